@@ -1,0 +1,49 @@
+package dev.secretstore.crypto;
+
+import org.bouncycastle.math.ec.ECPoint;
+
+/**
+ * A mutable accumulator for sums of <em>public</em> points and public-scalar multiples, which may pass
+ * through or end at infinity (e.g. while checking a commitment equation against hostile input).
+ * Variable time; never use it with a secret scalar.
+ */
+public final class PointSum {
+    private ECPoint acc = Secp256k1.CURVE.getInfinity();
+
+    public PointSum add(PublicPoint p) {
+        acc = acc.add(p.ecPoint());
+        return this;
+    }
+
+    public PointSum subtract(PublicPoint p) {
+        acc = acc.subtract(p.ecPoint());
+        return this;
+    }
+
+    /** acc += k·P (public k). */
+    public PointSum addMul(Scalar k, PublicPoint p) {
+        if (!k.isZero()) {
+            acc = acc.add(Secp256k1.mulPublic(p.ecPoint(), k.toBigInteger()));
+        }
+        return this;
+    }
+
+    /** acc += k·G (public k). */
+    public PointSum addMulG(Scalar k) {
+        return addMul(k, PublicPoint.generator());
+    }
+
+    public boolean isInfinity() {
+        return acc.isInfinity();
+    }
+
+    /** The sum as a point; throws {@code ZERO_RESULT} if it is infinity. */
+    public PublicPoint toPoint() {
+        return PublicPoint.of(acc);
+    }
+
+    /** True iff the accumulated sum equals {@code p}. */
+    public boolean equalsPoint(PublicPoint p) {
+        return !acc.isInfinity() && acc.normalize().equals(p.ecPoint());
+    }
+}
