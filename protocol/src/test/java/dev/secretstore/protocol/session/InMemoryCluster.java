@@ -2,6 +2,8 @@ package dev.secretstore.protocol.session;
 
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.codec.ClusterMessages;
+import dev.secretstore.protocol.codec.MessageCodec;
 import dev.secretstore.protocol.key.InMemoryKeyStorage;
 import dev.secretstore.protocol.key.KeyStorage;
 import java.time.Duration;
@@ -40,7 +42,9 @@ public final class InMemoryCluster {
             this.keyPair = keyPair;
             this.id = new NodeId(keyPair.publicKey());
             this.storage = storage;
-            this.sessions = new ClusterSessions(id, (to, env) -> queue.add(new Delivery(id, to, env)), clock, STALL, 1000);
+            // Every message goes through the real wire encoding, so session tests also test the codec.
+            this.sessions = new ClusterSessions(id, (to, env) -> queue.add(new Delivery(id, to, codec.decode(codec.encode(env)))),
+                    clock, STALL, 1000);
         }
 
         @Override
@@ -65,6 +69,7 @@ public final class InMemoryCluster {
     }
 
     public final FakeClock clock = new FakeClock();
+    private final MessageCodec codec = ClusterMessages.codec();
     private final Map<NodeId, Node> nodes = new LinkedHashMap<>();
     private final Deque<Delivery> queue = new ArrayDeque<>();
     private final Set<NodeId> down = new HashSet<>();
