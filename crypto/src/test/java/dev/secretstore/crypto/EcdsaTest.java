@@ -38,7 +38,7 @@ class EcdsaTest {
     }
 
     @Test
-    void vectorA2_rpcAccount_signsAllZeroHash() {
+    void vectorA2_rpcAccount_signsAllZeroHash() { // SEC-23: the all-zero key id must sign and recover
         checkA2(RPC_SECRET, RPC_PUBLIC, RPC_ADDRESS, HASH_ZERO,
                 "de12681e0b8f7a428f12a6694a5f7e1324deef3d627744d95d51b862afc13799251831b3611ae436c452b54cdf5c4e78b361a396ae183e8b4c34519e895e623c00");
     }
