@@ -179,6 +179,10 @@ class EcdsaTest {
     @Test
     void hashesAtOrAboveNAreReducedForTheNonceAndTheEquation() {
         // crypto.md §4: e = h mod n and bits2octets = h mod n, so h = n signs exactly like h = 0.
+        // Caveat (open spec question): the libsecp256k1 snapshot vendored by Parity-era rust-secp256k1
+        // forks feeds the UNREDUCED 32 bytes into the RFC 6979 HMAC; newer libsecp256k1 reduces
+        // (msgmod32). Both give valid signatures; only the bytes for h >= n (probability 2^-128 unless
+        // a client picks such a key id, e.g. ff..ff) may differ from Parity 2.7.2. This test pins the spec.
         SecretScalar d = SecretScalar.fromBytes(Hex.decode(RPC_SECRET));
         H256 hashN = H256.fromBytes(Scalar.toBytes32(Secp256k1.N));
         assertThat(Ecdsa.sign(d, hashN)).isEqualTo(Ecdsa.sign(d, H256.fromHex(HASH_ZERO)));
