@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,10 +50,9 @@ class KeccakConstantsTest {
         selectors.put("getDocumentKeyShadowRetrievalRequest(uint256)", "f3d33171");
         selectors.put("isDocumentKeyShadowRetrievalResponseRequired(bytes32,address,address)", "77dc782b");
         selectors.put("requireKeyServer(address)", "2b4f030a");
-        SoftAssertions soft = new SoftAssertions();
-        selectors.forEach((signature, selector) ->
-                soft.assertThat(Hex.encode(Keccak256.selector(signature))).as(signature).isEqualTo(selector));
-        soft.assertAll();
+        Map<String, String> actual = new LinkedHashMap<>();
+        selectors.keySet().forEach(signature -> actual.put(signature, Hex.encode(Keccak256.selector(signature))));
+        assertThat(actual).isEqualTo(selectors); // a mismatch shows every differing entry
     }
 
     @Test
@@ -65,9 +63,9 @@ class KeccakConstantsTest {
         topics.put("DocumentKeyStoreRequested(bytes32,address,bytes,bytes)", "adc87e5ceadda3a573403a1ad2d7e815d4482b89ea2034e49d188de6843ee43d");
         topics.put("DocumentKeyCommonRetrievalRequested(bytes32,address)", "cce4f642c73cab3eae4e6ef3d59cc746b5e7d035447b1c226b5aafb4c0915709");
         topics.put("DocumentKeyPersonalRetrievalRequested(bytes32,bytes)", "1b73b7e683137318af868187d364e5f3d25de1c54913fb552bfbca47d44f3321");
-        SoftAssertions soft = new SoftAssertions();
-        topics.forEach((signature, topic) -> soft.assertThat(keccakHex(signature)).as(signature).isEqualTo(topic));
-        soft.assertAll();
+        Map<String, String> actual = new LinkedHashMap<>();
+        topics.keySet().forEach(signature -> actual.put(signature, keccakHex(signature)));
+        assertThat(actual).isEqualTo(topics);
     }
 
     @Test
@@ -80,9 +78,9 @@ class KeccakConstantsTest {
         keys.put("secretstore_service_srv_retr", "f11542b632d1789d7057b7e08e3f9e9df1c510b7012dea2c74abf04159e2e47b");
         keys.put("secretstore_service_doc_store", "adaefe3d0370488358168bc746caf77d367350db31f08712dc1b1dc2f8f5db52");
         keys.put("secretstore_service_doc_sretr", "250510affcaaeabe89f12b46c8063d1f0850f4e456021f706fad0d5a0c42d33d");
-        SoftAssertions soft = new SoftAssertions();
-        keys.forEach((name, key) -> soft.assertThat(keccakHex(name)).as(name).isEqualTo(key));
-        soft.assertAll();
+        Map<String, String> actual = new LinkedHashMap<>();
+        keys.keySet().forEach(name -> actual.put(name, keccakHex(name)));
+        assertThat(actual).isEqualTo(keys);
     }
 
     private static String keccakHex(String ascii) {
