@@ -68,6 +68,9 @@ public final class SqliteKeyStorage implements KeyStorage {
     private static final byte[] SHARE_DOMAIN = "secretstore/v1/key-share\0".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DOCUMENT_KEY_DOMAIN = "secretstore/v1/document-key\0".getBytes(StandardCharsets.US_ASCII);
 
+    private static final String KEY_CHECK_NAME = "storage-key-check";
+    private static final byte[] KEY_CHECK_AAD = "secretstore/v1/storage-key-check".getBytes(StandardCharsets.US_ASCII);
+
     /** MIGRATIONS[v] upgrades a file from schema version v to v + 1; version 0 is a fresh file. */
     private static final List<List<String>> MIGRATIONS = List.of(
             List.of("""
@@ -92,7 +95,8 @@ public final class SqliteKeyStorage implements KeyStorage {
                       commitments BLOB NOT NULL,
                       sealed_share BLOB NOT NULL,
                       committed INTEGER NOT NULL CHECK (committed IN (0, 1)),
-                      UNIQUE (key_id, version_hash))"""));
+                      UNIQUE (key_id, version_hash))""",
+                    "CREATE TABLE meta (name TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL)"));
 
     private final Path file;
     private final NodeId self;
@@ -136,6 +140,7 @@ public final class SqliteKeyStorage implements KeyStorage {
                 throw db("cannot switch " + file + " to WAL journal mode");
             }
             migrate();
+            checkStorageKey();
             StoragePermissions.checkNotOpenToOthers(Path.of(file + "-wal"), "key database WAL");
             StoragePermissions.checkNotOpenToOthers(Path.of(file + "-shm"), "key database shared memory");
         } catch (IOException | SQLException | RuntimeException e) {
@@ -185,6 +190,33 @@ public final class SqliteKeyStorage implements KeyStorage {
             } finally {
                 conn.setAutoCommit(true);
             }
+        }
+    }
+
+    /**
+     * Seals a constant under the storage key on first open and checks it on every later open, so a node
+     * started with a different node key is refused at once instead of failing on each read.
+     */
+    private void checkStorageKey() throws SQLException {
+        byte[] stored;
+        try (PreparedStatement ps = conn.prepareStatement("SELECT value FROM meta WHERE name = ?")) {
+            ps.setString(1, KEY_CHECK_NAME);
+            try (ResultSet rs = ps.executeQuery()) {
+                stored = rs.next() ? rs.getBytes(1) : null;
+            }
+        }
+        if (stored == null) {
+            try (PreparedStatement ps = conn.prepareStatement("INSERT INTO meta (name, value) VALUES (?, ?)")) {
+                ps.setString(1, KEY_CHECK_NAME);
+                ps.setBytes(2, cipher.seal(new byte[0], KEY_CHECK_AAD));
+                ps.executeUpdate();
+            }
+            return;
+        }
+        try {
+            cipher.open(stored, KEY_CHECK_AAD);
+        } catch (AEADBadTagException e) {
+            throw db("key storage " + file + " was written under a different node key; refusing to open it");
         }
     }
 

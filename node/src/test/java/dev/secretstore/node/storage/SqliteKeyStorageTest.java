@@ -146,18 +146,27 @@ class SqliteKeyStorageTest extends KeyStorageContract {
     }
 
     @Test
-    void differentNodeSecretCannotReadTheShares() {
-        storage.close();
+    void differentNodeSecretCannotReadTheShares() throws Exception {
+        Path other = dir.resolve("other");
         SecretScalar nodeA = SecretScalar.random();
         NodeId a = new NodeId(nodeA.mulG());
         SecretScalar share = SecretScalar.random();
         byte[] shareBytes = share.toBytes();
-        try (SqliteKeyStorage s = new SqliteKeyStorage(dir, nodeA)) {
+        try (SqliteKeyStorage s = new SqliteKeyStorage(other, nodeA)) {
             s.prepareNewKey(shareOf(a, id(1), share));
             s.commit(id(1));
             assertThat(s.get(id(1)).orElseThrow().latestVersion().share()).isEqualTo(share);
         }
-        storage = new SqliteKeyStorage(dir, SecretScalar.random());
+        assertThatThrownBy(() -> new SqliteKeyStorage(other, SecretScalar.random()))
+                .isInstanceOf(SecretStoreException.class).hasMessageContaining("different node key");
+
+        // Even past the open-time check (the check row removed), the shares do not decrypt.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other.resolve(SqliteKeyStorage.FILE_NAME));
+             Statement st = c.createStatement()) {
+            st.executeUpdate("DELETE FROM meta");
+        }
+        storage.close();
+        storage = new SqliteKeyStorage(other, SecretScalar.random());
         assertThat(storage.keyIds()).containsExactly(id(1)); // public metadata is readable
         assertThatThrownBy(() -> storage.get(id(1)))
                 .isInstanceOfSatisfying(SecretStoreException.class, e -> {
