@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.Hex;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.protocol.NodeId;
@@ -182,6 +183,16 @@ class SqliteKeyStorageTest extends KeyStorageContract {
         assertThat(SqliteKeyStorage.deriveStorageKey(a)).hasSize(32).isEqualTo(SqliteKeyStorage.deriveStorageKey(a.copy()))
                 .isNotEqualTo(SqliteKeyStorage.deriveStorageKey(SecretScalar.random()))
                 .isNotEqualTo(a.toBytes());
+    }
+
+    @Test
+    void storageKeyDerivationIsPinned() {
+        // HKDF-SHA256(salt "secretstore/v1/storage-salt", IKM = secret 1, info "secretstore/v1/storage-key"),
+        // computed independently (Python hmac). Changing it would make every existing store unreadable.
+        byte[] one = new byte[32];
+        one[31] = 1;
+        assertThat(Hex.encode(SqliteKeyStorage.deriveStorageKey(SecretScalar.fromBytes(one))))
+                .isEqualTo("d9732d84713c31be3a720bd44152e363524d5b642e8b0762ea23a20232a3c61d");
     }
 
     /** A t = 1 key in which {@code self} holds {@code share} at x = 3. */
