@@ -130,16 +130,19 @@ public final class SqliteKeyStorage implements KeyStorage {
             StoragePermissions.prepareFile(file);
             conn = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement st = conn.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 5000");
+            }
+            int version = checkSchemaVersion(); // before anything is written to a file we may refuse
+            try (Statement st = conn.createStatement()) {
                 st.execute("PRAGMA journal_mode = WAL");
                 st.execute("PRAGMA synchronous = FULL");
                 st.execute("PRAGMA foreign_keys = ON");
                 st.execute("PRAGMA secure_delete = ON");
-                st.execute("PRAGMA busy_timeout = 5000");
             }
             if (!"wal".equalsIgnoreCase(pragma("journal_mode"))) {
                 throw db("cannot switch " + file + " to WAL journal mode");
             }
-            migrate();
+            migrate(version);
             checkStorageKey();
             StoragePermissions.checkNotOpenToOthers(Path.of(file + "-wal"), "key database WAL");
             StoragePermissions.checkNotOpenToOthers(Path.of(file + "-shm"), "key database shared memory");
@@ -163,7 +166,8 @@ public final class SqliteKeyStorage implements KeyStorage {
 
     // ---------------------------------------------------------------- schema
 
-    private void migrate() throws SQLException {
+    /** The file's schema version, refusing files that are newer or not ours. */
+    private int checkSchemaVersion() throws SQLException {
         int appId = Integer.parseInt(pragma("application_id"));
         int version = Integer.parseInt(pragma("user_version"));
         if (version > SCHEMA_VERSION) {
@@ -177,6 +181,11 @@ public final class SqliteKeyStorage implements KeyStorage {
         } else if (appId != APPLICATION_ID) {
             throw db(file + " is not a Secret Store key database (application_id " + appId + ")");
         }
+        return version;
+    }
+
+    /** Upgrades the file from {@code version} to {@link #SCHEMA_VERSION}, one transaction per step. */
+    private void migrate(int version) throws SQLException {
         for (int v = version; v < SCHEMA_VERSION; v++) {
             conn.setAutoCommit(false);
             try (Statement st = conn.createStatement()) {

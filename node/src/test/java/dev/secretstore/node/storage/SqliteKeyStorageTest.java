@@ -310,7 +310,9 @@ class SqliteKeyStorageTest extends KeyStorageContract {
         try (Connection c = raw(); Statement st = c.createStatement()) {
             st.execute("PRAGMA user_version = " + (SqliteKeyStorage.SCHEMA_VERSION + 1));
         }
+        byte[] before = Files.readAllBytes(db());
         assertThatThrownBy(this::open).isInstanceOf(SecretStoreException.class).hasMessageContaining("newer");
+        assertThat(Files.readAllBytes(db())).as("a refused file is left as it was").isEqualTo(before);
         try (Connection c = raw(); Statement st = c.createStatement()) {
             st.execute("PRAGMA user_version = " + SqliteKeyStorage.SCHEMA_VERSION);
         }
