@@ -1,13 +1,16 @@
 package dev.secretstore.crypto.threshold;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.secretstore.crypto.CryptoException;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.Hex;
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +52,16 @@ class ThresholdVectorsTest {
         return ThresholdTestDriver.run(IDS, T, H_VECTORS, dealers);
     }
 
+    static ProofContext ctx(PublicPoint prover) {
+        return new ProofContext(H256.fromHex("01".repeat(32)), H256.fromHex("02".repeat(32)), H256.fromHex("03".repeat(32)), prover);
+    }
+
+    static final EncryptedDocumentKey DOC = new EncryptedDocumentKey(
+            PublicPoint.fromHex("7525d8e66c44ad84f6d5f785e26f6936be264a859278086502173085febc5b8b82b09a4d480f27689f04fa61ffeb71aeebdb39023161cbd4502f0ef2b29acf88"),
+            PublicPoint.fromHex("b82b20b3fc8cd620aead8b262b93aa3a4761e1b306edb5010be337cac2f00a76f1443e59ee57fb28a325cfe756254d42b958ddddd2381dfaa285f2dc4c1a8ed9"));
+    static final PublicPoint M = PublicPoint.fromHex(
+            "9f004a5bab5dd55346dbdf50832f100c3ce460bb2c2ace8016ade927f863bb5594e63587517696bed1609bfb513979446d772f696608235fadd439623c4fa634");
+
     @Test
     void pedersenGeneratorH_recomputedFromDefinition() {
         // SEC-09: the fixed H of crypto.md §10.3.3, recomputed from the try-and-increment definition
@@ -84,5 +97,79 @@ class ThresholdVectorsTest {
         for (PublicPoint n : NODES) {
             assertThat(run.key().publicShare(IDS.of(n))).isEqualTo(run.share(n).mulG());
         }
+    }
+
+    @Test
+    void vectorB3_documentKeyEncryption() {
+        assertThat(g(0x6006)).isEqualTo(M);
+        assertThat(Hex.encode(M.toBytes()).substring(0, 32)).isEqualTo("9f004a5bab5dd55346dbdf50832f100c");
+        EncryptedDocumentKey enc = DocumentKey.encrypt(M, keyGeneration().publicKey(), sec(0x7007));
+        assertThat(enc).isEqualTo(DOC);
+    }
+
+    @Test
+    void vectorB4_decryption() {
+        ThresholdTestDriver.Run run = keyGeneration();
+        List<PublicPoint> group = List.of(N0, N1);
+        SecretScalar a = sec(0x8008);
+        assertThat(Decryption.nodeShadow(run.share(N0), Lagrange.unsigned(IDS, group, N0)).reveal())
+                .isEqualTo(Scalar.fromHex("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd00ae05e"));
+        assertThat(Decryption.nodeShadow(run.share(N1), Lagrange.unsigned(IDS, group, N1)).reveal())
+                .isEqualTo(Scalar.fromHex("2b30c2"));
+        SecureRandom rng = ThresholdTestDriver.seeded(4);
+        Decryption.Share p0 = Decryption.nodeShare(ctx(N0), IDS, group, T, run.share(N0), a, DOC.commonPoint(), rng);
+        Decryption.Share p1 = Decryption.nodeShare(ctx(N1), IDS, group, T, run.share(N1), a, DOC.commonPoint(), rng);
+        assertThat(p0.shadowPoint().toHex()).isEqualTo(
+                "ec798955066900cfb3831c72b4784b77102aa3eb62e1c0a54f110b2a4a65de693257c3f8668fe4cabbe7ee6a56ea59e8d7c3a210c7ed9702011e940caf435502");
+        assertThat(p1.shadowPoint().toHex()).isEqualTo(
+                "7589dfe7d9ed4bb697ca7bfed360e8c6c0f48cc6d512c0754db2533931292d1cd42eaf721b82c95fa8a88b0677502353c0f8170eafea3a5fc4b24309f00e829a");
+        // master side: §11.2 non-shadow proofs verify against the stored commitments
+        Decryption.verifyShare(ctx(N0), IDS, group, run.key(), a, DOC.commonPoint(), p0);
+        Decryption.verifyShare(ctx(N1), IDS, group, run.key(), a, DOC.commonPoint(), p1);
+        assertThat(Decryption.combine(DOC, a, T, Map.of(N0, p0, N1, p1))).isEqualTo(M);
+    }
+
+    @Test
+    void vectorB5_shadowDecryption() {
+        ThresholdTestDriver.Run run = keyGeneration();
+        List<PublicPoint> group = List.of(N0, N1);
+        SecretScalar a = sec(0x8008);
+        SecureRandom rng = ThresholdTestDriver.seeded(5);
+        Decryption.ShadowOutput o0 = Decryption.nodeShadowShareWithDelta(ctx(N0), IDS, group, T, run.share(N0), a, DOC.commonPoint(), sec(0x9009), rng);
+        Decryption.ShadowOutput o1 = Decryption.nodeShadowShareWithDelta(ctx(N1), IDS, group, T, run.share(N1), a, DOC.commonPoint(), sec(0xa00a), rng);
+        assertThat(o0.decryptShadow().reveal()).isEqualTo(Scalar.fromHex("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e74685b8a29"));
+        assertThat(o1.decryptShadow().reveal()).isEqualTo(Scalar.fromHex("1afffdf6d2"));
+        for (PublicPoint n : group) {
+            Decryption.ShadowOutput o = n.equals(N0) ? o0 : o1;
+            Decryption.verifyShadowShare(ctx(n), IDS, group, run.key(), a, DOC.commonPoint(), o.toMaster());
+        }
+        Decryption.ShadowResult res = Decryption.combineShadow(DOC, a, T, Map.of(N0, o0.toMaster(), N1, o1.toMaster()));
+        assertThat(res.decryptedSecret().toHex()).isEqualTo(
+                "373a4fb7844436c3f63e87443b295ad5083a56dc2634d99dd43ffd1ac0942d19113be9d591e7b641d2015db2fe3ab22f7f287a54d9130794501e9b7a71b7d093");
+        assertThat(res.commonPoint().toHex()).isEqualTo(
+                "7525d8e66c44ad84f6d5f785e26f6936be264a859278086502173085febc5b8b7d4f65b2b7f0d89760fb059e00148e511424c6fdce9e342bafd0f10c4d652ca7");
+        assertThat(res.commonPoint()).isEqualTo(DOC.commonPoint().negate()); // t odd: −C
+        assertThat(Decryption.clientCombine(res.decryptedSecret(), res.commonPoint(), List.of(o0.decryptShadow(), o1.decryptShadow())))
+                .isEqualTo(M);
+        // SEC-12: a changed shadow point P_i no longer verifies, and the culprit is named
+        Decryption.ShadowShare forged = new Decryption.ShadowShare(o1.toMaster().shadowPoint().add(PublicPoint.generator()),
+                o1.toMaster().w(), o1.toMaster().proof());
+        assertThatThrownBy(() -> Decryption.verifyShadowShare(ctx(N1), IDS, group, run.key(), a, DOC.commonPoint(), forged))
+                .isInstanceOf(CryptoException.class)
+                .hasMessageContaining(NodeIds.label(N1))
+                .extracting(e -> ((CryptoException) e).reason()).isEqualTo(CryptoException.Reason.VERIFICATION_FAILED);
+    }
+
+    @Test
+    void vectorA5_shadowCombination() {
+        PublicPoint decryptedSecret = PublicPoint.fromHex(
+                "843645726384530ffb0c52f175278143b5a93959af7864460f5a4fec9afd1450cfb8aef63dec90657f43f55b13e0a73c7524d4e9a13c051b4e5f1e53f39ecd91");
+        PublicPoint commonPoint = PublicPoint.fromHex(
+                "07230e34ebfe41337d3ed53b186b3861751f2401ee74b988bba55694e2a6f60c757677e194be2e53c3523cc8548694e636e6acb35c4e8fdc5e29d28679b9b2f3");
+        SecretScalar d = SecretScalar.fromBytes(Hex.decode("46f542416216f66a7d7881f5a283d2a1ab7a87b381cbc5f29d0b093c7c89ee31"));
+        PublicPoint m = Decryption.clientCombine(decryptedSecret, commonPoint, List.of(d));
+        assertThat(m.toHex()).isEqualTo(
+                "ae21625d668151fc963bf5756622fbdf99946763c30cbcb79dda77430eb94dfdabaa65cacc0556b6b9a03667c67097c442b268796e22af16090b67d7c2241c3a");
+        assertThat(Hex.encode(m.toBytes()).substring(0, 32)).isEqualTo("ae21625d668151fc963bf5756622fbdf");
     }
 }
