@@ -161,6 +161,31 @@ class ThresholdVectorsTest {
     }
 
     @Test
+    void vectorB6_schnorr() {
+        ThresholdTestDriver.Run run = keyGeneration();
+        List<PublicPoint> group = List.of(N0, N1);
+        SchnorrNonce n0 = SchnorrNonce.create(MH, sec(0xb00b));
+        SchnorrNonce n1 = SchnorrNonce.create(MH, sec(0xc00c));
+        PublicPoint r = Schnorr.aggregateNonce(List.of(n0.commitment(), n1.commitment()));
+        assertThat(r.toHex()).isEqualTo(
+                "2045ea99361ebb3a5c397b2f778efe787f279641709dae568421a6683020a398fe9d155bbbfa58e3dc1f690285c6128ce176d258557026e1e056e63e8f1ef8bc");
+        Scalar c = Schnorr.challenge(MH, r);
+        assertThat(c).isEqualTo(Scalar.fromHex("8b911551e37e221ea2ac27e5e25f8b7b69664d453d86a2bb226a44f78433ef9f"));
+        Scalar ps0 = n0.partialSign(MH, r, IDS, group, T, N0, run.share(N0));
+        Scalar ps1 = n1.partialSign(MH, r, IDS, group, T, N1, run.share(N1));
+        assertThat(ps0).isEqualTo(Scalar.fromHex("419a2ce43f36eeea7ec56438032048612a1dcc41a9546507ab8eef0ff1ec397f"));
+        assertThat(ps1).isEqualTo(Scalar.fromHex("8cb2b8e5c720eca2418e5cb3e467779a09fe2ff3fdaa6a58ca5cf77e3639ead7"));
+        // §11.4 per-partial check (t odd: ps_i·G = R_i + c·λ'_i·Y_i)
+        Schnorr.verifyPartial(N0, ps0, IDS, group, run.key(), g(0xb00b), c);
+        Schnorr.verifyPartial(N1, ps1, IDS, group, run.key(), g(0xc00c), c);
+        SchnorrSignature sig = Schnorr.combine(MH, IDS, group, run.key(), Map.of(N0, ps0, N1, ps1), Map.of(N0, g(0xb00b), N1, g(0xc00c)));
+        assertThat(sig.s()).isEqualTo(Scalar.fromHex("ce4ce5ca0657db8cc053c0ebe787bffb341bfc35a6fecf6075ebe68e28262456"));
+        assertThat(sig.c()).isEqualTo(c);
+        assertThat(Schnorr.verify(run.publicKey(), MH, sig)).isTrue();
+        assertThat(n0.isUsed()).isTrue();
+    }
+
+    @Test
     void vectorA5_shadowCombination() {
         PublicPoint decryptedSecret = PublicPoint.fromHex(
                 "843645726384530ffb0c52f175278143b5a93959af7864460f5a4fec9afd1450cfb8aef63dec90657f43f55b13e0a73c7524d4e9a13c051b4e5f1e53f39ecd91");
