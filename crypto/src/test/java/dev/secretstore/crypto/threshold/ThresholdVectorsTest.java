@@ -186,6 +186,54 @@ class ThresholdVectorsTest {
     }
 
     @Test
+    void vectorB7_ecdsa() {
+        ThresholdTestDriver.Run run = keyGeneration();
+        List<PublicPoint> group = NODES;
+        // nested sharings among Q with the key's id numbers
+        Map<PublicPoint, Dkg.Dealer> nonceDealers = new TreeMap<>(NodeIds.ORDER);
+        Map<PublicPoint, Dkg.Dealer> invDealers = new TreeMap<>(NodeIds.ORDER);
+        Map<PublicPoint, Polynomial> zeroPolys = new TreeMap<>(NodeIds.ORDER);
+        for (int i = 0; i < 3; i++) {
+            nonceDealers.put(NODES.get(i), Dkg.Dealer.of(Polynomial.ofPublic(false, 0xd00d + i, 0xe00e + i), Polynomial.ofPublic(false, 1, 2)));
+            invDealers.put(NODES.get(i), Dkg.Dealer.of(Polynomial.ofPublic(false, 0xf00f + i, 0x1010 + i), Polynomial.ofPublic(false, 3, 4)));
+            zeroPolys.put(NODES.get(i), Polynomial.ofPublic(true, 0, 0x1111 + i, 0x1212 + i));
+        }
+        ThresholdTestDriver.Run nonce = ThresholdTestDriver.run(IDS, T, PedersenGenerator.H, nonceDealers);
+        ThresholdTestDriver.Run inv = ThresholdTestDriver.run(IDS, T, PedersenGenerator.H, invDealers);
+        ThresholdTestDriver.ZeroRun zero = ThresholdTestDriver.runZero(IDS, 2 * T, zeroPolys);
+
+        SecureRandom rng = ThresholdTestDriver.seeded(7);
+        Map<PublicPoint, ThresholdEcdsa.NonceShares> ns = new TreeMap<>(NodeIds.ORDER);
+        Map<PublicPoint, Scalar> us = new TreeMap<>(NodeIds.ORDER);
+        for (PublicPoint n : group) {
+            ns.put(n, ThresholdEcdsa.NonceShares.of(nonce.share(n).copy(), inv.share(n).copy(), zero.shares().get(n).copy()));
+            ThresholdEcdsa.UShare u = ns.get(n).computeU(ctx(n), rng);
+            ThresholdEcdsa.verifyU(ctx(n), IDS, nonce.key(), inv.key(), zero.aggregate(), u);
+            us.put(n, u.u());
+        }
+        assertThat(us.get(N0)).isEqualTo(Scalar.fromHex("86c0a53ec8"));
+        assertThat(us.get(N1)).isEqualTo(Scalar.fromHex("98fad801bc"));
+        assertThat(us.get(N2)).isEqualTo(Scalar.fromHex("ac3227e310"));
+        Scalar uInv = ThresholdEcdsa.invertU(IDS, group, T, us);
+        assertThat(uInv).isEqualTo(Scalar.fromHex("008cb495da569b5df5afcd614090262e2a23a8547eafc4b20ca90e4c445454b0"));
+        PublicPoint bigR = nonce.publicKey();
+        Map<PublicPoint, Scalar> ss = new TreeMap<>(NodeIds.ORDER);
+        for (PublicPoint n : group) {
+            ss.put(n, ns.get(n).signatureShare(uInv, bigR, MH, run.share(n)));
+            assertThat(ns.get(n).isDestroyed()).isTrue();
+        }
+        assertThat(ss.get(N0)).isEqualTo(Scalar.fromHex("2c67260aa8f3151f817b536cdad028177355694f798eb75e60b5ec921fadd71a"));
+        assertThat(ss.get(N1)).isEqualTo(Scalar.fromHex("ee8232bd57e5aa3ff75efd6a0895bc7b3022f23e1373ac769249df54095f8d1b"));
+        assertThat(ss.get(N2)).isEqualTo(Scalar.fromHex("f0c25af61c1aecfac0530539e06a61c56ca0225fa342e33daa690924968bf0db"));
+        ThresholdEcdsaSignature sig = ThresholdEcdsa.combineSignature(IDS, group, T, ss, bigR, MH, run.publicKey());
+        assertThat(Hex.encode(sig.toBytes())).isEqualTo(
+                "ad509b3f25919509803c039134a3b8fc06b9db1769ee4643ca6ca87d4e0c0b315f5190de64cc8e02bf1ad7cb9a54fd793d834417d8d7ec6fb01b5e17f87a8c8a01");
+        assertThat(ThresholdEcdsa.verify(run.publicKey(), MH, sig)).isTrue();
+        // the wrong recovery id does not verify
+        assertThat(ThresholdEcdsa.verify(run.publicKey(), MH, new ThresholdEcdsaSignature(sig.r(), sig.s(), sig.v() ^ 1))).isFalse();
+    }
+
+    @Test
     void vectorA5_shadowCombination() {
         PublicPoint decryptedSecret = PublicPoint.fromHex(
                 "843645726384530ffb0c52f175278143b5a93959af7864460f5a4fec9afd1450cfb8aef63dec90657f43f55b13e0a73c7524d4e9a13c051b4e5f1e53f39ecd91");
