@@ -57,13 +57,13 @@ public record CommitmentVector(List<PublicPoint> points, boolean zeroConstant) {
 
     /** {@code Σ_k x^k·V_k} (public, variable time); may be infinity. */
     public PointSum evaluate(Scalar x) {
-        PointSum acc = new PointSum();
+        List<Scalar> powers = new java.util.ArrayList<>(points.size());
         Scalar pow = zeroConstant ? x : Scalar.ONE;
-        for (PublicPoint v : points) {
-            acc.addMul(pow, v);
+        for (int k = 0; k < points.size(); k++) {
+            powers.add(pow);
             pow = pow.mul(x);
         }
-        return acc;
+        return new PointSum().addSumOfProducts(powers, points);
     }
 
     /** {@code Σ_k x^k·V_k} as a point; {@code ZERO_RESULT} if it is infinity. */
