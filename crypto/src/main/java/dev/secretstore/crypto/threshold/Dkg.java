@@ -205,6 +205,16 @@ public final class Dkg {
         }
     }
 
+    /**
+     * A dealer that receives round-2 complaints from more than {@code t} nodes is at fault
+     * (§10.3.2): with more than {@code t} honest complainers the dealer cannot be honest.
+     */
+    public static void checkComplaintCount(PublicPoint dealer, int distinctComplainers, int t) {
+        if (distinctComplainers > t) {
+            throw NodeIds.fault(dealer, distinctComplainers + " nodes complained, more than the threshold " + t);
+        }
+    }
+
     // ---------------------------------------------------------------- results (round 5)
 
     /** Own share {@code s_j = Σ_i f_i(x_j)} (secret sum, constant time). Does not consume the inputs. */

@@ -15,7 +15,7 @@ import java.util.List;
  */
 public record KeyCommitments(CommitmentVector vector) {
     public KeyCommitments {
-        if (vector.zeroConstant()) {
+        if (vector.zeroConstant() || vector.points().isEmpty()) {
             throw NodeIds.invalid("a key's commitment vector has a constant term");
         }
     }

@@ -33,8 +33,14 @@ public final class ThresholdEcdsa {
         }
     }
 
-    /** Checks the group: exactly {@code 2t+1} distinct holders of the version, {@code 2t < N}. */
+    /**
+     * Checks the group: exactly {@code 2t+1} distinct holders of the version, {@code 2t < N},
+     * {@code t ≥ 1}. For {@code t = 0} the master signs locally with its share (crypto.md §10.8, §4).
+     */
     public static List<PublicPoint> requireGroup(IdNumbers ids, Collection<PublicPoint> group, int t) {
+        if (t < 1) {
+            throw NodeIds.invalid("threshold ECDSA needs t >= 1; for t = 0 sign locally with the share (crypto.md §10.8)");
+        }
         requireHonestMajority(t, ids.size());
         return ids.requireGroup(group, 2 * t + 1);
     }

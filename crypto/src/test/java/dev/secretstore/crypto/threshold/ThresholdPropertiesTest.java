@@ -194,4 +194,26 @@ class ThresholdPropertiesTest {
             assertThat(ThresholdTestDriver.reconstructPublic(newIds, q2, newShares)).isEqualTo(s.run().publicKey());
         }
     }
+
+    @Test
+    void thresholdZero_singleHolderDecryptsAndSigns() {
+        SecureRandom rng = ThresholdTestDriver.seeded(600);
+        IdNumbers ids = IdNumbers.random(ThresholdTestDriver.randomNodes(2, rng), rng);
+        Setting s = new Setting(0, 2, ids, ThresholdTestDriver.run(ids, 0, PedersenGenerator.H, rng), rng, new Random(600));
+        // t = 0: every share equals the joint secret
+        for (PublicPoint n : ids.nodes()) {
+            assertThat(s.run().share(n).mulG()).isEqualTo(s.run().publicKey());
+        }
+        PublicPoint m = SecretScalar.random(rng).mulG();
+        EncryptedDocumentKey doc = DocumentKey.encrypt(m, s.run().publicKey(), rng);
+        PublicPoint self = ids.nodes().get(1);
+        SecretScalar a = SecretScalar.random(rng);
+        Decryption.ShadowOutput o = Decryption.nodeShadowShare(ctx(self, 0), ids, List.of(self), 0, s.run().share(self), a, doc.commonPoint(), rng);
+        Decryption.verifyShadowShare(ctx(self, 0), ids, List.of(self), s.run().key(), a, doc.commonPoint(), o.toMaster());
+        Decryption.ShadowResult r = Decryption.combineShadow(doc, a, 0, Map.of(self, o.toMaster()));
+        assertThat(r.commonPoint()).isEqualTo(doc.commonPoint());
+        assertThat(Decryption.clientCombine(r.decryptedSecret(), r.commonPoint(), List.of(o.decryptShadow()))).isEqualTo(m);
+        H256 mh = H256.keccak(new byte[] {1});
+        assertThat(Schnorr.verify(s.run().publicKey(), mh, schnorr(s, mh))).isTrue();
+    }
 }

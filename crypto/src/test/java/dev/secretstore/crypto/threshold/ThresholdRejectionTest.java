@@ -191,6 +191,12 @@ class ThresholdRejectionTest {
     }
 
     @Test
+    void sec10_dealerWithMoreThanTComplaintsIsAtFault() {
+        assertThatCode(() -> Dkg.checkComplaintCount(a, t, t)).doesNotThrowAnyException();
+        blames(() -> Dkg.checkComplaintCount(a, t + 1, t), a, Reason.VERIFICATION_FAILED);
+    }
+
+    @Test
     void sec11_ownShareThatDoesNotMatchTheAggregateIsRefused() {
         ThresholdTestDriver.Run run = ThresholdTestDriver.run(ids, t, h, rng);
         SecretScalar wrong = run.share(b).add(Scalar.ONE);
