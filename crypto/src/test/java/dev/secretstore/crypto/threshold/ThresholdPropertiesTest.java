@@ -216,4 +216,22 @@ class ThresholdPropertiesTest {
         H256 mh = H256.keccak(new byte[] {1});
         assertThat(Schnorr.verify(s.run().publicKey(), mh, schnorr(s, mh))).isTrue();
     }
+
+    @Test
+    void documentKey_generatedForEndpoint3DecryptsToTheSameKey() {
+        for (long seed = 700; seed < 702; seed++) {
+            Setting s = setting(seed, false);
+            DocumentKey.Generated gen = DocumentKey.generate(s.run().publicKey(), s.rng());
+            assertThat(gen.toString()).doesNotContain(gen.documentKey().toHex());
+            List<PublicPoint> q = s.randomGroup(s.t() + 1);
+            SecretScalar a = SecretScalar.random(s.rng());
+            Map<PublicPoint, Decryption.Share> shares = new TreeMap<>(NodeIds.ORDER);
+            for (PublicPoint i : q) {
+                Decryption.Share p = Decryption.nodeShare(ctx(i, seed), s.ids(), q, s.t(), s.run().share(i), a, gen.encrypted().commonPoint(), s.rng());
+                Decryption.verifyShare(ctx(i, seed), s.ids(), q, s.run().key(), a, gen.encrypted().commonPoint(), p);
+                shares.put(i, p);
+            }
+            assertThat(Decryption.combine(gen.encrypted(), a, s.t(), shares)).isEqualTo(gen.documentKey());
+        }
+    }
 }
