@@ -105,16 +105,18 @@ public final class Decryption {
     }
 
     /**
-     * Shadow node computation (§10.6): draws {@code d_i} uniformly with {@code d_i ≠ 0} and
-     * {@code σ_i + d_i ≠ 0} (the spec's equivalent of drawing {@code δ_i ∉ {0, 1}}).
+     * Shadow node computation (§10.6): draws {@code d_i} with {@code d_i ≠ 0} and
+     * {@code σ_i + d_i ≠ 0} (the spec's equivalent of drawing {@code δ_i ∉ {0, 1}}), hedged on the
+     * share and the proof context (SEC-08, {@link HedgedNonces}).
      */
     public static ShadowOutput nodeShadowShare(ProofContext ctx, IdNumbers ids, Collection<PublicPoint> group, int t, SecretScalar share,
             SecretScalar accessKey, PublicPoint commonPoint, SecureRandom rng) {
         List<PublicPoint> g = group(ids, group, t, ctx.prover());
         SecretScalar sigma = nodeShadow(share, Lagrange.unsigned(ids, g, ctx.prover()));
         try {
-            while (true) {
-                SecretScalar d = SecretScalar.random(rng); // non-zero
+            byte[] context = HedgedNonces.context(ctx, "decrypt-shadow");
+            for (int attempt = 0; ; attempt++) {
+                SecretScalar d = HedgedNonces.draw(share, context, attempt, rng); // non-zero
                 SecretScalar rho = sigma.add(d);
                 if (!rho.isZero()) {
                     return shadowFrom(ctx, accessKey, commonPoint, d, rho, rng);

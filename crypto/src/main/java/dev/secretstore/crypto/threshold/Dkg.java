@@ -56,6 +56,17 @@ public final class Dkg {
             return new Dealer(Polynomial.random(t, rng), Polynomial.random(t, rng));
         }
 
+        /**
+         * As {@link #create} with hedged coefficients (SEC-08): for nested nonce generations
+         * ({@code r_i}, {@code k}, {@code e}). {@code context} must differ per purpose and attempt.
+         */
+        public static Dealer createHedged(int t, SecretScalar longTermSecret, byte[] context, SecureRandom rng) {
+            byte[] gContext = java.util.Arrays.copyOf(context, context.length + 1);
+            gContext[context.length] = 'g';
+            return new Dealer(Polynomial.randomHedged(t, false, longTermSecret, context, rng),
+                    Polynomial.randomHedged(t, false, longTermSecret, gContext, rng));
+        }
+
         /** Injected polynomials (known-answer vectors); the dealer takes ownership. */
         static Dealer of(Polynomial f, Polynomial g) {
             if (f.degree() != g.degree()) {

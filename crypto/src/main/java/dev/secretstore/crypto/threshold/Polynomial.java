@@ -60,6 +60,23 @@ public final class Polynomial implements Destroyable {
     }
 
     /**
+     * Random polynomial whose coefficients are hedged nonces (SEC-08, {@link HedgedNonces}) on
+     * {@code longTermSecret} and {@code context}; {@code zeroConstant} gives a sharing of zero.
+     * Use for protocol nonces (nested generations of Schnorr and ECDSA, zero sharings).
+     */
+    public static Polynomial randomHedged(int degree, boolean zeroConstant, SecretScalar longTermSecret, byte[] context, SecureRandom rng) {
+        requireDegree(degree);
+        if (zeroConstant && degree < 1) {
+            throw NodeIds.invalid("a zero sharing needs degree ≥ 1");
+        }
+        SecretScalar[] c = new SecretScalar[degree + 1];
+        for (int k = 0; k <= degree; k++) {
+            c[k] = zeroConstant && k == 0 ? SecretScalar.of(Scalar.ZERO) : HedgedNonces.draw(longTermSecret, context, k, rng);
+        }
+        return new Polynomial(c, zeroConstant);
+    }
+
+    /**
      * Injected coefficients (for known-answer vectors and tests). Takes copies. If
      * {@code zeroConstant}, {@code coefficients[0]} must be zero.
      */
