@@ -26,6 +26,18 @@ public final class Schnorr {
         return c;
     }
 
+    /**
+     * {@code R_i = A^{nonce}_{i,0}} per member from the nested nonce generation's Feldman vectors
+     * (§10.3.5), each checked to have exactly {@code t+1} entries (SEC-03, dealer named).
+     */
+    public static Map<PublicPoint, PublicPoint> nonceCommitments(Map<PublicPoint, CommitmentVector> nestedFeldmanByDealer, int t) {
+        Map<PublicPoint, PublicPoint> out = new java.util.TreeMap<>(NodeIds.ORDER);
+        for (Map.Entry<PublicPoint, CommitmentVector> e : nestedFeldmanByDealer.entrySet()) {
+            out.put(e.getKey(), e.getValue().requireDegree(t, false, e.getKey()).get(0));
+        }
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
     /** {@code R = Σ_{i∈Q} R_i}. */
     public static PublicPoint aggregateNonce(Collection<PublicPoint> nonceCommitments) {
         PointSum acc = new PointSum();

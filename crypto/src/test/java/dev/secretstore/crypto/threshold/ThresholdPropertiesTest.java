@@ -94,10 +94,9 @@ class ThresholdPropertiesTest {
         List<PublicPoint> q = s.randomGroup(s.t() + 1);
         IdNumbers nestedIds = ThresholdTestDriver.restrict(s.ids(), q);
         ThresholdTestDriver.Run nonceGen = ThresholdTestDriver.run(nestedIds, s.t(), PedersenGenerator.H, s.rng());
-        Map<PublicPoint, PublicPoint> commitments = new TreeMap<>(NodeIds.ORDER);
+        Map<PublicPoint, PublicPoint> commitments = Schnorr.nonceCommitments(nonceGen.feldman(), s.t()); // R_i = A_{i,0}
         Map<PublicPoint, SchnorrNonce> nonces = new TreeMap<>(NodeIds.ORDER);
         for (PublicPoint i : q) {
-            commitments.put(i, nonceGen.feldman().get(i).get(0)); // R_i = A_{i,0}
             nonces.put(i, SchnorrNonce.create(mh, nonceGen.dealers().get(i).freeCoefficient()));
             assertThat(nonces.get(i).commitment()).isEqualTo(commitments.get(i));
         }
