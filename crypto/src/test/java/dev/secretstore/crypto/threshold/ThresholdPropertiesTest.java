@@ -151,6 +151,8 @@ class ThresholdPropertiesTest {
             H256 mh = H256.keccak(Scalar.of(seed).toBytes());
             ThresholdEcdsaSignature sig = ecdsa(s, mh, seed);
             assertThat(ThresholdEcdsa.verify(s.run().publicKey(), mh, sig)).isTrue();
+            assertThat(dev.secretstore.crypto.Ecdsa.recover(dev.secretstore.crypto.RecoverableSignature.fromBytes(sig.toBytes()), mh))
+                    .isEqualTo(s.run().publicKey());
             assertThat(sig.s().toBigInteger()).isLessThanOrEqualTo(dev.secretstore.crypto.Secp256k1.HALF_N);
             assertThat(ThresholdEcdsa.verify(s.run().publicKey(), H256.keccak(mh.toBytes()), sig)).isFalse();
         }

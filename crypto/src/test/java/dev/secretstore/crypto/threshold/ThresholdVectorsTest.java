@@ -229,6 +229,9 @@ class ThresholdVectorsTest {
         assertThat(Hex.encode(sig.toBytes())).isEqualTo(
                 "ad509b3f25919509803c039134a3b8fc06b9db1769ee4643ca6ca87d4e0c0b315f5190de64cc8e02bf1ad7cb9a54fd793d834417d8d7ec6fb01b5e17f87a8c8a01");
         assertThat(ThresholdEcdsa.verify(run.publicKey(), MH, sig)).isTrue();
+        // crypto.md §10.8 step 6 / §11.5: the serialized signature recovers to Y with the raw recovery of §4.
+        assertThat(dev.secretstore.crypto.Ecdsa.recover(dev.secretstore.crypto.RecoverableSignature.fromBytes(sig.toBytes()), MH))
+                .isEqualTo(run.publicKey());
         // the wrong recovery id does not verify
         assertThat(ThresholdEcdsa.verify(run.publicKey(), MH, new ThresholdEcdsaSignature(sig.r(), sig.s(), sig.v() ^ 1))).isFalse();
     }
