@@ -47,6 +47,7 @@ public final class ClusterSessions {
 
     private final NodeId self;
     private final Network network;
+    private final java.util.concurrent.Executor loop;
     private final Clock clock;
     private final long stallNanos;
     private final long replayMemoryNanos;
@@ -56,9 +57,15 @@ public final class ClusterSessions {
     /** Finished session keys with the time they finished, oldest first (SEC-18). */
     private final LinkedHashMap<SessionKey, Long> finished = new LinkedHashMap<>();
 
-    public ClusterSessions(NodeId self, Network network, Clock clock, Duration stallTimeout, int maxSessions) {
+    /**
+     * @param loop the executor that runs every call into this manager (the node's cluster loop); used to
+     *             bring asynchronous results, such as ACL answers, back into their session
+     */
+    public ClusterSessions(NodeId self, Network network, java.util.concurrent.Executor loop, Clock clock, Duration stallTimeout,
+                           int maxSessions) {
         this.self = self;
         this.network = network;
+        this.loop = loop;
         this.clock = clock;
         this.stallNanos = stallTimeout.toNanos();
         this.replayMemoryNanos = Math.max(stallTimeout.toNanos() * 10, Duration.ofMinutes(10).toNanos());
@@ -94,6 +101,28 @@ public final class ClusterSessions {
         active.put(key, new Entry(session, clock.nanoTime()));
         settle(key);
         return session;
+    }
+
+    /**
+     * An executor for completions of asynchronous work a session started (an ACL check, say): the task
+     * runs on the cluster loop, only while the session is still active, counts as progress, and the
+     * session is settled afterwards exactly as after a message.
+     */
+    public java.util.concurrent.Executor reentry(SessionKey key) {
+        return task -> loop.execute(() -> {
+            Entry entry = active.get(key);
+            if (entry == null) return;
+            try {
+                task.run();
+            } catch (SecretStoreException e) {
+                entry.session.fail(e);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "session " + key + " failed in a completion", e);
+                entry.session.fail(SecretStoreException.of(SecretStoreException.Kind.INTERNAL, e.getClass().getSimpleName()));
+            }
+            entry.lastProgress = clock.nanoTime();
+            settle(key);
+        });
     }
 
     /** An envelope from an authenticated peer. Anything that does not fit is dropped and logged. */

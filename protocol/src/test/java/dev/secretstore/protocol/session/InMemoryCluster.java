@@ -44,7 +44,7 @@ public final class InMemoryCluster {
             this.storage = storage;
             // Every message goes through the real wire encoding, so session tests also test the codec.
             this.sessions = new ClusterSessions(id, (to, env) -> queue.add(new Delivery(id, to, codec.decode(codec.encode(env)))),
-                    clock, STALL, 1000);
+                    tasks::add, clock, STALL, 1000);
         }
 
         @Override
@@ -72,6 +72,8 @@ public final class InMemoryCluster {
     private final MessageCodec codec = ClusterMessages.codec();
     private final Map<NodeId, Node> nodes = new LinkedHashMap<>();
     private final Deque<Delivery> queue = new ArrayDeque<>();
+    /** Work posted to the nodes' cluster loops (completions of asynchronous calls), run in order by deliverAll. */
+    private final Deque<Runnable> tasks = new ArrayDeque<>();
     private final Set<NodeId> down = new HashSet<>();
     private Function<Delivery, List<Delivery>> interceptor = List::of;
     private int delivered;
@@ -109,8 +111,12 @@ public final class InMemoryCluster {
     /** Delivers queued messages (and the messages they cause) until the queue is empty. Returns how many were delivered. */
     public int deliverAll() {
         int count = 0;
-        while (!queue.isEmpty()) {
+        while (!queue.isEmpty() || !tasks.isEmpty()) {
             if (++count > 100_000) throw new IllegalStateException("message storm");
+            if (!tasks.isEmpty()) {
+                tasks.poll().run();
+                continue;
+            }
             Delivery d = queue.poll();
             for (Delivery actual : interceptor.apply(d)) {
                 deliver(actual);
@@ -119,8 +125,9 @@ public final class InMemoryCluster {
         return count;
     }
 
-    /** Delivers exactly one queued message (for step-by-step tests). */
+    /** Delivers exactly one queued message (for step-by-step tests); posted tasks run first. */
     public boolean deliverOne() {
+        while (!tasks.isEmpty()) tasks.poll().run();
         Delivery d = queue.poll();
         if (d == null) return false;
         for (Delivery actual : interceptor.apply(d)) deliver(actual);
