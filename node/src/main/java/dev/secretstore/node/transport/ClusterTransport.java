@@ -200,7 +200,10 @@ public final class ClusterTransport implements AutoCloseable {
         return c == null ? null : c.channel;
     }
 
-    /** Stops dialing, closes every connection and the listening socket, and releases the threads. */
+    /**
+     * Stops dialing, closes every connection and the listening socket, and releases the threads
+     * (waiting up to about 2 s, except when called from a listener callback). Idempotent.
+     */
     @Override
     public void close() {
         synchronized (this) {
@@ -212,12 +215,19 @@ public final class ClusterTransport implements AutoCloseable {
             d.loop.execute(d::stop);
         }
         if (serverChannel != null) {
-            serverChannel.close().syncUninterruptibly();
+            serverChannel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         }
         for (Connection c : connections.values()) {
             c.channel.close();
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        io.netty.util.concurrent.Future<?> terminated = group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        boolean onOwnThread = false;
+        for (io.netty.util.concurrent.EventExecutor e : group) {
+            onOwnThread |= e.inEventLoop();
+        }
+        if (!onOwnThread) {
+            terminated.syncUninterruptibly(); // from a listener callback we cannot wait for ourselves
+        }
         LOG.log(Level.INFO, "node {0} transport closed", selfId.shortId());
     }
 
@@ -387,7 +397,8 @@ public final class ClusterTransport implements AutoCloseable {
                     LOG.log(Level.DEBUG, "node {0}: cannot reach {1} at {2}", selfId.shortId(), peer.shortId(), address);
                     scheduleRetry();
                 } else {
-                    f.channel().closeFuture().addListener(c -> loop.execute(this::scheduleRetry));
+                    // the channel is registered on this dialer's loop, so its listeners run there
+                    f.channel().closeFuture().addListener(c -> scheduleRetry());
                 }
             });
         }
@@ -396,7 +407,9 @@ public final class ClusterTransport implements AutoCloseable {
             if (stopped || closed || retry != null) return;
             long delay = backoffNanos(attempt);
             attempt = Math.min(attempt + 1, 62);
-            retry = loop.schedule(this::connect, delay, TimeUnit.NANOSECONDS);
+            if (!loop.isShuttingDown()) {
+                retry = loop.schedule(this::connect, delay, TimeUnit.NANOSECONDS);
+            }
         }
 
         void stop() {

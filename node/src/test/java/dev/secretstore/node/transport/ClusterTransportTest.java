@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ClusterTransportTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
-    private static final long WAIT_S = 5;
+    private static final long WAIT_S = 10; // a deadline for failure only; passing tests never wait it out
     private static final TransportConfig CONFIG = TransportConfig.defaults()
             .withIoThreads(1)
             .withHandshakeTimeout(Duration.ofSeconds(3)) // generous: the machine is shared and may be slow
@@ -405,6 +405,77 @@ class ClusterTransportTest {
         assertThat(restartedRec.nextMessage().body()).isEqualTo(ascii("again"));
         awaitSent(restarted.send(id(keys.get(0)), ascii("back")));
         assertThat(lowRec.nextMessage().body()).isEqualTo(ascii("back"));
+    }
+
+    /** The real IdleStateHandler wiring: an idle node sends keep-alives on its own (SEC-19 timers). */
+    @Test
+    void idleConnectionSendsKeepAlives() throws Exception {
+        List<KeyPair> keys = sortedKeys(2);
+        TransportConfig fastKeepAlive = CONFIG.withIdle(Duration.ofMillis(100), Duration.ofSeconds(20));
+        ClusterTransport high = start(keys.get(1), new InetSocketAddress(LOOPBACK, 0),
+                Map.of(id(keys.get(0)), new InetSocketAddress(LOOPBACK, 1)), new Recorder(), fastKeepAlive);
+        try (RawPeer raw = new RawPeer(high.localAddress())) {
+            raw.handshake(keys.get(0), keys.get(1).publicKey());
+            for (int i = 0; i < 3; i++) {
+                assertThat(raw.deframer.accept(raw.readFrame())).isEmpty(); // a keep-alive, within the read timeout
+            }
+            assertThat(raw.deframer.framesAccepted()).isEqualTo(3);
+        }
+    }
+
+    /** A peer that goes silent (no keep-alives) is disconnected by the read-idle timeout. */
+    @Test
+    void silentPeerIsClosedByTheReadIdleTimeout() throws Exception {
+        List<KeyPair> keys = sortedKeys(2);
+        Recorder r = new Recorder();
+        TransportConfig shortIdle = CONFIG.withIdle(Duration.ofMillis(100), Duration.ofMillis(400));
+        ClusterTransport high = start(keys.get(1), new InetSocketAddress(LOOPBACK, 0),
+                Map.of(id(keys.get(0)), new InetSocketAddress(LOOPBACK, 1)), r, shortIdle);
+        try (RawPeer raw = new RawPeer(high.localAddress())) {
+            raw.handshake(keys.get(0), keys.get(1).publicKey());
+            assertThat(r.nextConnected()).isEqualTo(id(keys.get(0)));
+            assertThat(raw.awaitClosedByServer()).isTrue();
+            assertThat(r.nextDisconnected()).isEqualTo(id(keys.get(0)));
+        }
+    }
+
+    /**
+     * SEC-28: accepted connections still in the handshake are capped. The handshake timeout is
+     * longer than the read timeout, so a close observed here can only come from the cap.
+     */
+    @Test
+    void pendingHandshakesAreCapped_SEC28() throws Exception {
+        TransportConfig capped = CONFIG.withHandshakeTimeout(Duration.ofSeconds(20)).withMaxPendingHandshakes(1);
+        ClusterTransport node = start(KeyPair.random(), new InetSocketAddress(LOOPBACK, 0), Map.of(), new Recorder(), capped);
+        try (RawPeer first = new RawPeer(node.localAddress()); RawPeer second = new RawPeer(node.localAddress())) {
+            assertThat(second.closedWithoutAnyByte()).isTrue();
+        }
+    }
+
+    /** close() from inside a listener callback (an event-loop thread) must not deadlock. */
+    @Test
+    void closeFromAListenerCallbackReturns() throws Exception {
+        List<KeyPair> keys = sortedKeys(2);
+        CountDownLatch closedInside = new CountDownLatch(1);
+        ClusterTransport[] self = new ClusterTransport[1];
+        ClusterTransport.Listener closer = new ClusterTransport.Listener() {
+            @Override
+            public void onMessage(NodeId from, byte[] message) {
+                self[0].close();
+                closedInside.countDown();
+            }
+        };
+        ClusterTransport high = new ClusterTransport(keys.get(1), new InetSocketAddress(LOOPBACK, 0),
+                Map.of(id(keys.get(0)), new InetSocketAddress(LOOPBACK, 1)), closer, CONFIG);
+        self[0] = high;
+        started.add(high);
+        high.start();
+        try (RawPeer raw = new RawPeer(high.localAddress())) {
+            raw.handshake(keys.get(0), keys.get(1).publicKey());
+            raw.sendFrame(raw.encode(ascii("close yourself")).get(0));
+            assertThat(closedInside.await(WAIT_S, TimeUnit.SECONDS)).isTrue();
+            assertThat(raw.awaitClosedByServer()).isTrue();
+        }
     }
 
     @Test

@@ -29,7 +29,7 @@ final class RawPeer implements Closeable {
     RawPeer(InetSocketAddress address) throws IOException {
         socket = new Socket();
         socket.connect(address, 5_000);
-        socket.setSoTimeout(5_000); // a test can never hang on a read
+        socket.setSoTimeout(8_000); // a test can never hang on a read (shorter than the 20 s timeout of the cap test)
         in = new DataInputStream(socket.getInputStream());
         out = new DataOutputStream(socket.getOutputStream());
     }
