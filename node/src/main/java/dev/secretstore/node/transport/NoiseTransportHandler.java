@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -19,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * The transport codec after the handshake: inbound Noise transport messages (one per
  * length-prefixed frame) become application messages ({@code byte[]}); outbound {@code byte[]}
  * messages become encrypted frames. Keep-alives on writer idle; close on reader idle, on any
- * decryption or framing error (SEC-17).
+ * decryption or framing error (SEC-17), and when output has been pending without any write
+ * completing for the read-idle timeout (a peer that sends but never reads, SEC-19/SEC-28).
  */
 final class NoiseTransportHandler extends ChannelDuplexHandler {
     private static final System.Logger LOG = System.getLogger(NoiseTransportHandler.class.getName());
@@ -32,6 +34,7 @@ final class NoiseTransportHandler extends ChannelDuplexHandler {
     private final TransportConfig config;
     private boolean confirmed;
     private boolean failed;
+    private long idleIntervalsWithoutWrite;
 
     NoiseTransportHandler(NoiseSession session, TransportConfig config) {
         this.session = session;
@@ -117,11 +120,25 @@ final class NoiseTransportHandler extends ChannelDuplexHandler {
                         ctx.channel().remoteAddress(), Long.toString(config.readIdleTimeout().toMillis()));
                 ctx.close();
             } else if (idle.state() == IdleState.WRITER_IDLE && confirmed && !failed) {
+                // consecutive writer-idle events without any completed write: is output stuck?
+                idleIntervalsWithoutWrite = idle.isFirst() ? 1 : idleIntervalsWithoutWrite + 1;
+                if (hasPendingOutput(ctx) && idleIntervalsWithoutWrite * config.keepAliveInterval().toNanos()
+                        >= config.readIdleTimeout().toNanos()) {
+                    LOG.log(Level.WARNING, "closing connection {0}: peer has not read anything for {1} ms",
+                            ctx.channel().remoteAddress(), Long.toString(config.readIdleTimeout().toMillis()));
+                    ctx.close();
+                    return;
+                }
                 ctx.writeAndFlush(Unpooled.wrappedBuffer(framer.keepAlive()));
             }
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    private static boolean hasPendingOutput(ChannelHandlerContext ctx) {
+        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        return out != null && out.totalPendingWriteBytes() > 0;
     }
 
     @Override

@@ -440,6 +440,37 @@ class ClusterTransportTest {
     }
 
     /**
+     * A peer that keeps sending keep-alives but never reads: once our output has been stuck for the
+     * read-idle timeout the connection is closed, so a stalled link always ends (SEC-19, SEC-28).
+     */
+    @Test
+    void peerThatNeverReadsIsClosedWhenOutputStalls() throws Exception {
+        List<KeyPair> keys = sortedKeys(2);
+        Recorder r = new Recorder();
+        TransportConfig shortIdle = CONFIG.withIdle(Duration.ofMillis(100), Duration.ofMillis(400));
+        ClusterTransport high = start(keys.get(1), new InetSocketAddress(LOOPBACK, 0),
+                Map.of(id(keys.get(0)), new InetSocketAddress(LOOPBACK, 1)), r, shortIdle);
+        try (RawPeer raw = new RawPeer(high.localAddress())) {
+            raw.handshake(keys.get(0), keys.get(1).publicKey());
+            assertThat(r.nextConnected()).isEqualTo(id(keys.get(0)));
+            // more than the loopback socket buffers hold, so output stays pending
+            high.send(id(keys.get(0)), new byte[Framing.DEFAULT_MAX_MESSAGE_SIZE]);
+            high.send(id(keys.get(0)), new byte[Framing.DEFAULT_MAX_MESSAGE_SIZE]);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+            NodeId gone = null;
+            try {
+                while (gone == null && System.nanoTime() - deadline < 0) {
+                    raw.sendFrame(raw.framer.keepAlive()); // stays alive as a sender, never reads
+                    gone = r.disconnected.poll(100, TimeUnit.MILLISECONDS);
+                }
+            } catch (java.io.IOException closedUnderUs) {
+                gone = r.nextDisconnected();
+            }
+            assertThat(gone).isEqualTo(id(keys.get(0)));
+        }
+    }
+
+    /**
      * SEC-28: accepted connections still in the handshake are capped. The handshake timeout is
      * longer than the read timeout, so a close observed here can only come from the cap.
      */
