@@ -1,0 +1,169 @@
+package dev.secretstore.node.runtime;
+
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.node.http.CorsPolicy;
+import dev.secretstore.node.http.HttpApi;
+import dev.secretstore.node.storage.SqliteKeyStorage;
+import dev.secretstore.node.transport.ClusterTransport;
+import dev.secretstore.protocol.ClusterKeyServer;
+import dev.secretstore.protocol.KeyServer;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.protocol.codec.ClusterMessages;
+import dev.secretstore.protocol.codec.MessageCodec;
+import dev.secretstore.protocol.key.KeyStorage;
+import dev.secretstore.protocol.session.Clock;
+import dev.secretstore.protocol.session.ClusterSessions;
+import dev.secretstore.protocol.session.ClusterView;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One key server, assembled: SQLite storage, the Noise transport, the message codec, the session
+ * manager on a single "cluster loop" thread, the {@link ClusterKeyServer} facade and the HTTP API.
+ * Network callbacks and HTTP requests only hand work to the cluster loop, so the protocol layer runs
+ * single-threaded as it is designed to.
+ */
+public final class KeyServerNode implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(KeyServerNode.class.getName());
+
+    /** What a node needs to run. {@code httpAddress} null disables the HTTP API. */
+    public record Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
+                           InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict, AclChecker acl,
+                           Duration sessionTimeout, int maxSessions) {
+        public Settings {
+            Objects.requireNonNull(nodeKey, "nodeKey");
+            Objects.requireNonNull(clusterAddress, "clusterAddress");
+            members = Map.copyOf(members);
+            Objects.requireNonNull(dataDir, "dataDir");
+            Objects.requireNonNull(cors, "cors");
+            Objects.requireNonNull(acl, "acl");
+            Objects.requireNonNull(sessionTimeout, "sessionTimeout");
+        }
+    }
+
+    private final Settings settings;
+    private final NodeId self;
+    private final ScheduledExecutorService loop;
+    private final MessageCodec codec = ClusterMessages.codec();
+    private KeyStorage storage;
+    private ClusterTransport transport;
+    private ClusterSessions sessions;
+    private ClusterKeyServer keyServer;
+    private HttpApi http;
+
+    public KeyServerNode(Settings settings) {
+        this.settings = settings;
+        this.self = new NodeId(settings.nodeKey().publicKey());
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cluster-loop-" + self.shortId());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public NodeId id() {
+        return self;
+    }
+
+    /** Opens storage, starts the transport and the HTTP API. */
+    public synchronized void start() throws IOException {
+        storage = new SqliteKeyStorage(settings.dataDir(), settings.nodeKey().secret());
+        ClusterView view = new ClusterView() {
+            private final SortedSet<NodeId> members = Collections.unmodifiableSortedSet(membersWithSelf());
+
+            @Override
+            public NodeId self() {
+                return self;
+            }
+
+            @Override
+            public SortedSet<NodeId> members() {
+                return members;
+            }
+
+            @Override
+            public Set<NodeId> connected() {
+                return transport.connectedPeers();
+            }
+        };
+        sessions = new ClusterSessions(self, (to, envelope) -> transport.send(to, codec.encode(envelope)), loop, Clock.SYSTEM,
+                settings.sessionTimeout(), settings.maxSessions());
+        keyServer = new ClusterKeyServer(sessions, view, storage, loop, new SecureRandom());
+        transport = new ClusterTransport(settings.nodeKey(), settings.clusterAddress(), settings.members(), new ClusterTransport.Listener() {
+            @Override
+            public void onMessage(NodeId from, byte[] message) {
+                loop.execute(() -> {
+                    try {
+                        sessions.onEnvelope(from, codec.decode(message));
+                    } catch (MessageCodec.CodecException e) {
+                        LOG.warning(() -> "dropped undecodable message from " + from.shortId() + ": " + e.getMessage());
+                    }
+                });
+            }
+
+            @Override
+            public void onDisconnected(NodeId peer) {
+                loop.execute(() -> sessions.onNodeDisconnected(peer));
+            }
+        });
+        transport.start();
+        loop.scheduleAtFixedRate(() -> {
+            try {
+                sessions.tick();
+            } catch (RuntimeException e) { // SEC-19: the maintenance task never dies
+                LOG.log(Level.WARNING, "session maintenance failed", e);
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        if (settings.httpAddress() != null) {
+            http = new HttpApi(keyServer, settings.httpAddress(), settings.cors(), settings.strict());
+            http.start();
+        }
+    }
+
+    private SortedSet<NodeId> membersWithSelf() {
+        SortedSet<NodeId> all = new TreeSet<>(settings.members().keySet());
+        all.add(self);
+        return all;
+    }
+
+    public KeyServer keyServer() {
+        return keyServer;
+    }
+
+    /** The HTTP port actually bound (the configured one, or the ephemeral one for port 0). */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    public boolean isConnectedTo(NodeId peer) {
+        return transport != null && transport.isConnected(peer);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (http != null) http.close();
+        if (transport != null) transport.close();
+        loop.shutdown();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (storage != null) storage.close();
+    }
+}
