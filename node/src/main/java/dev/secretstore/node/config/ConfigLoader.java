@@ -180,6 +180,14 @@ public final class ConfigLoader {
                     ext = new Section(file, name, (ObjectNode) e.getValue());
                 } else if (PARITY_SECTIONS.contains(name)) {
                     notices.add(file + ": [" + name + "] is a Parity Ethereum section the key server does not use; ignored");
+                    if (name.equals("misc")) {
+                        for (String opt : List.of("ports_shift", "unsafe_expose")) {
+                            if (e.getValue().has(opt)) {
+                                notices.add(file + ": [misc] " + opt + " is not applied: the key server listens exactly "
+                                        + "on the interfaces and ports of [secretstore]");
+                            }
+                        }
+                    }
                 } else {
                     throw new ConfigException(file, name, null,
                             "unknown section; expected [" + SECRETSTORE + "] and optionally [" + EXT + "]");

@@ -155,6 +155,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void paritysPortShiftAndUnsafeExposeAreNotAppliedAndSaySo() throws Exception {
+        NodeConfig c = load("[misc]\nports_shift = 10\nunsafe_expose = true\n" + minimal(""));
+        assertThat(c.cluster().port()).isEqualTo(8083);
+        assertThat(c.http().orElseThrow().ip()).isEqualTo("127.0.0.1");
+        assertThat(c.notices()).anyMatch(n -> n.contains("[misc] ports_shift is not applied"))
+                .anyMatch(n -> n.contains("[misc] unsafe_expose is not applied"));
+    }
+
+    @Test
     void defaultsBindToLoopbackAndAllowNoOrigin() throws Exception {
         NodeConfig c = load(minimal(""));
         assertThat(c.cluster()).isEqualTo(new NodeConfig.Listen("127.0.0.1", 8083));
