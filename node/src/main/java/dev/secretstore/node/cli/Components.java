@@ -2,6 +2,7 @@ package dev.secretstore.node.cli;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
@@ -28,12 +29,20 @@ public interface Components {
 
     /** The one registered implementation, none, or an error when several are registered. */
     private static <T> Optional<T> single(Class<T> type) {
-        List<ServiceLoader.Provider<T>> found = ServiceLoader.load(type, Components.class.getClassLoader())
-                .stream().toList();
+        List<ServiceLoader.Provider<T>> found;
+        try {
+            found = ServiceLoader.load(type, Components.class.getClassLoader()).stream().toList();
+        } catch (ServiceConfigurationError e) {
+            throw new IllegalStateException("the " + type.getSimpleName() + " registration is broken: " + e.getMessage(), e);
+        }
         if (found.size() > 1) {
             throw new IllegalStateException("several implementations of " + type.getSimpleName() + " are on the class path: "
                     + found.stream().map(p -> p.type().getName()).collect(Collectors.joining(", ")));
         }
-        return found.stream().findFirst().map(ServiceLoader.Provider::get);
+        try {
+            return found.stream().findFirst().map(ServiceLoader.Provider::get);
+        } catch (ServiceConfigurationError e) {
+            throw new IllegalStateException("the " + type.getSimpleName() + " implementation cannot be created: " + e.getMessage(), e);
+        }
     }
 }

@@ -170,6 +170,10 @@ public final class ConfigLoader {
             for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 String name = e.getKey();
+                if (!e.getValue().isObject() && (name.equals(SECRETSTORE) || name.equals(EXT) || PARITY_SECTIONS.contains(name))) {
+                    throw new ConfigException(file, name, null, "must be a single table [" + name + "], not an option "
+                            + "or an array of tables");
+                }
                 if (!e.getValue().isObject()) {
                     throw new ConfigException(file, null, name,
                             "option outside any section; options go under [" + SECRETSTORE + "] or [" + EXT + "]");

@@ -224,6 +224,8 @@ class ConfigLoaderTest {
         assertThat(error("port = 1\n" + minimal("")).getMessage()).contains("port").contains("outside any section");
         assertThat(error(minimal("[secretstore.extra]\nx = 1\n")).getMessage()).contains("[secretstore] extra:");
         assertThat(error("[parity]\nchain = \"dev\"\n").getMessage()).contains("[secretstore]").contains("missing");
+        assertThat(error(minimal("") + "[[secretstore_ext]]\nops_port = 1\n").getMessage())
+                .contains("[secretstore_ext] must be a single table");
     }
 
     @ParameterizedTest
