@@ -1,0 +1,636 @@
+package dev.secretstore.node.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.secretstore.crypto.Address;
+import dev.secretstore.crypto.CryptoException;
+import dev.secretstore.crypto.Hex;
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.node.config.NodeConfig.Acl;
+import dev.secretstore.node.config.NodeConfig.AclMode;
+import dev.secretstore.node.config.NodeConfig.EthereumRpc;
+import dev.secretstore.node.config.NodeConfig.Listen;
+import dev.secretstore.node.config.NodeConfig.Member;
+import dev.secretstore.node.config.NodeConfig.RpcService;
+import dev.secretstore.node.config.NodeConfig.SecretSource;
+import dev.secretstore.protocol.NodeId;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static dev.secretstore.node.config.ConfigException.quote;
+
+/**
+ * Loads and validates a node configuration file (spec/acl-and-config.md §4, §5; docs/configuration.md).
+ *
+ * <p>TOML is read with Jackson's TOML module ({@code jackson-dataformat-toml}): it is maintained in
+ * the same release train as the {@code jackson-databind} the node already uses (version from the
+ * Jackson BOM in the root pom), implements TOML 1.0 including the duplicate-key and table-redefinition
+ * rules, and gives a plain tree that the strict, option-by-option validation below walks. Its
+ * error messages carry a position but not the offending text; they are still filtered so that no
+ * long hex run (a key) can reach an error message (SEC-07).
+ *
+ * <p>Rules: an unknown option in {@code [secretstore]} or {@code [secretstore_ext]} is an error
+ * naming it; an unknown section is an error; Parity's other sections are ignored with one notice
+ * each; options Parity has but the project does not support yet stop start-up with a message
+ * (never silently ignored); nothing insecure is ever a default (SEC-22, SEC-30).
+ */
+public final class ConfigLoader {
+    public static final String SECRETSTORE = "secretstore";
+    public static final String EXT = "secretstore_ext";
+
+    /** The sections of a Parity Ethereum 2.7 configuration file other than {@code [secretstore]}. */
+    static final Set<String> PARITY_SECTIONS = Set.of(
+            "parity", "account", "ui", "network", "rpc", "websockets", "ipc", "dapps", "private_tx",
+            "ipfs", "mining", "footprint", "snapshots", "misc", "stratum", "whisper", "light");
+
+    /** {@code [secretstore]}: Parity's option names, in the order of spec/acl-and-config.md §4. */
+    static final List<String> SECRETSTORE_OPTIONS = List.of(
+            "disable", "disable_http", "disable_auto_migrate", "cors", "acl_contract", "service_contract",
+            "service_contract_srv_gen", "service_contract_srv_retr", "service_contract_doc_store",
+            "service_contract_doc_sretr", "self_secret", "admin_public", "nodes", "server_set_contract",
+            "interface", "port", "http_interface", "http_port", "path");
+
+    /** {@code [secretstore_ext]}: the project's options (spec/acl-and-config.md §5, plus {@code self_secret_file}). */
+    static final List<String> EXT_OPTIONS = List.of(
+            "self_secret_file", "eth_rpc_url", "eth_rpc_timeout_ms", "registrar_address", "acl_policy_file",
+            "parity_strict", "rpc_enabled", "rpc_interface", "rpc_port", "rpc_cors", "keys_path",
+            "ops_interface", "ops_port", "allow_key_loss_on_set_change");
+
+    static final int DEFAULT_PORT = 8083;
+    static final int DEFAULT_HTTP_PORT = 8082;
+    static final int DEFAULT_RPC_PORT = 8545;
+    static final int DEFAULT_OPS_PORT = 8090;
+    static final int DEFAULT_ETH_RPC_TIMEOUT_MS = 5000;
+    static final String DEFAULT_PATH = "secretstore";
+
+    private static final TomlMapper TOML = new TomlMapper();
+    private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern HEX40 = Pattern.compile("[0-9a-fA-F]{40}");
+    private static final Pattern HEX128 = Pattern.compile("[0-9a-fA-F]{128}");
+    private static final Pattern LONG_HEX = Pattern.compile("(0x)?[0-9a-fA-F]{16,}");
+    private static final Pattern HOST_PORT = Pattern.compile("(\\[([^\\]]*)\\]|[^:\\[\\]]*):([0-9]+)");
+
+    private ConfigLoader() {}
+
+    /**
+     * Reads and validates {@code file}. Relative paths inside it resolve against its directory.
+     *
+     * @throws ConfigException naming the file, section and option, for anything that stops start-up
+     */
+    public static NodeConfig load(Path file) throws ConfigException {
+        Path abs = file.toAbsolutePath().normalize();
+        if (!Files.exists(abs)) throw new ConfigException(abs, null, null, "the configuration file does not exist");
+        if (!Files.isRegularFile(abs)) throw new ConfigException(abs, null, null, "not a regular file; expected a TOML configuration file");
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(abs);
+        } catch (IOException e) {
+            throw new ConfigException(abs, null, null, "cannot be read (" + e.getClass().getSimpleName() + ")");
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(abs, null, null, "is not valid UTF-8; TOML files are UTF-8");
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
+        return parse(text, abs);
+    }
+
+    /** Parses TOML text as if it were the file {@code file} (absolute; used for messages and relative paths). */
+    static NodeConfig parse(String toml, Path file) throws ConfigException {
+        JsonNode root;
+        try {
+            root = TOML.readTree(toml);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(file, null, null, "not valid TOML: " + sanitize(e));
+        } catch (IOException e) {
+            throw new ConfigException(file, null, null, "cannot be parsed (" + e.getClass().getSimpleName() + ")");
+        }
+        if (root == null || !root.isObject()) {
+            throw new ConfigException(file, null, null, "is empty; expected a [secretstore] section");
+        }
+        return new Builder(file, (ObjectNode) root).build();
+    }
+
+    private static String sanitize(JsonProcessingException e) {
+        String msg = e.getOriginalMessage() == null ? "syntax error" : e.getOriginalMessage();
+        msg = LONG_HEX.matcher(msg).replaceAll("<redacted>");
+        JsonLocation loc = e.getLocation();
+        if (loc != null && loc.getLineNr() > 0) {
+            msg = msg + " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+        }
+        return msg;
+    }
+
+    /** One pass over one file. */
+    private static final class Builder {
+        private final Path file;
+        private final Path baseDir;
+        private final ObjectNode root;
+        private final List<String> notices = new ArrayList<>();
+
+        Builder(Path file, ObjectNode root) {
+            this.file = file;
+            this.baseDir = file.getParent() == null ? Path.of("").toAbsolutePath() : file.getParent();
+            this.root = root;
+        }
+
+        NodeConfig build() throws ConfigException {
+            Section ss = null;
+            Section ext = null;
+            for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String name = e.getKey();
+                if (!e.getValue().isObject() && (name.equals(SECRETSTORE) || name.equals(EXT) || PARITY_SECTIONS.contains(name))) {
+                    throw new ConfigException(file, name, null, "must be a single table [" + name + "], not an option "
+                            + "or an array of tables");
+                }
+                if (!e.getValue().isObject()) {
+                    throw new ConfigException(file, null, name,
+                            "option outside any section; options go under [" + SECRETSTORE + "] or [" + EXT + "]");
+                }
+                if (name.equals(SECRETSTORE)) {
+                    ss = new Section(file, name, (ObjectNode) e.getValue());
+                } else if (name.equals(EXT)) {
+                    ext = new Section(file, name, (ObjectNode) e.getValue());
+                } else if (PARITY_SECTIONS.contains(name)) {
+                    notices.add(file + ": [" + name + "] is a Parity Ethereum section the key server does not use; ignored");
+                    if (name.equals("misc")) {
+                        for (String opt : List.of("ports_shift", "unsafe_expose")) {
+                            if (e.getValue().has(opt)) {
+                                notices.add(file + ": [misc] " + opt + " is not applied: the key server listens exactly "
+                                        + "on the interfaces and ports of [secretstore]");
+                            }
+                        }
+                    }
+                } else {
+                    throw new ConfigException(file, name, null,
+                            "unknown section; expected [" + SECRETSTORE + "] and optionally [" + EXT + "]");
+                }
+            }
+            if (ss == null) {
+                throw new ConfigException(file, SECRETSTORE, null, "section missing; a key server needs a [secretstore] section");
+            }
+            if (ext == null) {
+                ext = new Section(file, EXT, TOML.createObjectNode());
+            }
+            checkKnown(ss, SECRETSTORE_OPTIONS, EXT, EXT_OPTIONS);
+            checkKnown(ext, EXT_OPTIONS, SECRETSTORE, SECRETSTORE_OPTIONS);
+
+            boolean disabled = ss.bool("disable", false);
+            boolean disableHttp = ss.bool("disable_http", false);
+            boolean disableAutoMigrate = ss.bool("disable_auto_migrate", false);
+            if (ss.has("disable_auto_migrate")) {
+                notices.add("[secretstore] disable_auto_migrate is accepted but has no effect: auto-migration needs a "
+                        + "contract-based server set, which is not supported yet");
+            }
+
+            refuseServerSetContract(ss);
+            for (String opt : List.of("service_contract", "service_contract_srv_gen", "service_contract_srv_retr",
+                    "service_contract_doc_store", "service_contract_doc_sretr")) {
+                refuseServiceContract(ss, opt);
+            }
+
+            KeyPair nodeKey = null;
+            try {
+                SecretSource source = secretSource(ss, ext);
+                nodeKey = readNodeKey(ss, ext, source);
+                NodeId self = new NodeId(nodeKey.publicKey());
+
+                Listen cluster = new Listen(listenIp(ss, "interface"), ss.port("port", DEFAULT_PORT));
+                List<Member> members = members(ss, self, cluster);
+                Listen http = new Listen(listenIp(ss, "http_interface"), ss.port("http_port", DEFAULT_HTTP_PORT));
+                Cors cors = cors(ss, "cors");
+                Path dataDir = path(ss, "path").orElse(baseDir.resolve(DEFAULT_PATH).normalize());
+                Optional<PublicPoint> admin = adminPublic(ss, members);
+
+                EthereumRpc eth = ethereum(ext);
+                Acl acl = acl(ss, ext, eth);
+
+                boolean rpcEnabled = ext.bool("rpc_enabled", false);
+                RpcService rpc = new RpcService(rpcEnabled,
+                        new Listen(listenIp(ext, "rpc_interface"), ext.port("rpc_port", DEFAULT_RPC_PORT)),
+                        cors(ext, "rpc_cors"));
+                Listen ops = new Listen(listenIp(ext, "ops_interface"), ext.port("ops_port", DEFAULT_OPS_PORT));
+                boolean parityStrict = ext.bool("parity_strict", false);
+                Optional<Path> keysPath = path(ext, "keys_path");
+                boolean allowKeyLoss = ext.bool("allow_key_loss_on_set_change", false);
+
+                checkListenersDistinct(ss, cluster, disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops);
+                exposureNotices(disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops);
+                if (acl.mode() == AclMode.NONE) {
+                    notices.add("[secretstore] acl_contract = \"none\": the ACL check is DISABLED, every requester may "
+                            + "retrieve every document key; for local development only (SEC-22)");
+                }
+                if (allowKeyLoss) {
+                    notices.add("[secretstore_ext] allow_key_loss_on_set_change = true: a servers set change may leave "
+                            + "keys below threshold + 1 holders (SEC-26)");
+                }
+
+                return new NodeConfig(file, disabled, nodeKey, source, members, cluster,
+                        disableHttp ? Optional.empty() : Optional.of(http), cors, dataDir, acl, admin,
+                        disableAutoMigrate, eth, rpc, ops, parityStrict, keysPath, allowKeyLoss, notices);
+            } catch (ConfigException | RuntimeException e) {
+                if (nodeKey != null) nodeKey.destroy();
+                throw e;
+            }
+        }
+
+        private void checkKnown(Section s, List<String> known, String otherName, List<String> otherKnown) throws ConfigException {
+            for (Iterator<String> it = s.keys(); it.hasNext(); ) {
+                String key = it.next();
+                if (known.contains(key)) continue;
+                if (otherKnown.contains(key)) {
+                    throw s.error(key, "unknown option in this section; it belongs in [" + otherName + "]");
+                }
+                throw s.error(key, "unknown option; the options of [" + s.name() + "] are " + String.join(", ", known));
+            }
+        }
+
+        private void refuseServerSetContract(Section ss) throws ConfigException {
+            Optional<String> v = ss.string("server_set_contract");
+            if (v.isEmpty()) {
+                throw ss.error("server_set_contract", "not set, so Parity's default \"registry\" applies, and a "
+                        + "contract-based server set is not supported yet; write server_set_contract = \"none\" to use "
+                        + "the nodes list");
+            }
+            String value = v.get();
+            if (value.equals("none")) return;
+            if (value.equals("registry") || isAddress(value)) {
+                throw ss.error("server_set_contract", quote(value) + ": a contract-based server set is not supported "
+                        + "yet; write server_set_contract = \"none\" to use the nodes list");
+            }
+            throw ss.error("server_set_contract", quote(value) + " is not valid; expected \"none\", \"registry\" or a "
+                    + "contract address (40 hex digits)");
+        }
+
+        private void refuseServiceContract(Section ss, String option) throws ConfigException {
+            Optional<String> v = ss.string(option);
+            if (v.isEmpty() || v.get().equals("none")) return;
+            String value = v.get();
+            if (value.equals("registry") || isAddress(value)) {
+                throw ss.error(option, quote(value) + ": service contracts (on-chain request queues) are not supported "
+                        + "yet; remove the option or set it to \"none\" and use the HTTP API");
+            }
+            throw ss.error(option, quote(value) + " is not valid; expected \"none\", \"registry\" or a contract address "
+                    + "(40 hex digits)");
+        }
+
+        private static boolean isAddress(String s) {
+            return HEX40.matcher(s).matches();
+        }
+
+        private SecretSource secretSource(Section ss, Section ext) throws ConfigException {
+            boolean inline = ss.has("self_secret");
+            boolean keyFile = ext.has("self_secret_file");
+            if (inline && keyFile) {
+                throw ss.error("self_secret", "set together with [" + EXT + "] self_secret_file; give the node key one way only");
+            }
+            if (!inline && !keyFile) {
+                throw ss.error("self_secret", "missing; the node key is required, as 64 hex digits in "
+                        + "[secretstore] self_secret or as a key file named by [" + EXT + "] self_secret_file");
+            }
+            if (inline) return new SecretSource.InConfigFile();
+            Path p = path(ext, "self_secret_file").orElseThrow();
+            return new SecretSource.KeyFile(p);
+        }
+
+        private KeyPair readNodeKey(Section ss, Section ext, SecretSource source) throws ConfigException {
+            if (source instanceof SecretSource.KeyFile kf) {
+                Path p = kf.path();
+                if (!Files.isRegularFile(p)) {
+                    throw ext.error("self_secret_file", p + " does not exist or is not a regular file");
+                }
+                byte[] raw;
+                try {
+                    raw = Files.readAllBytes(p);
+                } catch (IOException e) {
+                    throw ext.error("self_secret_file", p + " cannot be read (" + e.getClass().getSimpleName() + ")");
+                }
+                char[] chars = new char[raw.length];
+                try {
+                    int n = 0;
+                    for (byte b : raw) chars[n++] = (char) (b & 0xff);
+                    int start = 0;
+                    int end = n;
+                    while (start < end && Character.isWhitespace(chars[start])) start++;
+                    while (end > start && Character.isWhitespace(chars[end - 1])) end--;
+                    CharBuffer hex = CharBuffer.wrap(chars, start, end - start);
+                    if (!HEX64.matcher(hex).matches()) {
+                        throw ext.error("self_secret_file", p + " does not hold a node key; expected exactly 64 hex "
+                                + "digits (the raw secp256k1 private key) and an optional newline, found "
+                                + (end - start) + " characters");
+                    }
+                    return keyFromHex(hex, ext, "self_secret_file");
+                } finally {
+                    Arrays.fill(raw, (byte) 0);
+                    Arrays.fill(chars, '\0');
+                }
+            }
+            String value = ss.string("self_secret").orElseThrow();
+            if (HEX64.matcher(value).matches()) {
+                return keyFromHex(value, ss, "self_secret");
+            }
+            if (HEX40.matcher(value).matches()) {
+                throw ss.error("self_secret", "an account address (40 hex digits) whose key is in a keystore is not "
+                        + "supported yet; give the raw node key as 64 hex digits, or a key file in [" + EXT
+                        + "] self_secret_file");
+            }
+            String hint = value.startsWith("0x") || value.startsWith("0X") ? " (without a 0x prefix)" : "";
+            throw ss.error("self_secret", "expected 64 hex digits" + hint + " (the raw secp256k1 private key), got a "
+                    + "value of " + value.length() + " characters");
+        }
+
+        private static KeyPair keyFromHex(CharSequence hex, Section s, String option) throws ConfigException {
+            byte[] bytes = Hex.decode(hex);
+            try {
+                return KeyPair.fromSecretBytes(bytes);
+            } catch (CryptoException e) {
+                throw s.error(option, "not a valid secp256k1 private key (zero, or not below the group order)");
+            } finally {
+                Arrays.fill(bytes, (byte) 0);
+            }
+        }
+
+        private List<Member> members(Section ss, NodeId self, Listen cluster) throws ConfigException {
+            List<String> entries = ss.strings("nodes", false).orElse(List.of());
+            List<Member> out = new ArrayList<>();
+            Map<NodeId, Integer> seenIds = new HashMap<>();
+            Map<String, Integer> seenAddrs = new HashMap<>();
+            for (int i = 0; i < entries.size(); i++) {
+                Member m = member(ss, i + 1, entries.get(i));
+                Integer prev = seenIds.putIfAbsent(m.id(), i + 1);
+                if (prev != null) {
+                    throw ss.error("nodes", "entry " + (i + 1) + " repeats the node id of entry " + prev + " ("
+                            + m.id().shortId() + "…); every node id must appear once");
+                }
+                String addr = m.host().toLowerCase(java.util.Locale.ROOT) + ":" + m.port();
+                prev = seenAddrs.putIfAbsent(addr, i + 1);
+                if (prev != null) {
+                    throw ss.error("nodes", "entry " + (i + 1) + " repeats the address " + m.host() + ":" + m.port()
+                            + " of entry " + prev + "; every node needs its own address");
+                }
+                out.add(m);
+            }
+            if (!seenIds.containsKey(self)) {
+                // Parity adds the node itself with its listen address (spec/acl-and-config.md §4).
+                Member me = new Member(self, cluster.ip(), cluster.port());
+                if (seenAddrs.containsKey(cluster.ip() + ":" + cluster.port())) {
+                    throw ss.error("nodes", "this node's id (" + self.shortId() + "…, from the node key) is not in the "
+                            + "list and its listen address " + cluster + " belongs to another entry; check the node key");
+                }
+                out.add(me);
+                notices.add("[secretstore] nodes does not list this node (" + self.shortId() + "…); added with its "
+                        + "listen address " + cluster + " as Parity does; the other members must list it with an "
+                        + "address they can reach");
+            }
+            return out;
+        }
+
+        private Member member(Section ss, int index, String entry) throws ConfigException {
+            String where = "entry " + index + " " + quote(entry);
+            String expected = "; expected \"<128 hex digit node id>@<host>:<port>\"";
+            int at = entry.indexOf('@');
+            if (at < 0) throw ss.error("nodes", where + " has no '@'" + expected);
+            String idHex = entry.substring(0, at);
+            if (!HEX128.matcher(idHex).matches()) {
+                throw ss.error("nodes", where + ": the node id must be exactly 128 hex digits without 0x, got "
+                        + idHex.length() + " characters" + expected);
+            }
+            NodeId id;
+            try {
+                id = NodeId.fromHex(idHex);
+            } catch (CryptoException e) {
+                throw ss.error("nodes", where + ": the node id is not a valid secp256k1 public key (" + e.getMessage() + ")");
+            }
+            Matcher m = HOST_PORT.matcher(entry.substring(at + 1));
+            if (!m.matches()) {
+                throw ss.error("nodes", where + ": the address must be host:port ([IPv6]:port for IPv6)" + expected);
+            }
+            boolean bracketed = m.group(2) != null;
+            String host = bracketed ? m.group(2) : m.group(1);
+            if (bracketed ? !Hosts.isIpv6(host) : !(Hosts.isIpv4(host) || Hosts.isHostName(host))) {
+                throw ss.error("nodes", where + ": " + quote(host) + " is not an IP address or host name");
+            }
+            String portText = m.group(3);
+            int port = portText.length() > 5 ? -1 : Integer.parseInt(portText);
+            if (port < 1 || port > 65535) {
+                throw ss.error("nodes", where + ": port " + portText + " is out of range; expected 1 to 65535");
+            }
+            return new Member(id, host, port);
+        }
+
+        private String listenIp(Section s, String option) throws ConfigException {
+            String v = s.string(option).orElse("local");
+            if (v.equals("local")) return "127.0.0.1";
+            if (v.equals("all")) return "0.0.0.0";
+            if (Hosts.isIpLiteral(v)) return v;
+            throw s.error(option, quote(v) + " is not valid; expected \"local\" (127.0.0.1), \"all\" (0.0.0.0) or an IP address");
+        }
+
+        private Cors cors(Section s, String option) throws ConfigException {
+            List<String> entries = s.strings(option, true).orElse(List.of("none"));
+            try {
+                return Cors.of(entries);
+            } catch (IllegalArgumentException e) {
+                throw s.error(option, e.getMessage());
+            }
+        }
+
+        private Optional<Path> path(Section s, String option) throws ConfigException {
+            Optional<String> v = s.string(option);
+            if (v.isEmpty()) return Optional.empty();
+            if (v.get().isBlank()) throw s.error(option, "is empty; expected a path");
+            try {
+                return Optional.of(baseDir.resolve(v.get()).normalize());
+            } catch (java.nio.file.InvalidPathException e) {
+                throw s.error(option, quote(v.get()) + " is not a valid path");
+            }
+        }
+
+        private Optional<PublicPoint> adminPublic(Section ss, List<Member> members) throws ConfigException {
+            Optional<String> v = ss.string("admin_public");
+            if (v.isEmpty()) return Optional.empty();
+            String hex = v.get();
+            if (!HEX128.matcher(hex).matches()) {
+                throw ss.error("admin_public", "expected 128 hex digits without 0x (the administrator's public key), got "
+                        + hex.length() + " characters");
+            }
+            PublicPoint p;
+            try {
+                p = PublicPoint.fromHex(hex);
+            } catch (CryptoException e) {
+                throw ss.error("admin_public", "not a valid secp256k1 public key (" + e.getMessage() + ")");
+            }
+            for (Member m : members) {
+                if (m.id().publicKey().equals(p)) {
+                    throw ss.error("admin_public", "equals the key of node " + m.id().shortId() + "…; the administrator "
+                            + "key must not be a node key (SEC-16, SEC-24)");
+                }
+            }
+            return Optional.of(p);
+        }
+
+        private EthereumRpc ethereum(Section ext) throws ConfigException {
+            Optional<URI> url = Optional.empty();
+            Optional<String> u = ext.string("eth_rpc_url");
+            if (u.isPresent()) {
+                try {
+                    URI uri = new URI(u.get());
+                    String scheme = uri.getScheme();
+                    if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                        throw ext.error("eth_rpc_url", quote(u.get()) + " is not an http:// or https:// URL with a host");
+                    }
+                    url = Optional.of(uri);
+                } catch (URISyntaxException e) {
+                    throw ext.error("eth_rpc_url", quote(u.get()) + " is not a valid URL");
+                }
+            }
+            int timeout = ext.integer("eth_rpc_timeout_ms", 1, 600_000, "milliseconds from 1 to 600000")
+                    .orElse(DEFAULT_ETH_RPC_TIMEOUT_MS);
+            Optional<Address> registrar = Optional.empty();
+            Optional<String> r = ext.string("registrar_address");
+            if (r.isPresent()) registrar = Optional.of(address(ext, "registrar_address", r.get()));
+            return new EthereumRpc(url, Duration.ofMillis(timeout), registrar);
+        }
+
+        private static Address address(Section s, String option, String value) throws ConfigException {
+            String hex = value.startsWith("0x") ? value.substring(2) : value;
+            if (!isAddress(hex)) {
+                throw s.error(option, quote(value) + " is not a contract address; expected 40 hex digits");
+            }
+            Address a = Address.fromHex(hex);
+            if (Arrays.equals(a.toBytes(), new byte[Address.LENGTH])) {
+                throw s.error(option, "the zero address is not a contract");
+            }
+            return a;
+        }
+
+        private Acl acl(Section ss, Section ext, EthereumRpc eth) throws ConfigException {
+            Optional<String> v = ss.string("acl_contract");
+            boolean hasPolicyFile = ext.has("acl_policy_file");
+            if (v.isEmpty()) {
+                // Parity's default is "registry"; the project applies it only when it can work (SEC-22).
+                if (eth.registrar().isEmpty() || eth.url().isEmpty()) {
+                    throw ss.error("acl_contract", "not set, and Parity's default \"registry\" needs [" + EXT
+                            + "] registrar_address and eth_rpc_url, which are not both set; the node does not start "
+                            + "without an ACL (SEC-22). Set acl_contract to a contract address (40 hex digits), "
+                            + "\"registry\", \"policy\" (with [" + EXT + "] acl_policy_file) or, for local "
+                            + "development only, \"none\"");
+                }
+                if (hasPolicyFile) throw policyFileWithoutPolicy(ext, "registry (the default)");
+                return new Acl(AclMode.REGISTRY, Optional.empty(), Optional.empty());
+            }
+            String value = v.get();
+            switch (value) {
+                case "none" -> {
+                    if (hasPolicyFile) throw policyFileWithoutPolicy(ext, "\"none\"");
+                    return new Acl(AclMode.NONE, Optional.empty(), Optional.empty());
+                }
+                case "registry" -> {
+                    if (eth.registrar().isEmpty()) {
+                        throw ss.error("acl_contract", "\"registry\" needs [" + EXT + "] registrar_address (the "
+                                + "registrar contract; Parity took it from the chain spec)");
+                    }
+                    requireEthUrl(ss, eth, "\"registry\"");
+                    if (hasPolicyFile) throw policyFileWithoutPolicy(ext, "\"registry\"");
+                    return new Acl(AclMode.REGISTRY, Optional.empty(), Optional.empty());
+                }
+                case "policy" -> {
+                    Path p = path(ext, "acl_policy_file").orElseThrow(() -> ss.error("acl_contract",
+                            "\"policy\" needs [" + EXT + "] acl_policy_file (a TOML file of grants)"));
+                    if (!Files.isRegularFile(p)) {
+                        throw ext.error("acl_policy_file", p + " does not exist or is not a regular file");
+                    }
+                    return new Acl(AclMode.POLICY, Optional.empty(), Optional.of(p));
+                }
+                default -> {
+                    if (!isAddress(value)) {
+                        throw ss.error("acl_contract", quote(value) + " is not valid; expected \"registry\", a contract "
+                                + "address (40 hex digits, no 0x), \"policy\" or \"none\"");
+                    }
+                    Address a = address(ss, "acl_contract", value);
+                    requireEthUrl(ss, eth, "a contract address");
+                    if (hasPolicyFile) throw policyFileWithoutPolicy(ext, "a contract address");
+                    return new Acl(AclMode.CONTRACT, Optional.of(a), Optional.empty());
+                }
+            }
+        }
+
+        private static void requireEthUrl(Section ss, EthereumRpc eth, String what) throws ConfigException {
+            if (eth.url().isEmpty()) {
+                throw ss.error("acl_contract", what + " needs [" + EXT + "] eth_rpc_url (the Ethereum JSON-RPC "
+                        + "endpoint the ACL is read through)");
+            }
+        }
+
+        private static ConfigException policyFileWithoutPolicy(Section ext, String mode) {
+            return ext.error("acl_policy_file", "set, but [" + SECRETSTORE + "] acl_contract is " + mode
+                    + ", so the policy file would be ignored; set acl_contract = \"policy\" or remove the option");
+        }
+
+        private static void checkListenersDistinct(Section ss, Listen... listeners) throws ConfigException {
+            String[] names = {"[secretstore] interface/port", "[secretstore] http_interface/http_port",
+                    "[secretstore_ext] rpc_interface/rpc_port", "[secretstore_ext] ops_interface/ops_port"};
+            for (int i = 0; i < listeners.length; i++) {
+                for (int j = i + 1; j < listeners.length; j++) {
+                    Listen a = listeners[i];
+                    Listen b = listeners[j];
+                    if (a == null || b == null || a.port() != b.port()) continue;
+                    if (overlap(a.ip(), b.ip())) {
+                        throw ss.error(null, names[i] + " and " + names[j] + " both use " + b
+                                + "; every listener needs its own port");
+                    }
+                }
+            }
+        }
+
+        private static boolean overlap(String a, String b) {
+            return a.equals(b) || Hosts.literal(a).isAnyLocalAddress() || Hosts.literal(b).isAnyLocalAddress()
+                    || Hosts.literal(a).equals(Hosts.literal(b));
+        }
+
+        private void exposureNotices(Listen http, Listen rpc, Listen ops) {
+            if (http != null && !http.isLoopback()) {
+                notices.add("HTTP API listens on " + http + ", beyond this machine, in plain HTTP; put a TLS proxy in "
+                        + "front of it (SEC-30)");
+            }
+            if (rpc != null && !rpc.isLoopback()) {
+                notices.add("JSON-RPC service listens on " + rpc + ", beyond this machine; it receives passwords and "
+                        + "must only be reached through TLS (SEC-30)");
+            }
+            if (!ops.isLoopback()) {
+                notices.add("health and metrics listener on " + ops + " is reachable beyond this machine");
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package dev.secretstore.node.config;
+
+import dev.secretstore.crypto.Address;
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.protocol.NodeId;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A validated node configuration, as loaded by {@link ConfigLoader#load(Path)} from a TOML file
+ * whose {@code [secretstore]} section takes Parity's option names and whose
+ * {@code [secretstore_ext]} section holds the project's own options (spec/acl-and-config.md §4, §5).
+ *
+ * <p>Every value here has passed validation: node ids and {@code admin_public} are valid points,
+ * ports are in range, paths are absolute. The node key is held as a {@link KeyPair}, whose
+ * {@code toString} shows only the public half, so printing a {@code NodeConfig} never shows the
+ * secret (SEC-07).
+ *
+ * @param source            the configuration file, absolute
+ * @param disabled          {@code [secretstore] disable}: the node must exit with a message
+ * @param nodeKey           the node key (from {@code self_secret} or {@code self_secret_file})
+ * @param secret            where the node key came from (for the SEC-27 permission checks)
+ * @param nodes             every cluster member including this node, in file order (self appended
+ *                          with the listen address if the file did not list it, as Parity does)
+ * @param cluster           node-to-node listen address ({@code interface}, {@code port})
+ * @param http              HTTP API listen address; empty when {@code disable_http = true}
+ * @param cors              HTTP CORS setting ({@code cors})
+ * @param dataDir           {@code path}, resolved against the configuration file's directory
+ * @param acl               {@code acl_contract} and what it needs
+ * @param adminPublic       {@code admin_public}, if set (never equal to a node id)
+ * @param disableAutoMigrate {@code disable_auto_migrate} (accepted, no effect yet)
+ * @param ethereum          Ethereum JSON-RPC endpoint settings for ACL and registry calls
+ * @param rpc               the {@code secretstore_*} JSON-RPC service settings
+ * @param ops               health and metrics listener
+ * @param parityStrict      {@code parity_strict}: turn off every HTTP extension
+ * @param keysPath          {@code keys_path}, resolved, if set
+ * @param allowKeyLossOnSetChange {@code allow_key_loss_on_set_change} (SEC-26)
+ * @param notices           things the node must log at start-up (ignored sections, accepted but
+ *                          inactive options, insecure settings); never contains a secret
+ */
+public record NodeConfig(
+        Path source,
+        boolean disabled,
+        KeyPair nodeKey,
+        SecretSource secret,
+        List<Member> nodes,
+        Listen cluster,
+        Optional<Listen> http,
+        Cors cors,
+        Path dataDir,
+        Acl acl,
+        Optional<PublicPoint> adminPublic,
+        boolean disableAutoMigrate,
+        EthereumRpc ethereum,
+        RpcService rpc,
+        Listen ops,
+        boolean parityStrict,
+        Optional<Path> keysPath,
+        boolean allowKeyLossOnSetChange,
+        List<String> notices) {
+
+    public NodeConfig {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(nodeKey, "nodeKey");
+        Objects.requireNonNull(secret, "secret");
+        nodes = List.copyOf(nodes);
+        Objects.requireNonNull(cluster, "cluster");
+        Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(cors, "cors");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(acl, "acl");
+        Objects.requireNonNull(adminPublic, "adminPublic");
+        Objects.requireNonNull(ethereum, "ethereum");
+        Objects.requireNonNull(rpc, "rpc");
+        Objects.requireNonNull(ops, "ops");
+        Objects.requireNonNull(keysPath, "keysPath");
+        notices = List.copyOf(notices);
+    }
+
+    /** This node's id: the public half of {@link #nodeKey()}. */
+    public NodeId self() {
+        return new NodeId(nodeKey.publicKey());
+    }
+
+    /** The member ids, in file order. */
+    public List<NodeId> nodeIds() {
+        return nodes.stream().map(Member::id).toList();
+    }
+
+    /** True when the configuration disables the ACL ({@code acl_contract = "none"}, written explicitly). */
+    public boolean insecureNoAcl() {
+        return acl.mode() == AclMode.NONE;
+    }
+
+    /** One cluster member: {@code "<128 hex id>@<host>:<port>"}. */
+    public record Member(NodeId id, String host, int port) {
+        public Member {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(host, "host");
+        }
+
+        /** An unresolved socket address (resolution is the transport's business). */
+        public InetSocketAddress socketAddress() {
+            return InetSocketAddress.createUnresolved(host, port);
+        }
+
+        /** The {@code nodes} entry form. */
+        @Override
+        public String toString() {
+            return id.toHex() + "@" + (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        }
+    }
+
+    /** A listen address: an IP literal ({@code local} = 127.0.0.1, {@code all} = 0.0.0.0) and a port. */
+    public record Listen(String ip, int port) {
+        public Listen {
+            Objects.requireNonNull(ip, "ip");
+        }
+
+        public InetSocketAddress socketAddress() {
+            return new InetSocketAddress(Hosts.literal(ip), port);
+        }
+
+        /** True when only this machine can connect (127.0.0.0/8 or ::1). */
+        public boolean isLoopback() {
+            return Hosts.literal(ip).isLoopbackAddress();
+        }
+
+        @Override
+        public String toString() {
+            return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + port;
+        }
+    }
+
+    /** Where the node key came from. */
+    public sealed interface SecretSource {
+        /** {@code [secretstore] self_secret} holds the raw key: the configuration file is secret. */
+        record InConfigFile() implements SecretSource {}
+
+        /** {@code [secretstore_ext] self_secret_file}: a key file holding 64 hex digits. */
+        record KeyFile(Path path) implements SecretSource {
+            public KeyFile {
+                Objects.requireNonNull(path, "path");
+            }
+        }
+    }
+
+    /** The {@code acl_contract} modes (spec/acl-and-config.md §2.5). */
+    public enum AclMode {
+        /** Contract address from the registry entry {@code secretstore_acl_checker}. */
+        REGISTRY,
+        /** A fixed contract address. */
+        CONTRACT,
+        /** A local policy file ({@code [secretstore_ext] acl_policy_file}) [ext]. */
+        POLICY,
+        /** No ACL: every requester is allowed. Only when written explicitly; logged loudly. */
+        NONE
+    }
+
+    /**
+     * @param mode       the mode
+     * @param contract   the contract address for {@link AclMode#CONTRACT}
+     * @param policyFile the policy file for {@link AclMode#POLICY}, resolved
+     */
+    public record Acl(AclMode mode, Optional<Address> contract, Optional<Path> policyFile) {
+        public Acl {
+            Objects.requireNonNull(mode, "mode");
+            Objects.requireNonNull(contract, "contract");
+            Objects.requireNonNull(policyFile, "policyFile");
+            if ((mode == AclMode.CONTRACT) != contract.isPresent()) {
+                throw new IllegalArgumentException("a contract address goes with mode CONTRACT only");
+            }
+            if ((mode == AclMode.POLICY) != policyFile.isPresent()) {
+                throw new IllegalArgumentException("a policy file goes with mode POLICY only");
+            }
+        }
+    }
+
+    /**
+     * The Ethereum JSON-RPC endpoint for ACL and registry calls ({@code [secretstore_ext]}).
+     *
+     * @param url       {@code eth_rpc_url}
+     * @param timeout   {@code eth_rpc_timeout_ms}
+     * @param registrar {@code registrar_address}
+     */
+    public record EthereumRpc(Optional<URI> url, Duration timeout, Optional<Address> registrar) {
+        public EthereumRpc {
+            Objects.requireNonNull(url, "url");
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(registrar, "registrar");
+        }
+    }
+
+    /** The {@code secretstore_*} JSON-RPC service ({@code rpc_enabled}, {@code rpc_interface}, {@code rpc_port}, {@code rpc_cors}). */
+    public record RpcService(boolean enabled, Listen listen, Cors cors) {
+        public RpcService {
+            Objects.requireNonNull(listen, "listen");
+            Objects.requireNonNull(cors, "cors");
+        }
+    }
+}
