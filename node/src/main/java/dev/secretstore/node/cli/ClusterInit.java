@@ -35,7 +35,7 @@ import java.util.stream.Stream;
  *   <li>{@code data/node-<i>/}: empty data directories, mode 0700.</li>
  * </ul>
  */
-final class ClusterInit {
+public final class ClusterInit {
     static final int MAX_NODES = 64;
     static final String POLICY_FILE = "acl-policy.toml";
 
@@ -46,28 +46,28 @@ final class ClusterInit {
     private ClusterInit() {}
 
     /** A validated request: N nodes in {@code dir} (absolute), node i on ports base+i. */
-    record Plan(int nodes, Path dir, int basePort, int httpBasePort, int opsBasePort) {
-        Path keyFile(int i) {
+    public record Plan(int nodes, Path dir, int basePort, int httpBasePort, int opsBasePort) {
+        public Path keyFile(int i) {
             return dir.resolve("node-" + i + ".key");
         }
 
-        Path configFile(int i) {
+        public Path configFile(int i) {
             return dir.resolve("node-" + i + ".toml");
         }
 
-        Path dataDir(int i) {
+        public Path dataDir(int i) {
             return dir.resolve("data").resolve("node-" + i);
         }
 
-        Path policyFile() {
+        public Path policyFile() {
             return dir.resolve(POLICY_FILE);
         }
     }
 
     /** One node as written. */
-    record Written(int index, String nodeId, Path config, Path keyFile, Path dataDir, int clusterPort, int httpPort, int opsPort) {}
+    public record Written(int index, String nodeId, Path config, Path keyFile, Path dataDir, int clusterPort, int httpPort, int opsPort) {}
 
-    static Plan plan(int nodes, Path dir, int basePort, int httpBasePort, int opsBasePort) {
+    public static Plan plan(int nodes, Path dir, int basePort, int httpBasePort, int opsBasePort) {
         if (nodes < 1 || nodes > MAX_NODES) {
             throw new IllegalArgumentException("--nodes must be from 1 to " + MAX_NODES + ", got " + nodes);
         }
@@ -95,7 +95,7 @@ final class ClusterInit {
     }
 
     /** Why the plan cannot be written: existing files (unless {@code force}) and non-empty data directories (always). */
-    static List<String> blockers(Plan plan, boolean force) {
+    public static List<String> blockers(Plan plan, boolean force) {
         List<String> out = new ArrayList<>();
         if (Files.exists(plan.dir()) && !Files.isDirectory(plan.dir())) {
             out.add(plan.dir() + " exists and is not a directory");
@@ -134,7 +134,7 @@ final class ClusterInit {
     }
 
     /** Writes every file, then loads each configuration back through {@link ConfigLoader} as a self-check. */
-    static List<Written> write(Plan plan) throws IOException, ConfigException {
+    public static List<Written> write(Plan plan) throws IOException, ConfigException {
         createDirectory(plan.dir());
         createDirectory(plan.dir().resolve("data"));
         List<String> ids = new ArrayList<>();

@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         description = "Threshold Secret Store key server (Parity Secret Store compatible).",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {NodeCommand.class, InitClusterCommand.class, DevCommand.class},
+        subcommands = {NodeCommand.class, InitClusterCommand.class, DevCommand.class, ClientCommands.RandomKeyId.class,
+            ClientCommands.Sign.class, ClientCommands.MakeDocumentKey.class, ClientCommands.Encrypt.class,
+            ClientCommands.Decrypt.class, ClientCommands.CombineShadows.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",

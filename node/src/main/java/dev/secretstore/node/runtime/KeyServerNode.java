@@ -1,6 +1,7 @@
 package dev.secretstore.node.runtime;
 
 import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.node.acl.AllowAllAclChecker;
 import dev.secretstore.node.http.CorsPolicy;
 import dev.secretstore.node.http.HttpApi;
 import dev.secretstore.node.storage.SqliteKeyStorage;
@@ -29,6 +30,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -43,8 +45,8 @@ public final class KeyServerNode implements AutoCloseable {
 
     /** What a node needs to run. {@code httpAddress} null disables the HTTP API. */
     public record Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
-                           InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict, AclChecker acl,
-                           Duration sessionTimeout, int maxSessions) {
+                           InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
+                           Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions) {
         public Settings {
             Objects.requireNonNull(nodeKey, "nodeKey");
             Objects.requireNonNull(clusterAddress, "clusterAddress");
@@ -65,6 +67,7 @@ public final class KeyServerNode implements AutoCloseable {
     private ClusterSessions sessions;
     private ClusterKeyServer keyServer;
     private HttpApi http;
+    private AclChecker acl;
 
     public KeyServerNode(Settings settings) {
         this.settings = settings;
@@ -83,6 +86,12 @@ public final class KeyServerNode implements AutoCloseable {
     /** Opens storage, starts the transport and the HTTP API. */
     public synchronized void start() throws IOException {
         storage = new SqliteKeyStorage(settings.dataDir(), settings.nodeKey().secret());
+        acl = settings.acl().apply(storage);
+        if (settings.aclDisabled()) {
+            // SEC-22: loudly, at start-up and every 10 minutes.
+            LOG.warning(AllowAllAclChecker.WARNING);
+            loop.scheduleAtFixedRate(() -> LOG.warning(AllowAllAclChecker.WARNING), 10, 10, TimeUnit.MINUTES);
+        }
         ClusterView view = new ClusterView() {
             private final SortedSet<NodeId> members = Collections.unmodifiableSortedSet(membersWithSelf());
 
@@ -139,6 +148,11 @@ public final class KeyServerNode implements AutoCloseable {
         SortedSet<NodeId> all = new TreeSet<>(settings.members().keySet());
         all.add(self);
         return all;
+    }
+
+    /** The ACL checker built for this node's storage (for wiring sessions that need it). */
+    AclChecker acl() {
+        return acl;
     }
 
     public KeyServer keyServer() {

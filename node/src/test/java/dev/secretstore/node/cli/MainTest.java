@@ -174,9 +174,11 @@ class MainTest {
     }
 
     @Test
-    void serviceLoaderFindsNoRuntimeInThisModule() {
-        assertThat(Components.fromServiceLoader().nodeRunner()).isEmpty();
-        assertThat(Components.fromServiceLoader().devClusterRunner()).isEmpty();
+    void serviceLoaderFindsTheRuntimes() {
+        assertThat(Components.fromServiceLoader().nodeRunner()).get()
+                .isInstanceOf(dev.secretstore.node.runtime.DefaultNodeRunner.class);
+        assertThat(Components.fromServiceLoader().devClusterRunner()).get()
+                .isInstanceOf(dev.secretstore.node.runtime.DevCluster.class);
     }
 
     @Test

@@ -1,0 +1,41 @@
+package dev.secretstore.node.runtime;
+
+import dev.secretstore.node.cli.NodeRunner;
+import dev.secretstore.node.config.NodeConfig;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** {@code secretstore node --config FILE}: runs one key server until SIGINT/SIGTERM. */
+public final class DefaultNodeRunner implements NodeRunner {
+    private static final Logger LOG = Logger.getLogger(DefaultNodeRunner.class.getName());
+
+    @Override
+    public int run(NodeConfig config) {
+        KeyServerNode.Settings settings;
+        try {
+            settings = NodeSettings.from(config);
+        } catch (IllegalArgumentException e) {
+            System.err.println("secretstore: " + e.getMessage());
+            return 2;
+        }
+        KeyServerNode node = new KeyServerNode(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "shutdown");
+        try {
+            node.start();
+            Runtime.getRuntime().addShutdownHook(hook);
+            LOG.info(() -> "key server " + node.id().toHex() + " started; cluster " + settings.clusterAddress()
+                    + (settings.httpAddress() == null ? ", HTTP disabled" : ", HTTP http://" + settings.httpAddress().getHostString() + ":" + node.httpPort()));
+            stopped.await();
+            return 0;
+        } catch (Exception e) {
+            LOG.log(Level.SEVERE, "key server failed: " + e.getMessage(), e);
+            node.close();
+            return 1;
+        }
+    }
+}

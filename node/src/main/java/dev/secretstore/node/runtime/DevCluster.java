@@ -1,0 +1,183 @@
+package dev.secretstore.node.runtime;
+
+import dev.secretstore.crypto.Hex;
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.node.cli.ClusterInit;
+import dev.secretstore.node.cli.DevClusterRunner;
+import dev.secretstore.node.config.ConfigException;
+import dev.secretstore.node.config.ConfigLoader;
+import dev.secretstore.node.config.NodeConfig;
+import dev.secretstore.protocol.NodeId;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code secretstore dev}: N key servers in one process on loopback, each with its own cluster port,
+ * HTTP port and store (node i: HTTP 8082+i, cluster 12000+i). Creates the keys and configurations
+ * in DIR on first use and reuses them afterwards, so keys survive restarts. Writes {@code DIR/dev.json}
+ * and prints the endpoints and a ready-to-paste example.
+ */
+public final class DevCluster implements DevClusterRunner {
+    public static final int CLUSTER_BASE_PORT = 12000;
+    public static final int HTTP_BASE_PORT = 8082;
+    public static final int OPS_BASE_PORT = 8190;
+    public static final String REQUESTER_KEY = "requester.key";
+
+    /** A started cluster. */
+    public static final class Running implements AutoCloseable {
+        private final List<KeyServerNode> nodes;
+        private final List<NodeConfig> configs;
+        private final Path devJson;
+
+        Running(List<KeyServerNode> nodes, List<NodeConfig> configs, Path devJson) {
+            this.nodes = nodes;
+            this.configs = configs;
+            this.devJson = devJson;
+        }
+
+        public List<KeyServerNode> nodes() {
+            return nodes;
+        }
+
+        public Path devJson() {
+            return devJson;
+        }
+
+        public String httpUrl(int i) {
+            return "http://127.0.0.1:" + nodes.get(i).httpPort();
+        }
+
+        @Override
+        public void close() {
+            for (KeyServerNode n : nodes) n.close();
+            for (NodeConfig c : configs) c.nodeKey().destroy();
+        }
+    }
+
+    @Override
+    public int run(Options options) {
+        Running running;
+        try {
+            running = start(options.nodes(), options.dir(), CLUSTER_BASE_PORT, HTTP_BASE_PORT, OPS_BASE_PORT, System.out);
+        } catch (Exception e) {
+            System.err.println("secretstore dev: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("stopping the development cluster");
+            running.close();
+            stopped.countDown();
+        }, "dev-shutdown"));
+        printBanner(running, options.dir(), System.out);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    /** Creates (first time) or reuses the cluster files in {@code dir}, starts every node and waits until all are connected. */
+    public static Running start(int n, Path dir, int clusterBase, int httpBase, int opsBase, PrintStream out)
+            throws IOException, ConfigException, InterruptedException {
+        ClusterInit.Plan plan = ClusterInit.plan(n, dir, clusterBase, httpBase, opsBase);
+        if (!Files.exists(plan.configFile(0))) {
+            List<String> blockers = ClusterInit.blockers(plan, false);
+            if (!blockers.isEmpty()) throw new IOException(String.join("; ", blockers));
+            ClusterInit.write(plan);
+            out.println("created a " + n + "-node development cluster in " + dir);
+        } else if (!Files.exists(plan.configFile(n - 1)) || Files.exists(plan.configFile(n))) {
+            throw new IOException(dir + " holds a cluster of a different size; use another --dir or --nodes");
+        }
+        Path requesterKey = dir.resolve(REQUESTER_KEY);
+        if (!Files.exists(requesterKey)) {
+            KeyPair demo = KeyPair.random();
+            try {
+                byte[] secret = demo.secret().toBytes();
+                Files.writeString(requesterKey, Hex.encode(secret) + "\n", StandardCharsets.US_ASCII);
+                java.util.Arrays.fill(secret, (byte) 0);
+                Files.setPosixFilePermissions(requesterKey, PosixFilePermissions.fromString("rw-------"));
+            } finally {
+                demo.destroy();
+            }
+        }
+        List<NodeConfig> configs = new ArrayList<>();
+        List<KeyServerNode> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                NodeConfig c = ConfigLoader.load(plan.configFile(i));
+                configs.add(c);
+                KeyServerNode node = new KeyServerNode(NodeSettings.from(c));
+                nodes.add(node);
+                node.start();
+            }
+            awaitConnected(nodes);
+        } catch (IOException | ConfigException | InterruptedException | RuntimeException e) {
+            for (KeyServerNode node : nodes) node.close();
+            throw e;
+        }
+        Path devJson = dir.resolve("dev.json");
+        Files.writeString(devJson, devJson(nodes, configs), StandardCharsets.UTF_8);
+        return new Running(nodes, configs, devJson);
+    }
+
+    private static void awaitConnected(List<KeyServerNode> nodes) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() - deadline < 0) {
+            boolean all = true;
+            for (KeyServerNode a : nodes) {
+                for (KeyServerNode b : nodes) {
+                    if (a != b && !a.isConnectedTo(b.id())) all = false;
+                }
+            }
+            if (all) return;
+            Thread.sleep(50);
+        }
+        throw new IOException("the development nodes did not connect to each other within 20 s");
+    }
+
+    /** {@code {"nodes":[{"id","http","cluster"},…],"requester_key_file":…}}; later issues add fields, never rename these. */
+    static String devJson(List<KeyServerNode> nodes, List<NodeConfig> configs) {
+        StringBuilder sb = new StringBuilder("{\n  \"nodes\": [\n");
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeConfig c = configs.get(i);
+            NodeId id = nodes.get(i).id();
+            sb.append("    {\"id\": \"").append(id.toHex()).append("\", \"http\": \"http://127.0.0.1:").append(nodes.get(i).httpPort())
+                    .append("\", \"cluster\": \"").append(c.cluster().ip()).append(':').append(c.cluster().port()).append("\"}")
+                    .append(i + 1 < nodes.size() ? ",\n" : "\n");
+        }
+        sb.append("  ],\n  \"requester_key_file\": \"").append(REQUESTER_KEY).append("\"\n}\n");
+        return sb.toString();
+    }
+
+    static void printBanner(Running running, Path dir, PrintStream out) {
+        out.println();
+        out.println("Secret Store development cluster is running (" + running.nodes().size() + " nodes). Ctrl-C stops it.");
+        for (int i = 0; i < running.nodes().size(); i++) {
+            out.println("  node " + i + "  " + running.httpUrl(i) + "  id " + running.nodes().get(i).id().shortId() + "…");
+        }
+        out.println("  endpoints for scripts: " + running.devJson());
+        out.println();
+        String d = dir.toString();
+        int t = Math.max(0, (running.nodes().size() - 1) / 2);
+        out.println("Try it (a publisher stores a document key, then retrieves it as shadows and decrypts):");
+        out.println();
+        out.println("  KEY_ID=$(./secretstore random-key-id)");
+        out.println("  SIG=$(./secretstore sign --key-file " + d + "/" + REQUESTER_KEY + " --key-id $KEY_ID)");
+        out.println("  SERVER_KEY=$(curl -s -X POST " + running.httpUrl(0) + "/shadow/$KEY_ID/$SIG/" + t + " | tr -d '\"')");
+        out.println("  eval \"$(./secretstore document-key --server-key $SERVER_KEY)\"   # sets DOCUMENT_KEY, COMMON_POINT, ENCRYPTED_POINT");
+        out.println("  curl -s -X POST " + running.httpUrl(0) + "/shadow/$KEY_ID/$SIG/$COMMON_POINT/$ENCRYPTED_POINT");
+        out.println("  CIPHERTEXT=$(./secretstore encrypt --document-key $DOCUMENT_KEY --text 'hello, secret store')");
+        out.println("  curl -s " + running.httpUrl(running.nodes().size() - 1) + "/shadow/$KEY_ID/$SIG > shadows.json");
+        out.println("  ./secretstore decrypt --key-file " + d + "/" + REQUESTER_KEY + " --shadows shadows.json --data $CIPHERTEXT");
+        out.println();
+    }
+}

@@ -1,0 +1,62 @@
+package dev.secretstore.node.runtime;
+
+import dev.secretstore.node.acl.AllowAllAclChecker;
+import dev.secretstore.node.acl.PolicyFileAclChecker;
+import dev.secretstore.node.config.Cors;
+import dev.secretstore.node.config.NodeConfig;
+import dev.secretstore.node.http.CorsPolicy;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.protocol.key.KeyStorage;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/** Turns a validated {@link NodeConfig} into the runtime's {@link KeyServerNode.Settings}. */
+public final class NodeSettings {
+    public static final Duration SESSION_TIMEOUT = Duration.ofSeconds(60);
+    public static final int MAX_SESSIONS = 1024;
+
+    private NodeSettings() {}
+
+    /**
+     * @throws IllegalArgumentException when the configuration asks for something this build cannot
+     *                                  honour (e.g. an on-chain ACL); the node must not start then
+     */
+    public static KeyServerNode.Settings from(NodeConfig config) {
+        Map<NodeId, InetSocketAddress> members = new LinkedHashMap<>();
+        for (NodeConfig.Member m : config.nodes()) {
+            members.put(m.id(), new InetSocketAddress(m.host(), m.port()));
+        }
+        InetSocketAddress http = config.http().map(l -> new InetSocketAddress(l.ip(), l.port())).orElse(null);
+        return new KeyServerNode.Settings(config.nodeKey(), new InetSocketAddress(config.cluster().ip(), config.cluster().port()),
+                members, http, config.dataDir(), cors(config.cors()), config.parityStrict(), acl(config),
+                config.acl().mode() == NodeConfig.AclMode.NONE, SESSION_TIMEOUT, MAX_SESSIONS);
+    }
+
+    static CorsPolicy cors(Cors cors) {
+        if (cors instanceof Cors.Any) return CorsPolicy.anyOrigin();
+        if (cors instanceof Cors.Origins o) return CorsPolicy.of(o.origins());
+        return CorsPolicy.none();
+    }
+
+    /** Fail closed: an ACL mode this build does not implement stops the node from starting (SEC-21, SEC-22). */
+    static Function<KeyStorage, AclChecker> acl(NodeConfig config) {
+        switch (config.acl().mode()) {
+            case NONE:
+                return storage -> new AllowAllAclChecker();
+            case POLICY: {
+                var file = config.acl().policyFile().orElseThrow(() -> new IllegalArgumentException("acl_policy_file is required"));
+                Set<PolicyFileAclChecker.Grant> grants = PolicyFileAclChecker.load(file);
+                return storage -> new PolicyFileAclChecker(grants, storage, "policy " + file.getFileName());
+            }
+            default:
+                throw new IllegalArgumentException("acl_contract = \"" + config.acl().mode().name().toLowerCase()
+                        + "\" needs the on-chain ACL checker, which this build does not include yet; use \"policy\" "
+                        + "(with acl_policy_file) or, for development only, \"none\"");
+        }
+    }
+}
