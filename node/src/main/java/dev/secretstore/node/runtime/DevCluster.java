@@ -37,13 +37,35 @@ public final class DevCluster implements DevClusterRunner {
         private final Path devJson;
 
         Running(List<KeyServerNode> nodes, List<NodeConfig> configs, Path devJson) {
-            this.nodes = nodes;
+            this.nodes = new ArrayList<>(nodes);
             this.configs = configs;
             this.devJson = devJson;
         }
 
         public List<KeyServerNode> nodes() {
             return nodes;
+        }
+
+        /** Stops node i (its store stays on disk). */
+        public void stop(int i) {
+            nodes.get(i).close();
+        }
+
+        /** Starts node i again from its configuration and store, and waits until it is connected to every running node. */
+        public void restart(int i) throws IOException, InterruptedException {
+            KeyServerNode fresh = new KeyServerNode(NodeSettings.from(configs.get(i)));
+            fresh.start();
+            nodes.set(i, fresh);
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (System.nanoTime() - deadline < 0) {
+                boolean all = true;
+                for (KeyServerNode other : nodes) {
+                    if (other != fresh && other.isRunning() && !fresh.isConnectedTo(other.id())) all = false;
+                }
+                if (all) return;
+                Thread.sleep(50);
+            }
+            throw new IOException("node " + i + " did not reconnect within 20 s");
         }
 
         public Path devJson() {

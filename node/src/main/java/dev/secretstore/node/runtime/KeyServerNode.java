@@ -68,6 +68,7 @@ public final class KeyServerNode implements AutoCloseable {
     private ClusterKeyServer keyServer;
     private HttpApi http;
     private AclChecker acl;
+    private boolean closed;
 
     public KeyServerNode(Settings settings) {
         this.settings = settings;
@@ -164,12 +165,19 @@ public final class KeyServerNode implements AutoCloseable {
         return http == null ? -1 : http.port();
     }
 
+    /** Started and not closed. */
+    public synchronized boolean isRunning() {
+        return transport != null && !closed;
+    }
+
     public boolean isConnectedTo(NodeId peer) {
         return transport != null && transport.isConnected(peer);
     }
 
     @Override
     public synchronized void close() {
+        if (closed) return;
+        closed = true;
         if (http != null) http.close();
         if (transport != null) transport.close();
         loop.shutdown();
