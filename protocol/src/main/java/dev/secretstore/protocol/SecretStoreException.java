@@ -1,0 +1,108 @@
+package dev.secretstore.protocol;
+
+import java.util.Objects;
+
+/**
+ * The one error type of the key server. Its {@link Kind} is one of Parity's error variants
+ * (http-api.md §8); the node's HTTP adapter maps kinds to statuses in one place. Internal causes the
+ * project adds (a blamed node, an ACL failure) are expressed as one of these kinds, never a new text
+ * (http-api.md §8 notes). Details never contain secrets (SEC-07).
+ */
+public final class SecretStoreException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    /** Parity's variants with their exact display texts; {@code %s} marks the variants that carry a detail. */
+    public enum Kind {
+        ACCESS_DENIED("Access denied", false),
+        CONSENSUS_UNREACHABLE("Consensus unreachable", false),
+        CONSENSUS_TEMPORARY_UNREACHABLE("Consensus temporary unreachable", true),
+        SERVER_KEY_IS_NOT_FOUND("Server key with this ID is not found", false),
+        DOCUMENT_KEY_IS_NOT_FOUND("Document key with this ID is not found", false),
+        INSUFFICIENT_REQUESTER_DATA("Insufficient requester data: %s", false),
+        HYPER("Hyper error: %s", false),
+        SERDE("Serialization error: %s", false),
+        DOCUMENT_KEY_ALREADY_STORED("Document key with this ID is already stored", false),
+        SERVER_KEY_ALREADY_GENERATED("Server key with this ID is already generated", false),
+        INVALID_NODE_ADDRESS("invalid node address has been passed", false),
+        INVALID_NODE_ID("invalid node id has been passed", false),
+        DUPLICATE_SESSION_ID("session with the same id is already registered", true),
+        NO_ACTIVE_SESSION_WITH_ID("no active session with given id", true),
+        NOT_ENOUGH_NODES_FOR_THRESHOLD("not enough nodes for passed threshold", false),
+        TOO_EARLY_FOR_REQUEST("session is not yet ready to process this request", true),
+        INVALID_STATE_FOR_REQUEST("session is in invalid state for processing this request", true),
+        INVALID_NODE_FOR_REQUEST("invalid node for this request", true),
+        INVALID_MESSAGE("invalid message is received", true),
+        INVALID_MESSAGE_VERSION("unsupported message is received", true),
+        REPLAY_PROTECTION("replay message is received", true),
+        NODE_DISCONNECTED("node required for this operation is currently disconnected", true),
+        EXCLUSIVE_SESSION_ACTIVE("Exclusive session active", true),
+        HAS_ACTIVE_SESSIONS("Unable to start exclusive session", true),
+        ETH_KEY("cryptographic error %s", false),
+        IO("IO error: %s", false),
+        DATABASE("Database error: %s", false),
+        INTERNAL("Internal error: %s", false);
+
+        private final String template;
+        private final boolean retryable;
+
+        Kind(String template, boolean retryable) {
+            this.template = template;
+            this.retryable = retryable;
+        }
+
+        /** Whether the variant carries a detail string. */
+        public boolean hasDetail() {
+            return template.contains("%s");
+        }
+
+        /** Parity's "non-fatal" classification: a client may retry. */
+        public boolean retryable() {
+            return retryable;
+        }
+    }
+
+    private final Kind kind;
+    private final String detail;
+
+    private SecretStoreException(Kind kind, String detail, Throwable cause) {
+        super(display(kind, detail), cause, false, cause != null);
+        this.kind = kind;
+        this.detail = detail;
+    }
+
+    /** An error of a variant without detail. */
+    public static SecretStoreException of(Kind kind) {
+        if (kind.hasDetail()) {
+            throw new IllegalArgumentException(kind + " needs a detail");
+        }
+        return new SecretStoreException(kind, null, null);
+    }
+
+    /** An error of a variant with a detail (which must not contain secrets). */
+    public static SecretStoreException of(Kind kind, String detail) {
+        if (!kind.hasDetail()) {
+            throw new IllegalArgumentException(kind + " carries no detail");
+        }
+        return new SecretStoreException(kind, Objects.requireNonNull(detail), null);
+    }
+
+    public static SecretStoreException of(Kind kind, String detail, Throwable cause) {
+        if (!kind.hasDetail()) {
+            throw new IllegalArgumentException(kind + " carries no detail");
+        }
+        return new SecretStoreException(kind, Objects.requireNonNull(detail), cause);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** Parity's display text of this error (http-api.md §8). */
+    public String displayText() {
+        return display(kind, detail);
+    }
+
+    private static String display(Kind kind, String detail) {
+        return kind.hasDetail() ? kind.template.replace("%s", detail) : kind.template;
+    }
+}
