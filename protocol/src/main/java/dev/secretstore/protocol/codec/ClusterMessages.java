@@ -1,0 +1,24 @@
+package dev.secretstore.protocol.codec;
+
+import dev.secretstore.protocol.session.store.StoreMessage;
+
+/** The registry of every message body on the wire, with stable names. Add new messages here, never rename. */
+public final class ClusterMessages {
+    /** Largest message the node accepts (SEC-20: at least 16 MiB). */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+    private ClusterMessages() {}
+
+    public static MessageCodec codec() {
+        return codec(DEFAULT_MAX_MESSAGE_BYTES);
+    }
+
+    public static MessageCodec codec(int maxMessageBytes) {
+        return new MessageCodec(maxMessageBytes)
+                .register("store.init", StoreMessage.Init.class)
+                .register("store.prepared", StoreMessage.Prepared.class)
+                .register("store.refused", StoreMessage.Refused.class)
+                .register("store.commit", StoreMessage.Commit.class)
+                .register("store.abort", StoreMessage.Abort.class);
+    }
+}

@@ -1,0 +1,211 @@
+package dev.secretstore.protocol.session;
+
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.SecretStoreException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The session manager of one node: routes envelopes to sessions, creates sessions on other nodes'
+ * initialization messages, enforces who may talk to a session, ends stalled sessions, and refuses
+ * replays of finished sessions (SEC-18, SEC-19). Single-threaded by contract: the node calls it from
+ * one executor; it starts no threads and reads time only from the injected {@link Clock}.
+ */
+public final class ClusterSessions {
+    private static final Logger LOG = Logger.getLogger(ClusterSessions.class.getName());
+
+    /** Creates a non-master session from its initialization envelope, or refuses (empty). */
+    @FunctionalInterface
+    public interface SlaveFactory {
+        Optional<Session> create(Envelope init, Outbox outbox);
+    }
+
+    /** Where envelopes to other nodes go (the transport adapter, or an in-memory network in tests). */
+    @FunctionalInterface
+    public interface Network {
+        void send(NodeId to, Envelope envelope);
+    }
+
+    private static final class Entry {
+        final Session session;
+        long lastProgress;
+
+        Entry(Session session, long now) {
+            this.session = session;
+            this.lastProgress = now;
+        }
+    }
+
+    private final NodeId self;
+    private final Network network;
+    private final Clock clock;
+    private final long stallNanos;
+    private final long replayMemoryNanos;
+    private final int maxSessions;
+    private final Map<SessionType, SlaveFactory> factories = new HashMap<>();
+    private final Map<SessionKey, Entry> active = new HashMap<>();
+    /** Finished session keys with the time they finished, oldest first (SEC-18). */
+    private final LinkedHashMap<SessionKey, Long> finished = new LinkedHashMap<>();
+
+    public ClusterSessions(NodeId self, Network network, Clock clock, Duration stallTimeout, int maxSessions) {
+        this.self = self;
+        this.network = network;
+        this.clock = clock;
+        this.stallNanos = stallTimeout.toNanos();
+        this.replayMemoryNanos = Math.max(stallTimeout.toNanos() * 10, Duration.ofMinutes(10).toNanos());
+        this.maxSessions = maxSessions;
+    }
+
+    public NodeId self() {
+        return self;
+    }
+
+    public void registerFactory(SessionType type, SlaveFactory factory) {
+        factories.put(type, factory);
+    }
+
+    /** An outbox that stamps messages with this session's key and this node as sender. */
+    public Outbox outboxFor(SessionKey key) {
+        return (to, message) -> network.send(to, new Envelope(key.type(), key.sessionId(), key.master(), self, message));
+    }
+
+    /**
+     * Registers a session this node masters; {@code create} receives its outbox. Refused when the key is
+     * in use or was used recently, or when the node is at its session limit (SEC-28).
+     */
+    public <S extends Session> S startMaster(SessionKey key, Function<Outbox, S> create) {
+        if (!key.master().equals(self)) throw new IllegalArgumentException("not the master of " + key);
+        if (active.containsKey(key) || finished.containsKey(key)) {
+            throw SecretStoreException.of(SecretStoreException.Kind.DUPLICATE_SESSION_ID);
+        }
+        if (active.size() >= maxSessions) {
+            throw SecretStoreException.of(SecretStoreException.Kind.TOO_EARLY_FOR_REQUEST);
+        }
+        S session = create.apply(outboxFor(key));
+        active.put(key, new Entry(session, clock.nanoTime()));
+        settle(key);
+        return session;
+    }
+
+    /** An envelope from an authenticated peer. Anything that does not fit is dropped and logged. */
+    public void onEnvelope(NodeId authenticatedSender, Envelope envelope) {
+        if (!envelope.sender().equals(authenticatedSender)) {
+            LOG.warning(() -> "dropped envelope claiming sender " + envelope.sender().shortId() + " from " + authenticatedSender.shortId());
+            return;
+        }
+        SessionKey key = envelope.key();
+        Entry entry = active.get(key);
+        if (entry == null) {
+            if (finished.containsKey(key)) {
+                LOG.fine(() -> "dropped message for finished session " + key);
+                return;
+            }
+            if (!envelope.body().isInitialization() || !envelope.master().equals(authenticatedSender)) {
+                LOG.fine(() -> "dropped message for unknown session " + key + " from " + authenticatedSender.shortId());
+                return;
+            }
+            if (active.size() >= maxSessions) {
+                LOG.warning(() -> "session limit reached; refused " + key);
+                return;
+            }
+            SlaveFactory factory = factories.get(key.type());
+            Optional<Session> created = Optional.empty();
+            try {
+                created = factory == null ? Optional.empty() : factory.create(envelope, outboxFor(key));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot create session " + key + ": " + e.getMessage());
+            }
+            if (created.isEmpty()) return;
+            entry = new Entry(created.get(), clock.nanoTime());
+            active.put(key, entry);
+        }
+        Session session = entry.session;
+        if (!session.participants().contains(authenticatedSender)) {
+            LOG.warning(() -> "dropped message from non-participant " + authenticatedSender.shortId() + " for " + key);
+            return;
+        }
+        try {
+            session.onMessage(authenticatedSender, envelope.body());
+        } catch (SecretStoreException e) {
+            session.fail(e);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "session " + key + " failed while handling a message", e);
+            session.fail(SecretStoreException.of(SecretStoreException.Kind.INTERNAL, e.getClass().getSimpleName()));
+        }
+        entry.lastProgress = clock.nanoTime();
+        settle(key);
+    }
+
+    /** A peer's connection dropped: every session it takes part in is told. */
+    public void onNodeDisconnected(NodeId node) {
+        for (Entry entry : List.copyOf(active.values())) {
+            if (entry.session.participants().contains(node)) {
+                try {
+                    entry.session.onNodeDisconnected(node);
+                } catch (RuntimeException e) {
+                    entry.session.fail(SecretStoreException.of(SecretStoreException.Kind.INTERNAL, e.getClass().getSimpleName()));
+                }
+                settle(entry.session.key());
+            }
+        }
+    }
+
+    /**
+     * Maintenance, called periodically: times out stalled sessions and forgets old finished ids.
+     * Never throws (SEC-19): a failing session is ended, not the maintenance task.
+     */
+    public void tick() {
+        for (Entry entry : List.copyOf(active.values())) {
+            long last = entry.lastProgress; // read before now (SEC-19)
+            long now = clock.nanoTime();
+            long idle = Math.max(0, now - last);
+            // The master decides a session's outcome, so the others wait twice as long before giving up:
+            // a stalled master times out first and its abort still reaches live sessions.
+            long limit = entry.session.key().master().equals(self) ? stallNanos : 2 * stallNanos;
+            if (idle >= limit) {
+                try {
+                    entry.session.onTimeout();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "timeout handler failed for " + entry.session.key(), e);
+                }
+                if (!entry.session.isFinished()) {
+                    entry.session.fail(SecretStoreException.of(SecretStoreException.Kind.NODE_DISCONNECTED));
+                }
+                settle(entry.session.key());
+            }
+        }
+        long now = clock.nanoTime();
+        Iterator<Map.Entry<SessionKey, Long>> it = finished.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<SessionKey, Long> e = it.next();
+            if (Math.max(0, now - e.getValue()) < replayMemoryNanos) break;
+            it.remove();
+        }
+    }
+
+    /** Sessions still running (for tests and metrics). */
+    public List<Session> activeSessions() {
+        return new ArrayList<>(active.values().stream().map(e -> e.session).toList());
+    }
+
+    public boolean isActive(SessionKey key) {
+        return active.containsKey(key);
+    }
+
+    private void settle(SessionKey key) {
+        Entry entry = active.get(key);
+        if (entry != null && entry.session.isFinished()) {
+            active.remove(key);
+            finished.put(key, clock.nanoTime());
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.secretstore.protocol.session;
+
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.SecretStoreException;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A cluster session: a pure state machine. It reacts to messages from its participants, to a
+ * participant's disconnection and to a stall timeout; its only effects are messages through the
+ * {@link Outbox} and calls on interfaces it was constructed with (storage, ACL). It never blocks,
+ * never starts a thread and never reads a clock (the manager owns time, SEC-19).
+ *
+ * <p>Every session ends: {@link #onTimeout()} and {@link #onNodeDisconnected(NodeId)} of a needed
+ * participant must move it to a finished state.
+ */
+public interface Session {
+    SessionKey key();
+
+    /** The nodes allowed to send messages to this session (SEC-18); the manager drops all others. */
+    Set<NodeId> participants();
+
+    /** A message from a participant. Implementations ignore duplicates and messages that do not fit their state. */
+    void onMessage(NodeId from, SessionMessage message);
+
+    /** A participant's connection dropped. */
+    void onNodeDisconnected(NodeId node);
+
+    /**
+     * No progress for the configured stall time: end now. Parity reports a stalled session as a
+     * disconnected node, and so does the default.
+     */
+    default void onTimeout() {
+        fail(SecretStoreException.of(SecretStoreException.Kind.NODE_DISCONNECTED));
+    }
+
+    /** End now with this error (also used by the manager when a handler throws). Idempotent once finished. */
+    void fail(SecretStoreException error);
+
+    boolean isFinished();
+
+    /** The error the session ended with, if it failed. */
+    Optional<SecretStoreException> failure();
+}

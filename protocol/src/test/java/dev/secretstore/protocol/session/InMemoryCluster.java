@@ -1,0 +1,175 @@
+package dev.secretstore.protocol.session;
+
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.codec.ClusterMessages;
+import dev.secretstore.protocol.codec.MessageCodec;
+import dev.secretstore.protocol.key.InMemoryKeyStorage;
+import dev.secretstore.protocol.key.KeyStorage;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Test fixture: N nodes with their own session managers and storages, joined by an in-memory network
+ * with a deterministic FIFO queue, a shared fake clock, controllable connectivity, and an interceptor
+ * that can drop, duplicate, reorder or rewrite any message.
+ */
+public final class InMemoryCluster {
+    public static final Duration STALL = Duration.ofSeconds(60);
+
+    /** One message in flight. */
+    public record Delivery(NodeId from, NodeId to, Envelope envelope) {}
+
+    /** One node of the cluster. */
+    public final class Node implements ClusterView {
+        public final KeyPair keyPair;
+        public final NodeId id;
+        public final KeyStorage storage;
+        public final ClusterSessions sessions;
+
+        Node(KeyPair keyPair, KeyStorage storage) {
+            this.keyPair = keyPair;
+            this.id = new NodeId(keyPair.publicKey());
+            this.storage = storage;
+            // Every message goes through the real wire encoding, so session tests also test the codec.
+            this.sessions = new ClusterSessions(id, (to, env) -> queue.add(new Delivery(id, to, codec.decode(codec.encode(env)))),
+                    clock, STALL, 1000);
+        }
+
+        @Override
+        public NodeId self() {
+            return id;
+        }
+
+        @Override
+        public SortedSet<NodeId> members() {
+            return memberIds();
+        }
+
+        @Override
+        public Set<NodeId> connected() {
+            Set<NodeId> out = new HashSet<>();
+            if (down.contains(id)) return out;
+            for (NodeId n : nodes.keySet()) {
+                if (!n.equals(id) && !down.contains(n)) out.add(n);
+            }
+            return out;
+        }
+    }
+
+    public final FakeClock clock = new FakeClock();
+    private final MessageCodec codec = ClusterMessages.codec();
+    private final Map<NodeId, Node> nodes = new LinkedHashMap<>();
+    private final Deque<Delivery> queue = new ArrayDeque<>();
+    private final Set<NodeId> down = new HashSet<>();
+    private Function<Delivery, List<Delivery>> interceptor = List::of;
+    private int delivered;
+
+    public InMemoryCluster(int size) {
+        for (int i = 0; i < size; i++) {
+            Node node = new Node(KeyPair.random(), new InMemoryKeyStorage());
+            nodes.put(node.id, node);
+        }
+    }
+
+    public List<Node> nodes() {
+        List<Node> sorted = new ArrayList<>(nodes.values());
+        sorted.sort((a, b) -> a.id.compareTo(b.id));
+        return sorted;
+    }
+
+    public Node node(int index) {
+        return nodes().get(index);
+    }
+
+    public Node node(NodeId id) {
+        return nodes.get(id);
+    }
+
+    public SortedSet<NodeId> memberIds() {
+        return Collections.unmodifiableSortedSet(new TreeSet<>(nodes.keySet()));
+    }
+
+    /** Replaces the interceptor: it maps each delivery to what is actually delivered (none, one, several, altered). */
+    public void intercept(Function<Delivery, List<Delivery>> interceptor) {
+        this.interceptor = interceptor;
+    }
+
+    /** Delivers queued messages (and the messages they cause) until the queue is empty. Returns how many were delivered. */
+    public int deliverAll() {
+        int count = 0;
+        while (!queue.isEmpty()) {
+            if (++count > 100_000) throw new IllegalStateException("message storm");
+            Delivery d = queue.poll();
+            for (Delivery actual : interceptor.apply(d)) {
+                deliver(actual);
+            }
+        }
+        return count;
+    }
+
+    /** Delivers exactly one queued message (for step-by-step tests). */
+    public boolean deliverOne() {
+        Delivery d = queue.poll();
+        if (d == null) return false;
+        for (Delivery actual : interceptor.apply(d)) deliver(actual);
+        return true;
+    }
+
+    public List<Delivery> pending() {
+        return List.copyOf(queue);
+    }
+
+    /** Puts a delivery on the queue as if a node had sent it (for replay and forgery tests). */
+    public void inject(Delivery d) {
+        queue.add(d);
+    }
+
+    public int deliveredCount() {
+        return delivered;
+    }
+
+    private void deliver(Delivery d) {
+        if (down.contains(d.from()) || down.contains(d.to())) return;
+        Node target = nodes.get(d.to());
+        if (target == null) return;
+        delivered++;
+        target.sessions.onEnvelope(d.from(), d.envelope());
+    }
+
+    /** Cuts a node off: queued and future messages to and from it are lost; every other node is told. */
+    public void disconnect(NodeId node) {
+        down.add(node);
+        for (Node other : nodes.values()) {
+            if (!other.id.equals(node)) other.sessions.onNodeDisconnected(node);
+        }
+        for (NodeId other : nodes.keySet()) {
+            if (!other.equals(node)) nodes.get(node).sessions.onNodeDisconnected(other);
+        }
+    }
+
+    public void reconnect(NodeId node) {
+        down.remove(node);
+    }
+
+    /** Advances the shared clock and runs every node's maintenance. */
+    public void advance(Duration d) {
+        clock.advance(d);
+        for (Node n : nodes.values()) n.sessions.tick();
+    }
+
+    public boolean allIdle() {
+        return nodes.values().stream().allMatch(n -> n.sessions.activeSessions().isEmpty());
+    }
+}

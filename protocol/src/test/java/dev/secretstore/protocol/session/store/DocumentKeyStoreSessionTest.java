@@ -1,0 +1,246 @@
+package dev.secretstore.protocol.session.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.secretstore.crypto.Address;
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.Scalar;
+import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.protocol.key.DocumentKey;
+import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.session.InMemoryCluster;
+import dev.secretstore.protocol.session.SessionKey;
+import dev.secretstore.protocol.session.SessionType;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** Document key store (endpoint 2): two-phase commit everywhere or nowhere (SEC-25), replay and sender rules (SEC-18). */
+class DocumentKeyStoreSessionTest {
+    private static final SecureRandom RNG = new SecureRandom();
+    private final KeyPair author = KeyPair.random();
+    private final H256 keyId = randomId();
+    private final DocumentKey documentKey = new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG());
+
+    private static H256 randomId() {
+        byte[] b = new byte[32];
+        RNG.nextBytes(b);
+        return H256.fromBytes(b);
+    }
+
+    private InMemoryCluster cluster(int n, int t) {
+        InMemoryCluster c = new InMemoryCluster(n);
+        Map<NodeId, Scalar> ids = new TreeMap<>();
+        for (int i = 0; i < n; i++) ids.put(c.node(i).id, Scalar.of(i + 1));
+        PublicPoint y = SecretScalar.random().mulG();
+        List<PublicPoint> commitments = new java.util.ArrayList<>();
+        for (int k = 0; k <= t; k++) commitments.add(k == 0 ? y : SecretScalar.random().mulG());
+        for (InMemoryCluster.Node node : c.nodes()) {
+            KeyVersion v = new KeyVersion(ids, SecretScalar.random(), commitments);
+            node.storage.prepareNewKey(new KeyShare(keyId, author.address(), t, y, Optional.empty(), List.of(v)));
+            node.storage.commit(keyId);
+            node.sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(node.id, node.storage));
+        }
+        return c;
+    }
+
+    private DocumentKeyStoreSession start(InMemoryCluster c, int masterIndex, Address requester) {
+        InMemoryCluster.Node master = c.node(masterIndex);
+        SessionKey key = new SessionKey(SessionType.DOCUMENT_KEY_STORE, randomId(), master.id);
+        return master.sessions.startMaster(key, outbox ->
+                DocumentKeyStoreSession.startMaster(key, master, outbox, master.storage, keyId, requester, documentKey));
+    }
+
+    private static Kind failureKind(DocumentKeyStoreSession s) {
+        assertThat(s.isFinished()).isTrue();
+        try {
+            s.result().join();
+        } catch (CompletionException e) {
+            return ((SecretStoreException) e.getCause()).kind();
+        }
+        throw new AssertionError("session succeeded");
+    }
+
+    private static void assertStoredEverywhere(InMemoryCluster c, DocumentKey expected) {
+        for (InMemoryCluster.Node n : c.nodes()) {
+            assertThat(n.storage.get(n.storage.keyIds().iterator().next()).orElseThrow().documentKey()).as(n.id.shortId()).contains(expected);
+            assertThat(n.storage.pendingKeyIds()).isEmpty();
+        }
+    }
+
+    private void assertStoredNowhere(InMemoryCluster c) {
+        for (InMemoryCluster.Node n : c.nodes()) {
+            assertThat(n.storage.get(keyId).orElseThrow().documentKey()).as(n.id.shortId()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "{1}-of-{0}")
+    @CsvSource({"1,0", "3,1", "5,2", "7,3"})
+    void storesOnEveryHolder(int n, int t) {
+        InMemoryCluster c = cluster(n, t);
+        DocumentKeyStoreSession s = start(c, n - 1, author.address());
+        c.deliverAll();
+        assertThat(s.result()).isCompleted();
+        s.result().join();
+        assertStoredEverywhere(c, documentKey);
+        assertThat(c.allIdle()).isTrue();
+    }
+
+    @Test
+    void unknownKeyIsNotFoundAndSendsNothing() {
+        InMemoryCluster c = cluster(3, 1);
+        InMemoryCluster.Node master = c.node(0);
+        SessionKey key = new SessionKey(SessionType.DOCUMENT_KEY_STORE, randomId(), master.id);
+        DocumentKeyStoreSession s = master.sessions.startMaster(key, outbox ->
+                DocumentKeyStoreSession.startMaster(key, master, outbox, master.storage, randomId(), author.address(), documentKey));
+        assertThat(failureKind(s)).isEqualTo(Kind.SERVER_KEY_IS_NOT_FOUND);
+        assertThat(c.pending()).isEmpty();
+    }
+
+    @Test
+    void secondStoreIsAlreadyStored() {
+        InMemoryCluster c = cluster(3, 1);
+        start(c, 0, author.address());
+        c.deliverAll();
+        DocumentKeyStoreSession again = start(c, 1, author.address());
+        assertThat(failureKind(again)).isEqualTo(Kind.DOCUMENT_KEY_ALREADY_STORED);
+    }
+
+    @Test
+    void onlyTheAuthorMayStore() {
+        InMemoryCluster c = cluster(3, 1);
+        DocumentKeyStoreSession s = start(c, 0, KeyPair.random().address());
+        assertThat(failureKind(s)).isEqualTo(Kind.ACCESS_DENIED);
+        c.deliverAll();
+        assertStoredNowhere(c);
+    }
+
+    @Test
+    void disconnectedHolderFailsBeforeAnythingIsPrepared() {
+        InMemoryCluster c = cluster(3, 1);
+        c.disconnect(c.node(2).id);
+        DocumentKeyStoreSession s = start(c, 0, author.address());
+        assertThat(failureKind(s)).isEqualTo(Kind.NODE_DISCONNECTED);
+        for (InMemoryCluster.Node n : c.nodes()) assertThat(n.storage.pendingKeyIds()).isEmpty();
+    }
+
+    @Test
+    void holderLostAfterInitAbortsEverywhere() { // SEC-25
+        InMemoryCluster c = cluster(3, 1);
+        DocumentKeyStoreSession s = start(c, 0, author.address());
+        c.deliverOne(); // Init to the first holder
+        c.deliverOne(); // Init to the second holder
+        c.disconnect(c.node(2).id);
+        c.deliverAll();
+        assertThat(failureKind(s)).isEqualTo(Kind.NODE_DISCONNECTED);
+        assertStoredNowhere(c);
+        assertThat(c.node(0).storage.pendingKeyIds()).isEmpty();
+        assertThat(c.node(1).storage.pendingKeyIds()).isEmpty();
+        // The cut-off holder prepared and never heard the decision: its row stays invisible until resolved.
+        assertThat(c.node(2).storage.get(keyId).orElseThrow().documentKey()).isEmpty();
+        assertThat(c.allIdle()).isTrue();
+    }
+
+    @Test
+    void holderRefusalAbortsEverywhere() {
+        InMemoryCluster c = cluster(3, 1);
+        DocumentKey other = new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG());
+        c.node(2).storage.prepareDocumentKey(keyId, other); // an inconsistent holder
+        c.node(2).storage.commit(keyId);
+        DocumentKeyStoreSession s = start(c, 0, author.address());
+        c.deliverAll();
+        assertThat(failureKind(s)).isEqualTo(Kind.DOCUMENT_KEY_ALREADY_STORED);
+        assertThat(c.node(0).storage.get(keyId).orElseThrow().documentKey()).isEmpty();
+        assertThat(c.node(1).storage.get(keyId).orElseThrow().documentKey()).isEmpty();
+        assertThat(c.node(1).storage.pendingKeyIds()).isEmpty();
+        assertThat(c.node(2).storage.get(keyId).orElseThrow().documentKey()).contains(other);
+    }
+
+    @Test
+    void duplicatedMessagesCommitOnce() { // SEC-18
+        InMemoryCluster c = cluster(5, 2);
+        c.intercept(d -> List.of(d, d, d));
+        DocumentKeyStoreSession s = start(c, 0, author.address());
+        c.deliverAll();
+        s.result().join();
+        assertStoredEverywhere(c, documentKey);
+    }
+
+    @Test
+    void reorderedMessagesStillCommit() {
+        InMemoryCluster c = cluster(5, 2);
+        DocumentKeyStoreSession s = start(c, 4, author.address());
+        // deliver the Init messages in reverse order
+        List<InMemoryCluster.Delivery> inits = c.pending();
+        c.intercept(d -> List.of());
+        c.deliverAll();
+        c.intercept(List::of);
+        for (int i = inits.size() - 1; i >= 0; i--) c.inject(inits.get(i));
+        c.deliverAll();
+        s.result().join();
+        assertStoredEverywhere(c, documentKey);
+    }
+
+    @Test
+    void stalledSessionTimesOutAndDiscards() { // SEC-19
+        InMemoryCluster c = cluster(3, 1);
+        c.intercept(d -> d.envelope().body() instanceof StoreMessage.Prepared ? List.of() : List.of(d));
+        DocumentKeyStoreSession s = start(c, 0, author.address());
+        c.deliverAll();
+        c.advance(InMemoryCluster.STALL.minusSeconds(1));
+        assertThat(s.isFinished()).isFalse();
+        c.advance(Duration.ofSeconds(1));
+        assertThat(failureKind(s)).isEqualTo(Kind.NODE_DISCONNECTED);
+        c.intercept(List::of);
+        c.deliverAll(); // the Abort reaches the holders, whose own timers run twice as long
+        assertStoredNowhere(c);
+        for (InMemoryCluster.Node n : c.nodes()) assertThat(n.storage.pendingKeyIds()).isEmpty();
+        assertThat(c.allIdle()).isTrue();
+    }
+
+    @Test
+    void clockGoingBackwardsNeverUnderflows() { // SEC-19
+        InMemoryCluster c = cluster(3, 1);
+        c.intercept(d -> List.of());
+        DocumentKeyStoreSession s = start(c, 0, author.address());
+        c.clock.set(c.clock.nanoTime() - Duration.ofHours(1).toNanos());
+        c.advance(Duration.ZERO);
+        assertThat(s.isFinished()).isFalse();
+        c.advance(InMemoryCluster.STALL.plusHours(1));
+        assertThat(failureKind(s)).isEqualTo(Kind.NODE_DISCONNECTED);
+    }
+
+    @Test
+    void messagesFromNonParticipantsAndForgedSendersAreDropped() { // SEC-18
+        InMemoryCluster c = cluster(3, 1);
+        DocumentKeyStoreSession s = start(c, 0, author.address());
+        InMemoryCluster.Delivery init = c.pending().get(0);
+        c.deliverAll();
+        s.result().join();
+        // a replayed Init after completion starts nothing
+        c.inject(init);
+        c.deliverAll();
+        assertThat(c.allIdle()).isTrue();
+        // an envelope whose claimed sender is not the authenticated peer is dropped
+        InMemoryCluster.Delivery forged = new InMemoryCluster.Delivery(c.node(1).id, c.node(2).id,
+                new dev.secretstore.protocol.session.Envelope(SessionType.DOCUMENT_KEY_STORE, randomId(), c.node(0).id, c.node(0).id,
+                        new StoreMessage.Init(keyId, author.address(), documentKey.commonPoint(), documentKey.encryptedPoint())));
+        c.inject(forged);
+        c.deliverAll();
+        assertThat(c.allIdle()).isTrue();
+        assertThat(c.node(2).storage.pendingKeyIds()).isEmpty();
+    }
+}
