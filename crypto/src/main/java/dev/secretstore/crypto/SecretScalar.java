@@ -67,6 +67,18 @@ public final class SecretScalar implements Destroyable {
         }
     }
 
+    /**
+     * Interprets 32 bytes as an integer and reduces it mod n in constant time ("hash to scalar" for
+     * secret values such as hedged nonces, crypto.md §11.1). May be zero; callers check.
+     */
+    public static SecretScalar reduce(byte[] bytes32) {
+        if (bytes32.length != 32) {
+            throw new CryptoException(CryptoException.Reason.INVALID_ENCODING, "secret scalar must be 32 bytes, got " + bytes32.length);
+        }
+        // any 256-bit value is < 2n, so one masked conditional subtraction (inside ModN.add) reduces it
+        return new SecretScalar(ModN.add(ModN.fromBytes(bytes32), new int[8]));
+    }
+
     /** Lifts a public scalar into the secret domain (e.g. a known constant in a formula). */
     public static SecretScalar of(Scalar publicValue) {
         return new SecretScalar(publicValue.limbs());

@@ -44,11 +44,25 @@ public abstract class KeyStorageContract {
     protected static final NodeId N1 = new NodeId(KeyPair.random().publicKey());
     protected static final NodeId N2 = new NodeId(KeyPair.random().publicKey());
 
+    protected static final Address AUTHOR = Address.fromHex("0x00a329c0648769a73afac7f9381e08fb43dbea72");
+
+    /**
+     * A consistent t = 1 sharing in which {@code share} is N1's share at x = 7 (SEC-11: N1's public share
+     * derived from the commitment vector equals share·G). Backends that verify the own share on
+     * write or read are opened as node N1.
+     */
     protected static KeyShare sampleShare(H256 keyId, SecretScalar share) {
-        PublicPoint a0 = SecretScalar.random().mulG();
-        PublicPoint a1 = SecretScalar.random().mulG();
-        KeyVersion v = new KeyVersion(Map.of(N1, Scalar.of(7), N2, Scalar.of(9)), share, List.of(a0, a1));
-        return new KeyShare(keyId, Address.fromHex("0x00a329c0648769a73afac7f9381e08fb43dbea72"), 1, a0, Optional.empty(), List.of(v));
+        SecretScalar f1 = SecretScalar.random();
+        SecretScalar f0 = share.sub(f1.mul(Scalar.of(7)));
+        PublicPoint a0 = f0.mulG();
+        KeyVersion v = new KeyVersion(Map.of(N1, Scalar.of(7), N2, Scalar.of(9)), share, List.of(a0, f1.mulG()));
+        return new KeyShare(keyId, AUTHOR, 1, a0, Optional.empty(), List.of(v));
+    }
+
+    /** The version of the polynomial f0 + f1·x held at x1 (N1, whose share it carries) and x2 (N2). */
+    protected static KeyVersion sampleVersion(SecretScalar f0, SecretScalar f1, long x1, long x2) {
+        SecretScalar share = f0.add(f1.mul(Scalar.of(x1)));
+        return new KeyVersion(Map.of(N1, Scalar.of(x1), N2, Scalar.of(x2)), share, List.of(f0.mulG(), f1.mulG()));
     }
 
     protected static H256 id(int i) {
@@ -144,11 +158,12 @@ public abstract class KeyStorageContract {
 
     @Test
     void newVersionNeverOverwritesOld() throws Exception { // SEC-26
-        KeyShare first = sampleShare(id(7), SecretScalar.random());
+        SecretScalar f0 = SecretScalar.random();
+        SecretScalar f1 = SecretScalar.random();
+        KeyShare first = new KeyShare(id(7), AUTHOR, 1, f0.mulG(), Optional.empty(), List.of(sampleVersion(f0, f1, 7, 9)));
         storage.prepareNewKey(first);
         storage.commit(id(7));
-        KeyVersion v2 = new KeyVersion(Map.of(N1, Scalar.of(11), N2, Scalar.of(13)), SecretScalar.random(),
-                first.latestVersion().commitments());
+        KeyVersion v2 = sampleVersion(f0, f1, 11, 13); // same polynomial re-shared to new id numbers
         storage.prepareVersion(id(7), v2);
         assertThat(storage.get(id(7)).orElseThrow().versions()).hasSize(1);
         storage.commit(id(7));

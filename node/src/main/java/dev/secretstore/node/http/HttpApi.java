@@ -1,0 +1,268 @@
+package dev.secretstore.node.http;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.secretstore.crypto.CryptoException;
+import dev.secretstore.crypto.Ecdsa;
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.Hex;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.RecoverableSignature;
+import dev.secretstore.protocol.KeyServer;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.Requester;
+import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.SecretStoreException.Kind;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * The Parity-compatible HTTP listener (http-api.md). Thin: CORS, parse, recover the requester, call
+ * the {@link KeyServer}, map the result. Answers are written when the session completes, so no
+ * request thread waits on the cluster. One audit line per request: operation, key id, requester
+ * address, outcome, status, duration; never a secret (SEC-07, SEC-29).
+ */
+public final class HttpApi implements AutoCloseable {
+    private static final Logger AUDIT = Logger.getLogger("dev.secretstore.audit");
+    private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
+    private static final String JSON = "application/json; charset=utf-8";
+
+    private final KeyServer keyServer;
+    private final RequestParser parser;
+    private final CorsPolicy cors;
+    private final boolean strict;
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, boolean strict) throws IOException {
+        this.keyServer = keyServer;
+        this.parser = new RequestParser(strict);
+        this.cors = cors;
+        this.strict = strict;
+        this.server = HttpServer.create(bind, 128);
+        this.executor = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "http-api");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    /** The bound port (useful with port 0). */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void handle(HttpExchange exchange) {
+        long started = System.nanoTime();
+        try {
+            Headers in = exchange.getRequestHeaders();
+            String origin = in.getFirst("Origin");
+            CorsPolicy.Decision decision = cors.decide(origin, in.getFirst("Host"));
+            if (decision instanceof CorsPolicy.Decision.Rejected) {
+                finish(exchange, null, 404, null, null, "cors", null, null, started);
+                return;
+            }
+            String allowOrigin = decision instanceof CorsPolicy.Decision.Allowed a ? a.origin() : null;
+            String method = exchange.getRequestMethod();
+            if (!strict && method.equals("OPTIONS") && origin != null && in.getFirst("Access-Control-Request-Method") != null) {
+                preflight(exchange, allowOrigin, origin, started);
+                return;
+            }
+            byte[] body = readBody(exchange.getRequestBody());
+            RequestParser.Result parsed = parser.parse(method, exchange.getRequestURI().getRawPath(), body);
+            if (parsed instanceof RequestParser.Result.Invalid invalid) {
+                LOG.fine(() -> "invalid request: " + invalid.reason());
+                finish(exchange, allowOrigin, 400, null, null, "invalid", null, null, started);
+                return;
+            }
+            ApiRequest request = ((RequestParser.Result.Ok) parsed).request();
+            dispatch(exchange, allowOrigin, request, started);
+        } catch (RuntimeException | IOException e) {
+            LOG.log(Level.WARNING, "request handling failed", e);
+            exchange.close();
+        }
+    }
+
+    private void dispatch(HttpExchange exchange, String allowOrigin, ApiRequest request, long started) {
+        String op = operation(request);
+        H256 keyId = request instanceof ApiRequest.KeyRequest k ? k.keyId() : null;
+        Requester requester;
+        try {
+            requester = request instanceof ApiRequest.KeyRequest k ? recover(k) : null;
+        } catch (SecretStoreException e) {
+            respondError(exchange, allowOrigin, e, op, keyId, null, started);
+            return;
+        }
+        CompletionStage<byte[]> result;
+        try {
+            result = call(request, requester);
+        } catch (SecretStoreException e) {
+            respondError(exchange, allowOrigin, e, op, keyId, requester, started);
+            return;
+        }
+        result.whenComplete((bytes, error) -> {
+            if (error == null) {
+                finish(exchange, allowOrigin, 200, bytes == null ? null : JSON, bytes, op, keyId, requester, started);
+            } else {
+                respondError(exchange, allowOrigin, unwrap(error), op, keyId, requester, started);
+            }
+        });
+    }
+
+    /** Runs the endpoint; the stage yields the exact success body (null for an empty 200). */
+    private CompletionStage<byte[]> call(ApiRequest request, Requester requester) {
+        if (request instanceof ApiRequest.GenerateServerKey r) {
+            return keyServer.generateServerKey(r.keyId(), requester, r.threshold()).thenApply(HttpApi::pointBody);
+        } else if (request instanceof ApiRequest.StoreDocumentKey r) {
+            return keyServer.storeDocumentKey(r.keyId(), requester, r.commonPoint(), r.encryptedPoint()).thenApply(v -> null);
+        } else if (request instanceof ApiRequest.GenerateDocumentKey r) {
+            return keyServer.generateDocumentKey(r.keyId(), requester, r.threshold()).thenApply(HttpApi::bytesBody);
+        } else if (request instanceof ApiRequest.RetrieveServerKey r) {
+            return keyServer.retrieveServerKey(r.keyId(), requester).thenApply(HttpApi::pointBody);
+        } else if (request instanceof ApiRequest.RetrieveDocumentKey r) {
+            return keyServer.retrieveDocumentKey(r.keyId(), requester).thenApply(HttpApi::bytesBody);
+        } else if (request instanceof ApiRequest.RetrieveDocumentKeyShadows r) {
+            return keyServer.retrieveDocumentKeyShadows(r.keyId(), requester).thenApply(HttpApi::shadowBody);
+        } else if (request instanceof ApiRequest.SchnorrSign r) {
+            return keyServer.signSchnorr(r.keyId(), requester, r.messageHash()).thenApply(HttpApi::bytesBody);
+        } else if (request instanceof ApiRequest.EcdsaSign r) {
+            return keyServer.signEcdsa(r.keyId(), requester, r.messageHash()).thenApply(HttpApi::bytesBody);
+        } else if (request instanceof ApiRequest.ServersSetChange r) {
+            return keyServer.changeServersSet(r.oldSetSignature().toBytes(), r.newSetSignature().toBytes(),
+                    r.newServersSet().stream().map(NodeId::new).collect(Collectors.toSet())).thenApply(v -> null);
+        }
+        throw new IllegalStateException("unrouted request " + request.getClass().getSimpleName());
+    }
+
+    /** http-api.md §5: recover the requester from the signature over the raw key id. */
+    private Requester recover(ApiRequest.KeyRequest request) {
+        byte[] sig = request.signature().toBytes();
+        int v = sig[64] & 0xff;
+        if (strict && v > 3) {
+            throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad signature: invalid recovery id");
+        }
+        try {
+            PublicPoint pub = Ecdsa.recover(RecoverableSignature.fromBytes(sig), request.keyId());
+            return Requester.of(pub);
+        } catch (CryptoException e) {
+            throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad signature: " + e.getMessage());
+        }
+    }
+
+    private void preflight(HttpExchange exchange, String allowOrigin, String origin, long started) {
+        if (allowOrigin == null) {
+            // Same-origin or Origin: null in any-origin mode: nothing to grant, but answer the preflight.
+            allowOrigin = origin;
+        }
+        Headers out = exchange.getResponseHeaders();
+        out.set("Access-Control-Allow-Origin", allowOrigin);
+        out.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+        out.set("Access-Control-Allow-Headers", "Origin, X-Requested-With, Content-Type, Accept");
+        out.set("Access-Control-Max-Age", "600");
+        out.set("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
+        finish(exchange, null, 204, null, null, "preflight", null, null, started);
+    }
+
+    private void respondError(HttpExchange exchange, String allowOrigin, SecretStoreException e, String op, H256 keyId,
+                              Requester requester, long started) {
+        finish(exchange, allowOrigin, ErrorResponses.status(e.kind()), JSON, ErrorResponses.body(e),
+                op + " error=" + e.kind(), keyId, requester, started);
+    }
+
+    private static SecretStoreException unwrap(Throwable error) {
+        Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (t instanceof SecretStoreException s) return s;
+        LOG.log(Level.WARNING, "unexpected failure", t);
+        return SecretStoreException.of(Kind.INTERNAL, "unexpected " + t.getClass().getSimpleName());
+    }
+
+    private void finish(HttpExchange exchange, String allowOrigin, int status, String contentType, byte[] body,
+                        String outcome, H256 keyId, Requester requester, long started) {
+        try (exchange) {
+            Headers out = exchange.getResponseHeaders();
+            if (allowOrigin != null) {
+                out.set("Access-Control-Allow-Origin", allowOrigin);
+                out.set("Vary", "Origin");
+            }
+            if (contentType != null) out.set("Content-Type", contentType);
+            if (body == null || body.length == 0) {
+                exchange.sendResponseHeaders(status, -1);
+            } else {
+                exchange.sendResponseHeaders(status, body.length);
+                try (OutputStream os = exchange.getResponseBody()) {
+                    os.write(body);
+                }
+            }
+        } catch (IOException e) {
+            LOG.fine(() -> "client went away: " + e.getMessage());
+        } finally {
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            AUDIT.info(() -> "op=" + outcome + " status=" + status
+                    + " key=" + (keyId == null ? "-" : keyId.toHex())
+                    + " requester=" + (requester == null ? "-" : requester.address().toHex())
+                    + " duration_ms=" + ms);
+        }
+    }
+
+    private static byte[] readBody(InputStream in) throws IOException {
+        byte[] data = in.readNBytes(RequestParser.MAX_BODY_BYTES + 1);
+        in.close();
+        return data;
+    }
+
+    private static String operation(ApiRequest r) {
+        if (r instanceof ApiRequest.GenerateServerKey) return "generate_server_key";
+        if (r instanceof ApiRequest.StoreDocumentKey) return "store_document_key";
+        if (r instanceof ApiRequest.GenerateDocumentKey) return "generate_document_key";
+        if (r instanceof ApiRequest.RetrieveServerKey) return "retrieve_server_key";
+        if (r instanceof ApiRequest.RetrieveDocumentKey) return "retrieve_document_key";
+        if (r instanceof ApiRequest.RetrieveDocumentKeyShadows) return "retrieve_shadows";
+        if (r instanceof ApiRequest.SchnorrSign) return "schnorr_sign";
+        if (r instanceof ApiRequest.EcdsaSign) return "ecdsa_sign";
+        return "servers_set_change";
+    }
+
+    static byte[] pointBody(PublicPoint p) {
+        return ("\"0x" + p.toHex() + "\"").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static byte[] bytesBody(byte[] b) {
+        return ("\"0x" + Hex.encode(b) + "\"").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Endpoint 6's object with Parity's member order and no whitespace. */
+    static byte[] shadowBody(KeyServer.ShadowRetrieval r) {
+        String shadows = r.decryptShadows().stream().map(s -> "\"0x" + Hex.encode(s) + "\"").collect(Collectors.joining(","));
+        return ("{\"decrypted_secret\":\"0x" + r.decryptedSecret().toHex() + "\",\"common_point\":\"0x" + r.commonPoint().toHex()
+                + "\",\"decrypt_shadows\":[" + shadows + "]}").getBytes(StandardCharsets.US_ASCII);
+    }
+}

@@ -1,0 +1,684 @@
+package dev.secretstore.node.storage;
+
+import dev.secretstore.crypto.Address;
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.Keccak256;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.Scalar;
+import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.key.DocumentKey;
+import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyStorage;
+import dev.secretstore.protocol.key.KeyVersion;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import javax.crypto.AEADBadTagException;
+
+/**
+ * {@link KeyStorage} on an SQLite file {@code <data dir>/keys.sqlite} (design decision 7, SEC-07, SEC-11,
+ * SEC-25, SEC-26, SEC-27).
+ *
+ * <p><b>Schema v1</b> ({@code PRAGMA user_version = 1}, {@code application_id = 'SSKS'}): table
+ * {@code key_shares}, one row per key (id, author, t, Y, committed flag, committed document key and a
+ * pending document key, each with an authentication tag); table {@code key_versions}, one row per
+ * version (insertion sequence, key id, version hash, id-number map, commitment vector, sealed share,
+ * committed flag). A prepared key is a row with {@code committed = 0} together with its versions;
+ * {@link #commit} flips every prepared row of the key in one transaction, {@link #discard} deletes them.
+ *
+ * <p><b>Encryption at rest.</b> Each share is sealed with AES-256-GCM under a storage key derived by
+ * HKDF-SHA256 from the node secret (info {@value StorageCipher#STORAGE_KEY_INFO}), with a fresh nonce per
+ * write. The associated data binds the share to its key id, author, threshold, Y, version hash and
+ * commitment vector, so any edit of those columns, or a share moved to another row, fails
+ * authentication. A document key carries a GMAC tag over key id, C and E.
+ *
+ * <p><b>Integrity (SEC-11).</b> On write and on every read the node's own public share derived from the
+ * stored commitment vector must equal share·G. A version that fails any check makes {@link #get} throw
+ * {@code DATABASE} naming the key (it is not silently omitted: a damaged store needs an operator).
+ *
+ * <p>Thread-safe: every method is synchronized on the instance.
+ */
+public final class SqliteKeyStorage implements KeyStorage {
+    public static final String FILE_NAME = "keys.sqlite";
+    /** The schema version this code writes; files with a newer version are refused. */
+    public static final int SCHEMA_VERSION = 1;
+    /** SQLite {@code application_id} marking a Secret Store key database ("SSKS"). */
+    static final int APPLICATION_ID = 0x53534B53;
+
+    private static final int NODE_ID_LENGTH = 64;
+    private static final int ID_ENTRY_LENGTH = NODE_ID_LENGTH + 32;
+    private static final byte[] SHARE_DOMAIN = "secretstore/v1/key-share\0".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DOCUMENT_KEY_DOMAIN = "secretstore/v1/document-key\0".getBytes(StandardCharsets.US_ASCII);
+
+    private static final String KEY_CHECK_NAME = "storage-key-check";
+    private static final byte[] KEY_CHECK_AAD = "secretstore/v1/storage-key-check".getBytes(StandardCharsets.US_ASCII);
+
+    /** MIGRATIONS[v] upgrades a file from schema version v to v + 1; version 0 is a fresh file. */
+    private static final List<List<String>> MIGRATIONS = List.of(
+            List.of("""
+                    CREATE TABLE key_shares (
+                      key_id BLOB NOT NULL PRIMARY KEY CHECK (length(key_id) = 32),
+                      author BLOB NOT NULL CHECK (length(author) = 20),
+                      threshold INTEGER NOT NULL CHECK (threshold >= 0),
+                      public_key BLOB NOT NULL CHECK (length(public_key) = 64),
+                      committed INTEGER NOT NULL CHECK (committed IN (0, 1)),
+                      doc_common_point BLOB,
+                      doc_encrypted_point BLOB,
+                      doc_tag BLOB,
+                      pending_doc_common_point BLOB,
+                      pending_doc_encrypted_point BLOB,
+                      pending_doc_tag BLOB)""",
+                    """
+                    CREATE TABLE key_versions (
+                      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                      key_id BLOB NOT NULL REFERENCES key_shares (key_id) ON DELETE CASCADE,
+                      version_hash BLOB NOT NULL CHECK (length(version_hash) = 32),
+                      id_numbers BLOB NOT NULL,
+                      commitments BLOB NOT NULL,
+                      sealed_share BLOB NOT NULL,
+                      committed INTEGER NOT NULL CHECK (committed IN (0, 1)),
+                      UNIQUE (key_id, version_hash))""",
+                    "CREATE TABLE meta (name TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL)"));
+
+    private final Path file;
+    private final NodeId self;
+    private final StorageCipher cipher;
+    private Connection conn;
+
+    /** Opens (creating if needed) the store in {@code dataDir} for the node whose secret key is {@code nodeSecret}. */
+    public SqliteKeyStorage(Path dataDir, SecretScalar nodeSecret) {
+        this(dataDir, deriveStorageKey(nodeSecret), new NodeId(nodeSecret.mulG()), true);
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code dataDir} with an already derived 32-byte storage key
+     * (see {@link #deriveStorageKey}); {@code self} is the node whose shares are stored (SEC-11 checks).
+     * The key is copied; the caller zeroes its array.
+     */
+    public SqliteKeyStorage(Path dataDir, byte[] storageKey, NodeId self) {
+        this(dataDir, storageKey, self, false);
+    }
+
+    private SqliteKeyStorage(Path dataDir, byte[] storageKey, NodeId self, boolean zeroKey) {
+        this.self = self;
+        try {
+            this.cipher = new StorageCipher(storageKey);
+        } finally {
+            if (zeroKey) Arrays.fill(storageKey, (byte) 0);
+        }
+        this.file = dataDir.resolve(FILE_NAME);
+        try {
+            StoragePermissions.prepareDirectory(dataDir);
+            StoragePermissions.prepareFile(file);
+            conn = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
+            try (Statement st = conn.createStatement()) {
+                st.execute("PRAGMA busy_timeout = 5000");
+            }
+            int version = checkSchemaVersion(); // before anything is written to a file we may refuse
+            try (Statement st = conn.createStatement()) {
+                st.execute("PRAGMA journal_mode = WAL");
+                st.execute("PRAGMA synchronous = FULL");
+                st.execute("PRAGMA foreign_keys = ON");
+                st.execute("PRAGMA secure_delete = ON");
+            }
+            if (!"wal".equalsIgnoreCase(pragma("journal_mode"))) {
+                throw db("cannot switch " + file + " to WAL journal mode");
+            }
+            migrate(version);
+            checkStorageKey();
+            StoragePermissions.checkNotOpenToOthers(Path.of(file + "-wal"), "key database WAL");
+            StoragePermissions.checkNotOpenToOthers(Path.of(file + "-shm"), "key database shared memory");
+        } catch (IOException | SQLException | RuntimeException e) {
+            closeQuietly();
+            cipher.destroy();
+            if (e instanceof SecretStoreException sse) throw sse;
+            throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "cannot open key storage " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The storage key of a node: HKDF-SHA256 of its secret, info {@value StorageCipher#STORAGE_KEY_INFO}. Caller zeroes it. */
+    public static byte[] deriveStorageKey(SecretScalar nodeSecret) {
+        return StorageCipher.deriveStorageKey(nodeSecret);
+    }
+
+    /** The database file. */
+    public Path file() {
+        return file;
+    }
+
+    // ---------------------------------------------------------------- schema
+
+    /** The file's schema version, refusing files that are newer or not ours. */
+    private int checkSchemaVersion() throws SQLException {
+        int appId = Integer.parseInt(pragma("application_id"));
+        int version = Integer.parseInt(pragma("user_version"));
+        if (version > SCHEMA_VERSION) {
+            throw db("key database " + file + " has schema version " + version
+                    + ", newer than this node supports (" + SCHEMA_VERSION + "); upgrade the node software");
+        }
+        if (version == 0) {
+            if (appId != 0 || hasTables()) {
+                throw db(file + " is not a Secret Store key database (unexpected content, schema version 0)");
+            }
+        } else if (appId != APPLICATION_ID) {
+            throw db(file + " is not a Secret Store key database (application_id " + appId + ")");
+        }
+        return version;
+    }
+
+    /** Upgrades the file from {@code version} to {@link #SCHEMA_VERSION}, one transaction per step. */
+    private void migrate(int version) throws SQLException {
+        for (int v = version; v < SCHEMA_VERSION; v++) {
+            conn.setAutoCommit(false);
+            try (Statement st = conn.createStatement()) {
+                for (String sql : MIGRATIONS.get(v)) st.execute(sql);
+                st.execute("PRAGMA application_id = " + APPLICATION_ID);
+                st.execute("PRAGMA user_version = " + (v + 1));
+                conn.commit();
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        }
+    }
+
+    /**
+     * Seals a constant under the storage key on first open and checks it on every later open, so a node
+     * started with a different node key is refused at once instead of failing on each read.
+     */
+    private void checkStorageKey() throws SQLException {
+        byte[] stored;
+        try (PreparedStatement ps = conn.prepareStatement("SELECT value FROM meta WHERE name = ?")) {
+            ps.setString(1, KEY_CHECK_NAME);
+            try (ResultSet rs = ps.executeQuery()) {
+                stored = rs.next() ? rs.getBytes(1) : null;
+            }
+        }
+        if (stored == null) {
+            try (PreparedStatement ps = conn.prepareStatement("INSERT INTO meta (name, value) VALUES (?, ?)")) {
+                ps.setString(1, KEY_CHECK_NAME);
+                ps.setBytes(2, cipher.seal(new byte[0], KEY_CHECK_AAD));
+                ps.executeUpdate();
+            }
+            return;
+        }
+        try {
+            cipher.open(stored, KEY_CHECK_AAD);
+        } catch (AEADBadTagException e) {
+            throw db("key storage " + file + " was written under a different node key; refusing to open it");
+        }
+    }
+
+    private boolean hasTables() throws SQLException {
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'")) {
+            return rs.next() && rs.getInt(1) > 0;
+        }
+    }
+
+    /** The value of a PRAGMA on this connection (for checks and tests). */
+    synchronized String pragma(String name) throws SQLException {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("PRAGMA " + name)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public synchronized Optional<KeyShare> get(H256 keyId) {
+        return run(keyId, "read", () -> {
+            byte[] author;
+            int threshold;
+            byte[] y;
+            Optional<DocumentKey> documentKey;
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "SELECT author, threshold, public_key, doc_common_point, doc_encrypted_point, doc_tag"
+                            + " FROM key_shares WHERE key_id = ? AND committed = 1")) {
+                ps.setBytes(1, keyId.toBytes());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) return Optional.empty();
+                    author = rs.getBytes(1);
+                    threshold = rs.getInt(2);
+                    y = rs.getBytes(3);
+                    documentKey = readDocumentKey(keyId, rs.getBytes(4), rs.getBytes(5), rs.getBytes(6));
+                }
+            }
+            List<KeyVersion> versions = new ArrayList<>();
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "SELECT version_hash, id_numbers, commitments, sealed_share FROM key_versions"
+                            + " WHERE key_id = ? AND committed = 1 ORDER BY seq")) {
+                ps.setBytes(1, keyId.toBytes());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        versions.add(readVersion(keyId, author, threshold, y,
+                                rs.getBytes(1), rs.getBytes(2), rs.getBytes(3), rs.getBytes(4)));
+                    }
+                } catch (RuntimeException e) {
+                    versions.forEach(v -> v.share().destroy());
+                    throw e;
+                }
+            }
+            if (versions.isEmpty()) throw corrupt(keyId, "committed key has no committed version");
+            try {
+                return Optional.of(new KeyShare(keyId, Address.fromBytes(author), threshold, PublicPoint.fromBytes(y),
+                        documentKey, versions));
+            } catch (RuntimeException e) {
+                versions.forEach(v -> v.share().destroy());
+                throw corrupt(keyId, "invalid key row");
+            }
+        });
+    }
+
+    private KeyVersion readVersion(H256 keyId, byte[] author, int threshold, byte[] y, byte[] storedHash,
+                                   byte[] idBlob, byte[] commitmentBlob, byte[] sealed) {
+        SortedMap<NodeId, Scalar> ids;
+        List<PublicPoint> commitments;
+        try {
+            ids = decodeIdNumbers(idBlob);
+            commitments = decodeCommitments(commitmentBlob);
+        } catch (RuntimeException e) {
+            throw corrupt(keyId, "undecodable key version");
+        }
+        H256 hash = KeyVersion.versionHash(ids);
+        if (!Arrays.equals(hash.toBytes(), storedHash)) {
+            throw corrupt(keyId, "version hash does not match its id numbers");
+        }
+        byte[] plain;
+        try {
+            plain = cipher.open(sealed, shareAad(keyId, author, threshold, y, hash, commitmentBlob));
+        } catch (AEADBadTagException e) {
+            throw db("stored share of key " + keyId.toHex() + " version " + hash.toHex()
+                    + " failed authentication (wrong node key, or the database was altered)");
+        }
+        SecretScalar share;
+        try {
+            share = SecretScalar.fromBytesAllowZero(plain);
+        } catch (RuntimeException e) {
+            throw corrupt(keyId, "invalid stored share");
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+        }
+        KeyVersion version = new KeyVersion(ids, share, commitments);
+        if (!ownShareConsistent(version)) {
+            share.destroy();
+            throw db("key " + keyId.toHex() + " version " + hash.toHex()
+                    + " refused: own share does not match the stored commitment vector (SEC-11)");
+        }
+        return version;
+    }
+
+    private Optional<DocumentKey> readDocumentKey(H256 keyId, byte[] c, byte[] e, byte[] tag) {
+        if (c == null && e == null && tag == null) return Optional.empty();
+        if (c == null || e == null || tag == null) throw corrupt(keyId, "incomplete document key");
+        try {
+            cipher.open(tag, documentKeyAad(keyId, c, e));
+        } catch (AEADBadTagException ex) {
+            throw db("stored document key of key " + keyId.toHex()
+                    + " failed authentication (wrong node key, or the database was altered)");
+        }
+        try {
+            return Optional.of(new DocumentKey(PublicPoint.fromBytes(c), PublicPoint.fromBytes(e)));
+        } catch (RuntimeException ex) {
+            throw corrupt(keyId, "invalid document key point");
+        }
+    }
+
+    @Override
+    public synchronized Set<H256> pendingKeyIds() {
+        return run(null, "list pending keys", () -> ids(
+                "SELECT key_id FROM key_shares WHERE committed = 0 OR pending_doc_common_point IS NOT NULL"
+                        + " UNION SELECT key_id FROM key_versions WHERE committed = 0"));
+    }
+
+    @Override
+    public synchronized Set<H256> keyIds() {
+        return run(null, "list keys", () -> ids("SELECT key_id FROM key_shares WHERE committed = 1"));
+    }
+
+    private Set<H256> ids(String sql) throws SQLException {
+        Set<H256> out = new HashSet<>();
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) out.add(H256.fromBytes(rs.getBytes(1)));
+        }
+        return Set.copyOf(out);
+    }
+
+    // ---------------------------------------------------------------- two-phase writes
+
+    @Override
+    public synchronized void prepareNewKey(KeyShare share) {
+        H256 keyId = share.keyId();
+        share.versions().forEach(v -> requireOwnShareConsistent(keyId, v));
+        inTransaction(keyId, "prepare", () -> {
+            if (keyRowState(keyId) != null) throw db("key " + keyId.toHex() + " already exists");
+            byte[] author = share.author().toBytes();
+            byte[] y = share.publicKey().toBytes();
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "INSERT INTO key_shares (key_id, author, threshold, public_key, committed,"
+                            + " doc_common_point, doc_encrypted_point, doc_tag) VALUES (?, ?, ?, ?, 0, ?, ?, ?)")) {
+                ps.setBytes(1, keyId.toBytes());
+                ps.setBytes(2, author);
+                ps.setInt(3, share.threshold());
+                ps.setBytes(4, y);
+                if (share.documentKey().isPresent()) {
+                    byte[][] doc = sealDocumentKey(keyId, share.documentKey().get());
+                    ps.setBytes(5, doc[0]);
+                    ps.setBytes(6, doc[1]);
+                    ps.setBytes(7, doc[2]);
+                } else {
+                    ps.setNull(5, java.sql.Types.BLOB);
+                    ps.setNull(6, java.sql.Types.BLOB);
+                    ps.setNull(7, java.sql.Types.BLOB);
+                }
+                ps.executeUpdate();
+            }
+            for (KeyVersion v : share.versions()) insertVersion(keyId, author, share.threshold(), y, v);
+            return null;
+        });
+    }
+
+    @Override
+    public synchronized void prepareDocumentKey(H256 keyId, DocumentKey documentKey) {
+        inTransaction(keyId, "prepare document key", () -> {
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "SELECT doc_common_point IS NOT NULL FROM key_shares WHERE key_id = ? AND committed = 1")) {
+                ps.setBytes(1, keyId.toBytes());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) throw db("no such key " + keyId.toHex());
+                    if (rs.getBoolean(1)) throw db("key " + keyId.toHex() + " already has a document key");
+                }
+            }
+            byte[][] doc = sealDocumentKey(keyId, documentKey);
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "UPDATE key_shares SET pending_doc_common_point = ?, pending_doc_encrypted_point = ?,"
+                            + " pending_doc_tag = ? WHERE key_id = ?")) {
+                ps.setBytes(1, doc[0]);
+                ps.setBytes(2, doc[1]);
+                ps.setBytes(3, doc[2]);
+                ps.setBytes(4, keyId.toBytes());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public synchronized void prepareVersion(H256 keyId, KeyVersion version) {
+        requireOwnShareConsistent(keyId, version);
+        inTransaction(keyId, "prepare version", () -> {
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "SELECT author, threshold, public_key FROM key_shares WHERE key_id = ? AND committed = 1")) {
+                ps.setBytes(1, keyId.toBytes());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) throw db("no such key " + keyId.toHex());
+                    insertVersion(keyId, rs.getBytes(1), rs.getInt(2), rs.getBytes(3), version);
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public synchronized void commit(H256 keyId) {
+        inTransaction(keyId, "commit", () -> {
+            byte[] id = keyId.toBytes();
+            update("UPDATE key_shares SET committed = 1 WHERE key_id = ? AND committed = 0", id);
+            update("UPDATE key_shares SET doc_common_point = pending_doc_common_point,"
+                    + " doc_encrypted_point = pending_doc_encrypted_point, doc_tag = pending_doc_tag,"
+                    + " pending_doc_common_point = NULL, pending_doc_encrypted_point = NULL, pending_doc_tag = NULL"
+                    + " WHERE key_id = ? AND pending_doc_common_point IS NOT NULL", id);
+            update("UPDATE key_versions SET committed = 1 WHERE key_id = ? AND committed = 0", id);
+            return null;
+        });
+    }
+
+    @Override
+    public synchronized void discard(H256 keyId) {
+        inTransaction(keyId, "discard", () -> {
+            byte[] id = keyId.toBytes();
+            update("DELETE FROM key_versions WHERE key_id = ? AND committed = 0", id);
+            update("UPDATE key_shares SET pending_doc_common_point = NULL, pending_doc_encrypted_point = NULL,"
+                    + " pending_doc_tag = NULL WHERE key_id = ?", id);
+            update("DELETE FROM key_shares WHERE key_id = ? AND committed = 0", id);
+            return null;
+        });
+    }
+
+    @Override
+    public synchronized void removeVersion(H256 keyId, H256 versionHash) {
+        inTransaction(keyId, "remove version", () -> {
+            if (!Integer.valueOf(1).equals(keyRowState(keyId))) return null;
+            int committedVersions = 0;
+            boolean found = false;
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "SELECT version_hash FROM key_versions WHERE key_id = ? AND committed = 1")) {
+                ps.setBytes(1, keyId.toBytes());
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        committedVersions++;
+                        found |= Arrays.equals(rs.getBytes(1), versionHash.toBytes());
+                    }
+                }
+            }
+            if (!found) return null;
+            if (committedVersions == 1) {
+                throw db("cannot remove the last version of key " + keyId.toHex());
+            }
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "DELETE FROM key_versions WHERE key_id = ? AND version_hash = ? AND committed = 1")) {
+                ps.setBytes(1, keyId.toBytes());
+                ps.setBytes(2, versionHash.toBytes());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public synchronized void close() {
+        closeQuietly();
+        cipher.destroy();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** null if no row, else the committed flag of the key row. */
+    private Integer keyRowState(H256 keyId) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT committed FROM key_shares WHERE key_id = ?")) {
+            ps.setBytes(1, keyId.toBytes());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : null;
+            }
+        }
+    }
+
+    private void insertVersion(H256 keyId, byte[] author, int threshold, byte[] y, KeyVersion v) throws SQLException {
+        byte[] commitments = encodeCommitments(v.commitments());
+        byte[] plain = v.share().toBytes();
+        byte[] sealed;
+        try {
+            sealed = cipher.seal(plain, shareAad(keyId, author, threshold, y, v.hash(), commitments));
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+        }
+        try (PreparedStatement ps = conn.prepareStatement(
+                "INSERT INTO key_versions (key_id, version_hash, id_numbers, commitments, sealed_share, committed)"
+                        + " VALUES (?, ?, ?, ?, ?, 0)")) {
+            ps.setBytes(1, keyId.toBytes());
+            ps.setBytes(2, v.hash().toBytes());
+            ps.setBytes(3, encodeIdNumbers(v.idNumbers()));
+            ps.setBytes(4, commitments);
+            ps.setBytes(5, sealed);
+            ps.executeUpdate();
+        }
+    }
+
+    private byte[][] sealDocumentKey(H256 keyId, DocumentKey dk) {
+        byte[] c = dk.commonPoint().toBytes();
+        byte[] e = dk.encryptedPoint().toBytes();
+        return new byte[][] {c, e, cipher.seal(new byte[0], documentKeyAad(keyId, c, e))};
+    }
+
+    private void update(String sql, byte[] keyId) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setBytes(1, keyId);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Associated data of a sealed share: everything that must not change under it. */
+    static byte[] shareAad(H256 keyId, byte[] author, int threshold, byte[] y, H256 versionHash, byte[] commitments) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        out.writeBytes(SHARE_DOMAIN);
+        out.writeBytes(keyId.toBytes());
+        out.writeBytes(author);
+        out.writeBytes(ByteBuffer.allocate(4).putInt(threshold).array());
+        out.writeBytes(y);
+        out.writeBytes(versionHash.toBytes());
+        out.writeBytes(Keccak256.hash(commitments));
+        return out.toByteArray();
+    }
+
+    private static byte[] documentKeyAad(H256 keyId, byte[] c, byte[] e) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(200);
+        out.writeBytes(DOCUMENT_KEY_DOMAIN);
+        out.writeBytes(keyId.toBytes());
+        out.writeBytes(c);
+        out.writeBytes(e);
+        return out.toByteArray();
+    }
+
+    private boolean ownShareConsistent(KeyVersion v) {
+        if (!v.idNumbers().containsKey(self)) return false;
+        try {
+            return v.publicShare(self).equals(v.share().mulG());
+        } catch (RuntimeException e) { // a share of zero or a sum at infinity
+            return false;
+        }
+    }
+
+    private void requireOwnShareConsistent(H256 keyId, KeyVersion v) {
+        if (!ownShareConsistent(v)) {
+            throw db("refusing to store key " + keyId.toHex() + " version " + v.hash().toHex()
+                    + ": this node's share does not match the commitment vector (SEC-11)");
+        }
+    }
+
+    static byte[] encodeIdNumbers(SortedMap<NodeId, Scalar> ids) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(ids.size() * ID_ENTRY_LENGTH);
+        ids.forEach((node, x) -> {
+            out.writeBytes(node.toBytes());
+            out.writeBytes(x.toBytes());
+        });
+        return out.toByteArray();
+    }
+
+    private static SortedMap<NodeId, Scalar> decodeIdNumbers(byte[] blob) {
+        if (blob.length == 0 || blob.length % ID_ENTRY_LENGTH != 0) throw new IllegalArgumentException("id numbers length");
+        SortedMap<NodeId, Scalar> ids = new TreeMap<>();
+        for (int off = 0; off < blob.length; off += ID_ENTRY_LENGTH) {
+            NodeId node = NodeId.fromBytes(Arrays.copyOfRange(blob, off, off + NODE_ID_LENGTH));
+            Scalar x = Scalar.fromBytes(Arrays.copyOfRange(blob, off + NODE_ID_LENGTH, off + ID_ENTRY_LENGTH));
+            if (ids.put(node, x) != null) throw new IllegalArgumentException("duplicate holder");
+        }
+        return ids;
+    }
+
+    static byte[] encodeCommitments(List<PublicPoint> points) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(points.size() * PublicPoint.LENGTH);
+        points.forEach(p -> out.writeBytes(p.toBytes()));
+        return out.toByteArray();
+    }
+
+    private static List<PublicPoint> decodeCommitments(byte[] blob) {
+        if (blob.length == 0 || blob.length % PublicPoint.LENGTH != 0) throw new IllegalArgumentException("commitments length");
+        List<PublicPoint> points = new ArrayList<>(blob.length / PublicPoint.LENGTH);
+        for (int off = 0; off < blob.length; off += PublicPoint.LENGTH) {
+            points.add(PublicPoint.fromBytes(Arrays.copyOfRange(blob, off, off + PublicPoint.LENGTH)));
+        }
+        return points;
+    }
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run() throws SQLException;
+    }
+
+    private <T> T run(H256 keyId, String what, Work<T> work) {
+        ensureOpen();
+        try {
+            return work.run();
+        } catch (SQLException e) {
+            throw failure(keyId, what, e);
+        }
+    }
+
+    /** Runs {@code work} in one transaction: all of its writes land durably, or none does. */
+    private <T> T inTransaction(H256 keyId, String what, Work<T> work) {
+        ensureOpen();
+        try {
+            conn.setAutoCommit(false);
+            try {
+                T result = work.run();
+                conn.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+                throw e;
+            } finally {
+                conn.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw failure(keyId, what, e);
+        }
+    }
+
+    private SecretStoreException failure(H256 keyId, String what, SQLException e) {
+        String subject = keyId == null ? "" : " of key " + keyId.toHex();
+        return SecretStoreException.of(SecretStoreException.Kind.DATABASE,
+                "key storage " + what + subject + " failed: " + e.getMessage(), e);
+    }
+
+    private void ensureOpen() {
+        if (conn == null) throw db("key storage " + file + " is closed");
+    }
+
+    private void closeQuietly() {
+        if (conn == null) return;
+        try {
+            conn.close();
+        } catch (SQLException ignored) {
+            // nothing useful to do on close
+        }
+        conn = null;
+    }
+
+    private static SecretStoreException corrupt(H256 keyId, String what) {
+        return db("stored key " + keyId.toHex() + " is corrupt: " + what);
+    }
+
+    private static SecretStoreException db(String message) {
+        return SecretStoreException.of(SecretStoreException.Kind.DATABASE, message);
+    }
+}

@@ -1,0 +1,262 @@
+package dev.secretstore.node.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.secretstore.crypto.Ecdsa;
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.Hex;
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.protocol.KeyServer;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.Requester;
+import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.SecretStoreException.Kind;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP adapter over real sockets: bodies and statuses byte for byte (http-api.md §6–§8), CORS (§10). */
+class HttpApiTest {
+    private static final String ID = "0000000000000000000000000000000000000000000000000000000000000001";
+    private final KeyPair requester = KeyPair.random();
+    private final String sig = Hex.encode(Ecdsa.sign(requester.secret(), H256.fromHex(ID)).toBytes());
+    private final PublicPoint serverKey = SecretScalar.random().mulG();
+    private final FakeKeyServer fake = new FakeKeyServer();
+    private final HttpClient client = HttpClient.newHttpClient();
+    private HttpApi api;
+
+    private void start(CorsPolicy cors, boolean strict) throws Exception {
+        api = new HttpApi(fake, new InetSocketAddress("127.0.0.1", 0), cors, strict);
+        api.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (api != null) api.close();
+    }
+
+    private HttpResponse<byte[]> send(String method, String path, String origin) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (origin != null) b.header("Origin", origin);
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    private static String text(HttpResponse<byte[]> r) {
+        return new String(r.body(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void generateServerKeyReturnsTheQuotedHexPoint() throws Exception {
+        start(CorsPolicy.none(), false);
+        HttpResponse<byte[]> r = send("POST", "/shadow/" + ID + "/" + sig + "/1", null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(text(r)).isEqualTo("\"0x" + serverKey.toHex() + "\"");
+        assertThat(r.headers().firstValue("Content-Type")).contains("application/json; charset=utf-8");
+        assertThat(fake.lastRequester.get().address()).isEqualTo(requester.address());
+        assertThat(fake.lastThreshold.get()).isEqualTo(1);
+    }
+
+    @Test
+    void storeReturnsAnEmpty200WithoutContentType() throws Exception {
+        start(CorsPolicy.none(), false);
+        String c = SecretScalar.random().mulG().toHex();
+        String e = SecretScalar.random().mulG().toHex();
+        HttpResponse<byte[]> r = send("POST", "/shadow/" + ID + "/" + sig + "/" + c + "/" + e, null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEmpty();
+        assertThat(r.headers().firstValue("Content-Type")).isEmpty();
+    }
+
+    @Test
+    void shadowsAreTheSnakeCaseObjectInParitysOrder() throws Exception {
+        start(CorsPolicy.none(), false);
+        HttpResponse<byte[]> r = send("GET", "/shadow/" + ID + "/" + sig, null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(text(r)).isEqualTo("{\"decrypted_secret\":\"0x" + serverKey.toHex() + "\",\"common_point\":\"0x" + serverKey.toHex()
+                + "\",\"decrypt_shadows\":[\"0x0102\",\"0x0304\"]}");
+    }
+
+    @Test
+    void sessionErrorsUseParitysStatusAndQuotedBody() throws Exception {
+        start(CorsPolicy.none(), false);
+        fake.failWith = SecretStoreException.of(Kind.ACCESS_DENIED);
+        HttpResponse<byte[]> r = send("GET", "/server/" + ID + "/" + sig, null);
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(Hex.encode(r.body())).isEqualTo("225c224163636573732064656e6965645c2222");
+        assertThat(r.headers().firstValue("Content-Type")).contains("application/json; charset=utf-8");
+    }
+
+    @Test
+    void statusLineCarriesTheStandardReasonPhrase() throws Exception {
+        start(CorsPolicy.none(), false);
+        fake.failWith = SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE);
+        try (Socket s = new Socket("127.0.0.1", api.port())) {
+            OutputStream out = s.getOutputStream();
+            out.write(("GET /shadow/" + ID + "/" + sig + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String statusLine = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+            assertThat(statusLine).isEqualTo("HTTP/1.1 403 Forbidden");
+        }
+    }
+
+    @Test
+    void unparsableRequestIs400WithEmptyBodyAndReachesNoSession() throws Exception {
+        start(CorsPolicy.none(), false);
+        for (String path : List.of("/shadow/" + ID + "/" + sig + "/undefined", "/a/b", "/shadow/" + ID)) {
+            HttpResponse<byte[]> r = send("POST", path, null);
+            assertThat(r.statusCode()).as(path).isEqualTo(400);
+            assertThat(r.body()).isEmpty();
+        }
+        assertThat(fake.calls.get()).isZero();
+    }
+
+    @Test
+    void unrecoverableSignatureIs400WithInsufficientRequesterData() throws Exception {
+        start(CorsPolicy.none(), false);
+        String bad = "00".repeat(64) + "00"; // r = 0
+        HttpResponse<byte[]> r = send("GET", "/shadow/" + ID + "/" + bad, null);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(text(r)).startsWith("\"\\\"Insufficient requester data: bad signature: ");
+        assertThat(fake.calls.get()).isZero();
+    }
+
+    @Test
+    void recoveryId27And28AreAnExtensionOffInStrictMode() throws Exception {
+        String sig27 = sig.substring(0, 128) + String.format("%02x", Integer.parseInt(sig.substring(128), 16) + 27);
+        start(CorsPolicy.none(), false);
+        assertThat(send("GET", "/shadow/" + ID + "/" + sig27, null).statusCode()).isEqualTo(200);
+        assertThat(fake.lastRequester.get().address()).isEqualTo(requester.address());
+        api.close();
+        start(CorsPolicy.none(), true);
+        assertThat(send("GET", "/shadow/" + ID + "/" + sig27, null).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void corsDefaultRejectsForeignOriginsWith404() throws Exception {
+        start(CorsPolicy.none(), false);
+        HttpResponse<byte[]> r = send("POST", "/shadow/" + ID + "/" + sig + "/1", "https://evil.example");
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.body()).isEmpty();
+        assertThat(fake.calls.get()).isZero();
+        assertThat(send("POST", "/shadow/" + ID + "/" + sig + "/1", null).headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    }
+
+    @Test
+    void allowedOriginIsEchoedOnSuccessAndOnErrors() throws Exception {
+        start(CorsPolicy.of(List.of("https://app.example")), false);
+        HttpResponse<byte[]> ok = send("POST", "/shadow/" + ID + "/" + sig + "/1", "https://app.example");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example");
+        fake.failWith = SecretStoreException.of(Kind.SERVER_KEY_ALREADY_GENERATED);
+        HttpResponse<byte[]> err = send("POST", "/shadow/" + ID + "/" + sig + "/1", "https://app.example");
+        assertThat(err.statusCode()).isEqualTo(400);
+        assertThat(err.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example");
+        assertThat(send("POST", "/shadow/" + ID + "/" + sig + "/1", "https://other.example").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void preflightIsAnsweredForAllowedOriginsOnly() throws Exception {
+        start(CorsPolicy.of(List.of("https://*.example")), false);
+        HttpRequest pre = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/shadow/" + ID + "/" + sig + "/1"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://app.example").header("Access-Control-Request-Method", "POST").build();
+        HttpResponse<byte[]> r = client.send(pre, HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(204);
+        assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example");
+        assertThat(r.headers().firstValue("Access-Control-Allow-Methods")).contains("GET, POST, OPTIONS");
+        assertThat(r.headers().firstValue("Access-Control-Allow-Headers")).contains("Origin, X-Requested-With, Content-Type, Accept");
+        assertThat(r.headers().firstValue("Access-Control-Max-Age")).contains("600");
+        HttpRequest denied = HttpRequest.newBuilder(pre.uri()).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://app.other").header("Access-Control-Request-Method", "POST").build();
+        assertThat(client.send(denied, HttpResponse.BodyHandlers.ofByteArray()).statusCode()).isEqualTo(404);
+        assertThat(send("OPTIONS", "/shadow/" + ID + "/" + sig, null).statusCode()).isEqualTo(400); // not a preflight
+        assertThat(fake.calls.get()).isZero();
+    }
+
+    @Test
+    void preflightIsOffInStrictMode() throws Exception {
+        start(CorsPolicy.anyOrigin(), true);
+        HttpRequest pre = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/shadow/" + ID + "/" + sig + "/1"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", "https://app.example").header("Access-Control-Request-Method", "POST").build();
+        assertThat(client.send(pre, HttpResponse.BodyHandlers.ofByteArray()).statusCode()).isEqualTo(400);
+    }
+
+    /** Records calls and answers with fixed values or a configured error. */
+    private final class FakeKeyServer implements KeyServer {
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicReference<Requester> lastRequester = new AtomicReference<>();
+        final AtomicReference<Long> lastThreshold = new AtomicReference<>();
+        volatile SecretStoreException failWith;
+
+        private <T> CompletionStage<T> answer(Requester r, T value) {
+            calls.incrementAndGet();
+            lastRequester.set(r);
+            return failWith != null ? CompletableFuture.failedFuture(failWith) : CompletableFuture.completedFuture(value);
+        }
+
+        @Override
+        public CompletionStage<PublicPoint> generateServerKey(H256 keyId, Requester r, long threshold) {
+            lastThreshold.set(threshold);
+            return answer(r, serverKey);
+        }
+
+        @Override
+        public CompletionStage<Void> storeDocumentKey(H256 keyId, Requester r, PublicPoint c, PublicPoint e) {
+            return answer(r, null);
+        }
+
+        @Override
+        public CompletionStage<byte[]> generateDocumentKey(H256 keyId, Requester r, long threshold) {
+            return answer(r, new byte[] {9});
+        }
+
+        @Override
+        public CompletionStage<PublicPoint> retrieveServerKey(H256 keyId, Requester r) {
+            return answer(r, serverKey);
+        }
+
+        @Override
+        public CompletionStage<byte[]> retrieveDocumentKey(H256 keyId, Requester r) {
+            return answer(r, new byte[] {9});
+        }
+
+        @Override
+        public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester r) {
+            return answer(r, new ShadowRetrieval(serverKey, serverKey, List.of(new byte[] {1, 2}, new byte[] {3, 4})));
+        }
+
+        @Override
+        public CompletionStage<byte[]> signSchnorr(H256 keyId, Requester r, H256 hash) {
+            return answer(r, new byte[] {7});
+        }
+
+        @Override
+        public CompletionStage<byte[]> signEcdsa(H256 keyId, Requester r, H256 hash) {
+            return answer(r, new byte[] {8});
+        }
+
+        @Override
+        public CompletionStage<Void> changeServersSet(byte[] oldSig, byte[] newSig, Set<NodeId> newSet) {
+            return answer(null, null);
+        }
+    }
+}

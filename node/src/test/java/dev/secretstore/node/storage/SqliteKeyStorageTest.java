@@ -1,0 +1,419 @@
+package dev.secretstore.node.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.Hex;
+import dev.secretstore.crypto.Scalar;
+import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.key.DocumentKey;
+import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyStorage;
+import dev.secretstore.protocol.key.KeyStorageContract;
+import dev.secretstore.protocol.key.KeyVersion;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SqliteKeyStorageTest extends KeyStorageContract {
+    private static final byte[] STORAGE_KEY = new byte[32];
+
+    static {
+        Arrays.fill(STORAGE_KEY, (byte) 0x5a);
+    }
+
+    @TempDir
+    Path dir;
+
+    @Override
+    protected KeyStorage open() {
+        return new SqliteKeyStorage(dir, STORAGE_KEY, N1);
+    }
+
+    @Override
+    protected KeyStorage reopen() {
+        storage.close();
+        return open();
+    }
+
+    private Path db() {
+        return dir.resolve(SqliteKeyStorage.FILE_NAME);
+    }
+
+    private Connection raw() throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + db().toAbsolutePath());
+    }
+
+    private KeyShare committed(int i, SecretScalar share) {
+        KeyShare s = sampleShare(id(i), share);
+        storage.prepareNewKey(s);
+        storage.commit(id(i));
+        return s;
+    }
+
+    // ------------------------------------------------------------------ encryption at rest (SEC-07)
+
+    @Test
+    void sharesAreNotInPlaintextInTheDatabaseFiles() throws Exception {
+        List<byte[]> secrets = new ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            SecretScalar s = SecretScalar.random();
+            secrets.add(s.toBytes());
+            committed(i, s.copy());
+        }
+        storage.prepareNewKey(sampleShare(id(9), SecretScalar.fromBytes(secrets.get(0)))); // a pending row too
+        assertNoneOnDisk(secrets); // while open: data still in the WAL
+        storage.close();
+        assertNoneOnDisk(secrets); // after the checkpoint on close
+        storage = open();
+        assertThat(storage.get(id(3)).orElseThrow().latestVersion().share()).isEqualTo(SecretScalar.fromBytes(secrets.get(2)));
+    }
+
+    private void assertNoneOnDisk(List<byte[]> secrets) throws Exception {
+        int scanned = 0;
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                byte[] content = Files.readAllBytes(f);
+                scanned += content.length;
+                for (byte[] s : secrets) {
+                    assertThat(indexOf(content, s)).as("share bytes in %s", f.getFileName()).isEqualTo(-1);
+                }
+            }
+        }
+        assertThat(scanned).isPositive();
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) continue outer;
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
+    void shareCopiedOntoAnotherKeysRowFailsAuthentication() throws Exception {
+        committed(1, SecretScalar.random());
+        committed(2, SecretScalar.random());
+        storage.close();
+        try (Connection c = raw(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE key_versions SET sealed_share = (SELECT sealed_share FROM key_versions WHERE key_id = ?) WHERE key_id = ?")) {
+            ps.setBytes(1, id(1).toBytes());
+            ps.setBytes(2, id(2).toBytes());
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+        storage = open();
+        assertThat(storage.get(id(1))).isPresent();
+        assertThatThrownBy(() -> storage.get(id(2)))
+                .isInstanceOfSatisfying(SecretStoreException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(SecretStoreException.Kind.DATABASE);
+                    assertThat(e.getMessage()).contains(id(2).toHex()).contains("authentication");
+                });
+    }
+
+    @Test
+    void alteredAuthorFailsAuthentication() throws Exception {
+        committed(1, SecretScalar.random());
+        storage.close();
+        try (Connection c = raw(); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE key_shares SET author = zeroblob(20)");
+        }
+        storage = open();
+        assertThatThrownBy(() -> storage.get(id(1))).isInstanceOf(SecretStoreException.class).hasMessageContaining("authentication");
+    }
+
+    @Test
+    void differentNodeSecretCannotReadTheShares() throws Exception {
+        Path other = dir.resolve("other");
+        SecretScalar nodeA = SecretScalar.random();
+        NodeId a = new NodeId(nodeA.mulG());
+        SecretScalar share = SecretScalar.random();
+        byte[] shareBytes = share.toBytes();
+        try (SqliteKeyStorage s = new SqliteKeyStorage(other, nodeA)) {
+            s.prepareNewKey(shareOf(a, id(1), share));
+            s.commit(id(1));
+            assertThat(s.get(id(1)).orElseThrow().latestVersion().share()).isEqualTo(share);
+        }
+        assertThatThrownBy(() -> new SqliteKeyStorage(other, SecretScalar.random()))
+                .isInstanceOf(SecretStoreException.class).hasMessageContaining("different node key");
+
+        // Even past the open-time check (the check row removed), the shares do not decrypt.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other.resolve(SqliteKeyStorage.FILE_NAME));
+             Statement st = c.createStatement()) {
+            st.executeUpdate("DELETE FROM meta");
+        }
+        storage.close();
+        storage = new SqliteKeyStorage(other, SecretScalar.random());
+        assertThat(storage.keyIds()).containsExactly(id(1)); // public metadata is readable
+        assertThatThrownBy(() -> storage.get(id(1)))
+                .isInstanceOfSatisfying(SecretStoreException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(SecretStoreException.Kind.DATABASE);
+                    assertThat(e.getMessage()).contains(id(1).toHex()).contains("authentication")
+                            .doesNotContainIgnoringCase(H256.fromBytes(shareBytes).toHex().substring(2));
+                });
+    }
+
+    @Test
+    void storageKeyDerivationIsDeterministicAndPerNode() {
+        SecretScalar a = SecretScalar.random();
+        assertThat(SqliteKeyStorage.deriveStorageKey(a)).hasSize(32).isEqualTo(SqliteKeyStorage.deriveStorageKey(a.copy()))
+                .isNotEqualTo(SqliteKeyStorage.deriveStorageKey(SecretScalar.random()))
+                .isNotEqualTo(a.toBytes());
+    }
+
+    @Test
+    void storageKeyDerivationIsPinned() {
+        // HKDF-SHA256(salt "secretstore/v1/storage-salt", IKM = secret 1, info "secretstore/v1/storage-key"),
+        // computed independently (Python hmac). Changing it would make every existing store unreadable.
+        byte[] one = new byte[32];
+        one[31] = 1;
+        assertThat(Hex.encode(SqliteKeyStorage.deriveStorageKey(SecretScalar.fromBytes(one))))
+                .isEqualTo("d9732d84713c31be3a720bd44152e363524d5b642e8b0762ea23a20232a3c61d");
+    }
+
+    /** A t = 1 key in which {@code self} holds {@code share} at x = 3. */
+    private static KeyShare shareOf(NodeId self, H256 keyId, SecretScalar share) {
+        SecretScalar f1 = SecretScalar.random();
+        SecretScalar f0 = share.sub(f1.mul(Scalar.of(3)));
+        KeyVersion v = new KeyVersion(Map.of(self, Scalar.of(3), N2, Scalar.of(5)), share, List.of(f0.mulG(), f1.mulG()));
+        return new KeyShare(keyId, AUTHOR, 1, f0.mulG(), Optional.empty(), List.of(v));
+    }
+
+    // ------------------------------------------------------------------ integrity (SEC-11)
+
+    @Test
+    void tamperedCommitmentVectorIsRefused() throws Exception {
+        committed(1, SecretScalar.random());
+        storage.close();
+        try (Connection c = raw(); PreparedStatement ps = c.prepareStatement("UPDATE key_versions SET commitments = ?")) {
+            byte[] forged = SqliteKeyStorage.encodeCommitments(List.of(SecretScalar.random().mulG(), SecretScalar.random().mulG()));
+            ps.setBytes(1, forged);
+            ps.executeUpdate();
+        }
+        storage = open();
+        assertThatThrownBy(() -> storage.get(id(1))).isInstanceOf(SecretStoreException.class).hasMessageContaining(id(1).toHex());
+    }
+
+    @Test
+    void versionWhoseShareDoesNotMatchItsCommitmentsIsRefusedOnRead() throws Exception {
+        // Even a row sealed with the right key and binding (e.g. written by a buggy older release) is refused
+        // when the own share does not match the commitment vector.
+        KeyShare s = committed(1, SecretScalar.random());
+        storage.close();
+        KeyVersion v = s.latestVersion();
+        byte[] wrong = SecretScalar.random().toBytes();
+        byte[] sealed = new StorageCipher(STORAGE_KEY).seal(wrong, SqliteKeyStorage.shareAad(id(1), AUTHOR.toBytes(), 1,
+                s.publicKey().toBytes(), v.hash(), SqliteKeyStorage.encodeCommitments(v.commitments())));
+        try (Connection c = raw(); PreparedStatement ps = c.prepareStatement("UPDATE key_versions SET sealed_share = ?")) {
+            ps.setBytes(1, sealed);
+            ps.executeUpdate();
+        }
+        storage = open();
+        assertThatThrownBy(() -> storage.get(id(1))).isInstanceOf(SecretStoreException.class)
+                .hasMessageContaining(id(1).toHex()).hasMessageContaining("SEC-11");
+    }
+
+    @Test
+    void inconsistentShareIsRefusedOnWrite() {
+        KeyShare good = sampleShare(id(1), SecretScalar.random());
+        KeyVersion bad = new KeyVersion(good.latestVersion().idNumbers(), SecretScalar.random(), good.latestVersion().commitments());
+        KeyShare badShare = new KeyShare(id(1), AUTHOR, 1, good.publicKey(), Optional.empty(), List.of(bad));
+        assertThatThrownBy(() -> storage.prepareNewKey(badShare)).isInstanceOf(SecretStoreException.class).hasMessageContaining("SEC-11");
+        KeyVersion notMine = new KeyVersion(Map.of(N2, Scalar.of(9)), SecretScalar.random(), good.latestVersion().commitments());
+        storage.prepareNewKey(good);
+        storage.commit(id(1));
+        assertThatThrownBy(() -> storage.prepareVersion(id(1), notMine)).isInstanceOf(SecretStoreException.class);
+        assertThat(storage.pendingKeyIds()).isEmpty();
+    }
+
+    @Test
+    void tamperedDocumentKeyIsRefused() throws Exception {
+        committed(1, SecretScalar.random());
+        storage.prepareDocumentKey(id(1), new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG()));
+        storage.commit(id(1));
+        storage.close();
+        try (Connection c = raw(); PreparedStatement ps = c.prepareStatement("UPDATE key_shares SET doc_encrypted_point = ?")) {
+            ps.setBytes(1, SecretScalar.random().mulG().toBytes());
+            ps.executeUpdate();
+        }
+        storage = open();
+        assertThatThrownBy(() -> storage.get(id(1))).isInstanceOf(SecretStoreException.class).hasMessageContaining("document key");
+    }
+
+    // ------------------------------------------------------------------ two-phase details
+
+    @Test
+    void pendingDocumentKeyIsListedAndDiscardedAlone() {
+        committed(1, SecretScalar.random());
+        storage.prepareDocumentKey(id(1), new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG()));
+        assertThat(storage.pendingKeyIds()).containsExactly(id(1));
+        storage.discard(id(1));
+        assertThat(storage.pendingKeyIds()).isEmpty();
+        assertThat(storage.get(id(1)).orElseThrow().documentKey()).isEmpty();
+    }
+
+    @Test
+    void pendingVersionIsInvisibleAndDiscardKeepsCommittedKey() throws Exception {
+        SecretScalar f0 = SecretScalar.random();
+        SecretScalar f1 = SecretScalar.random();
+        KeyVersion v1 = sampleVersion(f0, f1, 7, 9);
+        storage.prepareNewKey(new KeyShare(id(1), AUTHOR, 1, f0.mulG(), Optional.empty(), List.of(v1)));
+        storage.commit(id(1));
+        storage.prepareVersion(id(1), sampleVersion(f0, f1, 11, 13));
+        storage = reopen();
+        assertThat(storage.pendingKeyIds()).containsExactly(id(1));
+        assertThat(storage.get(id(1)).orElseThrow().versions()).extracting(KeyVersion::hash).containsExactly(v1.hash());
+        storage.discard(id(1));
+        assertThat(storage.pendingKeyIds()).isEmpty();
+        assertThat(storage.keyIds()).containsExactly(id(1));
+    }
+
+    // ------------------------------------------------------------------ schema and file (SEC-27)
+
+    @Test
+    void pragmasAreWalAndFullSync() throws Exception {
+        SqliteKeyStorage s = (SqliteKeyStorage) storage;
+        assertThat(s.pragma("journal_mode")).isEqualToIgnoringCase("wal");
+        assertThat(s.pragma("synchronous")).isEqualTo("2"); // FULL
+        assertThat(s.pragma("foreign_keys")).isEqualTo("1");
+    }
+
+    @Test
+    void schemaVersionIsStoredAndANewerOneIsRefused() throws Exception {
+        assertThat(((SqliteKeyStorage) storage).pragma("user_version")).isEqualTo(String.valueOf(SqliteKeyStorage.SCHEMA_VERSION));
+        committed(1, SecretScalar.random());
+        storage.close();
+        try (Connection c = raw(); Statement st = c.createStatement()) {
+            st.execute("PRAGMA user_version = " + (SqliteKeyStorage.SCHEMA_VERSION + 1));
+        }
+        byte[] before = Files.readAllBytes(db());
+        assertThatThrownBy(this::open).isInstanceOf(SecretStoreException.class).hasMessageContaining("newer");
+        assertThat(Files.readAllBytes(db())).as("a refused file is left as it was").isEqualTo(before);
+        try (Connection c = raw(); Statement st = c.createStatement()) {
+            st.execute("PRAGMA user_version = " + SqliteKeyStorage.SCHEMA_VERSION);
+        }
+        storage = open();
+        assertThat(storage.keyIds()).containsExactly(id(1));
+    }
+
+    @Test
+    void foreignDatabaseIsRefused(@TempDir Path other) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other.resolve(SqliteKeyStorage.FILE_NAME));
+             Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE something (x)");
+        }
+        Files.setPosixFilePermissions(other.resolve(SqliteKeyStorage.FILE_NAME), PosixFilePermissions.fromString("rw-------"));
+        assertThatThrownBy(() -> new SqliteKeyStorage(other, STORAGE_KEY, N1))
+                .isInstanceOf(SecretStoreException.class).hasMessageContaining("not a Secret Store key database");
+    }
+
+    @Test
+    void freshNestedDirectoryIsCreatedPrivate() throws Exception {
+        Path nested = dir.resolve("a/b/data");
+        try (SqliteKeyStorage s = new SqliteKeyStorage(nested, STORAGE_KEY, N1)) {
+            assertThat(s.keyIds()).isEmpty();
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nested))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(nested.resolve(SqliteKeyStorage.FILE_NAME))))
+                .isEqualTo("rw-------");
+    }
+
+    @Test
+    void worldReadableDataDirectoryOrFileIsRefused(@TempDir Path base) throws Exception {
+        Path open = base.resolve("open");
+        Files.createDirectory(open);
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThatThrownBy(() -> new SqliteKeyStorage(open, STORAGE_KEY, N1))
+                .isInstanceOf(SecretStoreException.class).hasMessageContaining("other users");
+        assertThat(open.resolve(SqliteKeyStorage.FILE_NAME)).doesNotExist();
+
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwx------"));
+        new SqliteKeyStorage(open, STORAGE_KEY, N1).close();
+        Files.setPosixFilePermissions(open.resolve(SqliteKeyStorage.FILE_NAME), PosixFilePermissions.fromString("rw-r--r--"));
+        assertThatThrownBy(() -> new SqliteKeyStorage(open, STORAGE_KEY, N1))
+                .isInstanceOf(SecretStoreException.class).hasMessageContaining("other users");
+    }
+
+    // ------------------------------------------------------------------ load
+
+    @Test
+    void twoThreadsDoNotCorruptTheStore() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                int base = t * 100;
+                futures.add(pool.submit(() -> {
+                    for (int i = 1; i <= 25; i++) {
+                        H256 k = id(base + i);
+                        storage.prepareNewKey(sampleShare(k, SecretScalar.random()));
+                        storage.get(k);
+                        storage.pendingKeyIds();
+                        storage.commit(k);
+                        assertThat(storage.get(k)).isPresent();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) f.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        storage = reopen();
+        assertThat(storage.keyIds()).hasSize(50);
+        assertThat(storage.pendingKeyIds()).isEmpty();
+        try (Connection c = raw(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void thousandKeysInsertCommitAndReopen() throws Exception {
+        // One version object for every key: the cost measured is storage (two fsync'd transactions per key,
+        // the SEC-11 check and sealing), not building test data.
+        Set<H256> ids = new HashSet<>();
+        SecretScalar share = SecretScalar.random();
+        KeyShare template = sampleShare(id(0), share);
+        for (int i = 0; i < 1000; i++) {
+            byte[] b = new byte[32];
+            b[30] = (byte) (i >> 8);
+            b[31] = (byte) i;
+            b[0] = 1;
+            H256 k = H256.fromBytes(b);
+            ids.add(k);
+            storage.prepareNewKey(new KeyShare(k, AUTHOR, 1, template.publicKey(), Optional.empty(), template.versions()));
+            storage.commit(k);
+        }
+        storage = reopen();
+        assertThat(storage.keyIds()).isEqualTo(ids);
+        assertThat(storage.pendingKeyIds()).isEmpty();
+        for (H256 k : List.copyOf(ids).subList(0, 20)) {
+            assertThat(storage.get(k).orElseThrow().latestVersion().share()).isEqualTo(share);
+        }
+    }
+}

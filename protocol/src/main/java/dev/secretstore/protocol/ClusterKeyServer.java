@@ -1,0 +1,130 @@
+package dev.secretstore.protocol;
+
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.protocol.key.DocumentKey;
+import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyStorage;
+import dev.secretstore.protocol.session.AbstractSession;
+import dev.secretstore.protocol.session.ClusterSessions;
+import dev.secretstore.protocol.session.ClusterView;
+import dev.secretstore.protocol.session.Outbox;
+import dev.secretstore.protocol.session.SessionKey;
+import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.store.DocumentKeyStoreSession;
+import java.security.SecureRandom;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The {@link KeyServer} of one node: each request becomes a cluster session mastered here. All session
+ * work runs on the single {@code clusterLoop} executor that also delivers network messages, so the
+ * protocol layer never needs locks; callers get a stage that completes when the session ends.
+ */
+public final class ClusterKeyServer implements KeyServer {
+    private final ClusterSessions sessions;
+    private final ClusterView cluster;
+    private final KeyStorage storage;
+    private final Executor clusterLoop;
+    private final SecureRandom random;
+
+    public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, Executor clusterLoop, SecureRandom random) {
+        this.sessions = sessions;
+        this.cluster = cluster;
+        this.storage = storage;
+        this.clusterLoop = clusterLoop;
+        this.random = random;
+        sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(cluster.self(), storage));
+    }
+
+    /** Runs {@code work} on the cluster loop and flattens its stage; a thrown exception fails the stage. */
+    private <T> CompletionStage<T> onLoop(Supplier<CompletionStage<T>> work) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        try {
+            clusterLoop.execute(() -> {
+                try {
+                    work.get().whenComplete((v, e) -> {
+                        if (e != null) out.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
+                        else out.complete(v);
+                    });
+                } catch (RuntimeException e) {
+                    out.completeExceptionally(e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            out.completeExceptionally(SecretStoreException.of(Kind.INTERNAL, "node is shutting down"));
+        }
+        return out;
+    }
+
+    private <T, S extends AbstractSession<T>> CompletionStage<T> startSession(SessionType type, Function<SessionKey, Function<Outbox, S>> create) {
+        byte[] id = new byte[32];
+        random.nextBytes(id);
+        SessionKey key = new SessionKey(type, H256.fromBytes(id), cluster.self());
+        return sessions.startMaster(key, create.apply(key)).result();
+    }
+
+    @Override
+    public CompletionStage<PublicPoint> generateServerKey(H256 keyId, Requester requester, long threshold) {
+        return unsupported("server key generation");
+    }
+
+    @Override
+    public CompletionStage<Void> storeDocumentKey(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint) {
+        return onLoop(() -> startSession(SessionType.DOCUMENT_KEY_STORE, key -> outbox ->
+                DocumentKeyStoreSession.startMaster(key, cluster, outbox, storage, keyId, requester.address(),
+                        new DocumentKey(commonPoint, encryptedPoint))));
+    }
+
+    @Override
+    public CompletionStage<byte[]> generateDocumentKey(H256 keyId, Requester requester, long threshold) {
+        return unsupported("server and document key generation");
+    }
+
+    /** Endpoint 4: the author gets Y; anyone else is refused; no ACL call (http-api.md §6.2). */
+    @Override
+    public CompletionStage<PublicPoint> retrieveServerKey(H256 keyId, Requester requester) {
+        return onLoop(() -> {
+            Optional<KeyShare> share = storage.get(keyId);
+            if (share.isEmpty()) throw SecretStoreException.of(Kind.SERVER_KEY_IS_NOT_FOUND);
+            if (!share.get().author().equals(requester.address())) throw SecretStoreException.of(Kind.ACCESS_DENIED);
+            return CompletableFuture.completedFuture(share.get().publicKey());
+        });
+    }
+
+    @Override
+    public CompletionStage<byte[]> retrieveDocumentKey(H256 keyId, Requester requester) {
+        return unsupported("document key retrieval");
+    }
+
+    @Override
+    public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester) {
+        return unsupported("document key shadow retrieval");
+    }
+
+    @Override
+    public CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash) {
+        return unsupported("Schnorr signing");
+    }
+
+    @Override
+    public CompletionStage<byte[]> signEcdsa(H256 keyId, Requester requester, H256 messageHash) {
+        return unsupported("ECDSA signing");
+    }
+
+    @Override
+    public CompletionStage<Void> changeServersSet(byte[] oldSetSignature, byte[] newSetSignature, Set<NodeId> newServersSet) {
+        return unsupported("servers set change");
+    }
+
+    /** An operation this build does not implement yet: a clear 500, never a silent success. */
+    private static <T> CompletionStage<T> unsupported(String what) {
+        return CompletableFuture.failedFuture(SecretStoreException.of(Kind.INTERNAL, what + " is not implemented in this build"));
+    }
+}

@@ -1,0 +1,51 @@
+package dev.secretstore.protocol;
+
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.PublicPoint;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The key server's operations, one per HTTP endpoint (http-api.md §6). Every stage completes
+ * normally with the result or exceptionally with a {@link SecretStoreException}; it always completes,
+ * because every session ends.
+ */
+public interface KeyServer {
+    /** 1: distributed generation of server key {@code keyId} with threshold {@code t}; returns Y. */
+    CompletionStage<PublicPoint> generateServerKey(H256 keyId, Requester requester, long threshold);
+
+    /** 2: store the encrypted document key (C, E) on every holder. */
+    CompletionStage<Void> storeDocumentKey(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint);
+
+    /** 3: generate a server key and a document key; returns ECIES(requester, M). */
+    CompletionStage<byte[]> generateDocumentKey(H256 keyId, Requester requester, long threshold);
+
+    /** 4: the server key Y, for its author only. */
+    CompletionStage<PublicPoint> retrieveServerKey(H256 keyId, Requester requester);
+
+    /** 5: the document key, assembled by the master and returned as ECIES(requester, M). */
+    CompletionStage<byte[]> retrieveDocumentKey(H256 keyId, Requester requester);
+
+    /** 6: decryption shadows; the document key is never assembled on a node. */
+    CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester);
+
+    /** 7: threshold Schnorr signature of {@code messageHash}; returns ECIES(requester, c ‖ s). */
+    CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash);
+
+    /** 8: threshold ECDSA signature of {@code messageHash}; returns ECIES(requester, r ‖ s ‖ v). */
+    CompletionStage<byte[]> signEcdsa(H256 keyId, Requester requester, H256 messageHash);
+
+    /** 9: re-share every key to a new server set, authorised by the administrator's two signatures. */
+    CompletionStage<Void> changeServersSet(byte[] oldSetSignature, byte[] newSetSignature, Set<NodeId> newServersSet);
+
+    /**
+     * Endpoint 6's answer: {@code decrypted_secret}, {@code common_point} and the {@code t+1}
+     * ECIES-encrypted decrypt shadows ordered by ascending node id (http-api.md §6.2).
+     */
+    record ShadowRetrieval(PublicPoint decryptedSecret, PublicPoint commonPoint, List<byte[]> decryptShadows) {
+        public ShadowRetrieval {
+            decryptShadows = List.copyOf(decryptShadows);
+        }
+    }
+}
