@@ -322,7 +322,13 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
         H256 thisAttempt = attemptId;
         for (NodeId member : group) {
             if (!member.equals(self)) {
-                outbox.send(member, new DecryptionMessage.PartialRequest(attemptId, group, accessKey.copy(), shadow, requester.publicKey()));
+                // The outbox encodes synchronously (ClusterSessions → codec), so the copy can be wiped right after.
+                SecretScalar copy = accessKey.copy();
+                try {
+                    outbox.send(member, new DecryptionMessage.PartialRequest(attemptId, group, copy, shadow, requester.publicKey()));
+                } finally {
+                    copy.destroy();
+                }
             }
         }
         if (group.contains(self)) {
