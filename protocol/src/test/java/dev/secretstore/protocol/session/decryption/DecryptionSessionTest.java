@@ -345,6 +345,40 @@ class DecryptionSessionTest {
         assertThat(s.attemptCount()).isEqualTo(3);
     }
 
+    /**
+     * SEC-12: node 0 computes an honest-looking partial with a valid proof, but for the wrong Lagrange
+     * coefficient (as if the group were {0, 2}): X differs from λ'_0·Y_0, so it is blamed and replaced.
+     */
+    @Test
+    void wrongLagrangeCoefficientIsBlamed_SEC12() {
+        DecryptionFixture f = new DecryptionFixture(4, 1);
+        InMemoryCluster.Node n0 = f.node(0);
+        dev.secretstore.protocol.key.KeyVersion v = n0.storage.get(f.keyId).orElseThrow().latestVersion();
+        Map<PublicPoint, dev.secretstore.crypto.Scalar> m = new HashMap<>();
+        v.idNumbers().forEach((node, x) -> m.put(node.publicKey(), x));
+        dev.secretstore.crypto.threshold.IdNumbers ids = dev.secretstore.crypto.threshold.IdNumbers.validate(m.keySet(), m);
+        Map<Object, dev.secretstore.crypto.SecretScalar> accessKeys = new HashMap<>();
+        boolean[] done = {false};
+        f.cluster.intercept(d -> {
+            SessionMessage b = d.envelope().body();
+            if (b instanceof DecryptionMessage.PartialRequest r && d.to().equals(n0.id)) accessKeys.put(r.attemptId(), r.accessKey().copy());
+            if (b instanceof DecryptionMessage.PartialResponse r && d.from().equals(n0.id) && !done[0]) {
+                done[0] = true;
+                var ctx = new dev.secretstore.crypto.threshold.ProofContext(f.keyId, d.envelope().sessionId(), r.attemptId(), n0.id.publicKey());
+                var wrong = dev.secretstore.crypto.threshold.Decryption.nodeShare(ctx, ids,
+                        List.of(n0.id.publicKey(), f.node(2).id.publicKey()), 1, v.share(), accessKeys.get(r.attemptId()),
+                        f.encrypted.commonPoint(), DecryptionFixture.RNG);
+                return List.of(with(d, new DecryptionMessage.PartialResponse(r.attemptId(), wrong.shadowPoint(), wrong.proof().toBytes())));
+            }
+            return List.of(d);
+        });
+        f.acl(3).mode = TestAcl.Mode.DENY; // the master coordinates only: group {0, 1}
+        DecryptionSession s = f.start(3, false);
+        assertThat(f.run(s)).isEqualTo(f.documentKey);
+        assertThat(done[0]).isTrue();
+        assertThat(s.excludedNodes()).containsExactly(n0.id);
+    }
+
     /** SEC-16: a proof from another request (session) on the same key is rejected. */
     @Test
     void proofFromAnotherSessionIsBlamed_SEC16() {
