@@ -470,7 +470,14 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
         approvedRequester = r.requester();
         approvedVersion = r.version();
         consensusGroup = r.consensusGroup();
-        boolean holds = storage.get(keyId).flatMap(s -> s.version(r.version())).map(v -> v.idNumbers().containsKey(self)).orElse(false);
+        boolean holds;
+        try {
+            holds = storage.get(keyId).flatMap(s -> s.version(r.version())).map(v -> v.idNumbers().containsKey(self)).orElse(false);
+        } catch (RuntimeException e) {
+            // A damaged store cannot serve this key; answer no at once rather than leaving the master waiting.
+            LOG.log(Level.WARNING, "decryption " + key + ": cannot read key " + keyId.toHex() + ": " + e.getMessage());
+            holds = false;
+        }
         if (!holds) {
             // acl-and-config.md §1: a node without the chosen version says no without calling the ACL.
             outbox.send(key.master(), new DecryptionMessage.ConsensusResponse(false));
