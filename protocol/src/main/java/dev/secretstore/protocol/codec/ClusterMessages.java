@@ -1,5 +1,6 @@
 package dev.secretstore.protocol.codec;
 
+import dev.secretstore.protocol.session.decryption.DecryptionMessage;
 import dev.secretstore.protocol.session.store.StoreMessage;
 
 /** The registry of every message body on the wire, with stable names. Add new messages here, never rename. */
@@ -19,6 +20,13 @@ public final class ClusterMessages {
                 .register("store.prepared", StoreMessage.Prepared.class)
                 .register("store.refused", StoreMessage.Refused.class)
                 .register("store.commit", StoreMessage.Commit.class)
-                .register("store.abort", StoreMessage.Abort.class);
+                .register("store.abort", StoreMessage.Abort.class)
+                .register("dec.consensus-request", DecryptionMessage.ConsensusRequest.class)
+                .register("dec.consensus-response", DecryptionMessage.ConsensusResponse.class)
+                .register("dec.partial-request", DecryptionMessage.PartialRequest.class)
+                .register("dec.partial-response", DecryptionMessage.PartialResponse.class)
+                .register("dec.shadow-partial-response", DecryptionMessage.ShadowPartialResponse.class)
+                .register("dec.partial-refused", DecryptionMessage.PartialRefused.class)
+                .register("dec.done", DecryptionMessage.Done.class);
     }
 }
