@@ -3,6 +3,8 @@ package dev.secretstore.protocol;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.protocol.session.decryption.DecryptionSession;
 import dev.secretstore.protocol.key.DocumentKey;
 import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.key.KeyStorage;
@@ -33,14 +35,18 @@ public final class ClusterKeyServer implements KeyServer {
     private final KeyStorage storage;
     private final Executor clusterLoop;
     private final SecureRandom random;
+    private final AclChecker acl;
 
-    public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, Executor clusterLoop, SecureRandom random) {
+    public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, AclChecker acl, Executor clusterLoop,
+                            SecureRandom random) {
         this.sessions = sessions;
         this.cluster = cluster;
         this.storage = storage;
+        this.acl = acl;
         this.clusterLoop = clusterLoop;
         this.random = random;
         sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(cluster.self(), storage));
+        sessions.registerFactory(SessionType.DECRYPTION, DecryptionSession.factory(cluster, sessions, storage, acl, random));
     }
 
     /** Runs {@code work} on the cluster loop and flattens its stage; a thrown exception fails the stage. */
@@ -98,14 +104,21 @@ public final class ClusterKeyServer implements KeyServer {
         });
     }
 
+    /** Endpoint 5: the master assembles M and returns it encrypted to the requester (crypto.md §10.5). */
     @Override
     public CompletionStage<byte[]> retrieveDocumentKey(H256 keyId, Requester requester) {
-        return unsupported("document key retrieval");
+        return decrypt(keyId, requester, false).thenApply(r -> ((DecryptionSession.Plain) r).encryptedDocumentKey());
     }
 
+    /** Endpoint 6: shadows only; M is never assembled on a node (crypto.md §10.6). */
     @Override
     public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester) {
-        return unsupported("document key shadow retrieval");
+        return decrypt(keyId, requester, true).thenApply(r -> ((DecryptionSession.Shadows) r).retrieval());
+    }
+
+    private CompletionStage<DecryptionSession.Result> decrypt(H256 keyId, Requester requester, boolean shadow) {
+        return onLoop(() -> startSession(SessionType.DECRYPTION, key -> outbox -> DecryptionSession.startMaster(key, cluster, outbox,
+                sessions.reentry(key), storage, acl, keyId, requester, shadow, random)));
     }
 
     @Override
