@@ -1,5 +1,6 @@
 package dev.secretstore.protocol.codec;
 
+import dev.secretstore.protocol.session.generation.GenerationMessage;
 import dev.secretstore.protocol.session.store.StoreMessage;
 
 /** The registry of every message body on the wire, with stable names. Add new messages here, never rename. */
@@ -19,6 +20,18 @@ public final class ClusterMessages {
                 .register("store.prepared", StoreMessage.Prepared.class)
                 .register("store.refused", StoreMessage.Refused.class)
                 .register("store.commit", StoreMessage.Commit.class)
-                .register("store.abort", StoreMessage.Abort.class);
+                .register("store.abort", StoreMessage.Abort.class)
+                .register("gen.init", GenerationMessage.Init.class)
+                .register("gen.init_ack", GenerationMessage.InitAck.class)
+                .register("gen.refused", GenerationMessage.Refused.class)
+                .register("gen.start", GenerationMessage.Start.class)
+                .register("gen.deal", GenerationMessage.Deal.class)
+                .register("gen.verdicts", GenerationMessage.Verdicts.class)
+                .register("gen.reveal", GenerationMessage.Reveal.class)
+                .register("gen.feldman", GenerationMessage.Feldman.class)
+                .register("gen.feldman_verdicts", GenerationMessage.FeldmanVerdicts.class)
+                .register("gen.prepared", GenerationMessage.Prepared.class)
+                .register("gen.commit", GenerationMessage.Commit.class)
+                .register("gen.abort", GenerationMessage.Abort.class);
     }
 }
