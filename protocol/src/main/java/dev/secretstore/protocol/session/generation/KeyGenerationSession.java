@@ -459,8 +459,8 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
                 } catch (CryptoException e) {
                     LOG.warning(() -> "generation " + key + ": Feldman complaint against dealer " + i + ": " + e.getMessage());
                     complaint = true;
-                    SharePair p = pairs.get(i);
-                    mine.add(new FeldmanComplaint(i, p.f(), p.g()));
+                    SharePair p = pairs.get(i); // copies: the transport may encode after onFinish destroyed the pairs
+                    mine.add(new FeldmanComplaint(i, p.f().copy(), p.g().copy()));
                 }
             }
             verdicts.add(new Verdict(i, a.hash(), complaint));

@@ -20,12 +20,14 @@ import dev.secretstore.protocol.session.InMemoryCluster.Delivery;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Abort;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Deal;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Feldman;
 import dev.secretstore.protocol.session.generation.GenerationMessage.FeldmanComplaint;
 import dev.secretstore.protocol.session.generation.GenerationMessage.FeldmanVerdicts;
 import dev.secretstore.protocol.session.generation.GenerationMessage.IdNumber;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Init;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Prepared;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Reveal;
 import dev.secretstore.protocol.session.generation.GenerationMessage.RevealedPair;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Verdict;
@@ -191,7 +193,7 @@ class KeyGenerationSessionTest {
         KeyGenerationSession first = start(c, 0, 1);
         c.deliverAll();
         first.result().join();
-        // remove the key from the master only: simulate with a fresh cluster where one slave already has a pending row
+        // a second cluster in which only one slave already holds a (pending) row for this key id
         InMemoryCluster d = cluster(3);
         d.node(2).storage.prepareNewKey(c.node(2).storage.get(keyId).orElseThrow());
         KeyGenerationSession s = start(d, 0, 1);
@@ -201,6 +203,19 @@ class KeyGenerationSessionTest {
         assertThat(d.node(1).storage.pendingKeyIds()).isEmpty();
         assertThat(d.node(2).storage.pendingKeyIds()).containsExactly(keyId); // its own row is untouched
         assertThat(d.allIdle()).isTrue();
+    }
+
+    @Test
+    void keyPendingOnTheMasterIsAlreadyGenerated() { // SEC-25: a prepared, unresolved key still blocks the id
+        InMemoryCluster c = cluster(3);
+        InMemoryCluster other = cluster(3);
+        KeyGenerationSession first = start(other, 0, 1);
+        other.deliverAll();
+        first.result().join();
+        c.node(0).storage.prepareNewKey(other.node(0).storage.get(keyId).orElseThrow());
+        KeyGenerationSession s = start(c, 0, 1);
+        assertThat(failureKind(s)).isEqualTo(Kind.SERVER_KEY_ALREADY_GENERATED);
+        assertThat(c.pending()).isEmpty();
     }
 
     @ParameterizedTest
@@ -314,10 +329,22 @@ class KeyGenerationSessionTest {
 
     // ------------------------------------------------------------------ identifiable abort (SEC-10)
 
+    /** Aborts sent by the master, recorded by {@link #tamper}. */
+    private final List<Abort> masterAborts = new ArrayList<>();
+
+    /** Installs a tampering interceptor that also records the master's Abort messages. */
+    private void tamper(InMemoryCluster c, Function<Delivery, List<Delivery>> f) {
+        c.intercept(d -> {
+            if (d.envelope().body() instanceof Abort a && d.from().equals(d.envelope().master())) masterAborts.add(a);
+            return f.apply(d);
+        });
+    }
+
     private void assertBlamed(InMemoryCluster c, KeyGenerationSession s, NodeId culprit) {
         c.deliverAll();
         assertThat(failureKind(s)).isEqualTo(Kind.INVALID_MESSAGE);
         assertThat(s.culprit()).contains(culprit);
+        assertThat(masterAborts).isNotEmpty().allSatisfy(a -> assertThat(a.culprits()).containsExactly(culprit));
         assertCommittedNowhere(c);
         assertThat(c.allIdle()).isTrue();
     }
@@ -327,7 +354,7 @@ class KeyGenerationSessionTest {
         InMemoryCluster c = cluster(3);
         NodeId dealer = c.node(1).id;
         NodeId receiver = c.node(2).id;
-        c.intercept(modify(Deal.class, d -> d.from().equals(dealer) && d.to().equals(receiver),
+        tamper(c, modify(Deal.class, d -> d.from().equals(dealer) && d.to().equals(receiver),
                 m -> new Deal(((Deal) m).pedersen(), ((Deal) m).f().add(Scalar.ONE), ((Deal) m).g())));
         KeyGenerationSession s = start(c, 0, 1);
         c.deliverAll();
@@ -344,7 +371,7 @@ class KeyGenerationSessionTest {
         Function<Delivery, List<Delivery>> badReveal = modify(Reveal.class, d -> d.from().equals(dealer),
                 m -> new Reveal(((Reveal) m).pairs().stream()
                         .map(p -> new RevealedPair(p.complainer(), p.f().add(Scalar.ONE), p.g())).toList()));
-        c.intercept(d -> badDeal.apply(d).stream().flatMap(x -> badReveal.apply(x).stream()).toList());
+        tamper(c, d -> badDeal.apply(d).stream().flatMap(x -> badReveal.apply(x).stream()).toList());
         KeyGenerationSession s = start(c, 0, 1);
         assertBlamed(c, s, dealer);
     }
@@ -357,7 +384,7 @@ class KeyGenerationSessionTest {
         Function<Delivery, List<Delivery>> badDeal = modify(Deal.class, d -> d.from().equals(dealer) && d.to().equals(receiver),
                 m -> new Deal(((Deal) m).pedersen(), ((Deal) m).f().add(Scalar.ONE), ((Deal) m).g()));
         Function<Delivery, List<Delivery>> silent = modify(Reveal.class, d -> d.from().equals(dealer), m -> new Reveal(List.of()));
-        c.intercept(d -> badDeal.apply(d).stream().flatMap(x -> silent.apply(x).stream()).toList());
+        tamper(c, d -> badDeal.apply(d).stream().flatMap(x -> silent.apply(x).stream()).toList());
         KeyGenerationSession s = start(c, 0, 1);
         assertBlamed(c, s, dealer);
     }
@@ -368,7 +395,7 @@ class KeyGenerationSessionTest {
         NodeId dealer = c.node(2).id;
         NodeId receiver = c.node(1).id;
         PublicPoint other = randomPoint();
-        c.intercept(modify(Deal.class, d -> d.from().equals(dealer) && d.to().equals(receiver), m -> {
+        tamper(c, modify(Deal.class, d -> d.from().equals(dealer) && d.to().equals(receiver), m -> {
             Deal d = (Deal) m;
             List<PublicPoint> v = new ArrayList<>(d.pedersen());
             v.set(1, other);
@@ -382,7 +409,7 @@ class KeyGenerationSessionTest {
     void moreThanThresholdComplaintsNameTheDealer() { // SEC-10
         InMemoryCluster c = cluster(3);
         NodeId dealer = c.node(0).id; // the master itself deals badly to both others (t = 1)
-        c.intercept(modify(Deal.class, d -> d.from().equals(dealer),
+        tamper(c, modify(Deal.class, d -> d.from().equals(dealer),
                 m -> new Deal(((Deal) m).pedersen(), ((Deal) m).f().add(Scalar.ONE), ((Deal) m).g())));
         KeyGenerationSession s = start(c, 0, 1);
         assertBlamed(c, s, dealer);
@@ -393,7 +420,7 @@ class KeyGenerationSessionTest {
         InMemoryCluster c = cluster(3);
         NodeId dealer = c.node(1).id;
         PublicPoint wrong = randomPoint();
-        c.intercept(modify(Feldman.class, d -> d.from().equals(dealer), m -> {
+        tamper(c, modify(Feldman.class, d -> d.from().equals(dealer), m -> {
             List<PublicPoint> v = new ArrayList<>(((Feldman) m).feldman());
             v.set(1, wrong);
             return new Feldman(v);
@@ -409,7 +436,7 @@ class KeyGenerationSessionTest {
         NodeId dealer = c.node(1).id;
         SecretScalar f = SecretScalar.random();
         SecretScalar g = SecretScalar.random();
-        c.intercept(modify(FeldmanVerdicts.class, d -> d.from().equals(complainer), m -> {
+        tamper(c, modify(FeldmanVerdicts.class, d -> d.from().equals(complainer), m -> {
             FeldmanVerdicts fv = (FeldmanVerdicts) m;
             List<Verdict> vs = fv.verdicts().stream()
                     .map(v -> v.dealer().equals(dealer) ? new Verdict(v.dealer(), v.vectorHash(), true) : v).toList();
@@ -417,6 +444,15 @@ class KeyGenerationSessionTest {
         }));
         KeyGenerationSession s = start(c, 0, 1);
         assertBlamed(c, s, complainer);
+    }
+
+    @Test
+    void differingTranscriptHashNamesTheNodeAndCommitsNothing() { // SEC-10 round 5, SEC-25
+        InMemoryCluster c = cluster(3);
+        NodeId liar = c.node(2).id;
+        tamper(c, modify(Prepared.class, d -> d.from().equals(liar), m -> new Prepared(randomId())));
+        KeyGenerationSession s = start(c, 0, 1);
+        assertBlamed(c, s, liar);
     }
 
     @ParameterizedTest(name = "{0} {1}")
@@ -431,7 +467,7 @@ class KeyGenerationSessionTest {
             else out.remove(out.size() - 1);
             return out;
         };
-        c.intercept(type.equals("Deal")
+        tamper(c, type.equals("Deal")
                 ? modify(Deal.class, d -> d.from().equals(dealer),
                         m -> new Deal(resize.apply(((Deal) m).pedersen()), ((Deal) m).f(), ((Deal) m).g()))
                 : modify(Feldman.class, d -> d.from().equals(dealer), m -> new Feldman(resize.apply(((Feldman) m).feldman()))));
@@ -444,7 +480,7 @@ class KeyGenerationSessionTest {
     void badIdNumbersAreRefused(String corruption) { // SEC-02
         InMemoryCluster c = cluster(3);
         NodeId receiver = c.node(2).id;
-        c.intercept(modify(Init.class, d -> d.to().equals(receiver), m -> {
+        tamper(c, modify(Init.class, d -> d.to().equals(receiver), m -> {
             Init init = (Init) m;
             List<IdNumber> ids = new ArrayList<>(init.idNumbers());
             switch (corruption) {
@@ -467,14 +503,14 @@ class KeyGenerationSessionTest {
         InMemoryCluster c = cluster(3);
         NodeId dealer = c.node(1).id;
         PublicPoint wrong = randomPoint();
-        c.intercept(modify(Feldman.class, d -> d.from().equals(dealer), m -> {
+        tamper(c, modify(Feldman.class, d -> d.from().equals(dealer), m -> {
             List<PublicPoint> v = new ArrayList<>(((Feldman) m).feldman());
             v.set(0, wrong);
             return new Feldman(v);
         }));
         KeyGenerationSession s = start(c, 0, 1);
         assertBlamed(c, s, dealer);
-        c.intercept(List::of);
+        tamper(c, List::of);
         KeyGenerationSession again = start(c, 0, 1);
         c.deliverAll();
         assertGeneratedEverywhere(c, again, 1);
