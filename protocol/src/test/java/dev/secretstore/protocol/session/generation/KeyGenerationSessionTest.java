@@ -31,6 +31,7 @@ import dev.secretstore.protocol.session.generation.GenerationMessage.Prepared;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Reveal;
 import dev.secretstore.protocol.session.generation.GenerationMessage.RevealedPair;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Verdict;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Verdicts;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -279,9 +280,9 @@ class KeyGenerationSessionTest {
     }
 
     @Test
-    void everyMessageDuplicatedStillGeneratesOnce() { // SEC-18
+    void everyMessageDeliveredEightTimesStillGeneratesOnce() { // SEC-18
         InMemoryCluster c = cluster(3);
-        c.intercept(d -> List.of(d, d, d));
+        c.intercept(d -> Collections.nCopies(8, d));
         KeyGenerationSession s = start(c, 1, 1);
         c.deliverAll();
         assertGeneratedEverywhere(c, s, 1);
@@ -416,6 +417,36 @@ class KeyGenerationSessionTest {
     }
 
     @Test
+    void dealerEquivocatingFeldmanVectorsIsNamed() { // SEC-10: per-dealer hashes of A_i are compared too
+        InMemoryCluster c = cluster(3);
+        NodeId dealer = c.node(0).id;
+        NodeId receiver = c.node(2).id;
+        PublicPoint other = randomPoint();
+        tamper(c, modify(Feldman.class, d -> d.from().equals(dealer) && d.to().equals(receiver), m -> {
+            List<PublicPoint> v = new ArrayList<>(((Feldman) m).feldman());
+            v.set(1, other);
+            return new Feldman(v);
+        }));
+        KeyGenerationSession s = start(c, 0, 1);
+        assertBlamed(c, s, dealer);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"drop", "duplicate"})
+    void malformedVerdictListNamesTheReporter(String how) { // SEC-03: one verdict per other dealer, exactly
+        InMemoryCluster c = cluster(3);
+        NodeId reporter = c.node(1).id;
+        tamper(c, modify(Verdicts.class, d -> d.from().equals(reporter), m -> {
+            List<Verdict> v = new ArrayList<>(((Verdicts) m).verdicts());
+            if (how.equals("drop")) v.remove(0);
+            else v.add(v.get(0));
+            return new Verdicts(v);
+        }));
+        KeyGenerationSession s = start(c, 0, 1);
+        assertBlamed(c, s, reporter);
+    }
+
+    @Test
     void wrongFeldmanVectorNamesTheDealer() { // SEC-10
         InMemoryCluster c = cluster(3);
         NodeId dealer = c.node(1).id;
@@ -456,15 +487,16 @@ class KeyGenerationSessionTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"Deal,1", "Deal,-1", "Feldman,1", "Feldman,-1"})
-    void wrongLengthVectorNamesTheSender(String type, int delta) { // SEC-03
+    @CsvSource({"Deal,1", "Deal,-1", "Deal,0", "Feldman,1", "Feldman,-1", "Feldman,0"})
+    void wrongLengthVectorNamesTheSender(String type, int delta) { // SEC-03: add, drop or duplicate one entry
         InMemoryCluster c = cluster(3);
         NodeId dealer = c.node(1).id;
         PublicPoint extra = randomPoint();
         Function<List<PublicPoint>, List<PublicPoint>> resize = v -> {
             List<PublicPoint> out = new ArrayList<>(v);
             if (delta > 0) out.add(extra);
-            else out.remove(out.size() - 1);
+            else if (delta < 0) out.remove(out.size() - 1);
+            else out.add(out.get(out.size() - 1)); // duplicated last entry
             return out;
         };
         tamper(c, type.equals("Deal")
