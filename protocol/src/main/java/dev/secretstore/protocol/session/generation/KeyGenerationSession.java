@@ -201,8 +201,11 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
             return; // only the master decides the fate of a prepared result (SEC-25)
         }
         abortedByPeer = true;
+        // Every blameable fault is visible to every honest node from the same public data, so the culprit an
+        // honest peer reports is the one this node would find; it is still only that peer's claim, logged as such.
         if (!a.culprits().isEmpty()) culprit = a.culprits().get(0);
-        LOG.warning(() -> "generation " + key + " aborted by " + from + (a.culprits().isEmpty() ? "" : ", blamed " + a.culprits()));
+        LOG.warning(() -> "generation " + key + " of key " + keyId + " aborted by " + from
+                + (a.culprits().isEmpty() ? "" : ", which blames node " + a.culprits().get(0).toHex()));
         Kind kind = a.reason() == null || a.reason().hasDetail() ? Kind.INVALID_MESSAGE : a.reason();
         fail(SecretStoreException.of(kind));
     }
