@@ -263,6 +263,27 @@ class KeyGenerationSessionTest {
         assertThat(c.allIdle()).isTrue();
     }
 
+    @ParameterizedTest(name = "master cut after {0}")
+    @ValueSource(strings = {"Init", "InitAck", "Deal", "Verdicts", "Reveal", "Feldman", "FeldmanVerdicts", "Prepared"})
+    void masterLostAfterEachRoundCommitsNothing(String afterType) { // SEC-25
+        InMemoryCluster c = cluster(3);
+        boolean[] seen = {false};
+        c.intercept(d -> {
+            if (d.envelope().body().getClass().getSimpleName().equals(afterType)) seen[0] = true;
+            return List.of(d);
+        });
+        KeyGenerationSession s = start(c, 0, 1);
+        while (!seen[0] && c.deliverOne()) {
+            // step until the first message of that type was delivered
+        }
+        c.disconnect(c.node(0).id);
+        c.deliverAll();
+        assertThat(failureKind(s)).isEqualTo(Kind.NODE_DISCONNECTED);
+        // slaves that prepared never heard a decision and keep invisible pending rows; the master discarded its own
+        assertCommittedNowhere(c, c.node(1).id, c.node(2).id);
+        assertThat(c.allIdle()).isTrue();
+    }
+
     @ParameterizedTest(name = "drop every {0}")
     @ValueSource(strings = {"InitAck", "Deal", "Verdicts", "Reveal", "Feldman", "FeldmanVerdicts", "Prepared"})
     void stalledSessionTimesOutAndNothingIsCommitted(String dropped) { // SEC-19, SEC-25
