@@ -1,6 +1,7 @@
 package dev.secretstore.protocol.codec;
 
 import dev.secretstore.protocol.session.decryption.DecryptionMessage;
+import dev.secretstore.protocol.session.generation.GenerationMessage;
 import dev.secretstore.protocol.session.store.StoreMessage;
 
 /** The registry of every message body on the wire, with stable names. Add new messages here, never rename. */
@@ -27,6 +28,18 @@ public final class ClusterMessages {
                 .register("dec.partial-response", DecryptionMessage.PartialResponse.class)
                 .register("dec.shadow-partial-response", DecryptionMessage.ShadowPartialResponse.class)
                 .register("dec.partial-refused", DecryptionMessage.PartialRefused.class)
-                .register("dec.done", DecryptionMessage.Done.class);
+                .register("dec.done", DecryptionMessage.Done.class)
+                .register("gen.init", GenerationMessage.Init.class)
+                .register("gen.init_ack", GenerationMessage.InitAck.class)
+                .register("gen.refused", GenerationMessage.Refused.class)
+                .register("gen.start", GenerationMessage.Start.class)
+                .register("gen.deal", GenerationMessage.Deal.class)
+                .register("gen.verdicts", GenerationMessage.Verdicts.class)
+                .register("gen.reveal", GenerationMessage.Reveal.class)
+                .register("gen.feldman", GenerationMessage.Feldman.class)
+                .register("gen.feldman_verdicts", GenerationMessage.FeldmanVerdicts.class)
+                .register("gen.prepared", GenerationMessage.Prepared.class)
+                .register("gen.commit", GenerationMessage.Commit.class)
+                .register("gen.abort", GenerationMessage.Abort.class);
     }
 }

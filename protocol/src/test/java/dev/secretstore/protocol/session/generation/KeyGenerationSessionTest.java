@@ -1,0 +1,571 @@
+package dev.secretstore.protocol.session.generation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.Scalar;
+import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.crypto.threshold.IdNumbers;
+import dev.secretstore.crypto.threshold.Lagrange;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.session.Envelope;
+import dev.secretstore.protocol.session.InMemoryCluster;
+import dev.secretstore.protocol.session.InMemoryCluster.Delivery;
+import dev.secretstore.protocol.session.SessionKey;
+import dev.secretstore.protocol.session.SessionMessage;
+import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Abort;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Deal;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Feldman;
+import dev.secretstore.protocol.session.generation.GenerationMessage.FeldmanComplaint;
+import dev.secretstore.protocol.session.generation.GenerationMessage.FeldmanVerdicts;
+import dev.secretstore.protocol.session.generation.GenerationMessage.IdNumber;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Init;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Prepared;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Reveal;
+import dev.secretstore.protocol.session.generation.GenerationMessage.RevealedPair;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Verdict;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Verdicts;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Key generation (endpoint 1): verified DKG with identifiable abort (SEC-10) and two-phase commit (SEC-25). */
+class KeyGenerationSessionTest {
+    private static final SecureRandom RNG = new SecureRandom();
+    private final KeyPair author = KeyPair.random();
+    private final H256 keyId = randomId();
+
+    private static H256 randomId() {
+        byte[] b = new byte[32];
+        RNG.nextBytes(b);
+        return H256.fromBytes(b);
+    }
+
+    private static InMemoryCluster cluster(int n) {
+        InMemoryCluster c = new InMemoryCluster(n);
+        for (InMemoryCluster.Node node : c.nodes()) {
+            node.sessions.registerFactory(SessionType.KEY_GENERATION, KeyGenerationSession.factory(node, node.storage, RNG));
+        }
+        return c;
+    }
+
+    private KeyGenerationSession start(InMemoryCluster c, int masterIndex, long t) {
+        InMemoryCluster.Node master = c.node(masterIndex);
+        SessionKey key = new SessionKey(SessionType.KEY_GENERATION, randomId(), master.id);
+        return master.sessions.startMaster(key, outbox ->
+                KeyGenerationSession.startMaster(key, master, outbox, master.storage, keyId, author.address(), t, RNG));
+    }
+
+    private static Kind failureKind(KeyGenerationSession s) {
+        assertThat(s.isFinished()).isTrue();
+        try {
+            s.result().join();
+        } catch (CompletionException e) {
+            return ((SecretStoreException) e.getCause()).kind();
+        }
+        throw new AssertionError("session succeeded");
+    }
+
+    /** Every node holds the same committed key; own shares match the stored commitments; any t+1 shares give Y. */
+    private void assertGeneratedEverywhere(InMemoryCluster c, KeyGenerationSession s, int t) {
+        assertThat(s.result()).isCompleted();
+        PublicPoint y = s.result().join();
+        KeyShare first = null;
+        for (InMemoryCluster.Node n : c.nodes()) {
+            KeyShare share = n.storage.get(keyId).orElseThrow();
+            assertThat(n.storage.pendingKeyIds()).as(n.id.shortId()).isEmpty();
+            assertThat(share.publicKey()).isEqualTo(y);
+            assertThat(share.threshold()).isEqualTo(t);
+            assertThat(share.author()).isEqualTo(author.address());
+            assertThat(share.versions()).hasSize(1);
+            KeyVersion v = share.latestVersion();
+            assertThat(v.commitments()).hasSize(t + 1);
+            assertThat(v.commitments().get(0)).isEqualTo(y);
+            assertThat(v.idNumbers().keySet()).isEqualTo(c.memberIds());
+            assertThat(v.share().mulG()).isEqualTo(v.publicShare(n.id)); // SEC-11
+            if (first != null) {
+                assertThat(v.idNumbers()).isEqualTo(first.latestVersion().idNumbers());
+                assertThat(v.commitments()).isEqualTo(first.latestVersion().commitments());
+            } else {
+                first = share;
+            }
+        }
+        // any t+1 holders reconstruct Y (two different groups)
+        List<InMemoryCluster.Node> nodes = c.nodes();
+        assertThat(reconstruct(nodes.subList(0, t + 1))).isEqualTo(y);
+        assertThat(reconstruct(nodes.subList(nodes.size() - t - 1, nodes.size()))).isEqualTo(y);
+        assertThat(c.allIdle()).isTrue();
+    }
+
+    private PublicPoint reconstruct(List<InMemoryCluster.Node> group) {
+        Map<PublicPoint, Scalar> idMap = new HashMap<>();
+        group.get(0).storage.get(keyId).orElseThrow().latestVersion().idNumbers().forEach((n, x) -> idMap.put(n.publicKey(), x));
+        IdNumbers ids = IdNumbers.validate(idMap.keySet(), idMap);
+        Map<PublicPoint, Scalar> lambda = Lagrange.signedCoefficients(ids, group.stream().map(n -> n.id.publicKey()).toList());
+        SecretScalar sum = null;
+        for (InMemoryCluster.Node n : group) {
+            SecretScalar term = n.storage.get(keyId).orElseThrow().latestVersion().share().mul(lambda.get(n.id.publicKey()));
+            sum = sum == null ? term : sum.add(term);
+        }
+        return sum.mulG();
+    }
+
+    /** SEC-25: no node has the key committed; no node except {@code except} holds a pending row. */
+    private void assertCommittedNowhere(InMemoryCluster c, NodeId... except) {
+        List<NodeId> cut = List.of(except);
+        for (InMemoryCluster.Node n : c.nodes()) {
+            assertThat(n.storage.get(keyId)).as(n.id.shortId()).isEmpty();
+            if (!cut.contains(n.id)) assertThat(n.storage.pendingKeyIds()).as(n.id.shortId()).isEmpty();
+        }
+    }
+
+    private static Function<Delivery, List<Delivery>> modify(Class<? extends GenerationMessage> type,
+                                                             java.util.function.Predicate<Delivery> which,
+                                                             Function<GenerationMessage, GenerationMessage> change) {
+        return d -> {
+            SessionMessage body = d.envelope().body();
+            if (type.isInstance(body) && which.test(d)) {
+                Envelope e = d.envelope();
+                return List.of(new Delivery(d.from(), d.to(), new Envelope(e.type(), e.sessionId(), e.master(), e.sender(),
+                        change.apply((GenerationMessage) body))));
+            }
+            return List.of(d);
+        };
+    }
+
+    private static PublicPoint randomPoint() {
+        return SecretScalar.random().mulG();
+    }
+
+    // ------------------------------------------------------------------ success
+
+    @ParameterizedTest(name = "{1}-of-{0}")
+    @CsvSource({"1,0", "3,1", "5,2", "7,3"})
+    void generatesTheSameKeyEverywhere(int n, int t) {
+        InMemoryCluster c = cluster(n);
+        KeyGenerationSession s = start(c, n - 1, t);
+        c.deliverAll();
+        assertGeneratedEverywhere(c, s, t);
+    }
+
+    @Test
+    void zeroThresholdOnThreeNodes() {
+        InMemoryCluster c = cluster(3);
+        KeyGenerationSession s = start(c, 0, 0);
+        c.deliverAll();
+        assertGeneratedEverywhere(c, s, 0);
+    }
+
+    // ------------------------------------------------------------------ request errors (http-api.md §6.2)
+
+    @Test
+    void existingKeyIsAlreadyGenerated() {
+        InMemoryCluster c = cluster(3);
+        start(c, 0, 1);
+        c.deliverAll();
+        KeyGenerationSession again = start(c, 1, 1);
+        assertThat(failureKind(again)).isEqualTo(Kind.SERVER_KEY_ALREADY_GENERATED);
+        assertThat(again.failure().orElseThrow().displayText()).isEqualTo("Server key with this ID is already generated");
+        c.deliverAll();
+        assertThat(c.allIdle()).isTrue();
+    }
+
+    @Test
+    void keyExistingOnlyOnASlaveIsRefusedByIt() {
+        InMemoryCluster c = cluster(3);
+        KeyGenerationSession first = start(c, 0, 1);
+        c.deliverAll();
+        first.result().join();
+        // a second cluster in which only one slave already holds a (pending) row for this key id
+        InMemoryCluster d = cluster(3);
+        d.node(2).storage.prepareNewKey(c.node(2).storage.get(keyId).orElseThrow());
+        KeyGenerationSession s = start(d, 0, 1);
+        d.deliverAll();
+        assertThat(failureKind(s)).isEqualTo(Kind.SERVER_KEY_ALREADY_GENERATED);
+        assertThat(d.node(0).storage.get(keyId)).isEmpty();
+        assertThat(d.node(1).storage.pendingKeyIds()).isEmpty();
+        assertThat(d.node(2).storage.pendingKeyIds()).containsExactly(keyId); // its own row is untouched
+        assertThat(d.allIdle()).isTrue();
+    }
+
+    @Test
+    void keyPendingOnTheMasterIsAlreadyGenerated() { // SEC-25: a prepared, unresolved key still blocks the id
+        InMemoryCluster c = cluster(3);
+        InMemoryCluster other = cluster(3);
+        KeyGenerationSession first = start(other, 0, 1);
+        other.deliverAll();
+        first.result().join();
+        c.node(0).storage.prepareNewKey(other.node(0).storage.get(keyId).orElseThrow());
+        KeyGenerationSession s = start(c, 0, 1);
+        assertThat(failureKind(s)).isEqualTo(Kind.SERVER_KEY_ALREADY_GENERATED);
+        assertThat(c.pending()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {3, 4})
+    void thresholdNotBelowNodeCountIsRefused(int t) {
+        InMemoryCluster c = cluster(3);
+        KeyGenerationSession s = start(c, 0, t);
+        assertThat(failureKind(s)).isEqualTo(Kind.NOT_ENOUGH_NODES_FOR_THRESHOLD);
+        assertThat(c.pending()).isEmpty();
+    }
+
+    @Test
+    void disconnectedMemberFailsBeforeAnythingIsSent() {
+        InMemoryCluster c = cluster(3);
+        c.disconnect(c.node(2).id);
+        KeyGenerationSession s = start(c, 0, 1);
+        assertThat(failureKind(s)).isEqualTo(Kind.NODE_DISCONNECTED);
+        assertThat(c.pending()).isEmpty();
+        assertCommittedNowhere(c);
+    }
+
+    // ------------------------------------------------------------------ disconnection, stall, delivery (SEC-18, SEC-19, SEC-25)
+
+    @ParameterizedTest(name = "cut after {0}")
+    @ValueSource(strings = {"Init", "InitAck", "Start", "Deal", "Verdicts", "Reveal", "Feldman", "FeldmanVerdicts", "Prepared"})
+    void memberLostAfterEachRoundAbortsEverywhere(String afterType) { // SEC-25
+        InMemoryCluster c = cluster(3);
+        boolean[] seen = {false};
+        c.intercept(d -> {
+            if (d.envelope().body().getClass().getSimpleName().equals(afterType)) seen[0] = true;
+            return List.of(d);
+        });
+        KeyGenerationSession s = start(c, 0, 1);
+        while (!seen[0] && c.deliverOne()) {
+            // step until the first message of that type was delivered
+        }
+        assertThat(seen[0]).isTrue();
+        NodeId cut = c.node(2).id;
+        c.disconnect(cut);
+        c.deliverAll();
+        assertThat(failureKind(s)).isEqualTo(Kind.NODE_DISCONNECTED);
+        // the cut-off node may have prepared and never heard the decision: its row stays invisible (pending)
+        assertCommittedNowhere(c, cut);
+        assertThat(c.allIdle()).isTrue();
+    }
+
+    @ParameterizedTest(name = "master cut after {0}")
+    @ValueSource(strings = {"Init", "InitAck", "Deal", "Verdicts", "Reveal", "Feldman", "FeldmanVerdicts", "Prepared"})
+    void masterLostAfterEachRoundCommitsNothing(String afterType) { // SEC-25
+        InMemoryCluster c = cluster(3);
+        boolean[] seen = {false};
+        c.intercept(d -> {
+            if (d.envelope().body().getClass().getSimpleName().equals(afterType)) seen[0] = true;
+            return List.of(d);
+        });
+        KeyGenerationSession s = start(c, 0, 1);
+        while (!seen[0] && c.deliverOne()) {
+            // step until the first message of that type was delivered
+        }
+        c.disconnect(c.node(0).id);
+        c.deliverAll();
+        assertThat(failureKind(s)).isEqualTo(Kind.NODE_DISCONNECTED);
+        // slaves that prepared never heard a decision and keep invisible pending rows; the master discarded its own
+        assertCommittedNowhere(c, c.node(1).id, c.node(2).id);
+        assertThat(c.allIdle()).isTrue();
+    }
+
+    @ParameterizedTest(name = "drop every {0}")
+    @ValueSource(strings = {"InitAck", "Deal", "Verdicts", "Reveal", "Feldman", "FeldmanVerdicts", "Prepared"})
+    void stalledSessionTimesOutAndNothingIsCommitted(String dropped) { // SEC-19, SEC-25
+        InMemoryCluster c = cluster(3);
+        c.intercept(d -> d.envelope().body().getClass().getSimpleName().equals(dropped) ? List.of() : List.of(d));
+        KeyGenerationSession s = start(c, 0, 1);
+        c.deliverAll();
+        assertThat(s.isFinished()).isFalse();
+        c.advance(InMemoryCluster.STALL);
+        assertThat(failureKind(s)).isEqualTo(Kind.NODE_DISCONNECTED);
+        c.deliverAll(); // the master's Abort reaches the others, whose timers run twice as long
+        assertCommittedNowhere(c);
+        c.advance(InMemoryCluster.STALL.multipliedBy(2));
+        assertThat(c.allIdle()).isTrue();
+    }
+
+    @Test
+    void everyMessageDeliveredEightTimesStillGeneratesOnce() { // SEC-18
+        InMemoryCluster c = cluster(3);
+        c.intercept(d -> Collections.nCopies(8, d));
+        KeyGenerationSession s = start(c, 1, 1);
+        c.deliverAll();
+        assertGeneratedEverywhere(c, s, 1);
+    }
+
+    @Test
+    void shuffledDeliveryStillGenerates() {
+        InMemoryCluster c = cluster(5);
+        Random shuffle = new Random(7);
+        KeyGenerationSession s = start(c, 2, 2);
+        while (!c.pending().isEmpty()) {
+            List<Delivery> batch = new ArrayList<>(c.pending());
+            c.intercept(d -> List.of());
+            for (int i = 0; i < batch.size(); i++) c.deliverOne();
+            c.intercept(List::of);
+            Collections.shuffle(batch, shuffle);
+            batch.forEach(c::inject);
+            for (int i = 0; i < batch.size(); i++) c.deliverOne();
+        }
+        assertGeneratedEverywhere(c, s, 2);
+    }
+
+    @Test
+    void forgedAndForeignSendersAreDropped() { // SEC-18
+        InMemoryCluster c = cluster(3);
+        KeyGenerationSession s = start(c, 0, 1);
+        Delivery init = c.pending().get(0);
+        c.deliverOne();
+        c.deliverOne();
+        // a member forging the master's Init for another session: claimed sender ≠ authenticated peer
+        Envelope e = init.envelope();
+        c.inject(new Delivery(c.node(1).id, c.node(2).id,
+                new Envelope(e.type(), randomId(), e.master(), e.sender(), e.body())));
+        // a foreign node (not a member) sending a deal into the running session
+        NodeId foreign = new NodeId(KeyPair.random().publicKey());
+        c.inject(new Delivery(foreign, c.node(1).id, new Envelope(e.type(), e.sessionId(), e.master(), foreign,
+                new Deal(List.of(randomPoint(), randomPoint()), SecretScalar.random(), SecretScalar.random()))));
+        c.deliverAll();
+        assertGeneratedEverywhere(c, s, 1);
+        // replaying the Init after completion starts nothing
+        c.inject(init);
+        c.deliverAll();
+        assertThat(c.allIdle()).isTrue();
+    }
+
+    // ------------------------------------------------------------------ identifiable abort (SEC-10)
+
+    /** Aborts sent by the master, recorded by {@link #tamper}. */
+    private final List<Abort> masterAborts = new ArrayList<>();
+
+    /** Installs a tampering interceptor that also records the master's Abort messages. */
+    private void tamper(InMemoryCluster c, Function<Delivery, List<Delivery>> f) {
+        c.intercept(d -> {
+            if (d.envelope().body() instanceof Abort a && d.from().equals(d.envelope().master())) masterAborts.add(a);
+            return f.apply(d);
+        });
+    }
+
+    private void assertBlamed(InMemoryCluster c, KeyGenerationSession s, NodeId culprit) {
+        c.deliverAll();
+        assertThat(failureKind(s)).isEqualTo(Kind.INVALID_MESSAGE);
+        assertThat(s.culprit()).contains(culprit);
+        assertThat(masterAborts).isNotEmpty().allSatisfy(a -> assertThat(a.culprits()).containsExactly(culprit));
+        assertCommittedNowhere(c);
+        assertThat(c.allIdle()).isTrue();
+    }
+
+    @Test
+    void corruptedSharePairIsResolvedByRevealAndSucceeds() { // SEC-10: complaint without blame
+        InMemoryCluster c = cluster(3);
+        NodeId dealer = c.node(1).id;
+        NodeId receiver = c.node(2).id;
+        tamper(c, modify(Deal.class, d -> d.from().equals(dealer) && d.to().equals(receiver),
+                m -> new Deal(((Deal) m).pedersen(), ((Deal) m).f().add(Scalar.ONE), ((Deal) m).g())));
+        KeyGenerationSession s = start(c, 0, 1);
+        c.deliverAll();
+        assertGeneratedEverywhere(c, s, 1);
+    }
+
+    @Test
+    void dealerRevealingAWrongPairIsNamed() { // SEC-10
+        InMemoryCluster c = cluster(3);
+        NodeId dealer = c.node(1).id;
+        NodeId receiver = c.node(2).id;
+        Function<Delivery, List<Delivery>> badDeal = modify(Deal.class, d -> d.from().equals(dealer) && d.to().equals(receiver),
+                m -> new Deal(((Deal) m).pedersen(), ((Deal) m).f().add(Scalar.ONE), ((Deal) m).g()));
+        Function<Delivery, List<Delivery>> badReveal = modify(Reveal.class, d -> d.from().equals(dealer),
+                m -> new Reveal(((Reveal) m).pairs().stream()
+                        .map(p -> new RevealedPair(p.complainer(), p.f().add(Scalar.ONE), p.g())).toList()));
+        tamper(c, d -> badDeal.apply(d).stream().flatMap(x -> badReveal.apply(x).stream()).toList());
+        KeyGenerationSession s = start(c, 0, 1);
+        assertBlamed(c, s, dealer);
+    }
+
+    @Test
+    void dealerNotAnsweringAComplaintIsNamed() { // SEC-10
+        InMemoryCluster c = cluster(3);
+        NodeId dealer = c.node(1).id;
+        NodeId receiver = c.node(2).id;
+        Function<Delivery, List<Delivery>> badDeal = modify(Deal.class, d -> d.from().equals(dealer) && d.to().equals(receiver),
+                m -> new Deal(((Deal) m).pedersen(), ((Deal) m).f().add(Scalar.ONE), ((Deal) m).g()));
+        Function<Delivery, List<Delivery>> silent = modify(Reveal.class, d -> d.from().equals(dealer), m -> new Reveal(List.of()));
+        tamper(c, d -> badDeal.apply(d).stream().flatMap(x -> silent.apply(x).stream()).toList());
+        KeyGenerationSession s = start(c, 0, 1);
+        assertBlamed(c, s, dealer);
+    }
+
+    @Test
+    void dealerEquivocatingPedersenVectorsIsNamed() { // SEC-10
+        InMemoryCluster c = cluster(3);
+        NodeId dealer = c.node(2).id;
+        NodeId receiver = c.node(1).id;
+        PublicPoint other = randomPoint();
+        tamper(c, modify(Deal.class, d -> d.from().equals(dealer) && d.to().equals(receiver), m -> {
+            Deal d = (Deal) m;
+            List<PublicPoint> v = new ArrayList<>(d.pedersen());
+            v.set(1, other);
+            return new Deal(v, d.f(), d.g());
+        }));
+        KeyGenerationSession s = start(c, 0, 1);
+        assertBlamed(c, s, dealer);
+    }
+
+    @Test
+    void moreThanThresholdComplaintsNameTheDealer() { // SEC-10
+        InMemoryCluster c = cluster(3);
+        NodeId dealer = c.node(0).id; // the master itself deals badly to both others (t = 1)
+        tamper(c, modify(Deal.class, d -> d.from().equals(dealer),
+                m -> new Deal(((Deal) m).pedersen(), ((Deal) m).f().add(Scalar.ONE), ((Deal) m).g())));
+        KeyGenerationSession s = start(c, 0, 1);
+        assertBlamed(c, s, dealer);
+    }
+
+    @Test
+    void dealerEquivocatingFeldmanVectorsIsNamed() { // SEC-10: per-dealer hashes of A_i are compared too
+        InMemoryCluster c = cluster(3);
+        NodeId dealer = c.node(0).id;
+        NodeId receiver = c.node(2).id;
+        PublicPoint other = randomPoint();
+        tamper(c, modify(Feldman.class, d -> d.from().equals(dealer) && d.to().equals(receiver), m -> {
+            List<PublicPoint> v = new ArrayList<>(((Feldman) m).feldman());
+            v.set(1, other);
+            return new Feldman(v);
+        }));
+        KeyGenerationSession s = start(c, 0, 1);
+        assertBlamed(c, s, dealer);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"drop", "duplicate"})
+    void malformedVerdictListNamesTheReporter(String how) { // SEC-03: one verdict per other dealer, exactly
+        InMemoryCluster c = cluster(3);
+        NodeId reporter = c.node(1).id;
+        tamper(c, modify(Verdicts.class, d -> d.from().equals(reporter), m -> {
+            List<Verdict> v = new ArrayList<>(((Verdicts) m).verdicts());
+            if (how.equals("drop")) v.remove(0);
+            else v.add(v.get(0));
+            return new Verdicts(v);
+        }));
+        KeyGenerationSession s = start(c, 0, 1);
+        assertBlamed(c, s, reporter);
+    }
+
+    @Test
+    void wrongFeldmanVectorNamesTheDealer() { // SEC-10
+        InMemoryCluster c = cluster(3);
+        NodeId dealer = c.node(1).id;
+        PublicPoint wrong = randomPoint();
+        tamper(c, modify(Feldman.class, d -> d.from().equals(dealer), m -> {
+            List<PublicPoint> v = new ArrayList<>(((Feldman) m).feldman());
+            v.set(1, wrong);
+            return new Feldman(v);
+        }));
+        KeyGenerationSession s = start(c, 0, 1);
+        assertBlamed(c, s, dealer);
+    }
+
+    @Test
+    void falseFeldmanComplaintNamesTheComplainer() { // SEC-10
+        InMemoryCluster c = cluster(3);
+        NodeId complainer = c.node(2).id;
+        NodeId dealer = c.node(1).id;
+        SecretScalar f = SecretScalar.random();
+        SecretScalar g = SecretScalar.random();
+        tamper(c, modify(FeldmanVerdicts.class, d -> d.from().equals(complainer), m -> {
+            FeldmanVerdicts fv = (FeldmanVerdicts) m;
+            List<Verdict> vs = fv.verdicts().stream()
+                    .map(v -> v.dealer().equals(dealer) ? new Verdict(v.dealer(), v.vectorHash(), true) : v).toList();
+            return new FeldmanVerdicts(vs, List.of(new FeldmanComplaint(dealer, f, g)));
+        }));
+        KeyGenerationSession s = start(c, 0, 1);
+        assertBlamed(c, s, complainer);
+    }
+
+    @Test
+    void differingTranscriptHashNamesTheNodeAndCommitsNothing() { // SEC-10 round 5, SEC-25
+        InMemoryCluster c = cluster(3);
+        NodeId liar = c.node(2).id;
+        tamper(c, modify(Prepared.class, d -> d.from().equals(liar), m -> new Prepared(randomId())));
+        KeyGenerationSession s = start(c, 0, 1);
+        assertBlamed(c, s, liar);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"Deal,1", "Deal,-1", "Deal,0", "Feldman,1", "Feldman,-1", "Feldman,0"})
+    void wrongLengthVectorNamesTheSender(String type, int delta) { // SEC-03: add, drop or duplicate one entry
+        InMemoryCluster c = cluster(3);
+        NodeId dealer = c.node(1).id;
+        PublicPoint extra = randomPoint();
+        Function<List<PublicPoint>, List<PublicPoint>> resize = v -> {
+            List<PublicPoint> out = new ArrayList<>(v);
+            if (delta > 0) out.add(extra);
+            else if (delta < 0) out.remove(out.size() - 1);
+            else out.add(out.get(out.size() - 1)); // duplicated last entry
+            return out;
+        };
+        tamper(c, type.equals("Deal")
+                ? modify(Deal.class, d -> d.from().equals(dealer),
+                        m -> new Deal(resize.apply(((Deal) m).pedersen()), ((Deal) m).f(), ((Deal) m).g()))
+                : modify(Feldman.class, d -> d.from().equals(dealer), m -> new Feldman(resize.apply(((Feldman) m).feldman()))));
+        KeyGenerationSession s = start(c, 0, 1);
+        assertBlamed(c, s, dealer);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"zero", "duplicate", "node listed twice", "member missing"})
+    void badIdNumbersAreRefused(String corruption) { // SEC-02
+        InMemoryCluster c = cluster(3);
+        NodeId receiver = c.node(2).id;
+        tamper(c, modify(Init.class, d -> d.to().equals(receiver), m -> {
+            Init init = (Init) m;
+            List<IdNumber> ids = new ArrayList<>(init.idNumbers());
+            switch (corruption) {
+                case "zero" -> ids.set(0, new IdNumber(ids.get(0).node(), Scalar.ZERO));
+                case "duplicate" -> ids.set(0, new IdNumber(ids.get(0).node(), ids.get(1).x()));
+                case "node listed twice" -> ids.set(0, new IdNumber(ids.get(1).node(), ids.get(0).x()));
+                default -> ids.remove(0);
+            }
+            return new Init(init.keyId(), init.author(), init.threshold(), ids);
+        }));
+        KeyGenerationSession s = start(c, 0, 1);
+        c.deliverAll();
+        assertThat(failureKind(s)).isEqualTo(Kind.INVALID_MESSAGE);
+        assertCommittedNowhere(c);
+        assertThat(c.allIdle()).isTrue();
+    }
+
+    @Test
+    void afterAnAbortANewSessionSucceeds() { // crypto.md §10.3.2: no automatic retry, a new request works
+        InMemoryCluster c = cluster(3);
+        NodeId dealer = c.node(1).id;
+        PublicPoint wrong = randomPoint();
+        tamper(c, modify(Feldman.class, d -> d.from().equals(dealer), m -> {
+            List<PublicPoint> v = new ArrayList<>(((Feldman) m).feldman());
+            v.set(0, wrong);
+            return new Feldman(v);
+        }));
+        KeyGenerationSession s = start(c, 0, 1);
+        assertBlamed(c, s, dealer);
+        tamper(c, List::of);
+        KeyGenerationSession again = start(c, 0, 1);
+        c.deliverAll();
+        assertGeneratedEverywhere(c, again, 1);
+    }
+}
