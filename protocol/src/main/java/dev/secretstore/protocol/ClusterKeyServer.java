@@ -5,7 +5,9 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.session.decryption.DecryptionSession;
-import dev.secretstore.protocol.key.DocumentKey;
+import dev.secretstore.protocol.session.generation.KeyGenerationSession;
+import dev.secretstore.crypto.Ecies;
+import dev.secretstore.crypto.threshold.DocumentKey;
 import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.session.AbstractSession;
@@ -46,6 +48,7 @@ public final class ClusterKeyServer implements KeyServer {
         this.clusterLoop = clusterLoop;
         this.random = random;
         sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(cluster.self(), storage));
+        sessions.registerFactory(SessionType.KEY_GENERATION, KeyGenerationSession.factory(cluster, storage, random));
         sessions.registerFactory(SessionType.DECRYPTION, DecryptionSession.factory(cluster, sessions, storage, acl, random));
     }
 
@@ -76,21 +79,31 @@ public final class ClusterKeyServer implements KeyServer {
         return sessions.startMaster(key, create.apply(key)).result();
     }
 
+    /** Endpoint 1: verified distributed key generation among all members; the requester becomes the author. */
     @Override
     public CompletionStage<PublicPoint> generateServerKey(H256 keyId, Requester requester, long threshold) {
-        return unsupported("server key generation");
+        return onLoop(() -> startSession(SessionType.KEY_GENERATION, key -> outbox -> KeyGenerationSession.startMaster(key, cluster,
+                outbox, storage, keyId, requester.address(), threshold, random)));
     }
 
     @Override
     public CompletionStage<Void> storeDocumentKey(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint) {
         return onLoop(() -> startSession(SessionType.DOCUMENT_KEY_STORE, key -> outbox ->
                 DocumentKeyStoreSession.startMaster(key, cluster, outbox, storage, keyId, requester.address(),
-                        new DocumentKey(commonPoint, encryptedPoint))));
+                        new dev.secretstore.protocol.key.DocumentKey(commonPoint, encryptedPoint))));
     }
 
+    /**
+     * Endpoint 3: endpoint 1, then this node draws M, stores (C, E) like endpoint 2 and returns M
+     * encrypted to the requester. This node learns M; the separate 1 + 2 flow avoids that (http-api.md §6.2).
+     */
     @Override
     public CompletionStage<byte[]> generateDocumentKey(H256 keyId, Requester requester, long threshold) {
-        return unsupported("server and document key generation");
+        return generateServerKey(keyId, requester, threshold).thenCompose(serverKey -> {
+            DocumentKey.Generated generated = DocumentKey.generate(serverKey, random);
+            return storeDocumentKey(keyId, requester, generated.encrypted().commonPoint(), generated.encrypted().encryptedPoint())
+                    .thenApply(stored -> Ecies.encryptToClient(requester.publicKey(), generated.documentKey().toBytes()));
+        });
     }
 
     /** Endpoint 4: the author gets Y; anyone else is refused; no ACL call (http-api.md §6.2). */
