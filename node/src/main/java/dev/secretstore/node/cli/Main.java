@@ -51,6 +51,10 @@ public final class Main implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // One line per log record: time, level, logger (short), message. An operator's own setting wins.
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$-7s %3$s: %5$s%6$s%n");
+        }
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         System.exit(execute(args, out, err, Components.fromServiceLoader()));
