@@ -6,6 +6,10 @@ import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.session.decryption.DecryptionSession;
 import dev.secretstore.protocol.session.generation.KeyGenerationSession;
+import dev.secretstore.protocol.session.resolution.PendingResolutionSession;
+import dev.secretstore.protocol.session.resolution.PendingResolver;
+import dev.secretstore.protocol.session.Clock;
+import java.time.Duration;
 import dev.secretstore.crypto.Ecies;
 import dev.secretstore.crypto.threshold.DocumentKey;
 import dev.secretstore.protocol.key.KeyShare;
@@ -38,9 +42,14 @@ public final class ClusterKeyServer implements KeyServer {
     private final Executor clusterLoop;
     private final SecureRandom random;
     private final AclChecker acl;
+    private final PendingResolver resolver;
 
+    /**
+     * @param stallTimeout the session manager's stall timeout: prepared writes older than three times
+     *                     it are resolved with the other members (no session can still decide them)
+     */
     public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, AclChecker acl, Executor clusterLoop,
-                            SecureRandom random) {
+                            SecureRandom random, Clock clock, Duration stallTimeout) {
         this.sessions = sessions;
         this.cluster = cluster;
         this.storage = storage;
@@ -48,8 +57,15 @@ public final class ClusterKeyServer implements KeyServer {
         this.clusterLoop = clusterLoop;
         this.random = random;
         sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(cluster.self(), storage));
+        sessions.registerFactory(SessionType.PENDING_RESOLUTION, PendingResolutionSession.factory(cluster, storage));
+        this.resolver = new PendingResolver(sessions, cluster, storage, clock, random, stallTimeout.multipliedBy(3), Duration.ofSeconds(10));
         sessions.registerFactory(SessionType.KEY_GENERATION, KeyGenerationSession.factory(cluster, storage, random));
         sessions.registerFactory(SessionType.DECRYPTION, DecryptionSession.factory(cluster, sessions, storage, acl, random));
+    }
+
+    /** Periodic maintenance, called on the cluster loop: resolves prepared writes left undecided (SEC-25). */
+    public void maintain() {
+        resolver.tick();
     }
 
     /** Runs {@code work} on the cluster loop and flattens its stage; a thrown exception fails the stage. */

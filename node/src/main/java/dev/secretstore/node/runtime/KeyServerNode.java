@@ -113,7 +113,7 @@ public final class KeyServerNode implements AutoCloseable {
         };
         sessions = new ClusterSessions(self, (to, envelope) -> transport.send(to, codec.encode(envelope)), loop, Clock.SYSTEM,
                 settings.sessionTimeout(), settings.maxSessions());
-        keyServer = new ClusterKeyServer(sessions, view, storage, acl, loop, new SecureRandom());
+        keyServer = new ClusterKeyServer(sessions, view, storage, acl, loop, new SecureRandom(), Clock.SYSTEM, settings.sessionTimeout());
         transport = new ClusterTransport(settings.nodeKey(), settings.clusterAddress(), settings.members(), new ClusterTransport.Listener() {
             @Override
             public void onMessage(NodeId from, byte[] message) {
@@ -135,6 +135,7 @@ public final class KeyServerNode implements AutoCloseable {
         loop.scheduleAtFixedRate(() -> {
             try {
                 sessions.tick();
+                keyServer.maintain();
             } catch (RuntimeException e) { // SEC-19: the maintenance task never dies
                 LOG.log(Level.WARNING, "session maintenance failed", e);
             }

@@ -2,6 +2,7 @@ package dev.secretstore.protocol.codec;
 
 import dev.secretstore.protocol.session.decryption.DecryptionMessage;
 import dev.secretstore.protocol.session.generation.GenerationMessage;
+import dev.secretstore.protocol.session.resolution.ResolutionMessage;
 import dev.secretstore.protocol.session.store.StoreMessage;
 
 /** The registry of every message body on the wire, with stable names. Add new messages here, never rename. */
@@ -40,6 +41,8 @@ public final class ClusterMessages {
                 .register("gen.feldman_verdicts", GenerationMessage.FeldmanVerdicts.class)
                 .register("gen.prepared", GenerationMessage.Prepared.class)
                 .register("gen.commit", GenerationMessage.Commit.class)
-                .register("gen.abort", GenerationMessage.Abort.class);
+                .register("gen.abort", GenerationMessage.Abort.class)
+                .register("res.query", ResolutionMessage.Query.class)
+                .register("res.status", ResolutionMessage.Status.class);
     }
 }

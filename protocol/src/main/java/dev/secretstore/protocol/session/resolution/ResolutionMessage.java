@@ -1,0 +1,24 @@
+package dev.secretstore.protocol.session.resolution;
+
+import dev.secretstore.crypto.H256;
+import dev.secretstore.protocol.session.SessionMessage;
+import dev.secretstore.protocol.session.SessionType;
+
+/** Messages of the pending-write resolution session (SEC-25). */
+public sealed interface ResolutionMessage extends SessionMessage {
+    @Override
+    default SessionType sessionType() {
+        return SessionType.PENDING_RESOLUTION;
+    }
+
+    /** A node with an undecided prepared write asks a peer what it has committed for this key. */
+    record Query(H256 keyId) implements ResolutionMessage {
+        @Override
+        public boolean isInitialization() {
+            return true;
+        }
+    }
+
+    /** The peer's committed state for the key. */
+    record Status(boolean keyCommitted, boolean documentKeyCommitted) implements ResolutionMessage {}
+}

@@ -1,0 +1,158 @@
+package dev.secretstore.protocol.session.resolution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.Scalar;
+import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.key.DocumentKey;
+import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.session.InMemoryCluster;
+import dev.secretstore.protocol.session.SessionType;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** SEC-25: prepared writes left undecided by a crash are resolved with the other members, never guessed. */
+class PendingResolutionTest {
+    private static final Duration MIN_AGE = Duration.ofMinutes(3);
+    private final SecureRandom rng = new SecureRandom();
+    private final H256 keyId = H256.keccak(new byte[] {42});
+    private final KeyPair author = KeyPair.random();
+
+    private InMemoryCluster cluster(int n) {
+        InMemoryCluster c = new InMemoryCluster(n);
+        for (InMemoryCluster.Node node : c.nodes()) {
+            node.sessions.registerFactory(SessionType.PENDING_RESOLUTION, PendingResolutionSession.factory(node, node.storage));
+        }
+        return c;
+    }
+
+    private KeyShare share(InMemoryCluster c) {
+        Map<NodeId, Scalar> ids = new TreeMap<>();
+        for (int i = 0; i < c.nodes().size(); i++) ids.put(c.node(i).id, Scalar.of(i + 1));
+        PublicPoint y = SecretScalar.random().mulG();
+        return new KeyShare(keyId, author.address(), 1, y, Optional.empty(),
+                List.of(new KeyVersion(ids, SecretScalar.random(), List.of(y, SecretScalar.random().mulG()))));
+    }
+
+    /** A resolver as a freshly restarted node would create it. */
+    private PendingResolver restarted(InMemoryCluster c, InMemoryCluster.Node node) {
+        return new PendingResolver(node.sessions, node, node.storage, c.clock, rng, MIN_AGE, Duration.ofSeconds(10));
+    }
+
+    @Test
+    void newKeyCommittedElsewhereIsCommittedHere() {
+        InMemoryCluster c = cluster(3);
+        KeyShare s = share(c);
+        for (InMemoryCluster.Node n : c.nodes()) n.storage.prepareNewKey(s);
+        c.node(0).storage.commit(keyId); // the master committed, node 1 too; node 2 crashed before hearing it
+        c.node(1).storage.commit(keyId);
+        PendingResolver resolver = restarted(c, c.node(2));
+        resolver.tick();
+        c.deliverAll();
+        assertThat(c.node(2).storage.get(keyId)).isPresent();
+        assertThat(c.node(2).storage.pendingKeyIds()).isEmpty();
+        assertThat(c.allIdle()).isTrue();
+    }
+
+    @Test
+    void newKeyCommittedNowhereIsDiscardedEverywhere() {
+        InMemoryCluster c = cluster(3);
+        KeyShare s = share(c);
+        List<PendingResolver> resolvers = new ArrayList<>();
+        for (InMemoryCluster.Node n : c.nodes()) {
+            n.storage.prepareNewKey(s); // the master crashed before committing: the request never succeeded
+            resolvers.add(restarted(c, n));
+        }
+        for (PendingResolver r : resolvers) r.tick();
+        c.deliverAll();
+        for (InMemoryCluster.Node n : c.nodes()) {
+            assertThat(n.storage.get(keyId)).isEmpty();
+            assertThat(n.storage.pendingKeyIds()).isEmpty();
+        }
+    }
+
+    @Test
+    void documentKeyCommittedElsewhereIsCommittedHereAndNowhereIsDiscarded() {
+        InMemoryCluster c = cluster(3);
+        KeyShare s = share(c);
+        for (InMemoryCluster.Node n : c.nodes()) {
+            n.storage.prepareNewKey(s);
+            n.storage.commit(keyId);
+        }
+        DocumentKey dk = new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG());
+        for (InMemoryCluster.Node n : c.nodes()) n.storage.prepareDocumentKey(keyId, dk);
+        c.node(1).storage.commit(keyId);
+        PendingResolver resolver = restarted(c, c.node(0));
+        resolver.tick();
+        c.deliverAll();
+        assertThat(c.node(0).storage.get(keyId).orElseThrow().documentKey()).contains(dk);
+
+        H256 other = H256.keccak(new byte[] {43});
+        KeyShare s2 = new KeyShare(other, s.author(), s.threshold(), s.publicKey(), Optional.empty(), s.versions());
+        for (InMemoryCluster.Node n : c.nodes()) {
+            n.storage.prepareNewKey(s2);
+            n.storage.commit(other);
+            n.storage.prepareDocumentKey(other, dk);
+        }
+        restarted(c, c.node(2)).tick();
+        c.deliverAll();
+        assertThat(c.node(2).storage.get(other).orElseThrow().documentKey()).isEmpty();
+        assertThat(c.node(2).storage.pendingKeyIds()).doesNotContain(other);
+    }
+
+    @Test
+    void anUnreachableMemberLeavesTheRowPending() {
+        InMemoryCluster c = cluster(3);
+        KeyShare s = share(c);
+        for (InMemoryCluster.Node n : c.nodes()) n.storage.prepareNewKey(s);
+        c.disconnect(c.node(1).id);
+        PendingResolver resolver = restarted(c, c.node(2));
+        resolver.tick();
+        c.deliverAll();
+        assertThat(c.node(2).storage.pendingKeyIds()).containsExactly(keyId); // not guessed
+        c.reconnect(c.node(1).id);
+        c.advance(Duration.ofSeconds(10));
+        resolver.tick();
+        c.deliverAll();
+        assertThat(c.node(2).storage.pendingKeyIds()).isEmpty();
+        assertThat(c.node(2).storage.get(keyId)).isEmpty();
+    }
+
+    @Test
+    void rowsOfLiveSessionsAreLeftAloneUntilTheyOutliveEveryTimeout() {
+        InMemoryCluster c = cluster(3);
+        PendingResolver resolver = restarted(c, c.node(2)); // started with nothing pending
+        KeyShare s = share(c);
+        for (InMemoryCluster.Node n : c.nodes()) n.storage.prepareNewKey(s);
+        c.node(0).storage.commit(keyId);
+        resolver.tick();
+        c.deliverAll();
+        assertThat(c.node(2).storage.pendingKeyIds()).containsExactly(keyId);
+        c.advance(MIN_AGE);
+        resolver.tick();
+        c.deliverAll();
+        assertThat(c.node(2).storage.pendingKeyIds()).isEmpty();
+        assertThat(c.node(2).storage.get(keyId)).isPresent();
+    }
+
+    @Test
+    void singleMemberDiscardsWhatItNeverCommitted() {
+        InMemoryCluster c = cluster(1);
+        c.node(0).storage.prepareNewKey(share(c));
+        restarted(c, c.node(0)).tick();
+        c.deliverAll();
+        assertThat(c.node(0).storage.pendingKeyIds()).isEmpty();
+        assertThat(c.node(0).storage.get(keyId)).isEmpty();
+    }
+}
