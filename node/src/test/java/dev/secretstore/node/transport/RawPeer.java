@@ -45,6 +45,17 @@ final class RawPeer implements Closeable {
         out.flush();
     }
 
+    /** Writes several frames with one flush, so a peer that closes on the first cannot race the later writes. */
+    void sendFrames(byte[]... noiseMessages) throws IOException {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream d = new java.io.DataOutputStream(buf);
+        for (byte[] m : noiseMessages) {
+            d.writeShort(m.length);
+            d.write(m);
+        }
+        sendRaw(buf.toByteArray());
+    }
+
     byte[] readFrame() throws IOException {
         int len = in.readUnsignedShort();
         byte[] b = new byte[len];
