@@ -44,9 +44,25 @@ class OceanFlowIT {
     Path dir;
 
     private DevCluster.Running cluster;
+    private final List<String> logged = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final java.util.logging.Handler capture = new java.util.logging.Handler() {
+        private final java.util.logging.SimpleFormatter format = new java.util.logging.SimpleFormatter();
+
+        @Override
+        public void publish(java.util.logging.LogRecord record) {
+            logged.add(format.format(record));
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+    };
 
     @BeforeEach
     void start() throws Exception {
+        java.util.logging.Logger.getLogger("").addHandler(capture);
         int base = 30000 + new Random().nextInt(20000);
         cluster = DevCluster.start(3, dir, base, base + 10, base + 20, new PrintStream(PrintStream.nullOutputStream()));
     }
@@ -54,6 +70,26 @@ class OceanFlowIT {
     @AfterEach
     void stop() {
         if (cluster != null) cluster.close();
+        java.util.logging.Logger.getLogger("").removeHandler(capture);
+    }
+
+    /** SEC-07: no secret in any log line: node keys, the requester's key, document keys. */
+    private void assertNoSecretLogged(PublicPoint... documentKeys) throws Exception {
+        List<String> secrets = new ArrayList<>();
+        secrets.add(Hex.encode(publisher.secret().toBytes()));
+        for (int i = 0; i < 3; i++) secrets.add(java.nio.file.Files.readString(dir.resolve("node-" + i + ".key")).trim());
+        for (PublicPoint m : documentKeys) {
+            secrets.add(m.toHex());
+            secrets.add(m.toHex().substring(0, 32)); // the AES key alone
+        }
+        synchronized (logged) {
+            assertThat(logged).isNotEmpty();
+            for (String line : logged) {
+                for (String secret : secrets) {
+                    assertThat(line.toLowerCase(java.util.Locale.ROOT)).doesNotContain(secret);
+                }
+            }
+        }
     }
 
     private static H256 randomKeyId() {
@@ -122,6 +158,14 @@ class OceanFlowIT {
         HttpResponse<String> denied = call(0, "GET", "/shadow/" + keyId.toHex() + "/" + sig(stranger, keyId));
         assertThat(denied.statusCode()).isEqualTo(403);
         assertThat(denied.body()).isEqualTo("\"\\\"Consensus unreachable\\\"\"");
+        assertNoSecretLogged(m);
+        // SEC-29: one audit line per request, with the key id and the requester's address
+        synchronized (logged) {
+            assertThat(logged.stream().filter(l -> l.contains("op=retrieve_shadows status=200 key=" + keyId.toHex()
+                    + " requester=" + publisher.address().toHex())).count()).isEqualTo(3);
+            assertThat(logged.stream().filter(l -> l.contains("op=retrieve_shadows error=CONSENSUS_UNREACHABLE status=403 key=" + keyId.toHex()
+                    + " requester=" + stranger.address().toHex())).count()).isEqualTo(1);
+        }
     }
 
     @Test
