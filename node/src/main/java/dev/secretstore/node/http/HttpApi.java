@@ -129,13 +129,15 @@ public final class HttpApi implements AutoCloseable {
             respondError(exchange, allowOrigin, e, op, keyId, requester, started);
             return;
         }
-        result.whenComplete((bytes, error) -> {
+        // Sessions complete on the node's cluster loop; the response is written on an HTTP thread so a
+        // slow client can never stall the loop (SEC-28).
+        result.whenCompleteAsync((bytes, error) -> {
             if (error == null) {
                 finish(exchange, allowOrigin, 200, bytes == null ? null : JSON, bytes, op, keyId, requester, started);
             } else {
                 respondError(exchange, allowOrigin, unwrap(error), op, keyId, requester, started);
             }
-        });
+        }, executor);
     }
 
     /** Runs the endpoint; the stage yields the exact success body (null for an empty 200). */
