@@ -198,4 +198,53 @@ class ClientAndRpcIT {
         assertThat(plain).startsWith("0x");
         return new String(Hex.decode(plain.substring(2)), StandardCharsets.UTF_8);
     }
+
+    // ------------------------------------------------------------------ CLI encrypt/decrypt --id
+
+    static String cli(byte[] stdin, java.io.ByteArrayOutputStream rawOut, String... args) {
+        java.io.InputStream oldIn = System.in;
+        PrintStream oldOut = System.out;
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(stdin));
+            System.setOut(new PrintStream(rawOut, true));
+            int code = dev.secretstore.node.cli.Main.execute(args, new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true),
+                    dev.secretstore.node.cli.Components.fromServiceLoader());
+            assertThat(code).as(err.toString()).isZero();
+        } finally {
+            System.setIn(oldIn);
+            System.setOut(oldOut);
+        }
+        return out.toString().trim();
+    }
+
+    @Test
+    void cliEncryptAndDecryptWithId() throws Exception {
+        String id = newKeyId();
+        Path pw = dir.resolve("pw0");
+        Files.writeString(pw, accounts.get(0).password() + "\n");
+        byte[] document = "line one\nline two ünïcode\n".getBytes(StandardCharsets.UTF_8);
+        String encrypted = cli(document, new java.io.ByteArrayOutputStream(), "encrypt", "--id", id, "--threshold", "1",
+                "--keystore", dir.resolve(accounts.get(0).keystore()).toString(), "--password-file", pw.toString(),
+                "--url", "http://127.0.0.1:" + (base + 9) + "," + cluster.httpUrl(0));
+        assertThat(encrypted).matches("0x[0-9a-f]+");
+        // the consumer with a raw key file: account 1's key exported from its keystore
+        Credentials c1 = credentials(1);
+        Path pw1 = dir.resolve("pw1");
+        Files.writeString(pw1, accounts.get(1).password());
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        cli(encrypted.getBytes(StandardCharsets.US_ASCII), raw, "decrypt", "--id", id,
+                "--keystore", dir.resolve(accounts.get(1).keystore()).toString(), "--password-file", pw1.toString(),
+                "--url", cluster.httpUrl(2));
+        assertThat(raw.toByteArray()).isEqualTo(document);
+        assertThat(c1.address().toHex()).isEqualTo(accounts.get(1).address());
+        // a raw key file (--key) for the publisher: the requester key of the dev cluster
+        Path requesterKey = dir.resolve(DevCluster.REQUESTER_KEY);
+        String id2 = newKeyId();
+        String enc2 = cli(new byte[0], new java.io.ByteArrayOutputStream(), "encrypt", "--id", id2, "--key", requesterKey.toString(),
+                "--text", "hi", "--url", cluster.httpUrl(1));
+        assertThat(cli(new byte[0], new java.io.ByteArrayOutputStream(), "decrypt", "--id", id2, "--key-file", requesterKey.toString(),
+                "--data", enc2, "--hex", "--url", cluster.httpUrl(1))).isEqualTo("6869");
+    }
 }
