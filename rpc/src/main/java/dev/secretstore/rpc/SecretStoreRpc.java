@@ -43,16 +43,28 @@ public final class SecretStoreRpc {
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
     private static final JsonNodeFactory NODES = JSON.getNodeFactory();
 
+    /** Wrong passwords in a row for one account before further attempts are refused for a while (jsonrpc.md §10). */
+    static final int FREE_ATTEMPTS = 5;
+    static final long MAX_LOCK_NANOS = 60_000_000_000L;
+
     private final Keystore keystore;
     private final SecureRandom rng;
+    private final java.util.function.LongSupplier clock;
+    /** Per account: consecutive wrong passwords and the time until which attempts are refused (bounded by the keystore's size). */
+    private final java.util.Map<Address, long[]> failures = new java.util.concurrent.ConcurrentHashMap<>();
 
     public SecretStoreRpc(Keystore keystore) {
         this(keystore, new SecureRandom());
     }
 
     public SecretStoreRpc(Keystore keystore, SecureRandom rng) {
+        this(keystore, rng, System::nanoTime);
+    }
+
+    SecretStoreRpc(Keystore keystore, SecureRandom rng, java.util.function.LongSupplier clock) {
         this.keystore = keystore;
         this.rng = rng;
+        this.clock = clock;
     }
 
     public Keystore keystore() {
@@ -288,10 +300,28 @@ public final class SecretStoreRpc {
         }
     }
 
+    /**
+     * Unlocks the account for one call. After {@link #FREE_ATTEMPTS} wrong passwords in a row, the
+     * account refuses attempts for 1 s, doubling per further failure up to 60 s; a success resets it.
+     */
     private KeyPair unlock(Address address, String password, String message) throws RpcError {
+        long[] f = failures.get(address);
+        if (f != null && clock.getAsLong() - f[1] < 0) {
+            throw RpcError.account(message, "TooManyAttempts");
+        }
         try {
-            return keystore.unlock(address, password);
+            KeyPair kp = keystore.unlock(address, password);
+            failures.remove(address);
+            return kp;
         } catch (KeystoreException e) {
+            if (e.reason() == KeystoreException.Reason.WRONG_PASSWORD) {
+                failures.compute(address, (a, old) -> {
+                    long count = old == null ? 1 : old[0] + 1;
+                    long lock = count < FREE_ATTEMPTS ? 0
+                            : Math.min(MAX_LOCK_NANOS, 1_000_000_000L << Math.min(16, count - FREE_ATTEMPTS));
+                    return new long[] {count, clock.getAsLong() + lock};
+                });
+            }
             String data = switch (e.reason()) {
                 case UNKNOWN_ACCOUNT -> "NotFound";
                 case WRONG_PASSWORD -> "InvalidPassword";

@@ -225,4 +225,24 @@ class SecretStoreRpcTest {
         assertThat(arr.get(1).get("error").get("code").asInt()).isEqualTo(-32601);
         assertThat(arr.get(2).get("error").get("code").asInt()).isEqualTo(-32600);
     }
+
+    @Test
+    void wrongPasswordsLockTheAccountForAWhile() throws Exception {
+        long[] now = {0};
+        SecretStoreRpc limited = new SecretStoreRpc(rpc.keystore(), new java.security.SecureRandom(), () -> now[0]);
+        String h = q("0x" + "00".repeat(31) + "01");
+        String wrong = "{\"jsonrpc\":\"2.0\",\"method\":\"secretstore_signRawHash\",\"params\":[" + q(DEV) + ",\"bad\"," + h + "],\"id\":1}";
+        String right = wrong.replace("\"bad\"", "\"dev-pw\"");
+        for (int i = 0; i < SecretStoreRpc.FREE_ATTEMPTS - 1; i++) {
+            assertThat(limited.handle(wrong)).contains("\"data\":\"InvalidPassword\"");
+        }
+        assertThat(limited.handle(right)).contains("\"result\"");          // success resets the count
+        for (int i = 0; i < SecretStoreRpc.FREE_ATTEMPTS; i++) limited.handle(wrong);
+        assertError(limited.handle(right), -32023, "Could not sign raw hash.");
+        assertThat(limited.handle(right)).contains("TooManyAttempts");
+        // other accounts are not affected
+        assertThat(limited.handle(right.replace(DEV, A4).replace("dev-pw", "a4-pw"))).contains("\"result\"");
+        now[0] += 1_000_000_001L;
+        assertThat(limited.handle(right)).contains("\"result\"");
+    }
 }
