@@ -193,8 +193,13 @@ public final class DevCluster implements DevClusterRunner {
         Running running = new Running(nodes, configs, devJson);
         try {
             running.rpcAccounts = rpcAccounts(dir);
-            running.rpc = RpcHttpServer.start(new SecretStoreRpc(new Keystore(dir.resolve(RPC_KEYSTORE))),
-                    "127.0.0.1", rpcPort, CorsPolicy.none());
+            SecretStoreRpc service = new SecretStoreRpc(new Keystore(dir.resolve(RPC_KEYSTORE)));
+            try {
+                running.rpc = RpcHttpServer.start(service, "127.0.0.1", rpcPort, CorsPolicy.none());
+            } catch (java.net.BindException e) {
+                out.println("port " + rpcPort + " is in use: the JSON-RPC service takes a free port (see dev.json)");
+                running.rpc = RpcHttpServer.start(service, "127.0.0.1", 0, CorsPolicy.none());
+            }
         } catch (IOException | RuntimeException e) {
             running.close();
             throw e;
