@@ -118,16 +118,25 @@ final class ClientCommands {
     }
 
     @Command(name = "encrypt", mixinStandardHelpOptions = true,
-            description = "Encrypt bytes with a document key (Parity's document encryption: AES-128-CTR, ciphertext||iv); prints hex.")
+            description = {"Encrypt bytes with a document key (Parity's document encryption: AES-128-CTR, ciphertext||iv); prints hex.",
+                "With --id: publish the document read from standard input through the key servers (server key, local document key, store) "
+                        + "and print the encrypted document (0x-prefixed hex)."})
     static final class Encrypt implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--document-key", required = true, paramLabel = "HEX", description = "document key (128 hex digits)")
+        @Option(names = "--document-key", paramLabel = "HEX", description = "document key (128 hex digits)")
         String documentKey;
 
-        @ArgGroup(exclusive = true, multiplicity = "1")
+        @ArgGroup(exclusive = true, multiplicity = "0..1")
         Input input;
+
+        @picocli.CommandLine.Mixin
+        IdMode idMode;
+
+        @Option(names = "--threshold", paramLabel = "T", defaultValue = "0",
+                description = "with --id: threshold of the new server key (default: ${DEFAULT-VALUE}; t+1 key servers are needed to decrypt)")
+        int threshold;
 
         static final class Input {
             @Option(names = "--text", paramLabel = "TEXT", description = "UTF-8 text to encrypt")
@@ -138,7 +147,18 @@ final class ClientCommands {
         }
 
         @Override
-        public Integer call() {
+        public Integer call() throws IOException {
+            if (idMode.id != null) {
+                if (documentKey != null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give --id or --document-key, not both");
+                byte[] plain = input == null ? System.in.readAllBytes()
+                        : input.text != null ? input.text.getBytes(StandardCharsets.UTF_8) : Hex.decode(strip(input.data));
+                spec.commandLine().getOut().println(idMode.client(spec).encryptDocument(idMode.id, plain, threshold));
+                return 0;
+            }
+            if (documentKey == null || input == null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "give --document-key with --text or --data, or --id (publish through the key servers, document on standard input)");
+            }
             byte[] plain = input.text != null ? input.text.getBytes(StandardCharsets.UTF_8) : Hex.decode(strip(input.data));
             spec.commandLine().getOut().println(Hex.encode(DocumentCipher.encrypt(PublicPoint.fromHex(strip(documentKey)), plain)));
             return 0;
@@ -166,7 +186,9 @@ final class ClientCommands {
 
     @Command(name = "decrypt", mixinStandardHelpOptions = true,
             description = {"Decrypt bytes made by 'encrypt' (ciphertext||iv, hex).",
-                "The document key comes from --document-key, or from a shadow retrieval response with the requester's key file."})
+                "The document key comes from --document-key, or from a shadow retrieval response with the requester's key file.",
+                "With --id: retrieve the shadows from the key servers as the requester (--key or --keystore), decrypt the encrypted "
+                        + "document read from standard input (or --data) locally and write the plaintext bytes to standard output."})
     static final class Decrypt implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -177,10 +199,13 @@ final class ClientCommands {
         @Option(names = "--key-file", paramLabel = "FILE", description = "the requester's secret key file (with --shadows)")
         Path keyFile;
 
+        @picocli.CommandLine.Mixin
+        IdMode idMode;
+
         @Option(names = "--shadows", paramLabel = "FILE", description = "the JSON response of the shadow retrieval ('-' for standard input)")
         String shadows;
 
-        @Option(names = "--data", required = true, paramLabel = "HEX", description = "ciphertext||iv as hex")
+        @Option(names = "--data", paramLabel = "HEX", description = "ciphertext||iv as hex (with --id: default standard input)")
         String data;
 
         @Option(names = "--hex", description = "print the plaintext as hex even if it is UTF-8 text")
@@ -188,6 +213,23 @@ final class ClientCommands {
 
         @Override
         public Integer call() throws IOException {
+            if (idMode.id != null) {
+                if (documentKey != null || shadows != null) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--id cannot be combined with --document-key or --shadows");
+                }
+                if (keyFile != null && idMode.key == null) idMode.key = keyFile;
+                String encrypted = data != null ? data : new String(System.in.readAllBytes(), StandardCharsets.US_ASCII).trim();
+                byte[] plain = idMode.client(spec).decryptDocument(idMode.id, encrypted);
+                spec.commandLine().getOut().flush();
+                if (hex) {
+                    spec.commandLine().getOut().println(Hex.encode(plain));
+                } else {
+                    System.out.write(plain);
+                    System.out.flush();
+                }
+                return 0;
+            }
+            if (data == null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--data is required (or --id)");
             PublicPoint key;
             if (documentKey != null) {
                 key = PublicPoint.fromHex(strip(documentKey));
@@ -209,6 +251,47 @@ final class ClientCommands {
             } catch (CharacterCodingException e) {
                 return null;
             }
+        }
+    }
+
+    /**
+     * The {@code --id} mode of {@code encrypt}/{@code decrypt}: publish or consume through the key
+     * servers with the Java client ({@code dev.secretstore.client}), the requester given by a secret
+     * key file or a keystore v3 file (password from --password-file or the environment).
+     */
+    static final class IdMode {
+        @Option(names = "--id", paramLabel = "HEX", description = "server key id (64 hex digits): publish/consume through the key servers")
+        String id;
+
+        @Option(names = "--key", paramLabel = "FILE", description = "with --id: the requester's secret key file (64 hex digits)")
+        Path key;
+
+        @Option(names = "--keystore", paramLabel = "FILE", description = "with --id: the requester's keystore v3 file")
+        Path keystore;
+
+        @Option(names = "--password-file", paramLabel = "FILE",
+                description = "with --keystore: file holding its password (default: the " + RpcCommands.PASSWORD_ENV + " environment variable)")
+        Path passwordFile;
+
+        @Option(names = "--url", paramLabel = "URL", split = ",", defaultValue = "http://127.0.0.1:8082",
+                description = "with --id: key server HTTP URLs, tried in order (default: ${DEFAULT-VALUE}, node 0 of 'secretstore dev')")
+        List<String> urls;
+
+        dev.secretstore.client.SecretStoreClient client(CommandSpec spec) throws IOException {
+            dev.secretstore.client.Credentials credentials;
+            if (key != null && keystore == null) {
+                credentials = dev.secretstore.client.Credentials.fromSecretHex(Files.readString(key, StandardCharsets.US_ASCII));
+            } else if (keystore != null && key == null) {
+                String password = RpcCommands.password(passwordFile);
+                if (password == null) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                            "--keystore needs a password: --password-file FILE or the " + RpcCommands.PASSWORD_ENV + " environment variable");
+                }
+                credentials = dev.secretstore.client.Credentials.fromKeystore(keystore, password);
+            } else {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--id needs one of --key FILE or --keystore FILE");
+            }
+            return dev.secretstore.client.SecretStoreClient.create(urls, credentials);
         }
     }
 

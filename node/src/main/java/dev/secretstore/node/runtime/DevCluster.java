@@ -8,6 +8,11 @@ import dev.secretstore.node.config.ConfigException;
 import dev.secretstore.node.config.ConfigLoader;
 import dev.secretstore.node.config.NodeConfig;
 import dev.secretstore.protocol.NodeId;
+import dev.secretstore.rpc.SecretStoreRpc;
+import dev.secretstore.rpc.http.CorsPolicy;
+import dev.secretstore.rpc.http.RpcHttpServer;
+import dev.secretstore.rpc.keystore.Keystore;
+import dev.secretstore.rpc.keystore.KeystoreFile;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -29,12 +34,29 @@ public final class DevCluster implements DevClusterRunner {
     public static final int HTTP_BASE_PORT = 8082;
     public static final int OPS_BASE_PORT = 8190;
     public static final String REQUESTER_KEY = "requester.key";
+    /** Port of the development JSON-RPC service ({@code secretstore dev}); tests pass 0 for a free port. */
+    public static final int RPC_PORT = 8545;
+    /** Under the dev dir: the rpc service's keystore directory and its accounts' passwords. */
+    public static final String RPC_KEYSTORE = "rpc/keystore";
+    public static final String RPC_ACCOUNTS = "rpc/accounts.json";
+    /** Number of development accounts of the rpc service. */
+    public static final int RPC_ACCOUNT_COUNT = 2;
+
+    /** A development account of the rpc service: address ({@code 0x}…), password, keystore file relative to the dev dir. */
+    public record RpcAccount(String address, String password, String keystore) {
+        @Override
+        public String toString() {
+            return "RpcAccount[" + address + ", " + keystore + "]";
+        }
+    }
 
     /** A started cluster. */
     public static final class Running implements AutoCloseable {
         private final List<KeyServerNode> nodes;
         private final List<NodeConfig> configs;
         private final Path devJson;
+        private RpcHttpServer rpc;
+        private List<RpcAccount> rpcAccounts = List.of();
 
         Running(List<KeyServerNode> nodes, List<NodeConfig> configs, Path devJson) {
             this.nodes = new ArrayList<>(nodes);
@@ -76,8 +98,19 @@ public final class DevCluster implements DevClusterRunner {
             return "http://127.0.0.1:" + nodes.get(i).httpPort();
         }
 
+        /** URL of the development JSON-RPC service, or null if it was not started. */
+        public String rpcUrl() {
+            return rpc == null ? null : rpc.uri().toString();
+        }
+
+        /** The development accounts of the rpc service (with their passwords: development only). */
+        public List<RpcAccount> rpcAccounts() {
+            return rpcAccounts;
+        }
+
         @Override
         public void close() {
+            if (rpc != null) rpc.close();
             for (KeyServerNode n : nodes) n.close();
             for (NodeConfig c : configs) c.nodeKey().destroy();
         }
@@ -87,7 +120,7 @@ public final class DevCluster implements DevClusterRunner {
     public int run(Options options) {
         Running running;
         try {
-            running = start(options.nodes(), options.dir(), CLUSTER_BASE_PORT, HTTP_BASE_PORT, OPS_BASE_PORT, System.out);
+            running = start(options.nodes(), options.dir(), CLUSTER_BASE_PORT, HTTP_BASE_PORT, OPS_BASE_PORT, RPC_PORT, System.out);
         } catch (Exception e) {
             System.err.println("secretstore dev: " + e.getMessage());
             return 1;
@@ -107,8 +140,18 @@ public final class DevCluster implements DevClusterRunner {
         return 0;
     }
 
-    /** Creates (first time) or reuses the cluster files in {@code dir}, starts every node and waits until all are connected. */
+    /** {@link #start(int, Path, int, int, int, int, PrintStream)} with the rpc service on a free port. */
     public static Running start(int n, Path dir, int clusterBase, int httpBase, int opsBase, PrintStream out)
+            throws IOException, ConfigException, InterruptedException {
+        return start(n, dir, clusterBase, httpBase, opsBase, 0, out);
+    }
+
+    /**
+     * Creates (first time) or reuses the cluster files in {@code dir}, starts every node and waits until all are
+     * connected, then starts the JSON-RPC service on 127.0.0.1:{@code rpcPort} (0: a free port) with the
+     * development accounts (created on first use).
+     */
+    public static Running start(int n, Path dir, int clusterBase, int httpBase, int opsBase, int rpcPort, PrintStream out)
             throws IOException, ConfigException, InterruptedException {
         ClusterInit.Plan plan = ClusterInit.plan(n, dir, clusterBase, httpBase, opsBase);
         if (!Files.exists(plan.configFile(0))) {
@@ -147,8 +190,49 @@ public final class DevCluster implements DevClusterRunner {
             throw e;
         }
         Path devJson = dir.resolve("dev.json");
-        Files.writeString(devJson, devJson(nodes, configs), StandardCharsets.UTF_8);
-        return new Running(nodes, configs, devJson);
+        Running running = new Running(nodes, configs, devJson);
+        try {
+            running.rpcAccounts = rpcAccounts(dir);
+            SecretStoreRpc service = new SecretStoreRpc(new Keystore(dir.resolve(RPC_KEYSTORE)));
+            try {
+                running.rpc = RpcHttpServer.start(service, "127.0.0.1", rpcPort, CorsPolicy.none());
+            } catch (java.net.BindException e) {
+                out.println("port " + rpcPort + " is in use: the JSON-RPC service takes a free port (see dev.json)");
+                running.rpc = RpcHttpServer.start(service, "127.0.0.1", 0, CorsPolicy.none());
+            }
+        } catch (IOException | RuntimeException e) {
+            running.close();
+            throw e;
+        }
+        Files.writeString(devJson, devJson(nodes, configs, running.rpcUrl(), running.rpcAccounts), StandardCharsets.UTF_8);
+        return running;
+    }
+
+    /** Reads the development accounts, or creates them (keystore files, light scrypt, random passwords) on first use. */
+    static List<RpcAccount> rpcAccounts(Path dir) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Path file = dir.resolve(RPC_ACCOUNTS);
+        if (Files.exists(file)) {
+            return List.of(json.readValue(file.toFile(), RpcAccount[].class));
+        }
+        Keystore ks = new Keystore(dir.resolve(RPC_KEYSTORE));
+        List<RpcAccount> accounts = new ArrayList<>();
+        java.security.SecureRandom rng = new java.security.SecureRandom();
+        for (int i = 0; i < RPC_ACCOUNT_COUNT; i++) {
+            byte[] pw = new byte[12];
+            rng.nextBytes(pw);
+            String password = "dev-" + Hex.encode(pw);
+            KeyPair kp = KeyPair.random();
+            try {
+                Path f = ks.store(kp, password, KeystoreFile.ScryptParams.LIGHT);
+                accounts.add(new RpcAccount(kp.address().toHex(), password, dir.relativize(f).toString()));
+            } finally {
+                kp.destroy();
+            }
+        }
+        Files.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(accounts), StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return accounts;
     }
 
     private static void awaitConnected(List<KeyServerNode> nodes) throws InterruptedException, IOException {
@@ -180,11 +264,30 @@ public final class DevCluster implements DevClusterRunner {
         return sb.toString();
     }
 
+    /** {@link #devJson(List, List)} plus {@code "rpc": {"url", "accounts": [{"address", "password", "keystore"}, …]}}. */
+    static String devJson(List<KeyServerNode> nodes, List<NodeConfig> configs, String rpcUrl, List<RpcAccount> accounts) {
+        String base = devJson(nodes, configs);
+        if (rpcUrl == null) return base;
+        StringBuilder sb = new StringBuilder(base.substring(0, base.lastIndexOf('}')).stripTrailing());
+        sb.append(",\n  \"rpc\": {\"url\": \"").append(rpcUrl).append("\", \"accounts\": [\n");
+        for (int i = 0; i < accounts.size(); i++) {
+            RpcAccount a = accounts.get(i);
+            sb.append("    {\"address\": \"").append(a.address()).append("\", \"password\": \"").append(a.password())
+                    .append("\", \"keystore\": \"").append(a.keystore()).append("\"}").append(i + 1 < accounts.size() ? ",\n" : "\n");
+        }
+        sb.append("  ]}\n}\n");
+        return sb.toString();
+    }
+
     static void printBanner(Running running, Path dir, PrintStream out) {
         out.println();
         out.println("Secret Store development cluster is running (" + running.nodes().size() + " nodes). Ctrl-C stops it.");
         for (int i = 0; i < running.nodes().size(); i++) {
             out.println("  node " + i + "  " + running.httpUrl(i) + "  id " + running.nodes().get(i).id().shortId() + "…");
+        }
+        if (running.rpcUrl() != null) {
+            out.println("  JSON-RPC (parity URL)  " + running.rpcUrl() + "  accounts "
+                    + running.rpcAccounts().stream().map(RpcAccount::address).toList() + " (passwords in dev.json)");
         }
         out.println("  endpoints for scripts: " + running.devJson());
         out.println();

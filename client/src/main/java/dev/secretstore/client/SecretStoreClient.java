@@ -1,0 +1,261 @@
+package dev.secretstore.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secretstore.crypto.CryptoException;
+import dev.secretstore.crypto.DocumentCipher;
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.Hex;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.crypto.threshold.Decryption;
+import dev.secretstore.crypto.threshold.DocumentKey;
+import dev.secretstore.crypto.threshold.EncryptedDocumentKey;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A Secret Store client: publish ({@link #encryptDocument}) and consume ({@link #decryptDocument})
+ * documents in Parity's format, plus the HTTP API steps they are made of. All cryptography runs here
+ * (the document key is drawn locally and only its encryption to the server key is stored; documents
+ * are decrypted from shadows, so no key server ever sees the document key). Requests go to the first
+ * configured key server; on a transport failure (connection refused, timeout) the next one is tried.
+ * Errors are {@link SecretStoreException}s carrying the HTTP status and Parity's message.
+ */
+public final class SecretStoreClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RNG = new SecureRandom();
+
+    private final List<URI> servers;
+    private final Credentials credentials;
+    private final HttpClient http;
+    private final Duration timeout;
+
+    private SecretStoreClient(List<URI> servers, Credentials credentials, Duration timeout) {
+        if (servers.isEmpty()) throw new IllegalArgumentException("at least one key server URL is required");
+        this.servers = List.copyOf(servers);
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    /** A client for the key servers at {@code urls} (e.g. {@code http://127.0.0.1:8082}), tried in order. */
+    public static SecretStoreClient create(List<String> urls, Credentials credentials) {
+        return create(urls, credentials, Duration.ofSeconds(60));
+    }
+
+    /** As {@link #create(List, Credentials)} with a per-request timeout. */
+    public static SecretStoreClient create(List<String> urls, Credentials credentials, Duration timeout) {
+        List<URI> uris = new ArrayList<>();
+        for (String u : urls) uris.add(URI.create(u.endsWith("/") ? u.substring(0, u.length() - 1) : u));
+        return new SecretStoreClient(uris, credentials, timeout);
+    }
+
+    public Credentials credentials() {
+        return credentials;
+    }
+
+    // ------------------------------------------------------------------ documents
+
+    /**
+     * Publishes a document: generates a server key with threshold {@code t} under {@code keyId},
+     * draws a document key locally, stores its encryption, and returns the encrypted document in
+     * Parity's format ({@code "0x"} + lower-case hex of ciphertext ‖ 16-byte IV), the form Ocean's
+     * clients produce and consume.
+     *
+     * @throws SecretStoreException.AlreadyExists if {@code keyId} was published before (or a failed
+     *         publish left its server key behind): key ids cannot be reused, choose a new one
+     */
+    public String encryptDocument(String keyId, byte[] document, int threshold) {
+        H256 id = keyId(keyId);
+        PublicPoint serverKey;
+        try {
+            serverKey = generateServerKey(id, threshold);
+        } catch (SecretStoreException.AlreadyExists e) {
+            throw new SecretStoreException.AlreadyExists("key id " + id.toHex() + " is already published (its server key exists; "
+                    + "a key id cannot be re-published, use a new one)", e.status(), e.parityMessage());
+        }
+        DocumentKey.Generated generated = DocumentKey.generate(serverKey, RNG);
+        byte[] encrypted = DocumentCipher.encrypt(generated.documentKey(), document);
+        try {
+            storeDocumentKey(id, generated.encrypted());
+        } catch (SecretStoreException e) {
+            throw new SecretStoreException("key id " + id.toHex() + ": the server key was generated but storing the document key failed ("
+                    + e.getMessage() + "); this key id cannot be re-published", e.status(), e.parityMessage(), e);
+        }
+        return Hex.encodePrefixed(encrypted);
+    }
+
+    /** {@link #encryptDocument(String, byte[], int)} of the UTF-8 bytes of {@code document}. */
+    public String encryptDocument(String keyId, String document, int threshold) {
+        return encryptDocument(keyId, document.getBytes(StandardCharsets.UTF_8), threshold);
+    }
+
+    /**
+     * Consumes a document: retrieves the document key shadows (the key servers check this requester
+     * against the ACL), combines them locally and decrypts {@code encrypted} (hex of ciphertext ‖ IV,
+     * {@code 0x} optional, either case).
+     */
+    public byte[] decryptDocument(String keyId, String encrypted) {
+        H256 id = keyId(keyId);
+        byte[] data;
+        try {
+            data = Hex.decodeLenient(encrypted.trim());
+        } catch (CryptoException e) {
+            throw new SecretStoreException.InvalidInput("the encrypted document is not hex", -1, null, e);
+        }
+        if (data.length < 16) {
+            throw new SecretStoreException.InvalidInput("the encrypted document is shorter than its 16-byte IV", -1, null, null);
+        }
+        PublicPoint m = documentKeyFromShadows(retrieveShadows(id));
+        return DocumentCipher.decrypt(m, data);
+    }
+
+    /** {@link #decryptDocument} decoded as UTF-8. */
+    public String decryptDocumentToString(String keyId, String encrypted) {
+        return new String(decryptDocument(keyId, encrypted), StandardCharsets.UTF_8);
+    }
+
+    // ------------------------------------------------------------------ HTTP API steps
+
+    /** Endpoint 1: {@code POST /shadow/{id}/{sig}/{t}}; returns the server key. */
+    public PublicPoint generateServerKey(H256 keyId, int threshold) {
+        if (threshold < 0) throw new SecretStoreException.InvalidInput("threshold must be ≥ 0", -1, null, null);
+        JsonNode body = request("POST", "/shadow/" + keyId.toHex() + "/" + credentials.signKeyId(keyId) + "/" + threshold);
+        return point(body);
+    }
+
+    /** Endpoint 2: {@code POST /shadow/{id}/{sig}/{common_point}/{encrypted_point}}. */
+    public void storeDocumentKey(H256 keyId, EncryptedDocumentKey key) {
+        request("POST", "/shadow/" + keyId.toHex() + "/" + credentials.signKeyId(keyId) + "/"
+                + Hex.encode(key.commonPoint().toBytes()) + "/" + Hex.encode(key.encryptedPoint().toBytes()));
+    }
+
+    /** Endpoint 6: {@code GET /shadow/{id}/{sig}}. */
+    public ShadowResponse retrieveShadows(H256 keyId) {
+        JsonNode body = request("GET", "/shadow/" + keyId.toHex() + "/" + credentials.signKeyId(keyId));
+        try {
+            List<byte[]> shadows = new ArrayList<>();
+            for (JsonNode s : body.get("decrypt_shadows")) shadows.add(Hex.decodeLenient(s.asText()));
+            return new ShadowResponse(PublicPoint.fromHex(body.get("decrypted_secret").asText()),
+                    PublicPoint.fromHex(body.get("common_point").asText()), shadows);
+        } catch (RuntimeException e) {
+            throw new SecretStoreException("unexpected shadow retrieval response", 200, null, e);
+        }
+    }
+
+    /** Combines a shadow retrieval response into the document key {@code M} (locally, with this requester's key). */
+    public PublicPoint documentKeyFromShadows(ShadowResponse response) {
+        List<SecretScalar> ds = new ArrayList<>();
+        try {
+            for (byte[] blob : response.decryptShadows()) ds.add(credentials.decryptScalar(blob));
+            return Decryption.clientCombine(response.decryptedSecret(), response.commonPoint(), ds);
+        } catch (CryptoException e) {
+            throw new SecretStoreException("the decrypt shadows do not decrypt with this requester's key", 200, null, e);
+        } finally {
+            ds.forEach(SecretScalar::destroy);
+        }
+    }
+
+    /**
+     * Endpoint 5: {@code GET /{id}/{sig}}; returns the document key {@code M}. Note that the master
+     * key server reconstructs {@code M} for this call; {@link #retrieveShadows} avoids that.
+     */
+    public PublicPoint retrieveDocumentKey(H256 keyId) {
+        JsonNode body = request("GET", "/" + keyId.toHex() + "/" + credentials.signKeyId(keyId));
+        byte[] m = null;
+        try {
+            m = credentials.decrypt(Hex.decodeLenient(body.asText()));
+            return PublicPoint.fromBytes(m);
+        } catch (CryptoException e) {
+            throw new SecretStoreException("the document key does not decrypt with this requester's key", 200, null, e);
+        } finally {
+            if (m != null) Arrays.fill(m, (byte) 0);
+        }
+    }
+
+    // ------------------------------------------------------------------ transport
+
+    static H256 keyId(String keyId) {
+        try {
+            return H256.fromBytes(Hex.decode(Hex.strip0x(keyId.trim()), 32));
+        } catch (CryptoException e) {
+            throw new SecretStoreException.InvalidInput("a key id is 64 hex digits", -1, null, e);
+        }
+    }
+
+    private static PublicPoint point(JsonNode body) {
+        try {
+            return PublicPoint.fromHex(body.asText());
+        } catch (RuntimeException e) {
+            throw new SecretStoreException("unexpected key server response", 200, null, e);
+        }
+    }
+
+    /** Sends to each server in turn until one answers; maps non-200 answers to typed errors. */
+    private JsonNode request(String method, String path) {
+        IOException last = null;
+        for (URI server : servers) {
+            HttpRequest req = HttpRequest.newBuilder(URI.create(server + path)).timeout(timeout)
+                    .method(method, HttpRequest.BodyPublishers.noBody()).build();
+            HttpResponse<String> resp;
+            try {
+                resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                last = e;
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SecretStoreException.TransportFailure("interrupted", e);
+            }
+            return answer(server, resp);
+        }
+        throw new SecretStoreException.TransportFailure("no key server reachable (" + servers + "): "
+                + (last == null ? "" : last.getClass().getSimpleName() + " " + Objects.toString(last.getMessage(), "")), last);
+    }
+
+    private static JsonNode answer(URI server, HttpResponse<String> resp) {
+        int status = resp.statusCode();
+        String body = resp.body();
+        if (status == 200) {
+            try {
+                return body == null || body.isEmpty() ? JSON.nullNode() : JSON.readTree(body);
+            } catch (IOException e) {
+                throw new SecretStoreException("unparsable key server response", status, null, e);
+            }
+        }
+        String text = parityText(body);
+        String msg = server + " answered " + status + (text == null ? "" : " " + text);
+        if (status == 403) {
+            if (text != null && text.startsWith("Consensus")) throw new SecretStoreException.ConsensusUnreachable(msg, status, text);
+            throw new SecretStoreException.AccessDenied(msg, status, text);
+        }
+        if (status == 404) throw new SecretStoreException.NotFound(msg, status, text);
+        if (status == 400 && text != null && text.contains("already")) throw new SecretStoreException.AlreadyExists(msg, status, text);
+        if (status == 400) throw new SecretStoreException.InvalidInput(msg, status, text, null);
+        throw new SecretStoreException(msg, status, text, null);
+    }
+
+    /** Parity's error body is a JSON string holding the text in quotes: {@code "\"Access denied\""}. */
+    static String parityText(String body) {
+        if (body == null || body.isEmpty()) return null;
+        try {
+            JsonNode n = JSON.readTree(body);
+            if (n == null || !n.isTextual()) return null;
+            String t = n.asText();
+            return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"") ? t.substring(1, t.length() - 1) : t;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.secretstore.client;
+
+/**
+ * A Secret Store request failed. {@link #status()} is the HTTP status (or -1 when no key server
+ * answered) and {@link #parityMessage()} the key server's error text (http-api.md §8), e.g.
+ * {@code Consensus unreachable}; both are null/-1 for failures detected locally. Subclasses name the
+ * common cases; this class itself covers the other server errors (500s).
+ */
+public class SecretStoreException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+    private final String parityMessage;
+
+    public SecretStoreException(String message, int status, String parityMessage, Throwable cause) {
+        super(message, cause);
+        this.status = status;
+        this.parityMessage = parityMessage;
+    }
+
+    /** HTTP status of the key server's answer, or -1 if there was none. */
+    public int status() {
+        return status;
+    }
+
+    /** The key server's error text (without the quotes of the wire format), or null. */
+    public String parityMessage() {
+        return parityMessage;
+    }
+
+    /** 403 {@code Access denied}: the requester is not the key's author (store, server key retrieval). */
+    public static final class AccessDenied extends SecretStoreException {
+        private static final long serialVersionUID = 1L;
+
+        public AccessDenied(String message, int status, String parityMessage) {
+            super(message, status, parityMessage, null);
+        }
+    }
+
+    /** 403 {@code Consensus unreachable} (or temporarily): the ACL refused, or too few key servers are up. */
+    public static final class ConsensusUnreachable extends SecretStoreException {
+        private static final long serialVersionUID = 1L;
+
+        public ConsensusUnreachable(String message, int status, String parityMessage) {
+            super(message, status, parityMessage, null);
+        }
+    }
+
+    /** 404: no server key, or no document key, with this id. */
+    public static final class NotFound extends SecretStoreException {
+        private static final long serialVersionUID = 1L;
+
+        public NotFound(String message, int status, String parityMessage) {
+            super(message, status, parityMessage, null);
+        }
+    }
+
+    /** 400: a server key (or document key) with this id already exists. */
+    public static final class AlreadyExists extends SecretStoreException {
+        private static final long serialVersionUID = 1L;
+
+        public AlreadyExists(String message, int status, String parityMessage) {
+            super(message, status, parityMessage, null);
+        }
+    }
+
+    /** Bad input: rejected locally, or 400 by the key server (bad signature, malformed request). */
+    public static final class InvalidInput extends SecretStoreException {
+        private static final long serialVersionUID = 1L;
+
+        public InvalidInput(String message, int status, String parityMessage, Throwable cause) {
+            super(message, status, parityMessage, cause);
+        }
+    }
+
+    /** No configured key server could be reached (every URL failed at the transport level). */
+    public static final class TransportFailure extends SecretStoreException {
+        private static final long serialVersionUID = 1L;
+
+        public TransportFailure(String message, Throwable cause) {
+            super(message, -1, null, cause);
+        }
+    }
+}
