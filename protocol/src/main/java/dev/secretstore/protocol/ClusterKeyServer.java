@@ -5,6 +5,7 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.session.decryption.DecryptionSession;
+import dev.secretstore.protocol.session.signing.SchnorrSigningSession;
 import dev.secretstore.protocol.session.generation.KeyGenerationSession;
 import dev.secretstore.protocol.session.resolution.PendingResolutionSession;
 import dev.secretstore.protocol.session.resolution.PendingResolver;
@@ -61,6 +62,7 @@ public final class ClusterKeyServer implements KeyServer {
         this.resolver = new PendingResolver(sessions, cluster, storage, clock, random, stallTimeout.multipliedBy(3), Duration.ofSeconds(10));
         sessions.registerFactory(SessionType.KEY_GENERATION, KeyGenerationSession.factory(cluster, storage, random));
         sessions.registerFactory(SessionType.DECRYPTION, DecryptionSession.factory(cluster, sessions, storage, acl, random));
+        sessions.registerFactory(SessionType.SCHNORR_SIGNING, SchnorrSigningSession.factory(cluster, sessions, storage, acl, random));
     }
 
     /** Periodic maintenance, called on the cluster loop: resolves prepared writes left undecided (SEC-25). */
@@ -150,9 +152,11 @@ public final class ClusterKeyServer implements KeyServer {
                 sessions.reentry(key), storage, acl, keyId, requester, shadow, random)));
     }
 
+    /** Endpoint 7: threshold Schnorr signature, {@code ecies(requester, c ‖ s)} (crypto.md §10.7). */
     @Override
     public CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash) {
-        return unsupported("Schnorr signing");
+        return onLoop(() -> startSession(SessionType.SCHNORR_SIGNING, key -> outbox -> SchnorrSigningSession.startMaster(key, cluster,
+                outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random)));
     }
 
     @Override
