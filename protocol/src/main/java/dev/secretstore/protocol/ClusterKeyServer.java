@@ -5,6 +5,7 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.session.decryption.DecryptionSession;
+import dev.secretstore.protocol.session.signing.EcdsaSigningSession;
 import dev.secretstore.protocol.session.signing.SchnorrSigningSession;
 import dev.secretstore.protocol.session.generation.KeyGenerationSession;
 import dev.secretstore.protocol.session.resolution.PendingResolutionSession;
@@ -63,6 +64,7 @@ public final class ClusterKeyServer implements KeyServer {
         sessions.registerFactory(SessionType.KEY_GENERATION, KeyGenerationSession.factory(cluster, storage, random));
         sessions.registerFactory(SessionType.DECRYPTION, DecryptionSession.factory(cluster, sessions, storage, acl, random));
         sessions.registerFactory(SessionType.SCHNORR_SIGNING, SchnorrSigningSession.factory(cluster, sessions, storage, acl, random));
+        sessions.registerFactory(SessionType.ECDSA_SIGNING, EcdsaSigningSession.factory(cluster, sessions, storage, acl, random));
     }
 
     /** Periodic maintenance, called on the cluster loop: resolves prepared writes left undecided (SEC-25). */
@@ -159,9 +161,11 @@ public final class ClusterKeyServer implements KeyServer {
                 outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random)));
     }
 
+    /** Endpoint 8: threshold ECDSA signature, {@code ecies(requester, r ‖ s ‖ v)} (crypto.md §10.8); 2t ≥ N → 403 at once. */
     @Override
     public CompletionStage<byte[]> signEcdsa(H256 keyId, Requester requester, H256 messageHash) {
-        return unsupported("ECDSA signing");
+        return onLoop(() -> startSession(SessionType.ECDSA_SIGNING, key -> outbox -> EcdsaSigningSession.startMaster(key, cluster,
+                outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random)));
     }
 
     @Override

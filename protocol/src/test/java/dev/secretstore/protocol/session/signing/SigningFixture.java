@@ -97,6 +97,8 @@ final class SigningFixture {
             acls.put(node.id, acl);
             node.sessions.registerFactory(SessionType.SCHNORR_SIGNING,
                     SchnorrSigningSession.factory(node, node.sessions, node.storage, acl, RNG));
+            node.sessions.registerFactory(SessionType.ECDSA_SIGNING,
+                    EcdsaSigningSession.factory(node, node.sessions, node.storage, acl, RNG));
             if (!ids.containsKey(node.id)) continue;
             KeyVersion v = new KeyVersion(ids, f.evaluate(ids.get(node.id)), commitments);
             node.storage.prepareNewKey(new KeyShare(keyId, requester.address(), t, serverKey, Optional.empty(), List.of(v)));
@@ -127,6 +129,17 @@ final class SigningFixture {
         InMemoryCluster.Node master = cluster.node(masterIndex);
         SessionKey sk = new SessionKey(SessionType.SCHNORR_SIGNING, randomId(), master.id);
         return master.sessions.startMaster(sk, outbox -> SchnorrSigningSession.startMaster(sk, master, outbox,
+                master.sessions.reentry(sk), master.storage, acls.get(master.id), key, who, messageHash, RNG));
+    }
+
+    EcdsaSigningSession startEcdsa(int masterIndex, H256 messageHash) {
+        return startEcdsa(masterIndex, messageHash, keyId, requester);
+    }
+
+    EcdsaSigningSession startEcdsa(int masterIndex, H256 messageHash, H256 key, Requester who) {
+        InMemoryCluster.Node master = cluster.node(masterIndex);
+        SessionKey sk = new SessionKey(SessionType.ECDSA_SIGNING, randomId(), master.id);
+        return master.sessions.startMaster(sk, outbox -> EcdsaSigningSession.startMaster(sk, master, outbox,
                 master.sessions.reentry(sk), master.storage, acls.get(master.id), key, who, messageHash, RNG));
     }
 
