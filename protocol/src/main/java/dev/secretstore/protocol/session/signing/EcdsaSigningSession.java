@@ -184,6 +184,10 @@ public final class EcdsaSigningSession extends AbstractSession<byte[]> {
         if (s.checkReachable()) return s;
         if (s.threshold == 0) {
             // t = 0: the master signs locally with its share (every share equals x); its own ACL decides.
+            if (!holder) {
+                s.fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
+                return s;
+            }
             s.askOwnAcl(requester.address(), allowed -> {
                 if (allowed) {
                     s.signLocally();

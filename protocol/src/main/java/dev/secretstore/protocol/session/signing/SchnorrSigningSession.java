@@ -529,7 +529,7 @@ public final class SchnorrSigningSession extends AbstractSession<byte[]> {
         toMaster(new SchnorrMessage.NonceCommitment(attempt, a.points()));
         if (!attempt.equals(memberAttempt)) return;
         Map<NodeId, SchnorrMessage.NonceDeal> early = earlyDeals.remove(attempt);
-        earlyDeals.clear(); // deals for any other attempt are stale now
+        clearEarlyDeals(); // deals for any other attempt are stale now
         if (early != null) {
             for (Map.Entry<NodeId, SchnorrMessage.NonceDeal> e : early.entrySet()) {
                 if (!attempt.equals(memberAttempt)) break;
