@@ -5,6 +5,8 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.session.decryption.DecryptionSession;
+import dev.secretstore.protocol.session.signing.EcdsaSigningSession;
+import dev.secretstore.protocol.session.signing.SchnorrSigningSession;
 import dev.secretstore.protocol.session.generation.KeyGenerationSession;
 import dev.secretstore.protocol.session.resolution.PendingResolutionSession;
 import dev.secretstore.protocol.session.resolution.PendingResolver;
@@ -61,6 +63,8 @@ public final class ClusterKeyServer implements KeyServer {
         this.resolver = new PendingResolver(sessions, cluster, storage, clock, random, stallTimeout.multipliedBy(3), Duration.ofSeconds(10));
         sessions.registerFactory(SessionType.KEY_GENERATION, KeyGenerationSession.factory(cluster, storage, random));
         sessions.registerFactory(SessionType.DECRYPTION, DecryptionSession.factory(cluster, sessions, storage, acl, random));
+        sessions.registerFactory(SessionType.SCHNORR_SIGNING, SchnorrSigningSession.factory(cluster, sessions, storage, acl, random));
+        sessions.registerFactory(SessionType.ECDSA_SIGNING, EcdsaSigningSession.factory(cluster, sessions, storage, acl, random));
     }
 
     /** Periodic maintenance, called on the cluster loop: resolves prepared writes left undecided (SEC-25). */
@@ -150,14 +154,18 @@ public final class ClusterKeyServer implements KeyServer {
                 sessions.reentry(key), storage, acl, keyId, requester, shadow, random)));
     }
 
+    /** Endpoint 7: threshold Schnorr signature, {@code ecies(requester, c ‖ s)} (crypto.md §10.7). */
     @Override
     public CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash) {
-        return unsupported("Schnorr signing");
+        return onLoop(() -> startSession(SessionType.SCHNORR_SIGNING, key -> outbox -> SchnorrSigningSession.startMaster(key, cluster,
+                outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random)));
     }
 
+    /** Endpoint 8: threshold ECDSA signature, {@code ecies(requester, r ‖ s ‖ v)} (crypto.md §10.8); 2t ≥ N → 403 at once. */
     @Override
     public CompletionStage<byte[]> signEcdsa(H256 keyId, Requester requester, H256 messageHash) {
-        return unsupported("ECDSA signing");
+        return onLoop(() -> startSession(SessionType.ECDSA_SIGNING, key -> outbox -> EcdsaSigningSession.startMaster(key, cluster,
+                outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random)));
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.secretstore.protocol.codec;
 import dev.secretstore.protocol.session.decryption.DecryptionMessage;
 import dev.secretstore.protocol.session.generation.GenerationMessage;
 import dev.secretstore.protocol.session.resolution.ResolutionMessage;
+import dev.secretstore.protocol.session.signing.EcdsaMessage;
+import dev.secretstore.protocol.session.signing.SchnorrMessage;
 import dev.secretstore.protocol.session.store.StoreMessage;
 
 /** The registry of every message body on the wire, with stable names. Add new messages here, never rename. */
@@ -43,6 +45,30 @@ public final class ClusterMessages {
                 .register("gen.commit", GenerationMessage.Commit.class)
                 .register("gen.abort", GenerationMessage.Abort.class)
                 .register("res.query", ResolutionMessage.Query.class)
-                .register("res.status", ResolutionMessage.Status.class);
+                .register("res.status", ResolutionMessage.Status.class)
+                .register("sch.consensus-request", SchnorrMessage.ConsensusRequest.class)
+                .register("sch.consensus-response", SchnorrMessage.ConsensusResponse.class)
+                .register("sch.nonce-request", SchnorrMessage.NonceRequest.class)
+                .register("sch.nonce-deal", SchnorrMessage.NonceDeal.class)
+                .register("sch.nonce-commitment", SchnorrMessage.NonceCommitment.class)
+                .register("sch.nonce-ready", SchnorrMessage.NonceReady.class)
+                .register("sch.nonce-complaint", SchnorrMessage.NonceComplaint.class)
+                .register("sch.partial-request", SchnorrMessage.PartialRequest.class)
+                .register("sch.partial", SchnorrMessage.Partial.class)
+                .register("sch.refused", SchnorrMessage.Refused.class)
+                .register("sch.done", SchnorrMessage.Done.class)
+                .register("ecd.consensus-request", EcdsaMessage.ConsensusRequest.class)
+                .register("ecd.consensus-response", EcdsaMessage.ConsensusResponse.class)
+                .register("ecd.nonce-request", EcdsaMessage.NonceRequest.class)
+                .register("ecd.nonce-deal", EcdsaMessage.NonceDeal.class)
+                .register("ecd.nonce-commitment", EcdsaMessage.NonceCommitment.class)
+                .register("ecd.nonce-ready", EcdsaMessage.NonceReady.class)
+                .register("ecd.nonce-complaint", EcdsaMessage.NonceComplaint.class)
+                .register("ecd.u-request", EcdsaMessage.URequest.class)
+                .register("ecd.u-share", EcdsaMessage.UShare.class)
+                .register("ecd.sign-request", EcdsaMessage.SignRequest.class)
+                .register("ecd.signature-share", EcdsaMessage.SignatureShare.class)
+                .register("ecd.refused", EcdsaMessage.Refused.class)
+                .register("ecd.done", EcdsaMessage.Done.class);
     }
 }

@@ -1,0 +1,163 @@
+package dev.secretstore.protocol.session.signing;
+
+import dev.secretstore.crypto.Address;
+import dev.secretstore.crypto.Ecies;
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.Scalar;
+import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.crypto.threshold.Polynomial;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.Requester;
+import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.session.AbstractSession;
+import dev.secretstore.protocol.session.InMemoryCluster;
+import dev.secretstore.protocol.session.SessionKey;
+import dev.secretstore.protocol.session.SessionType;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Test fixture: an {@link InMemoryCluster} whose first {@code holderCount} nodes store a committed
+ * {@code t}-of key version produced by the real threshold math (degree-{@code t} polynomial, Feldman
+ * commitments, shares at random id numbers), a scriptable ACL per node, and the signing factories.
+ */
+final class SigningFixture {
+    static final SecureRandom RNG = new SecureRandom();
+
+    /** Test ACL: an allow-list or deny everything or fail. */
+    static final class TestAcl implements AclChecker {
+        enum Mode { LIST, DENY, THROW }
+
+        final Set<Address> allowed = new HashSet<>();
+        Mode mode = Mode.LIST;
+        int calls;
+
+        @Override
+        public CompletionStage<Decision> check(Address requester, H256 keyId) {
+            calls++;
+            return switch (mode) {
+                case DENY -> CompletableFuture.completedFuture(Decision.deny("block 7"));
+                case THROW -> CompletableFuture.failedFuture(new IllegalStateException("chain endpoint down"));
+                default -> CompletableFuture.completedFuture(new Decision(allowed.contains(requester), "block 7"));
+            };
+        }
+    }
+
+    final InMemoryCluster cluster;
+    final int t;
+    final H256 keyId = randomId();
+    final KeyPair requesterKeys = KeyPair.random();
+    final Requester requester = Requester.of(requesterKeys.publicKey());
+    final PublicPoint serverKey;
+    final Map<NodeId, TestAcl> acls = new HashMap<>();
+    final List<NodeId> holders;
+
+    SigningFixture(int n, int t) {
+        this(n, n, t);
+    }
+
+    SigningFixture(int size, int holderCount, int t) {
+        this.cluster = new InMemoryCluster(size);
+        this.t = t;
+        List<NodeId> hs = new ArrayList<>();
+        for (int i = 0; i < holderCount; i++) hs.add(cluster.node(i).id);
+        this.holders = List.copyOf(hs);
+        Map<NodeId, Scalar> ids = new TreeMap<>();
+        Set<Scalar> used = new HashSet<>();
+        for (NodeId h : holders) {
+            Scalar x;
+            do {
+                SecretScalar r = SecretScalar.random(RNG);
+                x = r.reveal();
+                r.destroy();
+            } while (!used.add(x));
+            ids.put(h, x);
+        }
+        Polynomial f = Polynomial.random(t, RNG);
+        List<PublicPoint> commitments = f.feldman().points();
+        this.serverKey = commitments.get(0);
+        for (InMemoryCluster.Node node : cluster.nodes()) {
+            TestAcl acl = new TestAcl();
+            acl.allowed.add(requester.address());
+            acls.put(node.id, acl);
+            node.sessions.registerFactory(SessionType.SCHNORR_SIGNING,
+                    SchnorrSigningSession.factory(node, node.sessions, node.storage, acl, RNG));
+            node.sessions.registerFactory(SessionType.ECDSA_SIGNING,
+                    EcdsaSigningSession.factory(node, node.sessions, node.storage, acl, RNG));
+            if (!ids.containsKey(node.id)) continue;
+            KeyVersion v = new KeyVersion(ids, f.evaluate(ids.get(node.id)), commitments);
+            node.storage.prepareNewKey(new KeyShare(keyId, requester.address(), t, serverKey, Optional.empty(), List.of(v)));
+            node.storage.commit(keyId);
+        }
+        f.destroy();
+    }
+
+    static H256 randomId() {
+        byte[] b = new byte[32];
+        RNG.nextBytes(b);
+        return H256.fromBytes(b);
+    }
+
+    InMemoryCluster.Node node(int i) {
+        return cluster.node(i);
+    }
+
+    TestAcl acl(int i) {
+        return acls.get(node(i).id);
+    }
+
+    SchnorrSigningSession startSchnorr(int masterIndex, H256 messageHash) {
+        return startSchnorr(masterIndex, messageHash, keyId, requester);
+    }
+
+    SchnorrSigningSession startSchnorr(int masterIndex, H256 messageHash, H256 key, Requester who) {
+        InMemoryCluster.Node master = cluster.node(masterIndex);
+        SessionKey sk = new SessionKey(SessionType.SCHNORR_SIGNING, randomId(), master.id);
+        return master.sessions.startMaster(sk, outbox -> SchnorrSigningSession.startMaster(sk, master, outbox,
+                master.sessions.reentry(sk), master.storage, acls.get(master.id), key, who, messageHash, RNG));
+    }
+
+    EcdsaSigningSession startEcdsa(int masterIndex, H256 messageHash) {
+        return startEcdsa(masterIndex, messageHash, keyId, requester);
+    }
+
+    EcdsaSigningSession startEcdsa(int masterIndex, H256 messageHash, H256 key, Requester who) {
+        InMemoryCluster.Node master = cluster.node(masterIndex);
+        SessionKey sk = new SessionKey(SessionType.ECDSA_SIGNING, randomId(), master.id);
+        return master.sessions.startMaster(sk, outbox -> EcdsaSigningSession.startMaster(sk, master, outbox,
+                master.sessions.reentry(sk), master.storage, acls.get(master.id), key, who, messageHash, RNG));
+    }
+
+    /** What the requester does with the HTTP result: decrypts the blob of the expected length. */
+    byte[] open(AbstractSession<byte[]> s, int expectedBlobLength) {
+        byte[] blob = s.result().getNow(null);
+        if (blob == null) throw new AssertionError("session did not finish successfully: " + s.failure());
+        if (blob.length != expectedBlobLength) throw new AssertionError("blob length " + blob.length);
+        return Ecies.decryptFromServer(requesterKeys.secret(), blob);
+    }
+
+    static SecretStoreException.Kind failureKind(AbstractSession<?> s) {
+        if (!s.isFinished()) throw new AssertionError("session still running");
+        try {
+            s.result().join();
+        } catch (CompletionException e) {
+            return ((SecretStoreException) e.getCause()).kind();
+        }
+        throw new AssertionError("session succeeded");
+    }
+}
