@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 public final class Anvil implements AutoCloseable {
     /** Anvil's first well-known development account (public test mnemonic; never use it on a real chain). */
     public static final String DEV_ACCOUNT_SECRET = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    /** Anvil's second well-known (funded) development account. */
+    public static final String DEV_ACCOUNT_1_SECRET = "59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
 
     private final Path executable;
     private final int port;

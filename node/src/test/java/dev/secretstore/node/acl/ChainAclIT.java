@@ -152,10 +152,13 @@ class ChainAclIT {
         assertThat(decrypt(shadows(1, keyId, publisher), publisher)).isEqualTo(m);
         assertDenied(shadows(0, keyId, stranger));
 
-        // only the owner may grant
-        KeyPair other = KeyPair.random();
+        // only the owner may grant or revoke: a funded non-owner's transactions revert
+        KeyPair other = KeyPair.fromSecretBytes(Hex.decode(Anvil.DEV_ACCOUNT_1_SECRET));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> acl.grant(other, contract, keyId, other.address()))
-                .isInstanceOf(RuntimeException.class);
+                .hasMessageContaining("reverted");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> acl.revoke(other, contract, keyId, consumer.address()))
+                .hasMessageContaining("reverted");
+        assertThat(acl.check(contract, other.address(), keyId)).isFalse();
 
         acl.revoke(publisher, contract, keyId, consumer.address());
         assertDenied(shadows(0, keyId, consumer)); // the very next request
