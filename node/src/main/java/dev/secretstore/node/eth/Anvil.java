@@ -49,6 +49,14 @@ public final class Anvil implements AutoCloseable {
         for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
             candidates.add(d.resolve(".tools/anvil/node_modules/.bin/anvil"));
         }
+        try { // the project that built this jar (node/target/secretstore.jar → project root)
+            Path jar = Path.of(Anvil.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            for (Path d = jar.getParent(); d != null; d = d.getParent()) {
+                candidates.add(d.resolve(".tools/anvil/node_modules/.bin/anvil"));
+            }
+        } catch (Exception ignored) {
+            // no code source: the working directory candidates remain
+        }
         for (Path c : candidates) {
             if (!Files.isExecutable(c)) continue;
             Path modules = c.toAbsolutePath().getParent().getParent().resolve("@foundry-rs");
