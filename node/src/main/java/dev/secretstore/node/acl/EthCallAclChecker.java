@@ -34,12 +34,21 @@ public final class EthCallAclChecker implements AclChecker {
         TRUE[31] = 1;
     }
 
+    /** How far behind this node's head a master's pinned block may be (see {@link #check(Address, H256, OptionalLong)}). */
+    public static final long DEFAULT_MAX_PIN_LAG = 64;
+
     private final EthRpc rpc;
     private final Address contract;
+    private final long maxPinLag;
 
     public EthCallAclChecker(EthRpc rpc, Address contract) {
+        this(rpc, contract, DEFAULT_MAX_PIN_LAG);
+    }
+
+    public EthCallAclChecker(EthRpc rpc, Address contract, long maxPinLag) {
         this.rpc = rpc;
         this.contract = contract;
+        this.maxPinLag = maxPinLag;
     }
 
     public Address contract() {
@@ -85,7 +94,8 @@ public final class EthCallAclChecker implements AclChecker {
         String where = "contract " + contract + " block " + (block.isPresent() ? Long.toString(block.getAsLong()) : "latest");
         CompletableFuture<Decision> out;
         try {
-            out = trusted().thenCompose(ignored -> {
+            out = trusted().thenCompose(ignored -> block.isPresent() ? checkPinnedBlock(block.getAsLong())
+                    : CompletableFuture.completedFuture(null)).thenCompose(ignored -> {
                 Map<String, String> tx = new LinkedHashMap<>();
                 tx.put("to", contract.toString().startsWith("0x") ? contract.toString() : "0x" + contract.toHex());
                 tx.put("data", Hex.encodePrefixed(callData(requester, keyId)));
@@ -105,6 +115,21 @@ public final class EthCallAclChecker implements AclChecker {
                 LOG.info(() -> "ACL denied " + requester + " for key " + keyId.toHex() + " at " + decision.evaluatedAt());
             }
             return decision;
+        });
+    }
+
+    /**
+     * A pinned block must not be older than this node's head by more than {@code maxPinLag} blocks, so
+     * a master cannot make members judge a chain state from before a revocation. (A block this node
+     * does not have yet fails in {@code eth_call} and denies.)
+     */
+    private CompletableFuture<Void> checkPinnedBlock(long block) {
+        return rpc.call("eth_blockNumber").thenAccept(n -> {
+            long head = EthRpc.quantity("eth_blockNumber", n);
+            if (block + maxPinLag < head) {
+                throw new EthRpc.EthRpcException("pinned block " + block + " is more than " + maxPinLag
+                        + " blocks behind this node's head " + head);
+            }
         });
     }
 

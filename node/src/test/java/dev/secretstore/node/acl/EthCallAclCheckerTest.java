@@ -168,6 +168,18 @@ class EthCallAclCheckerTest {
     }
 
     @Test
+    void aPinnedBlockFarBehindThisNodesHeadDenies() throws Exception {
+        var checker = serve(chain("\"" + ONE32 + "\""), Duration.ofSeconds(2)); // head 0x10 = 16
+        var strict = new EthCallAclChecker(new EthRpc(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/"),
+                Duration.ofSeconds(2)), CONTRACT, 4);
+        assertThat(decide(strict, OptionalLong.of(12)).allowed()).isTrue();
+        Decision d = decide(strict, OptionalLong.of(11));
+        assertThat(d.allowed()).isFalse();
+        assertThat(d.evaluatedAt()).contains("behind this node's head 16");
+        assertThat(decide(checker, OptionalLong.of(1)).allowed()).isTrue(); // default lag 64
+    }
+
+    @Test
     void chainHeadIsTheLatestBlockNumber() throws Exception {
         var checker = serve(chain("\"" + ONE32 + "\""), Duration.ofSeconds(2));
         assertThat(checker.chainHead().toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo(OptionalLong.of(16));
