@@ -9,11 +9,19 @@ import java.util.Objects;
  * {@code META-INF/services/dev.secretstore.node.cli.DevClusterRunner}.
  */
 public interface DevClusterRunner {
-    /** The parsed {@code dev} options: the number of nodes and the working directory (absolute). */
-    record Options(int nodes, Path dir) {
+    /**
+     * The parsed {@code dev} options: the number of nodes, the working directory (absolute), and
+     * {@code --chain} (a local anvil with the on-chain ACL instead of the policy file).
+     */
+    record Options(int nodes, Path dir, boolean chain) {
         public Options {
             Objects.requireNonNull(dir, "dir");
             if (nodes < 1) throw new IllegalArgumentException("nodes must be at least 1");
+        }
+
+        /** Without a chain: the policy-file ACL. */
+        public Options(int nodes, Path dir) {
+            this(nodes, dir, false);
         }
     }
 

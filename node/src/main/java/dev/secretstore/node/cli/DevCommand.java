@@ -38,6 +38,10 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--dir", paramLabel = "DIR", defaultValue = "dev-cluster", description = "working directory for keys, configurations, stores and dev.json (default: ${DEFAULT-VALUE})")
     Path dir;
 
+    @Option(names = "--chain", description = "start a local Ethereum dev chain (anvil from .tools/anvil), deploy the ACL contract "
+            + "and use it on every node instead of the policy file; dev.json gains \"chain\"")
+    boolean chain;
+
     DevCommand(Components components) {
         this.components = components;
     }
@@ -52,6 +56,6 @@ final class DevCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(NOT_ASSEMBLED);
             return Main.NOT_ASSEMBLED;
         }
-        return runner.get().run(new DevClusterRunner.Options(nodes, dir.toAbsolutePath().normalize()));
+        return runner.get().run(new DevClusterRunner.Options(nodes, dir.toAbsolutePath().normalize(), chain));
     }
 }

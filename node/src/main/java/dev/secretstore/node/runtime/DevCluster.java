@@ -119,19 +119,28 @@ public final class DevCluster implements DevClusterRunner {
     @Override
     public int run(Options options) {
         Running running;
+        DevChain chain = null;
         try {
+            if (options.chain()) {
+                chain = DevChain.setUp(options.nodes(), options.dir(), CLUSTER_BASE_PORT, HTTP_BASE_PORT, OPS_BASE_PORT, System.out);
+            }
             running = start(options.nodes(), options.dir(), CLUSTER_BASE_PORT, HTTP_BASE_PORT, OPS_BASE_PORT, RPC_PORT, System.out);
+            if (chain != null) chain.describeIn(running.devJson());
         } catch (Exception e) {
+            if (chain != null) chain.close();
             System.err.println("secretstore dev: " + e.getMessage());
             return 1;
         }
+        DevChain devChain = chain;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping the development cluster");
             running.close();
+            if (devChain != null) devChain.close();
             stopped.countDown();
         }, "dev-shutdown"));
         printBanner(running, options.dir(), System.out);
+        if (devChain != null) DevChain.printBanner(devChain, running, options.dir(), System.out);
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -1,9 +1,11 @@
 package dev.secretstore.node.runtime;
 
 import dev.secretstore.node.acl.AllowAllAclChecker;
+import dev.secretstore.node.acl.EthCallAclChecker;
 import dev.secretstore.node.acl.PolicyFileAclChecker;
 import dev.secretstore.node.config.Cors;
 import dev.secretstore.node.config.NodeConfig;
+import dev.secretstore.node.eth.EthRpc;
 import dev.secretstore.node.http.CorsPolicy;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.acl.AclChecker;
@@ -53,9 +55,18 @@ public final class NodeSettings {
                 Set<PolicyFileAclChecker.Grant> grants = PolicyFileAclChecker.load(file);
                 return storage -> new PolicyFileAclChecker(grants, storage, "policy " + file.getFileName());
             }
+            case CONTRACT: {
+                var eth = config.ethereum();
+                var url = eth.url().orElseThrow(() -> new IllegalArgumentException(
+                        "acl_contract = <address> needs [secretstore_ext] eth_rpc_url (the Ethereum JSON-RPC endpoint)"));
+                var contract = config.acl().contract().orElseThrow();
+                var checker = new EthCallAclChecker(new EthRpc(url, eth.timeout()), contract);
+                return storage -> checker;
+            }
             default:
                 throw new IllegalArgumentException("acl_contract = \"" + config.acl().mode().name().toLowerCase()
-                        + "\" needs the on-chain ACL checker, which this build does not include yet; use \"policy\" "
+                        + "\" (the registry lookup) is not supported by this build yet; set acl_contract to the ACL "
+                        + "contract address (40 hex digits, with [secretstore_ext] eth_rpc_url), \"policy\" "
                         + "(with acl_policy_file) or, for development only, \"none\"");
         }
     }

@@ -24,11 +24,22 @@ public sealed interface DecryptionMessage extends SessionMessage {
     /**
      * Master → every connected holder of the version: may {@code requester} use {@code keyId}? Each node
      * answers from its own ACL (acl-and-config.md §1). {@code consensusGroup} lists every node asked
-     * (master included); a later decryption request may name only these nodes.
+     * (master included); a later decryption request may name only these nodes. {@code block} is the
+     * chain block the master pinned for every member's ACL check, or {@link #NO_BLOCK} when its ACL has
+     * no chain (acl-and-config.md §2.3).
      */
-    record ConsensusRequest(H256 keyId, Address requester, H256 version, List<NodeId> consensusGroup) implements DecryptionMessage {
+    record ConsensusRequest(H256 keyId, Address requester, H256 version, List<NodeId> consensusGroup, long block)
+            implements DecryptionMessage {
+        /** No block pinned: members check at their own view. */
+        public static final long NO_BLOCK = -1;
+
         public ConsensusRequest {
             consensusGroup = List.copyOf(consensusGroup);
+            if (block < NO_BLOCK) throw new IllegalArgumentException("block " + block);
+        }
+
+        public ConsensusRequest(H256 keyId, Address requester, H256 version, List<NodeId> consensusGroup) {
+            this(keyId, requester, version, consensusGroup, NO_BLOCK);
         }
 
         @Override

@@ -36,6 +36,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -164,12 +165,42 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
             s.no.add(self); // coordinates without a vote
         }
         if (s.checkReachable()) return s;
-        List<NodeId> consensus = List.copyOf(asked);
-        s.broadcast(new DecryptionMessage.ConsensusRequest(keyId, requester.address(), version.hash(), consensus));
-        if (version.idNumbers().containsKey(self)) {
-            s.askOwnAcl(requester.address(), allowed -> s.onVote(self, allowed));
-        }
+        s.pinBlockAndAsk(List.copyOf(asked));
         return s;
+    }
+
+    /**
+     * Picks the chain block every member checks at (acl-and-config.md §2.3), then asks the consensus.
+     * Without a chain (or when the head is already known) this happens before {@code startMaster} returns;
+     * otherwise on the loop once the head arrives. A head the checker cannot give denies (SEC-21).
+     */
+    private void pinBlockAndAsk(List<NodeId> consensus) {
+        java.util.concurrent.CompletableFuture<OptionalLong> head;
+        try {
+            head = acl.chainHead().toCompletableFuture();
+        } catch (RuntimeException e) {
+            head = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        if (head.isDone() && !head.isCompletedExceptionally()) {
+            askConsensus(consensus, head.join(), null);
+        } else {
+            head.whenCompleteAsync((block, error) -> askConsensus(consensus, block, error), reentry);
+        }
+    }
+
+    private void askConsensus(List<NodeId> consensus, OptionalLong block, Throwable error) {
+        if (isFinished()) return;
+        if (error != null || block == null) {
+            LOG.warning(() -> "ACL denied key " + keyId.toHex() + " for " + requester.address() + " in " + key
+                    + ": cannot pin a chain block: " + (error == null ? "no answer" : error));
+            fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
+            return;
+        }
+        long pinned = block.isPresent() ? block.getAsLong() : DecryptionMessage.ConsensusRequest.NO_BLOCK;
+        broadcast(new DecryptionMessage.ConsensusRequest(keyId, requester.address(), version.hash(), consensus, pinned));
+        if (version.idNumbers().containsKey(self)) {
+            askOwnAcl(requester.address(), block, allowed -> onVote(self, allowed));
+        }
     }
 
     /** The factory the session manager uses to create a holder's side from a {@link DecryptionMessage.ConsensusRequest}. */
@@ -192,10 +223,10 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
     }
 
     /** Calls the ACL; any exceptional completion or missing answer is a denial (SEC-21). The answer comes back on the loop. */
-    private void askOwnAcl(Address address, java.util.function.Consumer<Boolean> then) {
+    private void askOwnAcl(Address address, OptionalLong block, java.util.function.Consumer<Boolean> then) {
         java.util.concurrent.CompletionStage<AclChecker.Decision> stage;
         try {
-            stage = acl.check(address, keyId);
+            stage = acl.check(address, keyId, block);
         } catch (RuntimeException e) {
             stage = java.util.concurrent.CompletableFuture.failedFuture(e);
         }
@@ -483,7 +514,8 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
             outbox.send(key.master(), new DecryptionMessage.ConsensusResponse(false));
             return;
         }
-        askOwnAcl(r.requester(), allowed -> {
+        OptionalLong block = r.block() == DecryptionMessage.ConsensusRequest.NO_BLOCK ? OptionalLong.empty() : OptionalLong.of(r.block());
+        askOwnAcl(r.requester(), block, allowed -> {
             if (isFinished()) return;
             approved = allowed;
             outbox.send(key.master(), new DecryptionMessage.ConsensusResponse(allowed));
