@@ -46,12 +46,8 @@ public final class ClusterKeyServer implements KeyServer {
     private final AclChecker acl;
     private final PendingResolver resolver;
 
-    /**
-     * @param stallTimeout the session manager's stall timeout: prepared writes older than three times
-     *                     it are resolved with the other members (no session can still decide them)
-     */
     public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, AclChecker acl, Executor clusterLoop,
-                            SecureRandom random, Clock clock, Duration stallTimeout) {
+                            SecureRandom random, Clock clock) {
         this.sessions = sessions;
         this.cluster = cluster;
         this.storage = storage;
@@ -59,8 +55,8 @@ public final class ClusterKeyServer implements KeyServer {
         this.clusterLoop = clusterLoop;
         this.random = random;
         sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(cluster.self(), storage));
-        sessions.registerFactory(SessionType.PENDING_RESOLUTION, PendingResolutionSession.factory(cluster, storage));
-        this.resolver = new PendingResolver(sessions, cluster, storage, clock, random, stallTimeout.multipliedBy(3), Duration.ofSeconds(10));
+        sessions.registerFactory(SessionType.PENDING_RESOLUTION, PendingResolutionSession.factory(cluster, storage, sessions));
+        this.resolver = new PendingResolver(sessions, cluster, storage, clock, random, Duration.ofSeconds(2));
         sessions.registerFactory(SessionType.KEY_GENERATION, KeyGenerationSession.factory(cluster, storage, random));
         sessions.registerFactory(SessionType.DECRYPTION, DecryptionSession.factory(cluster, sessions, storage, acl, random));
         sessions.registerFactory(SessionType.SCHNORR_SIGNING, SchnorrSigningSession.factory(cluster, sessions, storage, acl, random));

@@ -113,7 +113,7 @@ public final class KeyServerNode implements AutoCloseable {
         };
         sessions = new ClusterSessions(self, (to, envelope) -> transport.send(to, codec.encode(envelope)), loop, Clock.SYSTEM,
                 settings.sessionTimeout(), settings.maxSessions());
-        keyServer = new ClusterKeyServer(sessions, view, storage, acl, loop, new SecureRandom(), Clock.SYSTEM, settings.sessionTimeout());
+        keyServer = new ClusterKeyServer(sessions, view, storage, acl, loop, new SecureRandom(), Clock.SYSTEM);
         transport = new ClusterTransport(settings.nodeKey(), settings.clusterAddress(), settings.members(), new ClusterTransport.Listener() {
             @Override
             public void onMessage(NodeId from, byte[] message) {

@@ -117,7 +117,7 @@ class CrashDuringGenerationIT {
         awaitClusterReady();
 
         List<String> outcomes = new ArrayList<>();
-        for (int round = 0; round < 4; round++) {
+        for (int round = 0; round < 6; round++) {
             int victim = round % 3; // the master (node 0) is killed too
             H256 keyId = randomId();
             CompletableFuture<HttpResponse<String>> request = http.sendAsync(

@@ -1,5 +1,6 @@
 package dev.secretstore.protocol.session;
 
+import dev.secretstore.crypto.H256;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import java.time.Duration;
@@ -224,6 +225,14 @@ public final class ClusterSessions {
     /** Sessions still running (for tests and metrics). */
     public List<Session> activeSessions() {
         return new ArrayList<>(active.values().stream().map(e -> e.session).toList());
+    }
+
+    /** True while a running session may still prepare, commit or discard state of this key. */
+    public boolean isWriting(H256 keyId) {
+        for (Entry e : active.values()) {
+            if (e.session.writesKey().filter(keyId::equals).isPresent()) return true;
+        }
+        return false;
     }
 
     public boolean isActive(SessionKey key) {

@@ -1,5 +1,6 @@
 package dev.secretstore.protocol.session;
 
+import dev.secretstore.crypto.H256;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import java.util.Optional;
@@ -16,6 +17,14 @@ import java.util.Set;
  */
 public interface Session {
     SessionKey key();
+
+    /**
+     * The server key whose stored state this session may still change (prepare, commit or discard), if
+     * any. Pending-write resolution leaves a key alone while such a session runs (SEC-25).
+     */
+    default Optional<H256> writesKey() {
+        return Optional.empty();
+    }
 
     /** The nodes allowed to send messages to this session (SEC-18); the manager drops all others. */
     Set<NodeId> participants();

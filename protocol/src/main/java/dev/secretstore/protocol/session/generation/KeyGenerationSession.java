@@ -176,6 +176,11 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
     // ------------------------------------------------------------------ messages
 
     @Override
+    public Optional<H256> writesKey() {
+        return isFinished() ? Optional.empty() : Optional.ofNullable(keyId);
+    }
+
+    @Override
     public void onMessage(NodeId from, SessionMessage message) {
         if (isFinished() || !(message instanceof GenerationMessage m) || from.equals(self)) return;
         if (m instanceof Abort a) {

@@ -21,8 +21,9 @@ import java.util.logging.Logger;
  *
  * <p>A master commits only after every participant prepared, so: if any other member has the write
  * committed, the master committed it and this node commits too; if every other member answers that
- * it has not, no master committed it (the request never succeeded) and this node discards it; if some
- * member cannot be asked, the write stays pending and is tried again later. Only new keys and
+ * it has not, and none of them still runs a session that could change the key, no master committed
+ * it (the request never succeeded) and this node discards it; if some member cannot be asked, or is
+ * still deciding, the write stays pending and is tried again later. Only new keys and
  * document keys are resolved here; prepared key versions (membership change) are left alone.
  */
 public final class PendingResolutionSession extends AbstractSession<PendingResolutionSession.Outcome> {
@@ -37,6 +38,7 @@ public final class PendingResolutionSession extends AbstractSession<PendingResol
     private final H256 keyId;
     private final Pending pending;
     private final Set<NodeId> awaiting = new HashSet<>();
+    private boolean someoneUndecided;
 
     private PendingResolutionSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox, KeyStorage storage,
                                      H256 keyId, Pending pending) {
@@ -74,11 +76,11 @@ public final class PendingResolutionSession extends AbstractSession<PendingResol
         return session;
     }
 
-    /** The responder side: answers one query from its committed state and ends. */
-    public static ClusterSessions.SlaveFactory factory(ClusterView cluster, KeyStorage storage) {
+    /** The responder side: answers one query from its committed state and its running sessions, and ends. */
+    public static ClusterSessions.SlaveFactory factory(ClusterView cluster, KeyStorage storage, ClusterSessions sessions) {
         return (init, outbox) -> {
             if (!(init.body() instanceof ResolutionMessage.Query)) return Optional.empty();
-            return Optional.of(new Responder(init.key(), cluster.self(), Set.of(cluster.self(), init.master()), outbox, storage));
+            return Optional.of(new Responder(init.key(), cluster.self(), Set.of(cluster.self(), init.master()), outbox, storage, sessions));
         };
     }
 
@@ -86,10 +88,15 @@ public final class PendingResolutionSession extends AbstractSession<PendingResol
     public void onMessage(NodeId from, SessionMessage message) {
         if (isFinished() || !(message instanceof ResolutionMessage.Status status) || !awaiting.remove(from)) return;
         boolean committedThere = pending == Pending.NEW_KEY ? status.keyCommitted() : status.documentKeyCommitted();
+        someoneUndecided |= status.undecided();
         if (committedThere) {
             decide(true);
         } else if (awaiting.isEmpty()) {
-            decide(false);
+            if (someoneUndecided) {
+                succeed(Outcome.UNRESOLVED); // a member may still commit: ask again later
+            } else {
+                decide(false);
+            }
         }
     }
 
@@ -121,17 +128,20 @@ public final class PendingResolutionSession extends AbstractSession<PendingResol
     /** Answers a query with this node's committed state. */
     private static final class Responder extends AbstractSession<Outcome> {
         private final KeyStorage storage;
+        private final ClusterSessions sessions;
 
-        Responder(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox, KeyStorage storage) {
+        Responder(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox, KeyStorage storage, ClusterSessions sessions) {
             super(key, self, participants, outbox);
             this.storage = storage;
+            this.sessions = sessions;
         }
 
         @Override
         public void onMessage(NodeId from, SessionMessage message) {
             if (isFinished() || !(message instanceof ResolutionMessage.Query q) || !from.equals(key.master())) return;
             Optional<KeyShare> share = storage.get(q.keyId());
-            outbox.send(from, new ResolutionMessage.Status(share.isPresent(), share.flatMap(KeyShare::documentKey).isPresent()));
+            outbox.send(from, new ResolutionMessage.Status(share.isPresent(), share.flatMap(KeyShare::documentKey).isPresent(),
+                    sessions.isWriting(q.keyId())));
             succeed(Outcome.UNRESOLVED);
         }
 

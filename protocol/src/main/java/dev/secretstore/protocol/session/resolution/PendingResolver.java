@@ -17,12 +17,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Decides when to resolve prepared writes (SEC-25). Rows that were pending when the node started
- * belong to sessions that died with the process, so they are resolved as soon as every member is
- * reachable. Rows that become pending while the node runs belong to live sessions; they are resolved
- * only once they are older than {@code minAge}, which must exceed every session's stall limit, so no
- * session can still decide them. Each key is retried at most every {@code retryInterval}.
- * Called from the cluster loop.
+ * Decides when to resolve prepared writes (SEC-25). A prepared row is orphaned exactly when no session
+ * on this node can still decide it ({@link ClusterSessions#isWriting}): its session ended without the
+ * master's word (the master vanished, or the node restarted). Orphaned rows are resolved as soon as
+ * every member is connected, and retried at most every {@code retryInterval} while some member cannot
+ * answer or is still deciding. Called from the cluster loop.
  */
 public final class PendingResolver {
     private static final Logger LOG = Logger.getLogger(PendingResolver.class.getName());
@@ -32,25 +31,21 @@ public final class PendingResolver {
     private final KeyStorage storage;
     private final Clock clock;
     private final SecureRandom random;
-    private final long minAgeNanos;
     private final long retryNanos;
-    private final Set<H256> fromBeforeStart;
-    private final Map<H256, Long> firstSeen = new HashMap<>();
     private final Map<H256, Long> lastTry = new HashMap<>();
     private final Set<H256> running = new HashSet<>();
 
     public PendingResolver(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, Clock clock, SecureRandom random,
-                           Duration minAge, Duration retryInterval) {
+                           Duration retryInterval) {
         this.sessions = sessions;
         this.cluster = cluster;
         this.storage = storage;
         this.clock = clock;
         this.random = random;
-        this.minAgeNanos = minAge.toNanos();
         this.retryNanos = retryInterval.toNanos();
-        this.fromBeforeStart = new HashSet<>(storage.pendingKeyIds());
-        if (!fromBeforeStart.isEmpty()) {
-            LOG.info(() -> fromBeforeStart.size() + " prepared write(s) from before this start will be resolved with the other members");
+        int before = storage.pendingKeyIds().size();
+        if (before > 0) {
+            LOG.info(() -> before + " prepared write(s) from before this start will be resolved with the other members");
         }
     }
 
@@ -58,16 +53,13 @@ public final class PendingResolver {
     public void tick() {
         try {
             Set<H256> pending = storage.pendingKeyIds();
-            firstSeen.keySet().retainAll(pending);
             lastTry.keySet().retainAll(pending);
-            fromBeforeStart.retainAll(pending);
             long now = clock.nanoTime();
             for (H256 keyId : pending) {
-                long seen = firstSeen.computeIfAbsent(keyId, k -> now);
-                boolean due = fromBeforeStart.contains(keyId) || Math.max(0, now - seen) >= minAgeNanos;
+                boolean orphaned = !sessions.isWriting(keyId);
                 Long last = lastTry.get(keyId);
                 boolean rested = last == null || Math.max(0, now - last) >= retryNanos;
-                if (due && rested && !running.contains(keyId) && cluster.connected().containsAll(others())) {
+                if (orphaned && rested && !running.contains(keyId) && cluster.connected().containsAll(others())) {
                     start(keyId, now);
                 }
             }

@@ -19,6 +19,9 @@ public sealed interface ResolutionMessage extends SessionMessage {
         }
     }
 
-    /** The peer's committed state for the key. */
-    record Status(boolean keyCommitted, boolean documentKeyCommitted) implements ResolutionMessage {}
+    /**
+     * The peer's committed state for the key. {@code undecided}: the peer still runs a session that may
+     * change this key (it may be the master about to commit), so nothing may be concluded from it yet.
+     */
+    record Status(boolean keyCommitted, boolean documentKeyCommitted, boolean undecided) implements ResolutionMessage {}
 }

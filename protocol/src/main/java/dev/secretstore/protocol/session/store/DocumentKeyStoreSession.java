@@ -100,6 +100,11 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     }
 
     @Override
+    public Optional<H256> writesKey() {
+        return isFinished() ? Optional.empty() : Optional.of(keyId);
+    }
+
+    @Override
     public void onMessage(NodeId from, SessionMessage message) {
         if (isFinished() || !(message instanceof StoreMessage m)) return;
         if (isMaster()) {

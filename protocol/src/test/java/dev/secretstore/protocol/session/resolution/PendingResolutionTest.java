@@ -12,7 +12,10 @@ import dev.secretstore.protocol.key.DocumentKey;
 import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.session.InMemoryCluster;
+import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.store.DocumentKeyStoreSession;
+import dev.secretstore.protocol.session.store.StoreMessage;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +27,6 @@ import org.junit.jupiter.api.Test;
 
 /** SEC-25: prepared writes left undecided by a crash are resolved with the other members, never guessed. */
 class PendingResolutionTest {
-    private static final Duration MIN_AGE = Duration.ofMinutes(3);
     private final SecureRandom rng = new SecureRandom();
     private final H256 keyId = H256.keccak(new byte[] {42});
     private final KeyPair author = KeyPair.random();
@@ -32,7 +34,7 @@ class PendingResolutionTest {
     private InMemoryCluster cluster(int n) {
         InMemoryCluster c = new InMemoryCluster(n);
         for (InMemoryCluster.Node node : c.nodes()) {
-            node.sessions.registerFactory(SessionType.PENDING_RESOLUTION, PendingResolutionSession.factory(node, node.storage));
+            node.sessions.registerFactory(SessionType.PENDING_RESOLUTION, PendingResolutionSession.factory(node, node.storage, node.sessions));
         }
         return c;
     }
@@ -47,7 +49,7 @@ class PendingResolutionTest {
 
     /** A resolver as a freshly restarted node would create it. */
     private PendingResolver restarted(InMemoryCluster c, InMemoryCluster.Node node) {
-        return new PendingResolver(node.sessions, node, node.storage, c.clock, rng, MIN_AGE, Duration.ofSeconds(10));
+        return new PendingResolver(node.sessions, node, node.storage, c.clock, rng, Duration.ofSeconds(10));
     }
 
     @Test
@@ -130,20 +132,52 @@ class PendingResolutionTest {
     }
 
     @Test
-    void rowsOfLiveSessionsAreLeftAloneUntilTheyOutliveEveryTimeout() {
+    void aLiveSessionIsNeverSecondGuessedAndAnOrphanCommitsWhenTheMasterDoes() {
         InMemoryCluster c = cluster(3);
-        PendingResolver resolver = restarted(c, c.node(2)); // started with nothing pending
         KeyShare s = share(c);
-        for (InMemoryCluster.Node n : c.nodes()) n.storage.prepareNewKey(s);
-        c.node(0).storage.commit(keyId);
+        for (InMemoryCluster.Node n : c.nodes()) {
+            n.storage.prepareNewKey(s);
+            n.storage.commit(keyId);
+            n.sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(n.id, n.storage));
+        }
+        InMemoryCluster.Node master = c.node(0);
+        InMemoryCluster.Node holder = c.node(1);
+        List<InMemoryCluster.Delivery> held = new ArrayList<>();
+        c.intercept(d -> {
+            if (d.from().equals(c.node(2).id) && d.envelope().body() instanceof StoreMessage.Prepared) {
+                held.add(d); // the master waits for this one
+                return List.of();
+            }
+            return List.of(d);
+        });
+        DocumentKey dk = new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG());
+        SessionKey storeKey = new SessionKey(SessionType.DOCUMENT_KEY_STORE, H256.keccak(new byte[] {7}), master.id);
+        master.sessions.startMaster(storeKey, outbox ->
+                DocumentKeyStoreSession.startMaster(storeKey, master, outbox, master.storage, keyId, author.address(), dk));
+        c.deliverAll();
+        assertThat(holder.storage.pendingKeyIds()).containsExactly(keyId);
+
+        PendingResolver resolver = restarted(c, holder);
+        resolver.tick(); // the holder's own session is live: nothing to resolve
+        assertThat(c.pending()).isEmpty();
+
+        holder.sessions.onNodeDisconnected(master.id); // the holder loses the master: its row is orphaned
         resolver.tick();
         c.deliverAll();
-        assertThat(c.node(2).storage.pendingKeyIds()).containsExactly(keyId);
-        c.advance(MIN_AGE);
+        // the master (and node 2) still run the store: they answer "undecided", so nothing is concluded
+        assertThat(holder.storage.pendingKeyIds()).containsExactly(keyId);
+
+        c.intercept(List::of);
+        held.forEach(c::inject); // the master now gets every Prepared and commits; its Commit finds no session on the holder
+        c.deliverAll();
+        assertThat(master.storage.get(keyId).orElseThrow().documentKey()).contains(dk);
+        assertThat(holder.storage.pendingKeyIds()).containsExactly(keyId);
+
+        c.advance(Duration.ofSeconds(10));
         resolver.tick();
         c.deliverAll();
-        assertThat(c.node(2).storage.pendingKeyIds()).isEmpty();
-        assertThat(c.node(2).storage.get(keyId)).isPresent();
+        assertThat(holder.storage.pendingKeyIds()).isEmpty();
+        assertThat(holder.storage.get(keyId).orElseThrow().documentKey()).contains(dk);
     }
 
     @Test
