@@ -21,7 +21,9 @@ import java.util.concurrent.CompletionStage;
 /**
  * {@code acl_contract = "policy"} (acl-and-config.md §2.6): the key's author is always allowed;
  * anyone else only with a matching grant from the policy file. Fails closed: a key this node does not
- * hold, or any error, is a denial.
+ * hold, or any error, is a denial. The file is read again when it changes (size or modification time,
+ * checked at most once a second); a file that no longer parses keeps the previous grants and is
+ * logged.
  *
  * <pre>
  * [[grant]]
@@ -33,14 +35,56 @@ public final class PolicyFileAclChecker implements AclChecker {
     /** A grant; {@code keyId} empty means every key. */
     public record Grant(Address address, Optional<H256> keyId) {}
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(PolicyFileAclChecker.class.getName());
+
     private final KeyStorage storage;
-    private final Set<Grant> grants;
     private final String source;
+    private final Path file; // null: fixed grants (tests)
+    private volatile Set<Grant> grants;
+    private volatile String stamp;
+    private volatile long checkedAt;
 
     public PolicyFileAclChecker(Set<Grant> grants, KeyStorage storage, String source) {
         this.grants = Set.copyOf(grants);
         this.storage = storage;
         this.source = source;
+        this.file = null;
+    }
+
+    /** Reads {@code file} now (a parse error is thrown: the node must not start) and again whenever it changes. */
+    public PolicyFileAclChecker(Path file, KeyStorage storage) {
+        this.file = file;
+        this.storage = storage;
+        this.source = "policy " + file.getFileName();
+        this.stamp = stamp(file);
+        this.grants = Set.copyOf(load(file));
+    }
+
+    private static String stamp(Path file) {
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = java.nio.file.Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            return a.size() + "/" + a.lastModifiedTime().toMillis();
+        } catch (IOException e) {
+            return "missing";
+        }
+    }
+
+    /** Re-reads the file if it changed since the last look (at most once a second). */
+    private void refresh() {
+        if (file == null) return;
+        long now = System.nanoTime();
+        if (now - checkedAt < 1_000_000_000L) return;
+        checkedAt = now;
+        String current = stamp(file);
+        if (current.equals(stamp)) return;
+        stamp = current;
+        try {
+            grants = Set.copyOf(load(file));
+            LOG.info(() -> source + ": reloaded, " + grants.size() + " grant(s)");
+        } catch (IllegalArgumentException e) {
+            LOG.severe(() -> "keeping the previous ACL policy: " + e.getMessage());
+        }
     }
 
     /** Reads the policy file; any problem is an {@link IllegalArgumentException} naming the file and the grant. */
@@ -88,6 +132,7 @@ public final class PolicyFileAclChecker implements AclChecker {
     @Override
     public CompletionStage<Decision> check(Address requester, H256 keyId) {
         try {
+            refresh();
             Optional<KeyShare> share = storage.get(keyId);
             if (share.isPresent() && share.get().author().equals(requester)) {
                 return CompletableFuture.completedFuture(Decision.allow(source + ": author"));

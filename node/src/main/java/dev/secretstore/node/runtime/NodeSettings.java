@@ -14,7 +14,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Function;
 
 /** Turns a validated {@link NodeConfig} into the runtime's {@link KeyServerNode.Settings}. */
@@ -52,8 +51,8 @@ public final class NodeSettings {
                 return storage -> new AllowAllAclChecker();
             case POLICY: {
                 var file = config.acl().policyFile().orElseThrow(() -> new IllegalArgumentException("acl_policy_file is required"));
-                Set<PolicyFileAclChecker.Grant> grants = PolicyFileAclChecker.load(file);
-                return storage -> new PolicyFileAclChecker(grants, storage, "policy " + file.getFileName());
+                PolicyFileAclChecker.load(file); // a policy that does not parse stops the start here
+                return storage -> new PolicyFileAclChecker(file, storage);
             }
             case CONTRACT: {
                 var eth = config.ethereum();
