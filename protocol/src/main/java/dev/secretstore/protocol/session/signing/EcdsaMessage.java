@@ -23,7 +23,8 @@ public sealed interface EcdsaMessage extends SessionMessage {
     }
 
     /** Master → every connected holder of the version (initialization); as {@link SchnorrMessage.ConsensusRequest}. */
-    record ConsensusRequest(H256 keyId, Address requester, H256 version, H256 messageHash, List<NodeId> consensusGroup)
+    /** {@code block}: the chain block every member checks the ACL at ({@link dev.secretstore.protocol.acl.PinnedBlock}). */
+    record ConsensusRequest(H256 keyId, Address requester, H256 version, H256 messageHash, List<NodeId> consensusGroup, long block)
             implements EcdsaMessage {
         public ConsensusRequest {
             consensusGroup = List.copyOf(consensusGroup);

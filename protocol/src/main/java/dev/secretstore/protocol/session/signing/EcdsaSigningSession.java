@@ -25,6 +25,7 @@ import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.protocol.acl.PinnedBlock;
 import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.KeyVersion;
@@ -42,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -188,22 +190,29 @@ public final class EcdsaSigningSession extends AbstractSession<byte[]> {
                 s.fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
                 return s;
             }
-            s.askOwnAcl(requester.address(), allowed -> {
+            PinnedBlock.pin(acl, s.reentry, block -> s.askOwnAcl(requester.address(), block, allowed -> {
                 if (allowed) {
                     s.signLocally();
                 } else {
                     s.fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
                 }
-            });
+            }), error -> s.fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE)));
             return s;
         }
-        s.broadcast(new EcdsaMessage.ConsensusRequest(keyId, requester.address(), version.hash(), messageHash, s.consensusGroup));
-        if (holder) {
-            s.askOwnAcl(requester.address(), allowed -> {
-                s.approved = allowed;
-                s.onVote(self, allowed);
-            });
-        }
+        PinnedBlock.pin(acl, s.reentry, block -> {
+            if (s.isFinished()) return;
+            s.broadcast(new EcdsaMessage.ConsensusRequest(keyId, requester.address(), s.version.hash(), messageHash, s.consensusGroup,
+                    PinnedBlock.toWire(block)));
+            if (holder) {
+                s.askOwnAcl(requester.address(), block, allowed -> {
+                    s.approved = allowed;
+                    s.onVote(self, allowed);
+                });
+            }
+        }, error -> {
+            LOG.warning(() -> "ACL denied key " + keyId.toHex() + " in " + key + ": cannot pin a chain block: " + error);
+            s.fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
+        });
         return s;
     }
 
@@ -218,10 +227,10 @@ public final class EcdsaSigningSession extends AbstractSession<byte[]> {
         };
     }
 
-    private void askOwnAcl(Address address, java.util.function.Consumer<Boolean> then) {
+    private void askOwnAcl(Address address, OptionalLong block, java.util.function.Consumer<Boolean> then) {
         java.util.concurrent.CompletionStage<AclChecker.Decision> stage;
         try {
-            stage = acl.check(address, keyId);
+            stage = acl.check(address, keyId, block);
         } catch (RuntimeException e) {
             stage = java.util.concurrent.CompletableFuture.failedFuture(e);
         }
@@ -550,7 +559,7 @@ public final class EcdsaSigningSession extends AbstractSession<byte[]> {
         }
         threshold = version.threshold();
         ids = SchnorrSigningSession.toIdNumbers(version);
-        askOwnAcl(r.requester(), allowed -> {
+        askOwnAcl(r.requester(), PinnedBlock.fromWire(r.block()), allowed -> {
             approved = allowed;
             outbox.send(key.master(), new EcdsaMessage.ConsensusResponse(allowed));
         });

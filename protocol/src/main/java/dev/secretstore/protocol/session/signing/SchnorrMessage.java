@@ -27,7 +27,8 @@ public sealed interface SchnorrMessage extends SessionMessage {
      * with {@code keyId}? {@code consensusGroup} lists every node asked (master included); later
      * attempts may only name these nodes, and members exchange nonce deals only among them.
      */
-    record ConsensusRequest(H256 keyId, Address requester, H256 version, H256 messageHash, List<NodeId> consensusGroup)
+    /** {@code block}: the chain block every member checks the ACL at ({@link dev.secretstore.protocol.acl.PinnedBlock}). */
+    record ConsensusRequest(H256 keyId, Address requester, H256 version, H256 messageHash, List<NodeId> consensusGroup, long block)
             implements SchnorrMessage {
         public ConsensusRequest {
             consensusGroup = List.copyOf(consensusGroup);

@@ -47,6 +47,29 @@ final class SigningFixture {
         Mode mode = Mode.LIST;
         int calls;
 
+        /** Chain simulation: this node's head, the first block with the grant, and the blocks it was asked at. */
+        java.util.OptionalLong head = java.util.OptionalLong.empty();
+        boolean headFails;
+        long grantedFrom = -1;
+        final java.util.List<java.util.OptionalLong> blocksAsked = new java.util.ArrayList<>();
+
+        @Override
+        public CompletionStage<java.util.OptionalLong> chainHead() {
+            if (headFails) return CompletableFuture.failedFuture(new IllegalStateException("chain endpoint down"));
+            return CompletableFuture.completedFuture(head);
+        }
+
+        @Override
+        public CompletionStage<Decision> check(Address requester, H256 keyId, java.util.OptionalLong block) {
+            blocksAsked.add(block);
+            if (grantedFrom >= 0 && mode == Mode.LIST) {
+                calls++;
+                long at = block.isPresent() ? block.getAsLong() : head.orElseThrow();
+                return CompletableFuture.completedFuture(new Decision(allowed.contains(requester) && at >= grantedFrom, "block " + at));
+            }
+            return check(requester, keyId);
+        }
+
         @Override
         public CompletionStage<Decision> check(Address requester, H256 keyId) {
             calls++;
