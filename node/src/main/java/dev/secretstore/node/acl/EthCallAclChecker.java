@@ -107,7 +107,10 @@ public final class EthCallAclChecker implements AclChecker {
         return out.handle((decision, error) -> {
             if (error != null) {
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-                Decision d = Decision.deny(where + ": error: " + cause.getMessage());
+                String message = String.valueOf(cause.getMessage());
+                // §2.4: Parity's text for a chain that is not trusted (syncing); other errors keep their reason
+                String detail = message.startsWith(UNTRUSTED) ? UNTRUSTED : "ACL check failed: " + message;
+                Decision d = Decision.error(where + ": error: " + message, detail);
                 LOG.warning(() -> "ACL denied " + requester + " for key " + keyId.toHex() + " at " + d.evaluatedAt());
                 return d;
             }
@@ -140,11 +143,13 @@ public final class EthCallAclChecker implements AclChecker {
                 .thenApply(n -> OptionalLong.of(EthRpc.quantity("eth_blockNumber", n)));
     }
 
+    static final String UNTRUSTED = "Calling ACL contract without trusted blockchain client";
+
     /** §2.4: {@code eth_syncing} must answer exactly {@code false}. */
     private CompletableFuture<Void> trusted() {
         return rpc.call("eth_syncing").thenAccept(r -> {
             if (r == null || !r.isBoolean() || r.booleanValue()) {
-                throw new EthRpc.EthRpcException("Calling ACL contract without trusted blockchain client (eth_syncing = " + r + ")");
+                throw new EthRpc.EthRpcException(UNTRUSTED + " (eth_syncing = " + r + ")");
             }
         });
     }

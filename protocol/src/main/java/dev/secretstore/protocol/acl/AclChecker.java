@@ -37,13 +37,25 @@ public interface AclChecker {
     }
 
     /** The answer and the chain view it was evaluated at (logged per request, SEC-29). */
-    record Decision(boolean allowed, String evaluatedAt) {
+    record Decision(boolean allowed, String evaluatedAt, java.util.Optional<String> error) {
+        public Decision(boolean allowed, String evaluatedAt) {
+            this(allowed, evaluatedAt, java.util.Optional.empty());
+        }
+
         public static Decision allow(String evaluatedAt) {
             return new Decision(true, evaluatedAt);
         }
 
         public static Decision deny(String evaluatedAt) {
             return new Decision(false, evaluatedAt);
+        }
+
+        /**
+         * The check could not be made (chain unreachable, syncing, malformed answer): a denial, and on the
+         * master a 500 {@code Internal error: <detail>} (acl-and-config.md §2.4). No secret in {@code detail}.
+         */
+        public static Decision error(String evaluatedAt, String detail) {
+            return new Decision(false, evaluatedAt, java.util.Optional.of(detail));
         }
     }
 }

@@ -193,7 +193,7 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
         if (error != null || block == null) {
             LOG.warning(() -> "ACL denied key " + keyId.toHex() + " for " + requester.address() + " in " + key
                     + ": cannot pin a chain block: " + (error == null ? "no answer" : error));
-            fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
+            fail(SecretStoreException.of(Kind.INTERNAL, "cannot read the chain head for the ACL check")); // §2.4
             return;
         }
         long pinned = block.isPresent() ? block.getAsLong() : DecryptionMessage.ConsensusRequest.NO_BLOCK;
@@ -232,6 +232,14 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
         }
         stage.whenCompleteAsync((decision, error) -> {
             boolean allowed = error == null && decision != null && decision.allowed();
+            if (isMaster() && (error != null || decision == null || decision.error().isPresent())) {
+                // acl-and-config.md §2.4: the master's own check failing is a 500, not a consensus refusal
+                String detail = decision != null && decision.error().isPresent() ? decision.error().get()
+                        : "ACL check failed: " + (error == null ? "no answer" : error.getClass().getSimpleName());
+                LOG.warning(() -> "ACL check failed on the master for key " + keyId.toHex() + " in " + key + ": " + detail);
+                fail(SecretStoreException.of(Kind.INTERNAL, detail));
+                return;
+            }
             LOG.info(() -> "ACL " + (allowed ? "allowed" : "denied") + " key " + keyId.toHex() + " for " + address
                     + " in " + key + " at " + (decision == null ? "error: " + error : decision.evaluatedAt()));
             then.accept(allowed);

@@ -184,7 +184,7 @@ public final class SchnorrSigningSession extends AbstractSession<byte[]> {
             }
         }, error -> {
             LOG.warning(() -> "ACL denied key " + keyId.toHex() + " in " + key + ": cannot pin a chain block: " + error);
-            s.fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
+            s.fail(SecretStoreException.of(Kind.INTERNAL, "cannot read the chain head for the ACL check")); // §2.4
         });
         return s;
     }
@@ -218,6 +218,14 @@ public final class SchnorrSigningSession extends AbstractSession<byte[]> {
         }
         stage.whenCompleteAsync((decision, error) -> {
             boolean allowed = error == null && decision != null && decision.allowed();
+            if (isMaster() && (error != null || decision == null || decision.error().isPresent())) {
+                // acl-and-config.md §2.4: the master's own check failing is a 500, not a consensus refusal
+                String detail = decision != null && decision.error().isPresent() ? decision.error().get()
+                        : "ACL check failed: " + (error == null ? "no answer" : error.getClass().getSimpleName());
+                LOG.warning(() -> "ACL check failed on the master for key " + keyId.toHex() + " in " + key + ": " + detail);
+                fail(SecretStoreException.of(Kind.INTERNAL, detail));
+                return;
+            }
             LOG.info(() -> "ACL " + (allowed ? "allowed" : "denied") + " Schnorr signing with key " + keyId.toHex() + " for " + address
                     + " in " + key + " at " + (decision == null ? "error: " + error : decision.evaluatedAt()));
             if (!isFinished()) then.accept(allowed);

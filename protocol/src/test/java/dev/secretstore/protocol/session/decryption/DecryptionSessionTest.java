@@ -122,15 +122,24 @@ class DecryptionSessionTest {
         assertThat(f.cluster.allIdle()).isTrue();
     }
 
-    /** SEC-21: an ACL that completes exceptionally is a denial, on the master and on other members. */
+    /**
+     * SEC-21: an ACL that completes exceptionally is a denial. On members it is a "no" vote (enough of them
+     * → 403); the master's own check failing is a 500 Internal error (acl-and-config.md §2.4).
+     */
     @Test
     void aclErrorIsADenial_SEC21() {
         DecryptionFixture f = new DecryptionFixture(3, 1);
-        f.acl(0).mode = TestAcl.Mode.THROW;
         f.acl(1).mode = TestAcl.Mode.THROW;
+        f.acl(2).mode = TestAcl.Mode.THROW;
         DecryptionSession s = f.start(0, false);
         f.cluster.deliverAll();
         assertThat(DecryptionFixture.failureKind(s)).isEqualTo(Kind.CONSENSUS_UNREACHABLE);
+
+        DecryptionFixture h = new DecryptionFixture(3, 1);
+        h.acl(0).mode = TestAcl.Mode.THROW;
+        DecryptionSession masterFails = h.start(0, true);
+        h.cluster.deliverAll();
+        assertThat(DecryptionFixture.failureKind(masterFails)).isEqualTo(Kind.INTERNAL);
 
         DecryptionFixture g = new DecryptionFixture(3, 1);
         g.acl(1).mode = TestAcl.Mode.THROW;

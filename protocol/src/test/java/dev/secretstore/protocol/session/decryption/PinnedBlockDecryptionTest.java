@@ -37,12 +37,12 @@ class PinnedBlockDecryptionTest {
     }
 
     @Test
-    void aMasterThatCannotReadTheChainHeadDeniesWithoutAskingAnyone() {
+    void aMasterThatCannotReadTheChainHeadFailsWithInternalErrorWithoutAskingAnyone() {
         DecryptionFixture f = new DecryptionFixture(3, 1);
         f.acl(0).headFails = true;
         DecryptionSession s = f.start(0, true);
         f.cluster.deliverAll();
-        assertThat(DecryptionFixture.failureKind(s)).isEqualTo(Kind.CONSENSUS_UNREACHABLE);
+        assertThat(DecryptionFixture.failureKind(s)).isEqualTo(Kind.INTERNAL);
         for (int i = 0; i < 3; i++) assertThat(f.acl(i).calls).as("node " + i).isZero();
     }
 

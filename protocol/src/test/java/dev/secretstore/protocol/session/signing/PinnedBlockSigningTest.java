@@ -57,12 +57,12 @@ class PinnedBlockSigningTest {
     }
 
     @Test
-    void aMasterThatCannotReadTheChainHeadDeniesWithoutAskingAnyone() {
+    void aMasterThatCannotReadTheChainHeadFailsWithInternalErrorWithoutAskingAnyone() {
         SigningFixture f = new SigningFixture(3, 1);
         f.acl(0).headFails = true;
         EcdsaSigningSession s = f.startEcdsa(0, messageHash);
         f.cluster.deliverAll();
-        assertThat(SigningFixture.failureKind(s)).isEqualTo(Kind.CONSENSUS_UNREACHABLE);
+        assertThat(SigningFixture.failureKind(s)).isEqualTo(Kind.INTERNAL);
         for (int i = 0; i < 3; i++) assertThat(f.acl(i).calls).as("node " + i).isZero();
     }
 }
