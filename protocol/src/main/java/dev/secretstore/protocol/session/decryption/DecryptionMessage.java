@@ -31,7 +31,7 @@ public sealed interface DecryptionMessage extends SessionMessage {
     record ConsensusRequest(H256 keyId, Address requester, H256 version, List<NodeId> consensusGroup, long block)
             implements DecryptionMessage {
         /** No block pinned: members check at their own view. */
-        public static final long NO_BLOCK = -1;
+        public static final long NO_BLOCK = dev.secretstore.protocol.acl.PinnedBlock.NONE;
 
         public ConsensusRequest {
             consensusGroup = List.copyOf(consensusGroup);

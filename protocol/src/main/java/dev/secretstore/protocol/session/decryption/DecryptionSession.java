@@ -18,6 +18,7 @@ import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.protocol.acl.PinnedBlock;
 import dev.secretstore.protocol.key.DocumentKey;
 import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.key.KeyStorage;
@@ -175,17 +176,7 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
      * otherwise on the loop once the head arrives. A head the checker cannot give denies (SEC-21).
      */
     private void pinBlockAndAsk(List<NodeId> consensus) {
-        java.util.concurrent.CompletableFuture<OptionalLong> head;
-        try {
-            head = acl.chainHead().toCompletableFuture();
-        } catch (RuntimeException e) {
-            head = java.util.concurrent.CompletableFuture.failedFuture(e);
-        }
-        if (head.isDone() && !head.isCompletedExceptionally()) {
-            askConsensus(consensus, head.join(), null);
-        } else {
-            head.whenCompleteAsync((block, error) -> askConsensus(consensus, block, error), reentry);
-        }
+        PinnedBlock.pin(acl, reentry, block -> askConsensus(consensus, block, null), error -> askConsensus(consensus, null, error));
     }
 
     private void askConsensus(List<NodeId> consensus, OptionalLong block, Throwable error) {
@@ -196,7 +187,7 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
             fail(SecretStoreException.of(Kind.INTERNAL, "cannot read the chain head for the ACL check")); // §2.4
             return;
         }
-        long pinned = block.isPresent() ? block.getAsLong() : DecryptionMessage.ConsensusRequest.NO_BLOCK;
+        long pinned = PinnedBlock.toWire(block);
         broadcast(new DecryptionMessage.ConsensusRequest(keyId, requester.address(), version.hash(), consensus, pinned));
         if (version.idNumbers().containsKey(self)) {
             askOwnAcl(requester.address(), block, allowed -> onVote(self, allowed));
@@ -522,7 +513,7 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
             outbox.send(key.master(), new DecryptionMessage.ConsensusResponse(false));
             return;
         }
-        OptionalLong block = r.block() == DecryptionMessage.ConsensusRequest.NO_BLOCK ? OptionalLong.empty() : OptionalLong.of(r.block());
+        OptionalLong block = PinnedBlock.fromWire(r.block());
         askOwnAcl(r.requester(), block, allowed -> {
             if (isFinished()) return;
             approved = allowed;
