@@ -6,7 +6,7 @@ import dev.secretstore.node.acl.PolicyFileAclChecker;
 import dev.secretstore.node.config.Cors;
 import dev.secretstore.node.config.NodeConfig;
 import dev.secretstore.node.eth.EthRpc;
-import dev.secretstore.node.http.CorsPolicy;
+import dev.secretstore.rpc.http.CorsPolicy;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.key.KeyStorage;

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Parity's CORS rules (a copy of the node HTTP API's policy; rpc must not depend on node) (http-api.md §10.1, from {@code paritytech/jsonrpc} server-utils) as a pure
+ * Parity's CORS rules, shared by the key server HTTP API and the JSON-RPC service (http-api.md §10.1, from {@code paritytech/jsonrpc} server-utils) as a pure
  * function: configured as {@code none} (the default), any origin ({@code *}, {@code all}, {@code any}),
  * or a list of exact origins, {@code null}, {@code *} or {@code *}-globs.
  */

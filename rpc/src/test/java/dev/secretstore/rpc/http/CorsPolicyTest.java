@@ -1,8 +1,8 @@
-package dev.secretstore.node.http;
+package dev.secretstore.rpc.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.secretstore.node.http.CorsPolicy.Decision;
+import dev.secretstore.rpc.http.CorsPolicy.Decision;
 import org.junit.jupiter.api.Test;
 
 /** http-api.md §10.1: Parity's CORS rules. */
