@@ -168,6 +168,21 @@ class OceanFlowIT {
         }
     }
 
+    /** Endpoint 3: the server draws the document key and returns it encrypted to the requester (177 bytes). */
+    @Test
+    void serverGeneratedDocumentKeyMatchesWhatShadowsGive() throws Exception {
+        H256 keyId = randomKeyId();
+        HttpResponse<String> r = call(1, "POST", "/" + keyId.toHex() + "/" + sig(publisher, keyId) + "/1");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        byte[] blob = Hex.decode(unquote(r.body()));
+        assertThat(blob).hasSize(177);
+        PublicPoint m = PublicPoint.fromBytes(Ecies.decryptFromServer(publisher.secret(), blob));
+        assertThat(retrieve(2, keyId, publisher)).isEqualTo(m);
+        HttpResponse<String> again = call(0, "POST", "/" + keyId.toHex() + "/" + sig(publisher, keyId) + "/1");
+        assertThat(again.statusCode()).isEqualTo(400);
+        assertThat(again.body()).isEqualTo("\"\\\"Server key with this ID is already generated\\\"\"");
+    }
+
     @Test
     void parityErrorsForRepublishAndRestore() throws Exception {
         H256 keyId = randomKeyId();
