@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secretstore.crypto.CryptoException;
 import dev.secretstore.crypto.DocumentCipher;
+import dev.secretstore.crypto.Ecdsa;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.Hex;
 import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.RecoverableSignature;
 import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.crypto.threshold.Decryption;
 import dev.secretstore.crypto.threshold.DocumentKey;
 import dev.secretstore.crypto.threshold.EncryptedDocumentKey;
+import dev.secretstore.crypto.threshold.Schnorr;
+import dev.secretstore.crypto.threshold.SchnorrSignature;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -181,6 +185,87 @@ public final class SecretStoreClient {
             throw new SecretStoreException("the document key does not decrypt with this requester's key", 200, null, e);
         } finally {
             if (m != null) Arrays.fill(m, (byte) 0);
+        }
+    }
+
+    /** Endpoint 4: {@code GET /server/{id}/{sig}}; returns the server key (only its author may ask). */
+    public PublicPoint retrieveServerKey(H256 keyId) {
+        return point(request("GET", "/server/" + keyId.toHex() + "/" + credentials.signKeyId(keyId)));
+    }
+
+    // ------------------------------------------------------------------ signing
+
+    /**
+     * Endpoint 7: the key servers sign {@code messageHash} with the server key {@code keyId} (Parity's
+     * Schnorr, {@code c ‖ s}); the result is decrypted locally and verified under the server key, which
+     * is first retrieved with endpoint 4 (author only; otherwise pass it to
+     * {@link #signSchnorr(H256, H256, PublicPoint)}).
+     *
+     * @throws SecretStoreException.InvalidServerSignature if the returned signature does not verify
+     */
+    public SchnorrSignature signSchnorr(H256 keyId, H256 messageHash) {
+        return signSchnorr(keyId, messageHash, retrieveServerKey(keyId));
+    }
+
+    /** Endpoint 7 with the expected server key: the signature is returned only if it verifies under {@code serverKey}. */
+    public SchnorrSignature signSchnorr(H256 keyId, H256 messageHash, PublicPoint serverKey) {
+        Objects.requireNonNull(serverKey, "serverKey");
+        byte[] plain = signed("schnorr", keyId, messageHash);
+        SchnorrSignature sig;
+        try {
+            sig = SchnorrSignature.fromBytes(plain);
+        } catch (CryptoException e) {
+            throw new SecretStoreException.InvalidServerSignature("the Schnorr signature is malformed: " + e.getMessage(), e);
+        }
+        if (!Schnorr.verify(serverKey, messageHash, sig)) {
+            throw new SecretStoreException.InvalidServerSignature("the Schnorr signature of " + messageHash.toHex()
+                    + " does not verify under the server key of " + keyId.toHex(), null);
+        }
+        return sig;
+    }
+
+    /**
+     * Endpoint 8: the key servers sign {@code messageHash} with the server key {@code keyId} (ECDSA,
+     * {@code r ‖ s ‖ v}); the result is decrypted locally and must recover to the server key, which is
+     * first retrieved with endpoint 4 (author only; otherwise pass it to
+     * {@link #signEcdsa(H256, H256, PublicPoint)}).
+     *
+     * @throws SecretStoreException.InvalidServerSignature if the returned signature does not recover to the server key
+     */
+    public RecoverableSignature signEcdsa(H256 keyId, H256 messageHash) {
+        return signEcdsa(keyId, messageHash, retrieveServerKey(keyId));
+    }
+
+    /** Endpoint 8 with the expected server key: the signature is returned only if it recovers to {@code serverKey}. */
+    public RecoverableSignature signEcdsa(H256 keyId, H256 messageHash, PublicPoint serverKey) {
+        Objects.requireNonNull(serverKey, "serverKey");
+        byte[] plain = signed("ecdsa", keyId, messageHash);
+        RecoverableSignature sig;
+        try {
+            sig = RecoverableSignature.fromBytes(plain);
+        } catch (CryptoException e) {
+            throw new SecretStoreException.InvalidServerSignature("the ECDSA signature is malformed: " + e.getMessage(), e);
+        }
+        if (!Ecdsa.verify(serverKey, sig, messageHash)) {
+            throw new SecretStoreException.InvalidServerSignature("the ECDSA signature of " + messageHash.toHex()
+                    + " does not recover to the server key of " + keyId.toHex(), null);
+        }
+        return sig;
+    }
+
+    /** GET /{kind}/{id}/{sig}/{hash} and the ECIES-decrypted answer. */
+    private byte[] signed(String kind, H256 keyId, H256 messageHash) {
+        JsonNode body = request("GET", "/" + kind + "/" + keyId.toHex() + "/" + credentials.signKeyId(keyId) + "/" + messageHash.toHex());
+        byte[] blob;
+        try {
+            blob = Hex.decodeLenient(body.asText());
+        } catch (RuntimeException e) {
+            throw new SecretStoreException("unexpected " + kind + " signing response", 200, null, e);
+        }
+        try {
+            return credentials.decrypt(blob);
+        } catch (CryptoException e) {
+            throw new SecretStoreException.InvalidServerSignature("the " + kind + " signature does not decrypt with this requester's key", e);
         }
     }
 

@@ -81,4 +81,16 @@ public class SecretStoreException extends RuntimeException {
             super(message, -1, null, cause);
         }
     }
+
+    /**
+     * A key server answered 200 but its signature (endpoints 7, 8) does not decrypt with this
+     * requester's key, is malformed, or does not verify under the server key: it is never returned.
+     */
+    public static final class InvalidServerSignature extends SecretStoreException {
+        private static final long serialVersionUID = 1L;
+
+        public InvalidServerSignature(String message, Throwable cause) {
+            super(message, 200, null, cause);
+        }
+    }
 }

@@ -73,7 +73,9 @@ final class ClientCommands {
     }
 
     @Command(name = "sign", mixinStandardHelpOptions = true,
-            description = "Sign a server key id with a key file: the requester signature of the HTTP API (raw ECDSA over the 32 bytes, r||s||v).")
+            description = {"Sign a server key id with a key file: the requester signature of the HTTP API (raw ECDSA over the 32 bytes, r||s||v).",
+                "With --schnorr HASH or --ecdsa HASH: have the key servers sign the 32-byte HASH with the server key KEY_ID (endpoints 7, 8); "
+                        + "the result is decrypted and verified locally and printed as hex (Schnorr c||s, ECDSA r||s||v)."})
     static final class Sign implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -84,13 +86,67 @@ final class ClientCommands {
         @Option(names = "--key-id", required = true, paramLabel = "HEX", description = "server key id (64 hex digits, 0x optional)")
         String keyId;
 
+        @ArgGroup(exclusive = true, multiplicity = "0..1")
+        Scheme scheme;
+
+        static final class Scheme {
+            @Option(names = "--schnorr", required = true, paramLabel = "HASH", description = "message hash (64 hex digits) for a threshold Schnorr signature")
+            String schnorr;
+
+            @Option(names = "--ecdsa", required = true, paramLabel = "HASH", description = "message hash (64 hex digits) for a threshold ECDSA signature")
+            String ecdsa;
+        }
+
+        @Option(names = "--url", paramLabel = "URL", split = ",", defaultValue = "http://127.0.0.1:8082",
+                description = "with --schnorr/--ecdsa: key server HTTP URLs, tried in order (default: ${DEFAULT-VALUE})")
+        List<String> urls;
+
+        @Option(names = "--server-key", paramLabel = "HEX",
+                description = "with --schnorr/--ecdsa: the expected server key (128 hex digits); default: retrieved from the key servers (author only)")
+        String serverKey;
+
         @Override
         public Integer call() throws IOException {
-            SecretScalar secret = readKeyFile(keyFile);
+            if (scheme == null) {
+                if (serverKey != null) throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--server-key needs --schnorr or --ecdsa");
+                SecretScalar secret = readKeyFile(keyFile);
+                try {
+                    spec.commandLine().getOut().println(Hex.encode(Ecdsa.sign(secret, H256.fromHex(strip(keyId))).toBytes()));
+                } finally {
+                    secret.destroy();
+                }
+                return 0;
+            }
+            H256 id = H256.fromHex(strip(keyId));
+            H256 hash;
+            PublicPoint expected;
             try {
-                spec.commandLine().getOut().println(Hex.encode(Ecdsa.sign(secret, H256.fromHex(strip(keyId))).toBytes()));
+                hash = H256.fromHex(strip(scheme.schnorr != null ? scheme.schnorr : scheme.ecdsa));
+                expected = serverKey == null ? null : PublicPoint.fromHex(strip(serverKey));
+            } catch (CryptoException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "the message hash is 64 hex digits and --server-key 128 hex digits: " + e.getMessage());
+            }
+            SecretScalar secret = readKeyFile(keyFile);
+            byte[] raw = secret.toBytes();
+            dev.secretstore.client.Credentials credentials;
+            try {
+                credentials = dev.secretstore.client.Credentials.fromSecretKey(raw);
             } finally {
+                Arrays.fill(raw, (byte) 0);
                 secret.destroy();
+            }
+            try {
+                var client = dev.secretstore.client.SecretStoreClient.create(urls, credentials);
+                byte[] sig;
+                if (scheme.schnorr != null) {
+                    sig = (expected == null ? client.signSchnorr(id, hash) : client.signSchnorr(id, hash, expected)).toBytes();
+                } else {
+                    sig = (expected == null ? client.signEcdsa(id, hash) : client.signEcdsa(id, hash, expected)).toBytes();
+                }
+                spec.commandLine().getOut().println(Hex.encode(sig));
+            } finally {
+                credentials.destroy();
             }
             return 0;
         }

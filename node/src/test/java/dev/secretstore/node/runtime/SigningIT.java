@@ -1,7 +1,11 @@
 package dev.secretstore.node.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.secretstore.client.Credentials;
+import dev.secretstore.client.SecretStoreClient;
+import dev.secretstore.client.SecretStoreException;
 import dev.secretstore.crypto.Ecdsa;
 import dev.secretstore.crypto.Ecies;
 import dev.secretstore.crypto.H256;
@@ -11,13 +15,19 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.RecoverableSignature;
 import dev.secretstore.crypto.threshold.Schnorr;
 import dev.secretstore.crypto.threshold.SchnorrSignature;
+import dev.secretstore.node.cli.Components;
+import dev.secretstore.node.cli.Main;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -115,5 +125,54 @@ class SigningIT {
         assertThat(Schnorr.verify(y, mh, SchnorrSignature.fromBytes(signed(0, "schnorr", keyId, mh, 177)))).isTrue();
         HttpResponse<String> ecdsa = call(0, "GET", "/ecdsa/" + keyId.toHex() + "/" + sig(author, keyId) + "/" + mh.toHex());
         assertThat(ecdsa.statusCode()).as("2t+1 = 3 holders needed, 2 up").isEqualTo(403);
+    }
+
+    @Test
+    void clientMethodsAndCliSignAndVerify() throws Exception {
+        H256 keyId = randomId();
+        PublicPoint y = generate(keyId, 1);
+        Credentials creds = Credentials.fromSecretKey(author.secret().toBytes());
+        SecretStoreClient client = SecretStoreClient.create(List.of(cluster.httpUrl(2), cluster.httpUrl(0)), creds);
+        assertThat(client.retrieveServerKey(keyId)).isEqualTo(y);
+        H256 mh = randomId();
+        assertThat(Schnorr.verify(y, mh, client.signSchnorr(keyId, mh))).isTrue();
+        assertThat(Schnorr.verify(y, mh, client.signSchnorr(keyId, mh, y))).isTrue();
+        assertThat(Ecdsa.recover(client.signEcdsa(keyId, mh), mh)).isEqualTo(y);
+        assertThat(Ecdsa.recover(client.signEcdsa(keyId, mh, y), mh)).isEqualTo(y);
+        // the wrong expected key: the (valid) signature is refused
+        PublicPoint other = KeyPair.random().publicKey();
+        assertThatThrownBy(() -> client.signSchnorr(keyId, mh, other)).isInstanceOf(SecretStoreException.InvalidServerSignature.class);
+        assertThatThrownBy(() -> client.signEcdsa(keyId, mh, other)).isInstanceOf(SecretStoreException.InvalidServerSignature.class);
+        // a stranger: not the author (endpoint 4), not in the ACL (endpoint 7)
+        SecretStoreClient stranger = SecretStoreClient.create(List.of(cluster.httpUrl(1)), Credentials.fromSecretKey(KeyPair.random().secret().toBytes()));
+        assertThatThrownBy(() -> stranger.signSchnorr(keyId, mh)).isInstanceOf(SecretStoreException.AccessDenied.class);
+        assertThatThrownBy(() -> stranger.signEcdsa(keyId, mh, y)).isInstanceOf(SecretStoreException.ConsensusUnreachable.class);
+
+        // the CLI: sign --schnorr / --ecdsa, with and without --server-key; plain sign unchanged
+        Path keyFile = dir.resolve("author.key");
+        Files.writeString(keyFile, Hex.encode(author.secret().toBytes()));
+        String urls = cluster.httpUrl(1) + "," + cluster.httpUrl(0);
+        String schnorr = cli("sign", "--key-file", keyFile.toString(), "--key-id", keyId.toHex(), "--schnorr", mh.toHex(), "--url", urls);
+        assertThat(Schnorr.verify(y, mh, SchnorrSignature.fromBytes(Hex.decode(schnorr)))).isTrue();
+        String ecdsa = cli("sign", "--key-file", keyFile.toString(), "--key-id", "0x" + keyId.toHex(), "--ecdsa", "0x" + mh.toHex(),
+                "--url", urls, "--server-key", y.toHex());
+        assertThat(Ecdsa.recover(RecoverableSignature.fromHex(ecdsa), mh)).isEqualTo(y);
+        assertThat(cli("sign", "--key-file", keyFile.toString(), "--key-id", keyId.toHex())).isEqualTo(sig(author, keyId));
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new String[] {"sign", "--key-file", keyFile.toString(), "--key-id", keyId.toHex(), "--ecdsa", mh.toHex(),
+                "--url", urls, "--server-key", other.toHex()}, new PrintWriter(new StringWriter()), new PrintWriter(err), Components.fromServiceLoader());
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains("InvalidServerSignature");
+        code = Main.execute(new String[] {"sign", "--key-file", keyFile.toString(), "--key-id", keyId.toHex(), "--ecdsa", mh.toHex(),
+                "--schnorr", mh.toHex()}, new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Components.fromServiceLoader());
+        assertThat(code).isNotZero();
+    }
+
+    private static String cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.execute(args, new PrintWriter(out), new PrintWriter(err), Components.fromServiceLoader());
+        assertThat(code).as(err.toString()).isZero();
+        return out.toString().trim();
     }
 }
