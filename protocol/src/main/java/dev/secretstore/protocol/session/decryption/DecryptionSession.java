@@ -25,6 +25,7 @@ import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.session.AbstractSession;
 import dev.secretstore.protocol.session.ClusterSessions;
+import dev.secretstore.protocol.session.ConsensusVotes;
 import dev.secretstore.protocol.session.ClusterView;
 import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionKey;
@@ -95,9 +96,7 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
     private KeyCommitments commitments;
     private EncryptedDocumentKey documentKey;
     private int threshold;
-    private final SortedSet<NodeId> yes = new TreeSet<>();
-    private final Set<NodeId> no = new HashSet<>();
-    private final Set<NodeId> excluded = new HashSet<>();
+    private final ConsensusVotes votes = new ConsensusVotes();
     private Phase phase = Phase.CONSENSUS;
     private H256 attemptId;
     private SecretScalar accessKey;
@@ -163,7 +162,7 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
         s.commitments = KeyCommitments.of(version.commitments());
         s.documentKey = new EncryptedDocumentKey(dk.get().commonPoint(), dk.get().encryptedPoint());
         if (!version.idNumbers().containsKey(self)) {
-            s.no.add(self); // coordinates without a vote
+            s.votes.abstain(self); // coordinates without a vote
         }
         if (s.checkReachable()) return s;
         s.pinBlockAndAsk(List.copyOf(asked));
@@ -303,12 +302,7 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
     }
 
     private void onVote(NodeId from, boolean allowed) {
-        if (isFinished() || yes.contains(from) || no.contains(from) || excluded.contains(from)) return; // duplicates
-        if (allowed) {
-            yes.add(from);
-        } else {
-            no.add(from);
-        }
+        if (isFinished() || !votes.record(from, allowed)) return; // duplicates
         if (phase == Phase.CONSENSUS && available().size() >= threshold + 1) {
             startAttempt();
         } else {
@@ -318,20 +312,12 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
 
     /** Yes-sayers not excluded, ascending. */
     private List<NodeId> available() {
-        List<NodeId> out = new ArrayList<>();
-        for (NodeId n : yes) {
-            if (!excluded.contains(n)) out.add(n);
-        }
-        return out;
+        return votes.available();
     }
 
     /** Fails with 403 once {@code t+1} usable yes votes can no longer happen; true if it failed. */
     private boolean checkReachable() {
-        int undecided = 0;
-        for (NodeId n : participants) {
-            if (!yes.contains(n) && !no.contains(n) && !excluded.contains(n)) undecided++;
-        }
-        if (available().size() + undecided < threshold + 1) {
+        if (!votes.reachable(participants, threshold + 1)) {
             fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
             return true;
         }
@@ -421,8 +407,8 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
 
     /** Identifiable abort (crypto.md §11.3): exclude, log, restart with a fresh attempt if possible. */
     private void blame(NodeId node, String reason) {
-        if (isFinished() || excluded.contains(node)) return;
-        excluded.add(node);
+        if (isFinished() || votes.isExcluded(node)) return;
+        votes.exclude(node);
         LOG.warning(() -> "decryption of key " + keyId.toHex() + " session " + key + ": node " + node.toHex()
                 + " excluded (" + reason + ")");
         if (phase == Phase.COMPUTING && group.contains(node)) {
@@ -581,7 +567,7 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
 
     /** Master: nodes excluded from this request (blamed, refused, disconnected). For tests and metrics. */
     Set<NodeId> excludedNodes() {
-        return Set.copyOf(excluded);
+        return votes.excluded();
     }
 
     /** Master: how many computation attempts were started. */
@@ -601,7 +587,7 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
         if (node.equals(self)) return;
         if (phase == Phase.COMPUTING && group.contains(node)) {
             blame(node, "disconnected during the computation");
-        } else if (excluded.add(node)) {
+        } else if (votes.exclude(node)) {
             // An undecided voter counts as no; a spare yes-sayer is no longer usable.
             checkReachable();
         }
@@ -636,6 +622,6 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
     private void audit(String outcome) {
         LOG.info(() -> "document key retrieval (" + (shadow ? "shadow" : "plain") + ") key " + keyId.toHex() + " requester "
                 + (requester == null ? "?" : requester.address()) + " session " + key + ": " + outcome
-                + (excluded.isEmpty() ? "" : "; excluded " + excluded.stream().map(NodeId::shortId).sorted().toList()));
+                + (votes.excluded().isEmpty() ? "" : "; excluded " + votes.excluded().stream().map(NodeId::shortId).sorted().toList()));
     }
 }

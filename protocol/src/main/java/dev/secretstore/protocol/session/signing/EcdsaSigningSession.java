@@ -31,6 +31,7 @@ import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.session.AbstractSession;
 import dev.secretstore.protocol.session.ClusterSessions;
+import dev.secretstore.protocol.session.ConsensusVotes;
 import dev.secretstore.protocol.session.ClusterView;
 import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionKey;
@@ -105,9 +106,7 @@ public final class EcdsaSigningSession extends AbstractSession<byte[]> {
     // ---- master state
     private Requester requester;
     private KeyCommitments commitments;
-    private final SortedSet<NodeId> yes = new TreeSet<>();
-    private final Set<NodeId> no = new HashSet<>();
-    private final Set<NodeId> excluded = new HashSet<>();
+    private final ConsensusVotes votes = new ConsensusVotes();
     private Phase phase = Phase.CONSENSUS;
     private H256 attemptId;
     private List<NodeId> group = List.of();
@@ -182,7 +181,7 @@ public final class EcdsaSigningSession extends AbstractSession<byte[]> {
         s.consensusGroup = List.copyOf(asked);
         s.voted = true;
         boolean holder = version.idNumbers().containsKey(self);
-        if (!holder) s.no.add(self);
+        if (!holder) s.votes.abstain(self);
         if (s.checkReachable()) return s;
         if (s.threshold == 0) {
             // t = 0: the master signs locally with its share (every share equals x); its own ACL decides.
@@ -338,7 +337,7 @@ public final class EcdsaSigningSession extends AbstractSession<byte[]> {
             if (!current(c.attemptId(), from, Phase.NONCE)) return;
             NodeId accused = c.dealer();
             if (group.contains(accused) && !accused.equals(from)) {
-                excluded.add(accused);
+                votes.exclude(accused);
                 LOG.warning(() -> "ECDSA signing " + key + ": " + from.shortId() + " complains about the deal of " + accused.shortId()
                         + "; both excluded");
             }
@@ -378,12 +377,7 @@ public final class EcdsaSigningSession extends AbstractSession<byte[]> {
     }
 
     private void onVote(NodeId from, boolean allowed) {
-        if (isFinished() || yes.contains(from) || no.contains(from) || excluded.contains(from)) return;
-        if (allowed) {
-            yes.add(from);
-        } else {
-            no.add(from);
-        }
+        if (isFinished() || !votes.record(from, allowed)) return; // duplicates
         if (phase == Phase.CONSENSUS && available().size() >= groupSize()) {
             startAttempt();
         } else {
@@ -392,20 +386,12 @@ public final class EcdsaSigningSession extends AbstractSession<byte[]> {
     }
 
     private List<NodeId> available() {
-        List<NodeId> out = new ArrayList<>();
-        for (NodeId n : yes) {
-            if (!excluded.contains(n)) out.add(n);
-        }
-        return out;
+        return votes.available();
     }
 
     private boolean checkReachable() {
-        int undecided = 0;
-        for (NodeId n : participants) {
-            if (!yes.contains(n) && !no.contains(n) && !excluded.contains(n)) undecided++;
-        }
         int needed = threshold == 0 ? 1 : groupSize();
-        if (available().size() + undecided < needed) {
+        if (!votes.reachable(participants, needed)) {
             fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
             return true;
         }
@@ -500,7 +486,7 @@ public final class EcdsaSigningSession extends AbstractSession<byte[]> {
 
     private void blame(NodeId node, String reason) {
         if (isFinished()) return;
-        excluded.add(node);
+        votes.exclude(node);
         LOG.warning(() -> "ECDSA signing with key " + keyId.toHex() + " session " + key + ": node " + node.toHex()
                 + " excluded (" + reason + ")");
         if (phase != Phase.CONSENSUS && phase != Phase.DONE && group.contains(node)) {
@@ -787,7 +773,7 @@ public final class EcdsaSigningSession extends AbstractSession<byte[]> {
     // ================================================================== test hooks
 
     Set<NodeId> excludedNodes() {
-        return Set.copyOf(excluded);
+        return votes.excluded();
     }
 
     int attemptCount() {
@@ -806,7 +792,7 @@ public final class EcdsaSigningSession extends AbstractSession<byte[]> {
         if (node.equals(self)) return;
         if (phase != Phase.CONSENSUS && phase != Phase.DONE && group.contains(node)) {
             blame(node, "disconnected during the computation");
-        } else if (excluded.add(node)) {
+        } else if (votes.exclude(node)) {
             checkReachable();
         }
     }
@@ -841,6 +827,6 @@ public final class EcdsaSigningSession extends AbstractSession<byte[]> {
     private void audit(String outcome) {
         LOG.info(() -> "ECDSA signing key " + keyId.toHex() + " requester " + (requester == null ? "?" : requester.address())
                 + " message " + messageHash.toHex() + " session " + key + ": " + outcome
-                + (excluded.isEmpty() ? "" : "; excluded " + excluded.stream().map(NodeId::shortId).sorted().toList()));
+                + (votes.excluded().isEmpty() ? "" : "; excluded " + votes.excluded().stream().map(NodeId::shortId).sorted().toList()));
     }
 }

@@ -28,6 +28,7 @@ import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.session.AbstractSession;
 import dev.secretstore.protocol.session.ClusterSessions;
+import dev.secretstore.protocol.session.ConsensusVotes;
 import dev.secretstore.protocol.session.ClusterView;
 import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionKey;
@@ -98,9 +99,7 @@ public final class SchnorrSigningSession extends AbstractSession<byte[]> {
     // ---- master state
     private Requester requester;
     private KeyCommitments commitments;
-    private final SortedSet<NodeId> yes = new TreeSet<>();
-    private final Set<NodeId> no = new HashSet<>();
-    private final Set<NodeId> excluded = new HashSet<>();
+    private final ConsensusVotes votes = new ConsensusVotes();
     private Phase phase = Phase.CONSENSUS;
     private H256 attemptId;
     private List<NodeId> group = List.of();
@@ -170,7 +169,7 @@ public final class SchnorrSigningSession extends AbstractSession<byte[]> {
         s.consensusGroup = List.copyOf(asked);
         s.voted = true;
         boolean holder = version.idNumbers().containsKey(self);
-        if (!holder) s.no.add(self); // coordinates without a vote
+        if (!holder) s.votes.abstain(self); // coordinates without a vote
         if (s.checkReachable()) return s;
         PinnedBlock.pin(acl, s.reentry, block -> {
             if (s.isFinished()) return;
@@ -300,7 +299,7 @@ public final class SchnorrSigningSession extends AbstractSession<byte[]> {
             // Without a transferable proof the master cannot tell who lies: exclude both.
             NodeId accused = c.dealer();
             if (group.contains(accused) && !accused.equals(from)) {
-                excluded.add(accused);
+                votes.exclude(accused);
                 LOG.warning(() -> "Schnorr signing " + key + ": " + from.shortId() + " complains about the nonce deal of "
                         + accused.shortId() + "; both excluded");
             }
@@ -333,12 +332,7 @@ public final class SchnorrSigningSession extends AbstractSession<byte[]> {
     }
 
     private void onVote(NodeId from, boolean allowed) {
-        if (isFinished() || yes.contains(from) || no.contains(from) || excluded.contains(from)) return; // duplicates
-        if (allowed) {
-            yes.add(from);
-        } else {
-            no.add(from);
-        }
+        if (isFinished() || !votes.record(from, allowed)) return; // duplicates
         if (phase == Phase.CONSENSUS && available().size() >= threshold + 1) {
             startAttempt();
         } else {
@@ -347,19 +341,11 @@ public final class SchnorrSigningSession extends AbstractSession<byte[]> {
     }
 
     private List<NodeId> available() {
-        List<NodeId> out = new ArrayList<>();
-        for (NodeId n : yes) {
-            if (!excluded.contains(n)) out.add(n);
-        }
-        return out;
+        return votes.available();
     }
 
     private boolean checkReachable() {
-        int undecided = 0;
-        for (NodeId n : participants) {
-            if (!yes.contains(n) && !no.contains(n) && !excluded.contains(n)) undecided++;
-        }
-        if (available().size() + undecided < threshold + 1) {
+        if (!votes.reachable(participants, threshold + 1)) {
             fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
             return true;
         }
@@ -436,7 +422,7 @@ public final class SchnorrSigningSession extends AbstractSession<byte[]> {
     /** Identifiable abort (crypto.md §11.3): exclude, log, restart with a fresh attempt and fresh nonces if possible. */
     private void blame(NodeId node, String reason) {
         if (isFinished()) return;
-        excluded.add(node);
+        votes.exclude(node);
         LOG.warning(() -> "Schnorr signing with key " + keyId.toHex() + " session " + key + ": node " + node.toHex()
                 + " excluded (" + reason + ")");
         if ((phase == Phase.NONCE || phase == Phase.PARTIALS) && group.contains(node)) {
@@ -649,7 +635,7 @@ public final class SchnorrSigningSession extends AbstractSession<byte[]> {
 
     /** Master: nodes excluded from this request. */
     Set<NodeId> excludedNodes() {
-        return Set.copyOf(excluded);
+        return votes.excluded();
     }
 
     /** Master: how many attempts (nested nonce generations) were started. */
@@ -674,7 +660,7 @@ public final class SchnorrSigningSession extends AbstractSession<byte[]> {
         if (node.equals(self)) return;
         if ((phase == Phase.NONCE || phase == Phase.PARTIALS) && group.contains(node)) {
             blame(node, "disconnected during the computation");
-        } else if (excluded.add(node)) {
+        } else if (votes.exclude(node)) {
             checkReachable();
         }
     }
@@ -710,6 +696,6 @@ public final class SchnorrSigningSession extends AbstractSession<byte[]> {
     private void audit(String outcome) {
         LOG.info(() -> "Schnorr signing key " + keyId.toHex() + " requester " + (requester == null ? "?" : requester.address())
                 + " message " + messageHash.toHex() + " session " + key + ": " + outcome
-                + (excluded.isEmpty() ? "" : "; excluded " + excluded.stream().map(NodeId::shortId).sorted().toList()));
+                + (votes.excluded().isEmpty() ? "" : "; excluded " + votes.excluded().stream().map(NodeId::shortId).sorted().toList()));
     }
 }
