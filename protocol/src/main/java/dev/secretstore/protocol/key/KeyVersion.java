@@ -8,7 +8,9 @@ import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.protocol.NodeId;
 import java.io.ByteArrayOutputStream;
+import dev.secretstore.crypto.threshold.IdNumbers;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -59,6 +61,13 @@ public final class KeyVersion {
 
     public List<PublicPoint> commitments() {
         return commitments;
+    }
+
+    /** The id numbers keyed by the holders' public keys, validated (SEC-02), as the threshold math takes them. */
+    public IdNumbers thresholdIds() {
+        Map<PublicPoint, Scalar> m = new HashMap<>();
+        idNumbers.forEach((node, x) -> m.put(node.publicKey(), x));
+        return IdNumbers.validate(m.keySet(), m);
     }
 
     /** The threshold t implied by the commitment vector (length t+1). */

@@ -158,7 +158,7 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
         }
         s.version = version;
         s.threshold = version.threshold();
-        s.ids = toIdNumbers(version);
+        s.ids = version.thresholdIds();
         s.commitments = KeyCommitments.of(version.commitments());
         s.documentKey = new EncryptedDocumentKey(dk.get().commonPoint(), dk.get().encryptedPoint());
         if (!version.idNumbers().containsKey(self)) {
@@ -206,11 +206,6 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
         };
     }
 
-    private static IdNumbers toIdNumbers(KeyVersion version) {
-        Map<PublicPoint, Scalar> m = new HashMap<>();
-        version.idNumbers().forEach((node, x) -> m.put(node.publicKey(), x));
-        return IdNumbers.validate(m.keySet(), m);
-    }
 
     /** Calls the ACL; any exceptional completion or missing answer is a denial (SEC-21). The answer comes back on the loop. */
     private void askOwnAcl(Address address, OptionalLong block, java.util.function.Consumer<Boolean> then) {
@@ -519,7 +514,7 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
             KeyShare share = storage.get(keyId).orElseThrow();
             KeyVersion v = share.version(approvedVersion).orElseThrow();
             DocumentKey dk = share.documentKey().orElseThrow();
-            IdNumbers versionIds = toIdNumbers(v);
+            IdNumbers versionIds = v.thresholdIds();
             List<PublicPoint> g = r.group().stream().map(NodeId::publicKey).toList();
             ProofContext ctx = new ProofContext(keyId, key.sessionId(), r.attemptId(), self.publicKey());
             if (r.shadow()) {

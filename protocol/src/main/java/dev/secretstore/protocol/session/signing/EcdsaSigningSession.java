@@ -176,7 +176,7 @@ public final class EcdsaSigningSession extends AbstractSession<byte[]> {
         }
         s.version = version;
         s.threshold = version.threshold();
-        s.ids = SchnorrSigningSession.toIdNumbers(version);
+        s.ids = version.thresholdIds();
         s.commitments = KeyCommitments.of(version.commitments());
         s.consensusGroup = List.copyOf(asked);
         s.voted = true;
@@ -552,7 +552,7 @@ public final class EcdsaSigningSession extends AbstractSession<byte[]> {
             return;
         }
         threshold = version.threshold();
-        ids = SchnorrSigningSession.toIdNumbers(version);
+        ids = version.thresholdIds();
         askOwnAcl(r.requester(), PinnedBlock.fromWire(r.block()), allowed -> {
             approved = allowed;
             outbox.send(key.master(), new EcdsaMessage.ConsensusResponse(allowed));

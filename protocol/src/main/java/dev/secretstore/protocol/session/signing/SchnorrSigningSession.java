@@ -164,7 +164,7 @@ public final class SchnorrSigningSession extends AbstractSession<byte[]> {
         }
         s.version = version;
         s.threshold = version.threshold();
-        s.ids = toIdNumbers(version);
+        s.ids = version.thresholdIds();
         s.commitments = KeyCommitments.of(version.commitments());
         s.consensusGroup = List.copyOf(asked);
         s.voted = true;
@@ -201,11 +201,6 @@ public final class SchnorrSigningSession extends AbstractSession<byte[]> {
         };
     }
 
-    static IdNumbers toIdNumbers(KeyVersion version) {
-        Map<PublicPoint, Scalar> m = new HashMap<>();
-        version.idNumbers().forEach((node, x) -> m.put(node.publicKey(), x));
-        return IdNumbers.validate(m.keySet(), m);
-    }
 
     /** Calls the ACL; any exceptional completion or missing answer is a denial (SEC-21). The answer comes back on the loop. */
     private void askOwnAcl(Address address, OptionalLong block, java.util.function.Consumer<Boolean> then) {
@@ -480,7 +475,7 @@ public final class SchnorrSigningSession extends AbstractSession<byte[]> {
             return;
         }
         threshold = version.threshold();
-        ids = toIdNumbers(version);
+        ids = version.thresholdIds();
         askOwnAcl(r.requester(), PinnedBlock.fromWire(r.block()), allowed -> {
             approved = allowed;
             outbox.send(key.master(), new SchnorrMessage.ConsensusResponse(allowed));
