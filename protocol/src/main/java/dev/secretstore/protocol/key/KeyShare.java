@@ -3,8 +3,10 @@ package dev.secretstore.protocol.key;
 import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.protocol.NodeId;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Everything one node stores for one server key: author, threshold, the server key Y, the optional
@@ -22,6 +24,24 @@ public record KeyShare(H256 keyId, Address author, int threshold, PublicPoint pu
     /** The newest version (the one requests use first, SEC-26). */
     public KeyVersion latestVersion() {
         return versions.get(versions.size() - 1);
+    }
+
+    /**
+     * The version a request uses (SEC-26): the newest one of which at least {@code needed} holders
+     * are reachable; the newest version if none qualifies (the request then fails for lack of holders,
+     * naming the version every member is asked about).
+     */
+    public KeyVersion usableVersion(Predicate<NodeId> reachable, int needed) {
+        for (int i = versions.size() - 1; i >= 0; i--) {
+            KeyVersion v = versions.get(i);
+            if (v.idNumbers().keySet().stream().filter(reachable).count() >= needed) return v;
+        }
+        return latestVersion();
+    }
+
+    /** {@link #usableVersion} with the t+1 holders decryption and Schnorr signing need. */
+    public KeyVersion usableVersion(Predicate<NodeId> reachable) {
+        return usableVersion(reachable, threshold + 1);
     }
 
     public Optional<KeyVersion> version(H256 hash) {

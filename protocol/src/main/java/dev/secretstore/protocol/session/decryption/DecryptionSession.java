@@ -139,7 +139,7 @@ public final class DecryptionSession extends AbstractSession<DecryptionSession.R
         asked.add(self);
         KeyVersion version = null;
         if (share.isPresent()) {
-            version = share.get().latestVersion(); // newest committed version (SEC-26)
+            version = share.get().usableVersion(cluster::isConnected); // SEC-26
             for (NodeId holder : version.idNumbers().keySet()) {
                 if (cluster.isConnected(holder)) asked.add(holder);
             }

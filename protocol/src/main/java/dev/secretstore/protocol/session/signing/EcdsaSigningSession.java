@@ -156,7 +156,8 @@ public final class EcdsaSigningSession extends AbstractSession<byte[]> {
         Optional<KeyShare> share = storage.get(keyId);
         Set<NodeId> asked = new TreeSet<>();
         asked.add(self);
-        KeyVersion version = share.map(KeyShare::latestVersion).orElse(null);
+        // SEC-26: the newest version with 2t+1 connected holders
+        KeyVersion version = share.map(sh -> sh.usableVersion(cluster::isConnected, 2 * sh.threshold() + 1)).orElse(null);
         boolean honestMajority = version != null && 2 * version.threshold() < version.idNumbers().size();
         if (honestMajority) {
             for (NodeId holder : version.idNumbers().keySet()) {
