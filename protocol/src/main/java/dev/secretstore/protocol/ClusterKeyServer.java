@@ -4,6 +4,8 @@ import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.protocol.session.admin.AdminPolicy;
+import dev.secretstore.protocol.session.admin.ServersSetChangeSession;
 import dev.secretstore.protocol.session.decryption.DecryptionSession;
 import dev.secretstore.protocol.session.signing.EcdsaSigningSession;
 import dev.secretstore.protocol.session.signing.SchnorrSigningSession;
@@ -46,8 +48,16 @@ public final class ClusterKeyServer implements KeyServer {
     private final AclChecker acl;
     private final PendingResolver resolver;
 
+    private final AdminPolicy admin;
+
     public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, AclChecker acl, Executor clusterLoop,
                             SecureRandom random, Clock clock) {
+        this(sessions, cluster, storage, acl, AdminPolicy.NONE, clusterLoop, random, clock);
+    }
+
+    public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, AclChecker acl, AdminPolicy admin,
+                            Executor clusterLoop, SecureRandom random, Clock clock) {
+        this.admin = admin;
         this.sessions = sessions;
         this.cluster = cluster;
         this.storage = storage;
@@ -61,6 +71,8 @@ public final class ClusterKeyServer implements KeyServer {
         sessions.registerFactory(SessionType.DECRYPTION, DecryptionSession.factory(cluster, sessions, storage, acl, random));
         sessions.registerFactory(SessionType.SCHNORR_SIGNING, SchnorrSigningSession.factory(cluster, sessions, storage, acl, random));
         sessions.registerFactory(SessionType.ECDSA_SIGNING, EcdsaSigningSession.factory(cluster, sessions, storage, acl, random));
+        sessions.registerFactory(SessionType.SERVERS_SET_CHANGE, ServersSetChangeSession.factory(cluster, storage, admin, random,
+                sessions::hasActiveSessions));
     }
 
     /** Periodic maintenance, called on the cluster loop: resolves prepared writes left undecided (SEC-25). */
@@ -164,13 +176,16 @@ public final class ClusterKeyServer implements KeyServer {
                 outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random)));
     }
 
+    /**
+     * Endpoint 9: re-share every key to the new set (http-api.md §6 endpoint 9, SEC-24, SEC-26). Without
+     * {@code admin_public} the request is refused with 403 {@code AccessDenied} before anything else.
+     */
     @Override
     public CompletionStage<Void> changeServersSet(byte[] oldSetSignature, byte[] newSetSignature, Set<NodeId> newServersSet) {
-        return unsupported("servers set change");
-    }
-
-    /** An operation this build does not implement yet: a clear 500, never a silent success. */
-    private static <T> CompletionStage<T> unsupported(String what) {
-        return CompletableFuture.failedFuture(SecretStoreException.of(Kind.INTERNAL, what + " is not implemented in this build"));
+        if (admin.adminPublic().isEmpty()) {
+            return CompletableFuture.failedFuture(SecretStoreException.of(Kind.ACCESS_DENIED));
+        }
+        return onLoop(() -> startSession(SessionType.SERVERS_SET_CHANGE, key -> outbox -> ServersSetChangeSession.startMaster(key,
+                cluster, outbox, storage, admin, oldSetSignature, newSetSignature, newServersSet, random)));
     }
 }

@@ -496,6 +496,16 @@ public final class SqliteKeyStorage implements KeyStorage {
     }
 
     @Override
+    public synchronized void removeKey(H256 keyId) {
+        inTransaction(keyId, "remove key", () -> {
+            byte[] id = keyId.toBytes();
+            update("DELETE FROM key_versions WHERE key_id = ?", id); // secure_delete = ON overwrites the freed pages
+            update("DELETE FROM key_shares WHERE key_id = ?", id);
+            return null;
+        });
+    }
+
+    @Override
     public synchronized void close() {
         closeQuietly();
         cipher.destroy();

@@ -1,5 +1,6 @@
 package dev.secretstore.protocol.codec;
 
+import dev.secretstore.protocol.session.admin.ServersSetChangeMessage;
 import dev.secretstore.protocol.session.decryption.DecryptionMessage;
 import dev.secretstore.protocol.session.generation.GenerationMessage;
 import dev.secretstore.protocol.session.resolution.ResolutionMessage;
@@ -69,6 +70,18 @@ public final class ClusterMessages {
                 .register("ecd.sign-request", EcdsaMessage.SignRequest.class)
                 .register("ecd.signature-share", EcdsaMessage.SignatureShare.class)
                 .register("ecd.refused", EcdsaMessage.Refused.class)
-                .register("ecd.done", EcdsaMessage.Done.class);
+                .register("ecd.done", EcdsaMessage.Done.class)
+                .register("ssc.init", ServersSetChangeMessage.Init.class)
+                .register("ssc.refused", ServersSetChangeMessage.Refused.class)
+                .register("ssc.inventory", ServersSetChangeMessage.Inventory.class)
+                .register("ssc.plan", ServersSetChangeMessage.Plan.class)
+                .register("ssc.subshares", ServersSetChangeMessage.Subshares.class)
+                .register("ssc.prepared", ServersSetChangeMessage.Prepared.class)
+                .register("ssc.commit", ServersSetChangeMessage.Commit.class)
+                .register("ssc.committed", ServersSetChangeMessage.Committed.class)
+                .register("ssc.cleanup", ServersSetChangeMessage.Cleanup.class)
+                .register("ssc.cleaned-up", ServersSetChangeMessage.CleanedUp.class)
+                .register("ssc.done", ServersSetChangeMessage.Done.class)
+                .register("ssc.abort", ServersSetChangeMessage.Abort.class);
     }
 }

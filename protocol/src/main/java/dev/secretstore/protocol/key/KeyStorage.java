@@ -44,6 +44,13 @@ public interface KeyStorage extends AutoCloseable {
     /** Removes a committed version once every holder of a newer version has committed it (SEC-26). */
     void removeVersion(H256 keyId, H256 versionHash);
 
+    /**
+     * Forgets a committed key entirely (every version, the document key): a node that is no longer a
+     * holder after a servers set change, once every new holder committed (SEC-26). No-op if absent;
+     * prepared writes of the key are discarded too.
+     */
+    void removeKey(H256 keyId);
+
     /** Ids with prepared, uncommitted writes (for resolution after a restart). */
     Set<H256> pendingKeyIds();
 

@@ -95,6 +95,12 @@ public final class ClusterSessions {
         if (active.containsKey(key) || finished.containsKey(key)) {
             throw SecretStoreException.of(SecretStoreException.Kind.DUPLICATE_SESSION_ID);
         }
+        if (exclusiveActive()) {
+            throw SecretStoreException.of(SecretStoreException.Kind.EXCLUSIVE_SESSION_ACTIVE);
+        }
+        if (isExclusive(key.type()) && !active.isEmpty()) {
+            throw SecretStoreException.of(SecretStoreException.Kind.HAS_ACTIVE_SESSIONS);
+        }
         if (active.size() >= maxSessions) {
             throw SecretStoreException.of(SecretStoreException.Kind.TOO_EARLY_FOR_REQUEST);
         }
@@ -145,6 +151,10 @@ public final class ClusterSessions {
             }
             if (active.size() >= maxSessions) {
                 LOG.warning(() -> "session limit reached; refused " + key);
+                return;
+            }
+            if (exclusiveActive() && !isExclusive(key.type())) { // an exclusive one is created to refuse (HasActiveSessions)
+                LOG.warning(() -> "exclusive session active; refused " + key + " from " + authenticatedSender.shortId());
                 return;
             }
             SlaveFactory factory = factories.get(key.type());
@@ -233,6 +243,23 @@ public final class ClusterSessions {
             if (e.session.writesKey().filter(keyId::equals).isPresent()) return true;
         }
         return false;
+    }
+
+    /**
+     * Session types that run alone (a servers set change): none starts while another session runs
+     * ({@code HasActiveSessions}), and no other starts while one runs ({@code ExclusiveSessionActive}).
+     */
+    public static boolean isExclusive(SessionType type) {
+        return type == SessionType.SERVERS_SET_CHANGE;
+    }
+
+    private boolean exclusiveActive() {
+        return active.keySet().stream().anyMatch(k -> isExclusive(k.type()));
+    }
+
+    /** True while any session runs (an exclusive session's other members refuse to start then). */
+    public boolean hasActiveSessions() {
+        return !active.isEmpty();
     }
 
     public boolean isActive(SessionKey key) {

@@ -77,6 +77,12 @@ public final class InMemoryKeyStorage implements KeyStorage {
     }
 
     @Override
+    public synchronized void removeKey(H256 keyId) {
+        committed.remove(keyId);
+        pending.remove(keyId);
+    }
+
+    @Override
     public synchronized Set<H256> pendingKeyIds() {
         return Set.copyOf(pending.keySet());
     }

@@ -174,4 +174,20 @@ public abstract class KeyStorageContract {
         assertThat(storage.get(id(7)).orElseThrow().versions()).extracting(KeyVersion::hash).containsExactly(v2.hash());
         assertThatThrownBy(() -> storage.removeVersion(id(7), v2.hash())).isInstanceOf(SecretStoreException.class);
     }
+
+    @Test
+    void sec26_removeKeyForgetsEveryVersionAndPendingWrites() throws Exception {
+        KeyShare share = sampleShare(id(8), SecretScalar.random());
+        storage.prepareNewKey(share);
+        storage.commit(id(8));
+        storage.prepareDocumentKey(id(8), new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG()));
+        storage.removeKey(id(8));
+        assertThat(storage.get(id(8))).isEmpty();
+        assertThat(storage.pendingKeyIds()).doesNotContain(id(8));
+        assertThat(storage.keyIds()).doesNotContain(id(8));
+        storage = reopen();
+        assertThat(storage.get(id(8))).isEmpty();
+        storage.removeKey(id(8)); // absent: no-op
+        storage.prepareNewKey(sampleShare(id(8), SecretScalar.random())); // the id is free again
+    }
 }

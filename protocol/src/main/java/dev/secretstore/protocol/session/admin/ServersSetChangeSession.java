@@ -1,0 +1,660 @@
+package dev.secretstore.protocol.session.admin;
+
+import dev.secretstore.crypto.CryptoException;
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.Scalar;
+import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.crypto.threshold.CommitmentVector;
+import dev.secretstore.crypto.threshold.IdNumbers;
+import dev.secretstore.crypto.threshold.KeyCommitments;
+import dev.secretstore.crypto.threshold.Redistribution;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.protocol.key.DocumentKey;
+import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyStorage;
+import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.session.AbstractSession;
+import dev.secretstore.protocol.session.ClusterSessions;
+import dev.secretstore.protocol.session.ClusterView;
+import dev.secretstore.protocol.session.Outbox;
+import dev.secretstore.protocol.session.SessionKey;
+import dev.secretstore.protocol.session.SessionMessage;
+import dev.secretstore.protocol.session.admin.ServersSetChangeMessage.*;
+import dev.secretstore.protocol.session.generation.GenerationMessage.IdNumber;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Logger;
+
+/**
+ * HTTP endpoint 9: re-share every key from the old set of servers to the new one (crypto.md §10.9 with
+ * the checks of §11.5; SEC-20, SEC-24, SEC-26). Exclusive: while it runs no other session starts
+ * ({@link ClusterSessions} refuses them with {@code ExclusiveSessionActive}).
+ *
+ * <ol>
+ *   <li><b>Authorisation.</b> The master sends the administrator's request to every node of the old set
+ *       (itself and every connected node). Each node checks for itself that both signatures recover to
+ *       its {@code admin_public} and that the signed old set equals its own view (itself and the nodes
+ *       connected to it), and refuses otherwise.</li>
+ *   <li><b>Inventory.</b> Each node reports the committed versions of every key it holds, in pages.</li>
+ *   <li><b>Plan.</b> The master decides per key ({@link SetChangePlanner}) and refuses the whole change,
+ *       before anything is written, if a key would be left below {@code t+1} holders (unless
+ *       {@code allow_key_loss_on_set_change}).</li>
+ *   <li><b>Batches.</b> For each batch of keys: every dealer sends each new holder its Feldman vector and
+ *       subshare; every new holder verifies each dealer (culprit named), combines, checks its own share,
+ *       prepares the new version durably and reports; the master commits the keys every new holder
+ *       prepared and discards the rest; once all new holders committed, every node removes the older
+ *       versions of those keys, and a node outside the new set forgets the key. A version is never
+ *       overwritten and old versions go only after every holder of the new one committed it.</li>
+ * </ol>
+ * A key that fails keeps its old version; the request then fails naming the blamed nodes, and a repeat
+ * of the same request re-shares only what is left.
+ */
+public final class ServersSetChangeSession extends AbstractSession<Void> {
+    private static final Logger LOG = Logger.getLogger(ServersSetChangeSession.class.getName());
+
+    /** Keys per inventory page and per batch (SEC-20: nothing grows with the number of keys in one message). */
+    static final int PAGE = 500;
+    static final int BATCH = 100;
+
+    private enum Phase { AUTHORISING, INVENTORY, PREPARING, COMMITTING, CLEANING, DONE }
+
+    private final KeyStorage storage;
+    private final AdminPolicy policy;
+    private final SecureRandom rng;
+    private final ClusterView cluster;
+    private final boolean busy;
+    /** Messages this node sends to itself (it is master and participant at once), handled after the current one. */
+    private final Deque<SessionMessage> toSelf = new ArrayDeque<>();
+    private SortedSet<NodeId> newSet;
+
+    // ---- participant state (every node, the master included)
+    private int batch = -1;
+    private final Map<H256, KeyPlan> receiving = new LinkedHashMap<>();
+    private final Set<NodeId> dealersOfBatch = new HashSet<>();
+    private final Map<NodeId, Map<H256, Subshare>> received = new HashMap<>();
+    private final Set<H256> preparedUncommitted = new HashSet<>();
+
+    // ---- master state
+    private Phase phase = Phase.AUTHORISING;
+    private final Map<NodeId, List<KeyEntry>> inventories = new HashMap<>();
+    private final Set<NodeId> inventoryDone = new HashSet<>();
+    private final List<List<KeyPlan>> reshareBatches = new ArrayList<>();
+    private final List<List<Keep>> cleanupBatches = new ArrayList<>();
+    private int current = -1;
+    private final Map<NodeId, Prepared> preparedBy = new HashMap<>();
+    private final Set<NodeId> repliedBy = new HashSet<>();
+    private List<Keep> cleaning = List.of();
+    private Commit pendingOwnCommit;
+    private final List<KeyFault> faults = new ArrayList<>();
+    private int reshared;
+    private boolean doneSent;
+
+    private ServersSetChangeSession(SessionKey key, ClusterView cluster, Set<NodeId> participants, Outbox outbox, KeyStorage storage,
+                                    AdminPolicy policy, SecureRandom rng, boolean busy) {
+        super(key, cluster.self(), participants, outbox);
+        this.cluster = cluster;
+        this.storage = storage;
+        this.policy = policy;
+        this.rng = rng;
+        this.busy = busy;
+    }
+
+    /**
+     * Starts the change on the master. The old set is this node and every node connected to it. The
+     * returned session may already be finished: signatures not by the administrator (403
+     * {@code ConsensusUnreachable}) or a node of the new set not connected ({@code NodeDisconnected}).
+     */
+    public static ServersSetChangeSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage,
+                                                      AdminPolicy policy, byte[] oldSetSignature, byte[] newSetSignature,
+                                                      Collection<NodeId> newServersSet, SecureRandom rng) {
+        SortedSet<NodeId> oldSet = view(cluster);
+        ServersSetChangeSession s = new ServersSetChangeSession(key, cluster, oldSet, outbox, storage, policy, rng, false);
+        s.newSet = new TreeSet<>(newServersSet);
+        if (policy.adminPublic().isEmpty()) {
+            s.fail(SecretStoreException.of(Kind.ACCESS_DENIED));
+        } else if (!policy.authorizes(oldSet, s.newSet, oldSetSignature, newSetSignature)) {
+            LOG.warning(() -> "servers set change " + key + " refused: the signatures do not recover to admin_public over the old set "
+                    + shortIds(oldSet) + " and the new set " + shortIds(s.newSet));
+            s.fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
+        } else if (!oldSet.containsAll(s.newSet)) {
+            s.fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
+        } else {
+            LOG.info(() -> "servers set change " + key + " authorised by the administrator: old set " + shortIds(oldSet)
+                    + ", new set " + shortIds(s.newSet));
+            s.phase = Phase.INVENTORY;
+            s.broadcast(new Init(List.copyOf(oldSet), List.copyOf(s.newSet), oldSetSignature, newSetSignature));
+            s.inventories.put(s.self, s.inventory());
+            s.inventoryDone.add(s.self);
+            s.maybePlan();
+            s.drain();
+        }
+        return s;
+    }
+
+    /** The factory the session manager uses on the other nodes; {@code busy} tells whether other sessions run (SEC-24). */
+    public static ClusterSessions.SlaveFactory factory(ClusterView cluster, KeyStorage storage, AdminPolicy policy, SecureRandom rng,
+                                                       BooleanSupplier busy) {
+        return (init, outbox) -> {
+            if (!(init.body() instanceof Init m)) return Optional.empty();
+            Set<NodeId> participants = new TreeSet<>(m.oldSet());
+            participants.add(init.master());
+            participants.add(cluster.self());
+            return Optional.of(new ServersSetChangeSession(init.key(), cluster, participants, outbox, storage, policy, rng,
+                    busy.getAsBoolean()));
+        };
+    }
+
+    private static SortedSet<NodeId> view(ClusterView cluster) {
+        SortedSet<NodeId> v = new TreeSet<>(cluster.connected());
+        v.add(cluster.self());
+        return v;
+    }
+
+    private static String shortIds(Collection<NodeId> nodes) {
+        return nodes.stream().map(NodeId::shortId).toList().toString();
+    }
+
+    // ================================================================== dispatch
+
+    @Override
+    public void onMessage(NodeId from, SessionMessage message) {
+        if (isFinished() || !(message instanceof ServersSetChangeMessage m)) return;
+        dispatch(from, m);
+        drain();
+    }
+
+    private void dispatch(NodeId from, ServersSetChangeMessage m) {
+        if (isFinished()) return;
+        if (m instanceof Subshares s) {
+            onSubshares(from, s);
+        } else if (isMaster() && m instanceof Refused r) {
+            fail(SecretStoreException.of(r.reason() == null ? Kind.INVALID_MESSAGE : r.reason()));
+        } else if (isMaster() && m instanceof Inventory inv) {
+            onInventory(from, inv);
+        } else if (isMaster() && m instanceof Prepared p) {
+            onPrepared(from, p);
+        } else if (isMaster() && m instanceof Committed c) {
+            onReply(from, c.batch(), Phase.COMMITTING);
+        } else if (isMaster() && m instanceof CleanedUp c) {
+            onReply(from, c.batch(), Phase.CLEANING);
+        } else if (from.equals(key.master())) {
+            onMasterMessage(m);
+        }
+    }
+
+    /** Sends to a node; to itself through the local queue. */
+    private void post(NodeId to, ServersSetChangeMessage m) {
+        if (to.equals(self)) toSelf.add(m);
+        else outbox.send(to, m);
+    }
+
+    private void postAll(Collection<NodeId> to, ServersSetChangeMessage m) {
+        for (NodeId n : to) post(n, m);
+    }
+
+    private void drain() {
+        while (!toSelf.isEmpty() && !isFinished()) {
+            dispatch(self, (ServersSetChangeMessage) toSelf.poll());
+        }
+        toSelf.clear();
+    }
+
+    // ================================================================== participant
+
+    private void onMasterMessage(ServersSetChangeMessage m) {
+        if (m instanceof Init init) {
+            onInit(init);
+        } else if (m instanceof Plan p) {
+            onPlan(p);
+        } else if (m instanceof Commit c) {
+            onCommit(c);
+        } else if (m instanceof Cleanup c) {
+            onCleanup(c);
+        } else if (m instanceof Done) {
+            succeed(null);
+        } else if (m instanceof Abort a) {
+            fail(SecretStoreException.of(a.reason() == null ? Kind.INVALID_MESSAGE : a.reason()));
+        }
+    }
+
+    private void onInit(Init init) {
+        if (newSet != null) return; // duplicate
+        newSet = new TreeSet<>(init.newSet());
+        Kind refusal = null;
+        if (busy) {
+            refusal = Kind.HAS_ACTIVE_SESSIONS;
+        } else if (policy.adminPublic().isEmpty()) {
+            refusal = Kind.ACCESS_DENIED;
+        } else if (!policy.authorizes(init.oldSet(), init.newSet(), init.oldSetSignature(), init.newSetSignature())) {
+            refusal = Kind.CONSENSUS_UNREACHABLE;
+            LOG.warning(() -> "servers set change " + key + " refused: the signatures do not recover to admin_public");
+        } else if (!new TreeSet<>(init.oldSet()).equals(view(cluster))) {
+            refusal = Kind.CONSENSUS_UNREACHABLE; // SEC-24: the signed old set must be this node's view
+            LOG.warning(() -> "servers set change " + key + " refused: signed old set " + shortIds(init.oldSet())
+                    + " differs from this node's view " + shortIds(view(cluster)));
+        }
+        if (refusal != null) {
+            post(key.master(), new Refused(refusal));
+            fail(SecretStoreException.of(refusal));
+            return;
+        }
+        LOG.info(() -> "servers set change " + key + " accepted: new set " + shortIds(newSet));
+        List<KeyEntry> all = inventory();
+        for (int from = 0; from < all.size() || from == 0; from += PAGE) {
+            int to = Math.min(all.size(), from + PAGE);
+            post(key.master(), new Inventory(all.subList(from, to), to == all.size()));
+        }
+    }
+
+    /** Every committed key of this node with its versions, oldest first. */
+    private List<KeyEntry> inventory() {
+        List<KeyEntry> out = new ArrayList<>();
+        for (H256 id : new TreeSet<>(storage.keyIds())) {
+            storage.get(id).ifPresent(share -> out.add(new KeyEntry(id, share.threshold(), share.versions().stream()
+                    .map(v -> new VersionEntry(v.hash(), idNumbers(v.idNumbers()))).toList())));
+        }
+        return out;
+    }
+
+    private static List<IdNumber> idNumbers(Map<NodeId, Scalar> ids) {
+        return ids.entrySet().stream().map(e -> new IdNumber(e.getKey(), e.getValue())).toList();
+    }
+
+    private static SortedMap<NodeId, Scalar> idMap(List<IdNumber> ids) {
+        SortedMap<NodeId, Scalar> m = new TreeMap<>();
+        for (IdNumber id : ids) {
+            if (m.put(id.node(), id.x()) != null) throw SecretStoreException.of(Kind.INVALID_MESSAGE);
+        }
+        return m;
+    }
+
+    private static IdNumbers thresholdIds(SortedMap<NodeId, Scalar> ids) {
+        Map<PublicPoint, Scalar> m = new HashMap<>();
+        ids.forEach((n, x) -> m.put(n.publicKey(), x));
+        return IdNumbers.validate(m.keySet(), m);
+    }
+
+    private void onPlan(Plan plan) {
+        if (plan.batch() <= batch) return;
+        batch = plan.batch();
+        receiving.clear();
+        dealersOfBatch.clear();
+        received.clear();
+        Map<NodeId, List<Subshare>> outgoing = new TreeMap<>();
+        boolean dealing = false;
+        for (KeyPlan kp : plan.keys()) {
+            SortedMap<NodeId, Scalar> newIds = idMap(kp.newIdNumbers());
+            if (newIds.containsKey(self)) {
+                receiving.put(kp.keyId(), kp);
+                dealersOfBatch.addAll(kp.dealers());
+            }
+            if (kp.dealers().contains(self)) {
+                dealing = true;
+                deal(kp, newIds, outgoing);
+            }
+        }
+        if (dealing) {
+            // one message per new holder of this batch, also when some key could not be dealt (the holder names us then)
+            for (NodeId to : newSet) {
+                List<Subshare> items = outgoing.getOrDefault(to, List.of());
+                post(to, new Subshares(batch, items));
+                if (!to.equals(self)) items.forEach(i -> i.value().destroy()); // encoded and sent
+            }
+        }
+        maybePrepare();
+    }
+
+    /** Dealer i ∈ Q: f_i with f_i(0) = s_i, F_i, and f_i(x'_j) for every new holder (crypto.md §10.9). */
+    private void deal(KeyPlan kp, SortedMap<NodeId, Scalar> newIds, Map<NodeId, List<Subshare>> outgoing) {
+        Optional<KeyShare> share = storage.get(kp.keyId());
+        Optional<KeyVersion> version = share.flatMap(s -> s.version(kp.oldVersion()));
+        if (version.isEmpty()) {
+            LOG.warning(() -> "servers set change " + key + ": asked to deal key " + kp.keyId() + " version " + kp.oldVersion()
+                    + " which this node does not hold");
+            return;
+        }
+        KeyVersion v = version.get();
+        Redistribution.Dealer dealer = Redistribution.Dealer.create(v.share(), v.threshold(), rng);
+        try {
+            List<PublicPoint> feldman = dealer.commitments().points();
+            List<PublicPoint> doc = share.get().documentKey()
+                    .map(d -> List.of(d.commonPoint(), d.encryptedPoint())).orElse(List.of());
+            List<IdNumber> oldIds = idNumbers(v.idNumbers());
+            for (Map.Entry<PublicPoint, SecretScalar> e : dealer.deal(thresholdIds(newIds)).entrySet()) {
+                outgoing.computeIfAbsent(new NodeId(e.getKey()), n -> new ArrayList<>()).add(new Subshare(kp.keyId(), feldman, e.getValue(),
+                        share.get().author(), share.get().publicKey(), doc, v.commitments(), oldIds));
+            }
+        } finally {
+            dealer.destroy();
+        }
+    }
+
+    private void onSubshares(NodeId from, Subshares s) {
+        if (s.batch() != batch || !dealersOfBatch.contains(from) || received.containsKey(from)) return;
+        Map<H256, Subshare> items = new HashMap<>();
+        for (Subshare item : s.items()) {
+            if (receiving.containsKey(item.keyId())) items.put(item.keyId(), item);
+        }
+        received.put(from, items);
+        maybePrepare();
+    }
+
+    /** A new holder, once every dealer of the batch was heard: verify, combine, prepare, report. */
+    private void maybePrepare() {
+        if (receiving.isEmpty() || !received.keySet().containsAll(dealersOfBatch)) return;
+        List<H256> prepared = new ArrayList<>();
+        List<KeyFault> myFaults = new ArrayList<>();
+        for (KeyPlan kp : receiving.values()) {
+            try {
+                prepareKey(kp);
+                prepared.add(kp.keyId());
+                preparedUncommitted.add(kp.keyId());
+            } catch (KeyFailure f) {
+                LOG.warning(() -> "servers set change " + key + ": key " + kp.keyId() + " not re-shared: " + f.getMessage());
+                myFaults.add(new KeyFault(kp.keyId(), f.culprit.map(List::of).orElse(List.of()), f.getMessage()));
+            }
+        }
+        for (Map<H256, Subshare> items : received.values()) {
+            items.values().forEach(i -> { if (!i.value().isDestroyed()) i.value().destroy(); });
+        }
+        receiving.clear();
+        received.clear();
+        post(key.master(), new Prepared(batch, prepared, myFaults));
+    }
+
+    private static final class KeyFailure extends Exception {
+        final Optional<NodeId> culprit;
+
+        KeyFailure(Optional<NodeId> culprit, String message) {
+            super(message, null, false, false);
+            this.culprit = culprit;
+        }
+    }
+
+    private void prepareKey(KeyPlan kp) throws KeyFailure {
+        Optional<KeyShare> own = storage.get(kp.keyId());
+        Subshare first = null;
+        Map<PublicPoint, SecretScalar> subshares = new HashMap<>();
+        Map<PublicPoint, CommitmentVector> vectors = new HashMap<>();
+        SortedMap<NodeId, Scalar> oldIds = null;
+        for (NodeId dealer : kp.dealers()) {
+            Subshare s = received.getOrDefault(dealer, Map.of()).get(kp.keyId());
+            if (s == null) throw new KeyFailure(Optional.of(dealer), "no subshare from dealer " + dealer.shortId());
+            if (first == null) {
+                first = s;
+                try {
+                    oldIds = idMap(s.oldIdNumbers());
+                } catch (SecretStoreException e) {
+                    throw new KeyFailure(Optional.of(dealer), "duplicate id numbers");
+                }
+                if (!KeyVersion.versionHash(oldIds).equals(kp.oldVersion())) {
+                    throw new KeyFailure(Optional.of(dealer), "old id numbers do not hash to the planned version");
+                }
+                Optional<String> mismatch = own.flatMap(o -> disagreement(o, s, kp.oldVersion()));
+                if (mismatch.isPresent()) throw new KeyFailure(Optional.of(dealer), mismatch.get());
+            } else if (!sameKeyData(first, s)) {
+                throw new KeyFailure(Optional.of(dealer), "dealer " + dealer.shortId() + " disagrees with the other dealers on the key's public data");
+            }
+            subshares.put(dealer.publicKey(), s.value());
+            vectors.put(dealer.publicKey(), CommitmentVector.of(s.feldman()));
+        }
+        SortedMap<NodeId, Scalar> newIds = idMap(kp.newIdNumbers());
+        Scalar newX = newIds.get(self);
+        IdNumbers oldNumbers;
+        KeyCommitments oldKey;
+        try {
+            oldNumbers = thresholdIds(oldIds);
+            oldKey = KeyCommitments.of(first.oldCommitments());
+        } catch (CryptoException e) {
+            throw new KeyFailure(Optional.of(kp.dealers().get(0)), "old version data: " + e.getMessage());
+        }
+        List<PublicPoint> group = kp.dealers().stream().map(NodeId::publicKey).toList();
+        for (NodeId dealer : kp.dealers()) { // §11.5: F_{i,0} = Y_i, len t+1, f_i(x'_j)·G = Σ x'^k F_{i,k}
+            try {
+                Redistribution.verifySubshare(dealer.publicKey(), vectors.get(dealer.publicKey()), oldNumbers, oldKey, newX,
+                        subshares.get(dealer.publicKey()));
+            } catch (CryptoException e) {
+                throw new KeyFailure(Optional.of(dealer), e.getMessage());
+            }
+        }
+        SecretScalar newShare = null;
+        try {
+            KeyCommitments newKey = Redistribution.newCommitments(oldNumbers, group, oldKey, vectors);
+            if (!newKey.publicKey().equals(first.publicKey())) throw new KeyFailure(Optional.empty(), "A'_0 is not the server key");
+            newShare = Redistribution.newShare(oldNumbers, group, oldKey.threshold(), subshares);
+            Redistribution.checkOwnShare(self.publicKey(), newShare, newKey, newX);
+            KeyVersion version = new KeyVersion(newIds, newShare, newKey.vector().points());
+            if (own.isPresent()) {
+                storage.prepareVersion(kp.keyId(), version);
+            } else {
+                Optional<DocumentKey> doc = first.documentKey().size() == 2
+                        ? Optional.of(new DocumentKey(first.documentKey().get(0), first.documentKey().get(1))) : Optional.empty();
+                storage.prepareNewKey(new KeyShare(kp.keyId(), first.author(), oldKey.threshold(), first.publicKey(), doc, List.of(version)));
+            }
+            newShare = null; // owned by storage now
+        } catch (CryptoException e) {
+            throw new KeyFailure(Optional.empty(), e.getMessage());
+        } catch (SecretStoreException e) {
+            throw new KeyFailure(Optional.empty(), e.getMessage());
+        } finally {
+            if (newShare != null) newShare.destroy();
+        }
+    }
+
+    /** What a holder of the key finds wrong in a dealer's public data, if anything (SEC-11). */
+    private static Optional<String> disagreement(KeyShare own, Subshare s, H256 oldVersion) {
+        if (!own.publicKey().equals(s.publicKey()) || !own.author().equals(s.author())) {
+            return Optional.of("server key or author differs from this node's");
+        }
+        List<PublicPoint> doc = own.documentKey().map(d -> List.of(d.commonPoint(), d.encryptedPoint())).orElse(List.of());
+        if (!doc.equals(s.documentKey())) return Optional.of("document key differs from this node's");
+        return own.version(oldVersion).filter(v -> !v.commitments().equals(s.oldCommitments()))
+                .map(v -> "old commitments differ from this node's");
+    }
+
+    private static boolean sameKeyData(Subshare a, Subshare b) {
+        return a.author().equals(b.author()) && a.publicKey().equals(b.publicKey()) && a.documentKey().equals(b.documentKey())
+                && a.oldCommitments().equals(b.oldCommitments()) && a.oldIdNumbers().equals(b.oldIdNumbers());
+    }
+
+    private void onCommit(Commit c) {
+        if (c.batch() != batch) return;
+        for (H256 id : c.commit()) {
+            if (preparedUncommitted.remove(id)) storage.commit(id);
+        }
+        for (H256 id : c.discard()) {
+            if (preparedUncommitted.remove(id)) storage.discard(id);
+        }
+        post(key.master(), new Committed(batch));
+    }
+
+    /** Every holder of the new versions committed them: drop older versions; a node outside the new set drops the key. */
+    private void onCleanup(Cleanup c) {
+        for (Keep keep : c.keys()) {
+            Optional<KeyShare> share = storage.get(keep.keyId());
+            if (share.isEmpty()) continue;
+            if (share.get().version(keep.version()).isPresent()) {
+                for (KeyVersion v : share.get().versions()) {
+                    if (!v.hash().equals(keep.version())) storage.removeVersion(keep.keyId(), v.hash());
+                }
+            } else if (!newSet.contains(self)) {
+                storage.removeKey(keep.keyId());
+            } else {
+                LOG.warning(() -> "servers set change " + key + ": key " + keep.keyId() + " kept: this node of the new set lacks version "
+                        + keep.version());
+            }
+        }
+        post(key.master(), new CleanedUp(c.batch()));
+    }
+
+    // ================================================================== master
+
+    private void onInventory(NodeId from, Inventory inv) {
+        if (phase != Phase.INVENTORY || inventoryDone.contains(from)) return;
+        inventories.computeIfAbsent(from, n -> new ArrayList<>()).addAll(inv.keys());
+        if (inv.last()) inventoryDone.add(from);
+        maybePlan();
+    }
+
+    private void maybePlan() {
+        if (phase != Phase.INVENTORY || !inventoryDone.containsAll(participants)) return;
+        SetChangePlanner.Plan plan = SetChangePlanner.plan(inventories, newSet, rng);
+        inventories.clear();
+        if (!plan.atRisk().isEmpty()) {
+            String keys = plan.atRisk().stream().limit(10).map(H256::toHex).toList() + (plan.atRisk().size() > 10 ? " …" : "");
+            if (!policy.allowKeyLoss()) {
+                LOG.warning(() -> "servers set change " + key + " refused (SEC-26): " + plan.atRisk().size()
+                        + " key(s) would be left with fewer than t+1 holders: " + keys);
+                fail(SecretStoreException.of(Kind.NOT_ENOUGH_NODES_FOR_THRESHOLD));
+                return;
+            }
+            LOG.warning(() -> "servers set change " + key + ": allow_key_loss_on_set_change = true; " + plan.atRisk().size()
+                    + " key(s) left as they are, with fewer than t+1 holders in the new set: " + keys);
+        }
+        partition(plan.reshare(), reshareBatches);
+        partition(plan.cleanupOnly(), cleanupBatches);
+        LOG.info(() -> "servers set change " + key + ": " + plan.reshare().size() + " key(s) to re-share, "
+                + plan.cleanupOnly().size() + " to clean up");
+        nextBatch();
+    }
+
+    private static <T> void partition(List<T> all, List<List<T>> into) {
+        for (int i = 0; i < all.size(); i += BATCH) into.add(all.subList(i, Math.min(all.size(), i + BATCH)));
+    }
+
+    private void nextBatch() {
+        current++;
+        preparedBy.clear();
+        repliedBy.clear();
+        if (current < reshareBatches.size()) {
+            phase = Phase.PREPARING;
+            postAll(participants, new Plan(current, reshareBatches.get(current)));
+        } else if (current - reshareBatches.size() < cleanupBatches.size()) {
+            cleanup(cleanupBatches.get(current - reshareBatches.size()));
+        } else {
+            finish();
+        }
+    }
+
+    private void onPrepared(NodeId from, Prepared p) {
+        if (phase != Phase.PREPARING || p.batch() != current || !newSet.contains(from)) return;
+        preparedBy.putIfAbsent(from, p);
+        if (!preparedBy.keySet().containsAll(newSet)) return;
+        List<H256> commit = new ArrayList<>();
+        List<H256> discard = new ArrayList<>();
+        Set<H256> failed = new HashSet<>();
+        preparedBy.values().forEach(r -> r.faults().forEach(f -> {
+            failed.add(f.keyId());
+            faults.add(f);
+        }));
+        for (KeyPlan kp : reshareBatches.get(current)) {
+            boolean everywhere = !failed.contains(kp.keyId())
+                    && preparedBy.values().stream().allMatch(r -> r.prepared().contains(kp.keyId()));
+            (everywhere ? commit : discard).add(kp.keyId());
+        }
+        Set<H256> committed = new HashSet<>(commit);
+        cleaning = reshareBatches.get(current).stream().filter(kp -> committed.contains(kp.keyId()))
+                .map(kp -> new Keep(kp.keyId(), KeyVersion.versionHash(idMap(kp.newIdNumbers())))).toList();
+        reshared += commit.size();
+        phase = Phase.COMMITTING;
+        pendingOwnCommit = new Commit(current, commit, discard);
+        for (NodeId n : newSet) {
+            if (!n.equals(self)) post(n, pendingOwnCommit);
+        }
+        maybeCommitOwn();
+    }
+
+    /**
+     * The master commits its own new versions last, once every other new holder has: a master lost in
+     * between leaves only an invisible prepared row, never a version that only it has committed and
+     * would then pick for its requests (SEC-26).
+     */
+    private void maybeCommitOwn() {
+        if (pendingOwnCommit == null) return;
+        Set<NodeId> others = new HashSet<>(newSet);
+        others.remove(self);
+        if (repliedBy.containsAll(others)) {
+            Commit own = pendingOwnCommit;
+            pendingOwnCommit = null;
+            if (newSet.contains(self)) post(self, own);
+            else cleanup(cleaning);
+        }
+    }
+
+    private void onReply(NodeId from, int replyBatch, Phase expected) {
+        if (phase != expected || replyBatch != current) return;
+        repliedBy.add(from);
+        if (phase == Phase.COMMITTING && pendingOwnCommit != null) {
+            maybeCommitOwn();
+        } else if (phase == Phase.COMMITTING && repliedBy.containsAll(newSet)) {
+            cleanup(cleaning);
+        } else if (phase == Phase.CLEANING && repliedBy.containsAll(participants)) {
+            nextBatch();
+        }
+    }
+
+    private void cleanup(List<Keep> keys) {
+        repliedBy.clear();
+        phase = Phase.CLEANING;
+        if (keys.isEmpty()) {
+            nextBatch();
+        } else {
+            postAll(participants, new Cleanup(current, keys));
+        }
+    }
+
+    private void finish() {
+        phase = Phase.DONE;
+        doneSent = true;
+        broadcast(new Done());
+        if (faults.isEmpty()) {
+            LOG.info(() -> "servers set change " + key + " done: " + reshared + " key(s) re-shared to " + shortIds(newSet));
+            succeed(null);
+        } else {
+            Set<String> blamed = new TreeSet<>();
+            faults.forEach(f -> f.culprits().forEach(n -> blamed.add(n.shortId())));
+            String detail = "servers set change re-shared " + reshared + " key(s); " + faults.size()
+                    + " key(s) kept their old version" + (blamed.isEmpty() ? "" : ", blamed nodes " + blamed);
+            LOG.warning(() -> "servers set change " + key + ": " + detail);
+            fail(SecretStoreException.of(Kind.INTERNAL, detail));
+        }
+    }
+
+    // ================================================================== ending
+
+    @Override
+    public void onNodeDisconnected(NodeId node) {
+        if (isMaster() || node.equals(key.master())) {
+            fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
+        }
+    }
+
+    @Override
+    protected void onFailure(SecretStoreException error) {
+        // Nothing committed is undone; a prepared version nobody told us to commit is dropped: old versions are
+        // still everywhere, so this never loses a key (SEC-26).
+        for (H256 id : preparedUncommitted) storage.discard(id);
+        preparedUncommitted.clear();
+        if (isMaster() && !doneSent && phase != Phase.AUTHORISING) {
+            broadcast(new Abort(error.kind()));
+        }
+    }
+}

@@ -1,0 +1,366 @@
+package dev.secretstore.protocol.session.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.secretstore.crypto.Address;
+import dev.secretstore.crypto.Ecdsa;
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.crypto.NodeSetHash;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.Scalar;
+import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.crypto.threshold.Polynomial;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.protocol.key.DocumentKey;
+import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.session.Envelope;
+import dev.secretstore.protocol.session.InMemoryCluster;
+import dev.secretstore.protocol.session.SessionKey;
+import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.admin.ServersSetChangeMessage.Subshare;
+import dev.secretstore.protocol.session.admin.ServersSetChangeMessage.Subshares;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionException;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** Endpoint 9 over an in-memory cluster that sends every message through the real codec (SEC-20, SEC-24, SEC-26). */
+class ServersSetChangeSessionTest {
+    private static final SecureRandom RNG = new SecureRandom();
+    private static final Address AUTHOR = Address.fromBytes(new byte[20]);
+
+    private final KeyPair admin = KeyPair.random();
+
+    private InMemoryCluster cluster(int n, boolean allowKeyLoss) {
+        InMemoryCluster c = new InMemoryCluster(n);
+        AdminPolicy policy = new AdminPolicy(Optional.of(admin.publicKey()), allowKeyLoss);
+        for (InMemoryCluster.Node node : c.nodes()) {
+            node.sessions.registerFactory(SessionType.SERVERS_SET_CHANGE,
+                    ServersSetChangeSession.factory(node, node.storage, policy, RNG, node.sessions::hasActiveSessions));
+        }
+        return c;
+    }
+
+    private static H256 randomId() {
+        byte[] b = new byte[32];
+        RNG.nextBytes(b);
+        return H256.fromBytes(b);
+    }
+
+    /** A committed t-of key on {@code holders}, dealt by a trusted dealer (the test's shortcut for a DKG). */
+    private static H256 seed(InMemoryCluster c, List<Integer> holders, int t, boolean withDocumentKey) {
+        H256 keyId = randomId();
+        Map<NodeId, Scalar> ids = new TreeMap<>();
+        for (int h : holders) ids.put(c.node(h).id, SecretScalar.random(RNG).reveal());
+        Polynomial f = Polynomial.random(t, RNG);
+        List<PublicPoint> commitments = f.feldman().points();
+        Optional<DocumentKey> doc = withDocumentKey
+                ? Optional.of(new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG())) : Optional.empty();
+        for (int h : holders) {
+            InMemoryCluster.Node node = c.node(h);
+            KeyVersion v = new KeyVersion(ids, f.evaluate(ids.get(node.id)), commitments);
+            node.storage.prepareNewKey(new KeyShare(keyId, AUTHOR, t, commitments.get(0), doc, List.of(v)));
+            node.storage.commit(keyId);
+        }
+        f.destroy();
+        return keyId;
+    }
+
+    private byte[] sign(KeyPair signer, Collection<NodeId> set) {
+        return Ecdsa.sign(signer.secret(), NodeSetHash.of(set.stream().map(n -> n.publicKey()).toList())).toBytes();
+    }
+
+    private ServersSetChangeSession start(InMemoryCluster c, int master, List<Integer> newSet, KeyPair signer, boolean allowKeyLoss) {
+        InMemoryCluster.Node m = c.node(master);
+        Set<NodeId> oldSet = new TreeSet<>(m.connected());
+        oldSet.add(m.id);
+        Set<NodeId> next = new TreeSet<>();
+        newSet.forEach(i -> next.add(c.node(i).id));
+        SessionKey key = new SessionKey(SessionType.SERVERS_SET_CHANGE, randomId(), m.id);
+        AdminPolicy policy = new AdminPolicy(Optional.of(admin.publicKey()), allowKeyLoss);
+        return m.sessions.startMaster(key, outbox -> ServersSetChangeSession.startMaster(key, m, outbox, m.storage, policy,
+                sign(signer, oldSet), sign(signer, next), next, RNG));
+    }
+
+    private static Kind failure(ServersSetChangeSession s) {
+        assertThat(s.result()).isCompletedExceptionally();
+        try {
+            s.result().join();
+            throw new AssertionError("not failed");
+        } catch (CompletionException e) {
+            return ((SecretStoreException) e.getCause()).kind();
+        }
+    }
+
+    /** Every new holder's share lies on the new commitment vector, whose constant term is the server key. */
+    private static void assertConsistentSharing(InMemoryCluster c, H256 keyId, List<Integer> holders) {
+        KeyVersion reference = c.node(holders.get(0)).storage.get(keyId).orElseThrow().latestVersion();
+        Set<NodeId> expected = new HashSet<>();
+        holders.forEach(i -> expected.add(c.node(i).id));
+        assertThat(reference.idNumbers().keySet()).isEqualTo(expected);
+        for (int i : holders) {
+            KeyShare share = c.node(i).storage.get(keyId).orElseThrow();
+            assertThat(share.versions()).as("old versions removed").hasSize(1);
+            KeyVersion v = share.latestVersion();
+            assertThat(v.hash()).isEqualTo(reference.hash());
+            assertThat(v.commitments()).isEqualTo(reference.commitments());
+            assertThat(v.commitments().get(0)).isEqualTo(share.publicKey());
+            assertThat(v.share().mulG()).isEqualTo(v.publicShare(c.node(i).id));
+        }
+    }
+
+    @Test
+    void addsANodeWhichReceivesAValidShareAndTheDocumentKey() {
+        InMemoryCluster c = cluster(4, false);
+        H256 keyId = seed(c, List.of(0, 1, 2), 1, true);
+        KeyShare before = c.node(0).storage.get(keyId).orElseThrow();
+        ServersSetChangeSession s = start(c, 0, List.of(0, 1, 2, 3), admin, false);
+        c.deliverAll();
+        assertThat(s.result()).isCompleted();
+        assertThat(s.result().join()).isNull();
+        assertConsistentSharing(c, keyId, List.of(0, 1, 2, 3));
+        KeyShare added = c.node(3).storage.get(keyId).orElseThrow();
+        assertThat(added.publicKey()).isEqualTo(before.publicKey());
+        assertThat(added.documentKey()).isEqualTo(before.documentKey());
+        assertThat(added.author()).isEqualTo(AUTHOR);
+        // staying holders keep their id numbers (crypto.md §10.9)
+        KeyVersion after = c.node(0).storage.get(keyId).orElseThrow().latestVersion();
+        for (int i = 0; i < 3; i++) {
+            assertThat(after.idNumbers().get(c.node(i).id)).isEqualTo(before.latestVersion().idNumbers().get(c.node(i).id));
+        }
+        c.nodes().forEach(n -> assertThat(n.storage.pendingKeyIds()).isEmpty());
+    }
+
+    @Test
+    void removesANodeAndItsOldShareNoLongerFitsTheNewSharing() {
+        InMemoryCluster c = cluster(3, false);
+        H256 keyId = seed(c, List.of(0, 1, 2), 1, false);
+        KeyVersion removedOld = c.node(2).storage.get(keyId).orElseThrow().latestVersion();
+        PublicPoint removedOldShare = removedOld.share().mulG();
+        Scalar removedX = removedOld.idNumbers().get(c.node(2).id);
+        ServersSetChangeSession s = start(c, 0, List.of(0, 1), admin, false);
+        c.deliverAll();
+        assertThat(s.result().join()).isNull();
+        assertConsistentSharing(c, keyId, List.of(0, 1));
+        assertThat(c.node(2).storage.get(keyId)).as("a node outside the new set forgets the key").isEmpty();
+        // the polynomial is fresh: the removed node's old share is not a point of the new sharing
+        KeyVersion now = c.node(0).storage.get(keyId).orElseThrow().latestVersion();
+        PublicPoint onNewPolynomial = dev.secretstore.crypto.threshold.KeyCommitments.of(now.commitments()).publicShare(removedX);
+        assertThat(onNewPolynomial).isNotEqualTo(removedOldShare);
+    }
+
+    @Test
+    void replacesNodesWhenTheMasterHoldsNothing() {
+        InMemoryCluster c = cluster(5, false);
+        H256 a = seed(c, List.of(0, 1, 2), 1, true);
+        H256 b = seed(c, List.of(1, 2, 3), 2, false);
+        ServersSetChangeSession s = start(c, 4, List.of(1, 2, 3, 4), admin, false);
+        c.deliverAll();
+        assertThat(s.result().join()).isNull();
+        assertConsistentSharing(c, a, List.of(1, 2, 3, 4));
+        assertConsistentSharing(c, b, List.of(1, 2, 3, 4));
+        assertThat(c.node(0).storage.get(a)).isEmpty();
+    }
+
+    @Test
+    void sameSetTwiceChangesNothingTheSecondTime() {
+        InMemoryCluster c = cluster(3, false);
+        H256 keyId = seed(c, List.of(0, 1), 1, false);
+        start(c, 0, List.of(0, 1, 2), admin, false);
+        c.deliverAll();
+        H256 version = c.node(2).storage.get(keyId).orElseThrow().latestVersion().hash();
+        ServersSetChangeSession again = start(c, 1, List.of(0, 1, 2), admin, false);
+        c.deliverAll();
+        assertThat(again.result().join()).isNull();
+        for (int i = 0; i < 3; i++) {
+            assertThat(c.node(i).storage.get(keyId).orElseThrow().versions()).extracting(KeyVersion::hash).containsExactly(version);
+        }
+    }
+
+    @Test
+    void sec26_refusedWhenAKeyWouldHaveFewerThanTPlusOneHolders() {
+        InMemoryCluster c = cluster(3, false);
+        H256 keyId = seed(c, List.of(0, 1, 2), 1, false);
+        ServersSetChangeSession s = start(c, 0, List.of(0), admin, false); // removes N − t = 2 holders
+        c.deliverAll();
+        assertThat(failure(s)).isEqualTo(Kind.NOT_ENOUGH_NODES_FOR_THRESHOLD);
+        for (int i = 0; i < 3; i++) {
+            assertThat(c.node(i).storage.get(keyId).orElseThrow().versions()).hasSize(1);
+            assertThat(c.node(i).storage.get(keyId).orElseThrow().latestVersion().idNumbers()).hasSize(3);
+        }
+        assertThat(c.allIdle()).isTrue();
+    }
+
+    @Test
+    void sec26_allowKeyLossLeavesTheKeyAsItIsAndChangesTheOthers() {
+        InMemoryCluster c = cluster(3, true);
+        H256 atRisk = seed(c, List.of(0, 1, 2), 1, false);
+        H256 fine = seed(c, List.of(0, 1, 2), 0, false);
+        ServersSetChangeSession s = start(c, 0, List.of(0), admin, true);
+        c.deliverAll();
+        assertThat(s.result().join()).isNull();
+        for (int i = 0; i < 3; i++) {
+            assertThat(c.node(i).storage.get(atRisk).orElseThrow().latestVersion().idNumbers()).hasSize(3);
+        }
+        assertConsistentSharing(c, fine, List.of(0));
+        assertThat(c.node(1).storage.get(fine)).isEmpty();
+    }
+
+    @Test
+    void sec24_signaturesByANodeKeyAreRefused() {
+        InMemoryCluster c = cluster(3, false);
+        H256 keyId = seed(c, List.of(0, 1, 2), 1, false);
+        ServersSetChangeSession s = start(c, 0, List.of(0, 1), c.node(0).keyPair, false);
+        c.deliverAll();
+        assertThat(failure(s)).isEqualTo(Kind.CONSENSUS_UNREACHABLE);
+        assertThat(c.node(2).storage.get(keyId)).isPresent();
+        assertThat(c.deliveredCount()).as("nothing sent").isZero();
+    }
+
+    @Test
+    void sec24_aNodeWhoseViewDiffersFromTheSignedOldSetRefuses() {
+        InMemoryCluster c = cluster(4, false);
+        H256 keyId = seed(c, List.of(0, 1, 2), 1, false);
+        NodeId victim = c.node(1).id;
+        // The Init reaching node 1 names an old set without node 3, correctly signed by the administrator.
+        Set<NodeId> forgedOld = new TreeSet<>(List.of(c.node(0).id, c.node(1).id, c.node(2).id));
+        c.intercept(d -> {
+            if (d.to().equals(victim) && d.envelope().body() instanceof ServersSetChangeMessage.Init init) {
+                var forged = new ServersSetChangeMessage.Init(List.copyOf(forgedOld), init.newSet(), sign(admin, forgedOld),
+                        init.newSetSignature());
+                Envelope e = d.envelope();
+                return List.of(new InMemoryCluster.Delivery(d.from(), d.to(),
+                        new Envelope(e.type(), e.sessionId(), e.master(), e.sender(), forged)));
+            }
+            return List.of(d);
+        });
+        ServersSetChangeSession s = start(c, 0, List.of(0, 1, 2, 3), admin, false);
+        c.deliverAll();
+        assertThat(failure(s)).isEqualTo(Kind.CONSENSUS_UNREACHABLE);
+        assertThat(c.node(3).storage.get(keyId)).isEmpty();
+        assertThat(c.node(0).storage.get(keyId).orElseThrow().versions()).hasSize(1);
+    }
+
+    @Test
+    void aNewNodeThatIsNotConnectedFailsAtOnce() {
+        InMemoryCluster c = cluster(4, false);
+        seed(c, List.of(0, 1, 2), 1, false);
+        c.disconnect(c.node(3).id);
+        ServersSetChangeSession s = start(c, 0, List.of(0, 1, 2, 3), admin, false);
+        assertThat(failure(s)).isEqualTo(Kind.NODE_DISCONNECTED);
+    }
+
+    @Test
+    void sec15_aDealerSendingABadSubshareIsNamedAndTheOldVersionStays() {
+        InMemoryCluster c = cluster(4, false);
+        H256 keyId = seed(c, List.of(0, 1, 2), 1, false);
+        H256 oldVersion = c.node(0).storage.get(keyId).orElseThrow().latestVersion().hash();
+        c.intercept(d -> {
+            if (d.envelope().body() instanceof Subshares s && d.to().equals(c.node(3).id)) {
+                List<Subshare> bad = new ArrayList<>();
+                for (Subshare i : s.items()) {
+                    bad.add(new Subshare(i.keyId(), i.feldman(), SecretScalar.random(), i.author(), i.publicKey(), i.documentKey(),
+                            i.oldCommitments(), i.oldIdNumbers()));
+                }
+                Envelope e = d.envelope();
+                return List.of(new InMemoryCluster.Delivery(d.from(), d.to(),
+                        new Envelope(e.type(), e.sessionId(), e.master(), e.sender(), new Subshares(s.batch(), bad))));
+            }
+            return List.of(d);
+        });
+        ServersSetChangeSession s = start(c, 0, List.of(0, 1, 2, 3), admin, false);
+        c.deliverAll();
+        assertThat(failure(s)).isEqualTo(Kind.INTERNAL);
+        assertThat(s.failure().orElseThrow().getMessage()).contains("blamed nodes").contains("1 key(s) kept their old version");
+        for (int i = 0; i < 3; i++) {
+            assertThat(c.node(i).storage.get(keyId).orElseThrow().versions()).extracting(KeyVersion::hash).containsExactly(oldVersion);
+        }
+        assertThat(c.node(3).storage.get(keyId)).isEmpty();
+        c.nodes().forEach(n -> assertThat(n.storage.pendingKeyIds()).isEmpty());
+        // the same request again, without the fault, re-shares the key
+        c.intercept(List::of);
+        ServersSetChangeSession again = start(c, 0, List.of(0, 1, 2, 3), admin, false);
+        c.deliverAll();
+        assertThat(again.result().join()).isNull();
+        assertConsistentSharing(c, keyId, List.of(0, 1, 2, 3));
+    }
+
+    @Test
+    void sec26_masterLostBeforeCommitLeavesTheOldVersionServing() {
+        InMemoryCluster c = cluster(4, false);
+        H256 keyId = seed(c, List.of(0, 1, 2), 1, false);
+        c.intercept(d -> d.envelope().body() instanceof ServersSetChangeMessage.Commit ? List.of() : List.of(d));
+        ServersSetChangeSession s = start(c, 0, List.of(0, 1, 2, 3), admin, false);
+        c.deliverAll();
+        assertThat(s.isFinished()).isFalse();
+        assertThat(c.node(1).storage.pendingKeyIds()).contains(keyId); // prepared, waiting for the master
+        assertThat(c.node(0).storage.pendingKeyIds()).as("the master commits its own last").contains(keyId);
+        c.disconnect(c.node(0).id);
+        c.deliverAll();
+        for (int i = 0; i < 4; i++) {
+            assertThat(c.node(i).storage.pendingKeyIds()).isEmpty();
+        }
+        for (int i = 0; i < 3; i++) {
+            KeyShare share = c.node(i).storage.get(keyId).orElseThrow();
+            assertThat(share.versions()).hasSize(1);
+            assertThat(share.usableVersion(n -> true).idNumbers()).hasSize(3);
+        }
+        assertThat(c.node(3).storage.get(keyId)).isEmpty();
+    }
+
+    @Test
+    void exclusive_otherSessionsAreRefusedWhileItRuns() {
+        InMemoryCluster c = cluster(3, false);
+        seed(c, List.of(0, 1, 2), 1, false);
+        ServersSetChangeSession s = start(c, 0, List.of(0, 1, 2), admin, false);
+        assertThat(s.isFinished()).isFalse();
+        try {
+            start(c, 0, List.of(0, 1), admin, false);
+            throw new AssertionError("second exclusive session started");
+        } catch (SecretStoreException e) {
+            assertThat(e.kind()).isEqualTo(Kind.EXCLUSIVE_SESSION_ACTIVE);
+        }
+        c.deliverAll();
+        assertThat(s.result().join()).isNull();
+    }
+
+    @Test
+    void exclusive_aMemberWithActiveSessionsRefuses() {
+        InMemoryCluster c = cluster(3, false);
+        seed(c, List.of(0, 1, 2), 1, false);
+        // node 1 starts its own change first; node 0's change then meets an active session there
+        ServersSetChangeSession first = start(c, 1, List.of(0, 1, 2), admin, false);
+        ServersSetChangeSession second = start(c, 0, List.of(0, 1, 2), admin, false);
+        c.deliverAll();
+        assertThat(first.isFinished() && second.isFinished()).isTrue();
+        assertThat(List.of(first, second)).anySatisfy(x -> assertThat(x.result()).isCompletedExceptionally());
+        Kind k = first.result().isCompletedExceptionally() ? failure(first) : failure(second);
+        assertThat(k).isIn(Kind.HAS_ACTIVE_SESSIONS, Kind.EXCLUSIVE_SESSION_ACTIVE);
+    }
+
+    @Test
+    void sec20_tenThousandKeysInPagesAndBatches() {
+        InMemoryCluster c = cluster(3, false);
+        List<H256> keys = IntStream.range(0, 10_000).mapToObj(i -> seed(c, List.of(0, 1), 0, false)).toList();
+        ServersSetChangeSession s = start(c, 0, List.of(0, 1, 2), admin, false);
+        c.deliverAll();
+        assertThat(s.result().join()).isNull();
+        for (H256 k : List.of(keys.get(0), keys.get(4_999), keys.get(9_999))) {
+            assertConsistentSharing(c, k, List.of(0, 1, 2));
+        }
+        assertThat(c.node(2).storage.keyIds()).hasSize(10_000);
+    }
+}
