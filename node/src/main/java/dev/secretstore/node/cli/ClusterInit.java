@@ -55,6 +55,11 @@ public final class ClusterInit {
             return dir.resolve("node-" + i + ".toml");
         }
 
+        /** The administrator's key (servers set change, endpoint 9); its public half is {@code admin_public}. */
+        public Path adminKeyFile() {
+            return dir.resolve("admin.key");
+        }
+
         public Path dataDir(int i) {
             return dir.resolve("data").resolve("node-" + i);
         }
@@ -107,6 +112,7 @@ public final class ClusterInit {
             files.add(plan.configFile(i));
         }
         files.add(plan.policyFile());
+        files.add(plan.adminKeyFile());
         for (Path f : files) {
             if (Files.isDirectory(f)) {
                 out.add(f + " exists and is a directory");
@@ -147,10 +153,18 @@ public final class ClusterInit {
                 key.destroy();
             }
         }
+        KeyPair admin = KeyPair.random(); // SEC-24: the administrator key is not a node key
+        String adminPublic;
+        try {
+            writeKeyFile(plan.adminKeyFile(), admin);
+            adminPublic = admin.publicKey().toHex();
+        } finally {
+            admin.destroy();
+        }
         writeFile(plan.policyFile(), policyText().getBytes(StandardCharsets.UTF_8), FILE_0644);
         for (int i = 0; i < plan.nodes(); i++) {
             createDirectory(plan.dataDir(i));
-            writeFile(plan.configFile(i), configText(plan, i, ids).getBytes(StandardCharsets.UTF_8), FILE_0644);
+            writeFile(plan.configFile(i), configText(plan, i, ids, adminPublic).getBytes(StandardCharsets.UTF_8), FILE_0644);
         }
         List<Written> out = new ArrayList<>();
         for (int i = 0; i < plan.nodes(); i++) {
@@ -168,7 +182,7 @@ public final class ClusterInit {
         return out;
     }
 
-    static String configText(Plan plan, int i, List<String> ids) {
+    static String configText(Plan plan, int i, List<String> ids, String adminPublic) {
         StringBuilder sb = new StringBuilder();
         sb.append("# Key server node-").append(i).append(" of a ").append(plan.nodes()).append("-node cluster on this machine,\n");
         sb.append("# written by 'secretstore init-cluster'. Run it with:\n");
@@ -190,7 +204,9 @@ public final class ClusterInit {
         sb.append("# Development ACL: the local policy file below (key authors only until you add grants).\n");
         sb.append("# In production use an ACL contract: acl_contract = \"<40 hex address>\" or \"registry\",\n");
         sb.append("# with eth_rpc_url (and registrar_address) in [secretstore_ext].\n");
-        sb.append("acl_contract = \"policy\"\n\n");
+        sb.append("acl_contract = \"policy\"\n");
+        sb.append("# The administrator's public key: servers set changes (endpoint 9) must be signed with admin.key.\n");
+        sb.append("admin_public = \"").append(adminPublic).append("\"\n\n");
         sb.append("[secretstore_ext]\n");
         sb.append("# The node key: 64 hex digits in a file readable only by the node's user (mode 0600).\n");
         sb.append("self_secret_file = \"node-").append(i).append(".key\"\n");

@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {NodeCommand.class, InitClusterCommand.class, DevCommand.class, ClientCommands.RandomKeyId.class,
             ClientCommands.Sign.class, ClientCommands.MakeDocumentKey.class, ClientCommands.Encrypt.class,
-            ClientCommands.Decrypt.class, ClientCommands.CombineShadows.class, RpcCommands.Rpc.class, RpcCommands.Account.class, AclCommand.class},
+            ClientCommands.Decrypt.class, ClientCommands.CombineShadows.class, ServersSetChangeCommand.class, RpcCommands.Rpc.class, RpcCommands.Account.class, AclCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",

@@ -7,6 +7,7 @@ import dev.secretstore.node.http.HttpApi;
 import dev.secretstore.node.storage.SqliteKeyStorage;
 import dev.secretstore.node.transport.ClusterTransport;
 import dev.secretstore.protocol.ClusterKeyServer;
+import dev.secretstore.protocol.session.admin.AdminPolicy;
 import dev.secretstore.protocol.KeyServer;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.acl.AclChecker;
@@ -46,8 +47,10 @@ public final class KeyServerNode implements AutoCloseable {
     /** What a node needs to run. {@code httpAddress} null disables the HTTP API. */
     public record Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                            InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
-                           Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions) {
+                           Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
+                           AdminPolicy admin) {
         public Settings {
+            Objects.requireNonNull(admin, "admin");
             Objects.requireNonNull(nodeKey, "nodeKey");
             Objects.requireNonNull(clusterAddress, "clusterAddress");
             members = Map.copyOf(members);
@@ -113,7 +116,7 @@ public final class KeyServerNode implements AutoCloseable {
         };
         sessions = new ClusterSessions(self, (to, envelope) -> transport.send(to, codec.encode(envelope)), loop, Clock.SYSTEM,
                 settings.sessionTimeout(), settings.maxSessions());
-        keyServer = new ClusterKeyServer(sessions, view, storage, acl, loop, new SecureRandom(), Clock.SYSTEM);
+        keyServer = new ClusterKeyServer(sessions, view, storage, acl, settings.admin(), loop, new SecureRandom(), Clock.SYSTEM);
         transport = new ClusterTransport(settings.nodeKey(), settings.clusterAddress(), settings.members(), new ClusterTransport.Listener() {
             @Override
             public void onMessage(NodeId from, byte[] message) {
