@@ -91,6 +91,8 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
     private final Set<NodeId> dealersOfBatch = new HashSet<>();
     private final Map<NodeId, Map<H256, Subshare>> received = new HashMap<>();
     private final Set<H256> preparedUncommitted = new HashSet<>();
+    /** Subshares of a batch whose plan has not arrived yet (the dealer heard the master first). */
+    private final Map<NodeId, Subshares> early = new HashMap<>();
 
     // ---- master state
     private Phase phase = Phase.AUTHORISING;
@@ -311,6 +313,11 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
                 deal(kp, newIds, outgoing);
             }
         }
+        List<Map.Entry<NodeId, Subshares>> arrived = new ArrayList<>(early.entrySet());
+        early.clear();
+        for (Map.Entry<NodeId, Subshares> e : arrived) {
+            if (e.getValue().batch() == batch) onSubshares(e.getKey(), e.getValue());
+        }
         if (dealing) {
             // one message per new holder of this batch, also when some key could not be dealt (the holder names us then)
             for (NodeId to : newSet) {
@@ -348,6 +355,10 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
     }
 
     private void onSubshares(NodeId from, Subshares s) {
+        if (s.batch() > batch) {
+            early.put(from, s); // replayed when the plan arrives; a dealer is at most one batch ahead
+            return;
+        }
         if (s.batch() != batch || !dealersOfBatch.contains(from) || received.containsKey(from)) return;
         Map<H256, Subshare> items = new HashMap<>();
         for (Subshare item : s.items()) {

@@ -363,4 +363,28 @@ class ServersSetChangeSessionTest {
         }
         assertThat(c.node(2).storage.keyIds()).hasSize(10_000);
     }
+
+    @Test
+    void subsharesArrivingBeforeThePlanAreKept() {
+        InMemoryCluster c = cluster(4, false);
+        H256 keyId = seed(c, List.of(0, 1, 2), 1, true);
+        NodeId late = c.node(3).id;
+        List<InMemoryCluster.Delivery> held = new ArrayList<>();
+        c.intercept(d -> {
+            if (d.to().equals(late) && d.envelope().body() instanceof ServersSetChangeMessage.Plan) {
+                held.add(d);
+                return List.of();
+            }
+            return List.of(d);
+        });
+        ServersSetChangeSession s = start(c, 0, List.of(0, 1, 2, 3), admin, false);
+        c.deliverAll();
+        assertThat(held).hasSize(1);
+        assertThat(s.isFinished()).isFalse();
+        c.intercept(List::of);
+        held.forEach(c::inject);
+        c.deliverAll();
+        assertThat(s.result().join()).isNull();
+        assertConsistentSharing(c, keyId, List.of(0, 1, 2, 3));
+    }
 }
