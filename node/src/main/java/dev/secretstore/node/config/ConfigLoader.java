@@ -78,7 +78,8 @@ public final class ConfigLoader {
     static final List<String> EXT_OPTIONS = List.of(
             "self_secret_file", "eth_rpc_url", "eth_rpc_timeout_ms", "registrar_address", "acl_policy_file",
             "parity_strict", "rpc_enabled", "rpc_interface", "rpc_port", "rpc_cors", "keys_path",
-            "ops_interface", "ops_port", "allow_key_loss_on_set_change");
+            "ops_interface", "ops_port", "allow_key_loss_on_set_change", "requester_rate_limit", "key_rate_limit",
+            "requester_concurrency_limit");
 
     static final int DEFAULT_PORT = 8083;
     static final int DEFAULT_HTTP_PORT = 8082;
@@ -244,6 +245,13 @@ public final class ConfigLoader {
                 boolean parityStrict = ext.bool("parity_strict", false);
                 Optional<Path> keysPath = path(ext, "keys_path");
                 boolean allowKeyLoss = ext.bool("allow_key_loss_on_set_change", false);
+                NodeConfig.Limits limits = new NodeConfig.Limits(
+                        ext.integer("requester_rate_limit", 0, 1_000_000, "requests per second from 0 (no limit) to 1000000")
+                                .orElse(NodeConfig.Limits.DEFAULT.requesterRate()),
+                        ext.integer("key_rate_limit", 0, 1_000_000, "requests per second from 0 (no limit) to 1000000")
+                                .orElse(NodeConfig.Limits.DEFAULT.keyRate()),
+                        ext.integer("requester_concurrency_limit", 0, 1_000_000, "requests from 0 (no limit) to 1000000")
+                                .orElse(NodeConfig.Limits.DEFAULT.requesterConcurrency()));
 
                 checkListenersDistinct(ss, cluster, disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops);
                 exposureNotices(disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops);
@@ -258,7 +266,7 @@ public final class ConfigLoader {
 
                 return new NodeConfig(file, disabled, nodeKey, source, members, cluster,
                         disableHttp ? Optional.empty() : Optional.of(http), cors, dataDir, acl, admin,
-                        disableAutoMigrate, eth, rpc, ops, parityStrict, keysPath, allowKeyLoss, notices);
+                        disableAutoMigrate, eth, rpc, ops, parityStrict, keysPath, allowKeyLoss, limits, notices);
             } catch (ConfigException | RuntimeException e) {
                 if (nodeKey != null) nodeKey.destroy();
                 throw e;

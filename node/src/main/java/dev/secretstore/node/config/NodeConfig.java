@@ -41,6 +41,7 @@ import java.util.Optional;
  * @param parityStrict      {@code parity_strict}: turn off every HTTP extension
  * @param keysPath          {@code keys_path}, resolved, if set
  * @param allowKeyLossOnSetChange {@code allow_key_loss_on_set_change} (SEC-26)
+ * @param limits            HTTP request limits per requester and per key (SEC-23, SEC-28)
  * @param notices           things the node must log at start-up (ignored sections, accepted but
  *                          inactive options, insecure settings); never contains a secret
  */
@@ -63,7 +64,16 @@ public record NodeConfig(
         boolean parityStrict,
         Optional<Path> keysPath,
         boolean allowKeyLossOnSetChange,
+        Limits limits,
         List<String> notices) {
+
+    /**
+     * {@code requester_rate_limit}, {@code key_rate_limit} (requests per second, burst twice that) and
+     * {@code requester_concurrency_limit}; 0 turns a limit off.
+     */
+    public record Limits(int requesterRate, int keyRate, int requesterConcurrency) {
+        public static final Limits DEFAULT = new Limits(50, 100, 16);
+    }
 
     public NodeConfig {
         Objects.requireNonNull(source, "source");
@@ -78,6 +88,7 @@ public record NodeConfig(
         Objects.requireNonNull(adminPublic, "adminPublic");
         Objects.requireNonNull(ethereum, "ethereum");
         Objects.requireNonNull(rpc, "rpc");
+        Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(ops, "ops");
         Objects.requireNonNull(keysPath, "keysPath");
         notices = List.copyOf(notices);

@@ -31,7 +31,12 @@ public final class ErrorResponses {
      * else (including non-ASCII) written as UTF-8.
      */
     public static byte[] body(SecretStoreException e) {
-        return jsonString("\"" + e.displayText() + "\"").getBytes(StandardCharsets.UTF_8);
+        return body(e.displayText());
+    }
+
+    /** The same format for a text that is not a session error (the project's 429, say). */
+    public static byte[] body(String displayText) {
+        return jsonString("\"" + displayText + "\"").getBytes(StandardCharsets.UTF_8);
     }
 
     static String jsonString(String s) {

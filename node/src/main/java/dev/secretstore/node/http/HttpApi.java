@@ -20,6 +20,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -39,6 +40,7 @@ public final class HttpApi implements AutoCloseable {
     private static final Logger AUDIT = Logger.getLogger("dev.secretstore.audit");
     private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
     private static final String JSON = "application/json; charset=utf-8";
+    private static final byte[] TOO_MANY_REQUESTS = ErrorResponses.body("Too many requests");
 
     private final KeyServer keyServer;
     private final RequestParser parser;
@@ -46,9 +48,15 @@ public final class HttpApi implements AutoCloseable {
     private final boolean strict;
     private final HttpServer server;
     private final ExecutorService executor;
+    private final RequestLimits limits;
 
     public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, boolean strict) throws IOException {
+        this(keyServer, bind, cors, strict, new RequestLimits(RequestLimits.Config.NONE));
+    }
+
+    public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, boolean strict, RequestLimits limits) throws IOException {
         this.keyServer = keyServer;
+        this.limits = limits;
         this.parser = new RequestParser(strict);
         this.cors = cors;
         this.strict = strict;
@@ -123,13 +131,25 @@ public final class HttpApi implements AutoCloseable {
             respondError(exchange, allowOrigin, e, op, keyId, null, started);
             return;
         }
+        if (requester != null) {
+            Optional<String> refused = limits.tryAcquire(requester.address(), keyId);
+            if (refused.isPresent()) {
+                // SEC-23, SEC-28: 429 with Retry-After, body in the API's error format [ext]
+                exchange.getResponseHeaders().set("Retry-After", "1");
+                finish(exchange, allowOrigin, 429, JSON, TOO_MANY_REQUESTS, op + " error=rate-limited (" + refused.get() + ")",
+                        keyId, requester, started);
+                return;
+            }
+        }
         CompletionStage<byte[]> result;
         try {
             result = call(request, requester);
         } catch (SecretStoreException e) {
+            if (requester != null) limits.release(requester.address());
             respondError(exchange, allowOrigin, e, op, keyId, requester, started);
             return;
         }
+        if (requester != null) result.whenComplete((v, e) -> limits.release(requester.address()));
         // Sessions complete on the node's cluster loop; the response is written on an HTTP thread so a
         // slow client can never stall the loop (SEC-28).
         result.whenCompleteAsync((bytes, error) -> {

@@ -4,6 +4,7 @@ import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.node.acl.AllowAllAclChecker;
 import dev.secretstore.rpc.http.CorsPolicy;
 import dev.secretstore.node.http.HttpApi;
+import dev.secretstore.node.http.RequestLimits;
 import dev.secretstore.node.storage.SqliteKeyStorage;
 import dev.secretstore.node.transport.ClusterTransport;
 import dev.secretstore.protocol.ClusterKeyServer;
@@ -48,8 +49,9 @@ public final class KeyServerNode implements AutoCloseable {
     public record Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                            InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
                            Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
-                           AdminPolicy admin) {
+                           AdminPolicy admin, RequestLimits.Config httpLimits) {
         public Settings {
+            Objects.requireNonNull(httpLimits, "httpLimits");
             Objects.requireNonNull(admin, "admin");
             Objects.requireNonNull(nodeKey, "nodeKey");
             Objects.requireNonNull(clusterAddress, "clusterAddress");
@@ -144,7 +146,8 @@ public final class KeyServerNode implements AutoCloseable {
             }
         }, 1, 1, TimeUnit.SECONDS);
         if (settings.httpAddress() != null) {
-            http = new HttpApi(keyServer, settings.httpAddress(), settings.cors(), settings.strict());
+            http = new HttpApi(keyServer, settings.httpAddress(), settings.cors(), settings.strict(),
+                    new RequestLimits(settings.httpLimits()));
             http.start();
         }
     }

@@ -5,6 +5,7 @@ import dev.secretstore.node.acl.EthCallAclChecker;
 import dev.secretstore.node.acl.PolicyFileAclChecker;
 import dev.secretstore.node.config.Cors;
 import dev.secretstore.node.config.NodeConfig;
+import dev.secretstore.node.http.RequestLimits;
 import dev.secretstore.protocol.session.admin.AdminPolicy;
 import dev.secretstore.node.eth.EthRpc;
 import dev.secretstore.rpc.http.CorsPolicy;
@@ -37,7 +38,8 @@ public final class NodeSettings {
         return new KeyServerNode.Settings(config.nodeKey(), new InetSocketAddress(config.cluster().ip(), config.cluster().port()),
                 members, http, config.dataDir(), cors(config.cors()), config.parityStrict(), acl(config),
                 config.acl().mode() == NodeConfig.AclMode.NONE, SESSION_TIMEOUT, MAX_SESSIONS,
-                new AdminPolicy(config.adminPublic(), config.allowKeyLossOnSetChange()));
+                new AdminPolicy(config.adminPublic(), config.allowKeyLossOnSetChange()),
+                new RequestLimits.Config(config.limits().requesterRate(), config.limits().keyRate(), config.limits().requesterConcurrency()));
     }
 
     static CorsPolicy cors(Cors cors) {

@@ -465,4 +465,13 @@ class ConfigLoaderTest {
         assertThat(Optional.ofNullable(catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(none)).file()))
                 .isNotEmpty();
     }
+
+    @Test
+    void sec23_requestLimitsDefaultOnAndConfigurable() throws Exception {
+        assertThat(load(minimal("")).limits()).isEqualTo(NodeConfig.Limits.DEFAULT);
+        NodeConfig c = load(minimal("[secretstore_ext]\nrequester_rate_limit = 0\nkey_rate_limit = 7\nrequester_concurrency_limit = 3\n"));
+        assertThat(c.limits()).isEqualTo(new NodeConfig.Limits(0, 7, 3));
+        assertThat(error(minimal("[secretstore_ext]\nkey_rate_limit = -1\n")).getMessage())
+                .contains("key_rate_limit").contains("out of range");
+    }
 }

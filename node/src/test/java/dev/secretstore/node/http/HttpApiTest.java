@@ -260,4 +260,20 @@ class HttpApiTest {
             return answer(null, null);
         }
     }
+
+    @Test
+    void sec23_aRequesterOverItsRateGets429AndOthersAreServed() throws Exception {
+        api = new HttpApi(fake, new InetSocketAddress("127.0.0.1", 0), CorsPolicy.none(), false,
+                new RequestLimits(new RequestLimits.Config(1, 0, 0), () -> 0L)); // frozen clock: a burst of 2, no refill
+        api.start();
+        assertThat(send("GET", "/server/" + ID + "/" + sig, null).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/server/" + ID + "/" + sig, null).statusCode()).isEqualTo(200);
+        HttpResponse<byte[]> r = send("GET", "/server/" + ID + "/" + sig, null);
+        assertThat(r.statusCode()).isEqualTo(429);
+        assertThat(text(r)).isEqualTo("\"\\\"Too many requests\\\"\"");
+        assertThat(r.headers().firstValue("Retry-After")).contains("1");
+        KeyPair other = KeyPair.random();
+        String otherSig = Hex.encode(Ecdsa.sign(other.secret(), H256.fromHex(ID)).toBytes());
+        assertThat(send("GET", "/server/" + ID + "/" + otherSig, null).statusCode()).as("another requester").isEqualTo(200);
+    }
 }
