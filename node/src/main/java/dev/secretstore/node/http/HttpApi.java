@@ -49,14 +49,23 @@ public final class HttpApi implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final RequestLimits limits;
+    private final Observer observer;
 
-    public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, boolean strict) throws IOException {
-        this(keyServer, bind, cors, strict, new RequestLimits(RequestLimits.Config.NONE));
+    /** Told about every finished request: the operation name, the status and the time taken (for metrics). */
+    @FunctionalInterface
+    public interface Observer {
+        void finished(String operation, int status, long nanos);
     }
 
-    public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, boolean strict, RequestLimits limits) throws IOException {
+    public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, boolean strict) throws IOException {
+        this(keyServer, bind, cors, strict, new RequestLimits(RequestLimits.Config.NONE), (op, status, nanos) -> { });
+    }
+
+    public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, boolean strict, RequestLimits limits,
+                   Observer observer) throws IOException {
         this.keyServer = keyServer;
         this.limits = limits;
+        this.observer = observer;
         this.parser = new RequestParser(strict);
         this.cors = cors;
         this.strict = strict;
@@ -248,7 +257,10 @@ public final class HttpApi implements AutoCloseable {
         } catch (IOException e) {
             LOG.fine(() -> "client went away: " + e.getMessage());
         } finally {
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            long nanos = System.nanoTime() - started;
+            long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
+            int space = outcome.indexOf(' ');
+            observer.finished(space < 0 ? outcome : outcome.substring(0, space), status, nanos);
             AUDIT.info(() -> "op=" + outcome + " status=" + status
                     + " key=" + (keyId == null ? "-" : keyId.toHex())
                     + " requester=" + (requester == null ? "-" : requester.address().toHex())

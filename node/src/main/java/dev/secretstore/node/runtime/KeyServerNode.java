@@ -5,6 +5,8 @@ import dev.secretstore.node.acl.AllowAllAclChecker;
 import dev.secretstore.rpc.http.CorsPolicy;
 import dev.secretstore.node.http.HttpApi;
 import dev.secretstore.node.http.RequestLimits;
+import dev.secretstore.node.ops.NodeMetrics;
+import dev.secretstore.node.ops.OpsServer;
 import dev.secretstore.node.storage.SqliteKeyStorage;
 import dev.secretstore.node.transport.ClusterTransport;
 import dev.secretstore.protocol.ClusterKeyServer;
@@ -49,7 +51,7 @@ public final class KeyServerNode implements AutoCloseable {
     public record Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                            InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
                            Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
-                           AdminPolicy admin, RequestLimits.Config httpLimits) {
+                           AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress) {
         public Settings {
             Objects.requireNonNull(httpLimits, "httpLimits");
             Objects.requireNonNull(admin, "admin");
@@ -72,6 +74,8 @@ public final class KeyServerNode implements AutoCloseable {
     private ClusterSessions sessions;
     private ClusterKeyServer keyServer;
     private HttpApi http;
+    private OpsServer ops;
+    private final NodeMetrics metrics = new NodeMetrics();
     private AclChecker acl;
     private boolean closed;
 
@@ -147,9 +151,36 @@ public final class KeyServerNode implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
         if (settings.httpAddress() != null) {
             http = new HttpApi(keyServer, settings.httpAddress(), settings.cors(), settings.strict(),
-                    new RequestLimits(settings.httpLimits()));
+                    new RequestLimits(settings.httpLimits()), metrics::request);
             http.start();
         }
+        if (settings.opsAddress() != null) {
+            ops = new OpsServer(settings.opsAddress(), metrics, this::gauges);
+            ops.start();
+        }
+    }
+
+    /** Point-in-time values for /health and /metrics; the loop must answer within 2 s to count as responsive. */
+    private NodeMetrics.Gauges gauges() {
+        int members = membersWithSelf().size();
+        int peers = transport.connectedPeers().size();
+        java.util.concurrent.Future<Integer> active = null;
+        try {
+            active = loop.submit(() -> sessions.activeSessions().size());
+            return new NodeMetrics.Gauges(members, peers, active.get(2, TimeUnit.SECONDS), true);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                 | java.util.concurrent.RejectedExecutionException e) {
+            if (active != null) active.cancel(false);
+            return new NodeMetrics.Gauges(members, peers, 0, false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new NodeMetrics.Gauges(members, peers, 0, false);
+        }
+    }
+
+    /** The ops port actually bound, or -1 without an ops listener. */
+    public int opsPort() {
+        return ops == null ? -1 : ops.port();
     }
 
     private SortedSet<NodeId> membersWithSelf() {
@@ -185,6 +216,7 @@ public final class KeyServerNode implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
+        if (ops != null) ops.close();
         if (http != null) http.close();
         if (transport != null) transport.close();
         loop.shutdown();

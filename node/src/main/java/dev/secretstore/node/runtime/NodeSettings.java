@@ -39,7 +39,8 @@ public final class NodeSettings {
                 members, http, config.dataDir(), cors(config.cors()), config.parityStrict(), acl(config),
                 config.acl().mode() == NodeConfig.AclMode.NONE, SESSION_TIMEOUT, MAX_SESSIONS,
                 new AdminPolicy(config.adminPublic(), config.allowKeyLossOnSetChange()),
-                new RequestLimits.Config(config.limits().requesterRate(), config.limits().keyRate(), config.limits().requesterConcurrency()));
+                new RequestLimits.Config(config.limits().requesterRate(), config.limits().keyRate(), config.limits().requesterConcurrency()),
+                new InetSocketAddress(config.ops().ip(), config.ops().port()));
     }
 
     static CorsPolicy cors(Cors cors) {

@@ -264,7 +264,8 @@ class HttpApiTest {
     @Test
     void sec23_aRequesterOverItsRateGets429AndOthersAreServed() throws Exception {
         api = new HttpApi(fake, new InetSocketAddress("127.0.0.1", 0), CorsPolicy.none(), false,
-                new RequestLimits(new RequestLimits.Config(1, 0, 0), () -> 0L)); // frozen clock: a burst of 2, no refill
+                new RequestLimits(new RequestLimits.Config(1, 0, 0), () -> 0L), // frozen clock: a burst of 2, no refill
+                (op, status, nanos) -> statuses.add(op + " " + status));
         api.start();
         assertThat(send("GET", "/server/" + ID + "/" + sig, null).statusCode()).isEqualTo(200);
         assertThat(send("GET", "/server/" + ID + "/" + sig, null).statusCode()).isEqualTo(200);
@@ -275,5 +276,9 @@ class HttpApiTest {
         KeyPair other = KeyPair.random();
         String otherSig = Hex.encode(Ecdsa.sign(other.secret(), H256.fromHex(ID)).toBytes());
         assertThat(send("GET", "/server/" + ID + "/" + otherSig, null).statusCode()).as("another requester").isEqualTo(200);
+        assertThat(statuses).containsExactly("retrieve_server_key 200", "retrieve_server_key 200", "retrieve_server_key 429",
+                "retrieve_server_key 200");
     }
+
+    private final java.util.List<String> statuses = new java.util.concurrent.CopyOnWriteArrayList<>();
 }

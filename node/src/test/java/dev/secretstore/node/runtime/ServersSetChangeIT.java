@@ -172,6 +172,15 @@ class ServersSetChangeIT {
         assertThat(r.statusCode()).isEqualTo(500);
         assertThat(r.body()).isEqualTo("\"\\\"not enough nodes for passed threshold\\\"\"");
         assertThat(documentKeyStored(keyId)).isTrue();
+
+        // the ops listener counted all of it (design decision 11)
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.nodes().get(0).opsPort()
+                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("secretstore_http_requests_total{op=\"servers_set_change\",status=\"403\"} 2")
+                .contains("secretstore_cluster_peers_connected 3");
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.nodes().get(0).opsPort()
+                + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
     }
 
     private boolean documentKeyStored(H256 keyId) throws Exception {

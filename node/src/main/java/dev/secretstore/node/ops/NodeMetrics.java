@@ -1,0 +1,62 @@
+package dev.secretstore.node.ops;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The node's counters (design decision 11), rendered in the Prometheus text format. Thread-safe;
+ * labels are operation names and status codes, never key ids, addresses or anything secret (SEC-07).
+ */
+public final class NodeMetrics {
+    private record RequestLabel(String op, int status) {}
+
+    private final Map<RequestLabel, LongAdder> requests = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> durationNanos = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> durationCount = new ConcurrentHashMap<>();
+
+    /** One finished HTTP request. */
+    public void request(String op, int status, long nanos) {
+        requests.computeIfAbsent(new RequestLabel(op, status), l -> new LongAdder()).increment();
+        durationNanos.computeIfAbsent(op, o -> new LongAdder()).add(nanos);
+        durationCount.computeIfAbsent(op, o -> new LongAdder()).increment();
+    }
+
+    /** Point-in-time values read when metrics are scraped. */
+    public record Gauges(int membersConfigured, int peersConnected, int sessionsActive, boolean loopResponsive) {}
+
+    /** The Prometheus text exposition (version 0.0.4). */
+    public String render(Gauges g) {
+        StringBuilder sb = new StringBuilder(1024);
+        sb.append("# HELP secretstore_http_requests_total HTTP API requests by operation and status.\n");
+        sb.append("# TYPE secretstore_http_requests_total counter\n");
+        new TreeMap<String, Long>(flatten()).forEach((labels, v) ->
+                sb.append("secretstore_http_requests_total{").append(labels).append("} ").append(v).append('\n'));
+        sb.append("# HELP secretstore_http_request_duration_seconds Time from request to response, by operation.\n");
+        sb.append("# TYPE secretstore_http_request_duration_seconds summary\n");
+        new TreeMap<>(durationCount).forEach((op, count) -> {
+            double seconds = durationNanos.getOrDefault(op, new LongAdder()).sum() / 1e9;
+            sb.append("secretstore_http_request_duration_seconds_sum{op=\"").append(op).append("\"} ").append(seconds).append('\n');
+            sb.append("secretstore_http_request_duration_seconds_count{op=\"").append(op).append("\"} ").append(count.sum()).append('\n');
+        });
+        gauge(sb, "secretstore_cluster_members", "Configured members, this node included.", g.membersConfigured());
+        gauge(sb, "secretstore_cluster_peers_connected", "Members with a live authenticated connection.", g.peersConnected());
+        gauge(sb, "secretstore_sessions_active", "Cluster sessions running on this node.", g.sessionsActive());
+        gauge(sb, "secretstore_cluster_loop_responsive", "1 if the cluster loop answered within the scrape timeout.",
+                g.loopResponsive() ? 1 : 0);
+        return sb.toString();
+    }
+
+    private Map<String, Long> flatten() {
+        Map<String, Long> out = new TreeMap<>();
+        requests.forEach((l, v) -> out.put("op=\"" + l.op() + "\",status=\"" + l.status() + "\"", v.sum()));
+        return out;
+    }
+
+    private static void gauge(StringBuilder sb, String name, String help, long value) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        sb.append("# TYPE ").append(name).append(" gauge\n");
+        sb.append(name).append(' ').append(value).append('\n');
+    }
+}

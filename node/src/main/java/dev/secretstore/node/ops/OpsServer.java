@@ -1,0 +1,85 @@
+package dev.secretstore.node.ops;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * The operations listener ({@code ops_interface}, {@code ops_port}; design decision 11):
+ * {@code GET /health} answers 200 while the node's cluster loop responds and 503 otherwise;
+ * {@code GET /metrics} serves {@link NodeMetrics} in the Prometheus text format. Nothing else; no
+ * key data. Binds to loopback unless configured otherwise (SEC-30).
+ */
+public final class OpsServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(OpsServer.class.getName());
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final NodeMetrics metrics;
+    private final Supplier<NodeMetrics.Gauges> gauges;
+
+    /** @param gauges reads the point-in-time values; must not block for long (it bounds its wait on the loop itself) */
+    public OpsServer(InetSocketAddress bind, NodeMetrics metrics, Supplier<NodeMetrics.Gauges> gauges) throws IOException {
+        this.metrics = metrics;
+        this.gauges = gauges;
+        this.server = HttpServer.create(bind, 16);
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "ops");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+    }
+
+    public void start() {
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            if (!exchange.getRequestMethod().equals("GET")) {
+                exchange.sendResponseHeaders(405, -1);
+            } else if (path.equals("/health")) {
+                NodeMetrics.Gauges g = gauges.get();
+                boolean ok = g.loopResponsive();
+                send(exchange, ok ? 200 : 503, "application/json",
+                        "{\"status\":\"" + (ok ? "ok" : "unresponsive") + "\",\"peers_connected\":" + g.peersConnected()
+                                + ",\"members\":" + g.membersConfigured() + ",\"sessions_active\":" + g.sessionsActive() + "}");
+            } else if (path.equals("/metrics")) {
+                send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(gauges.get()));
+            } else {
+                exchange.sendResponseHeaders(404, -1);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.fine(() -> "ops request failed: " + e);
+        }
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream os = exchange.getResponseBody()) {
+            os.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.secretstore.node.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The ops listener over a real socket: health follows the cluster loop, metrics in the Prometheus text format. */
+class OpsServerTest {
+    private final NodeMetrics metrics = new NodeMetrics();
+    private final AtomicReference<NodeMetrics.Gauges> gauges = new AtomicReference<>(new NodeMetrics.Gauges(3, 2, 1, true));
+    private final HttpClient client = HttpClient.newHttpClient();
+    private OpsServer server;
+
+    private HttpResponse<String> get(String path) throws Exception {
+        if (server == null) {
+            server = new OpsServer(new InetSocketAddress("127.0.0.1", 0), metrics, gauges::get);
+            server.start();
+        }
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) server.close();
+    }
+
+    @Test
+    void healthIs200WhileTheLoopAnswersAnd503Otherwise() throws Exception {
+        HttpResponse<String> ok = get("/health");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).isEqualTo("{\"status\":\"ok\",\"peers_connected\":2,\"members\":3,\"sessions_active\":1}");
+        gauges.set(new NodeMetrics.Gauges(3, 0, 0, false));
+        HttpResponse<String> stuck = get("/health");
+        assertThat(stuck.statusCode()).isEqualTo(503);
+        assertThat(stuck.body()).contains("\"status\":\"unresponsive\"");
+    }
+
+    @Test
+    void metricsCountRequestsByOperationAndStatus() throws Exception {
+        metrics.request("retrieve_shadows", 200, 2_000_000);
+        metrics.request("retrieve_shadows", 200, 4_000_000);
+        metrics.request("retrieve_shadows", 403, 1_000_000);
+        HttpResponse<String> r = get("/metrics");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).contains("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(r.body())
+                .contains("# TYPE secretstore_http_requests_total counter\n")
+                .contains("secretstore_http_requests_total{op=\"retrieve_shadows\",status=\"200\"} 2\n")
+                .contains("secretstore_http_requests_total{op=\"retrieve_shadows\",status=\"403\"} 1\n")
+                .contains("secretstore_http_request_duration_seconds_count{op=\"retrieve_shadows\"} 3\n")
+                .contains("secretstore_http_request_duration_seconds_sum{op=\"retrieve_shadows\"} 0.007\n")
+                .contains("secretstore_cluster_peers_connected 2\n")
+                .contains("secretstore_sessions_active 1\n")
+                .contains("secretstore_cluster_loop_responsive 1\n");
+    }
+
+    @Test
+    void nothingElseIsServed() throws Exception {
+        assertThat(get("/").statusCode()).isEqualTo(404);
+        assertThat(get("/metrics/../health").statusCode()).isIn(404, 200);
+        assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
+    }
+}
