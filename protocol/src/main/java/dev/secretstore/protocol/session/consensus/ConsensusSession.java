@@ -2,8 +2,10 @@ package dev.secretstore.protocol.session.consensus;
 
 import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.threshold.IdNumbers;
 import dev.secretstore.crypto.threshold.KeyCommitments;
+import dev.secretstore.crypto.threshold.ProofContext;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.SecretStoreException;
@@ -16,13 +18,14 @@ import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.session.AbstractSession;
 import dev.secretstore.protocol.session.ClusterSessions;
 import dev.secretstore.protocol.session.ClusterView;
-import dev.secretstore.protocol.session.ConsensusVotes;
 import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionMessage;
 import java.security.SecureRandom;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -31,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -67,7 +71,7 @@ public abstract class ConsensusSession<T> extends AbstractSession<T> {
     protected final H256 keyId;
     /** Master: who asked (null on members). */
     protected final Requester requester;
-    private final Class<? extends SessionMessage> family;
+    private final Wire wire;
 
     /** The version in use: the master's choice, or on a member the one named in the request once it holds it. */
     protected KeyVersion version;
@@ -89,11 +93,18 @@ public abstract class ConsensusSession<T> extends AbstractSession<T> {
     private List<NodeId> consensusGroup = List.of();
     private final Set<H256> answeredAttempts = new HashSet<>();
 
-    protected ConsensusSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox,
-                               Class<? extends SessionMessage> family, KeyStorage storage, AclChecker acl, Executor reentry,
-                               SecureRandom rng, H256 keyId, Requester requester) {
+    /**
+     * A session's own records: the message family it accepts, and constructors for the consensus answers the
+     * base sends (each session keeps its wire names, so these are not shared records).
+     */
+    public record Wire(Class<? extends SessionMessage> family, Function<Boolean, SessionMessage> response,
+                          Function<H256, SessionMessage> refused, Function<Boolean, SessionMessage> done) {}
+
+    protected ConsensusSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox, Wire wire,
+                               KeyStorage storage, AclChecker acl, Executor reentry, SecureRandom rng, H256 keyId,
+                               Requester requester) {
         super(key, self, participants, outbox);
-        this.family = family;
+        this.wire = wire;
         this.storage = storage;
         this.acl = acl;
         this.reentry = reentry;
@@ -125,13 +136,8 @@ public abstract class ConsensusSession<T> extends AbstractSession<T> {
         return true;
     }
 
+    /** The session's consensus request (its initialization message) for the chosen version. */
     protected abstract SessionMessage consensusRequest(List<NodeId> consensusGroup, long block);
-
-    protected abstract SessionMessage consensusResponse(boolean allowed);
-
-    protected abstract SessionMessage refused(H256 attemptId);
-
-    protected abstract SessionMessage done(boolean success);
 
     /** Master: a fresh attempt ({@link #attemptId()}, {@link #group()}) starts; ask the group for its contributions. */
     protected abstract void beginAttempt();
@@ -271,7 +277,7 @@ public abstract class ConsensusSession<T> extends AbstractSession<T> {
 
     @Override
     public final void onMessage(NodeId from, SessionMessage message) {
-        if (isFinished() || from.equals(self) || !family.isInstance(message)) return;
+        if (isFinished() || from.equals(self) || !wire.family().isInstance(message)) return;
         route(from, message);
     }
 
@@ -411,6 +417,23 @@ public abstract class ConsensusSession<T> extends AbstractSession<T> {
         return !isFinished() && attempt != null && attempt.equals(attemptId);
     }
 
+    /** Master: the members' node ids of the running attempt, in group order. */
+    protected final List<PublicPoint> groupPoints() {
+        return group.stream().map(NodeId::publicKey).toList();
+    }
+
+    /** {@code values} keyed by the nodes' public keys, as the threshold math takes them. */
+    protected static <V> Map<PublicPoint, V> byPoint(Map<NodeId, V> values) {
+        Map<PublicPoint, V> out = new HashMap<>();
+        values.forEach((node, v) -> out.put(node.publicKey(), v));
+        return out;
+    }
+
+    /** What proofs of {@code prover} in {@code attempt} are bound to (SEC-16). */
+    protected final ProofContext proofContext(H256 attempt, NodeId prover) {
+        return new ProofContext(keyId, key.sessionId(), attempt, prover.publicKey());
+    }
+
     /** Master: nodes excluded from this request (blamed, refused, disconnected); for the audit line and tests. */
     public final Set<NodeId> excludedNodes() {
         return votes.excluded();
@@ -438,13 +461,13 @@ public abstract class ConsensusSession<T> extends AbstractSession<T> {
         }
         if (held == null || !usable(held)) {
             // acl-and-config.md §1: a node without the chosen version says no without calling the ACL.
-            outbox.send(key.master(), consensusResponse(false));
+            outbox.send(key.master(), wire.response().apply(false));
             return;
         }
         adopt(held);
         askOwnAcl(r.requester(), PinnedBlock.fromWire(r.block()), allowed -> {
             approved = allowed;
-            outbox.send(key.master(), consensusResponse(allowed));
+            outbox.send(key.master(), wire.response().apply(allowed));
         });
     }
 
@@ -475,6 +498,11 @@ public abstract class ConsensusSession<T> extends AbstractSession<T> {
         if (!consensusGroup.containsAll(g)) return Optional.of("group names a node outside the consensus");
         if (new HashSet<>(g).size() != g.size()) return Optional.of("group lists a node twice");
         return Optional.empty();
+    }
+
+    /** The session's refusal of {@code attempt}. */
+    protected final SessionMessage refused(H256 attempt) {
+        return wire.refused().apply(attempt);
     }
 
     /** Member: if there is a {@code reason}, logs it and refuses {@code attempt}; true if it refused. */
@@ -510,7 +538,7 @@ public abstract class ConsensusSession<T> extends AbstractSession<T> {
             endAttempt();
             boolean success = !result().isDone() && failure().isEmpty();
             for (NodeId n : participants) {
-                if (!n.equals(self)) outbox.send(n, done(success));
+                if (!n.equals(self)) outbox.send(n, wire.done().apply(success));
             }
         }
     }

@@ -72,6 +72,9 @@ public final class DecryptionSession extends ConsensusSession<DecryptionSession.
     /** Endpoint 6: decrypted secret, common point and the shadows ordered by ascending node id. */
     public record Shadows(KeyServer.ShadowRetrieval retrieval) implements Result {}
 
+    private static final Wire WIRE = new Wire(DecryptionMessage.class, DecryptionMessage.ConsensusResponse::new,
+            DecryptionMessage.PartialRefused::new, DecryptionMessage.Done::new);
+
     // ---- master state
     private final boolean shadow;
     private EncryptedDocumentKey documentKey;
@@ -82,7 +85,7 @@ public final class DecryptionSession extends ConsensusSession<DecryptionSession.
 
     private DecryptionSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox, KeyStorage storage,
                               AclChecker acl, Executor reentry, SecureRandom rng, H256 keyId, Requester requester, boolean shadow) {
-        super(key, self, participants, outbox, DecryptionMessage.class, storage, acl, reentry, rng, keyId, requester);
+        super(key, self, participants, outbox, WIRE, storage, acl, reentry, rng, keyId, requester);
         this.shadow = shadow;
     }
 
@@ -138,21 +141,6 @@ public final class DecryptionSession extends ConsensusSession<DecryptionSession.
     @Override
     protected SessionMessage consensusRequest(List<NodeId> consensusGroup, long block) {
         return new DecryptionMessage.ConsensusRequest(keyId, requester.address(), version.hash(), consensusGroup, block);
-    }
-
-    @Override
-    protected SessionMessage consensusResponse(boolean allowed) {
-        return new DecryptionMessage.ConsensusResponse(allowed);
-    }
-
-    @Override
-    protected SessionMessage refused(H256 attemptId) {
-        return new DecryptionMessage.PartialRefused(attemptId);
-    }
-
-    @Override
-    protected SessionMessage done(boolean success) {
-        return new DecryptionMessage.Done(success);
     }
 
     // ================================================================== master
@@ -227,11 +215,7 @@ public final class DecryptionSession extends ConsensusSession<DecryptionSession.
     }
 
     private ProofContext context(NodeId prover) {
-        return new ProofContext(keyId, key.sessionId(), attemptId(), prover.publicKey());
-    }
-
-    private List<PublicPoint> groupPoints() {
-        return group().stream().map(NodeId::publicKey).toList();
+        return proofContext(attemptId(), prover);
     }
 
     private void maybeCombine() {
@@ -254,12 +238,6 @@ public final class DecryptionSession extends ConsensusSession<DecryptionSession.
             }
             succeed(new Plain(blob));
         }
-    }
-
-    private static <V> Map<PublicPoint, V> byPoint(Map<NodeId, V> m) {
-        Map<PublicPoint, V> out = new HashMap<>();
-        m.forEach((node, v) -> out.put(node.publicKey(), v));
-        return out;
     }
 
     @Override
@@ -299,7 +277,7 @@ public final class DecryptionSession extends ConsensusSession<DecryptionSession.
         KeyVersion v = share.version(version.hash()).orElseThrow();
         DocumentKey dk = share.documentKey().orElseThrow();
         List<PublicPoint> g = r.group().stream().map(NodeId::publicKey).toList();
-        ProofContext ctx = new ProofContext(keyId, key.sessionId(), r.attemptId(), self.publicKey());
+        ProofContext ctx = proofContext(r.attemptId(), self);
         if (!r.shadow()) {
             Decryption.Share s = Decryption.nodeShare(ctx, v.thresholdIds(), g, v.threshold(), v.share(), r.accessKey(), dk.commonPoint(), rng);
             return new DecryptionMessage.PartialResponse(r.attemptId(), s.shadowPoint(), s.proof().toBytes());
