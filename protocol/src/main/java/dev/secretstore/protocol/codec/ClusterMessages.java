@@ -57,6 +57,8 @@ public final class ClusterMessages {
                 .register("sch.partial", SchnorrMessage.Partial.class)
                 .register("sch.refused", SchnorrMessage.Refused.class)
                 .register("sch.done", SchnorrMessage.Done.class)
+                .register("sch.nonce-hash", SchnorrMessage.NonceHash.class)
+                .register("sch.nonce-hashes", SchnorrMessage.NonceHashes.class)
                 .register("ecd.consensus-request", EcdsaMessage.ConsensusRequest.class)
                 .register("ecd.consensus-response", EcdsaMessage.ConsensusResponse.class)
                 .register("ecd.nonce-request", EcdsaMessage.NonceRequest.class)
@@ -69,6 +71,8 @@ public final class ClusterMessages {
                 .register("ecd.sign-request", EcdsaMessage.SignRequest.class)
                 .register("ecd.signature-share", EcdsaMessage.SignatureShare.class)
                 .register("ecd.refused", EcdsaMessage.Refused.class)
-                .register("ecd.done", EcdsaMessage.Done.class);
+                .register("ecd.done", EcdsaMessage.Done.class)
+                .register("ecd.nonce-hash", EcdsaMessage.NonceHash.class)
+                .register("ecd.nonce-hashes", EcdsaMessage.NonceHashes.class);
     }
 }

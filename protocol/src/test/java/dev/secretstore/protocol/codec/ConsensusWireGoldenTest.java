@@ -65,6 +65,9 @@ class ConsensusWireGoldenTest {
         m.put("sch.partial", new SchnorrMessage.Partial(h(3), Scalar.of(99)));
         m.put("sch.refused", new SchnorrMessage.Refused(h(3)));
         m.put("sch.done", new SchnorrMessage.Done(true));
+        m.put("sch.nonce-hash", new SchnorrMessage.NonceHash(h(3), h(7)));
+        m.put("sch.nonce-hashes", new SchnorrMessage.NonceHashes(h(3), List.of(new SchnorrMessage.VectorHash(A, h(7)),
+                new SchnorrMessage.VectorHash(C, h(8)))));
         m.put("ecd.consensus-request", new EcdsaMessage.ConsensusRequest(h(1), REQUESTER, h(2), h(9), group, 5));
         m.put("ecd.consensus-response", new EcdsaMessage.ConsensusResponse(true));
         m.put("ecd.nonce-request", new EcdsaMessage.NonceRequest(h(3), group));
@@ -78,6 +81,8 @@ class ConsensusWireGoldenTest {
         m.put("ecd.signature-share", new EcdsaMessage.SignatureShare(h(3), Scalar.of(9)));
         m.put("ecd.refused", new EcdsaMessage.Refused(h(3)));
         m.put("ecd.done", new EcdsaMessage.Done(false));
+        m.put("ecd.nonce-hash", new EcdsaMessage.NonceHash(h(3), h(7)));
+        m.put("ecd.nonce-hashes", new EcdsaMessage.NonceHashes(h(3), List.of(new SchnorrMessage.VectorHash(B, h(8)))));
         return m;
     }
 
@@ -113,7 +118,12 @@ class ConsensusWireGoldenTest {
             Map.entry("ecd.sign-request", "98d9619c4e080b6eaaf7fd04fa83e8c02ee2899cffdee7dfeea50c2f7571708b"),
             Map.entry("ecd.signature-share", "93f198c07ef3b687e63931c59e77950eca63ca72b6ee5186498d1ca55d0fe939"),
             Map.entry("ecd.refused", "c8842fdd45dcc9bde2930848ae48843c27b6c9b4e6052108090de6b0472e8263"),
-            Map.entry("ecd.done", "2699f020263538f201deae3d333eb8f555e3faebc42d72d1d33fb1b878282423")
+            Map.entry("ecd.done", "2699f020263538f201deae3d333eb8f555e3faebc42d72d1d33fb1b878282423"),
+            // added with the nonce hash-commitment round (docs/signing.md)
+            Map.entry("sch.nonce-hash", "35391c438d862478fca246a2b8137b21bf786850a43a64d3c8284f379b4dbc3e"),
+            Map.entry("sch.nonce-hashes", "196b00c581f463975218cc0e8ec086fec3b58c132492f2fd4d0df9c9a7385c18"),
+            Map.entry("ecd.nonce-hash", "6eef09edbad1f9a887667154b7bdbca73a8804b5c0c96049abe45c9f94bce290"),
+            Map.entry("ecd.nonce-hashes", "25f223a59cf8ff614b9be98865866939abc3d8798448dbe781bc003da5c14b5e")
     );
 
     @Test

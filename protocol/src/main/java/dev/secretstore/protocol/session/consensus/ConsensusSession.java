@@ -157,6 +157,14 @@ public abstract class ConsensusSession<T> extends AbstractSession<T> {
     /** The session ended: wipe what this node holds as a member. */
     protected void releaseMemberSecrets() {}
 
+    /**
+     * Master: members of the running attempt whose message the attempt still waits for and whose silence is
+     * their fault; when the session stalls they are named and excluded. None unless a session says so.
+     */
+    protected Set<NodeId> awaited() {
+        return Set.of();
+    }
+
     // ================================================================== creation
 
     /** Master: the stored key, the version a request uses (SEC-26) and whom it asks: itself and every connected holder. */
@@ -486,11 +494,6 @@ public abstract class ConsensusSession<T> extends AbstractSession<T> {
         return answeredAttempts.add(attempt);
     }
 
-    /** Member: whether {@code attempt} was already asked for. */
-    protected final boolean answered(H256 attempt) {
-        return answeredAttempts.contains(attempt);
-    }
-
     /** Member: why this node will not contribute to an attempt with {@code group}, if it will not. */
     protected final Optional<String> groupRefusal(List<NodeId> g) {
         if (!approved) return Optional.of("this node did not approve the request");
@@ -529,6 +532,20 @@ public abstract class ConsensusSession<T> extends AbstractSession<T> {
             // An undecided voter counts as no; a spare yes-sayer is no longer usable.
             checkReachable();
         }
+    }
+
+    /** Stalled (SEC-19): the master names the members it still waits for ({@link #awaited}), then the request ends. */
+    @Override
+    public final void onTimeout() {
+        if (isMaster() && !isFinished()) {
+            for (NodeId node : awaited()) {
+                if (votes.exclude(node)) {
+                    log.warning(() -> label() + " with key " + keyId.toHex() + " session " + key + ": node " + node.toHex()
+                            + " excluded (no answer before the stall timeout)");
+                }
+            }
+        }
+        fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
     }
 
     @Override

@@ -48,6 +48,20 @@ public sealed interface EcdsaMessage extends SessionMessage {
     }
 
     /**
+     * Member → master, the first answer to a nonce request: keccak256 of its own Feldman vector(s), bound to the
+     * attempt and itself ({@link NonceSigningSession#commitmentHash}). No member reveals a vector before every
+     * member of the group has committed this way.
+     */
+    record NonceHash(H256 attemptId, H256 hash) implements EcdsaMessage, NonceMessage.Hash {}
+
+    /** Master → members: every member committed; the hashes by dealer. Now deal and send your vectors. */
+    record NonceHashes(H256 attemptId, List<SchnorrMessage.VectorHash> hashes) implements EcdsaMessage, NonceMessage.Hashes {
+        public NonceHashes {
+            hashes = List.copyOf(hashes);
+        }
+    }
+
+    /**
      * Member {@code i} → member {@code j}: Feldman vectors of {@code i}'s three polynomials ({@code t+1},
      * {@code t+1}, {@code 2t} points) and the secret shares {@code k_i(x_j)}, {@code e_i(x_j)}, {@code z_i(x_j)}.
      */

@@ -67,7 +67,8 @@ public final class EcdsaSigningSession extends NonceSigningSession {
 
     private static final Wire WIRE = new Wire(EcdsaMessage.class, EcdsaMessage.ConsensusResponse::new, EcdsaMessage.Refused::new,
             EcdsaMessage.Done::new);
-    private static final NonceWire NONCE_WIRE = new NonceWire(EcdsaMessage.NonceRequest::new,
+    private static final NonceWire NONCE_WIRE = new NonceWire(EcdsaMessage.NonceRequest::new, EcdsaMessage.NonceHash::new,
+            EcdsaMessage.NonceHashes::new,
             (attempt, v, s) -> new EcdsaMessage.NonceDeal(attempt, v.get(0), v.get(1), v.get(2), s.get(0), s.get(1), s.get(2)),
             (attempt, v) -> new EcdsaMessage.NonceCommitment(attempt, v.get(0), v.get(1), v.get(2)),
             EcdsaMessage.NonceReady::new, EcdsaMessage.NonceComplaint::new);

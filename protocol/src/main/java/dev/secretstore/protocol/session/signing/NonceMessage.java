@@ -20,6 +20,23 @@ public interface NonceMessage {
         List<NodeId> group();
     }
 
+    /**
+     * Member → master, before anyone reveals a vector: keccak256 of its own Feldman vectors, bound to the
+     * attempt and the dealer (tag {@code secretstore/v1/nonce-commitment}, {@link NonceSigningSession#commitmentHash}).
+     */
+    interface Hash extends NonceMessage {
+        H256 attemptId();
+
+        H256 hash();
+    }
+
+    /** Master → members, once every member's hash arrived: the hashes by dealer; now reveal (deals and commitment). */
+    interface Hashes extends NonceMessage {
+        H256 attemptId();
+
+        List<SchnorrMessage.VectorHash> hashes();
+    }
+
     /** Dealer → one other member: the Feldman vectors and that member's secret shares, one per polynomial. */
     interface Deal extends NonceMessage {
         H256 attemptId();

@@ -18,15 +18,18 @@ import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.consensus.ConsensusSession;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
 
@@ -35,29 +38,35 @@ import java.util.function.BiFunction;
  * nonce generations among the group (crypto.md §10.3.4), Feldman-checked, before the scheme's own rounds.
  *
  * <p><b>Rounds.</b> The master sends a fresh attempt id and the group ({@link NonceMessage.Request}). Each
- * member draws one hedged polynomial per {@link Sharing} of the scheme (SEC-08), sends every other member
- * its shares with the Feldman vectors ({@link NonceMessage.Deal}) and the master the vectors
- * ({@link NonceMessage.Commitment}). Each member checks every share against its dealer's vectors
+ * member draws one hedged polynomial per {@link Sharing} of the scheme (SEC-08) and first sends the master
+ * only a hash of its Feldman vectors ({@link NonceMessage.Hash}, {@link #commitmentHash}). Once every member
+ * has committed, the master sends the hashes to the group ({@link NonceMessage.Hashes}), and only then does
+ * each member reveal: it sends every other member its shares with the vectors ({@link NonceMessage.Deal})
+ * and the master the vectors ({@link NonceMessage.Commitment}), which must match the hash. So no member sees
+ * anyone's nonce commitments {@code R_i} before it is bound to its own. Each member checks every share against its dealer's vectors
  * ({@link Dkg#verifyFeldmanShare}, {@link Dkg#verifyZeroShare}) and reports the hashes of the vectors it saw
  * ({@link NonceMessage.Ready}); the master compares them with the vectors it received, so no dealer can
  * show different commitments to different nodes (equivocation is blamed on the dealer). Then
  * {@link #noncesAgreed} hands the checked vectors to the scheme.
  *
- * <p><b>Faults.</b> A malformed commitment, a report that does not cover the group, or equivocation is
- * blamed on its sender or dealer. A deal that fails its check makes the receiver complain
+ * <p><b>Faults.</b> A malformed commitment, a revealed commitment that does not match its hash, a report
+ * that does not cover the group, or equivocation is blamed on its sender or dealer (the reports bind every
+ * member's view to what the master checked against the hash). A member that never commits or never reveals
+ * is named and excluded when the master's session stalls ({@link #awaited}). A deal that fails its check makes the receiver complain
  * ({@link NonceMessage.Complaint}); without a transferable proof the master cannot tell who lies, so the
  * complainer and the accused dealer are both excluded. Either way the attempt restarts with fresh nonces.
  *
  * <p><b>Secrets.</b> Polynomials are wiped once dealt; shares once checked and kept by the scheme
  * ({@link #keepDealt}); the scheme's nonce material is dropped ({@link #dropNonces}) on a complaint, on a new
- * attempt and at the end. Deals that arrive before their request are buffered, bounded by the consensus size.
+ * attempt and at the end; the own polynomials between the hash and the reveal likewise.
  */
 abstract class NonceSigningSession extends ConsensusSession<byte[]> {
     /** One polynomial every member deals per attempt: its hedging purpose tag, degree, and whether its constant is zero. */
     record Sharing(String purpose, int degree, boolean zero) {}
 
     /** A scheme's own records for the nonce-generation messages (its wire names stay its own). */
-    record NonceWire(BiFunction<H256, List<NodeId>, SessionMessage> request, DealConstructor deal,
+    record NonceWire(BiFunction<H256, List<NodeId>, SessionMessage> request, BiFunction<H256, H256, SessionMessage> hash,
+                     BiFunction<H256, List<SchnorrMessage.VectorHash>, SessionMessage> hashes, DealConstructor deal,
                      BiFunction<H256, List<List<PublicPoint>>, SessionMessage> commitment,
                      BiFunction<H256, List<SchnorrMessage.VectorHash>, SessionMessage> ready,
                      BiFunction<H256, NodeId, SessionMessage> complaint) {}
@@ -67,24 +76,29 @@ abstract class NonceSigningSession extends ConsensusSession<byte[]> {
         SessionMessage create(H256 attempt, List<List<PublicPoint>> vectors, List<SecretScalar> shares);
     }
 
-    /** A buffered copy of a deal that arrived before its nonce request. */
-    private record EarlyDeal(H256 attemptId, List<List<PublicPoint>> vectors, List<SecretScalar> shares) implements NonceMessage.Deal {}
+    /** Domain tag of a member's hash of its nonce commitments. */
+    static final String COMMITMENT_TAG = "secretstore/v1/nonce-commitment";
 
     protected final H256 messageHash;
     private final NonceWire nonceWire;
 
     // ---- master, per attempt
     private boolean dealing;
+    private boolean revealing;
+    private final Map<NodeId, H256> committedHashes = new HashMap<>();
     private final Map<NodeId, List<CommitmentVector>> dealerVectors = new HashMap<>();
     private final Map<NodeId, Map<NodeId, H256>> readyReports = new HashMap<>();
 
     // ---- member (holders, and the master in the group), per attempt
     private H256 memberAttempt;
     private List<NodeId> memberGroup = List.of();
+    /** Own polynomials between the hash and the reveal; wiped once dealt. */
+    private List<Polynomial> ownPolynomials = List.of();
+    private List<CommitmentVector> ownVectors;
+    private boolean revealed;
     private final Map<NodeId, List<CommitmentVector>> memberVectors = new HashMap<>();
     private boolean memberFailed;
     private boolean readySent;
-    private final Map<H256, Map<NodeId, NonceMessage.Deal>> earlyDeals = new LinkedHashMap<>();
 
     NonceSigningSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox, Wire wire, NonceWire nonceWire,
                         KeyStorage storage, AclChecker acl, Executor reentry, SecureRandom rng, H256 keyId, Requester requester,
@@ -136,6 +150,8 @@ abstract class NonceSigningSession extends ConsensusSession<byte[]> {
     @Override
     protected final void dropAttemptState() {
         dealing = false;
+        revealing = false;
+        committedHashes.clear();
         dealerVectors.clear();
         readyReports.clear();
         dropSigningState();
@@ -144,7 +160,17 @@ abstract class NonceSigningSession extends ConsensusSession<byte[]> {
     @Override
     protected final void releaseMemberSecrets() {
         dropMemberAttempt();
-        clearEarlyDeals();
+    }
+
+    /** Members that never committed, or committed and never revealed (the scheme's later rounds name nobody). */
+    @Override
+    protected final Set<NodeId> awaited() {
+        Set<NodeId> out = new TreeSet<>();
+        if (!dealing) return out;
+        for (NodeId member : group()) {
+            if (!(revealing ? dealerVectors : committedHashes).containsKey(member)) out.add(member);
+        }
+        return out;
     }
 
     @Override
@@ -153,6 +179,10 @@ abstract class NonceSigningSession extends ConsensusSession<byte[]> {
             onDeal(from, d);
         } else if (message instanceof NonceMessage.Request r) {
             if (from.equals(key.master())) onNonceRequest(r);
+        } else if (message instanceof NonceMessage.Hashes h) {
+            if (from.equals(key.master())) onHashes(h);
+        } else if (message instanceof NonceMessage.Hash h) {
+            if (isMaster()) onHash(from, h);
         } else if (message instanceof NonceMessage.Commitment c) {
             if (isMaster()) onCommitment(from, c);
         } else if (message instanceof NonceMessage.Ready r) {
@@ -166,13 +196,27 @@ abstract class NonceSigningSession extends ConsensusSession<byte[]> {
 
     // ================================================================== master
 
+    private void onHash(NodeId from, NonceMessage.Hash h) {
+        if (!dealing || revealing || !inAttempt(h.attemptId(), from) || committedHashes.containsKey(from)) return;
+        committedHashes.put(from, h.hash());
+        if (committedHashes.size() < group().size()) return;
+        revealing = true; // every member is bound to its vectors: now they may see each other's
+        List<SchnorrMessage.VectorHash> all = new ArrayList<>();
+        for (NodeId member : group()) all.add(new SchnorrMessage.VectorHash(member, committedHashes.get(member)));
+        toGroup(nonceWire.hashes().apply(attemptId(), all));
+    }
+
     private void onCommitment(NodeId from, NonceMessage.Commitment c) {
-        if (!dealing || !inAttempt(c.attemptId(), from) || dealerVectors.containsKey(from)) return;
+        if (!dealing || !revealing || !inAttempt(c.attemptId(), from) || dealerVectors.containsKey(from)) return;
         List<CommitmentVector> v;
         try {
             v = checkedVectors(from, c.vectors());
         } catch (RuntimeException e) {
             blame(from, "malformed nonce commitments: " + e.getMessage());
+            return;
+        }
+        if (!commitmentHash(c.attemptId(), from, c.vectors()).equals(committedHashes.get(from))) {
+            blame(from, "revealed nonce commitments do not match its hash");
             return;
         }
         dealerVectors.put(from, v);
@@ -233,19 +277,40 @@ abstract class NonceSigningSession extends ConsensusSession<byte[]> {
         memberGroup = r.group();
         ProofContext ctx = proofContext(attempt, self);
         List<Polynomial> polynomials = new ArrayList<>();
-        List<List<PublicPoint>> own = new ArrayList<>();
         try {
             for (Sharing s : sharings()) {
                 polynomials.add(Polynomial.randomHedged(s.degree(), s.zero(), version.share(), HedgedNonces.context(ctx, s.purpose()), rng));
             }
-            List<CommitmentVector> vectors = polynomials.stream().map(Polynomial::feldman).toList();
-            vectors.forEach(v -> own.add(v.points()));
-            memberVectors.put(self, vectors);
+            ownVectors = polynomials.stream().map(Polynomial::feldman).toList();
             keepOwn(polynomials);
+        } catch (RuntimeException e) {
+            polynomials.forEach(Polynomial::destroy);
+            throw e;
+        }
+        ownPolynomials = polynomials;
+        // Bound to its vectors before it sees anyone else's: only the hash leaves this node for now.
+        toMaster(nonceWire.hash().apply(attempt, commitmentHash(attempt, self, points(ownVectors))));
+    }
+
+    /** Every member committed: reveal, i.e. deal to every other member and send the vectors to the master. */
+    private void onHashes(NonceMessage.Hashes h) {
+        H256 attempt = h.attemptId();
+        if (!isMemberAttempt(attempt) || revealed || memberFailed || ownVectors == null) return; // stale, repeated, complained or refused
+        Map<NodeId, H256> hashes = new HashMap<>();
+        for (SchnorrMessage.VectorHash v : h.hashes()) hashes.put(v.dealer(), v.hash());
+        List<List<PublicPoint>> own = points(ownVectors);
+        if (!hashes.keySet().equals(new HashSet<>(memberGroup)) || !commitmentHash(attempt, self, own).equals(hashes.get(self))) {
+            dropMemberAttempt();
+            refuseIf(attempt, Optional.of("the nonce hashes do not match this group and this node's commitment"));
+            return;
+        }
+        revealed = true;
+        memberVectors.put(self, ownVectors);
+        try {
             for (NodeId other : memberGroup) {
                 if (other.equals(self)) continue;
                 Scalar x = ids.of(other.publicKey());
-                List<SecretScalar> shares = polynomials.stream().map(p -> p.evaluate(x)).toList();
+                List<SecretScalar> shares = ownPolynomials.stream().map(p -> p.evaluate(x)).toList();
                 try {
                     // The outbox encodes synchronously, so the shares can be wiped right after.
                     outbox.send(other, nonceWire.deal().create(attempt, own, shares));
@@ -254,31 +319,16 @@ abstract class NonceSigningSession extends ConsensusSession<byte[]> {
                 }
             }
         } finally {
-            polynomials.forEach(Polynomial::destroy);
+            destroyOwnPolynomials();
         }
         toMaster(nonceWire.commitment().apply(attempt, own));
-        if (!attempt.equals(memberAttempt)) return;
-        Map<NodeId, NonceMessage.Deal> early = earlyDeals.remove(attempt);
-        clearEarlyDeals(); // deals for any other attempt are stale now
-        if (early != null) {
-            for (Map.Entry<NodeId, NonceMessage.Deal> e : early.entrySet()) {
-                if (attempt.equals(memberAttempt)) {
-                    onDeal(e.getKey(), e.getValue());
-                } else {
-                    e.getValue().shares().forEach(SecretScalar::destroy);
-                }
-            }
-        }
-        maybeReady();
+        if (attempt.equals(memberAttempt)) maybeReady();
     }
 
     private void onDeal(NodeId from, NonceMessage.Deal d) {
         try {
-            if (!consensusGroup().contains(from)) return;
-            if (!d.attemptId().equals(memberAttempt)) {
-                buffer(from, d);
-                return;
-            }
+            // Nobody deals before every member, this one included, has committed: a deal for another attempt is stale.
+            if (!consensusGroup().contains(from) || !d.attemptId().equals(memberAttempt)) return;
             if (memberFailed || readySent || !memberGroup.contains(from) || memberVectors.containsKey(from)) return; // duplicates
             List<CommitmentVector> v;
             try {
@@ -288,6 +338,7 @@ abstract class NonceSigningSession extends ConsensusSession<byte[]> {
                 log.warning(() -> label() + " " + key + ": nonce deal from " + from.shortId() + " rejected: " + e.getMessage());
                 memberFailed = true;
                 dropNonces();
+                destroyOwnPolynomials();
                 toMaster(nonceWire.complaint().apply(memberAttempt, from));
                 return;
             }
@@ -299,22 +350,8 @@ abstract class NonceSigningSession extends ConsensusSession<byte[]> {
         }
     }
 
-    /** Keeps a copy of a deal for an attempt this node has not been asked about yet (bounded). */
-    private void buffer(NodeId from, NonceMessage.Deal d) {
-        if (answered(d.attemptId())) return; // stale attempt
-        Map<NodeId, NonceMessage.Deal> byDealer = earlyDeals.get(d.attemptId());
-        if (byDealer == null) {
-            if (earlyDeals.size() >= consensusGroup().size()) return; // bounded buffer
-            byDealer = new HashMap<>();
-            earlyDeals.put(d.attemptId(), byDealer);
-        }
-        if (!byDealer.containsKey(from)) {
-            byDealer.put(from, new EarlyDeal(d.attemptId(), d.vectors(), d.shares().stream().map(SecretScalar::copy).toList()));
-        }
-    }
-
     private void maybeReady() {
-        if (memberAttempt == null || memberFailed || readySent || memberVectors.size() < memberGroup.size()) return;
+        if (memberAttempt == null || !revealed || memberFailed || readySent || memberVectors.size() < memberGroup.size()) return;
         readySent = true;
         noncesDealt();
         List<SchnorrMessage.VectorHash> seen = new ArrayList<>();
@@ -324,6 +361,9 @@ abstract class NonceSigningSession extends ConsensusSession<byte[]> {
 
     private void dropMemberAttempt() {
         dropNonces();
+        destroyOwnPolynomials();
+        ownVectors = null;
+        revealed = false;
         memberAttempt = null;
         memberGroup = List.of();
         memberVectors.clear();
@@ -331,11 +371,13 @@ abstract class NonceSigningSession extends ConsensusSession<byte[]> {
         readySent = false;
     }
 
-    private void clearEarlyDeals() {
-        for (Map<NodeId, NonceMessage.Deal> m : earlyDeals.values()) {
-            for (NonceMessage.Deal d : m.values()) d.shares().forEach(SecretScalar::destroy);
-        }
-        earlyDeals.clear();
+    private void destroyOwnPolynomials() {
+        ownPolynomials.forEach(Polynomial::destroy);
+        ownPolynomials = List.of();
+    }
+
+    private static List<List<PublicPoint>> points(List<CommitmentVector> vectors) {
+        return vectors.stream().map(CommitmentVector::points).toList();
     }
 
     /** Member: {@code attempt} is the one this node deals nonces for. */
@@ -384,6 +426,32 @@ abstract class NonceSigningSession extends ConsensusSession<byte[]> {
                 Dkg.verifyFeldmanShare(dealer.publicKey(), vectors.get(i), s.degree(), x, shares.get(i));
             }
         }
+    }
+
+    /**
+     * A member's commitment to its nonce vectors before it reveals them: keccak256 over
+     * {@code enc(tag) ‖ enc(attempt id) ‖ enc(dealer id) ‖ enc(u32 number of vectors)}, then per vector
+     * {@code enc(u32 number of points) ‖ enc(point)…}, where {@code enc(x)} is the 4-byte big-endian length of
+     * {@code x} followed by {@code x} (the transcript encoding of crypto.md §11.1), tag
+     * {@value #COMMITMENT_TAG}, points as 64 bytes {@code X ‖ Y}. Binding the attempt and the dealer stops a
+     * member from replaying another's hash.
+     */
+    static H256 commitmentHash(H256 attempt, NodeId dealer, List<List<PublicPoint>> vectors) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        append(out, COMMITMENT_TAG.getBytes(StandardCharsets.US_ASCII));
+        append(out, attempt.toBytes());
+        append(out, dealer.toBytes());
+        append(out, ByteBuffer.allocate(4).putInt(vectors.size()).array());
+        for (List<PublicPoint> vector : vectors) {
+            append(out, ByteBuffer.allocate(4).putInt(vector.size()).array());
+            for (PublicPoint p : vector) append(out, p.toBytes());
+        }
+        return H256.fromBytes(Keccak256.hash(out.toByteArray()));
+    }
+
+    private static void append(ByteArrayOutputStream out, byte[] field) {
+        out.writeBytes(ByteBuffer.allocate(4).putInt(field.length).array());
+        out.writeBytes(field);
     }
 
     /**

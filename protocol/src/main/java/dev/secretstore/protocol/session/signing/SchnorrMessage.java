@@ -52,6 +52,20 @@ public sealed interface SchnorrMessage extends SessionMessage {
     }
 
     /**
+     * Member → master, the first answer to a nonce request: keccak256 of its own Feldman vector(s), bound to the
+     * attempt and itself ({@link NonceSigningSession#commitmentHash}). No member reveals a vector before every
+     * member of the group has committed this way.
+     */
+    record NonceHash(H256 attemptId, H256 hash) implements SchnorrMessage, NonceMessage.Hash {}
+
+    /** Master → members: every member committed; the hashes by dealer. Now deal and send your vectors. */
+    record NonceHashes(H256 attemptId, List<VectorHash> hashes) implements SchnorrMessage, NonceMessage.Hashes {
+        public NonceHashes {
+            hashes = List.copyOf(hashes);
+        }
+    }
+
+    /**
      * Member {@code i} → member {@code j}: dealer {@code i}'s Feldman vector {@code A_i} ({@code t+1}
      * points) and the secret share {@code f_i(x_j)} (travels only inside the encrypted transport).
      */

@@ -70,7 +70,8 @@ public final class SchnorrSigningSession extends NonceSigningSession {
     static final String NONCE_PURPOSE = "secretstore/v1/schnorr-nonce";
     private static final Wire WIRE = new Wire(SchnorrMessage.class, SchnorrMessage.ConsensusResponse::new, SchnorrMessage.Refused::new,
             SchnorrMessage.Done::new);
-    private static final NonceWire NONCE_WIRE = new NonceWire(SchnorrMessage.NonceRequest::new,
+    private static final NonceWire NONCE_WIRE = new NonceWire(SchnorrMessage.NonceRequest::new, SchnorrMessage.NonceHash::new,
+            SchnorrMessage.NonceHashes::new,
             (attempt, vectors, shares) -> new SchnorrMessage.NonceDeal(attempt, vectors.get(0), shares.get(0)),
             (attempt, vectors) -> new SchnorrMessage.NonceCommitment(attempt, vectors.get(0)),
             SchnorrMessage.NonceReady::new, SchnorrMessage.NonceComplaint::new);
