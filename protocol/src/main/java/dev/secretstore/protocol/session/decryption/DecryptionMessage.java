@@ -7,6 +7,7 @@ import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.consensus.ConsensusMessage;
 import java.util.List;
 
 /**
@@ -29,7 +30,7 @@ public sealed interface DecryptionMessage extends SessionMessage {
      * no chain (acl-and-config.md §2.3).
      */
     record ConsensusRequest(H256 keyId, Address requester, H256 version, List<NodeId> consensusGroup, long block)
-            implements DecryptionMessage {
+            implements DecryptionMessage, ConsensusMessage.Request {
         /** No block pinned: members check at their own view. */
         public static final long NO_BLOCK = dev.secretstore.protocol.acl.PinnedBlock.NONE;
 
@@ -49,7 +50,7 @@ public sealed interface DecryptionMessage extends SessionMessage {
     }
 
     /** Holder → master: its own decision (no if it lacks the version, the ACL denies or fails). */
-    record ConsensusResponse(boolean allowed) implements DecryptionMessage {}
+    record ConsensusResponse(boolean allowed) implements DecryptionMessage, ConsensusMessage.Response {}
 
     /**
      * Master → members of one attempt: compute your partial for this group with access key {@code a}
@@ -79,8 +80,8 @@ public sealed interface DecryptionMessage extends SessionMessage {
             implements DecryptionMessage {}
 
     /** Member → master: this attempt's request does not match what the member approved; no partial. */
-    record PartialRefused(H256 attemptId) implements DecryptionMessage {}
+    record PartialRefused(H256 attemptId) implements DecryptionMessage, ConsensusMessage.Refused {}
 
     /** Master → every node asked: the request ended (successfully or not); release everything. */
-    record Done(boolean success) implements DecryptionMessage {}
+    record Done(boolean success) implements DecryptionMessage, ConsensusMessage.Done {}
 }

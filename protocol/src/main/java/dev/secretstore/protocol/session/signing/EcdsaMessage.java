@@ -8,6 +8,7 @@ import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.consensus.ConsensusMessage;
 import java.util.List;
 
 /**
@@ -25,7 +26,7 @@ public sealed interface EcdsaMessage extends SessionMessage {
     /** Master → every connected holder of the version (initialization); as {@link SchnorrMessage.ConsensusRequest}. */
     /** {@code block}: the chain block every member checks the ACL at ({@link dev.secretstore.protocol.acl.PinnedBlock}). */
     record ConsensusRequest(H256 keyId, Address requester, H256 version, H256 messageHash, List<NodeId> consensusGroup, long block)
-            implements EcdsaMessage {
+            implements EcdsaMessage, ConsensusMessage.Request {
         public ConsensusRequest {
             consensusGroup = List.copyOf(consensusGroup);
         }
@@ -37,12 +38,26 @@ public sealed interface EcdsaMessage extends SessionMessage {
     }
 
     /** Holder → master: its own ACL decision. */
-    record ConsensusResponse(boolean allowed) implements EcdsaMessage {}
+    record ConsensusResponse(boolean allowed) implements EcdsaMessage, ConsensusMessage.Response {}
 
     /** Master → the {@code 2t+1} members: run fresh nested sharings among {@code group}. */
-    record NonceRequest(H256 attemptId, List<NodeId> group) implements EcdsaMessage {
+    record NonceRequest(H256 attemptId, List<NodeId> group) implements EcdsaMessage, NonceMessage.Request {
         public NonceRequest {
             group = List.copyOf(group);
+        }
+    }
+
+    /**
+     * Member → master, the first answer to a nonce request: keccak256 of its own Feldman vector(s), bound to the
+     * attempt and itself ({@link NonceSigningSession#commitmentHash}). No member reveals a vector before every
+     * member of the group has committed this way.
+     */
+    record NonceHash(H256 attemptId, H256 hash) implements EcdsaMessage, NonceMessage.Hash {}
+
+    /** Master → members: every member committed; the hashes by dealer. Now deal and send your vectors. */
+    record NonceHashes(H256 attemptId, List<SchnorrMessage.VectorHash> hashes) implements EcdsaMessage, NonceMessage.Hashes {
+        public NonceHashes {
+            hashes = List.copyOf(hashes);
         }
     }
 
@@ -51,11 +66,21 @@ public sealed interface EcdsaMessage extends SessionMessage {
      * {@code t+1}, {@code 2t} points) and the secret shares {@code k_i(x_j)}, {@code e_i(x_j)}, {@code z_i(x_j)}.
      */
     record NonceDeal(H256 attemptId, List<PublicPoint> nonceVector, List<PublicPoint> inversionVector, List<PublicPoint> zeroVector,
-                     SecretScalar nonceShare, SecretScalar inversionShare, SecretScalar zeroShare) implements EcdsaMessage {
+                     SecretScalar nonceShare, SecretScalar inversionShare, SecretScalar zeroShare) implements EcdsaMessage, NonceMessage.Deal {
         public NonceDeal {
             nonceVector = List.copyOf(nonceVector);
             inversionVector = List.copyOf(inversionVector);
             zeroVector = List.copyOf(zeroVector);
+        }
+
+        @Override
+        public List<List<PublicPoint>> vectors() {
+            return List.of(nonceVector, inversionVector, zeroVector);
+        }
+
+        @Override
+        public List<SecretScalar> shares() {
+            return List.of(nonceShare, inversionShare, zeroShare);
         }
 
         @Override
@@ -66,23 +91,28 @@ public sealed interface EcdsaMessage extends SessionMessage {
 
     /** Member → master: its own three Feldman vectors. */
     record NonceCommitment(H256 attemptId, List<PublicPoint> nonceVector, List<PublicPoint> inversionVector, List<PublicPoint> zeroVector)
-            implements EcdsaMessage {
+            implements EcdsaMessage, NonceMessage.Commitment {
         public NonceCommitment {
             nonceVector = List.copyOf(nonceVector);
             inversionVector = List.copyOf(inversionVector);
             zeroVector = List.copyOf(zeroVector);
         }
+
+        @Override
+        public List<List<PublicPoint>> vectors() {
+            return List.of(nonceVector, inversionVector, zeroVector);
+        }
     }
 
     /** Member → master: every deal passed the Feldman checks; the hashes of the vector triples it saw. */
-    record NonceReady(H256 attemptId, List<SchnorrMessage.VectorHash> received) implements EcdsaMessage {
+    record NonceReady(H256 attemptId, List<SchnorrMessage.VectorHash> received) implements EcdsaMessage, NonceMessage.Ready {
         public NonceReady {
             received = List.copyOf(received);
         }
     }
 
     /** Member → master: {@code dealer}'s deal failed a Feldman check. */
-    record NonceComplaint(H256 attemptId, NodeId dealer) implements EcdsaMessage {}
+    record NonceComplaint(H256 attemptId, NodeId dealer) implements EcdsaMessage, NonceMessage.Complaint {}
 
     /** Master → members: vectors consistent; send {@code u_i}. */
     record URequest(H256 attemptId) implements EcdsaMessage {}
@@ -97,8 +127,8 @@ public sealed interface EcdsaMessage extends SessionMessage {
     record SignatureShare(H256 attemptId, Scalar share) implements EcdsaMessage {}
 
     /** Member → master: it will not take part in (or sign for) this attempt. */
-    record Refused(H256 attemptId) implements EcdsaMessage {}
+    record Refused(H256 attemptId) implements EcdsaMessage, ConsensusMessage.Refused {}
 
     /** Master → every node asked: the request ended. */
-    record Done(boolean success) implements EcdsaMessage {}
+    record Done(boolean success) implements EcdsaMessage, ConsensusMessage.Done {}
 }

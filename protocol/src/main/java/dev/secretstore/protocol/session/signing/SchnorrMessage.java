@@ -8,6 +8,7 @@ import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.consensus.ConsensusMessage;
 import java.util.List;
 
 /**
@@ -29,7 +30,7 @@ public sealed interface SchnorrMessage extends SessionMessage {
      */
     /** {@code block}: the chain block every member checks the ACL at ({@link dev.secretstore.protocol.acl.PinnedBlock}). */
     record ConsensusRequest(H256 keyId, Address requester, H256 version, H256 messageHash, List<NodeId> consensusGroup, long block)
-            implements SchnorrMessage {
+            implements SchnorrMessage, ConsensusMessage.Request {
         public ConsensusRequest {
             consensusGroup = List.copyOf(consensusGroup);
         }
@@ -41,12 +42,26 @@ public sealed interface SchnorrMessage extends SessionMessage {
     }
 
     /** Holder → master: its own ACL decision (no if it lacks the version, the ACL denies or fails). */
-    record ConsensusResponse(boolean allowed) implements SchnorrMessage {}
+    record ConsensusResponse(boolean allowed) implements SchnorrMessage, ConsensusMessage.Response {}
 
     /** Master → members of one attempt ({@code t+1} nodes): run a fresh nested nonce generation among {@code group}. */
-    record NonceRequest(H256 attemptId, List<NodeId> group) implements SchnorrMessage {
+    record NonceRequest(H256 attemptId, List<NodeId> group) implements SchnorrMessage, NonceMessage.Request {
         public NonceRequest {
             group = List.copyOf(group);
+        }
+    }
+
+    /**
+     * Member → master, the first answer to a nonce request: keccak256 of its own Feldman vector(s), bound to the
+     * attempt and itself ({@link NonceSigningSession#commitmentHash}). No member reveals a vector before every
+     * member of the group has committed this way.
+     */
+    record NonceHash(H256 attemptId, H256 hash) implements SchnorrMessage, NonceMessage.Hash {}
+
+    /** Master → members: every member committed; the hashes by dealer. Now deal and send your vectors. */
+    record NonceHashes(H256 attemptId, List<VectorHash> hashes) implements SchnorrMessage, NonceMessage.Hashes {
+        public NonceHashes {
+            hashes = List.copyOf(hashes);
         }
     }
 
@@ -54,9 +69,19 @@ public sealed interface SchnorrMessage extends SessionMessage {
      * Member {@code i} → member {@code j}: dealer {@code i}'s Feldman vector {@code A_i} ({@code t+1}
      * points) and the secret share {@code f_i(x_j)} (travels only inside the encrypted transport).
      */
-    record NonceDeal(H256 attemptId, List<PublicPoint> feldman, SecretScalar share) implements SchnorrMessage {
+    record NonceDeal(H256 attemptId, List<PublicPoint> feldman, SecretScalar share) implements SchnorrMessage, NonceMessage.Deal {
         public NonceDeal {
             feldman = List.copyOf(feldman);
+        }
+
+        @Override
+        public List<List<PublicPoint>> vectors() {
+            return List.of(feldman);
+        }
+
+        @Override
+        public List<SecretScalar> shares() {
+            return List.of(share);
         }
 
         @Override
@@ -66,9 +91,14 @@ public sealed interface SchnorrMessage extends SessionMessage {
     }
 
     /** Member → master: its own Feldman vector {@code A_i}; {@code R_i = A_{i,0}}. */
-    record NonceCommitment(H256 attemptId, List<PublicPoint> feldman) implements SchnorrMessage {
+    record NonceCommitment(H256 attemptId, List<PublicPoint> feldman) implements SchnorrMessage, NonceMessage.Commitment {
         public NonceCommitment {
             feldman = List.copyOf(feldman);
+        }
+
+        @Override
+        public List<List<PublicPoint>> vectors() {
+            return List.of(feldman);
         }
     }
 
@@ -76,14 +106,14 @@ public sealed interface SchnorrMessage extends SessionMessage {
     record VectorHash(NodeId dealer, H256 hash) {}
 
     /** Member → master: every other member's deal arrived and passed the Feldman check; the vectors it saw. */
-    record NonceReady(H256 attemptId, List<VectorHash> received) implements SchnorrMessage {
+    record NonceReady(H256 attemptId, List<VectorHash> received) implements SchnorrMessage, NonceMessage.Ready {
         public NonceReady {
             received = List.copyOf(received);
         }
     }
 
     /** Member → master: {@code dealer}'s deal failed the Feldman check (or was malformed). */
-    record NonceComplaint(H256 attemptId, NodeId dealer) implements SchnorrMessage {}
+    record NonceComplaint(H256 attemptId, NodeId dealer) implements SchnorrMessage, NonceMessage.Complaint {}
 
     /** Master → members: every vector was consistent; send your one partial signature for this attempt's nonce. */
     record PartialRequest(H256 attemptId) implements SchnorrMessage {}
@@ -92,8 +122,8 @@ public sealed interface SchnorrMessage extends SessionMessage {
     record Partial(H256 attemptId, Scalar partial) implements SchnorrMessage {}
 
     /** Member → master: it will not take part in (or sign for) this attempt. */
-    record Refused(H256 attemptId) implements SchnorrMessage {}
+    record Refused(H256 attemptId) implements SchnorrMessage, ConsensusMessage.Refused {}
 
     /** Master → every node asked: the request ended; release everything. */
-    record Done(boolean success) implements SchnorrMessage {}
+    record Done(boolean success) implements SchnorrMessage, ConsensusMessage.Done {}
 }

@@ -1,4 +1,4 @@
-package dev.secretstore.protocol.session;
+package dev.secretstore.protocol.session.consensus;
 
 import dev.secretstore.protocol.NodeId;
 import java.util.ArrayList;

@@ -1,0 +1,148 @@
+package dev.secretstore.protocol.session.signing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.secretstore.crypto.Ecdsa;
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.RecoverableSignature;
+import dev.secretstore.crypto.Scalar;
+import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.crypto.threshold.Schnorr;
+import dev.secretstore.crypto.threshold.SchnorrSignature;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.protocol.session.AbstractSession;
+import dev.secretstore.protocol.session.Envelope;
+import dev.secretstore.protocol.session.InMemoryCluster;
+import dev.secretstore.protocol.session.InMemoryCluster.Delivery;
+import dev.secretstore.protocol.session.SessionMessage;
+import dev.secretstore.protocol.session.consensus.ConsensusSession;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The hash-commitment round of the nested nonce generation (docs/signing.md): every member commits to a
+ * hash of its Feldman vectors before anyone reveals one; a reveal that does not match its hash is blamed,
+ * and a member that never commits or never reveals is named when the master's session stalls.
+ */
+class NonceCommitmentRoundTest {
+    private final H256 messageHash = SigningFixture.randomId();
+
+    private static Delivery with(Delivery d, SessionMessage body) {
+        Envelope e = d.envelope();
+        return new Delivery(d.from(), d.to(), new Envelope(e.type(), e.sessionId(), e.master(), e.sender(), body));
+    }
+
+    private ConsensusSession<byte[]> start(SigningFixture f, String scheme, int master) {
+        return scheme.equals("schnorr") ? f.startSchnorr(master, messageHash) : f.startEcdsa(master, messageHash);
+    }
+
+    private void assertSigned(SigningFixture f, String scheme, AbstractSession<byte[]> s) {
+        if (scheme.equals("schnorr")) {
+            assertThat(Schnorr.verify(f.serverKey, messageHash, SchnorrSignature.fromBytes(f.open(s, 177)))).isTrue();
+        } else {
+            assertThat(Ecdsa.recover(RecoverableSignature.fromBytes(f.open(s, 178)), messageHash)).isEqualTo(f.serverKey);
+        }
+    }
+
+    private static List<PublicPoint> randomPoints(int n) {
+        return Stream.generate(() -> SecretScalar.random(SigningFixture.RNG).mulG()).limit(n).toList();
+    }
+
+    /** Every hash reaches the master before the master releases them, and only then does any vector travel. */
+    @ParameterizedTest(name = "{0} N={1} t={2} master={3}")
+    @CsvSource({"schnorr,5,2,4", "schnorr,3,1,0", "ecdsa,5,2,4", "ecdsa,7,2,3"})
+    void noMemberSeesAVectorBeforeEveryMemberCommitted(String scheme, int n, int t, int master) {
+        SigningFixture f = new SigningFixture(n, t);
+        List<String> order = new ArrayList<>();
+        f.cluster.intercept(d -> {
+            order.add(d.envelope().body().getClass().getSimpleName());
+            return List.of(d);
+        });
+        ConsensusSession<byte[]> s = start(f, scheme, master);
+        f.cluster.deliverAll();
+        assertSigned(f, scheme, s);
+        int lastHash = order.lastIndexOf("NonceHash");
+        int released = order.indexOf("NonceHashes");
+        int firstVector = Math.min(order.indexOf("NonceDeal"), order.indexOf("NonceCommitment"));
+        assertThat(lastHash).as("members committed over the network").isNotNegative();
+        assertThat(released).as("hashes released after the last commitment").isGreaterThan(lastHash);
+        // A master in the group may deal as soon as it releases the hashes, so a deal can overtake the
+        // release to a member; that member has committed all the same.
+        assertThat(firstVector).as("no vector before every member committed").isGreaterThan(lastHash);
+    }
+
+    /** A member that reveals other vectors than it committed to is named and excluded; the rest sign. */
+    @ParameterizedTest
+    @CsvSource({"schnorr", "ecdsa"})
+    void aRevealThatDoesNotMatchItsHashIsBlamed(String scheme) {
+        SigningFixture f = new SigningFixture(5, 1);
+        NodeId master = f.node(4).id;
+        NodeId[] bad = new NodeId[1]; // the first member other than the master that is asked for nonces
+        f.cluster.intercept(d -> {
+            SessionMessage body = d.envelope().body();
+            if (bad[0] == null && body instanceof NonceMessage.Request && !d.to().equals(master)) bad[0] = d.to();
+            if (!d.from().equals(bad[0])) return List.of(d);
+            if (body instanceof SchnorrMessage.NonceCommitment c) {
+                return List.of(with(d, new SchnorrMessage.NonceCommitment(c.attemptId(), randomPoints(c.feldman().size()))));
+            }
+            if (body instanceof EcdsaMessage.NonceCommitment c) {
+                return List.of(with(d, new EcdsaMessage.NonceCommitment(c.attemptId(), randomPoints(c.nonceVector().size()),
+                        c.inversionVector(), c.zeroVector())));
+            }
+            return List.of(d);
+        });
+        ConsensusSession<byte[]> s = start(f, scheme, 4);
+        f.cluster.deliverAll();
+        assertSigned(f, scheme, s);
+        assertThat(s.excludedNodes()).containsExactly(bad[0]);
+        assertThat(s.attemptCount()).isEqualTo(2);
+    }
+
+    /** A member that never commits, or commits and never reveals, stalls the attempt and is named at the timeout. */
+    @ParameterizedTest(name = "{0}, silent after {1}")
+    @CsvSource({"schnorr,request", "schnorr,hash", "ecdsa,request", "ecdsa,hash"})
+    void aMemberThatNeverRevealsIsNamedAtTheTimeout(String scheme, String silentAfter) {
+        SigningFixture f = new SigningFixture(5, 1);
+        NodeId master = f.node(4).id;
+        NodeId[] silent = new NodeId[1]; // the first member other than the master that is asked for nonces
+        f.cluster.intercept(d -> {
+            String type = d.envelope().body().getClass().getSimpleName();
+            if (silent[0] == null && type.equals("NonceRequest") && !d.to().equals(master)) silent[0] = d.to();
+            boolean withheld = silentAfter.equals("request") ? type.equals("NonceHash")
+                    : type.equals("NonceDeal") || type.equals("NonceCommitment");
+            return d.from().equals(silent[0]) && withheld ? List.of() : List.of(d);
+        });
+        ConsensusSession<byte[]> s = start(f, scheme, 4);
+        f.cluster.deliverAll();
+        assertThat(s.isFinished()).as("the attempt waits for the silent member").isFalse();
+        f.cluster.advance(InMemoryCluster.STALL);
+        assertThat(SigningFixture.failureKind(s)).isEqualTo(Kind.NODE_DISCONNECTED);
+        assertThat(s.excludedNodes()).containsExactly(silent[0]);
+        f.cluster.deliverAll();
+        f.cluster.advance(InMemoryCluster.STALL.multipliedBy(2));
+        assertThat(f.cluster.allIdle()).isTrue();
+    }
+
+    /** The hash binds the attempt, the dealer and how the points split into vectors; its value is pinned. */
+    @Test
+    void commitmentHashIsBoundAndPinned() {
+        H256 attempt = H256.keccak(new byte[] {1});
+        NodeId dealer = new NodeId(SecretScalar.of(Scalar.of(5)).mulG());
+        PublicPoint a = SecretScalar.of(Scalar.of(2)).mulG();
+        PublicPoint b = SecretScalar.of(Scalar.of(3)).mulG();
+        PublicPoint c = SecretScalar.of(Scalar.of(4)).mulG();
+        H256 h = NonceSigningSession.commitmentHash(attempt, dealer, List.of(List.of(a, b), List.of(c)));
+        assertThat(h.toHex()).isEqualTo("7843adc728bd1711550fbbb177c5dd67f16a6b31f90bce442c7f4a58dfe3a1a0");
+        assertThat(NonceSigningSession.commitmentHash(H256.keccak(new byte[] {2}), dealer, List.of(List.of(a, b), List.of(c))))
+                .isNotEqualTo(h);
+        assertThat(NonceSigningSession.commitmentHash(attempt, new NodeId(c), List.of(List.of(a, b), List.of(c)))).isNotEqualTo(h);
+        assertThat(NonceSigningSession.commitmentHash(attempt, dealer, List.of(List.of(a), List.of(b, c)))).isNotEqualTo(h);
+        assertThat(NonceSigningSession.commitmentHash(attempt, dealer, List.of(List.of(a, b, c)))).isNotEqualTo(h);
+    }
+}
