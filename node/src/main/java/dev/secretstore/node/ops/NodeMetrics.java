@@ -23,6 +23,20 @@ public final class NodeMetrics {
         durationCount.computeIfAbsent(op, o -> new LongAdder()).increment();
     }
 
+    private record SessionLabel(String type, String role, String outcome) {}
+
+    private final Map<SessionLabel, LongAdder> sessions = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> blamed = new ConcurrentHashMap<>();
+
+    /**
+     * One cluster session ended on this node: its type, whether this node was its master, how it ended
+     * ({@code ok} or the error kind) and how many nodes it blamed (crypto.md §11.3: every blame is counted).
+     */
+    public void session(String type, boolean master, String outcome, int blamedNodes) {
+        sessions.computeIfAbsent(new SessionLabel(type, master ? "master" : "member", outcome), l -> new LongAdder()).increment();
+        if (blamedNodes > 0) blamed.computeIfAbsent(type, t -> new LongAdder()).add(blamedNodes);
+    }
+
     /** Point-in-time values read when metrics are scraped. */
     public record Gauges(int membersConfigured, int peersConnected, int sessionsActive, boolean loopResponsive) {}
 
@@ -40,6 +54,15 @@ public final class NodeMetrics {
             sb.append("secretstore_http_request_duration_seconds_sum{op=\"").append(op).append("\"} ").append(seconds).append('\n');
             sb.append("secretstore_http_request_duration_seconds_count{op=\"").append(op).append("\"} ").append(count.sum()).append('\n');
         });
+        sb.append("# HELP secretstore_sessions_total Cluster sessions ended on this node, by type, role and outcome.\n");
+        sb.append("# TYPE secretstore_sessions_total counter\n");
+        Map<String, Long> bySession = new TreeMap<>();
+        sessions.forEach((l, v) -> bySession.put("type=\"" + l.type() + "\",role=\"" + l.role() + "\",outcome=\"" + l.outcome() + "\"", v.sum()));
+        bySession.forEach((labels, v) -> sb.append("secretstore_sessions_total{").append(labels).append("} ").append(v).append('\n'));
+        sb.append("# HELP secretstore_blamed_nodes_total Nodes blamed for a faulty contribution (identifiable abort), by session type.\n");
+        sb.append("# TYPE secretstore_blamed_nodes_total counter\n");
+        new TreeMap<>(blamed).forEach((type, v) ->
+                sb.append("secretstore_blamed_nodes_total{type=\"").append(type).append("\"} ").append(v.sum()).append('\n'));
         gauge(sb, "secretstore_cluster_members", "Configured members, this node included.", g.membersConfigured());
         gauge(sb, "secretstore_cluster_peers_connected", "Members with a live authenticated connection.", g.peersConnected());
         gauge(sb, "secretstore_sessions_active", "Cluster sessions running on this node.", g.sessionsActive());

@@ -122,6 +122,8 @@ public final class KeyServerNode implements AutoCloseable {
         };
         sessions = new ClusterSessions(self, (to, envelope) -> transport.send(to, codec.encode(envelope)), loop, Clock.SYSTEM,
                 settings.sessionTimeout(), settings.maxSessions());
+        sessions.observe((session, nanos) -> metrics.session(session.key().type().name().toLowerCase(java.util.Locale.ROOT),
+                session.key().master().equals(self), session.failure().map(f -> f.kind().name()).orElse("ok"), session.blamed().size()));
         keyServer = new ClusterKeyServer(sessions, view, storage, acl, settings.admin(), loop, new SecureRandom(), Clock.SYSTEM);
         transport = new ClusterTransport(settings.nodeKey(), settings.clusterAddress(), settings.members(), new ClusterTransport.Listener() {
             @Override

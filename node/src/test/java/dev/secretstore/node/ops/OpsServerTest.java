@@ -48,6 +48,9 @@ class OpsServerTest {
         metrics.request("retrieve_shadows", 200, 2_000_000);
         metrics.request("retrieve_shadows", 200, 4_000_000);
         metrics.request("retrieve_shadows", 403, 1_000_000);
+        metrics.session("decryption", true, "ok", 1);
+        metrics.session("decryption", false, "ok", 0);
+        metrics.session("decryption", true, "CONSENSUS_UNREACHABLE", 2);
         HttpResponse<String> r = get("/metrics");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).contains("text/plain; version=0.0.4; charset=utf-8");
@@ -57,6 +60,10 @@ class OpsServerTest {
                 .contains("secretstore_http_requests_total{op=\"retrieve_shadows\",status=\"403\"} 1\n")
                 .contains("secretstore_http_request_duration_seconds_count{op=\"retrieve_shadows\"} 3\n")
                 .contains("secretstore_http_request_duration_seconds_sum{op=\"retrieve_shadows\"} 0.007\n")
+                .contains("secretstore_sessions_total{type=\"decryption\",role=\"master\",outcome=\"ok\"} 1\n")
+                .contains("secretstore_sessions_total{type=\"decryption\",role=\"member\",outcome=\"ok\"} 1\n")
+                .contains("secretstore_sessions_total{type=\"decryption\",role=\"master\",outcome=\"CONSENSUS_UNREACHABLE\"} 1\n")
+                .contains("secretstore_blamed_nodes_total{type=\"decryption\"} 3\n")
                 .contains("secretstore_cluster_peers_connected 2\n")
                 .contains("secretstore_sessions_active 1\n")
                 .contains("secretstore_cluster_loop_responsive 1\n");

@@ -36,12 +36,20 @@ public final class ClusterSessions {
         void send(NodeId to, Envelope envelope);
     }
 
+    /** Told about every session that ends on this node (for metrics); called on the cluster loop, must not block. */
+    @FunctionalInterface
+    public interface Observer {
+        void finished(Session session, long durationNanos);
+    }
+
     private static final class Entry {
         final Session session;
+        final long started;
         long lastProgress;
 
         Entry(Session session, long now) {
             this.session = session;
+            this.started = now;
             this.lastProgress = now;
         }
     }
@@ -54,6 +62,7 @@ public final class ClusterSessions {
     private final long replayMemoryNanos;
     private final int maxSessions;
     private final Map<SessionType, SlaveFactory> factories = new HashMap<>();
+    private Observer observer = (session, nanos) -> { };
     private final Map<SessionKey, Entry> active = new HashMap<>();
     /** Finished session keys with the time they finished, oldest first (SEC-18). */
     private final LinkedHashMap<SessionKey, Long> finished = new LinkedHashMap<>();
@@ -75,6 +84,10 @@ public final class ClusterSessions {
 
     public NodeId self() {
         return self;
+    }
+
+    public void observe(Observer observer) {
+        this.observer = observer;
     }
 
     public void registerFactory(SessionType type, SlaveFactory factory) {
@@ -270,7 +283,13 @@ public final class ClusterSessions {
         Entry entry = active.get(key);
         if (entry != null && entry.session.isFinished()) {
             active.remove(key);
-            finished.put(key, clock.nanoTime());
+            long now = clock.nanoTime();
+            finished.put(key, now);
+            try {
+                observer.finished(entry.session, Math.max(0, now - entry.started));
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "session observer failed", e);
+            }
         }
     }
 }

@@ -26,6 +26,11 @@ public interface Session {
         return Optional.empty();
     }
 
+    /** Nodes this session blamed for a faulty contribution (identifiable abort, crypto.md §11.3); for metrics. */
+    default Set<NodeId> blamed() {
+        return Set.of();
+    }
+
     /** The nodes allowed to send messages to this session (SEC-18); the manager drops all others. */
     Set<NodeId> participants();
 

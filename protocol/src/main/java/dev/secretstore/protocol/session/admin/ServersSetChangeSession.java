@@ -652,6 +652,13 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
     // ================================================================== ending
 
     @Override
+    public Set<NodeId> blamed() {
+        Set<NodeId> out = new TreeSet<>();
+        faults.forEach(f -> out.addAll(f.culprits()));
+        return out;
+    }
+
+    @Override
     public void onNodeDisconnected(NodeId node) {
         if (isMaster() || node.equals(key.master())) {
             fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));

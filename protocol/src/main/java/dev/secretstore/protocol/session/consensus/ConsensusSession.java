@@ -64,6 +64,7 @@ import java.util.logging.Logger;
 public abstract class ConsensusSession<T> extends AbstractSession<T> {
     /** Logs under the concrete session's name. */
     protected final Logger log = Logger.getLogger(getClass().getName());
+    private final Set<NodeId> blamedNodes = new java.util.TreeSet<>();
     protected final KeyStorage storage;
     protected final AclChecker acl;
     protected final Executor reentry;
@@ -388,6 +389,7 @@ public abstract class ConsensusSession<T> extends AbstractSession<T> {
     protected final void blame(NodeId node, String reason) {
         if (isFinished() || votes.isExcluded(node)) return;
         votes.exclude(node);
+        blamedNodes.add(node);
         log.warning(() -> label() + " with key " + keyId.toHex() + " session " + key + ": node " + node.toHex()
                 + " excluded (" + reason + ")");
         if (group.contains(node)) {
@@ -445,6 +447,12 @@ public abstract class ConsensusSession<T> extends AbstractSession<T> {
     /** Master: nodes excluded from this request (blamed, refused, disconnected); for the audit line and tests. */
     public final Set<NodeId> excludedNodes() {
         return votes.excluded();
+    }
+
+    /** Master: nodes blamed for a faulty contribution (crypto.md §11.3); counted in the node's metrics. */
+    @Override
+    public final Set<NodeId> blamed() {
+        return java.util.Collections.unmodifiableSet(blamedNodes);
     }
 
     /** Master: how many attempts were started. */

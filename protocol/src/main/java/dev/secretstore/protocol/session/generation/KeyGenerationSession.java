@@ -168,6 +168,11 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         return storage.get(keyId).isPresent() || storage.pendingKeyIds().contains(keyId);
     }
 
+    @Override
+    public Set<NodeId> blamed() {
+        return culprit == null ? Set.of() : Set.of(culprit);
+    }
+
     /** The node blamed for the failure, if the session failed with an identified culprit (SEC-10). */
     public Optional<NodeId> culprit() {
         return Optional.ofNullable(culprit);

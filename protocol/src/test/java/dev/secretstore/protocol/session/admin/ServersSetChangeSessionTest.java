@@ -281,9 +281,13 @@ class ServersSetChangeSessionTest {
             }
             return List.of(d);
         });
+        List<Set<NodeId>> observed = new ArrayList<>();
+        c.node(0).sessions.observe((session, nanos) -> observed.add(session.blamed()));
         ServersSetChangeSession s = start(c, 0, List.of(0, 1, 2, 3), admin, false);
         c.deliverAll();
         assertThat(failure(s)).isEqualTo(Kind.INTERNAL);
+        assertThat(s.blamed()).hasSize(1).doesNotContain(c.node(3).id); // node 3 names the first dealer whose subshare fails
+        assertThat(observed).as("the session manager reports the blame when the session ends").containsExactly(s.blamed());
         assertThat(s.failure().orElseThrow().getMessage()).contains("blamed nodes").contains("1 key(s) kept their old version");
         for (int i = 0; i < 3; i++) {
             assertThat(c.node(i).storage.get(keyId).orElseThrow().versions()).extracting(KeyVersion::hash).containsExactly(oldVersion);

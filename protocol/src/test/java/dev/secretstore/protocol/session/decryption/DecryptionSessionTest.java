@@ -259,6 +259,7 @@ class DecryptionSessionTest {
         DecryptionSession s = f.start(3, shadow);
         assertThat(f.run(s)).isEqualTo(f.documentKey);
         assertThat(s.excludedNodes()).containsExactly(bad);
+        assertThat(s.blamed()).as("counted in the node's metrics (crypto.md §11.3)").containsExactly(bad);
         assertThat(s.attemptCount()).isEqualTo(2);
     }
 
