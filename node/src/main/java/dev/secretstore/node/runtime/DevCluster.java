@@ -94,6 +94,10 @@ public final class DevCluster implements DevClusterRunner {
             return devJson;
         }
 
+        public String opsUrl(int i) {
+            return "http://127.0.0.1:" + nodes.get(i).opsPort();
+        }
+
         public String httpUrl(int i) {
             return "http://127.0.0.1:" + nodes.get(i).httpPort();
         }
@@ -312,6 +316,18 @@ public final class DevCluster implements DevClusterRunner {
         out.println("  CIPHERTEXT=$(./secretstore encrypt --document-key $DOCUMENT_KEY --text 'hello, secret store')");
         out.println("  curl -s " + running.httpUrl(running.nodes().size() - 1) + "/shadow/$KEY_ID/$SIG > shadows.json");
         out.println("  ./secretstore decrypt --key-file " + d + "/" + REQUESTER_KEY + " --shadows shadows.json --data $CIPHERTEXT");
+        out.println();
+        if (Files.exists(dir.resolve("admin.key")) && running.nodes().size() > 1) {
+            String others = java.util.stream.IntStream.range(0, running.nodes().size() - 1).mapToObj(Integer::toString)
+                    .collect(java.util.stream.Collectors.joining(","));
+            out.println("Move every key off node " + (running.nodes().size() - 1) + " and back (servers set change, signed with "
+                    + d + "/admin.key):");
+            out.println();
+            out.println("  ./secretstore servers-set-change --dev " + d + " --new-set " + others);
+            out.println("  ./secretstore servers-set-change --dev " + d + " --new-set " + others + "," + (running.nodes().size() - 1));
+            out.println();
+        }
+        out.println("Health and metrics: " + running.opsUrl(0) + "/health, " + running.opsUrl(0) + "/metrics");
         out.println();
     }
 }
