@@ -213,7 +213,8 @@ class OceanFlowIT {
         cluster.stop(1);
         HttpResponse<String> r = call(0, "GET", "/shadow/" + keyId.toHex() + "/" + sig(publisher, keyId));
         assertThat(r.statusCode()).isEqualTo(403);
-        assertThat(r.body()).isEqualTo("\"\\\"Consensus unreachable\\\"\"");
+        assertThat(r.body()).as("holders exist but are down: the accurate, temporary variant")
+                .isEqualTo("\"\\\"Consensus temporary unreachable\\\"\"");
         cluster.stop(0);
         for (int i = 0; i < 3; i++) cluster.restart(i);
         for (int node = 0; node < 3; node++) {

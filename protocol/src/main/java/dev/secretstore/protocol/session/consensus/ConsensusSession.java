@@ -204,7 +204,9 @@ public abstract class ConsensusSession<T> extends AbstractSession<T> {
 
     /**
      * Master: uses {@code chosen}, abstains when it holds no share of it, and fails at once (403) when
-     * {@link #groupSize()} yes votes cannot happen among the nodes asked. True if the consensus can go on.
+     * {@link #groupSize()} yes votes cannot happen among the nodes asked: {@code ConsensusTemporaryUnreachable}
+     * when the version has enough holders but too few are connected, {@code ConsensusUnreachable} otherwise.
+     * True if the consensus can go on.
      */
     protected final boolean openConsensus(KeyVersion chosen) {
         adopt(chosen);
@@ -213,6 +215,11 @@ public abstract class ConsensusSession<T> extends AbstractSession<T> {
         approvedRequester = requester.address();
         consensusGroup = List.copyOf(participants);
         if (!holdsVersion()) votes.abstain(self); // coordinates without a vote
+        if (!votes.reachable(participants, groupSize()) && chosen.idNumbers().size() >= groupSize()) {
+            // Enough holders exist but too few are connected now: the accurate, temporary variant (http-api.md §8 notes).
+            fail(SecretStoreException.of(Kind.CONSENSUS_TEMPORARY_UNREACHABLE));
+            return false;
+        }
         return !checkReachable();
     }
 
