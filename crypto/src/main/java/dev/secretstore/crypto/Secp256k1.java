@@ -47,6 +47,24 @@ public final class Secp256k1 {
         return COMB.multiply(point, kb).normalize();
     }
 
+    /**
+     * k·P for a secret k by the constant-time GLV signed-digit multiplier ({@link ConstantTimeGlv});
+     * P normalized and not infinity. Infinity only if k = 0.
+     */
+    static ECPoint mulSecretGlv(ECPoint point, int[] k) {
+        long[][] xy = ConstantTimeGlv.multiplyAffine(point, k);
+        if (xy == null) {
+            return CURVE.getInfinity();
+        }
+        return CURVE.createPoint(new BigInteger(1, Fp26.toBytes(xy[0])), new BigInteger(1, Fp26.toBytes(xy[1])));
+    }
+
+    /** k·P for a secret k by BouncyCastle's fixed-point comb (constant time; builds a table per point). */
+    static ECPoint mulSecretComb(ECPoint point, int[] k) {
+        BigInteger kb = new BigInteger(1, ModN.toBytes(k));
+        return COMB.multiply(point, kb).normalize();
+    }
+
     /** k·P for public k and P (variable time). */
     static ECPoint mulPublic(ECPoint point, BigInteger k) {
         return point.multiply(k.mod(N)).normalize();
