@@ -1,6 +1,5 @@
 package dev.secretstore.crypto;
 
-import java.math.BigInteger;
 import org.bouncycastle.math.ec.ECPoint;
 
 /**
@@ -46,32 +45,36 @@ final class ConstantTimeGlv {
     private static final int GEJ_X_M = 4;
     private static final int GEJ_Y_M = 4;
 
-    static final BigInteger LAMBDA_BI = new BigInteger("5363AD4CC05C30E0A5261C028812645A122E22EA20816678DF02967C1B23BD72", 16);
-    static final BigInteger BETA_BI = new BigInteger("7AE96A2B657C07106E64479EAC3434E99CF0497512F58995C1396C28719501EE", 16);
+    /** λ: λ·(x, y) = (β·x, y) on secp256k1 (λ³ ≡ 1 mod n, β³ ≡ 1 mod p). */
+    static final String LAMBDA_HEX = "5363ad4cc05c30e0a5261c028812645a122e22ea20816678df02967c1b23bd72";
+    static final String BETA_HEX = "7ae96a2b657c07106e64479eac3434e99cf0497512f58995c1396c28719501ee";
 
-    private static final int[] LAMBDA = limbs(LAMBDA_BI);
-    /** {@code (2^BITS − 2¹²⁹ − 1)(1 + λ) mod n}: makes the two signed-digit sums add up to k. */
-    static final int[] K = limbs(BigInteger.ONE.shiftLeft(BITS).subtract(BigInteger.ONE.shiftLeft(129)).subtract(BigInteger.ONE)
-            .multiply(BigInteger.ONE.add(LAMBDA_BI)).mod(Secp256k1.N));
+    private static final int[] LAMBDA = limbs(LAMBDA_HEX);
+    /**
+     * {@code K = (2^BITS − 2¹²⁹ − 1)(1 + λ) mod n} for BITS = 130: makes the two signed-digit sums add
+     * up to k (libsecp256k1's {@code secp256k1_ecmult_const_K}; the test recomputes it).
+     */
+    static final int[] K = limbs("a4e88a7dcb13034ec2bdd6bf7c118d6b589ae84826ba29e4b5c2c1dcde9798d9");
     /** 2¹²⁸, the offset that makes both halves non-negative. */
-    private static final int[] S_OFFSET = limbs(BigInteger.ONE.shiftLeft(128));
-    /** libsecp256k1's split constants: {@code g1 = round(2³⁸⁴·b2/n)}, {@code g2 = round(2³⁸⁴·(−b1)/n)}. */
-    static final int[] G1 = limbs(new BigInteger("3086D221A7D46BCDE86C90E49284EB153DAA8A1471E8CA7FE893209A45DBB031", 16));
-    static final int[] G2 = limbs(new BigInteger("E4437ED6010E88286F547FA90ABFE4C4221208AC9DF506C61571B4AE8AC47F71", 16));
-    static final int[] MINUS_B1 = limbs(new BigInteger("E4437ED6010E88286F547FA90ABFE4C3", 16));
-    static final int[] MINUS_B2 = limbs(new BigInteger("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFE8A280AC50774346DD765CDA83DB1562C", 16));
+    private static final int[] S_OFFSET = limbs("0000000000000000000000000000000100000000000000000000000000000000");
+    /** libsecp256k1's split constants: {@code g1 = round(2³⁸⁴·b2/n)}, {@code g2 = round(2³⁸⁴·(−b1)/n)}, −b1, −b2 mod n. */
+    static final int[] G1 = limbs("3086d221a7d46bcde86c90e49284eb153daa8a1471e8ca7fe893209a45dbb031");
+    static final int[] G2 = limbs("e4437ed6010e88286f547fa90abfe4c4221208ac9df506c61571b4ae8ac47f71");
+    static final int[] MINUS_B1 = limbs("00000000000000000000000000000000e4437ed6010e88286f547fa90abfe4c3");
+    static final int[] MINUS_B2 = limbs("fffffffffffffffffffffffffffffffe8a280ac50774346dd765cda83db1562c");
 
     private static final long[] BETA = Fp26.create();
 
     static {
-        Fp26.fromBytes(BETA, Scalar.toBytes32(BETA_BI));
+        Fp26.fromBytes(BETA, Hex.decode(BETA_HEX, 32));
+    }
+
+    /** Decodes a public 32-byte constant (static initialization only). */
+    private static int[] limbs(String hex64) {
+        return ModN.fromBytes(Hex.decode(hex64, 32));
     }
 
     private ConstantTimeGlv() {}
-
-    private static int[] limbs(BigInteger v) {
-        return ModN.fromBytes(Scalar.toBytes32(v));
-    }
 
     /** A Jacobian point; {@code inf} is 0 or 1 and is only ever combined arithmetically. */
     static final class Jac {
@@ -390,7 +393,7 @@ final class ConstantTimeGlv {
         ai.z[0] = 1;
         for (int i = 1; i < TABLE_SIZE; i++) {
             zr[i] = Fp26.create();
-            addAffineVar(ai, d.x, d.y, zr[i], w);
+            addAffineForTable(ai, d.x, d.y, zr[i], w);
             preX[i] = ai.x.clone();
             preY[i] = ai.y.clone();
         }
@@ -419,7 +422,7 @@ final class ConstantTimeGlv {
      * r = r + (bx, by) with the ratio {@code rzr = Z3/Z1} (libsecp256k1 {@code secp256k1_gej_add_ge_var},
      * without its infinity branches). Public inputs only.
      */
-    private static void addAffineVar(Jac r, long[] bx, long[] by, long[] rzr, Scratch w) {
+    private static void addAffineForTable(Jac r, long[] bx, long[] by, long[] rzr, Scratch w) {
         long[] z12 = w.zz, u1 = w.u1, u2 = w.u2, s1 = w.s1, s2 = w.s2, h = w.m, i = w.n, h2 = w.q, h3 = w.rr, t = w.t;
         Fp26.sqr(z12, r.z);
         Fp26.copy(u1, r.x);

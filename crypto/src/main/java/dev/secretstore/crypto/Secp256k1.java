@@ -1,6 +1,7 @@
 package dev.secretstore.crypto;
 
 import java.math.BigInteger;
+import java.util.Arrays;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.math.ec.ECCurve;
@@ -8,16 +9,18 @@ import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
 /**
- * The one shared secp256k1 curve instance and the two multiplication paths the project allows.
+ * The one shared secp256k1 curve instance and the multiplication paths the project allows.
  *
  * <ul>
- *   <li>{@link #mulSecret(ECPoint, int[])}: secret scalar times any point. BouncyCastle's fixed-point
- *       comb multiplier, whose main loop reads its precomputed table through the curve's cache-safe
- *       (constant-time, full-scan) lookup and performs the same operations for every scalar. The
- *       table for G is built once; the table for another point is built from that point alone
- *       (public data) and cached on the point object. SEC-06.</li>
+ *   <li>{@link #mulSecret(ECPoint, int[])}: secret scalar times a point, constant time in the scalar
+ *       (SEC-06). For G, BouncyCastle's fixed-point comb, whose table is built once and read through
+ *       the curve's cache-safe (full-scan) lookup. For any other point, {@link ConstantTimeGlv}: the
+ *       GLV split with signed fixed-window digits, full-scan masked table lookups and complete
+ *       addition formulas on branch-free field arithmetic ({@link Fp26}). It replaced the comb for
+ *       fresh points, whose per-point table build dominated every ECDH, ECIES and DLEQ (benchmarks.md).</li>
  *   <li>{@link #mulPublic(ECPoint, BigInteger)}: public scalar times public point, BouncyCastle's
- *       default (variable-time, GLV/wNAF) multiplier. Only for verification and commitments.</li>
+ *       default (variable-time, GLV/wNAF) multiplier. Only for verification and commitments;
+ *       {@link PointSum} also has interleaved double and multi-scalar forms.</li>
  * </ul>
  */
 public final class Secp256k1 {
@@ -43,8 +46,26 @@ public final class Secp256k1 {
 
     /** k·P for a secret k given as reduced limbs (constant time in k). Result may be infinity only if k = 0. */
     static ECPoint mulSecret(ECPoint point, int[] k) {
-        BigInteger kb = new BigInteger(1, ModN.toBytes(k));
-        return COMB.multiply(point, kb).normalize();
+        return point == G ? mulSecretComb(G, k) : mulSecretGlv(point, k);
+    }
+
+    /**
+     * The 32-byte big-endian x-coordinate of k·P for a secret k (constant time in k), or null if the
+     * product is infinity (k = 0). Goes through no {@code BigInteger} on the GLV path (ECDH's shared secret).
+     */
+    static byte[] mulSecretX(ECPoint point, int[] k) {
+        if (point == G) {
+            ECPoint r = mulSecretComb(G, k);
+            return r.isInfinity() ? null : r.getAffineXCoord().getEncoded();
+        }
+        long[][] xy = ConstantTimeGlv.multiplyAffine(point, k);
+        if (xy == null) {
+            return null;
+        }
+        byte[] x = Fp26.toBytes(xy[0]);
+        Arrays.fill(xy[0], 0);
+        Arrays.fill(xy[1], 0);
+        return x;
     }
 
     /**

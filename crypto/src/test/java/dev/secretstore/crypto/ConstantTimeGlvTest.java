@@ -19,7 +19,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ConstantTimeGlvTest {
     private static final BigInteger N = Secp256k1.N;
-    private static final BigInteger LAMBDA = ConstantTimeGlv.LAMBDA_BI;
+    static final BigInteger LAMBDA = new BigInteger(ConstantTimeGlv.LAMBDA_HEX, 16);
+    private static final BigInteger BETA = new BigInteger(ConstantTimeGlv.BETA_HEX, 16);
     private static final BigInteger TWO_128 = BigInteger.ONE.shiftLeft(128);
 
     private static int[] limbs(BigInteger k) {
@@ -116,13 +117,15 @@ class ConstantTimeGlvTest {
     @Test
     void constantsAreTheEndomorphism() {
         assertThat(LAMBDA.modPow(BigInteger.valueOf(3), N)).isEqualTo(BigInteger.ONE);
-        assertThat(ConstantTimeGlv.BETA_BI.modPow(BigInteger.valueOf(3), Secp256k1.P)).isEqualTo(BigInteger.ONE);
+        assertThat(BETA.modPow(BigInteger.valueOf(3), Secp256k1.P)).isEqualTo(BigInteger.ONE);
         ECPoint lg = Secp256k1.mulPublic(Secp256k1.G, LAMBDA);
         assertThat(lg.getAffineXCoord().toBigInteger())
-                .isEqualTo(Secp256k1.G.getAffineXCoord().toBigInteger().multiply(ConstantTimeGlv.BETA_BI).mod(Secp256k1.P));
+                .isEqualTo(Secp256k1.G.getAffineXCoord().toBigInteger().multiply(BETA).mod(Secp256k1.P));
         assertThat(lg.getAffineYCoord()).isEqualTo(Secp256k1.G.getAffineYCoord());
-        // libsecp256k1's constant for ECMULT_CONST_BITS = 130
-        assertThat(big(ConstantTimeGlv.K).toString(16)).isEqualTo("a4e88a7dcb13034ec2bdd6bf7c118d6b589ae84826ba29e4b5c2c1dcde9798d9");
+        // K = (2¹³⁰ − 2¹²⁹ − 1)(1 + λ) mod n, libsecp256k1's constant for ECMULT_CONST_BITS = 130
+        BigInteger k = BigInteger.ONE.shiftLeft(130).subtract(BigInteger.ONE.shiftLeft(129)).subtract(BigInteger.ONE)
+                .multiply(BigInteger.ONE.add(LAMBDA)).mod(N);
+        assertThat(big(ConstantTimeGlv.K)).isEqualTo(k);
         // the split's rounding constants: g1 = round(2³⁸⁴·b2/n), g2 = round(2³⁸⁴·(−b1)/n), with b2 = −b1's partner a1
         BigInteger minusB1 = big(ConstantTimeGlv.MINUS_B1);
         BigInteger b2 = N.subtract(big(ConstantTimeGlv.MINUS_B2));

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -33,5 +36,71 @@ class SecretPathsSourceTest {
         while (m.find()) count++;
         assertThat(count).isEqualTo(1);
         assertThat(code).contains("Scalar s = sSecret.reveal();").doesNotContain("mulPublic");
+    }
+
+    /**
+     * The constant-time multiplier ({@link ConstantTimeGlv} on {@link Fp26}): every branch in these files
+     * is on a public value and listed here, so a new {@code if}, {@code while}, {@code switch} or
+     * ternary fails this test until someone has reviewed it for SEC-06. No variable-time BouncyCastle
+     * routine ({@code …Var}, {@code ECAlgorithms}, {@code ECPoint.multiply}), no {@code PointSum} or
+     * {@code mulPublic}, and no {@code BigInteger} at all (secrets stay in limb arrays, SEC-07).
+     */
+    @Test
+    void constantTimeMultiplierBranchesOnlyOnPublicValues() throws IOException {
+        Map<String, List<String>> allowed = Map.of(
+                "Fp26.java", List.of(
+                        "if (shift > 6 && word + 1 < 8)"), // limb position (conversion), twice
+                "ConstantTimeGlv.java", List.of(
+                        "if (sh > 32 - GROUP_SIZE && w < 7)", // bit position of the digit
+                        "if (group == GROUPS - 1)", // loop position
+                        "if (r.inf != 0)", // the result is infinity iff k = 0: a public failure
+                        "while (i > 0)", // table of the public point
+                        "if (i != TABLE_SIZE - 1)", // table of the public point
+                        "if (Fp26.normalizesToZero(h) != 0)")); // table of the public point (cannot happen)
+        Pattern branch = Pattern.compile("\\b(if|while|switch)\\s*\\(|\\s\\?\\s");
+        for (Map.Entry<String, List<String>> e : allowed.entrySet()) {
+            String code = Files.readString(SRC.resolve(e.getKey()));
+            List<String> unreviewed = new ArrayList<>();
+            for (String line : codeLines(code)) {
+                if (branch.matcher(line).find() && e.getValue().stream().noneMatch(line::contains)) {
+                    unreviewed.add(line.trim());
+                }
+            }
+            assertThat(unreviewed).as("branches in %s not reviewed for SEC-06", e.getKey()).isEmpty();
+            String all = String.join("\n", codeLines(code));
+            assertThat(all).as(e.getKey()).doesNotContain("Var(").doesNotContain("ECAlgorithms").doesNotContain("mulPublic")
+                    .doesNotContain("PointSum").doesNotContain("ECPoint.multiply").doesNotContain("BigInteger");
+        }
+    }
+
+    @Test
+    void secretMultiplicationRoutesThroughTheConstantTimePaths() throws IOException {
+        String code = Files.readString(SRC.resolve("Secp256k1.java"));
+        assertThat(code).contains("return point == G ? mulSecretComb(G, k) : mulSecretGlv(point, k);");
+        assertThat(Files.readString(SRC.resolve("SecretScalar.java")))
+                .contains("Secp256k1.mulSecret(Secp256k1.G, live())").contains("Secp256k1.mulSecret(p.ecPoint(), live())");
+        assertThat(Files.readString(SRC.resolve("Ecdh.java"))).contains("Secp256k1.mulSecretX(p.ecPoint(), d.live())");
+    }
+
+    /** Source lines without comments (line comments stripped, Javadoc and block-comment lines dropped). */
+    private static List<String> codeLines(String source) {
+        List<String> out = new ArrayList<>();
+        boolean inBlock = false;
+        for (String raw : source.split("\n")) {
+            String line = raw.trim();
+            if (inBlock) {
+                if (line.contains("*/")) {
+                    inBlock = false;
+                }
+                continue;
+            }
+            if (line.startsWith("/*")) {
+                inBlock = !line.contains("*/");
+                continue;
+            }
+            int comment = line.indexOf("//");
+            out.add(comment >= 0 ? line.substring(0, comment) : line);
+        }
+        return out;
     }
 }
