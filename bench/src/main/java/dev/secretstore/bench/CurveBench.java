@@ -5,9 +5,7 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
 import fr.acinq.secp256k1.Secp256k1;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
+import java.math.BigInteger;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -17,7 +15,9 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.bouncycastle.math.ec.ECAlgorithms;
 import org.bouncycastle.math.ec.ECPoint;
+import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -31,16 +31,19 @@ import org.openjdk.jmh.infra.Blackhole;
  * BouncyCastle's comb for points other than G, nothing is cached on a point object, and
  * {@code kP_ours_ct_reusedPoint} (the same point objects again and again) differs only by the decoding.
  *
- * <p>{@code kP_internal_*} call the package-private multipliers in {@code dev.secretstore.crypto.Secp256k1}
- * through a method handle, so that the previous path (the comb) and the new one (GLV) run in the same
- * JMH run on the same inputs: {@code kP_internal_comb_fresh} is the old production path on a fresh
- * point, {@code kP_internal_comb_cachedTable} the old path with its table already built on the point,
- * {@code kP_internal_glv} the new one. They return the BouncyCastle point without our validation and
- * encoding ({@code PublicPoint.of}).
+ * <p>{@code kP_comb_*} run the previous production path for a secret k (BouncyCastle's
+ * {@code FixedPointCombMultiplier}, called directly) in the same JMH run as the new one, on the same
+ * inputs: {@code kP_comb_fresh} on a freshly decoded point (table built every call),
+ * {@code kP_comb_cachedTable} with the table already cached on the point object. They return the
+ * BouncyCastle point without our validation and encoding ({@code PublicPoint.of}, about 1–2 µs), so
+ * they slightly flatter the comb. {@code kP_bc_vartime} is the previous public-k path, BouncyCastle's
+ * default multiplier, likewise called directly.
  *
  * <p>{@code sumGQ_*}: {@code a·G + b·Q} for public scalars and a freshly decoded Q (the shape of ECDSA
- * recovery, DLEQ, Schnorr and ECDSA verification), as two separate variable-time multiplications
- * (the previous code) and as one interleaved double multiplication ({@code PointSum.addMulGAndMul}).
+ * recovery, DLEQ, Schnorr and ECDSA verification): {@code sumGQ_bc_separate} is the previous code
+ * (two BouncyCastle multiplications, then an addition), {@code sumGQ_bc_interleaved} BouncyCastle's
+ * {@code ECAlgorithms.sumOfTwoMultiplies}, {@code sumGQ_ours} the production path
+ * ({@code PointSum.addMulGAndMul}, our Strauss/GLV with static G tables).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -56,10 +59,10 @@ public class CurveBench {
     private PublicPoint[] points;
     private PublicPoint[] points2;
     private Scalar[] publicScalars2;
-    private int[][] secretLimbs;
+    private BigInteger[] scalarValues;
+    private BigInteger[] scalarValues2;
     private ECPoint[] ecPoints;
-    private MethodHandle comb;
-    private MethodHandle glv;
+    private FixedPointCombMultiplier comb;
     private int i;
 
     @Setup
@@ -75,8 +78,10 @@ public class CurveBench {
         points = new PublicPoint[n];
         points2 = new PublicPoint[n];
         publicScalars2 = new Scalar[n];
-        secretLimbs = new int[n][];
+        scalarValues = new BigInteger[n];
+        scalarValues2 = new BigInteger[n];
         ecPoints = new ECPoint[n];
+        comb = new FixedPointCombMultiplier();
         for (int j = 0; j < n; j++) {
             keyBytes[j] = BenchInputs.key(rnd);
             secrets[j] = SecretScalar.fromBytes(keyBytes[j]);
@@ -86,26 +91,10 @@ public class CurveBench {
             points[j] = PublicPoint.fromUncompressed(pointBytes[j]);
             points2[j] = PublicPoint.fromUncompressed(pointBytes2[j]);
             publicScalars2[j] = Scalar.fromBytes(BenchInputs.key(rnd));
-            secretLimbs[j] = limbs(keyBytes[j]);
+            scalarValues[j] = new BigInteger(1, keyBytes[j]);
+            scalarValues2[j] = publicScalars2[j].toBigInteger();
             ecPoints[j] = dev.secretstore.crypto.Secp256k1.CURVE.decodePoint(pointBytes[j]);
         }
-        try {
-            MethodHandles.Lookup internal = MethodHandles.privateLookupIn(dev.secretstore.crypto.Secp256k1.class, MethodHandles.lookup());
-            MethodType type = MethodType.methodType(ECPoint.class, ECPoint.class, int[].class);
-            comb = internal.findStatic(dev.secretstore.crypto.Secp256k1.class, "mulSecretComb", type);
-            glv = internal.findStatic(dev.secretstore.crypto.Secp256k1.class, "mulSecretGlv", type);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** 32 big-endian bytes to eight little-endian 32-bit limbs (the form {@code SecretScalar} holds). */
-    private static int[] limbs(byte[] be) {
-        int[] z = new int[8];
-        for (int k = 0; k < 32; k++) {
-            z[k >>> 2] |= (be[31 - k] & 0xff) << ((k & 3) << 3);
-        }
-        return z;
     }
 
     private int next() {
@@ -139,27 +128,27 @@ public class CurveBench {
     }
 
     @Benchmark
-    public ECPoint kP_internal_glv() throws Throwable {
+    public ECPoint kP_comb_fresh() {
         int j = next();
-        return (ECPoint) glv.invokeExact(dev.secretstore.crypto.Secp256k1.CURVE.decodePoint(pointBytes[j]), secretLimbs[j]);
+        return comb.multiply(dev.secretstore.crypto.Secp256k1.CURVE.decodePoint(pointBytes[j]), scalarValues[j]).normalize();
     }
 
     @Benchmark
-    public ECPoint kP_internal_comb_fresh() throws Throwable {
+    public ECPoint kP_comb_cachedTable() {
         int j = next();
-        return (ECPoint) comb.invokeExact(dev.secretstore.crypto.Secp256k1.CURVE.decodePoint(pointBytes[j]), secretLimbs[j]);
-    }
-
-    @Benchmark
-    public ECPoint kP_internal_comb_cachedTable() throws Throwable {
-        int j = next();
-        return (ECPoint) comb.invokeExact(ecPoints[j], secretLimbs[j]);
+        return comb.multiply(ecPoints[j], scalarValues[j]).normalize();
     }
 
     @Benchmark
     public PublicPoint kP_ours_vartime() {
         int j = next();
         return PublicPoint.fromUncompressed(pointBytes[j]).mul(publicScalars[j]);
+    }
+
+    @Benchmark
+    public ECPoint kP_bc_vartime() {
+        int j = next();
+        return dev.secretstore.crypto.Secp256k1.CURVE.decodePoint(pointBytes[j]).multiply(scalarValues[j]).normalize();
     }
 
     @Benchmark
@@ -171,13 +160,21 @@ public class CurveBench {
     // ---- a·G + b·Q, public scalars, fresh Q ----
 
     @Benchmark
-    public PublicPoint sumGQ_separate() {
+    public ECPoint sumGQ_bc_separate() {
         int j = next();
-        return new PointSum().addMulG(publicScalars[j]).addMul(publicScalars2[j], PublicPoint.fromUncompressed(pointBytes[j])).toPoint();
+        ECPoint q = dev.secretstore.crypto.Secp256k1.CURVE.decodePoint(pointBytes[j]);
+        return dev.secretstore.crypto.Secp256k1.G.multiply(scalarValues[j]).add(q.multiply(scalarValues2[j])).normalize();
     }
 
     @Benchmark
-    public PublicPoint sumGQ_interleaved() {
+    public ECPoint sumGQ_bc_interleaved() {
+        int j = next();
+        ECPoint q = dev.secretstore.crypto.Secp256k1.CURVE.decodePoint(pointBytes[j]);
+        return ECAlgorithms.sumOfTwoMultiplies(dev.secretstore.crypto.Secp256k1.G, scalarValues[j], q, scalarValues2[j]).normalize();
+    }
+
+    @Benchmark
+    public PublicPoint sumGQ_ours() {
         int j = next();
         return new PointSum().addMulGAndMul(publicScalars[j], publicScalars2[j], PublicPoint.fromUncompressed(pointBytes[j])).toPoint();
     }

@@ -19,7 +19,8 @@ import org.bouncycastle.math.ec.ECPoint;
  *       in {@code [−31, 31]}: no zero digit, no carries, no data-dependent recoding.</li>
  *   <li><b>Tables (public data only).</b> {@code 1A, 3A, …, 31A} in affine coordinates on an
  *       isomorphic curve sharing one Z ("global z"), and the same points with {@code x·β}, which are
- *       the multiples of {@code λA}. These depend only on A, so they may use variable-time code.</li>
+ *       the multiples of {@code λA}. These depend only on A, so they are built by the variable-time
+ *       code in {@link VarTimeStrauss#oddMultiplesGlobalZ}.</li>
  *   <li><b>Main loop.</b> 26 groups of 5 bits from the top; per group 5 doublings (none for the
  *       first), one addition from each table. Each entry is read by scanning all 16 entries with
  *       masked moves, and negated by a masked move, so no memory address depends on k.</li>
@@ -200,7 +201,7 @@ final class ConstantTimeGlv {
         long[][] preX = new long[TABLE_SIZE][];
         long[][] preY = new long[TABLE_SIZE][];
         long[] globalZ = Fp26.create();
-        oddMultiplesGlobalZ(ax, ay, preX, preY, globalZ);
+        VarTimeStrauss.oddMultiplesGlobalZ(ax, ay, preX, preY, globalZ); // public point: variable time is fine
         long[][] lamX = new long[TABLE_SIZE][];
         for (int i = 0; i < TABLE_SIZE; i++) {
             lamX[i] = Fp26.create();
@@ -238,20 +239,7 @@ final class ConstantTimeGlv {
             if (r.inf != 0) { // the outcome is public: k = 0
                 return null;
             }
-            long[] zi = Fp26.create();
-            long[] zi2 = Fp26.create();
-            Fp26.inv(zi, r.z);
-            Fp26.sqr(zi2, zi);
-            Fp26.mul(zi, zi2, zi); // zi³
-            long[] x = Fp26.create();
-            long[] y = Fp26.create();
-            Fp26.mul(x, r.x, zi2);
-            Fp26.mul(y, r.y, zi);
-            Fp26.normalize(x);
-            Fp26.normalize(y);
-            java.util.Arrays.fill(zi, 0);
-            java.util.Arrays.fill(zi2, 0);
-            return new long[][] {x, y};
+            return toAffine(r);
         } finally {
             java.util.Arrays.fill(v[0], 0);
             java.util.Arrays.fill(v[1], 0);
@@ -260,6 +248,24 @@ final class ConstantTimeGlv {
             java.util.Arrays.fill(r.z, 0);
             w.wipe();
         }
+    }
+
+    /** The affine {@code {x, y}} (normalized) of a Jacobian point that is not infinity; constant time (safegcd inversion). */
+    static long[][] toAffine(Jac r) {
+        long[] zi = Fp26.create();
+        long[] zi2 = Fp26.create();
+        Fp26.inv(zi, r.z);
+        Fp26.sqr(zi2, zi);
+        Fp26.mul(zi, zi2, zi); // zi³
+        long[] x = Fp26.create();
+        long[] y = Fp26.create();
+        Fp26.mul(x, r.x, zi2);
+        Fp26.mul(y, r.y, zi);
+        Fp26.normalize(x);
+        Fp26.normalize(y);
+        java.util.Arrays.fill(zi, 0);
+        java.util.Arrays.fill(zi2, 0);
+        return new long[][] {x, y};
     }
 
     /**
@@ -357,99 +363,4 @@ final class ConstantTimeGlv {
     }
 
     private static final long[] FP_ONE = Fp26.one();
-
-    // ---------------------------------------------------------------- table (public data)
-
-    /**
-     * Odd multiples {@code (2i+1)·A}, i = 0 … 15, as affine coordinates on the isomorphic curve that
-     * shares one Z for all of them (libsecp256k1's {@code secp256k1_ecmult_odd_multiples_table} and
-     * {@code secp256k1_ge_table_set_globalz}); {@code globalZ} maps back. Depends on A only, so
-     * variable time is allowed; the one branch (h = 0) cannot happen for a point of prime order n.
-     */
-    private static void oddMultiplesGlobalZ(long[] ax, long[] ay, long[][] preX, long[][] preY, long[] globalZ) {
-        Scratch w = new Scratch();
-        Jac d = new Jac();
-        Fp26.copy(d.x, ax);
-        Fp26.copy(d.y, ay);
-        d.z[0] = 1;
-        doubleJac(d, w); // 2A, not infinity (secp256k1 has no point of order 2)
-        long[] c = d.z;   // C: the isomorphism scale
-
-        long[][] zr = new long[TABLE_SIZE][];
-        // pre[0] = A on the curve scaled by C: (x·C², y·C³)
-        long[] c2 = Fp26.create();
-        long[] c3 = Fp26.create();
-        Fp26.sqr(c2, c);
-        Fp26.mul(c3, c2, c);
-        preX[0] = Fp26.create();
-        preY[0] = Fp26.create();
-        Fp26.mul(preX[0], ax, c2);
-        Fp26.mul(preY[0], ay, c3);
-        zr[0] = c.clone();
-
-        Jac ai = new Jac();
-        Fp26.copy(ai.x, preX[0]);
-        Fp26.copy(ai.y, preY[0]);
-        ai.z[0] = 1;
-        for (int i = 1; i < TABLE_SIZE; i++) {
-            zr[i] = Fp26.create();
-            addAffineForTable(ai, d.x, d.y, zr[i], w);
-            preX[i] = ai.x.clone();
-            preY[i] = ai.y.clone();
-        }
-        Fp26.mul(globalZ, ai.z, c);
-
-        // bring every entry to the last entry's Z
-        int i = TABLE_SIZE - 1;
-        Fp26.normalizeWeak(preY[i]);
-        Fp26.normalizeWeak(preX[i]);
-        long[] zs = zr[i].clone();
-        long[] zs2 = Fp26.create();
-        long[] zs3 = Fp26.create();
-        while (i > 0) {
-            if (i != TABLE_SIZE - 1) {
-                Fp26.mul(zs, zs, zr[i]);
-            }
-            i--;
-            Fp26.sqr(zs2, zs);
-            Fp26.mul(zs3, zs2, zs);
-            Fp26.mul(preX[i], preX[i], zs2);
-            Fp26.mul(preY[i], preY[i], zs3);
-        }
-    }
-
-    /**
-     * r = r + (bx, by) with the ratio {@code rzr = Z3/Z1} (libsecp256k1 {@code secp256k1_gej_add_ge_var},
-     * without its infinity branches). Public inputs only.
-     */
-    private static void addAffineForTable(Jac r, long[] bx, long[] by, long[] rzr, Scratch w) {
-        long[] z12 = w.zz, u1 = w.u1, u2 = w.u2, s1 = w.s1, s2 = w.s2, h = w.m, i = w.n, h2 = w.q, h3 = w.rr, t = w.t;
-        Fp26.sqr(z12, r.z);
-        Fp26.copy(u1, r.x);
-        Fp26.mul(u2, bx, z12);
-        Fp26.copy(s1, r.y);
-        Fp26.mul(s2, by, z12);
-        Fp26.mul(s2, s2, r.z);
-        Fp26.negate(h, u1, GEJ_X_M);
-        Fp26.add(h, u2);
-        Fp26.negate(i, s2, 1);
-        Fp26.add(i, s1);
-        if (Fp26.normalizesToZero(h) != 0) { // public data: would need (2j+1)A = ±2A, impossible
-            throw new IllegalStateException("odd-multiples table hit an exceptional addition");
-        }
-        Fp26.copy(rzr, h);
-        Fp26.mul(r.z, r.z, h);
-        Fp26.sqr(h2, h);
-        Fp26.negate(h2, h2, 1);
-        Fp26.mul(h3, h2, h);
-        Fp26.mul(t, u1, h2);
-        Fp26.sqr(r.x, i);
-        Fp26.add(r.x, h3);
-        Fp26.add(r.x, t);
-        Fp26.add(r.x, t);
-        Fp26.add(t, r.x);
-        Fp26.mul(r.y, t, i);
-        Fp26.mul(h3, h3, s1);
-        Fp26.add(r.y, h3);
-    }
 }

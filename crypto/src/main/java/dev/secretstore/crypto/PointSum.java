@@ -30,9 +30,9 @@ public final class PointSum {
 
     /**
      * acc += a·P + b·Q (public scalars and points) with one interleaved double multiplication
-     * (BouncyCastle's {@code ECAlgorithms.sumOfTwoMultiplies}: GLV split of both scalars, wNAF,
-     * shared doublings), the shape of every verification equation (z·G + e·X, s·G + c·Y,
-     * u1·G + u2·R). Variable time. Either scalar may be zero.
+     * ({@link VarTimeStrauss}: GLV split of both scalars, wNAF, one shared doubling chain, static
+     * tables for G), the shape of every verification equation (z·G + e·X, s·G + c·Y, u1·G + u2·R).
+     * Variable time. Either scalar may be zero.
      */
     public PointSum addMuls(Scalar a, PublicPoint p, Scalar b, PublicPoint q) {
         if (a.isZero()) {
@@ -41,7 +41,7 @@ public final class PointSum {
         if (b.isZero()) {
             return addMul(a, p);
         }
-        acc = acc.add(org.bouncycastle.math.ec.ECAlgorithms.sumOfTwoMultiplies(p.ecPoint(), a.toBigInteger(), q.ecPoint(), b.toBigInteger()));
+        acc = acc.add(Secp256k1.sumOfTwoPublic(p.ecPoint(), a.toBigInteger(), q.ecPoint(), b.toBigInteger()));
         return this;
     }
 

@@ -18,9 +18,10 @@ import org.bouncycastle.math.ec.FixedPointCombMultiplier;
  *       GLV split with signed fixed-window digits, full-scan masked table lookups and complete
  *       addition formulas on branch-free field arithmetic ({@link Fp26}). It replaced the comb for
  *       fresh points, whose per-point table build dominated every ECDH, ECIES and DLEQ (benchmarks.md).</li>
- *   <li>{@link #mulPublic(ECPoint, BigInteger)}: public scalar times public point, BouncyCastle's
- *       default (variable-time, GLV/wNAF) multiplier. Only for verification and commitments;
- *       {@link PointSum} also has interleaved double and multi-scalar forms.</li>
+ *   <li>{@link #mulPublic(ECPoint, BigInteger)} and {@link #sumOfTwoPublic}: public scalars times
+ *       public points, variable time ({@link VarTimeStrauss}: GLV, wNAF, static tables for G). Only
+ *       for verification and commitments. {@link PointSum#addSumOfProducts} uses BouncyCastle's
+ *       multi-scalar multiplication.</li>
  * </ul>
  */
 public final class Secp256k1 {
@@ -86,8 +87,37 @@ public final class Secp256k1 {
         return COMB.multiply(point, kb).normalize();
     }
 
-    /** k·P for public k and P (variable time). */
+    /** k·P for public k and P (variable time, {@link VarTimeStrauss}). */
     static ECPoint mulPublic(ECPoint point, BigInteger k) {
+        return sumOfProductsPublic(new BigInteger[] {k}, new ECPoint[] {point});
+    }
+
+    /** k·P for public k and P by BouncyCastle's default multiplier (GLV/wNAF, variable time); the tests' oracle. */
+    static ECPoint mulPublicBc(ECPoint point, BigInteger k) {
         return point.multiply(k.mod(N)).normalize();
+    }
+
+    /** a·P + b·Q for public scalars and points (variable time, one shared doubling chain). */
+    static ECPoint sumOfTwoPublic(ECPoint p, BigInteger a, ECPoint q, BigInteger b) {
+        return sumOfProductsPublic(new BigInteger[] {a, b}, new ECPoint[] {p, q});
+    }
+
+    /**
+     * Σ k_i·P_i for public scalars and points (variable time) by {@link VarTimeStrauss}: GLV split,
+     * wNAF, one shared doubling chain, static tables for G. Points need not be normalized; infinity
+     * is returned as BouncyCastle's infinity.
+     */
+    static ECPoint sumOfProductsPublic(BigInteger[] ks, ECPoint[] points) {
+        int[][] limbs = new int[ks.length][];
+        ECPoint[] affine = new ECPoint[points.length];
+        for (int i = 0; i < ks.length; i++) {
+            limbs[i] = ModN.fromBytes(Scalar.toBytes32(ks[i].mod(N)));
+            affine[i] = points[i] == G ? G : points[i].normalize();
+        }
+        long[][] xy = VarTimeStrauss.sumOfProducts(limbs, affine);
+        if (xy == null) {
+            return CURVE.getInfinity();
+        }
+        return CURVE.createPoint(new BigInteger(1, Fp26.toBytes(xy[0])), new BigInteger(1, Fp26.toBytes(xy[1])));
     }
 }

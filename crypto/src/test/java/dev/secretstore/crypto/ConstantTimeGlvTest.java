@@ -80,9 +80,9 @@ class ConstantTimeGlvTest {
         List<ECPoint> out = new ArrayList<>();
         out.add(Secp256k1.G);
         out.add(Secp256k1.G.negate().normalize());
-        out.add(Secp256k1.mulPublic(Secp256k1.G, LAMBDA));
+        out.add(Secp256k1.mulPublicBc(Secp256k1.G, LAMBDA));
         out.add(smallestXPoint());
-        out.add(Secp256k1.mulPublic(Secp256k1.G, N.subtract(BigInteger.TWO)));
+        out.add(Secp256k1.mulPublicBc(Secp256k1.G, N.subtract(BigInteger.TWO)));
         return out;
     }
 
@@ -118,7 +118,7 @@ class ConstantTimeGlvTest {
     void constantsAreTheEndomorphism() {
         assertThat(LAMBDA.modPow(BigInteger.valueOf(3), N)).isEqualTo(BigInteger.ONE);
         assertThat(BETA.modPow(BigInteger.valueOf(3), Secp256k1.P)).isEqualTo(BigInteger.ONE);
-        ECPoint lg = Secp256k1.mulPublic(Secp256k1.G, LAMBDA);
+        ECPoint lg = Secp256k1.mulPublicBc(Secp256k1.G, LAMBDA);
         assertThat(lg.getAffineXCoord().toBigInteger())
                 .isEqualTo(Secp256k1.G.getAffineXCoord().toBigInteger().multiply(BETA).mod(Secp256k1.P));
         assertThat(lg.getAffineYCoord()).isEqualTo(Secp256k1.G.getAffineYCoord());
@@ -224,7 +224,7 @@ class ConstantTimeGlvTest {
         Random rnd = new Random(0x61F_1000L + seed);
         for (int i = 0; i < 150; i++) {
             BigInteger k = new BigInteger(256, rnd).mod(N);
-            ECPoint p = Secp256k1.mulPublic(Secp256k1.G, new BigInteger(256, rnd).mod(N).add(BigInteger.ONE));
+            ECPoint p = Secp256k1.mulPublicBc(Secp256k1.G, new BigInteger(256, rnd).mod(N).add(BigInteger.ONE));
             assertProduct(p, k);
         }
     }
@@ -237,7 +237,7 @@ class ConstantTimeGlvTest {
     void scalarsNearSmallLatticeCombinations() {
         Random rnd = new Random(0x61F_2000L);
         for (int i = 0; i < 8; i++) {
-            ECPoint p = Secp256k1.mulPublic(Secp256k1.G, new BigInteger(200, rnd).add(BigInteger.ONE));
+            ECPoint p = Secp256k1.mulPublicBc(Secp256k1.G, new BigInteger(200, rnd).add(BigInteger.ONE));
             for (int a = -3; a <= 3; a++) {
                 for (int b = -3; b <= 3; b++) {
                     BigInteger k = BigInteger.valueOf(a).add(LAMBDA.multiply(BigInteger.valueOf(b))).mod(N);
@@ -297,11 +297,11 @@ class ConstantTimeGlvTest {
         Random rnd = new Random(0x61F_3000L);
         ConstantTimeGlv.Scratch w = new ConstantTimeGlv.Scratch();
         for (int i = 0; i < 50; i++) {
-            ECPoint b = Secp256k1.mulPublic(Secp256k1.G, new BigInteger(256, rnd).mod(N.subtract(BigInteger.ONE)).add(BigInteger.ONE));
-            ECPoint lb = Secp256k1.mulPublic(b, LAMBDA);
-            ECPoint l2b = Secp256k1.mulPublic(b, LAMBDA.multiply(LAMBDA).mod(N));
+            ECPoint b = Secp256k1.mulPublicBc(Secp256k1.G, new BigInteger(256, rnd).mod(N.subtract(BigInteger.ONE)).add(BigInteger.ONE));
+            ECPoint lb = Secp256k1.mulPublicBc(b, LAMBDA);
+            ECPoint l2b = Secp256k1.mulPublicBc(b, LAMBDA.multiply(LAMBDA).mod(N));
             ECPoint[] as = {Secp256k1.CURVE.getInfinity(), b, b.negate().normalize(), lb.negate().normalize(), l2b.negate().normalize(),
-                lb, l2b, Secp256k1.mulPublic(Secp256k1.G, new BigInteger(256, rnd).mod(N).add(BigInteger.ONE))};
+                lb, l2b, Secp256k1.mulPublicBc(Secp256k1.G, new BigInteger(256, rnd).mod(N).add(BigInteger.ONE))};
             for (ECPoint a : as) {
                 ConstantTimeGlv.Jac r = jac(a, rnd);
                 ConstantTimeGlv.addAffine(r, fe(b.getAffineXCoord().toBigInteger()), fe(b.getAffineYCoord().toBigInteger()), w);

@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Random;
+import org.bouncycastle.math.ec.ECPoint;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link PointSum#addMuls} and {@link PointSum#addMulGAndMul} (one interleaved double
- * multiplication) against two separate multiplications, on seeded random inputs and on the cases
- * where the two products coincide, cancel, or one scalar is zero.
+ * {@link PointSum#addMuls}, {@link PointSum#addMulGAndMul} (one interleaved double multiplication)
+ * and {@link PointSum#addMul} against BouncyCastle's multiplier, on seeded random inputs and on the
+ * cases where the two products coincide, cancel, or one scalar is zero.
  */
 class PointSumTest {
     private static final BigInteger N = Secp256k1.N;
@@ -23,15 +24,15 @@ class PointSumTest {
         return PublicPoint.generator().mul(Scalar.of(new BigInteger(256, rnd).mod(N.subtract(BigInteger.ONE)).add(BigInteger.ONE)));
     }
 
-    /** The same sum with the two products computed separately (the previous code path). */
-    private static PointSum separately(Scalar a, PublicPoint p, Scalar b, PublicPoint q) {
-        return new PointSum().addMul(a, p).addMul(b, q);
+    /** The oracle: the two products by BouncyCastle's own multiplier, added (independent of VarTimeStrauss). */
+    private static ECPoint separately(Scalar a, PublicPoint p, Scalar b, PublicPoint q) {
+        return Secp256k1.mulPublicBc(p.ecPoint(), a.toBigInteger()).add(Secp256k1.mulPublicBc(q.ecPoint(), b.toBigInteger())).normalize();
     }
 
-    private static void assertSame(PointSum expected, PointSum actual) {
+    private static void assertSame(ECPoint expected, PointSum actual) {
         assertThat(actual.isInfinity()).isEqualTo(expected.isInfinity());
         if (!expected.isInfinity()) {
-            assertThat(actual.toPoint()).isEqualTo(expected.toPoint());
+            assertThat(actual.toPoint()).isEqualTo(PublicPoint.of(expected));
         }
     }
 
@@ -45,6 +46,7 @@ class PointSumTest {
             PublicPoint q = point(rnd);
             assertSame(separately(a, p, b, q), new PointSum().addMuls(a, p, b, q));
             assertSame(separately(a, PublicPoint.generator(), b, q), new PointSum().addMulGAndMul(a, b, q));
+            assertSame(separately(a, p, Scalar.ZERO, q), new PointSum().addMul(a, p));
         }
     }
 
@@ -88,7 +90,7 @@ class PointSumTest {
         Scalar a = scalar(rnd);
         Scalar b = scalar(rnd);
         PublicPoint q = point(rnd);
-        PointSum expected = new PointSum().subtract(r).addMulG(a).addMul(b, q);
+        ECPoint expected = separately(a, PublicPoint.generator(), b, q).subtract(r.ecPoint()).normalize();
         assertSame(expected, new PointSum().subtract(r).addMulGAndMul(a, b, q));
     }
 }

@@ -53,10 +53,7 @@ class SecretPathsSourceTest {
                 "ConstantTimeGlv.java", List.of(
                         "if (sh > 32 - GROUP_SIZE && w < 7)", // bit position of the digit
                         "if (group == GROUPS - 1)", // loop position
-                        "if (r.inf != 0)", // the result is infinity iff k = 0: a public failure
-                        "while (i > 0)", // table of the public point
-                        "if (i != TABLE_SIZE - 1)", // table of the public point
-                        "if (Fp26.normalizesToZero(h) != 0)")); // table of the public point (cannot happen)
+                        "if (r.inf != 0)")); // the result is infinity iff k = 0: a public failure
         Pattern branch = Pattern.compile("\\b(if|while|switch)\\s*\\(|\\s\\?\\s");
         for (Map.Entry<String, List<String>> e : allowed.entrySet()) {
             String code = Files.readString(SRC.resolve(e.getKey()));
@@ -80,6 +77,37 @@ class SecretPathsSourceTest {
         assertThat(Files.readString(SRC.resolve("SecretScalar.java")))
                 .contains("Secp256k1.mulSecret(Secp256k1.G, live())").contains("Secp256k1.mulSecret(p.ecPoint(), live())");
         assertThat(Files.readString(SRC.resolve("Ecdh.java"))).contains("Secp256k1.mulSecretX(p.ecPoint(), d.live())");
+    }
+
+    /**
+     * The variable-time multiplier ({@link VarTimeStrauss}) is reached from exactly one place,
+     * {@code Secp256k1.sumOfProductsPublic}, which takes public {@code BigInteger}s (behind
+     * {@code mulPublic}, {@code PublicPoint.mul(Scalar)} and {@code PointSum}); the only other use is
+     * {@code ConstantTimeGlv}'s call that builds the table of the (public) input point. No other
+     * source file names it, and the constant-time paths of {@code Secp256k1} do not call the public ones.
+     */
+    @Test
+    void variableTimeMultiplierIsOnlyReachedFromThePublicEntryPoint() throws IOException {
+        try (var files = Files.walk(SRC)) {
+            for (Path f : files.filter(x -> x.toString().endsWith(".java")).toList()) {
+                String name = f.getFileName().toString();
+                if (name.equals("VarTimeStrauss.java") || name.equals("Secp256k1.java")) {
+                    continue;
+                }
+                String code = String.join("\n", codeLines(Files.readString(f)));
+                if (name.equals("ConstantTimeGlv.java")) { // the table of the public point, and nothing else
+                    code = code.replace("VarTimeStrauss.oddMultiplesGlobalZ(ax, ay, preX, preY, globalZ);", "");
+                }
+                assertThat(code).as(name).doesNotContain("VarTimeStrauss");
+            }
+        }
+        String secp = String.join("\n", codeLines(Files.readString(SRC.resolve("Secp256k1.java"))));
+        assertThat(secp.split("VarTimeStrauss\\.", -1)).as("calls into VarTimeStrauss").hasSize(2);
+        int entry = secp.indexOf("static ECPoint sumOfProductsPublic(BigInteger[] ks, ECPoint[] points)");
+        assertThat(entry).isPositive();
+        assertThat(secp.indexOf("VarTimeStrauss.")).isGreaterThan(entry);
+        String secretPaths = secp.substring(secp.indexOf("static ECPoint mulSecret("), secp.indexOf("static ECPoint mulPublic("));
+        assertThat(secretPaths).doesNotContain("mulPublic").doesNotContain("sumOf").doesNotContain("point.multiply(");
     }
 
     /** Source lines without comments (line comments stripped, Javadoc and block-comment lines dropped). */
