@@ -1,9 +1,11 @@
 package dev.secretstore.bench;
 
+import dev.secretstore.crypto.PointSum;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
 import fr.acinq.secp256k1.Secp256k1;
+import java.math.BigInteger;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -13,6 +15,9 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.bouncycastle.math.ec.ECAlgorithms;
+import org.bouncycastle.math.ec.ECPoint;
+import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -21,9 +26,24 @@ import org.openjdk.jmh.infra.Blackhole;
  * <p>Each invocation takes the next of {@link BenchInputs#COUNT} precomputed seeded inputs.
  * libsecp256k1's JNI API is bytes in, bytes out, so its numbers include parsing and serializing
  * the 65-byte points (see {@code decode_*}). Ours works on decoded {@link PublicPoint}s, except where
- * noted: BouncyCastle caches the comb table of a point on the point object, so {@code kP_ours_ct}
- * decodes a fresh point every call (as ECDH on an incoming ephemeral key does) and
- * {@code kP_ours_ct_cachedTable} shows the same multiplication with the table already built.
+ * noted: an incoming point is a new object, so {@code kP_ours_ct} decodes a fresh point every call
+ * (as ECDH on an incoming ephemeral key does). Since the constant-time GLV multiplier replaced
+ * BouncyCastle's comb for points other than G, nothing is cached on a point object, and
+ * {@code kP_ours_ct_reusedPoint} (the same point objects again and again) differs only by the decoding.
+ *
+ * <p>{@code kP_comb_*} run the previous production path for a secret k (BouncyCastle's
+ * {@code FixedPointCombMultiplier}, called directly) in the same JMH run as the new one, on the same
+ * inputs: {@code kP_comb_fresh} on a freshly decoded point (table built every call),
+ * {@code kP_comb_cachedTable} with the table already cached on the point object. They return the
+ * BouncyCastle point without our validation and encoding ({@code PublicPoint.of}, about 1–2 µs), so
+ * they slightly flatter the comb. {@code kP_bc_vartime} is the previous public-k path, BouncyCastle's
+ * default multiplier, likewise called directly.
+ *
+ * <p>{@code sumGQ_*}: {@code a·G + b·Q} for public scalars and a freshly decoded Q (the shape of ECDSA
+ * recovery, DLEQ, Schnorr and ECDSA verification): {@code sumGQ_bc_separate} is the previous code
+ * (two BouncyCastle multiplications, then an addition), {@code sumGQ_bc_interleaved} BouncyCastle's
+ * {@code ECAlgorithms.sumOfTwoMultiplies}, {@code sumGQ_ours} the production path
+ * ({@code PointSum.addMulGAndMul}, our Strauss/GLV with static G tables).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -38,6 +58,11 @@ public class CurveBench {
     private byte[][] pointBytes2;
     private PublicPoint[] points;
     private PublicPoint[] points2;
+    private Scalar[] publicScalars2;
+    private BigInteger[] scalarValues;
+    private BigInteger[] scalarValues2;
+    private ECPoint[] ecPoints;
+    private FixedPointCombMultiplier comb;
     private int i;
 
     @Setup
@@ -52,6 +77,11 @@ public class CurveBench {
         pointBytes2 = new byte[n][];
         points = new PublicPoint[n];
         points2 = new PublicPoint[n];
+        publicScalars2 = new Scalar[n];
+        scalarValues = new BigInteger[n];
+        scalarValues2 = new BigInteger[n];
+        ecPoints = new ECPoint[n];
+        comb = new FixedPointCombMultiplier();
         for (int j = 0; j < n; j++) {
             keyBytes[j] = BenchInputs.key(rnd);
             secrets[j] = SecretScalar.fromBytes(keyBytes[j]);
@@ -60,6 +90,10 @@ public class CurveBench {
             pointBytes2[j] = lib.pubkeyCreate(BenchInputs.key(rnd));
             points[j] = PublicPoint.fromUncompressed(pointBytes[j]);
             points2[j] = PublicPoint.fromUncompressed(pointBytes2[j]);
+            publicScalars2[j] = Scalar.fromBytes(BenchInputs.key(rnd));
+            scalarValues[j] = new BigInteger(1, keyBytes[j]);
+            scalarValues2[j] = publicScalars2[j].toBigInteger();
+            ecPoints[j] = dev.secretstore.crypto.Secp256k1.CURVE.decodePoint(pointBytes[j]);
         }
     }
 
@@ -88,9 +122,21 @@ public class CurveBench {
     }
 
     @Benchmark
-    public PublicPoint kP_ours_ct_cachedTable() {
+    public PublicPoint kP_ours_ct_reusedPoint() {
         int j = next();
         return secrets[j].mul(points[j]);
+    }
+
+    @Benchmark
+    public ECPoint kP_comb_fresh() {
+        int j = next();
+        return comb.multiply(dev.secretstore.crypto.Secp256k1.CURVE.decodePoint(pointBytes[j]), scalarValues[j]).normalize();
+    }
+
+    @Benchmark
+    public ECPoint kP_comb_cachedTable() {
+        int j = next();
+        return comb.multiply(ecPoints[j], scalarValues[j]).normalize();
     }
 
     @Benchmark
@@ -100,9 +146,37 @@ public class CurveBench {
     }
 
     @Benchmark
+    public ECPoint kP_bc_vartime() {
+        int j = next();
+        return dev.secretstore.crypto.Secp256k1.CURVE.decodePoint(pointBytes[j]).multiply(scalarValues[j]).normalize();
+    }
+
+    @Benchmark
     public byte[] kP_libsecp256k1() {
         int j = next();
         return lib.pubKeyTweakMul(pointBytes[j], keyBytes[j]);
+    }
+
+    // ---- a·G + b·Q, public scalars, fresh Q ----
+
+    @Benchmark
+    public ECPoint sumGQ_bc_separate() {
+        int j = next();
+        ECPoint q = dev.secretstore.crypto.Secp256k1.CURVE.decodePoint(pointBytes[j]);
+        return dev.secretstore.crypto.Secp256k1.G.multiply(scalarValues[j]).add(q.multiply(scalarValues2[j])).normalize();
+    }
+
+    @Benchmark
+    public ECPoint sumGQ_bc_interleaved() {
+        int j = next();
+        ECPoint q = dev.secretstore.crypto.Secp256k1.CURVE.decodePoint(pointBytes[j]);
+        return ECAlgorithms.sumOfTwoMultiplies(dev.secretstore.crypto.Secp256k1.G, scalarValues[j], q, scalarValues2[j]).normalize();
+    }
+
+    @Benchmark
+    public PublicPoint sumGQ_ours() {
+        int j = next();
+        return new PointSum().addMulGAndMul(publicScalars[j], publicScalars2[j], PublicPoint.fromUncompressed(pointBytes[j])).toPoint();
     }
 
     // ---- P + Q ----

@@ -1,7 +1,6 @@
 package dev.secretstore.crypto;
 
 import java.util.Arrays;
-import org.bouncycastle.math.ec.ECPoint;
 
 /**
  * Parity's ECDH ({@code publickey/ecdh.rs}, crypto.md §5): the raw 32-byte x-coordinate of
@@ -19,11 +18,10 @@ public final class Ecdh {
      * @throws IllegalStateException if {@code d} has been destroyed
      */
     public static byte[] agree(SecretScalar d, PublicPoint p) {
-        ECPoint shared = Secp256k1.mulSecret(p.ecPoint(), d.live()); // constant-time in d
-        if (shared.isInfinity()) {
+        byte[] x = Secp256k1.mulSecretX(p.ecPoint(), d.live()); // constant-time in d
+        if (x == null) {
             throw new CryptoException(CryptoException.Reason.ZERO_RESULT, "ECDH product is the point at infinity");
         }
-        byte[] x = shared.getAffineXCoord().getEncoded();
         int[] limbs = ModN.fromBytes(x);
         // Constant-time range checks; the outcome is public (failure aborts, probability ≈ 2^-128).
         int zero = ModN.isZeroMask(limbs);

@@ -123,9 +123,7 @@ public final class Ecdsa {
         }
         Scalar e = Scalar.reduce(hash.toBytes());
         Scalar rInv = sig.r().inverse();
-        PointSum q = new PointSum()
-                .addMulG(e.negate().mul(rInv))
-                .addMul(sig.s().mul(rInv), bigR);
+        PointSum q = new PointSum().addMulGAndMul(e.negate().mul(rInv), sig.s().mul(rInv), bigR); // one double multiplication
         if (q.isInfinity()) {
             throw invalid("signature recovers to the point at infinity");
         }

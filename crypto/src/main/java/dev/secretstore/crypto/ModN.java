@@ -99,6 +99,29 @@ final class ModN {
         return montMul(montMul(x, y), R2);
     }
 
+    /**
+     * x/2 mod n in constant time: {@code (x >> 1) + (x odd ? ⌊n/2⌋ + 1 : 0)}, which never exceeds
+     * n − 1 for x < n (libsecp256k1's {@code secp256k1_scalar_half}).
+     */
+    static int[] half(int[] x) {
+        int mask = -(x[0] & 1);
+        int[] z = new int[8];
+        long c = 0;
+        for (int i = 0; i < 8; i++) {
+            int shifted = (x[i] >>> 1) | (i < 7 ? x[i + 1] << 31 : 0); // i is public
+            c += (shifted & M32) + (HALF_N_PLUS_ONE[i] & mask & M32);
+            z[i] = (int) c;
+            c >>>= 32;
+        }
+        return z;
+    }
+
+    /** ⌊n/2⌋ + 1 = (n + 1)/2, the inverse of 2 mod n. */
+    private static final int[] HALF_N_PLUS_ONE = {
+        0x681B20A1, 0xDFE92F46, 0x57A4501D, 0x5D576E73,
+        0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0x7FFFFFFF
+    };
+
     /** x⁻¹ mod n; zero maps to zero (callers check {@link #isZeroMask} first). */
     static int[] inverse(int[] x) {
         int[] z = new int[8];

@@ -29,6 +29,28 @@ public final class PointSum {
     }
 
     /**
+     * acc += a·P + b·Q (public scalars and points) with one interleaved double multiplication
+     * ({@link VarTimeStrauss}: GLV split of both scalars, wNAF, one shared doubling chain, static
+     * tables for G), the shape of every verification equation (z·G + e·X, s·G + c·Y, u1·G + u2·R).
+     * Variable time. Either scalar may be zero.
+     */
+    public PointSum addMuls(Scalar a, PublicPoint p, Scalar b, PublicPoint q) {
+        if (a.isZero()) {
+            return addMul(b, q);
+        }
+        if (b.isZero()) {
+            return addMul(a, p);
+        }
+        acc = acc.add(Secp256k1.sumOfTwoPublic(p.ecPoint(), a.toBigInteger(), q.ecPoint(), b.toBigInteger()));
+        return this;
+    }
+
+    /** acc += a·G + b·Q (public scalars), one interleaved double multiplication; see {@link #addMuls}. */
+    public PointSum addMulGAndMul(Scalar a, Scalar b, PublicPoint q) {
+        return addMuls(a, PublicPoint.generator(), b, q);
+    }
+
+    /**
      * acc += Σ k_i·P_i (public scalars and points) with one interleaved multi-scalar multiplication,
      * much faster than separate products for commitment-vector evaluation. Variable time.
      */

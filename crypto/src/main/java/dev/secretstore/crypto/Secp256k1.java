@@ -1,6 +1,7 @@
 package dev.secretstore.crypto;
 
 import java.math.BigInteger;
+import java.util.Arrays;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.math.ec.ECCurve;
@@ -8,16 +9,19 @@ import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
 /**
- * The one shared secp256k1 curve instance and the two multiplication paths the project allows.
+ * The one shared secp256k1 curve instance and the multiplication paths the project allows.
  *
  * <ul>
- *   <li>{@link #mulSecret(ECPoint, int[])}: secret scalar times any point. BouncyCastle's fixed-point
- *       comb multiplier, whose main loop reads its precomputed table through the curve's cache-safe
- *       (constant-time, full-scan) lookup and performs the same operations for every scalar. The
- *       table for G is built once; the table for another point is built from that point alone
- *       (public data) and cached on the point object. SEC-06.</li>
- *   <li>{@link #mulPublic(ECPoint, BigInteger)}: public scalar times public point, BouncyCastle's
- *       default (variable-time, GLV/wNAF) multiplier. Only for verification and commitments.</li>
+ *   <li>{@link #mulSecret(ECPoint, int[])}: secret scalar times a point, constant time in the scalar
+ *       (SEC-06). For G, BouncyCastle's fixed-point comb, whose table is built once and read through
+ *       the curve's cache-safe (full-scan) lookup. For any other point, {@link ConstantTimeGlv}: the
+ *       GLV split with signed fixed-window digits, full-scan masked table lookups and complete
+ *       addition formulas on branch-free field arithmetic ({@link Fp26}). It replaced the comb for
+ *       fresh points, whose per-point table build dominated every ECDH, ECIES and DLEQ (benchmarks.md).</li>
+ *   <li>{@link #mulPublic(ECPoint, BigInteger)} and {@link #sumOfTwoPublic}: public scalars times
+ *       public points, variable time ({@link VarTimeStrauss}: GLV, wNAF, static tables for G). Only
+ *       for verification and commitments. {@link PointSum#addSumOfProducts} uses BouncyCastle's
+ *       multi-scalar multiplication.</li>
  * </ul>
  */
 public final class Secp256k1 {
@@ -43,12 +47,77 @@ public final class Secp256k1 {
 
     /** k·P for a secret k given as reduced limbs (constant time in k). Result may be infinity only if k = 0. */
     static ECPoint mulSecret(ECPoint point, int[] k) {
+        return point == G ? mulSecretComb(G, k) : mulSecretGlv(point, k);
+    }
+
+    /**
+     * The 32-byte big-endian x-coordinate of k·P for a secret k (constant time in k), or null if the
+     * product is infinity (k = 0). Goes through no {@code BigInteger} on the GLV path (ECDH's shared secret).
+     */
+    static byte[] mulSecretX(ECPoint point, int[] k) {
+        if (point == G) {
+            ECPoint r = mulSecretComb(G, k);
+            return r.isInfinity() ? null : r.getAffineXCoord().getEncoded();
+        }
+        long[][] xy = ConstantTimeGlv.multiplyAffine(point, k);
+        if (xy == null) {
+            return null;
+        }
+        byte[] x = Fp26.toBytes(xy[0]);
+        Arrays.fill(xy[0], 0);
+        Arrays.fill(xy[1], 0);
+        return x;
+    }
+
+    /**
+     * k·P for a secret k by the constant-time GLV signed-digit multiplier ({@link ConstantTimeGlv});
+     * P normalized and not infinity. Infinity only if k = 0.
+     */
+    static ECPoint mulSecretGlv(ECPoint point, int[] k) {
+        long[][] xy = ConstantTimeGlv.multiplyAffine(point, k);
+        if (xy == null) {
+            return CURVE.getInfinity();
+        }
+        return CURVE.createPoint(new BigInteger(1, Fp26.toBytes(xy[0])), new BigInteger(1, Fp26.toBytes(xy[1])));
+    }
+
+    /** k·P for a secret k by BouncyCastle's fixed-point comb (constant time; builds a table per point). */
+    static ECPoint mulSecretComb(ECPoint point, int[] k) {
         BigInteger kb = new BigInteger(1, ModN.toBytes(k));
         return COMB.multiply(point, kb).normalize();
     }
 
-    /** k·P for public k and P (variable time). */
+    /** k·P for public k and P (variable time, {@link VarTimeStrauss}). */
     static ECPoint mulPublic(ECPoint point, BigInteger k) {
+        return sumOfProductsPublic(new BigInteger[] {k}, new ECPoint[] {point});
+    }
+
+    /** k·P for public k and P by BouncyCastle's default multiplier (GLV/wNAF, variable time); the tests' oracle. */
+    static ECPoint mulPublicBc(ECPoint point, BigInteger k) {
         return point.multiply(k.mod(N)).normalize();
+    }
+
+    /** a·P + b·Q for public scalars and points (variable time, one shared doubling chain). */
+    static ECPoint sumOfTwoPublic(ECPoint p, BigInteger a, ECPoint q, BigInteger b) {
+        return sumOfProductsPublic(new BigInteger[] {a, b}, new ECPoint[] {p, q});
+    }
+
+    /**
+     * Σ k_i·P_i for public scalars and points (variable time) by {@link VarTimeStrauss}: GLV split,
+     * wNAF, one shared doubling chain, static tables for G. Points need not be normalized; infinity
+     * is returned as BouncyCastle's infinity.
+     */
+    static ECPoint sumOfProductsPublic(BigInteger[] ks, ECPoint[] points) {
+        int[][] limbs = new int[ks.length][];
+        ECPoint[] affine = new ECPoint[points.length];
+        for (int i = 0; i < ks.length; i++) {
+            limbs[i] = ModN.fromBytes(Scalar.toBytes32(ks[i].mod(N)));
+            affine[i] = points[i] == G ? G : points[i].normalize();
+        }
+        long[][] xy = VarTimeStrauss.sumOfProducts(limbs, affine);
+        if (xy == null) {
+            return CURVE.getInfinity();
+        }
+        return CURVE.createPoint(new BigInteger(1, Fp26.toBytes(xy[0])), new BigInteger(1, Fp26.toBytes(xy[1])));
     }
 }

@@ -57,6 +57,11 @@ class LibSecp256k1DifferentialTest {
             case 4 -> bytes32(dev.secretstore.crypto.Secp256k1.HALF_N);
             case 5 -> bytes32(dev.secretstore.crypto.Secp256k1.HALF_N.add(BigInteger.ONE));
             case 6 -> bytes32(BigInteger.ONE.shiftLeft(128));
+            case 7 -> bytes32(BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE));
+            case 8 -> bytes32(BigInteger.ONE.shiftLeft(129).add(BigInteger.ONE));
+            case 9 -> bytes32(ConstantTimeGlvTest.LAMBDA); // the GLV endomorphism's eigenvalue
+            case 10 -> bytes32(N.subtract(ConstantTimeGlvTest.LAMBDA));
+            case 11 -> bytes32(ConstantTimeGlvTest.LAMBDA.multiply(ConstantTimeGlvTest.LAMBDA).mod(N));
             default -> randomKey(rnd);
         };
     }
@@ -85,6 +90,34 @@ class LibSecp256k1DifferentialTest {
 
             byte[] variableTime = p.mul(Scalar.fromBytes(k)).toUncompressed();
             assertThat(variableTime).as("public k·P, round %d", i).isEqualTo(expected);
+        }
+    }
+
+    /**
+     * The constant-time GLV multiplier against libsecp256k1 on the scalars that stress it (split halves
+     * at their bounds, λ-combinations, powers of two, n − 1 …): against {@code secp256k1_ec_pubkey_tweak_mul}
+     * (variable-time {@code ecmult}) and against {@code secp256k1_ecdh}, whose point multiplication is
+     * libsecp256k1's constant-time {@code ecmult_const} (it returns SHA-256 of the compressed product).
+     */
+    @Test
+    void secretMultiplicationOnEdgeScalarsMatchesTweakMulAndEcdh() throws Exception {
+        Random rnd = new Random(0xD1FF_000AL);
+        java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+        for (BigInteger k : ConstantTimeGlvTest.edgeScalars()) {
+            if (k.signum() == 0) {
+                continue; // not a valid key for either library
+            }
+            for (int j = 0; j < 3; j++) {
+                byte[] kb = bytes32(k);
+                byte[] pBytes = j == 0 ? lib.pubkeyCreate(bytes32(BigInteger.ONE)) : lib.pubkeyCreate(randomKey(rnd));
+                PublicPoint p = PublicPoint.fromUncompressed(pBytes);
+                byte[] ours = SecretScalar.fromBytes(kb).mul(p).toUncompressed();
+                assertThat(ours).as("k·P, k=%s", k.toString(16)).isEqualTo(lib.pubKeyTweakMul(pBytes, kb));
+                byte[] compressed = new byte[33];
+                compressed[0] = (byte) (2 + (ours[64] & 1));
+                System.arraycopy(ours, 1, compressed, 1, 32);
+                assertThat(sha256.digest(compressed)).as("ecdh, k=%s", k.toString(16)).isEqualTo(lib.ecdh(kb, pBytes));
+            }
         }
     }
 

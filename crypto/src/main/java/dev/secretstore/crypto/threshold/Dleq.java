@@ -105,8 +105,8 @@ public final class Dleq {
      * iff the recomputed challenge equals {@code e}. Public, variable time.
      */
     public static boolean verify(String tag, ProofContext ctx, PublicPoint b, PublicPoint x, PublicPoint p, DleqProof proof) {
-        PointSum a1 = new PointSum().addMulG(proof.z()).addMul(proof.e(), x);
-        PointSum a2 = new PointSum().addMul(proof.z(), b).addMul(proof.e(), p);
+        PointSum a1 = new PointSum().addMulGAndMul(proof.z(), proof.e(), x);
+        PointSum a2 = new PointSum().addMuls(proof.z(), b, proof.e(), p);
         if (a1.isInfinity() || a2.isInfinity()) {
             return false;
         }

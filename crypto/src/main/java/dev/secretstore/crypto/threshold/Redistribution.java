@@ -113,15 +113,17 @@ public final class Redistribution {
         Map<PublicPoint, Scalar> l = signedLagrange(oldIds, group, t, commitmentsByDealer);
         List<PublicPoint> out = new ArrayList<>();
         for (int k = 0; k <= t; k++) {
-            PointSum acc = new PointSum();
+            List<Scalar> coefficients = new ArrayList<>();
+            List<PublicPoint> points = new ArrayList<>();
             for (Map.Entry<PublicPoint, Scalar> e : l.entrySet()) {
                 CommitmentVector f = commitmentsByDealer.get(e.getKey());
                 if (k == 0) {
                     verifyDealerCommitments(e.getKey(), f, oldIds, oldKey);
                 }
-                acc.addMul(e.getValue(), f.get(k));
+                coefficients.add(e.getValue());
+                points.add(f.get(k));
             }
-            out.add(acc.toPoint());
+            out.add(new PointSum().addSumOfProducts(coefficients, points).toPoint()); // one multi-scalar multiplication
         }
         KeyCommitments key = KeyCommitments.of(out);
         if (!key.publicKey().equals(oldKey.publicKey())) {

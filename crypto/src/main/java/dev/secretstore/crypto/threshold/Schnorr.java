@@ -50,7 +50,7 @@ public final class Schnorr {
     /** §11.4 check: {@code ps_i·G = R_i − c·L_i·Y_i} (L_i signed); failure names {@code node}. */
     public static void verifyPartial(PublicPoint node, Scalar partial, PublicPoint nonceCommitment, PublicPoint publicShare, Scalar c,
             Scalar signedLagrange) {
-        PointSum acc = new PointSum().addMulG(partial).subtract(nonceCommitment).addMul(c.mul(signedLagrange), publicShare);
+        PointSum acc = new PointSum().addMulGAndMul(partial, c.mul(signedLagrange), publicShare).subtract(nonceCommitment);
         if (!acc.isInfinity()) {
             throw NodeIds.fault(node, "Schnorr partial signature does not verify");
         }
@@ -105,7 +105,7 @@ public final class Schnorr {
 
     /** {@code verify_schnorr_signature}: {@code R' = s·G + c·Y}; valid iff {@code keccak256(mh ‖ R'.X) mod n = c}. */
     public static boolean verify(PublicPoint serverKey, H256 messageHash, SchnorrSignature sig) {
-        PointSum r = new PointSum().addMulG(sig.s()).addMul(sig.c(), serverKey);
+        PointSum r = new PointSum().addMulGAndMul(sig.s(), sig.c(), serverKey);
         if (r.isInfinity()) {
             return false;
         }

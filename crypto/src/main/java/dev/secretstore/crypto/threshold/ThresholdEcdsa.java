@@ -251,7 +251,7 @@ public final class ThresholdEcdsa {
         }
         Scalar sInv = sig.s().inverse();
         Scalar h = Scalar.reduce(messageHash.toBytes());
-        PointSum acc = new PointSum().addMulG(h.mul(sInv)).addMul(sig.r().mul(sInv), serverKey);
+        PointSum acc = new PointSum().addMulGAndMul(h.mul(sInv), sig.r().mul(sInv), serverKey);
         if (acc.isInfinity()) {
             return false;
         }
