@@ -44,6 +44,9 @@ import javax.crypto.AEADBadTagException;
  * version (insertion sequence, key id, version hash, id-number map, commitment vector, sealed share,
  * committed flag). A prepared key is a row with {@code committed = 0} together with its versions;
  * {@link #commit} flips every prepared row of the key in one transaction, {@link #discard} deletes them.
+ * <b>Schema v2</b> adds partial indexes over exactly the prepared rows, so {@link #pendingKeyIds} (asked
+ * every second by the pending-write resolver and by every key generation) reads only those instead of
+ * scanning every key: 1.5 s per call on a store of a million keys before.
  *
  * <p><b>Encryption at rest.</b> Each share is sealed with AES-256-GCM under a storage key derived by
  * HKDF-SHA256 from the node secret (info {@value StorageCipher#STORAGE_KEY_INFO}), with a fresh nonce per
@@ -60,7 +63,7 @@ import javax.crypto.AEADBadTagException;
 public final class SqliteKeyStorage implements KeyStorage {
     public static final String FILE_NAME = "keys.sqlite";
     /** The schema version this code writes; files with a newer version are refused. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
     /** SQLite {@code application_id} marking a Secret Store key database ("SSKS"). */
     static final int APPLICATION_ID = 0x53534B53;
 
@@ -71,6 +74,9 @@ public final class SqliteKeyStorage implements KeyStorage {
 
     private static final String KEY_CHECK_NAME = "storage-key-check";
     private static final byte[] KEY_CHECK_AAD = "secretstore/v1/storage-key-check".getBytes(StandardCharsets.US_ASCII);
+
+    private static final String PENDING_KEY_ROW = "committed = 0 OR pending_doc_common_point IS NOT NULL";
+    private static final String PENDING_VERSION_ROW = "committed = 0";
 
     /** MIGRATIONS[v] upgrades a file from schema version v to v + 1; version 0 is a fresh file. */
     private static final List<List<String>> MIGRATIONS = List.of(
@@ -97,7 +103,11 @@ public final class SqliteKeyStorage implements KeyStorage {
                       sealed_share BLOB NOT NULL,
                       committed INTEGER NOT NULL CHECK (committed IN (0, 1)),
                       UNIQUE (key_id, version_hash))""",
-                    "CREATE TABLE meta (name TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL)"));
+                    "CREATE TABLE meta (name TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL)"),
+            // v2: the pending rows, indexed with the very predicates pendingKeyIds() uses (SQLite takes a partial
+            // index only for a query whose WHERE implies the index's).
+            List.of("CREATE INDEX key_shares_pending ON key_shares (key_id) WHERE " + PENDING_KEY_ROW,
+                    "CREATE INDEX key_versions_pending ON key_versions (key_id) WHERE " + PENDING_VERSION_ROW));
 
     private final Path file;
     private final NodeId self;
@@ -345,11 +355,13 @@ public final class SqliteKeyStorage implements KeyStorage {
         }
     }
 
+    /** Reads only the partial indexes of schema v2 (see the test that checks its query plan). */
+    static final String PENDING_QUERY = "SELECT key_id FROM key_shares WHERE " + PENDING_KEY_ROW
+            + " UNION SELECT key_id FROM key_versions WHERE " + PENDING_VERSION_ROW;
+
     @Override
     public synchronized Set<H256> pendingKeyIds() {
-        return run(null, "list pending keys", () -> ids(
-                "SELECT key_id FROM key_shares WHERE committed = 0 OR pending_doc_common_point IS NOT NULL"
-                        + " UNION SELECT key_id FROM key_versions WHERE committed = 0"));
+        return run(null, "list pending keys", () -> ids(PENDING_QUERY));
     }
 
     @Override

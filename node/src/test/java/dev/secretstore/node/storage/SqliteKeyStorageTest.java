@@ -321,6 +321,46 @@ class SqliteKeyStorageTest extends KeyStorageContract {
     }
 
     @Test
+    void pendingKeysAreReadFromTheirPartialIndexesNotByScanningEveryKey() throws Exception {
+        committed(1, SecretScalar.random());
+        storage.prepareNewKey(sampleShare(id(2), SecretScalar.random()));
+        try (Connection c = raw(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("EXPLAIN QUERY PLAN " + SqliteKeyStorage.PENDING_QUERY)) {
+            List<String> plan = new ArrayList<>();
+            while (rs.next()) plan.add(rs.getString("detail"));
+            // "USING INDEX" or "USING COVERING INDEX", as SQLite sees fit; never a plain "SCAN key_shares"
+            assertThat(plan).anyMatch(l -> l.startsWith("SCAN key_shares USING") && l.endsWith("INDEX key_shares_pending"))
+                    .anyMatch(l -> l.startsWith("SCAN key_versions USING") && l.endsWith("INDEX key_versions_pending"))
+                    .noneMatch(l -> l.equals("SCAN key_shares") || l.equals("SCAN key_versions"));
+        }
+        assertThat(storage.pendingKeyIds()).containsExactly(id(2));
+        storage.commit(id(2));
+        storage.prepareDocumentKey(id(1), new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG()));
+        assertThat(storage.pendingKeyIds()).containsExactly(id(1));
+    }
+
+    @Test
+    void aVersionOneFileIsMigratedToTwoWithItsKeys() throws Exception {
+        committed(1, SecretScalar.random());
+        storage.prepareNewKey(sampleShare(id(2), SecretScalar.random()));
+        storage.close();
+        try (Connection c = raw(); Statement st = c.createStatement()) { // what schema v1 left
+            st.execute("DROP INDEX key_shares_pending");
+            st.execute("DROP INDEX key_versions_pending");
+            st.execute("PRAGMA user_version = 1");
+        }
+        storage = open();
+        assertThat(((SqliteKeyStorage) storage).pragma("user_version")).isEqualTo("2");
+        assertThat(storage.keyIds()).containsExactly(id(1));
+        assertThat(storage.pendingKeyIds()).containsExactly(id(2));
+        try (Connection c = raw(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE '%_pending'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(2);
+        }
+    }
+
+    @Test
     void foreignDatabaseIsRefused(@TempDir Path other) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other.resolve(SqliteKeyStorage.FILE_NAME));
              Statement st = c.createStatement()) {
