@@ -45,6 +45,8 @@ public final class JfrProfile {
 
     /** Starts recording with the JDK's "profile" settings (Java samples every 10 ms). */
     public static JfrProfile start(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) java.nio.file.Files.createDirectories(parent);
         try {
             Recording r = new Recording(Configuration.getConfiguration("profile"));
             r.setToDisk(true);
@@ -143,7 +145,7 @@ public final class JfrProfile {
         }
         RecordedFrame leaf = frames.isEmpty() ? null : frames.get(0);
         if (leaf == null || leaf.getMethod() == null) return "other";
-        String t = leaf.getMethod().getType().getName();
+        String t = leaf.getMethod().getType().getName().replaceAll("(\\$\\$Lambda|\\$MH|[./+]0x).*", ""); // hidden classes
         int dot = t.lastIndexOf('.');
         return "other (" + (dot < 0 ? t : t.substring(0, dot)) + ")";
     }

@@ -68,8 +68,9 @@ public final class Report {
             sb.append(f("  floor %.3f ms (libsecp256k1), %.3f ms (ours)   cluster CPU / floor: %.1f× libsecp256k1, %.2f× ours%n",
                     r.floorLibsecpMs(), r.floorOursMs(), r.ratioToLibsecpFloor(), r.ratioToOursFloor()));
         } else {
-            sb.append(f("  floor %.3f ms (libsecp256k1), %.3f ms (ours); the cluster's CPU is not measured (remote)%n",
-                    r.floorLibsecpMs(), r.floorOursMs()));
+            sb.append(f("  floor %.3f ms (libsecp256k1), %.3f ms (ours); %s%n", r.floorLibsecpMs(), r.floorOursMs(),
+                    r.clusterCpuSeconds() == null ? "the cluster's CPU is not measured (remote)"
+                            : f("no operation completed; the cluster used %.1f s of CPU in the window", r.clusterCpuSeconds())));
         }
         sb.append(f("  load average %s before, %s after; %d answers decrypted and verified%s%s%n", r.loadAverageBefore(), r.loadAverageAfter(),
                 r.fullyChecked(), r.poolExhausted() ? "; the key pool ran out, the window ended early" : "",

@@ -13,7 +13,8 @@ public record RunResult(
         String op, String title, String target, int nodes, int threshold, int groupSize, int concurrency, double targetRate,
         long storedKeys, double warmupSeconds, double seconds, long ops, long errors, Map<String, Long> errorKinds,
         double opsPerSecond, double p50Ms, double p95Ms, double p99Ms, double maxMs, double meanMs,
-        Double cpuMsPerOp, Double clusterCpuMsPerOp, Double loadGeneratorCpuMsPerOp, Map<String, Double> cpuMsPerOpByThreadGroup,
+        Double clusterCpuSeconds, Double cpuMsPerOp, Double clusterCpuMsPerOp, Double loadGeneratorCpuMsPerOp,
+        Map<String, Double> cpuMsPerOpByThreadGroup,
         double gcMillis, long gcCount, long jitMillis,
         Map<String, Long> floorCounts, double floorLibsecpMs, double floorOursMs, Double ratioToLibsecpFloor, Double ratioToOursFloor,
         String loadAverageBefore, String loadAverageAfter, long fullyChecked, boolean poolExhausted, double maxLateSeconds,
@@ -44,7 +45,7 @@ public record RunResult(
         return new RunResult(op.id(), op.title(), target, n, t, op.groupSize(n, t), config.concurrency(), config.rate(), storedKeys,
                 r.warmupSeconds(), r.seconds(), ops, r.errors(), r.errorKinds(), r.opsPerSecond(),
                 h.percentile(50) / 1000.0, h.percentile(95) / 1000.0, h.percentile(99) / 1000.0, h.max() / 1000.0, h.mean() / 1000.0,
-                cpu, cluster, load, byGroup, r.cpu().gcMillis(), r.cpu().gcCount(), r.cpu().jitMillis(), counts,
+                cpuIsCluster ? r.cpu().clusterNanos() / 1e9 : null, cpu, cluster, load, byGroup, r.cpu().gcMillis(), r.cpu().gcCount(), r.cpu().jitMillis(), counts,
                 floorLib, floorOurs, cluster == null ? null : cluster / floorLib, cluster == null ? null : cluster / floorOurs,
                 loadBefore, loadAfter, r.fullyChecked(), r.exhausted(), r.lateSeconds(), jfrFile, profile);
     }

@@ -79,6 +79,7 @@ class ReportTest {
         assertThat(run.get("ops_per_second").asDouble()).isEqualTo(250.0);
         assertThat(run.get("cpu_ms_per_op").asDouble()).isEqualTo(8.0);
         assertThat(run.get("cluster_cpu_ms_per_op").asDouble()).isEqualTo(7.5);
+        assertThat(run.get("cluster_cpu_seconds").asDouble()).isEqualTo(7.5);
         assertThat(run.get("ratio_to_libsecp_floor").asDouble()).isEqualTo(7.5 / 0.29, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(run.get("max_ms").asDouble()).isEqualTo(100.0);
         assertThat(run.get("load_average_before").asText()).isEqualTo("0.50 0.40 0.30");
@@ -86,6 +87,20 @@ class ReportTest {
         assertThat(run.at("/error_kinds").fieldNames().next()).startsWith("HTTP 500");
         assertThat(run.has("p95_ms")).isTrue();
         assertThat(run.get("profile").isNull()).isTrue();
+    }
+
+    @Test
+    void aWindowWithoutAnyOperationReportsTheCpuItBurned() {
+        Map<String, Long> groups = new LinkedHashMap<>();
+        groups.put(CpuAccounting.LOOP, 90_000_000_000L);
+        CpuAccounting.Window cpu = new CpuAccounting.Window(95_000_000_000L, groups, 0, 0, 0, 60_000_000_000L);
+        LoadRunner.Result r = new LoadRunner.Result(new LatencyHistogram(), 0, 0, Map.of(), cpu, 60.0, 10.0, 0, 0, 0, false, 0);
+        LoadRunner.Config config = new LoadRunner.Config(8, 0, Duration.ofSeconds(10), Duration.ofSeconds(40), Duration.ofSeconds(60), 3, "x", 1000);
+        RunResult result = RunResult.of(Operation.SHADOW, "in-process cluster", 3, 1, config, 1_000_000, r, true,
+                Floor.totals(Floor.lines(Operation.SHADOW, 3, 1)), prices(), "5", "4", null, null);
+        assertThat(result.cpuMsPerOp()).isNull();
+        assertThat(result.ratioToLibsecpFloor()).isNull();
+        assertThat(Report.run(result)).contains("0 ops in 60.0 s", "no operation completed; the cluster used 95.0 s of CPU in the window");
     }
 
     @Test
