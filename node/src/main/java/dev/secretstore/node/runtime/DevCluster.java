@@ -248,7 +248,8 @@ public final class DevCluster implements DevClusterRunner {
         return accounts;
     }
 
-    private static void awaitConnected(List<KeyServerNode> nodes) throws InterruptedException, IOException {
+    /** Waits until every node is connected to every other (20 s at most); also used by the cluster benchmark. */
+    public static void awaitConnected(List<KeyServerNode> nodes) throws InterruptedException, IOException {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (System.nanoTime() - deadline < 0) {
             boolean all = true;

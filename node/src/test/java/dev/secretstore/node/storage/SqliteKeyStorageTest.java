@@ -321,6 +321,46 @@ class SqliteKeyStorageTest extends KeyStorageContract {
     }
 
     @Test
+    void pendingKeysAreReadFromTheirPartialIndexesNotByScanningEveryKey() throws Exception {
+        committed(1, SecretScalar.random());
+        storage.prepareNewKey(sampleShare(id(2), SecretScalar.random()));
+        try (Connection c = raw(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("EXPLAIN QUERY PLAN " + SqliteKeyStorage.PENDING_QUERY)) {
+            List<String> plan = new ArrayList<>();
+            while (rs.next()) plan.add(rs.getString("detail"));
+            // "USING INDEX" or "USING COVERING INDEX", as SQLite sees fit; never a plain "SCAN key_shares"
+            assertThat(plan).anyMatch(l -> l.startsWith("SCAN key_shares USING") && l.endsWith("INDEX key_shares_pending"))
+                    .anyMatch(l -> l.startsWith("SCAN key_versions USING") && l.endsWith("INDEX key_versions_pending"))
+                    .noneMatch(l -> l.equals("SCAN key_shares") || l.equals("SCAN key_versions"));
+        }
+        assertThat(storage.pendingKeyIds()).containsExactly(id(2));
+        storage.commit(id(2));
+        storage.prepareDocumentKey(id(1), new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG()));
+        assertThat(storage.pendingKeyIds()).containsExactly(id(1));
+    }
+
+    @Test
+    void aVersionOneFileIsMigratedToTwoWithItsKeys() throws Exception {
+        committed(1, SecretScalar.random());
+        storage.prepareNewKey(sampleShare(id(2), SecretScalar.random()));
+        storage.close();
+        try (Connection c = raw(); Statement st = c.createStatement()) { // what schema v1 left
+            st.execute("DROP INDEX key_shares_pending");
+            st.execute("DROP INDEX key_versions_pending");
+            st.execute("PRAGMA user_version = 1");
+        }
+        storage = open();
+        assertThat(((SqliteKeyStorage) storage).pragma("user_version")).isEqualTo("2");
+        assertThat(storage.keyIds()).containsExactly(id(1));
+        assertThat(storage.pendingKeyIds()).containsExactly(id(2));
+        try (Connection c = raw(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name LIKE '%_pending'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isEqualTo(2);
+        }
+    }
+
+    @Test
     void foreignDatabaseIsRefused(@TempDir Path other) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + other.resolve(SqliteKeyStorage.FILE_NAME));
              Statement st = c.createStatement()) {
@@ -415,5 +455,93 @@ class SqliteKeyStorageTest extends KeyStorageContract {
         for (H256 k : List.copyOf(ids).subList(0, 20)) {
             assertThat(storage.get(k).orElseThrow().latestVersion().share()).isEqualTo(share);
         }
+    }
+
+    // ------------------------------------------------------------------ bulk import (benchmark seeding)
+
+    private SqliteKeyStorage sqlite() {
+        return (SqliteKeyStorage) storage;
+    }
+
+    private static H256 bulkId(int i) {
+        byte[] b = new byte[32];
+        b[0] = 2;
+        b[30] = (byte) (i >> 8);
+        b[31] = (byte) i;
+        return H256.fromBytes(b);
+    }
+
+    @Test
+    void importCommittedWritesTheSameRowsAsPrepareAndCommit() throws Exception {
+        SecretScalar share = SecretScalar.random();
+        KeyShare viaSessions = sampleShare(id(1), share.copy())
+                .withDocumentKey(new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG()));
+        storage.prepareNewKey(viaSessions);
+        storage.commit(id(1));
+        KeyShare imported = new KeyShare(id(2), viaSessions.author(), viaSessions.threshold(), viaSessions.publicKey(),
+                viaSessions.documentKey(), viaSessions.versions());
+        sqlite().importCommitted(List.of(imported));
+        storage = reopen();
+        KeyShare back = storage.get(id(2)).orElseThrow();
+        assertThat(back.documentKey()).isEqualTo(viaSessions.documentKey());
+        assertThat(back.latestVersion().share()).isEqualTo(share);
+        assertThat(back.latestVersion().hash()).isEqualTo(viaSessions.latestVersion().hash());
+        assertThat(storage.pendingKeyIds()).isEmpty();
+        // Column by column the two rows agree, except what is sealed under a fresh nonce.
+        try (Connection c = raw(); Statement st = c.createStatement()) {
+            assertThat(rows(st, "SELECT author, threshold, public_key, committed, doc_common_point, doc_encrypted_point,"
+                    + " pending_doc_common_point FROM key_shares ORDER BY key_id")).satisfies(r -> assertThat(r.get(0)).isEqualTo(r.get(1)));
+            assertThat(rows(st, "SELECT version_hash, id_numbers, commitments, committed, length(sealed_share) FROM key_versions"
+                    + " ORDER BY key_id")).satisfies(r -> assertThat(r.get(0)).isEqualTo(r.get(1)));
+        }
+    }
+
+    private static List<String> rows(Statement st, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery(sql)) {
+            int cols = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= cols; i++) {
+                    Object v = rs.getObject(i);
+                    row.append(v instanceof byte[] b ? Hex.encode(b) : String.valueOf(v)).append('|');
+                }
+                out.add(row.toString());
+            }
+        }
+        assertThat(out).hasSize(2);
+        return out;
+    }
+
+    @Test
+    void importCommittedIsAllOrNothing() {
+        KeyShare template = sampleShare(id(0), SecretScalar.random());
+        committed(1, SecretScalar.random());
+        List<KeyShare> batch = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            batch.add(new KeyShare(bulkId(i), AUTHOR, 1, template.publicKey(), Optional.empty(), template.versions()));
+        }
+        List<KeyShare> clash = new ArrayList<>(batch);
+        clash.add(new KeyShare(id(1), AUTHOR, 1, template.publicKey(), Optional.empty(), template.versions()));
+        assertThatThrownBy(() -> sqlite().importCommitted(clash)).isInstanceOf(SecretStoreException.class).hasMessageContaining("already exists");
+        List<KeyShare> repeated = new ArrayList<>(batch);
+        repeated.add(batch.get(3));
+        assertThatThrownBy(() -> sqlite().importCommitted(repeated)).isInstanceOf(SecretStoreException.class);
+        assertThat(storage.keyIds()).containsExactly(id(1));
+
+        sqlite().importCommitted(batch);
+        assertThat(storage.keyIds()).hasSize(11);
+        assertThat(storage.get(bulkId(7)).orElseThrow().versions()).hasSize(1);
+    }
+
+    @Test
+    void importCommittedRefusesAShareThatDoesNotMatchItsCommitments() {
+        KeyShare good = sampleShare(bulkId(1), SecretScalar.random());
+        KeyVersion v = good.latestVersion();
+        KeyVersion wrong = new KeyVersion(v.idNumbers(), SecretScalar.random(), v.commitments());
+        KeyShare bad = new KeyShare(bulkId(2), AUTHOR, 1, good.publicKey(), Optional.empty(), List.of(wrong));
+        assertThatThrownBy(() -> sqlite().importCommitted(List.of(good, bad))).isInstanceOf(SecretStoreException.class)
+                .hasMessageContaining("SEC-11");
+        assertThat(storage.keyIds()).isEmpty();
     }
 }

@@ -1,0 +1,193 @@
+package dev.secretstore.bench.cluster;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedMethod;
+import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * A JDK Flight Recorder profile of the measured window ({@code --jfr FILE}) and its summary: CPU samples
+ * ({@code jdk.ExecutionSample}, Java code running on a CPU) attributed three ways:
+ *
+ * <ul>
+ *   <li><b>primitive</b>: walking from the leaf towards the root, the first frame that names an
+ *       elliptic-curve primitive (k·G, secret k·P, public a·P, multi-scalar sums) or a library
+ *       (SQLite, JCA, Jackson, Netty, the JDK HTTP server, logging, Keccak);</li>
+ *   <li><b>context</b>: the innermost frame of this project's code above the primitive layer (for
+ *       example {@code Dleq.verify}, {@code KeyVersion.publicShare} under storage reads,
+ *       {@code Ecies.encrypt});</li>
+ *   <li><b>thread group</b>, as {@link CpuAccounting} names them.</li>
+ * </ul>
+ *
+ * Time in native code (SQLite's C library, fsync, sockets) is not in these samples;
+ * {@code jdk.NativeMethodSample} wall-clock samples whose top frame is SQLite's JNI are counted separately.
+ */
+public final class JfrProfile {
+    private final Recording recording;
+    private final Path file;
+
+    private JfrProfile(Recording recording, Path file) {
+        this.recording = recording;
+        this.file = file;
+    }
+
+    /** Starts recording with the JDK's "profile" settings (Java samples every 10 ms). */
+    public static JfrProfile start(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) java.nio.file.Files.createDirectories(parent);
+        try {
+            Recording r = new Recording(Configuration.getConfiguration("profile"));
+            r.setToDisk(true);
+            r.setName("secretstore-bench");
+            r.start();
+            return new JfrProfile(r, file);
+        } catch (java.text.ParseException e) {
+            throw new IOException("cannot load the JFR profile settings: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops and writes the recording. */
+    public Path stop() throws IOException {
+        recording.stop();
+        recording.dump(file);
+        recording.close();
+        return file;
+    }
+
+    /** Sample counts per category, most first. */
+    public record Summary(long samples, Map<String, Long> byPrimitive, Map<String, Long> byContext, Map<String, Long> byThreadGroup,
+                          Map<String, Long> topLeaves, long sqliteNativeSamples) {}
+
+    private record Rule(String category, Predicate<RecordedFrame> matches) {}
+
+    private static boolean method(RecordedFrame f, String type, String name) {
+        RecordedMethod m = f.getMethod();
+        return m != null && m.getType().getName().equals(type) && m.getName().equals(name);
+    }
+
+    private static boolean pkg(RecordedFrame f, String prefix) {
+        RecordedMethod m = f.getMethod();
+        return m != null && m.getType().getName().startsWith(prefix);
+    }
+
+    private static final String CRYPTO = "dev.secretstore.crypto.";
+
+    /**
+     * Tiers of rules: the first tier in which any frame of the stack (leaf first) matches names the sample's
+     * category, so a field multiplication deep inside a comb multiplication counts as that multiplication,
+     * and only samples outside every multiplication fall to the library rules.
+     */
+    private static final List<List<Rule>> TIERS = List.of(
+            List.of(new Rule("k·G, secret (comb)", f -> method(f, CRYPTO + "SecretScalar", "mulG")),
+                    new Rule("k·P, secret (comb, table built or cached)", f -> (method(f, CRYPTO + "SecretScalar", "mul")
+                            && f.getMethod().getDescriptor().startsWith("(L" + CRYPTO.replace('.', '/') + "PublicPoint;"))
+                            || method(f, CRYPTO + "Ecdh", "agree")),
+                    new Rule("Σ a_i·P_i, public (multi-scalar)", f -> method(f, "org.bouncycastle.math.ec.ECAlgorithms", "sumOfMultiplies")),
+                    new Rule("a·P, public (GLV/wNAF)", f -> method(f, CRYPTO + "Secp256k1", "mulPublic"))),
+            List.of(new Rule("point decoding, validation, encoding", f -> method(f, CRYPTO + "PublicPoint", "fromBytes")
+                    || method(f, CRYPTO + "PublicPoint", "fromUncompressed") || method(f, CRYPTO + "PublicPoint", "of"))),
+            List.of(new Rule("other curve arithmetic (additions, normalisation)", f -> pkg(f, "org.bouncycastle.math")),
+                    new Rule("scalar arithmetic (ModN, BigInteger)", f -> pkg(f, CRYPTO + "ModN") || pkg(f, CRYPTO + "Scalar")
+                            || pkg(f, CRYPTO + "SecretScalar") || pkg(f, "java.math")),
+                    new Rule("Keccak-256", f -> pkg(f, "org.bouncycastle.crypto.digests") || pkg(f, CRYPTO + "Keccak256")),
+                    new Rule("SQLite (JDBC side)", f -> pkg(f, "org.sqlite") || pkg(f, "java.sql")),
+                    new Rule("JCA: AES-GCM, HMAC, SHA-256, SecureRandom", f -> pkg(f, "com.sun.crypto") || pkg(f, "javax.crypto")
+                            || pkg(f, "sun.security")),
+                    new Rule("CBOR/JSON (Jackson)", f -> pkg(f, "com.fasterxml.jackson")),
+                    new Rule("logging", f -> pkg(f, "java.util.logging") || pkg(f, "java.util.Formatter")),
+                    new Rule("Netty", f -> pkg(f, "io.netty")),
+                    new Rule("JDK HTTP server", f -> pkg(f, "sun.net.httpserver") || pkg(f, "com.sun.net.httpserver")),
+                    new Rule("load generator", f -> pkg(f, "dev.secretstore.bench")),
+                    new Rule("sockets and NIO", f -> pkg(f, "sun.nio") || pkg(f, "java.nio") || pkg(f, "java.net") || pkg(f, "sun.net"))));
+
+    /** Classes of the primitive layer: a context is the innermost project frame outside these. */
+    private static final Set<String> PRIMITIVE_LAYER = Set.of("Secp256k1", "SecretScalar", "PublicPoint", "PointSum", "ModN", "Scalar",
+            "Keccak256", "H256", "Hex", "Address", "Ecdh", "threshold.CommitmentVector", "threshold.KeyCommitments", "threshold.Transcript",
+            "threshold.Lagrange", "threshold.IdNumbers");
+
+    private static String context(List<RecordedFrame> frames) {
+        for (RecordedFrame f : frames) {
+            RecordedMethod m = f.getMethod();
+            if (m == null) continue;
+            String type = m.getType().getName();
+            if (!type.startsWith("dev.secretstore.") || type.startsWith("dev.secretstore.bench.")) continue;
+            String simple = type.startsWith(CRYPTO) ? type.substring(CRYPTO.length()) : null;
+            if (simple != null && PRIMITIVE_LAYER.contains(simple.replaceAll("\\$.*", ""))) continue;
+            return shortName(type) + "." + m.getName();
+        }
+        return "(no project frame: JDK or library threads)";
+    }
+
+    private static String shortName(String type) {
+        String s = type.substring(type.lastIndexOf('.') + 1);
+        return s.replace('$', '.');
+    }
+
+    static String primitive(List<RecordedFrame> frames) {
+        for (List<Rule> tier : TIERS) {
+            for (RecordedFrame f : frames) {
+                for (Rule r : tier) {
+                    if (r.matches().test(f)) return r.category();
+                }
+            }
+        }
+        RecordedFrame leaf = frames.isEmpty() ? null : frames.get(0);
+        if (leaf == null || leaf.getMethod() == null) return "other";
+        String t = leaf.getMethod().getType().getName().replaceAll("(\\$\\$Lambda|\\$MH|[./+]0x).*", ""); // hidden classes
+        int dot = t.lastIndexOf('.');
+        return "other (" + (dot < 0 ? t : t.substring(0, dot)) + ")";
+    }
+
+    /** Reads a recording and attributes its samples. */
+    public static Summary summarize(Path file) throws IOException {
+        Map<String, Long> byPrimitive = new HashMap<>();
+        Map<String, Long> byContext = new HashMap<>();
+        Map<String, Long> byGroup = new HashMap<>();
+        Map<String, Long> leaves = new HashMap<>();
+        long samples = 0;
+        long sqlite = 0;
+        try (RecordingFile rf = new RecordingFile(file)) {
+            while (rf.hasMoreEvents()) {
+                RecordedEvent e = rf.readEvent();
+                String type = e.getEventType().getName();
+                RecordedStackTrace st = e.getStackTrace();
+                if (st == null) continue;
+                List<RecordedFrame> frames = st.getFrames();
+                if (type.equals("jdk.NativeMethodSample")) {
+                    if (!frames.isEmpty() && pkg(frames.get(0), "org.sqlite")) sqlite++;
+                    continue;
+                }
+                if (!type.equals("jdk.ExecutionSample")) continue;
+                samples++;
+                byPrimitive.merge(primitive(frames), 1L, Long::sum);
+                byContext.merge(context(frames), 1L, Long::sum);
+                RecordedThread thread = e.getThread("sampledThread");
+                byGroup.merge(CpuAccounting.group(thread == null || thread.getJavaName() == null ? "" : thread.getJavaName()), 1L, Long::sum);
+                if (!frames.isEmpty() && frames.get(0).getMethod() != null) {
+                    RecordedMethod m = frames.get(0).getMethod();
+                    leaves.merge(shortName(m.getType().getName()) + "." + m.getName(), 1L, Long::sum);
+                }
+            }
+        }
+        return new Summary(samples, sorted(byPrimitive, 100), sorted(byContext, 30), sorted(byGroup, 100), sorted(leaves, 20), sqlite);
+    }
+
+    static Map<String, Long> sorted(Map<String, Long> m, int limit) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        m.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(limit).forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+}

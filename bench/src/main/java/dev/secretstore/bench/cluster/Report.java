@@ -1,0 +1,138 @@
+package dev.secretstore.bench.cluster;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Text and JSON forms of the results. Pure formatting. */
+public final class Report {
+    private Report() {}
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private static String f(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
+    }
+
+    /** The price table: µs per primitive, both implementations. */
+    public static String prices(PrimitiveCosts.Prices prices) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(f("%-10s %-34s %12s %12s %7s%n", "primitive", "", "libsecp256k1", "ours (BC)", "ratio"));
+        for (Primitive p : Primitive.values()) {
+            double lib = prices.libsecp256k1().get(p);
+            double ours = prices.ours().get(p);
+            sb.append(f("%-10s %-34s %9.1f µs %9.1f µs %6.1f×%n", p.symbol(), p.meaning(), lib, ours, ours / lib));
+        }
+        return sb.toString();
+    }
+
+    /** The floor of one operation: each line with its justification, then the totals and their prices. */
+    public static String floor(Operation op, int n, int t, PrimitiveCosts.Prices prices) {
+        List<Floor.Line> lines = Floor.lines(op, n, t);
+        StringBuilder sb = new StringBuilder();
+        sb.append(f("floor of %s, N = %d, t = %d (group of %d):%n", op.title(), n, t, op.groupSize(n, t)));
+        for (Floor.Line l : lines) {
+            sb.append(f("  %5d × %-10s %-36s %s%n", l.count(), l.primitive().symbol(), l.who(), l.why()));
+        }
+        Map<Primitive, Long> totals = Floor.totals(lines);
+        StringBuilder t2 = new StringBuilder();
+        totals.forEach((p, c) -> t2.append(t2.length() == 0 ? "" : " + ").append(c).append(" ").append(p.symbol()));
+        sb.append(f("  total: %s = %.3f ms with libsecp256k1, %.3f ms with ours%n", t2, Floor.micros(totals, prices.libsecp256k1()) / 1000,
+                Floor.micros(totals, prices.ours()) / 1000));
+        return sb.toString();
+    }
+
+    /** A few lines for one run. */
+    public static String run(RunResult r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(f("%s, N = %d, t = %d, %s, %s keys stored, %s%n", r.title(), r.nodes(), r.threshold(),
+                r.targetRate() > 0 ? f("open loop at %.0f ops/s (%d threads)", r.targetRate(), r.concurrency())
+                        : f("closed loop, concurrency %d", r.concurrency()), f("%,d", r.storedKeys()), r.target()));
+        sb.append(f("  %,d ops in %.1f s = %.1f ops/s   latency p50 %.1f  p95 %.1f  p99 %.1f  max %.1f ms   errors %d%n",
+                r.ops(), r.seconds(), r.opsPerSecond(), r.p50Ms(), r.p95Ms(), r.p99Ms(), r.maxMs(), r.errors()));
+        if (r.cpuMsPerOp() != null) {
+            sb.append(f("  CPU per op %.2f ms = cluster %.2f + load generator %.2f   (GC %d collections, %d ms; JIT %d ms in the window)%n",
+                    r.cpuMsPerOp(), r.clusterCpuMsPerOp(), r.loadGeneratorCpuMsPerOp(), r.gcCount(), (long) r.gcMillis(), r.jitMillis()));
+            StringBuilder g = new StringBuilder();
+            r.cpuMsPerOpByThreadGroup().forEach((k, v) -> g.append(g.length() == 0 ? "" : ", ").append(f("%s %.2f", k, v)));
+            sb.append("  by threads (ms/op): ").append(g).append('\n');
+            sb.append(f("  floor %.3f ms (libsecp256k1), %.3f ms (ours)   cluster CPU / floor: %.1f× libsecp256k1, %.2f× ours%n",
+                    r.floorLibsecpMs(), r.floorOursMs(), r.ratioToLibsecpFloor(), r.ratioToOursFloor()));
+        } else {
+            sb.append(f("  floor %.3f ms (libsecp256k1), %.3f ms (ours); %s%n", r.floorLibsecpMs(), r.floorOursMs(),
+                    r.clusterCpuSeconds() == null ? "the cluster's CPU is not measured (remote)"
+                            : f("no operation completed; the cluster used %.1f s of CPU in the window", r.clusterCpuSeconds())));
+        }
+        sb.append(f("  load average %s before, %s after; %d answers decrypted and verified%s%s%n", r.loadAverageBefore(), r.loadAverageAfter(),
+                r.fullyChecked(), r.poolExhausted() ? "; the key pool ran out, the window ended early" : "",
+                r.targetRate() > 0 && r.maxLateSeconds() > 0.1 ? f("; requests started up to %.1f s late (too few threads or saturated)", r.maxLateSeconds()) : ""));
+        r.errorKinds().forEach((k, v) -> sb.append(f("  error ×%d: %s%n", v, k)));
+        return sb.toString();
+    }
+
+    /** One row per run (Markdown table). */
+    public static String table(List<RunResult> runs) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| op | N | t | load | ops/s | p50 ms | p95 ms | p99 ms | max ms | errors | CPU ms/op (cluster + load gen.) "
+                + "| floor ms libsecp / ours | ×floor libsecp | ×floor ours |\n");
+        sb.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (RunResult r : runs) {
+            String cpu = r.cpuMsPerOp() == null ? "n/a" : f("%.2f (%.2f + %.2f)", r.cpuMsPerOp(), r.clusterCpuMsPerOp(), r.loadGeneratorCpuMsPerOp());
+            sb.append(f("| %s | %d | %d | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %s | %.3f / %.3f | %s | %s |%n", r.op(), r.nodes(),
+                    r.threshold(), r.targetRate() > 0 ? f("%.0f/s", r.targetRate()) : "c=" + r.concurrency(), r.opsPerSecond(),
+                    r.p50Ms(), r.p95Ms(), r.p99Ms(), r.maxMs(), r.errors(), cpu, r.floorLibsecpMs(), r.floorOursMs(),
+                    r.ratioToLibsecpFloor() == null ? "n/a" : f("%.1f", r.ratioToLibsecpFloor()),
+                    r.ratioToOursFloor() == null ? "n/a" : f("%.2f", r.ratioToOursFloor())));
+        }
+        return sb.toString();
+    }
+
+    /** A profile summary: percentages of the samples. */
+    public static String profile(JfrProfile.Summary s) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(f("  JFR: %,d CPU samples (Java code), %,d wall-clock samples inside SQLite's native code%n", s.samples(), s.sqliteNativeSamples()));
+        section(sb, "by primitive or library", s.byPrimitive(), s.samples(), 100);
+        section(sb, "by thread group", s.byThreadGroup(), s.samples(), 100);
+        section(sb, "by project frame above the primitives", s.byContext(), s.samples(), 25);
+        section(sb, "hottest leaf methods", s.topLeaves(), s.samples(), 12);
+        return sb.toString();
+    }
+
+    private static void section(StringBuilder sb, String title, Map<String, Long> m, long total, int limit) {
+        sb.append("  ").append(title).append(":\n");
+        m.entrySet().stream().limit(limit)
+                .forEach(e -> sb.append(f("    %5.1f%%  %s%n", 100.0 * e.getValue() / Math.max(1, total), e.getKey())));
+    }
+
+    /** The JSON document {@code --json} writes. */
+    public static Map<String, Object> document(Map<String, Object> machine, PrimitiveCosts.Prices prices, List<RunResult> runs) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("format", 1);
+        doc.put("machine", machine);
+        Map<String, Object> p = new LinkedHashMap<>();
+        Map<String, Double> lib = new LinkedHashMap<>();
+        Map<String, Double> ours = new LinkedHashMap<>();
+        prices.libsecp256k1().forEach((k, v) -> lib.put(k.key(), v));
+        prices.ours().forEach((k, v) -> ours.put(k.key(), v));
+        p.put("libsecp256k1", lib);
+        p.put("ours", ours);
+        doc.put("prices_us", p);
+        doc.put("runs", runs);
+        return doc;
+    }
+
+    public static void writeJson(Path file, Map<String, Object> document) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) Files.createDirectories(parent);
+        JSON.writeValue(file.toFile(), document);
+    }
+}
