@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secretstore.crypto.Hex;
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.node.acl.AllowAllAclChecker;
+import dev.secretstore.node.http.RequestLimits;
 import dev.secretstore.node.runtime.DevCluster;
 import dev.secretstore.node.runtime.KeyServerNode;
 import dev.secretstore.node.runtime.NodeSettings;
 import dev.secretstore.node.storage.SqliteKeyStorage;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.session.admin.AdminPolicy;
 import dev.secretstore.rpc.http.CorsPolicy;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -219,7 +221,10 @@ public final class BenchCluster implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 KeyServerNode.Settings settings = new KeyServerNode.Settings(nodeKeys.get(i), new InetSocketAddress(loopback, ports.get(i)),
                         members, new InetSocketAddress(loopback, 0), nodeDir(i), CorsPolicy.none(), false,
-                        storage -> new AllowAllAclChecker(), true, NodeSettings.SESSION_TIMEOUT, NodeSettings.MAX_SESSIONS);
+                        storage -> new AllowAllAclChecker(), true, NodeSettings.SESSION_TIMEOUT, NodeSettings.MAX_SESSIONS,
+                        // no administrator; no per-requester limits (the bench is one requester at hundreds of requests
+                        // per second, which SEC-23's defaults would throttle); no ops listener
+                        AdminPolicy.NONE, RequestLimits.Config.NONE, null);
                 KeyServerNode node = new KeyServerNode(settings);
                 nodes.add(node);
                 node.start();
