@@ -21,6 +21,7 @@ import dev.secretstore.node.eth.Anvil;
 import dev.secretstore.node.eth.ChainAclConfig;
 import dev.secretstore.node.eth.EthRpc;
 import dev.secretstore.node.runtime.DevCluster;
+import dev.secretstore.node.runtime.TestPorts;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +33,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,7 +68,7 @@ class ChainAclIT {
         acl = new AclContract(new EthRpc(anvil.url(), Duration.ofSeconds(5)));
         contract = acl.deploy(publisher);
 
-        int base = 30000 + new Random().nextInt(20000);
+        int base = TestPorts.base();
         Path clusterDir = dir.resolve("cluster");
         ClusterInit.Plan plan = ClusterInit.plan(3, clusterDir, base, base + 10, base + 20);
         ClusterInit.write(plan);

@@ -40,7 +40,7 @@ class ShadedJarIT {
         assertThat(v.code()).isZero();
         assertThat(v.out()).startsWith("secretstore ").doesNotContain("development build");
 
-        int base = 20000 + new java.util.Random().nextInt(20000);
+        int base = dev.secretstore.node.runtime.TestPorts.base();
         Result init = run("init-cluster", "--nodes", "1", "--dir", dir.toString(), "--base-port", String.valueOf(base),
                 "--http-base-port", String.valueOf(base + 1), "--ops-base-port", String.valueOf(base + 2));
         assertThat(init.code()).as(init.err()).isZero();

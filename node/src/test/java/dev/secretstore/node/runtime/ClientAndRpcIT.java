@@ -47,7 +47,7 @@ class ClientAndRpcIT {
 
     @BeforeAll
     static void start() throws Exception {
-        base = 30000 + new Random().nextInt(20000);
+        base = TestPorts.base();
         PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
         cluster = DevCluster.start(3, dir, base, base + 10, base + 20, quiet);
         accounts = cluster.rpcAccounts();

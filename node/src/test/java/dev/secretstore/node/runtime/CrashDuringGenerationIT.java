@@ -106,7 +106,7 @@ class CrashDuringGenerationIT {
 
     @Test
     void aKilledMemberNeverLeavesAHalfMadeKey() throws Exception {
-        int base = 20000 + random.nextInt(25000);
+        int base = TestPorts.base();
         httpBase = base + 10;
         Process init = new ProcessBuilder(JAVA, "-jar", JAR.toString(), "init-cluster", "--nodes", "3", "--dir", dir.toString(),
                 "--base-port", String.valueOf(base), "--http-base-port", String.valueOf(httpBase), "--ops-base-port", String.valueOf(base + 20))

@@ -10,7 +10,6 @@ import dev.secretstore.node.config.NodeConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +20,7 @@ class DevChainIT {
 
     @Test
     void setsUpTheChainAndReusesTheContractOnRestart() throws Exception {
-        int base = 30000 + new Random().nextInt(20000);
+        int base = TestPorts.base();
         PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
         String acl;
         try (DevChain chain = DevChain.setUp(3, dir, base, base + 10, base + 20, quiet);

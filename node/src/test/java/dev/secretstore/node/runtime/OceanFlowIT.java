@@ -63,7 +63,7 @@ class OceanFlowIT {
     @BeforeEach
     void start() throws Exception {
         java.util.logging.Logger.getLogger("").addHandler(capture);
-        int base = 30000 + new Random().nextInt(20000);
+        int base = TestPorts.base();
         cluster = DevCluster.start(3, dir, base, base + 10, base + 20, new PrintStream(PrintStream.nullOutputStream()));
     }
 

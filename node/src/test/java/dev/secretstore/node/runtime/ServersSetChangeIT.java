@@ -51,7 +51,7 @@ class ServersSetChangeIT {
 
     @BeforeEach
     void start() throws Exception {
-        int base = 30000 + new Random().nextInt(20000);
+        int base = TestPorts.base();
         cluster = DevCluster.start(4, dir, base, base + 10, base + 20, new PrintStream(PrintStream.nullOutputStream()));
     }
 

@@ -50,7 +50,7 @@ class SigningIT {
 
     @BeforeEach
     void start() throws Exception {
-        int base = 30000 + new Random().nextInt(20000);
+        int base = TestPorts.base();
         cluster = DevCluster.start(3, dir, base, base + 10, base + 20, new PrintStream(PrintStream.nullOutputStream()));
     }
 
