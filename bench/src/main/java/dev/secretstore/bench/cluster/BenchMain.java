@@ -79,7 +79,7 @@ public final class BenchMain implements Callable<Integer> {
     Long keys;
 
     @Option(names = "--store-keys", paramLabel = "K",
-            description = "fresh keys without a document key for --op store (default: 500 per second of the longest warm-up and the run; "
+            description = "fresh keys without a document key for --op store (default: 200 per second of the longest warm-up and the run; "
                     + "100 with --url)")
     Long storeKeys;
 
@@ -162,7 +162,7 @@ public final class BenchMain implements Callable<Integer> {
 
     long storeKeyCount() {
         if (storeKeys != null) return storeKeys;
-        return remote() ? 100 : (long) Math.ceil(500 * (4 * warmup + duration));
+        return remote() ? 100 : (long) Math.ceil(200 * (4 * warmup + duration));
     }
 
     long documentKeyCount() {

@@ -35,7 +35,7 @@ public final class LoadRunner {
                          String label, int timeoutMillis) {}
 
     /** JIT compilation time over two seconds below which the warm-up may end. */
-    static final long SETTLED_JIT_MILLIS = 200;
+    static final long SETTLED_JIT_MILLIS = 400;
 
     /** What one run measured. */
     public record Result(LatencyHistogram latency, long ops, long errors, Map<String, Long> errorKinds, CpuAccounting.Window cpu,
@@ -144,9 +144,9 @@ public final class LoadRunner {
                 nextPrint = now + 1_000_000_000L;
                 long done = phase == MEASURE ? measured.count() : warmOps.sum();
                 String settling = end != last && now - end >= 0 ? "  (JIT still compiling, warm-up extended)" : "";
-                String line = String.format("[%s] %s %.0f/%.0f s  %,d ops  now %.0f ops/s  p50 %.1f ms  p99 %.1f ms  errors %d%s",
+                String line = String.format("[%s] %s %.0f/%.0f s  %,d ops  now %.0f ops/s  p50 %.1f ms  p99 %.1f ms  errors %d  JIT %d ms/s%s",
                         config.label(), what, (now - from) / 1e9, (end - from) / 1e9, done, last1.count() / secs,
-                        last1.percentile(50) / 1000.0, last1.percentile(99) / 1000.0, errs, settling);
+                        last1.percentile(50) / 1000.0, last1.percentile(99) / 1000.0, errs, jit[2] - jit[1], settling);
                 if (tty) {
                     progress.print("\r" + line + "   ");
                     progress.flush();

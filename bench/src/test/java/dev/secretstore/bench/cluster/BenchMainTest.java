@@ -30,7 +30,7 @@ class BenchMainTest {
         assertThat(m.duration).isEqualTo(10);
         assertThat(m.warmup).isEqualTo(10);
         assertThat(m.documentKeyCount()).isEqualTo(1000);
-        assertThat(m.storeKeyCount()).isEqualTo(500 * 50);
+        assertThat(m.storeKeyCount()).isEqualTo(200 * 50);
     }
 
     @Test

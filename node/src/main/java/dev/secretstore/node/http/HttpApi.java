@@ -41,6 +41,16 @@ public final class HttpApi implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
     private static final String JSON = "application/json; charset=utf-8";
     private static final byte[] TOO_MANY_REQUESTS = ErrorResponses.body("Too many requests");
+    /** The JDK server's switch for TCP_NODELAY on accepted connections; it reads it once, when the first server is made. */
+    static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+
+    static {
+        // The JDK server writes a response's headers and body in separate writes. With Nagle's algorithm on (its
+        // default), the body then waits for the client's delayed ACK of the headers: about 40 ms on Linux, on a
+        // large share of requests (the cluster benchmark measured p95 56 ms against 18 ms without). An operator who
+        // sets the property explicitly keeps their choice.
+        if (System.getProperty(NODELAY_PROPERTY) == null) System.setProperty(NODELAY_PROPERTY, "true");
+    }
 
     private final KeyServer keyServer;
     private final RequestParser parser;

@@ -53,6 +53,13 @@ class HttpApiTest {
         if (api != null) api.close();
     }
 
+    @Test
+    void responsesAreSentWithoutNagleDelay() throws Exception {
+        start(CorsPolicy.none(), false);
+        // Read by the JDK server once, when the first server is made; HttpApi sets it before it makes one.
+        assertThat(System.getProperty(HttpApi.NODELAY_PROPERTY)).isEqualTo("true");
+    }
+
     private HttpResponse<byte[]> send(String method, String path, String origin) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
                 .method(method, HttpRequest.BodyPublishers.noBody());
