@@ -19,10 +19,11 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * Chaum–Pedersen DLEQ proofs (crypto.md §11.1) as attached to every decryption shadow. No
- * libsecp256k1 counterpart exists. Prove is one constant-time k·G and one constant-time k·B plus two
- * Keccak-256 transcripts; verify is four public variable-time multiplications (z·G, e·X, z·B, e·P,
- * one at a time through {@code PointSum}). The points are decoded from bytes every call (fresh
- * objects, as received from a peer), so no per-point precomputation is reused across calls.
+ * libsecp256k1 counterpart exists. Prove is one constant-time k·G (comb) and one constant-time k·B
+ * (GLV) plus two Keccak-256 transcripts; verify is two public variable-time double multiplications
+ * ({@code z·G + e·X} and {@code z·B + e·P}, {@code PointSum.addMulGAndMul}/{@code addMuls}). The points
+ * are decoded from bytes every call (fresh objects, as received from a peer), so no per-point
+ * precomputation is reused across calls.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
