@@ -249,6 +249,15 @@ public final class HttpApi implements AutoCloseable {
 
     private void finish(HttpExchange exchange, String allowOrigin, int status, String contentType, byte[] body,
                         String outcome, H256 keyId, Requester requester, long started) {
+        // SEC-29: the audit line is written before the response, so no answer leaves without its record.
+        long nanos = System.nanoTime() - started;
+        long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
+        AUDIT.info(() -> "op=" + outcome + " status=" + status
+                + " key=" + (keyId == null ? "-" : keyId.toHex())
+                + " requester=" + (requester == null ? "-" : requester.address().toHex())
+                + " duration_ms=" + ms);
+        int space = outcome.indexOf(' ');
+        observer.finished(space < 0 ? outcome : outcome.substring(0, space), status, nanos);
         try (exchange) {
             Headers out = exchange.getResponseHeaders();
             if (allowOrigin != null) {
@@ -266,15 +275,6 @@ public final class HttpApi implements AutoCloseable {
             }
         } catch (IOException e) {
             LOG.fine(() -> "client went away: " + e.getMessage());
-        } finally {
-            long nanos = System.nanoTime() - started;
-            long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
-            int space = outcome.indexOf(' ');
-            observer.finished(space < 0 ? outcome : outcome.substring(0, space), status, nanos);
-            AUDIT.info(() -> "op=" + outcome + " status=" + status
-                    + " key=" + (keyId == null ? "-" : keyId.toHex())
-                    + " requester=" + (requester == null ? "-" : requester.address().toHex())
-                    + " duration_ms=" + ms);
         }
     }
 
