@@ -284,20 +284,19 @@ public final class BenchMain implements Callable<Integer> {
         String loadBefore = loadAverage();
         Path jfrFile = jfr == null ? null : several ? numbered(jfr, p) : jfr;
         LoadRunner runner = new LoadRunner(config, w, targets, err);
-        JfrProfile[] profile = new JfrProfile[1];
-        if (jfrFile != null) {
-            runner.onWindow(start -> {
-                try {
-                    if (start) profile[0] = JfrProfile.start(jfrFile);
-                    else profile[0].stop();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+        // JFR starts with the warm-up: its first start instruments JDK I/O classes, and the deoptimisation that
+        // follows must be over before the window; only the window's samples are summarised.
+        JfrProfile profile = jfrFile == null ? null : JfrProfile.start(jfrFile);
+        Instant[] window = new Instant[2];
+        runner.onWindow(start -> window[start ? 0 : 1] = Instant.now());
+        LoadRunner.Result r;
+        try {
+            r = runner.run();
+        } finally {
+            if (profile != null) profile.stop();
         }
-        LoadRunner.Result r = runner.run();
         String loadAfter = loadAverage();
-        JfrProfile.Summary summary = jfrFile == null ? null : JfrProfile.summarize(jfrFile);
+        JfrProfile.Summary summary = profile == null ? null : JfrProfile.summarize(jfrFile, window[0], window[1]);
         RunResult result = RunResult.of(p.op(), target, p.n(), p.t(), config, stored, r, local,
                 Floor.totals(Floor.lines(p.op(), p.n(), p.t())), prices, loadBefore, loadAfter, jfrFile == null ? null : jfrFile.toString(), summary);
         out.println();

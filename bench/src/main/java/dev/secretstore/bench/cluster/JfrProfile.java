@@ -44,9 +44,9 @@ public final class JfrProfile {
 
     /**
      * Starts recording the two sampling events only: Java samples every 10 ms, native samples every 20 ms.
-     * Not the JDK's "profile" settings: enabling its I/O events (socket and file reads and writes)
-     * instruments JDK classes, and the deoptimisation that follows kept the JIT compiling through the whole
-     * measured window.
+     * Not the JDK's "profile" settings, which enable I/O events too. Even so, the first recording in a JVM
+     * instruments JDK I/O classes, and the deoptimisation that follows keeps the JIT compiling for a while:
+     * start it before the warm-up and summarise only the measured window.
      */
     public static JfrProfile start(Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
@@ -152,8 +152,8 @@ public final class JfrProfile {
         return "other (" + (dot < 0 ? t : t.substring(0, dot)) + ")";
     }
 
-    /** Reads a recording and attributes its samples. */
-    public static Summary summarize(Path file) throws IOException {
+    /** Reads a recording and attributes its samples taken between {@code from} and {@code to} (null: no bound). */
+    public static Summary summarize(Path file, java.time.Instant from, java.time.Instant to) throws IOException {
         Map<String, Long> byPrimitive = new HashMap<>();
         Map<String, Long> byContext = new HashMap<>();
         Map<String, Long> byGroup = new HashMap<>();
@@ -166,6 +166,7 @@ public final class JfrProfile {
                 String type = e.getEventType().getName();
                 RecordedStackTrace st = e.getStackTrace();
                 if (st == null) continue;
+                if ((from != null && e.getStartTime().isBefore(from)) || (to != null && e.getStartTime().isAfter(to))) continue;
                 List<RecordedFrame> frames = st.getFrames();
                 if (type.equals("jdk.NativeMethodSample")) {
                     if (!frames.isEmpty() && pkg(frames.get(0), "org.sqlite")) sqlite++;

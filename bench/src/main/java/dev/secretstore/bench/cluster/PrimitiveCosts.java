@@ -23,7 +23,8 @@ import java.util.function.IntConsumer;
  * 256 seeded values used in turn; our points are decoded from bytes on every call where the price is for
  * a new point, since BouncyCastle caches per-point tables on the point object (as the JMH benchmarks do).
  * Before measuring, every one of our primitives runs for the warm-up time so that C2 has compiled
- * BouncyCastle's field arithmetic; libsecp256k1 is native and needs only a short warm-up.
+ * BouncyCastle's field arithmetic; libsecp256k1 is native and needs only a short warm-up. Each price is
+ * the minimum over {@value #ROUNDS} interleaved slices.
  */
 public final class PrimitiveCosts {
     private static final int COUNT = 256;
@@ -104,12 +105,22 @@ public final class PrimitiveCosts {
         for (IntConsumer op : libsecp.values()) run(op, Duration.ofMillis(100));
         Map<Primitive, Double> libPrices = new EnumMap<>(Primitive.class);
         Map<Primitive, Double> ourPrices = new EnumMap<>(Primitive.class);
-        for (Primitive p : Primitive.values()) {
-            libPrices.put(p, run(libsecp.get(p), each));
-            ourPrices.put(p, run(ours.get(p), each));
+        Duration slice = each.dividedBy(ROUNDS);
+        for (int round = 0; round < ROUNDS; round++) {
+            for (Primitive p : Primitive.values()) {
+                libPrices.merge(p, run(libsecp.get(p), slice), Math::min);
+                ourPrices.merge(p, run(ours.get(p), slice), Math::min);
+            }
         }
         return new Prices(libPrices, ourPrices);
     }
+
+    /**
+     * Each price is the lowest of this many interleaved slices: other processes on a shared machine only ever
+     * make a slice slower (cache and core contention show up in CPU time too), so the minimum is the steadiest
+     * estimate of the primitive's own cost.
+     */
+    static final int ROUNDS = 5;
 
     private static volatile Object blackhole;
 

@@ -67,6 +67,8 @@ public final class Report {
             sb.append("  by threads (ms/op): ").append(g).append('\n');
             sb.append(f("  floor %.3f ms (libsecp256k1), %.3f ms (ours)   cluster CPU / floor: %.1f× libsecp256k1, %.2f× ours%n",
                     r.floorLibsecpMs(), r.floorOursMs(), r.ratioToLibsecpFloor(), r.ratioToOursFloor()));
+            sb.append(f("  without the JVM's own threads (JIT, GC): %.2f ms per op = %.1f× the libsecp256k1 floor%n",
+                    r.clusterJavaCpuMsPerOp(), r.javaRatioToLibsecpFloor()));
         } else {
             sb.append(f("  floor %.3f ms (libsecp256k1), %.3f ms (ours); %s%n", r.floorLibsecpMs(), r.floorOursMs(),
                     r.clusterCpuSeconds() == null ? "the cluster's CPU is not measured (remote)"
@@ -83,15 +85,16 @@ public final class Report {
     public static String table(List<RunResult> runs) {
         StringBuilder sb = new StringBuilder();
         sb.append("| op | N | t | load | ops/s | p50 ms | p95 ms | p99 ms | max ms | errors | CPU ms/op (cluster + load gen.) "
-                + "| floor ms libsecp / ours | ×floor libsecp | ×floor ours |\n");
-        sb.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| floor ms libsecp / ours | ×floor libsecp | ×floor ours | ×floor libsecp, no JIT/GC threads |\n");
+        sb.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (RunResult r : runs) {
             String cpu = r.cpuMsPerOp() == null ? "n/a" : f("%.2f (%.2f + %.2f)", r.cpuMsPerOp(), r.clusterCpuMsPerOp(), r.loadGeneratorCpuMsPerOp());
-            sb.append(f("| %s | %d | %d | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %s | %.3f / %.3f | %s | %s |%n", r.op(), r.nodes(),
-                    r.threshold(), r.targetRate() > 0 ? f("%.0f/s", r.targetRate()) : "c=" + r.concurrency(), r.opsPerSecond(),
+            sb.append(f("| %s | %d | %d | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %s | %.3f / %.3f | %s | %s | %s |%n", r.op(),
+                    r.nodes(), r.threshold(), r.targetRate() > 0 ? f("%.0f/s", r.targetRate()) : "c=" + r.concurrency(), r.opsPerSecond(),
                     r.p50Ms(), r.p95Ms(), r.p99Ms(), r.maxMs(), r.errors(), cpu, r.floorLibsecpMs(), r.floorOursMs(),
                     r.ratioToLibsecpFloor() == null ? "n/a" : f("%.1f", r.ratioToLibsecpFloor()),
-                    r.ratioToOursFloor() == null ? "n/a" : f("%.2f", r.ratioToOursFloor())));
+                    r.ratioToOursFloor() == null ? "n/a" : f("%.2f", r.ratioToOursFloor()),
+                    r.javaRatioToLibsecpFloor() == null ? "n/a" : f("%.1f", r.javaRatioToLibsecpFloor())));
         }
         return sb.toString();
     }

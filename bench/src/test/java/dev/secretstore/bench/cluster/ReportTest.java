@@ -51,6 +51,8 @@ class ReportTest {
         assertThat(r.cpuMsPerOp()).isEqualTo(8.0);
         assertThat(r.loadGeneratorCpuMsPerOp()).isEqualTo(0.5);
         assertThat(r.clusterCpuMsPerOp()).isEqualTo(7.5);
+        assertThat(r.clusterJavaCpuMsPerOp()).isEqualTo(6.0); // without the 1.5 s of JVM threads
+        assertThat(r.javaRatioToLibsecpFloor()).isEqualTo(6.0 / 0.29, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(r.cpuMsPerOpByThreadGroup()).containsEntry(CpuAccounting.LOOP, 6.0).containsEntry(CpuAccounting.VM, 1.5);
         assertThat(r.floorLibsecpMs()).isEqualTo(0.29, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(r.floorOursMs()).isEqualTo(1.16, org.assertj.core.data.Offset.offset(1e-12));
@@ -107,7 +109,8 @@ class ReportTest {
     void textNamesTheFiguresAndTheFloor() {
         String text = Report.run(sample());
         assertThat(text).contains("1,000 ops in 4.0 s = 250.0 ops/s", "errors 2", "CPU per op 8.00 ms = cluster 7.50 + load generator 0.50",
-                "cluster CPU / floor: 25.9× libsecp256k1, 6.47× ours", "load average 0.50 0.40 0.30 before");
+                "cluster CPU / floor: 25.9× libsecp256k1, 6.47× ours", "without the JVM's own threads (JIT, GC): 6.00 ms per op = 20.7×",
+                "load average 0.50 0.40 0.30 before");
         assertThat(Report.table(List.of(sample()))).contains("| shadow | 3 | 1 | c=8 | 250.0 |");
         assertThat(Report.floor(Operation.SHADOW, 3, 1, prices())).contains("total: 8 k·G + 8 k·P + 2 k·P again + 8 a·P + 2 a·G+b·P + 1 recover",
                 "0.290 ms with libsecp256k1, 1.160 ms with ours");
