@@ -51,8 +51,9 @@ public final class PointSum {
     }
 
     /**
-     * acc += Σ k_i·P_i (public scalars and points) with one interleaved multi-scalar multiplication,
-     * much faster than separate products for commitment-vector evaluation. Variable time.
+     * acc += Σ k_i·P_i (public scalars and points) with one interleaved multi-scalar multiplication
+     * ({@link VarTimeStrauss}: one doubling chain for all terms), much faster than separate products for
+     * commitment-vector evaluation. Variable time.
      */
     public PointSum addSumOfProducts(java.util.List<Scalar> ks, java.util.List<PublicPoint> ps) {
         if (ks.size() != ps.size()) {
@@ -67,7 +68,7 @@ public final class PointSum {
             points[i] = ps.get(i).ecPoint();
             scalars[i] = ks.get(i).toBigInteger();
         }
-        acc = acc.add(org.bouncycastle.math.ec.ECAlgorithms.sumOfMultiplies(points, scalars));
+        acc = acc.add(Secp256k1.sumOfProductsPublic(scalars, points));
         return this;
     }
 

@@ -57,8 +57,13 @@ public record CommitmentVector(List<PublicPoint> points, boolean zeroConstant) {
 
     /** {@code Σ_k x^k·V_k} (public, variable time); may be infinity. */
     public PointSum evaluate(Scalar x) {
+        return evaluate(x, Scalar.ONE);
+    }
+
+    /** {@code factor·Σ_k x^k·V_k = Σ_k (factor·x^k)·V_k}, one multi-scalar multiplication (public, variable time); may be infinity. */
+    public PointSum evaluate(Scalar x, Scalar factor) {
         List<Scalar> powers = new java.util.ArrayList<>(points.size());
-        Scalar pow = zeroConstant ? x : Scalar.ONE;
+        Scalar pow = zeroConstant ? x.mul(factor) : factor;
         for (int k = 0; k < points.size(); k++) {
             powers.add(pow);
             pow = pow.mul(x);

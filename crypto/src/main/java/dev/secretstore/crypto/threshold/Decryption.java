@@ -1,5 +1,6 @@
 package dev.secretstore.crypto.threshold;
 
+import dev.secretstore.crypto.PointSum;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
@@ -166,34 +167,54 @@ public final class Decryption {
     // ------------------------------------------------------------------ master side
 
     /**
+     * {@code B = a·C}, which the master computes once per attempt from its own access key {@code a} and
+     * stored common point {@code C} (a constant-time secret multiplication) and checks every member's
+     * proof against. Only this factory makes one, so a proof is never checked against a {@code B} taken
+     * from a message.
+     */
+    public static final class AccessPoint {
+        private final PublicPoint b;
+
+        private AccessPoint(PublicPoint b) {
+            this.b = b;
+        }
+
+        public static AccessPoint of(SecretScalar accessKey, PublicPoint commonPoint) {
+            return new AccessPoint(accessKey.mul(commonPoint));
+        }
+
+        @Override
+        public String toString() {
+            return "Decryption.AccessPoint[" + b + "]";
+        }
+    }
+
+    /**
      * Master check of a non-shadow member response (§11.2): {@code λ'_i} from the version's id
      * numbers and the group, {@code Y_i} from the stored commitments, {@code B = a·C} from the
      * master's own {@code C} and {@code a}; only {@code P_i} and the proof come from the message.
      * {@code ctx.prover()} is the member; a failure names it.
      */
     public static void verifyShare(ProofContext ctx, IdNumbers ids, Collection<PublicPoint> group, KeyCommitments key,
-            SecretScalar accessKey, PublicPoint commonPoint, Share share) {
-        PublicPoint member = ctx.prover();
-        List<PublicPoint> g = group(ids, group, key.threshold(), member);
-        PublicPoint b = accessKey.mul(commonPoint);
-        PublicPoint x = key.publicShare(ids.of(member)).mul(Lagrange.unsigned(ids, g, member));
-        Dleq.requireValid(Dleq.TAG_DECRYPT, ctx, b, x, share.shadowPoint(), share.proof());
+            AccessPoint b, Share share) {
+        PublicPoint x = lambdaY(ids, group, key, ctx.prover()).toPoint();
+        Dleq.requireValid(Dleq.TAG_DECRYPT, ctx, b.b, x, share.shadowPoint(), share.proof());
     }
 
     /** Master check of a shadow-mode member response: as {@link #verifyShare} with {@code X = λ'_i·Y_i + W_i}. */
     public static void verifyShadowShare(ProofContext ctx, IdNumbers ids, Collection<PublicPoint> group, KeyCommitments key,
-            SecretScalar accessKey, PublicPoint commonPoint, ShadowShare share) {
-        PublicPoint member = ctx.prover();
-        List<PublicPoint> g = group(ids, group, key.threshold(), member);
-        PublicPoint b = accessKey.mul(commonPoint);
-        PublicPoint lambdaY = key.publicShare(ids.of(member)).mul(Lagrange.unsigned(ids, g, member));
-        PublicPoint x;
-        try {
-            x = lambdaY.add(share.w());
-        } catch (dev.secretstore.crypto.CryptoException infinity) {
-            throw NodeIds.fault(member, "W_i cancels λ'_i·Y_i");
+            AccessPoint b, ShadowShare share) {
+        PointSum x = lambdaY(ids, group, key, ctx.prover()).add(share.w());
+        if (x.isInfinity()) {
+            throw NodeIds.fault(ctx.prover(), "W_i cancels λ'_i·Y_i");
         }
-        Dleq.requireValid(Dleq.TAG_DECRYPT, ctx, b, x, share.shadowPoint(), share.proof());
+        Dleq.requireValid(Dleq.TAG_DECRYPT, ctx, b.b, x.toPoint(), share.shadowPoint(), share.proof());
+    }
+
+    /** {@code λ'_i·Y_i = Σ_k (λ'_i·x_i^k)·A_k} for member {@code i}, one multi-scalar multiplication. */
+    private static PointSum lambdaY(IdNumbers ids, Collection<PublicPoint> group, KeyCommitments key, PublicPoint member) {
+        List<PublicPoint> g = group(ids, group, key.threshold(), member);
+        return key.scaledPublicShare(ids.of(member), Lagrange.unsigned(ids, g, member));
     }
 
     /** {@code E ∓ a⁻¹·Σ P_i} (minus for even t); {@code a⁻¹·J} is a constant-time secret multiplication. */

@@ -1,5 +1,6 @@
 package dev.secretstore.crypto.threshold;
 
+import dev.secretstore.crypto.PointSum;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import java.util.ArrayList;
@@ -37,6 +38,11 @@ public record KeyCommitments(CommitmentVector vector) {
     /** {@code Y_m = Σ_k x_m^k·A_k} (public, variable time). */
     public PublicPoint publicShare(Scalar x) {
         return vector.evaluatePoint(x);
+    }
+
+    /** {@code factor·Y_m = Σ_k (factor·x_m^k)·A_k} as one multi-scalar multiplication (public, variable time); may be infinity. */
+    public PointSum scaledPublicShare(Scalar x, Scalar factor) {
+        return vector.evaluate(x, factor);
     }
 
     /** Public shares of every holder of {@code ids}. */

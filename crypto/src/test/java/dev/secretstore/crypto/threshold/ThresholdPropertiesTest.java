@@ -74,10 +74,10 @@ class ThresholdPropertiesTest {
             List<SecretScalar> ds = new ArrayList<>();
             for (PublicPoint i : q) {
                 Decryption.Share p = Decryption.nodeShare(ctx(i, seed), s.ids(), q, s.t(), s.run().share(i), a, doc.commonPoint(), s.rng());
-                Decryption.verifyShare(ctx(i, seed), s.ids(), q, s.run().key(), a, doc.commonPoint(), p);
+                Decryption.verifyShare(ctx(i, seed), s.ids(), q, s.run().key(), Decryption.AccessPoint.of(a, doc.commonPoint()), p);
                 plain.put(i, p);
                 Decryption.ShadowOutput o = Decryption.nodeShadowShare(ctx(i, seed), s.ids(), q, s.t(), s.run().share(i), a, doc.commonPoint(), s.rng());
-                Decryption.verifyShadowShare(ctx(i, seed), s.ids(), q, s.run().key(), a, doc.commonPoint(), o.toMaster());
+                Decryption.verifyShadowShare(ctx(i, seed), s.ids(), q, s.run().key(), Decryption.AccessPoint.of(a, doc.commonPoint()), o.toMaster());
                 assertThat(o.decryptShadow().isZero()).isFalse();
                 shadow.put(i, o.toMaster());
                 ds.add(o.decryptShadow());
@@ -210,7 +210,7 @@ class ThresholdPropertiesTest {
         PublicPoint self = ids.nodes().get(1);
         SecretScalar a = SecretScalar.random(rng);
         Decryption.ShadowOutput o = Decryption.nodeShadowShare(ctx(self, 0), ids, List.of(self), 0, s.run().share(self), a, doc.commonPoint(), rng);
-        Decryption.verifyShadowShare(ctx(self, 0), ids, List.of(self), s.run().key(), a, doc.commonPoint(), o.toMaster());
+        Decryption.verifyShadowShare(ctx(self, 0), ids, List.of(self), s.run().key(), Decryption.AccessPoint.of(a, doc.commonPoint()), o.toMaster());
         Decryption.ShadowResult r = Decryption.combineShadow(doc, a, 0, Map.of(self, o.toMaster()));
         assertThat(r.commonPoint()).isEqualTo(doc.commonPoint());
         assertThat(Decryption.clientCombine(r.decryptedSecret(), r.commonPoint(), List.of(o.decryptShadow()))).isEqualTo(m);
@@ -229,7 +229,7 @@ class ThresholdPropertiesTest {
             Map<PublicPoint, Decryption.Share> shares = new TreeMap<>(NodeIds.ORDER);
             for (PublicPoint i : q) {
                 Decryption.Share p = Decryption.nodeShare(ctx(i, seed), s.ids(), q, s.t(), s.run().share(i), a, gen.encrypted().commonPoint(), s.rng());
-                Decryption.verifyShare(ctx(i, seed), s.ids(), q, s.run().key(), a, gen.encrypted().commonPoint(), p);
+                Decryption.verifyShare(ctx(i, seed), s.ids(), q, s.run().key(), Decryption.AccessPoint.of(a, gen.encrypted().commonPoint()), p);
                 shares.put(i, p);
             }
             assertThat(Decryption.combine(gen.encrypted(), a, s.t(), shares)).isEqualTo(gen.documentKey());

@@ -214,26 +214,26 @@ class ThresholdRejectionTest {
         List<PublicPoint> q = List.of(a, b);
         Decryption.Share pa = Decryption.nodeShare(ctx(a, "03"), ids, q, t, run.share(a), key, doc.commonPoint(), rng);
         Decryption.Share pb = Decryption.nodeShare(ctx(b, "03"), ids, q, t, run.share(b), key, doc.commonPoint(), rng);
-        Decryption.verifyShare(ctx(b, "03"), ids, q, run.key(), key, doc.commonPoint(), pb);
+        Decryption.verifyShare(ctx(b, "03"), ids, q, run.key(), Decryption.AccessPoint.of(key, doc.commonPoint()), pb);
         // changed shadow point
         Decryption.Share changed = new Decryption.Share(pb.shadowPoint().add(PublicPoint.generator()), pb.proof());
-        blames(() -> Decryption.verifyShare(ctx(b, "03"), ids, q, run.key(), key, doc.commonPoint(), changed), b, Reason.VERIFICATION_FAILED);
+        blames(() -> Decryption.verifyShare(ctx(b, "03"), ids, q, run.key(), Decryption.AccessPoint.of(key, doc.commonPoint()), changed), b, Reason.VERIFICATION_FAILED);
         // b replays a's share and proof as its own
-        blames(() -> Decryption.verifyShare(ctx(b, "03"), ids, q, run.key(), key, doc.commonPoint(), pa), b, Reason.VERIFICATION_FAILED);
+        blames(() -> Decryption.verifyShare(ctx(b, "03"), ids, q, run.key(), Decryption.AccessPoint.of(key, doc.commonPoint()), pa), b, Reason.VERIFICATION_FAILED);
         // b's proof replayed in another attempt or another session
-        blames(() -> Decryption.verifyShare(ctx(b, "04"), ids, q, run.key(), key, doc.commonPoint(), pb), b, Reason.VERIFICATION_FAILED);
+        blames(() -> Decryption.verifyShare(ctx(b, "04"), ids, q, run.key(), Decryption.AccessPoint.of(key, doc.commonPoint()), pb), b, Reason.VERIFICATION_FAILED);
         ProofContext otherSession = new ProofContext(H256.fromHex("01".repeat(32)), H256.fromHex("09".repeat(32)), H256.fromHex("03".repeat(32)), b);
-        blames(() -> Decryption.verifyShare(otherSession, ids, q, run.key(), key, doc.commonPoint(), pb), b, Reason.VERIFICATION_FAILED);
+        blames(() -> Decryption.verifyShare(otherSession, ids, q, run.key(), Decryption.AccessPoint.of(key, doc.commonPoint()), pb), b, Reason.VERIFICATION_FAILED);
         // under another group the same share is wrong (different λ')
-        blames(() -> Decryption.verifyShare(ctx(b, "03"), ids, List.of(b, c), run.key(), key, doc.commonPoint(), pb), b, Reason.VERIFICATION_FAILED);
+        blames(() -> Decryption.verifyShare(ctx(b, "03"), ids, List.of(b, c), run.key(), Decryption.AccessPoint.of(key, doc.commonPoint()), pb), b, Reason.VERIFICATION_FAILED);
         // shadow mode: changed W_i, changed P_i
         Decryption.ShadowOutput o = Decryption.nodeShadowShare(ctx(b, "03"), ids, q, t, run.share(b), key, doc.commonPoint(), rng);
-        Decryption.verifyShadowShare(ctx(b, "03"), ids, q, run.key(), key, doc.commonPoint(), o.toMaster());
+        Decryption.verifyShadowShare(ctx(b, "03"), ids, q, run.key(), Decryption.AccessPoint.of(key, doc.commonPoint()), o.toMaster());
         Decryption.ShadowShare s = o.toMaster();
         Decryption.ShadowShare badW = new Decryption.ShadowShare(s.shadowPoint(), s.w().add(PublicPoint.generator()), s.proof());
         Decryption.ShadowShare badP = new Decryption.ShadowShare(s.shadowPoint().add(PublicPoint.generator()), s.w(), s.proof());
         for (Decryption.ShadowShare bad : List.of(badW, badP)) {
-            blames(() -> Decryption.verifyShadowShare(ctx(b, "03"), ids, q, run.key(), key, doc.commonPoint(), bad), b, Reason.VERIFICATION_FAILED);
+            blames(() -> Decryption.verifyShadowShare(ctx(b, "03"), ids, q, run.key(), Decryption.AccessPoint.of(key, doc.commonPoint()), bad), b, Reason.VERIFICATION_FAILED);
         }
         assertThat(o.toString()).contains("redacted");
         // SEC-03: the master combines exactly t+1 shadow points

@@ -124,8 +124,8 @@ class ThresholdVectorsTest {
         assertThat(p1.shadowPoint().toHex()).isEqualTo(
                 "7589dfe7d9ed4bb697ca7bfed360e8c6c0f48cc6d512c0754db2533931292d1cd42eaf721b82c95fa8a88b0677502353c0f8170eafea3a5fc4b24309f00e829a");
         // master side: §11.2 non-shadow proofs verify against the stored commitments
-        Decryption.verifyShare(ctx(N0), IDS, group, run.key(), a, DOC.commonPoint(), p0);
-        Decryption.verifyShare(ctx(N1), IDS, group, run.key(), a, DOC.commonPoint(), p1);
+        Decryption.verifyShare(ctx(N0), IDS, group, run.key(), Decryption.AccessPoint.of(a, DOC.commonPoint()), p0);
+        Decryption.verifyShare(ctx(N1), IDS, group, run.key(), Decryption.AccessPoint.of(a, DOC.commonPoint()), p1);
         assertThat(Decryption.combine(DOC, a, T, Map.of(N0, p0, N1, p1))).isEqualTo(M);
     }
 
@@ -141,7 +141,7 @@ class ThresholdVectorsTest {
         assertThat(o1.decryptShadow().reveal()).isEqualTo(Scalar.fromHex("1afffdf6d2"));
         for (PublicPoint n : group) {
             Decryption.ShadowOutput o = n.equals(N0) ? o0 : o1;
-            Decryption.verifyShadowShare(ctx(n), IDS, group, run.key(), a, DOC.commonPoint(), o.toMaster());
+            Decryption.verifyShadowShare(ctx(n), IDS, group, run.key(), Decryption.AccessPoint.of(a, DOC.commonPoint()), o.toMaster());
         }
         Decryption.ShadowResult res = Decryption.combineShadow(DOC, a, T, Map.of(N0, o0.toMaster(), N1, o1.toMaster()));
         assertThat(res.decryptedSecret().toHex()).isEqualTo(
@@ -154,7 +154,7 @@ class ThresholdVectorsTest {
         // SEC-12: a changed shadow point P_i no longer verifies, and the culprit is named
         Decryption.ShadowShare forged = new Decryption.ShadowShare(o1.toMaster().shadowPoint().add(PublicPoint.generator()),
                 o1.toMaster().w(), o1.toMaster().proof());
-        assertThatThrownBy(() -> Decryption.verifyShadowShare(ctx(N1), IDS, group, run.key(), a, DOC.commonPoint(), forged))
+        assertThatThrownBy(() -> Decryption.verifyShadowShare(ctx(N1), IDS, group, run.key(), Decryption.AccessPoint.of(a, DOC.commonPoint()), forged))
                 .isInstanceOf(CryptoException.class)
                 .hasMessageContaining(NodeIds.label(N1))
                 .extracting(e -> ((CryptoException) e).reason()).isEqualTo(CryptoException.Reason.VERIFICATION_FAILED);

@@ -54,9 +54,11 @@ import javax.crypto.AEADBadTagException;
  * commitment vector, so any edit of those columns, or a share moved to another row, fails
  * authentication. A document key carries a GMAC tag over key id, C and E.
  *
- * <p><b>Integrity (SEC-11).</b> On write and on every read the node's own public share derived from the
- * stored commitment vector must equal share·G. A version that fails any check makes {@link #get} throw
- * {@code DATABASE} naming the key (it is not silently omitted: a damaged store needs an operator).
+ * <p><b>Integrity (SEC-11).</b> On write, and on the first read of each sealed share in this process, the
+ * node's own public share derived from the stored commitment vector must equal share·G; later reads of the
+ * same sealed bytes, which the AEAD binds to the same commitments, skip the multiplication
+ * ({@link VerifiedShares}). A version that fails any check makes {@link #get} throw {@code DATABASE} naming
+ * the key (it is not silently omitted: a damaged store needs an operator).
  *
  * <p>Thread-safe: every method is synchronized on the instance while it uses the database.
  */
@@ -112,6 +114,8 @@ public final class SqliteKeyStorage implements KeyStorage {
     private final Path file;
     private final NodeId self;
     private final StorageCipher cipher;
+    /** Sealed shares that passed the SEC-11 read check in this process (see {@link VerifiedShares}). */
+    private final VerifiedShares verified = new VerifiedShares(VerifiedShares.DEFAULT_CAPACITY);
     private Connection conn;
 
     /** Opens (creating if needed) the store in {@code dataDir} for the node whose secret key is {@code nodeSecret}. */
@@ -331,11 +335,13 @@ public final class SqliteKeyStorage implements KeyStorage {
             Arrays.fill(plain, (byte) 0);
         }
         KeyVersion version = new KeyVersion(ids, share, commitments);
+        if (verified.contains(sealed)) return version;
         if (!ownShareConsistent(version)) {
             share.destroy();
             throw db("key " + keyId.toHex() + " version " + hash.toHex()
                     + " refused: own share does not match the stored commitment vector (SEC-11)");
         }
+        verified.add(sealed);
         return version;
     }
 

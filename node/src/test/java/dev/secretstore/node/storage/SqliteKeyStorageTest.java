@@ -238,6 +238,39 @@ class SqliteKeyStorageTest extends KeyStorageContract {
     }
 
     @Test
+    void aShareThatPassedOnReadIsStillCheckedInFullWhenItsRowChangesUnderTheOpenStore() throws Exception {
+        // SEC-11 with the VerifiedShares shortcut: the same open store read the version once (checked and
+        // remembered); a different sealed share written underneath (validly sealed, wrong share) is not the
+        // remembered value, so it is checked again and refused.
+        KeyShare s = committed(1, SecretScalar.random());
+        assertThat(storage.get(id(1))).isPresent();
+        assertThat(storage.get(id(1))).isPresent(); // the second read takes the remembered value
+        KeyVersion v = s.latestVersion();
+        byte[] wrong = new StorageCipher(STORAGE_KEY).seal(SecretScalar.random().toBytes(), SqliteKeyStorage.shareAad(id(1),
+                AUTHOR.toBytes(), 1, s.publicKey().toBytes(), v.hash(), SqliteKeyStorage.encodeCommitments(v.commitments())));
+        try (Connection c = raw(); PreparedStatement ps = c.prepareStatement("UPDATE key_versions SET sealed_share = ?")) {
+            ps.setBytes(1, wrong);
+            ps.executeUpdate();
+        }
+        assertThatThrownBy(() -> storage.get(id(1))).isInstanceOf(SecretStoreException.class)
+                .hasMessageContaining(id(1).toHex()).hasMessageContaining("SEC-11");
+    }
+
+    @Test
+    void aRememberedShareUnderChangedCommitmentsFailsAuthentication() throws Exception {
+        // The shortcut is keyed by the sealed bytes, which stay the same here; the AEAD still refuses them
+        // under a forged commitment vector before the shortcut is consulted.
+        committed(1, SecretScalar.random());
+        assertThat(storage.get(id(1))).isPresent();
+        try (Connection c = raw(); PreparedStatement ps = c.prepareStatement("UPDATE key_versions SET commitments = ?")) {
+            ps.setBytes(1, SqliteKeyStorage.encodeCommitments(List.of(SecretScalar.random().mulG(), SecretScalar.random().mulG())));
+            ps.executeUpdate();
+        }
+        assertThatThrownBy(() -> storage.get(id(1))).isInstanceOf(SecretStoreException.class)
+                .hasMessageContaining(id(1).toHex());
+    }
+
+    @Test
     void inconsistentShareIsRefusedOnWrite() {
         KeyShare good = sampleShare(id(1), SecretScalar.random());
         KeyVersion bad = new KeyVersion(good.latestVersion().idNumbers(), SecretScalar.random(), good.latestVersion().commitments());

@@ -2,13 +2,13 @@ package dev.secretstore.protocol.key;
 
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.Keccak256;
-import dev.secretstore.crypto.PointSum;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.protocol.NodeId;
 import java.io.ByteArrayOutputStream;
 import dev.secretstore.crypto.threshold.IdNumbers;
+import dev.secretstore.crypto.threshold.KeyCommitments;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -75,17 +75,16 @@ public final class KeyVersion {
         return commitments.size() - 1;
     }
 
-    /** Y_m = Σ_k x_m^k · A_k for a holder m (public computation). */
+    /** The commitment vector as the threshold math takes it. */
+    public KeyCommitments keyCommitments() {
+        return KeyCommitments.of(commitments);
+    }
+
+    /** Y_m = Σ_k x_m^k · A_k for a holder m (public computation, one multi-scalar multiplication). */
     public PublicPoint publicShare(NodeId holder) {
         Scalar x = idNumbers.get(holder);
         if (x == null) throw new IllegalArgumentException("not a holder of this version: " + holder.shortId());
-        PointSum sum = new PointSum();
-        Scalar power = Scalar.ONE;
-        for (PublicPoint a : commitments) {
-            sum.addMul(power, a);
-            power = power.mul(x);
-        }
-        return sum.toPoint();
+        return keyCommitments().publicShare(x);
     }
 
     @Override

@@ -210,7 +210,7 @@ public abstract class ConsensusSession<T> extends AbstractSession<T> {
      */
     protected final boolean openConsensus(KeyVersion chosen) {
         adopt(chosen);
-        commitments = KeyCommitments.of(chosen.commitments());
+        commitments = chosen.keyCommitments();
         voted = true;
         approvedRequester = requester.address();
         consensusGroup = List.copyOf(participants);

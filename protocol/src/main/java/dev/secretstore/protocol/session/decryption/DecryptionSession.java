@@ -79,6 +79,8 @@ public final class DecryptionSession extends ConsensusSession<DecryptionSession.
     private final boolean shadow;
     private EncryptedDocumentKey documentKey;
     private SecretScalar accessKey;
+    /** B = a·C for this attempt, once (every member's proof is checked against it). */
+    private Decryption.AccessPoint accessPoint;
     private final Map<NodeId, Decryption.Share> shares = new HashMap<>();
     private final Map<NodeId, Decryption.ShadowShare> shadowShares = new HashMap<>();
     private final Map<NodeId, byte[]> blobs = new TreeMap<>();
@@ -149,6 +151,7 @@ public final class DecryptionSession extends ConsensusSession<DecryptionSession.
     @Override
     protected void beginAttempt() {
         accessKey = SecretScalar.random(rng);
+        accessPoint = Decryption.AccessPoint.of(accessKey, documentKey.commonPoint());
         H256 attempt = attemptId();
         List<NodeId> group = group();
         for (NodeId member : group) {
@@ -175,7 +178,7 @@ public final class DecryptionSession extends ConsensusSession<DecryptionSession.
             Decryption.Share share;
             try {
                 share = new Decryption.Share(r.shadowPoint(), DleqProof.fromBytes(from.publicKey(), r.proof()));
-                Decryption.verifyShare(context(from), ids, groupPoints(), commitments, accessKey, documentKey.commonPoint(), share);
+                Decryption.verifyShare(context(from), ids, groupPoints(), commitments, accessPoint, share);
             } catch (RuntimeException e) {
                 blame(from, invalid(from, e));
                 return;
@@ -190,7 +193,7 @@ public final class DecryptionSession extends ConsensusSession<DecryptionSession.
                     throw new IllegalArgumentException("decrypt shadow blob has " + r.encryptedDecryptShadow().length + " bytes");
                 }
                 share = new Decryption.ShadowShare(r.shadowPoint(), r.w(), DleqProof.fromBytes(from.publicKey(), r.proof()));
-                Decryption.verifyShadowShare(context(from), ids, groupPoints(), commitments, accessKey, documentKey.commonPoint(), share);
+                Decryption.verifyShadowShare(context(from), ids, groupPoints(), commitments, accessPoint, share);
             } catch (RuntimeException e) {
                 blame(from, invalid(from, e));
                 return;
@@ -246,6 +249,7 @@ public final class DecryptionSession extends ConsensusSession<DecryptionSession.
             accessKey.destroy();
             accessKey = null;
         }
+        accessPoint = null;
         shares.clear();
         shadowShares.clear();
         blobs.clear();
