@@ -34,8 +34,9 @@ import picocli.CommandLine.Option;
                     + "\"none\"), or targets --url, warms up, then drives one operation through the HTTP API and prints "
                     + "ops/s, latency percentiles, errors and CPU time per operation.",
             "It also prints the operation's cryptographic floor: the curve multiplications and other heavy primitives "
-                    + "it needs across all members, priced with libsecp256k1 (JNI) and with our BouncyCastle-based "
-                    + "crypto, both measured at start, and the ratio of the cluster's CPU per operation to each."},
+                    + "it needs across all members, priced with libsecp256k1 (JNI), with our crypto layer and with "
+                    + "BouncyCastle's multipliers, all measured at start, and the ratio of the cluster's CPU per operation "
+                    + "to each."},
         footer = {"", "Examples:",
             "  ./secretstore bench --op shadow                 (3 nodes, t = 1, 8 threads, 10 s measured)",
             "  ./secretstore bench --op shadow --rate 500 --concurrency 64",
@@ -179,7 +180,7 @@ public final class BenchMain implements Callable<Integer> {
             err.println("secretstore bench: " + e.getMessage());
             return 2;
         }
-        err.printf("measuring primitive prices (libsecp256k1 %s, ours) …%n", "0.22.0");
+        err.printf("measuring primitive prices (libsecp256k1 %s, ours, BouncyCastle) …%n", "0.22.0");
         PrimitiveCosts.Prices prices = PrimitiveCosts.measure(Duration.ofMillis((long) (2000 * priceTime)), Duration.ofMillis((long) (1000 * priceTime)));
         out.println("Primitive prices (µs of CPU per call, measured now):");
         out.print(Report.prices(prices));

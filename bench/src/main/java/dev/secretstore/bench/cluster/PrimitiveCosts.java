@@ -19,7 +19,8 @@ import java.util.function.IntConsumer;
 
 /**
  * Prices of the {@link Primitive}s in microseconds of CPU time (the measuring thread's), measured at bench
- * start: libsecp256k1 through its JNI binding and this project's crypto layer (BouncyCastle). Inputs are
+ * start: libsecp256k1 through its JNI binding, this project's crypto layer, and BouncyCastle's multipliers
+ * ({@link BouncyCastlePrimitives}). Inputs are
  * 256 seeded values used in turn; our points are decoded from bytes on every call where the price is for
  * a new point, since BouncyCastle caches per-point tables on the point object (as the JMH benchmarks do).
  * Before measuring, every one of our primitives runs for the warm-up time so that C2 has compiled
@@ -29,8 +30,12 @@ import java.util.function.IntConsumer;
 public final class PrimitiveCosts {
     private static final int COUNT = 256;
 
-    /** The two price lists, µs per call. */
-    public record Prices(Map<Primitive, Double> libsecp256k1, Map<Primitive, Double> ours) {}
+    /**
+     * The three price lists, µs per call: libsecp256k1, this project's crypto layer, and BouncyCastle's own
+     * multipliers (its constant-time comb for secret scalars, its GLV/wNAF for public ones), the
+     * implementation a Java port would get without its own curve code.
+     */
+    public record Prices(Map<Primitive, Double> libsecp256k1, Map<Primitive, Double> ours, Map<Primitive, Double> bouncyCastle) {}
 
     private PrimitiveCosts() {}
 
@@ -97,22 +102,28 @@ public final class PrimitiveCosts {
         ours.put(Primitive.K_P, i -> sink(in.secrets[i].mul(PublicPoint.fromUncompressed(in.points[i]))));
         ours.put(Primitive.K_P_AGAIN, i -> sink(in.secrets[i].mul(in.cached[i])));
         ours.put(Primitive.PUB_K_P, i -> sink(PublicPoint.fromUncompressed(in.points[i]).mul(in.scalars[i])));
-        ours.put(Primitive.PUB_AG_BP, i -> sink(new PointSum().addMulG(in.scalars2[i])
-                .addMul(in.scalars[i], PublicPoint.fromUncompressed(in.points[i])).toPoint()));
+        ours.put(Primitive.PUB_AG_BP, i -> sink(new PointSum().addMulGAndMul(in.scalars2[i], in.scalars[i],
+                PublicPoint.fromUncompressed(in.points[i])).toPoint()));
         ours.put(Primitive.RECOVER, i -> sink(Ecdsa.recover(in.sigs[i], in.h256[i])));
 
+        Map<Primitive, IntConsumer> bc = BouncyCastlePrimitives.operations(in.keys, in.points, in.scalars, in.scalars2, in.compact,
+                in.recid, in.hashes);
+
         for (IntConsumer op : ours.values()) run(op, warmup);
+        for (IntConsumer op : bc.values()) run(op, warmup);
         for (IntConsumer op : libsecp.values()) run(op, Duration.ofMillis(100));
         Map<Primitive, Double> libPrices = new EnumMap<>(Primitive.class);
         Map<Primitive, Double> ourPrices = new EnumMap<>(Primitive.class);
+        Map<Primitive, Double> bcPrices = new EnumMap<>(Primitive.class);
         Duration slice = each.dividedBy(ROUNDS);
         for (int round = 0; round < ROUNDS; round++) {
             for (Primitive p : Primitive.values()) {
                 libPrices.merge(p, run(libsecp.get(p), slice), Math::min);
                 ourPrices.merge(p, run(ours.get(p), slice), Math::min);
+                bcPrices.merge(p, run(bc.get(p), slice), Math::min);
             }
         }
-        return new Prices(libPrices, ourPrices);
+        return new Prices(libPrices, ourPrices, bcPrices);
     }
 
     /**
@@ -124,7 +135,7 @@ public final class PrimitiveCosts {
 
     private static volatile Object blackhole;
 
-    private static void sink(Object o) {
+    static void sink(Object o) {
         blackhole = o;
     }
 

@@ -23,14 +23,15 @@ public final class Report {
         return String.format(Locale.ROOT, format, args);
     }
 
-    /** The price table: µs per primitive, both implementations. */
+    /** The price table: µs per primitive, the three implementations, and ours over libsecp256k1. */
     public static String prices(PrimitiveCosts.Prices prices) {
         StringBuilder sb = new StringBuilder();
-        sb.append(f("%-10s %-34s %12s %12s %7s%n", "primitive", "", "libsecp256k1", "ours (BC)", "ratio"));
+        sb.append(f("%-10s %-34s %12s %12s %12s %12s%n", "primitive", "", "libsecp256k1", "ours", "BouncyCastle", "ours/libsecp"));
         for (Primitive p : Primitive.values()) {
             double lib = prices.libsecp256k1().get(p);
             double ours = prices.ours().get(p);
-            sb.append(f("%-10s %-34s %9.1f µs %9.1f µs %6.1f×%n", p.symbol(), p.meaning(), lib, ours, ours / lib));
+            double bc = prices.bouncyCastle().get(p);
+            sb.append(f("%-10s %-34s %9.1f µs %9.1f µs %9.1f µs %11.1f×%n", p.symbol(), p.meaning(), lib, ours, bc, ours / lib));
         }
         return sb.toString();
     }
@@ -46,8 +47,9 @@ public final class Report {
         Map<Primitive, Long> totals = Floor.totals(lines);
         StringBuilder t2 = new StringBuilder();
         totals.forEach((p, c) -> t2.append(t2.length() == 0 ? "" : " + ").append(c).append(" ").append(p.symbol()));
-        sb.append(f("  total: %s = %.3f ms with libsecp256k1, %.3f ms with ours%n", t2, Floor.micros(totals, prices.libsecp256k1()) / 1000,
-                Floor.micros(totals, prices.ours()) / 1000));
+        sb.append(f("  total: %s = %.3f ms with libsecp256k1, %.3f ms with ours, %.3f ms with BouncyCastle%n", t2,
+                Floor.micros(totals, prices.libsecp256k1()) / 1000, Floor.micros(totals, prices.ours()) / 1000,
+                Floor.micros(totals, prices.bouncyCastle()) / 1000));
         return sb.toString();
     }
 
@@ -65,12 +67,14 @@ public final class Report {
             StringBuilder g = new StringBuilder();
             r.cpuMsPerOpByThreadGroup().forEach((k, v) -> g.append(g.length() == 0 ? "" : ", ").append(f("%s %.2f", k, v)));
             sb.append("  by threads (ms/op): ").append(g).append('\n');
-            sb.append(f("  floor %.3f ms (libsecp256k1), %.3f ms (ours)   cluster CPU / floor: %.1f× libsecp256k1, %.2f× ours%n",
-                    r.floorLibsecpMs(), r.floorOursMs(), r.ratioToLibsecpFloor(), r.ratioToOursFloor()));
+            sb.append(f("  floor %.3f ms (libsecp256k1), %.3f ms (ours), %.3f ms (BouncyCastle)   cluster CPU / floor: %.1f× libsecp256k1, %.2f× ours, %.2f× BouncyCastle%n",
+                    r.floorLibsecpMs(), r.floorOursMs(), r.floorBouncyCastleMs(), r.ratioToLibsecpFloor(), r.ratioToOursFloor(),
+                    r.ratioToBouncyCastleFloor()));
             sb.append(f("  without the JVM's own threads (JIT, GC): %.2f ms per op = %.1f× the libsecp256k1 floor%n",
                     r.clusterJavaCpuMsPerOp(), r.javaRatioToLibsecpFloor()));
         } else {
-            sb.append(f("  floor %.3f ms (libsecp256k1), %.3f ms (ours); %s%n", r.floorLibsecpMs(), r.floorOursMs(),
+            sb.append(f("  floor %.3f ms (libsecp256k1), %.3f ms (ours), %.3f ms (BouncyCastle); %s%n", r.floorLibsecpMs(), r.floorOursMs(),
+                    r.floorBouncyCastleMs(),
                     r.clusterCpuSeconds() == null ? "the cluster's CPU is not measured (remote)"
                             : f("no operation completed; the cluster used %.1f s of CPU in the window", r.clusterCpuSeconds())));
         }
@@ -85,15 +89,16 @@ public final class Report {
     public static String table(List<RunResult> runs) {
         StringBuilder sb = new StringBuilder();
         sb.append("| op | N | t | load | ops/s | p50 ms | p95 ms | p99 ms | max ms | errors | CPU ms/op (cluster + load gen.) "
-                + "| floor ms libsecp / ours | ×floor libsecp | ×floor ours | ×floor libsecp, no JIT/GC threads |\n");
-        sb.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| floor ms libsecp / ours / BC | ×floor libsecp | ×floor ours | ×floor BC | ×floor libsecp, no JIT/GC threads |\n");
+        sb.append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (RunResult r : runs) {
             String cpu = r.cpuMsPerOp() == null ? "n/a" : f("%.2f (%.2f + %.2f)", r.cpuMsPerOp(), r.clusterCpuMsPerOp(), r.loadGeneratorCpuMsPerOp());
-            sb.append(f("| %s | %d | %d | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %s | %.3f / %.3f | %s | %s | %s |%n", r.op(),
+            sb.append(f("| %s | %d | %d | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %s | %.3f / %.3f / %.3f | %s | %s | %s | %s |%n", r.op(),
                     r.nodes(), r.threshold(), r.targetRate() > 0 ? f("%.0f/s", r.targetRate()) : "c=" + r.concurrency(), r.opsPerSecond(),
-                    r.p50Ms(), r.p95Ms(), r.p99Ms(), r.maxMs(), r.errors(), cpu, r.floorLibsecpMs(), r.floorOursMs(),
+                    r.p50Ms(), r.p95Ms(), r.p99Ms(), r.maxMs(), r.errors(), cpu, r.floorLibsecpMs(), r.floorOursMs(), r.floorBouncyCastleMs(),
                     r.ratioToLibsecpFloor() == null ? "n/a" : f("%.1f", r.ratioToLibsecpFloor()),
                     r.ratioToOursFloor() == null ? "n/a" : f("%.2f", r.ratioToOursFloor()),
+                    r.ratioToBouncyCastleFloor() == null ? "n/a" : f("%.2f", r.ratioToBouncyCastleFloor()),
                     r.javaRatioToLibsecpFloor() == null ? "n/a" : f("%.1f", r.javaRatioToLibsecpFloor())));
         }
         return sb.toString();
@@ -124,10 +129,13 @@ public final class Report {
         Map<String, Object> p = new LinkedHashMap<>();
         Map<String, Double> lib = new LinkedHashMap<>();
         Map<String, Double> ours = new LinkedHashMap<>();
+        Map<String, Double> bc = new LinkedHashMap<>();
         prices.libsecp256k1().forEach((k, v) -> lib.put(k.key(), v));
         prices.ours().forEach((k, v) -> ours.put(k.key(), v));
+        prices.bouncyCastle().forEach((k, v) -> bc.put(k.key(), v));
         p.put("libsecp256k1", lib);
         p.put("ours", ours);
+        p.put("bouncycastle", bc);
         doc.put("prices_us", p);
         doc.put("runs", runs);
         return doc;

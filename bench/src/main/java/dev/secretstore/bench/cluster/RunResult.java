@@ -17,8 +17,8 @@ public record RunResult(
         Double clusterCpuSeconds, Double cpuMsPerOp, Double clusterCpuMsPerOp, Double clusterJavaCpuMsPerOp, Double loadGeneratorCpuMsPerOp,
         Map<String, Double> cpuMsPerOpByThreadGroup,
         double gcMillis, long gcCount, long jitMillis,
-        Map<String, Long> floorCounts, double floorLibsecpMs, double floorOursMs, Double ratioToLibsecpFloor, Double ratioToOursFloor,
-        Double javaRatioToLibsecpFloor,
+        Map<String, Long> floorCounts, double floorLibsecpMs, double floorOursMs, double floorBouncyCastleMs,
+        Double ratioToLibsecpFloor, Double ratioToOursFloor, Double ratioToBouncyCastleFloor, Double javaRatioToLibsecpFloor,
         String loadAverageBefore, String loadAverageAfter, long fullyChecked, boolean poolExhausted, double maxLateSeconds,
         String jfrFile, JfrProfile.Summary profile) {
 
@@ -44,6 +44,7 @@ public record RunResult(
         }
         double floorLib = Floor.micros(floor, prices.libsecp256k1()) / 1000.0;
         double floorOurs = Floor.micros(floor, prices.ours()) / 1000.0;
+        double floorBc = Floor.micros(floor, prices.bouncyCastle()) / 1000.0;
         Map<String, Long> counts = new LinkedHashMap<>();
         floor.forEach((p, c) -> counts.put(p.key(), c));
         return new RunResult(op.id(), op.title(), target, n, t, op.groupSize(n, t), config.concurrency(), config.rate(), storedKeys,
@@ -51,8 +52,8 @@ public record RunResult(
                 h.percentile(50) / 1000.0, h.percentile(95) / 1000.0, h.percentile(99) / 1000.0, h.max() / 1000.0, h.mean() / 1000.0,
                 cpuIsCluster ? r.cpu().clusterNanos() / 1e9 : null, cpu, cluster, clusterJava, load, byGroup,
                 r.cpu().gcMillis(), r.cpu().gcCount(), r.cpu().jitMillis(), counts,
-                floorLib, floorOurs, cluster == null ? null : cluster / floorLib, cluster == null ? null : cluster / floorOurs,
-                clusterJava == null ? null : clusterJava / floorLib,
+                floorLib, floorOurs, floorBc, cluster == null ? null : cluster / floorLib, cluster == null ? null : cluster / floorOurs,
+                cluster == null ? null : cluster / floorBc, clusterJava == null ? null : clusterJava / floorLib,
                 loadBefore, loadAfter, r.fullyChecked(), r.exhausted(), r.lateSeconds(), jfrFile, profile);
     }
 

@@ -21,11 +21,13 @@ class ReportTest {
     private static PrimitiveCosts.Prices prices() {
         Map<Primitive, Double> lib = new EnumMap<>(Primitive.class);
         Map<Primitive, Double> ours = new EnumMap<>(Primitive.class);
+        Map<Primitive, Double> bc = new EnumMap<>(Primitive.class);
         for (Primitive p : Primitive.values()) {
             lib.put(p, 10.0);
             ours.put(p, 40.0);
+            bc.put(p, 100.0);
         }
-        return new PrimitiveCosts.Prices(lib, ours);
+        return new PrimitiveCosts.Prices(lib, ours, bc);
     }
 
     /** 1,000 successful shadow retrievals in 4 s; 8 s of process CPU of which 0.5 s load generator. */
@@ -58,6 +60,8 @@ class ReportTest {
         assertThat(r.floorOursMs()).isEqualTo(1.16, org.assertj.core.data.Offset.offset(1e-12));
         assertThat(r.ratioToLibsecpFloor()).isEqualTo(7.5 / 0.29, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(r.ratioToOursFloor()).isEqualTo(7.5 / 1.16, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(r.floorBouncyCastleMs()).isEqualTo(2.9, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(r.ratioToBouncyCastleFloor()).isEqualTo(7.5 / 2.9, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(r.p50Ms()).isBetween(50.0, 50.0 * (1 + 1.0 / 64));
         assertThat(r.p99Ms()).isBetween(99.0, 99.0 * (1 + 1.0 / 64));
         assertThat(r.maxMs()).isEqualTo(100.0);
@@ -73,6 +77,7 @@ class ReportTest {
         assertThat(doc.get("format").asInt()).isEqualTo(1);
         assertThat(doc.at("/prices_us/libsecp256k1/k_g").asDouble()).isEqualTo(10.0);
         assertThat(doc.at("/prices_us/ours/recover").asDouble()).isEqualTo(40.0);
+        assertThat(doc.at("/prices_us/bouncycastle/k_p").asDouble()).isEqualTo(100.0);
         JsonNode run = doc.get("runs").get(0);
         assertThat(run.get("op").asText()).isEqualTo("shadow");
         assertThat(run.get("nodes").asInt()).isEqualTo(3);
@@ -83,6 +88,7 @@ class ReportTest {
         assertThat(run.get("cluster_cpu_ms_per_op").asDouble()).isEqualTo(7.5);
         assertThat(run.get("cluster_cpu_seconds").asDouble()).isEqualTo(7.5);
         assertThat(run.get("ratio_to_libsecp_floor").asDouble()).isEqualTo(7.5 / 0.29, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(run.get("ratio_to_bouncy_castle_floor").asDouble()).isEqualTo(7.5 / 2.9, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(run.get("max_ms").asDouble()).isEqualTo(100.0);
         assertThat(run.get("load_average_before").asText()).isEqualTo("0.50 0.40 0.30");
         assertThat(run.at("/floor_counts/pub_k_p").asLong()).isEqualTo(8);
@@ -109,11 +115,11 @@ class ReportTest {
     void textNamesTheFiguresAndTheFloor() {
         String text = Report.run(sample());
         assertThat(text).contains("1,000 ops in 4.0 s = 250.0 ops/s", "errors 2", "CPU per op 8.00 ms = cluster 7.50 + load generator 0.50",
-                "cluster CPU / floor: 25.9× libsecp256k1, 6.47× ours", "without the JVM's own threads (JIT, GC): 6.00 ms per op = 20.7×",
+                "cluster CPU / floor: 25.9× libsecp256k1, 6.47× ours, 2.59× BouncyCastle", "without the JVM's own threads (JIT, GC): 6.00 ms per op = 20.7×",
                 "load average 0.50 0.40 0.30 before");
         assertThat(Report.table(List.of(sample()))).contains("| shadow | 3 | 1 | c=8 | 250.0 |");
         assertThat(Report.floor(Operation.SHADOW, 3, 1, prices())).contains("total: 8 k·G + 8 k·P + 2 k·P again + 8 a·P + 2 a·G+b·P + 1 recover",
-                "0.290 ms with libsecp256k1, 1.160 ms with ours");
+                "0.290 ms with libsecp256k1, 1.160 ms with ours, 2.900 ms with BouncyCastle");
         assertThat(Report.prices(prices())).contains("4.0×");
     }
 }
