@@ -1,0 +1,138 @@
+package dev.secretstore.crypto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.bouncycastle.math.ec.ECPoint;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The constant-time fixed-base multiplier ({@link ConstantTimeComb}) against BouncyCastle (its comb,
+ * the previous production path, and its variable-time default multiplier) on edge scalars (small,
+ * near n, powers of two, long runs of equal nibbles) and seeded random ones; its table against
+ * {@code j·16^i·G + O_i} computed independently. libsecp256k1 is compared in
+ * {@link LibSecp256k1DifferentialTest}.
+ */
+class ConstantTimeCombTest {
+    private static final BigInteger N = Secp256k1.N;
+
+    private static int[] limbs(BigInteger k) {
+        return ModN.fromBytes(Scalar.toBytes32(k.mod(N)));
+    }
+
+    private static ECPoint affine(long[][] xy) {
+        return Secp256k1.CURVE.createPoint(new BigInteger(1, Fp26.toBytes(xy[0])), new BigInteger(1, Fp26.toBytes(xy[1])));
+    }
+
+    /** Small values, n − small, 2^i ± 1, runs of 0 and f nibbles at either end, alternating nibble patterns. */
+    static List<BigInteger> edgeScalars() {
+        List<BigInteger> out = new ArrayList<>();
+        for (int v = 1; v <= 40; v++) {
+            out.add(BigInteger.valueOf(v));
+        }
+        for (int v = 1; v <= 20; v++) {
+            out.add(N.subtract(BigInteger.valueOf(v)));
+        }
+        for (int e = 0; e < 256; e++) {
+            BigInteger p = BigInteger.ONE.shiftLeft(e);
+            out.add(p.mod(N));
+            out.add(p.subtract(BigInteger.ONE).mod(N));
+            out.add(p.add(BigInteger.ONE).mod(N));
+            out.add(N.subtract(p.mod(N)).mod(N));
+        }
+        out.add(Secp256k1.HALF_N);
+        out.add(Secp256k1.HALF_N.add(BigInteger.ONE));
+        for (int nibbles = 1; nibbles <= 64; nibbles += 3) { // f…f at the top/bottom, 0…0 in between
+            BigInteger ones = BigInteger.ONE.shiftLeft(4 * nibbles).subtract(BigInteger.ONE);
+            out.add(ones.mod(N));
+            out.add(ones.shiftLeft(256 - 4 * nibbles).mod(N));
+            out.add(ones.shiftLeft(256 - 4 * nibbles).add(BigInteger.ONE).mod(N));
+        }
+        for (String pattern : new String[] {"1", "f", "8", "7", "e", "5a", "a5", "f0", "0f", "8000", "0001"}) {
+            out.add(new BigInteger(pattern.repeat(64 / pattern.length()), 16).mod(N));
+        }
+        for (int j = 0; j < 16; j++) { // one digit j in every window, and each window alone
+            out.add(new BigInteger(Integer.toHexString(j).repeat(64), 16).mod(N));
+        }
+        for (int i = 0; i < 64; i++) {
+            out.add(BigInteger.valueOf(15).shiftLeft(4 * i).mod(N));
+        }
+        out.removeIf(k -> k.signum() == 0);
+        return out;
+    }
+
+    private static void assertProduct(BigInteger k) {
+        ECPoint expected = Secp256k1.mulPublicBc(Secp256k1.G, k); // BouncyCastle, variable time: oracle only
+        long[][] xy = ConstantTimeComb.multiplyAffine(limbs(k));
+        assertThat(xy).as("k=%s", k.toString(16)).isNotNull();
+        assertThat(affine(xy).getEncoded(false)).as("k=%s", k.toString(16)).isEqualTo(expected.getEncoded(false));
+    }
+
+    @Test
+    void zeroGivesInfinity() {
+        assertThat(ConstantTimeComb.multiplyAffine(new int[8])).isNull();
+        assertThat(Secp256k1.mulSecret(Secp256k1.G, new int[8]).isInfinity()).isTrue();
+        assertThat(Secp256k1.mulSecretX(Secp256k1.G, new int[8])).isNull();
+    }
+
+    @Test
+    void edgeScalarsMatchBouncyCastle() {
+        for (BigInteger k : edgeScalars()) {
+            assertProduct(k);
+        }
+    }
+
+    @Test
+    void seededRandomScalarsMatchBouncyCastleAndTheOldComb() {
+        Random rnd = new Random(0xC0B_0001L);
+        for (int i = 0; i < 1000; i++) {
+            BigInteger k = new BigInteger(256, rnd).mod(N);
+            if (k.signum() == 0) {
+                continue;
+            }
+            assertProduct(k);
+            ECPoint viaSecp = Secp256k1.mulSecret(Secp256k1.G, limbs(k));
+            ECPoint comb = Secp256k1.mulSecretComb(Secp256k1.G, limbs(k));
+            assertThat(viaSecp.getEncoded(false)).isEqualTo(comb.getEncoded(false));
+            assertThat(Secp256k1.mulSecretX(Secp256k1.G, limbs(k))).isEqualTo(comb.getAffineXCoord().getEncoded());
+        }
+    }
+
+    @Test
+    void productsAreValidCurvePoints() {
+        Random rnd = new Random(0xC0B_0002L);
+        for (int i = 0; i < 50; i++) {
+            long[][] xy = ConstantTimeComb.multiplyAffine(limbs(new BigInteger(256, rnd)));
+            assertThat(affine(xy).isValid()).isTrue();
+        }
+    }
+
+    @Test
+    void numsPointIsOnTheCurveWithEvenY() {
+        long[][] u = ConstantTimeComb.numsPoint();
+        ECPoint p = affine(u);
+        assertThat(p.isValid()).isTrue();
+        assertThat(new String(Fp26.toBytes(u[0]), java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo("The scalar for this x is unknown");
+        assertThat(new BigInteger(1, Fp26.toBytes(u[1])).testBit(0)).isFalse();
+    }
+
+    /** {@code T[i][j] = j·16^i·G + O_i} with {@code O_i = 2^i·U} ({@code i < 63}), {@code O_63 = −(2^63 − 1)·U}. */
+    @Test
+    void tableIsOffsetMultiplesOfG() {
+        ECPoint u = affine(ConstantTimeComb.numsPoint());
+        for (int i = 0; i < 64; i++) {
+            BigInteger off = i < 63 ? BigInteger.ONE.shiftLeft(i) : BigInteger.ONE.shiftLeft(63).subtract(BigInteger.ONE).negate();
+            ECPoint o = u.multiply(off.mod(N));
+            for (int j = 0; j < 16; j++) {
+                ECPoint expected = Secp256k1.G.multiply(BigInteger.valueOf(j).shiftLeft(4 * i).mod(N)).add(o).normalize();
+                assertThat(expected.isInfinity()).isFalse();
+                assertThat(affine(ConstantTimeComb.entry(i, j)).getEncoded(false)).as("T[%d][%d]", i, j)
+                        .isEqualTo(expected.getEncoded(false));
+            }
+        }
+    }
+}
