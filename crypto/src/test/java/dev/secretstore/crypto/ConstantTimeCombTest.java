@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The constant-time fixed-base multiplier ({@link ConstantTimeComb}) against BouncyCastle (its comb,
  * the previous production path, and its variable-time default multiplier) on edge scalars (small,
- * near n, powers of two, long runs of equal nibbles) and seeded random ones; its table against
- * {@code j·16^i·G + O_i} computed independently. libsecp256k1 is compared in
+ * near n, powers of two, long runs of equal nibbles) and seeded random ones; its recoding and its table
+ * ({@code (2j + 1)·32^i·G}) against independent computations. libsecp256k1 is compared in
  * {@link LibSecp256k1DifferentialTest}.
  */
 class ConstantTimeCombTest {
@@ -111,25 +111,66 @@ class ConstantTimeCombTest {
     }
 
     @Test
-    void numsPointIsOnTheCurveWithEvenY() {
-        long[][] u = ConstantTimeComb.numsPoint();
-        ECPoint p = affine(u);
-        assertThat(p.isValid()).isTrue();
-        assertThat(new String(Fp26.toBytes(u[0]), java.nio.charset.StandardCharsets.US_ASCII))
-                .isEqualTo("The scalar for this x is unknown");
-        assertThat(new BigInteger(1, Fp26.toBytes(u[1])).testBit(0)).isFalse();
+    void recodingConstantAndDigitsSumToK() {
+        assertThat(new BigInteger(1, ModN.toBytes(ConstantTimeComb.OFFSET)))
+                .isEqualTo(BigInteger.ONE.shiftLeft(260).subtract(BigInteger.ONE).mod(N));
+        Random rnd = new Random(0xC0B_0003L);
+        List<BigInteger> ks = new ArrayList<>(edgeScalars());
+        ks.add(BigInteger.ZERO);
+        for (int i = 0; i < 200; i++) {
+            ks.add(new BigInteger(256, rnd).mod(N));
+        }
+        for (BigInteger k : ks) {
+            int[] v = ConstantTimeComb.recode(limbs(k));
+            assertThat(v).hasSize(9);
+            assertThat(v[8]).isZero();
+            BigInteger sum = BigInteger.ZERO;
+            for (int i = 0; i < 52; i++) {
+                int n = ConstantTimeComb.group(v, i);
+                assertThat(n).isBetween(0, 31);
+                sum = sum.add(BigInteger.valueOf(2L * n - 31).shiftLeft(5 * i));
+            }
+            assertThat(sum.mod(N)).as("k=%s", k.toString(16)).isEqualTo(k);
+        }
     }
 
-    /** {@code T[i][j] = j·16^i·G + O_i} with {@code O_i = 2^i·U} ({@code i < 63}), {@code O_63 = −(2^63 − 1)·U}. */
+    /**
+     * Scalars whose last addition is a doubling ({@code k ≡ d·2²⁵⁶} for the top digit d, which is −31 or
+     * −29 since v &lt; 2²⁵⁶) or meets the endomorphism case ({@code S ≡ −λ^e·d·2²⁵⁵}), and their neighbours.
+     */
     @Test
-    void tableIsOffsetMultiplesOfG() {
-        ECPoint u = affine(ConstantTimeComb.numsPoint());
-        for (int i = 0; i < 64; i++) {
-            BigInteger off = i < 63 ? BigInteger.ONE.shiftLeft(i) : BigInteger.ONE.shiftLeft(63).subtract(BigInteger.ONE).negate();
-            ECPoint o = u.multiply(off.mod(N));
+    void lastWindowSpecialCasesMatchBouncyCastle() {
+        BigInteger top = BigInteger.ONE.shiftLeft(255);
+        BigInteger lambda = ConstantTimeGlvTest.LAMBDA;
+        int hits = 0;
+        for (int d : new int[] {-31, -29}) {
+            BigInteger digitPoint = BigInteger.valueOf(d).multiply(top);
+            // S ≡ c·D with D = d·2²⁵⁵ the last summand: k ≡ (1 + c)·D
+            for (BigInteger c : new BigInteger[] {BigInteger.ONE, N.subtract(BigInteger.ONE), lambda.negate(),
+                    lambda.multiply(lambda).negate(), lambda, lambda.multiply(lambda)}) {
+                BigInteger k = BigInteger.ONE.add(c).multiply(digitPoint).mod(N);
+                int[] v = ConstantTimeComb.recode(limbs(k));
+                if (2 * ConstantTimeComb.group(v, 51) - 31 == d) {
+                    hits++;
+                }
+                for (BigInteger kk : new BigInteger[] {k, k.add(BigInteger.ONE).mod(N), k.subtract(BigInteger.ONE).mod(N)}) {
+                    if (kk.signum() == 0) {
+                        assertThat(ConstantTimeComb.multiplyAffine(limbs(kk))).isNull();
+                    } else {
+                        assertProduct(kk);
+                    }
+                }
+            }
+        }
+        assertThat(hits).as("crafted scalars that really have the assumed top digit").isPositive();
+    }
+
+    /** {@code T[i][j] = (2j + 1)·32^i·G}. */
+    @Test
+    void tableIsOddMultiplesOfPowersOf32G() {
+        for (int i = 0; i < 52; i++) {
             for (int j = 0; j < 16; j++) {
-                ECPoint expected = Secp256k1.G.multiply(BigInteger.valueOf(j).shiftLeft(4 * i).mod(N)).add(o).normalize();
-                assertThat(expected.isInfinity()).isFalse();
+                ECPoint expected = Secp256k1.mulPublicBc(Secp256k1.G, BigInteger.valueOf(2L * j + 1).shiftLeft(5 * i).mod(N));
                 assertThat(affine(ConstantTimeComb.entry(i, j)).getEncoded(false)).as("T[%d][%d]", i, j)
                         .isEqualTo(expected.getEncoded(false));
             }
