@@ -40,9 +40,9 @@ package dev.secretstore.crypto;
  * </ol>
  */
 final class ConstantTimeComb {
-    private static final int WINDOW = 5;
-    private static final int ENTRIES = 1 << (WINDOW - 1); // 16 odd multiples
-    private static final int WINDOWS = (256 + WINDOW - 1) / WINDOW; // 52
+    static final int WINDOW = 5;
+    static final int ENTRIES = 1 << (WINDOW - 1); // 16 odd multiples
+    static final int WINDOWS = (256 + WINDOW - 1) / WINDOW; // 52
     private static final int L = Fp26.LIMBS;
     private static final int WINDOW_STRIDE = ENTRIES * L;
 

@@ -18,6 +18,11 @@ import org.junit.jupiter.api.Test;
  */
 class ConstantTimeCombTest {
     private static final BigInteger N = Secp256k1.N;
+    private static final int W = ConstantTimeComb.WINDOW;
+    private static final int WINDOWS = ConstantTimeComb.WINDOWS;
+    private static final int ENTRIES = ConstantTimeComb.ENTRIES;
+    private static final int BITS = W * WINDOWS;
+    private static final int TOP = W * (WINDOWS - 1); // position of the last window
 
     private static int[] limbs(BigInteger k) {
         return ModN.fromBytes(Scalar.toBytes32(k.mod(N)));
@@ -113,7 +118,7 @@ class ConstantTimeCombTest {
     @Test
     void recodingConstantAndDigitsSumToK() {
         assertThat(new BigInteger(1, ModN.toBytes(ConstantTimeComb.OFFSET)))
-                .isEqualTo(BigInteger.ONE.shiftLeft(260).subtract(BigInteger.ONE).mod(N));
+                .isEqualTo(BigInteger.ONE.shiftLeft(BITS).subtract(BigInteger.ONE).mod(N));
         Random rnd = new Random(0xC0B_0003L);
         List<BigInteger> ks = new ArrayList<>(edgeScalars());
         ks.add(BigInteger.ZERO);
@@ -125,32 +130,35 @@ class ConstantTimeCombTest {
             assertThat(v).hasSize(9);
             assertThat(v[8]).isZero();
             BigInteger sum = BigInteger.ZERO;
-            for (int i = 0; i < 52; i++) {
+            for (int i = 0; i < WINDOWS; i++) {
                 int n = ConstantTimeComb.group(v, i);
-                assertThat(n).isBetween(0, 31);
-                sum = sum.add(BigInteger.valueOf(2L * n - 31).shiftLeft(5 * i));
+                assertThat(n).isBetween(0, 2 * ENTRIES - 1);
+                sum = sum.add(BigInteger.valueOf(2L * n - (2 * ENTRIES - 1)).shiftLeft(W * i));
             }
             assertThat(sum.mod(N)).as("k=%s", k.toString(16)).isEqualTo(k);
         }
     }
 
     /**
-     * Scalars whose last addition is a doubling ({@code k ≡ d·2²⁵⁶} for the top digit d, which is −31 or
-     * −29 since v &lt; 2²⁵⁶) or meets the endomorphism case ({@code S ≡ −λ^e·d·2²⁵⁵}), and their neighbours.
+     * Scalars whose last addition is a doubling ({@code k ≡ 2d·2^TOP} for the top digit d, which
+     * takes few values since v &lt; 2²⁵⁶) or meets the endomorphism case ({@code S ≡ −λ^e·d·2^TOP}),
+     * and their neighbours.
      */
     @Test
     void lastWindowSpecialCasesMatchBouncyCastle() {
-        BigInteger top = BigInteger.ONE.shiftLeft(255);
+        BigInteger top = BigInteger.ONE.shiftLeft(TOP);
         BigInteger lambda = ConstantTimeGlvTest.LAMBDA;
         int hits = 0;
-        for (int d : new int[] {-31, -29}) {
+        int topBits = 256 - TOP; // the groups above bit 255 are zero
+        for (int high = 0; high < (1 << topBits); high++) {
+            int d = 2 * high - (2 * ENTRIES - 1);
             BigInteger digitPoint = BigInteger.valueOf(d).multiply(top);
             // S ≡ c·D with D = d·2²⁵⁵ the last summand: k ≡ (1 + c)·D
             for (BigInteger c : new BigInteger[] {BigInteger.ONE, N.subtract(BigInteger.ONE), lambda.negate(),
                     lambda.multiply(lambda).negate(), lambda, lambda.multiply(lambda)}) {
                 BigInteger k = BigInteger.ONE.add(c).multiply(digitPoint).mod(N);
                 int[] v = ConstantTimeComb.recode(limbs(k));
-                if (2 * ConstantTimeComb.group(v, 51) - 31 == d) {
+                if (2 * ConstantTimeComb.group(v, WINDOWS - 1) - (2 * ENTRIES - 1) == d) {
                     hits++;
                 }
                 for (BigInteger kk : new BigInteger[] {k, k.add(BigInteger.ONE).mod(N), k.subtract(BigInteger.ONE).mod(N)}) {
@@ -165,12 +173,12 @@ class ConstantTimeCombTest {
         assertThat(hits).as("crafted scalars that really have the assumed top digit").isPositive();
     }
 
-    /** {@code T[i][j] = (2j + 1)·32^i·G}. */
+    /** {@code T[i][j] = (2j + 1)·2^(W·i)·G}. */
     @Test
-    void tableIsOddMultiplesOfPowersOf32G() {
-        for (int i = 0; i < 52; i++) {
-            for (int j = 0; j < 16; j++) {
-                ECPoint expected = Secp256k1.mulPublicBc(Secp256k1.G, BigInteger.valueOf(2L * j + 1).shiftLeft(5 * i).mod(N));
+    void tableIsOddMultiplesOfWindowPowersOfG() {
+        for (int i = 0; i < WINDOWS; i++) {
+            for (int j = 0; j < ENTRIES; j++) {
+                ECPoint expected = Secp256k1.mulPublicBc(Secp256k1.G, BigInteger.valueOf(2L * j + 1).shiftLeft(W * i).mod(N));
                 assertThat(affine(ConstantTimeComb.entry(i, j)).getEncoded(false)).as("T[%d][%d]", i, j)
                         .isEqualTo(expected.getEncoded(false));
             }
