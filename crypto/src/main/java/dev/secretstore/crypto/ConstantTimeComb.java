@@ -18,7 +18,7 @@ package dev.secretstore.crypto;
  *       signs", as in libsecp256k1's {@code ecmult_const} and {@code ecmult_gen}).</li>
  *   <li><b>Table (public data, built once at class initialization).</b>
  *       {@code T[i][j] = (2j + 1)·32^i·G} for 52 windows i and j = 0 … 15, affine, normalized
- *       limbs stored as {@code int}s (66 KB). No entry is infinity: {@code (2j + 1)·32^i} is a
+ *       limbs, x and y packed in one {@code long} per limb (66 KB). No entry is infinity: {@code (2j + 1)·32^i} is a
  *       nonzero number below n·32 and n is a prime above 32.</li>
  *   <li><b>Main loop.</b> The accumulator starts as {@code ±T[0][|d_0|]} (Z = 1); each of the 51
  *       other windows reads its entry by scanning all 16 entries with masked moves (the addresses
@@ -49,9 +49,11 @@ final class ConstantTimeComb {
     /** {@code 2²⁶⁰ − 1 mod n}: bits of v read as signs sum to {@code 2v − (2²⁶⁰ − 1)} (the test recomputes it). */
     static final int[] OFFSET = ModN.fromBytes(Hex.decode("00000000000000000000000000000014551231950b75fc4402da1732fc9bebef", 32));
 
-    /** x and y of {@code T[i][j]} at {@code (i·16 + j)·10}, normalized 26-bit limbs. */
-    private static final int[] TX = new int[WINDOWS * WINDOW_STRIDE];
-    private static final int[] TY = new int[WINDOWS * WINDOW_STRIDE];
+    /**
+     * {@code T[i][j]} at {@code (i·16 + j)·10}: limb l of the normalized x in the low 32 bits of
+     * element l, limb l of y in the high 32 bits (one load and one mask per pair of limbs in the scan).
+     */
+    private static final long[] TXY = new long[WINDOWS * WINDOW_STRIDE];
 
     static {
         buildTable();
@@ -59,7 +61,7 @@ final class ConstantTimeComb {
 
     private ConstantTimeComb() {}
 
-    /** Builds {@link #TX}/{@link #TY} from G (public data only). */
+    /** Builds {@link #TXY} from G (public data only). */
     private static void buildTable() {
         ConstantTimeGlv.Scratch w = new ConstantTimeGlv.Scratch();
         long[] bx = Fp26.create(); // B = 32^i·G, affine
@@ -75,8 +77,7 @@ final class ConstantTimeComb {
                 long[][] e = ConstantTimeGlv.toAffine(acc);
                 int at = i * WINDOW_STRIDE + j * L;
                 for (int l = 0; l < L; l++) {
-                    TX[at + l] = (int) e[0][l];
-                    TY[at + l] = (int) e[1][l];
+                    TXY[at + l] = e[0][l] | (e[1][l] << 32);
                 }
                 ConstantTimeGlv.addAffine(acc, twoB[0], twoB[1], w);
             }
@@ -104,8 +105,8 @@ final class ConstantTimeComb {
         long[] y = Fp26.create();
         int at = i * WINDOW_STRIDE + j * L;
         for (int l = 0; l < L; l++) {
-            x[l] = TX[at + l];
-            y[l] = TY[at + l];
+            x[l] = TXY[at + l] & 0xFFFFFFFFL;
+            y[l] = TXY[at + l] >>> 32;
         }
         return new long[][] {x, y};
     }
@@ -174,36 +175,26 @@ final class ConstantTimeComb {
         int negative = ((n >>> (WINDOW - 1)) ^ 1) & 1;
         int index = ((-negative) ^ n) & (ENTRIES - 1);
         int base = window * WINDOW_STRIDE;
-        int x0 = 0, x1 = 0, x2 = 0, x3 = 0, x4 = 0, x5 = 0, x6 = 0, x7 = 0, x8 = 0, x9 = 0;
-        int y0 = 0, y1 = 0, y2 = 0, y3 = 0, y4 = 0, y5 = 0, y6 = 0, y7 = 0, y8 = 0, y9 = 0;
+        long t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0, t8 = 0, t9 = 0;
         for (int m = 0; m < ENTRIES; m++) {
-            int mask = -((((m ^ index) - 1) >>> 31) & 1); // all ones iff m == index (both < 2³¹)
+            long mask = -(long) ((((m ^ index) - 1) >>> 31) & 1); // all ones iff m == index (both < 2³¹)
             int at = base + m * L;
-            x0 |= TX[at] & mask;
-            x1 |= TX[at + 1] & mask;
-            x2 |= TX[at + 2] & mask;
-            x3 |= TX[at + 3] & mask;
-            x4 |= TX[at + 4] & mask;
-            x5 |= TX[at + 5] & mask;
-            x6 |= TX[at + 6] & mask;
-            x7 |= TX[at + 7] & mask;
-            x8 |= TX[at + 8] & mask;
-            x9 |= TX[at + 9] & mask;
-            y0 |= TY[at] & mask;
-            y1 |= TY[at + 1] & mask;
-            y2 |= TY[at + 2] & mask;
-            y3 |= TY[at + 3] & mask;
-            y4 |= TY[at + 4] & mask;
-            y5 |= TY[at + 5] & mask;
-            y6 |= TY[at + 6] & mask;
-            y7 |= TY[at + 7] & mask;
-            y8 |= TY[at + 8] & mask;
-            y9 |= TY[at + 9] & mask;
+            t0 |= TXY[at] & mask;
+            t1 |= TXY[at + 1] & mask;
+            t2 |= TXY[at + 2] & mask;
+            t3 |= TXY[at + 3] & mask;
+            t4 |= TXY[at + 4] & mask;
+            t5 |= TXY[at + 5] & mask;
+            t6 |= TXY[at + 6] & mask;
+            t7 |= TXY[at + 7] & mask;
+            t8 |= TXY[at + 8] & mask;
+            t9 |= TXY[at + 9] & mask;
         }
-        rx[0] = x0; rx[1] = x1; rx[2] = x2; rx[3] = x3; rx[4] = x4;
-        rx[5] = x5; rx[6] = x6; rx[7] = x7; rx[8] = x8; rx[9] = x9;
-        ry[0] = y0; ry[1] = y1; ry[2] = y2; ry[3] = y3; ry[4] = y4;
-        ry[5] = y5; ry[6] = y6; ry[7] = y7; ry[8] = y8; ry[9] = y9;
+        final long lo = 0xFFFFFFFFL;
+        rx[0] = t0 & lo; rx[1] = t1 & lo; rx[2] = t2 & lo; rx[3] = t3 & lo; rx[4] = t4 & lo;
+        rx[5] = t5 & lo; rx[6] = t6 & lo; rx[7] = t7 & lo; rx[8] = t8 & lo; rx[9] = t9 & lo;
+        ry[0] = t0 >>> 32; ry[1] = t1 >>> 32; ry[2] = t2 >>> 32; ry[3] = t3 >>> 32; ry[4] = t4 >>> 32;
+        ry[5] = t5 >>> 32; ry[6] = t6 >>> 32; ry[7] = t7 >>> 32; ry[8] = t8 >>> 32; ry[9] = t9 >>> 32;
         Fp26.negate(negY, ry, 1);
         Fp26.cmov(ry, negY, negative);
     }
