@@ -3,7 +3,7 @@ package dev.secretstore.crypto;
 /**
  * Constant-time fixed-base multiplication {@code k·G} for a secret scalar k: fixed 5-bit windows of
  * signed odd digits over a static table of affine multiples of G, one full-scan masked lookup and one
- * complete mixed addition per window, no doublings (in the spirit of libsecp256k1's
+ * mixed addition per window, no doublings (in the spirit of libsecp256k1's
  * {@code secp256k1_ecmult_gen} with one tooth per block, and of {@link ConstantTimeGlv}'s recoding).
  * Used by {@link Secp256k1#mulSecret} and {@link Secp256k1#mulSecretX} when the point is G (SEC-06);
  * it replaced BouncyCastle's {@code FixedPointCombMultiplier} there.
@@ -22,18 +22,19 @@ package dev.secretstore.crypto;
  *       nonzero number below n·32 and n is a prime above 32.</li>
  *   <li><b>Main loop.</b> The accumulator starts as {@code ±T[0][|d_0|]} (Z = 1); each of the 51
  *       other windows reads its entry by scanning all 16 entries with masked moves (the addresses
- *       depend only on the public window number), negates y by a masked move when the digit is
- *       negative, and adds it with {@link ConstantTimeGlv#addAffine} (libsecp256k1's
- *       {@code secp256k1_gej_add_ge}, 7M + 5S).</li>
- *   <li><b>Exceptional cases.</b> {@code addAffine} is complete for an affine summand other than
- *       infinity: doubling (Brier–Joye), {@code y1 = −y2} with {@code x1 ≠ x2}, an accumulator at
- *       infinity and {@code a = −b} (Z = 0) are all handled by masked moves. Below the last window
- *       the partial sum {@code S_m = Σ_{i<m} d_i·32^i} has {@code |S_m| < 32^m ≤ |d_m|·32^m} and
- *       {@code |S_m ± d_m·32^m| < 2²⁵⁵ < n}, so no doubling or cancellation can occur there; the
- *       last addition meets a cancellation when k = 0 and a doubling for special k
- *       ({@code k ≡ d·2²⁵⁶}), and the {@code y1 = −y2}, {@code x1 ≠ x2} case needs a relation
- *       with λ. The formula covers all of them without a branch; the tests exercise the last-window
- *       ones.</li>
+ *       depend only on the public window number) and negates y by a masked move when the digit is
+ *       negative. Windows 1 … 50 are added with the textbook mixed addition
+ *       ({@link #addAffineGeneric}, 8M + 3S), the last one with the complete
+ *       {@link ConstantTimeGlv#addAffine} (libsecp256k1's {@code secp256k1_gej_add_ge}, 7M + 5S).</li>
+ *   <li><b>Exceptional cases.</b> The textbook formula fails only when the accumulator is infinity or
+ *       has the x of the summand (doubling or cancellation; {@code x1 = β·x2} is not exceptional for
+ *       it). Neither can happen below the last window, for any k: the partial sum
+ *       {@code S_m = Σ_{i<m} d_i·32^i} satisfies {@code 0 < |S_m| ≤ 32^m − 1 < |d_m|·32^m}, so
+ *       {@code S_m} is not 0 and {@code S_m ∓ d_m·32^m} is a nonzero integer of absolute value
+ *       below {@code 32^(m+1) ≤ 2²⁵⁵ < n} (m ≤ 50), hence not 0 mod n. The last addition can meet a
+ *       cancellation (exactly when k = 0) or a doubling (special k, {@code k ≡ d·2²⁵⁶}); the
+ *       complete formula handles both, and an accumulator at infinity, by masked moves. The tests
+ *       exercise those scalars.</li>
  *   <li><b>Result.</b> One constant-time inversion (BouncyCastle's safegcd via {@link Fp26#inv})
  *       to affine. The only branch on the outcome is "result is infinity", which happens exactly
  *       when k = 0 (a public failure).</li>
@@ -149,10 +150,12 @@ final class ConstantTimeComb {
             lookup(r.x, r.y, 0, group(v, 0), w.negY);
             r.z[0] = 1;
             r.inf = 0;
-            for (int i = 1; i < WINDOWS; i++) {
+            for (int i = 1; i < WINDOWS - 1; i++) { // no exceptional case below the last window (class comment)
                 lookup(tx, ty, i, group(v, i), w.negY);
-                ConstantTimeGlv.addAffine(r, tx, ty, w);
+                addAffineGeneric(r, tx, ty, w);
             }
+            lookup(tx, ty, WINDOWS - 1, group(v, WINDOWS - 1), w.negY);
+            ConstantTimeGlv.addAffine(r, tx, ty, w); // complete: doubling and cancellation (k = 0) are possible here
             if (r.inf != 0) { // the outcome is public: k = 0
                 return null;
             }
@@ -164,6 +167,42 @@ final class ConstantTimeComb {
             java.util.Arrays.fill(r.z, 0);
             w.wipe();
         }
+    }
+
+    /**
+     * r = r + (bx, by) by the textbook mixed addition (8M + 3S), for r not infinity and
+     * {@code x(r) ≠ bx} (not a doubling, not a cancellation), which holds for every window but the
+     * last (class comment). Branch-free; it does not check its precondition. Magnitudes: r.x ≤ 6,
+     * r.y ≤ 6, r.z = 1, bx = 1, by ≤ 2 in; r.x = 1, r.y = 3, r.z = 1 out.
+     */
+    static void addAffineGeneric(ConstantTimeGlv.Jac r, long[] bx, long[] by, ConstantTimeGlv.Scratch w) {
+        long[] z12 = w.zz, u2 = w.u2, s2 = w.s2, h = w.t, rr = w.rr, h2 = w.n, h3 = w.q, t = w.tt, u = w.m;
+        Fp26.sqr(z12, r.z);                // z12 = Z1^2 (1)
+        Fp26.mul(u2, bx, z12);             // U2 = X2*Z1^2 (1)
+        Fp26.mul(s2, by, z12);
+        Fp26.mul(s2, s2, r.z);             // S2 = Y2*Z1^3 (1)
+        Fp26.negate(h, r.x, 6);            // -X1 (7)
+        Fp26.add(h, u2);                   // H = U2 - X1 (8)
+        Fp26.negate(rr, r.y, 6);           // -Y1 (7)
+        Fp26.add(rr, s2);                  // R = S2 - Y1 (8)
+        Fp26.sqr(h2, h);                   // H^2 (1)
+        Fp26.mul(h3, h2, h);               // H^3 (1)
+        Fp26.mul(r.z, r.z, h);             // Z3 = Z1*H (1)
+        Fp26.mul(t, r.x, h2);              // T = X1*H^2 (1)
+        Fp26.mul(u, r.y, h3);              // Y1*H^3 (1)
+        Fp26.sqr(r.x, rr);                 // R^2 (1)
+        Fp26.negate(h3, h3, 1);            // -H^3 (2)
+        Fp26.add(r.x, h3);                 // R^2 - H^3 (3)
+        Fp26.copy(h2, t);
+        Fp26.mulInt(h2, 2);                // 2T (2)
+        Fp26.negate(h2, h2, 2);            // -2T (3)
+        Fp26.add(r.x, h2);                 // X3 = R^2 - H^3 - 2T (6)
+        Fp26.normalizeWeak(r.x);           // X3 (1)
+        Fp26.negate(h2, r.x, 1);           // -X3 (2)
+        Fp26.add(h2, t);                   // T - X3 (3)
+        Fp26.mul(r.y, rr, h2);             // R*(T - X3) (1)
+        Fp26.negate(u, u, 1);              // -Y1*H^3 (2)
+        Fp26.add(r.y, u);                  // Y3 = R*(T - X3) - Y1*H^3 (3)
     }
 
     /**

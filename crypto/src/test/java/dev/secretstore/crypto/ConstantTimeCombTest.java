@@ -133,7 +133,13 @@ class ConstantTimeCombTest {
             for (int i = 0; i < WINDOWS; i++) {
                 int n = ConstantTimeComb.group(v, i);
                 assertThat(n).isBetween(0, 2 * ENTRIES - 1);
-                sum = sum.add(BigInteger.valueOf(2L * n - (2 * ENTRIES - 1)).shiftLeft(W * i));
+                BigInteger summand = BigInteger.valueOf(2L * n - (2 * ENTRIES - 1)).shiftLeft(W * i);
+                if (i > 0 && i < WINDOWS - 1) { // addAffineGeneric's precondition: S ≠ 0, S ≠ ±summand (mod n)
+                    assertThat(sum.mod(N)).isNotEqualTo(BigInteger.ZERO);
+                    assertThat(sum.subtract(summand).mod(N)).isNotEqualTo(BigInteger.ZERO);
+                    assertThat(sum.add(summand).mod(N)).isNotEqualTo(BigInteger.ZERO);
+                }
+                sum = sum.add(summand);
             }
             assertThat(sum.mod(N)).as("k=%s", k.toString(16)).isEqualTo(k);
         }
