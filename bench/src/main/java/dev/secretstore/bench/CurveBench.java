@@ -31,6 +31,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * BouncyCastle's comb for points other than G, nothing is cached on a point object, and
  * {@code kP_ours_ct_reusedPoint} (the same point objects again and again) differs only by the decoding.
  *
+ * <p>{@code kG_ours_ct} is {@code SecretScalar.mulG()}, since the fixed-base change our own
+ * constant-time multiplier ({@code ConstantTimeComb}); {@code kG_bc_comb} is the previous path,
+ * BouncyCastle's comb for G, called directly.
+ *
  * <p>{@code kP_comb_*} run the previous production path for a secret k (BouncyCastle's
  * {@code FixedPointCombMultiplier}, called directly) in the same JMH run as the new one, on the same
  * inputs: {@code kP_comb_fresh} on a freshly decoded point (table built every call),
@@ -106,6 +110,17 @@ public class CurveBench {
     @Benchmark
     public PublicPoint kG_ours_ct() {
         return secrets[next()].mulG();
+    }
+
+    /**
+     * The previous k·G path (BouncyCastle's {@code FixedPointCombMultiplier}, table for G cached after
+     * the first call), called directly on the same inputs; it returns the BouncyCastle point without
+     * our encoding ({@code PublicPoint}), so it slightly flatters the comb.
+     */
+    @Benchmark
+    public ECPoint kG_bc_comb() {
+        int j = next();
+        return comb.multiply(dev.secretstore.crypto.Secp256k1.G, scalarValues[j]).normalize();
     }
 
     @Benchmark

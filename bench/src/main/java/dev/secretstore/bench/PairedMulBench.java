@@ -29,7 +29,9 @@ import org.bouncycastle.math.ec.FixedPointCombMultiplier;
  * a busy sibling hyperthread and shared caches, so absolute values run high; the paired ratios are
  * the robust part.
  *
- * <pre>java -cp bench/target/benchmarks.jar dev.secretstore.bench.PairedMulBench [rounds]</pre>
+ * <pre>java -cp bench/target/benchmarks.jar dev.secretstore.bench.PairedMulBench [rounds [title-substring]]</pre>
+ *
+ * With a second argument only the groups whose title contains it run (e.g. {@code "k·G, secret"}).
  *
  * The inputs are the seeded ones {@link CurveBench} uses; points are decoded from bytes on every call
  * (fresh objects) unless the name says otherwise.
@@ -44,6 +46,9 @@ public final class PairedMulBench {
 
     public static void main(String[] args) {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 25;
+        only = args.length > 1 ? args[1] : "";
+        fr.acinq.secp256k1.Secp256k1 lib = fr.acinq.secp256k1.Secp256k1.get();
+        byte[][] keyBytes = new byte[BenchInputs.COUNT][];
         Random rnd = new Random(0xBE7C_0001L);
         int n = BenchInputs.COUNT;
         byte[][] pointBytes = new byte[n][];
@@ -56,6 +61,7 @@ public final class PairedMulBench {
         PublicPoint[] reused = new PublicPoint[n];
         for (int j = 0; j < n; j++) {
             byte[] k = BenchInputs.key(rnd);
+            keyBytes[j] = k;
             secrets[j] = SecretScalar.fromBytes(k);
             a[j] = Scalar.fromBytes(k);
             b[j] = Scalar.fromBytes(BenchInputs.key(rnd));
@@ -71,6 +77,10 @@ public final class PairedMulBench {
 
         System.out.printf(Locale.ROOT, "PairedMulBench: %d rounds (+%d warmup), %d ms slices, load average at start: %s%n", rounds,
                 WARMUP_ROUNDS, SLICE_NANOS / 1_000_000, loadAverage());
+        run("k·G, secret k", rounds, List.of(
+                new Variant("BouncyCastle comb, table for G cached (previous path)", j -> comb.multiply(g, ab[j]).normalize()),
+                new Variant("ours (SecretScalar.mulG, ConstantTimeComb)", j -> secrets[j].mulG()),
+                new Variant("libsecp256k1 pubkeyCreate (JNI, bytes)", j -> lib.pubkeyCreate(keyBytes[j]))));
         run("k·P, secret k", rounds, List.of(
                 new Variant("comb, fresh P (previous path)", j -> comb.multiply(fresh.apply(j), ab[j]).normalize()),
                 new Variant("comb, table cached on P", j -> comb.multiply(cachedCombPoints[j], ab[j]).normalize()),
@@ -89,7 +99,12 @@ public final class PairedMulBench {
         System.out.printf(Locale.ROOT, "load average at end: %s%n", loadAverage());
     }
 
+    private static String only = "";
+
     private static void run(String title, int rounds, List<Variant> variants) {
+        if (!title.contains(only)) {
+            return;
+        }
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         int v = variants.size();
         double[][] perOp = new double[v][rounds];
@@ -120,7 +135,7 @@ public final class PairedMulBench {
             for (int r = 0; r < rounds; r++) {
                 ratios[r] = perOp[k][r] / perOp[0][r];
             }
-            System.out.printf(Locale.ROOT, "  %-42s %8.1f µs/op (CPU, median)   ×%.2f of the first (median of paired ratios)%n",
+            System.out.printf(Locale.ROOT, "  %-54s %8.1f µs/op (CPU, median)   ×%.2f of the first (median of paired ratios)%n",
                     variants.get(k).name(), median(perOp[k]), median(ratios));
         }
     }

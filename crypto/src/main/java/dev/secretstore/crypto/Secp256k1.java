@@ -13,8 +13,9 @@ import org.bouncycastle.math.ec.FixedPointCombMultiplier;
  *
  * <ul>
  *   <li>{@link #mulSecret(ECPoint, int[])}: secret scalar times a point, constant time in the scalar
- *       (SEC-06). For G, BouncyCastle's fixed-point comb, whose table is built once and read through
- *       the curve's cache-safe (full-scan) lookup. For any other point, {@link ConstantTimeGlv}: the
+ *       (SEC-06). For G, {@link ConstantTimeComb}: a static table of 64 windows × 16 offset multiples
+ *       of G, one full-scan masked lookup and one complete mixed addition per 4-bit digit, on
+ *       {@link Fp26} (it replaced BouncyCastle's fixed-point comb, benchmarks.md). For any other point, {@link ConstantTimeGlv}: the
  *       GLV split with signed fixed-window digits, full-scan masked table lookups and complete
  *       addition formulas on branch-free field arithmetic ({@link Fp26}). It replaced the comb for
  *       fresh points, whose per-point table build dominated every ECDH, ECIES and DLEQ (benchmarks.md).</li>
@@ -36,18 +37,30 @@ public final class Secp256k1 {
     /** ⌊n/2⌋, the low-s bound. */
     public static final BigInteger HALF_N = N.shiftRight(1);
 
+    /** BouncyCastle's comb: the previous k·G path, kept for the tests' and benchmarks' comparisons only. */
     private static final FixedPointCombMultiplier COMB = new FixedPointCombMultiplier();
-
-    static {
-        // Build the comb table for G once, up front.
-        COMB.multiply(G, BigInteger.ONE);
-    }
 
     private Secp256k1() {}
 
     /** k·P for a secret k given as reduced limbs (constant time in k). Result may be infinity only if k = 0. */
     static ECPoint mulSecret(ECPoint point, int[] k) {
-        return point == G ? mulSecretComb(G, k) : mulSecretGlv(point, k);
+        return point == G ? mulSecretG(k) : mulSecretGlv(point, k);
+    }
+
+    /** k·G for a secret k by the constant-time fixed-base multiplier ({@link ConstantTimeComb}). Infinity only if k = 0. */
+    static ECPoint mulSecretG(int[] k) {
+        long[][] xy = ConstantTimeComb.multiplyAffine(k);
+        return toEcPoint(xy);
+    }
+
+    private static ECPoint toEcPoint(long[][] xy) {
+        if (xy == null) {
+            return CURVE.getInfinity();
+        }
+        ECPoint p = CURVE.createPoint(new BigInteger(1, Fp26.toBytes(xy[0])), new BigInteger(1, Fp26.toBytes(xy[1])));
+        Arrays.fill(xy[0], 0);
+        Arrays.fill(xy[1], 0);
+        return p;
     }
 
     /**
@@ -55,11 +68,7 @@ public final class Secp256k1 {
      * product is infinity (k = 0). Goes through no {@code BigInteger} on the GLV path (ECDH's shared secret).
      */
     static byte[] mulSecretX(ECPoint point, int[] k) {
-        if (point == G) {
-            ECPoint r = mulSecretComb(G, k);
-            return r.isInfinity() ? null : r.getAffineXCoord().getEncoded();
-        }
-        long[][] xy = ConstantTimeGlv.multiplyAffine(point, k);
+        long[][] xy = point == G ? ConstantTimeComb.multiplyAffine(k) : ConstantTimeGlv.multiplyAffine(point, k);
         if (xy == null) {
             return null;
         }
@@ -74,14 +83,13 @@ public final class Secp256k1 {
      * P normalized and not infinity. Infinity only if k = 0.
      */
     static ECPoint mulSecretGlv(ECPoint point, int[] k) {
-        long[][] xy = ConstantTimeGlv.multiplyAffine(point, k);
-        if (xy == null) {
-            return CURVE.getInfinity();
-        }
-        return CURVE.createPoint(new BigInteger(1, Fp26.toBytes(xy[0])), new BigInteger(1, Fp26.toBytes(xy[1])));
+        return toEcPoint(ConstantTimeGlv.multiplyAffine(point, k));
     }
 
-    /** k·P for a secret k by BouncyCastle's fixed-point comb (constant time; builds a table per point). */
+    /**
+     * k·P for a secret k by BouncyCastle's fixed-point comb (constant time; builds a table per point).
+     * No production path calls it any more: the tests and benchmarks compare against it.
+     */
     static ECPoint mulSecretComb(ECPoint point, int[] k) {
         BigInteger kb = new BigInteger(1, ModN.toBytes(k));
         return COMB.multiply(point, kb).normalize();

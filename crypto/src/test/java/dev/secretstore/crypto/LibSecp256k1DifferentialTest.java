@@ -76,6 +76,28 @@ class LibSecp256k1DifferentialTest {
         }
     }
 
+    /** The fixed-base multiplier ({@link ConstantTimeComb}) directly, on its edge scalars (nibble runs, 2^i, n − small) and random ones. */
+    @Test
+    void constantTimeCombMatchesPubkeyCreate() {
+        java.util.List<BigInteger> ks = new java.util.ArrayList<>(ConstantTimeCombTest.edgeScalars());
+        Random rnd = new Random(0xD1FF_C0B1L);
+        for (int i = 0; i < ROUNDS; i++) {
+            ks.add(new BigInteger(1, randomKey(rnd)));
+        }
+        for (BigInteger k : ks) {
+            byte[] kb = bytes32(k);
+            long[][] xy = ConstantTimeComb.multiplyAffine(ModN.fromBytes(kb));
+            byte[] ours = new byte[65];
+            ours[0] = 0x04;
+            System.arraycopy(Fp26.toBytes(xy[0]), 0, ours, 1, 32);
+            System.arraycopy(Fp26.toBytes(xy[1]), 0, ours, 33, 32);
+            assertThat(ours).as("k·G for k=%s", k.toString(16)).isEqualTo(lib.pubkeyCreate(kb));
+            byte[] viaSecp = dev.secretstore.crypto.Secp256k1.mulSecret(dev.secretstore.crypto.Secp256k1.G, ModN.fromBytes(kb))
+                    .getEncoded(false);
+            assertThat(viaSecp).isEqualTo(ours);
+        }
+    }
+
     @Test
     void variableBaseMultiplicationMatchesPubKeyTweakMul() {
         Random rnd = new Random(0xD1FF_0002L);

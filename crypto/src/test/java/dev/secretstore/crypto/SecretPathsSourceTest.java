@@ -39,7 +39,7 @@ class SecretPathsSourceTest {
     }
 
     /**
-     * The constant-time multiplier ({@link ConstantTimeGlv} on {@link Fp26}): every branch in these files
+     * The constant-time multipliers ({@link ConstantTimeGlv} and {@link ConstantTimeComb} on {@link Fp26}): every branch in these files
      * is on a public value and listed here, so a new {@code if}, {@code while}, {@code switch} or
      * ternary fails this test until someone has reviewed it for SEC-06. No variable-time BouncyCastle
      * routine ({@code …Var}, {@code ECAlgorithms}, {@code ECPoint.multiply}), no {@code PointSum} or
@@ -53,6 +53,8 @@ class SecretPathsSourceTest {
                 "ConstantTimeGlv.java", List.of(
                         "if (sh > 32 - GROUP_SIZE && w < 7)", // bit position of the digit
                         "if (group == GROUPS - 1)", // loop position
+                        "if (r.inf != 0)"), // the result is infinity iff k = 0: a public failure
+                "ConstantTimeComb.java", List.of(
                         "if (r.inf != 0)")); // the result is infinity iff k = 0: a public failure
         Pattern branch = Pattern.compile("\\b(if|while|switch)\\s*\\(|\\s\\?\\s");
         for (Map.Entry<String, List<String>> e : allowed.entrySet()) {
@@ -73,7 +75,19 @@ class SecretPathsSourceTest {
     @Test
     void secretMultiplicationRoutesThroughTheConstantTimePaths() throws IOException {
         String code = Files.readString(SRC.resolve("Secp256k1.java"));
-        assertThat(code).contains("return point == G ? mulSecretComb(G, k) : mulSecretGlv(point, k);");
+        assertThat(code).contains("return point == G ? mulSecretG(k) : mulSecretGlv(point, k);")
+                .contains("long[][] xy = point == G ? ConstantTimeComb.multiplyAffine(k) : ConstantTimeGlv.multiplyAffine(point, k);");
+        // the old BouncyCastle comb stays only as the tests' and benchmarks' reference: no production caller
+        String noComments = String.join("\n", codeLines(code));
+        assertThat(noComments.split("mulSecretComb\\(", -1)).as("mentions of mulSecretComb(").hasSize(2); // its definition
+        try (var files = Files.walk(SRC)) {
+            for (Path f : files.filter(x -> x.toString().endsWith(".java")).toList()) {
+                if (!f.getFileName().toString().equals("Secp256k1.java")) {
+                    assertThat(String.join("\n", codeLines(Files.readString(f)))).as(f.toString())
+                            .doesNotContain("mulSecretComb").doesNotContain("FixedPointCombMultiplier");
+                }
+            }
+        }
         assertThat(Files.readString(SRC.resolve("SecretScalar.java")))
                 .contains("Secp256k1.mulSecret(Secp256k1.G, live())").contains("Secp256k1.mulSecret(p.ecPoint(), live())");
         assertThat(Files.readString(SRC.resolve("Ecdh.java"))).contains("Secp256k1.mulSecretX(p.ecPoint(), d.live())");
