@@ -50,25 +50,27 @@ final class ConstantTimeComb {
     /** {@code 2²⁶⁰ − 1 mod n}: bits of v read as signs sum to {@code 2v − (2²⁶⁰ − 1)} (the test recomputes it). */
     static final int[] OFFSET = ModN.fromBytes(Hex.decode("00000000000000000000000000000014551231950b75fc4402da1732fc9bebef", 32));
 
+    /** The table for G, built when the class loads. */
+    static final ConstantTimeComb FOR_G = new ConstantTimeComb(Secp256k1.G);
+
     /**
      * {@code T[i][j]} at {@code (i·16 + j)·10}: limb l of the normalized x in the low 32 bits of
      * element l, limb l of y in the high 32 bits (one load and one mask per pair of limbs in the scan).
      */
-    private static final long[] TXY = new long[WINDOWS * WINDOW_STRIDE];
+    private final long[] txy = new long[WINDOWS * WINDOW_STRIDE];
 
-    static {
-        buildTable();
-    }
-
-    private ConstantTimeComb() {}
-
-    /** Builds {@link #TXY} from G (public data only). */
-    private static void buildTable() {
+    /**
+     * Builds the table of {@code base} (public data only, about 25 ms and 66 KB): for G, and for the few
+     * other fixed generators a node multiplies by secrets over and over (the Pedersen H). The argument of
+     * the class comment holds for any base point, since every point but infinity has order n.
+     */
+    ConstantTimeComb(org.bouncycastle.math.ec.ECPoint base) {
         ConstantTimeGlv.Scratch w = new ConstantTimeGlv.Scratch();
-        long[] bx = Fp26.create(); // B = 32^i·G, affine
+        long[] bx = Fp26.create(); // B = 32^i·base, affine
         long[] by = Fp26.create();
-        Fp26.fromBytes(bx, Secp256k1.G.getAffineXCoord().getEncoded());
-        Fp26.fromBytes(by, Secp256k1.G.getAffineYCoord().getEncoded());
+        org.bouncycastle.math.ec.ECPoint affine = base.normalize();
+        Fp26.fromBytes(bx, affine.getAffineXCoord().getEncoded());
+        Fp26.fromBytes(by, affine.getAffineYCoord().getEncoded());
         for (int i = 0; i < WINDOWS; i++) {
             ConstantTimeGlv.Jac b2 = jac(bx, by);
             ConstantTimeGlv.doubleJac(b2, w);
@@ -78,7 +80,7 @@ final class ConstantTimeComb {
                 long[][] e = ConstantTimeGlv.toAffine(acc);
                 int at = i * WINDOW_STRIDE + j * L;
                 for (int l = 0; l < L; l++) {
-                    TXY[at + l] = e[0][l] | (e[1][l] << 32);
+                    txy[at + l] = e[0][l] | (e[1][l] << 32);
                 }
                 ConstantTimeGlv.addAffine(acc, twoB[0], twoB[1], w);
             }
@@ -101,13 +103,13 @@ final class ConstantTimeComb {
     }
 
     /** The affine table entry {@code T[i][j]} (tests only; public data). */
-    static long[][] entry(int i, int j) {
+    long[][] entry(int i, int j) {
         long[] x = Fp26.create();
         long[] y = Fp26.create();
         int at = i * WINDOW_STRIDE + j * L;
         for (int l = 0; l < L; l++) {
-            x[l] = TXY[at + l] & 0xFFFFFFFFL;
-            y[l] = TXY[at + l] >>> 32;
+            x[l] = txy[at + l] & 0xFFFFFFFFL;
+            y[l] = txy[at + l] >>> 32;
         }
         return new long[][] {x, y};
     }
@@ -140,7 +142,7 @@ final class ConstantTimeComb {
      * the affine {@code {x, y}} as normalized field elements, or null if the result is infinity
      * (exactly when k = 0).
      */
-    static long[][] multiplyAffine(int[] k) {
+    long[][] multiplyAffine(int[] k) {
         int[] v = recode(k);
         ConstantTimeGlv.Jac r = new ConstantTimeGlv.Jac();
         ConstantTimeGlv.Scratch w = new ConstantTimeGlv.Scratch();
@@ -210,7 +212,7 @@ final class ConstantTimeComb {
      * all 16 entries of the window, keeps entry {@code |d| >> 1} by masks, and negates y by a masked
      * move when {@code d < 0} (top bit of n clear). Memory addresses depend only on the window.
      */
-    private static void lookup(long[] rx, long[] ry, int window, int n, long[] negY) {
+    private void lookup(long[] rx, long[] ry, int window, int n, long[] negY) {
         int negative = ((n >>> (WINDOW - 1)) ^ 1) & 1;
         int index = ((-negative) ^ n) & (ENTRIES - 1);
         int base = window * WINDOW_STRIDE;
@@ -218,16 +220,16 @@ final class ConstantTimeComb {
         for (int m = 0; m < ENTRIES; m++) {
             long mask = -(long) ((((m ^ index) - 1) >>> 31) & 1); // all ones iff m == index (both < 2³¹)
             int at = base + m * L;
-            t0 |= TXY[at] & mask;
-            t1 |= TXY[at + 1] & mask;
-            t2 |= TXY[at + 2] & mask;
-            t3 |= TXY[at + 3] & mask;
-            t4 |= TXY[at + 4] & mask;
-            t5 |= TXY[at + 5] & mask;
-            t6 |= TXY[at + 6] & mask;
-            t7 |= TXY[at + 7] & mask;
-            t8 |= TXY[at + 8] & mask;
-            t9 |= TXY[at + 9] & mask;
+            t0 |= txy[at] & mask;
+            t1 |= txy[at + 1] & mask;
+            t2 |= txy[at + 2] & mask;
+            t3 |= txy[at + 3] & mask;
+            t4 |= txy[at + 4] & mask;
+            t5 |= txy[at + 5] & mask;
+            t6 |= txy[at + 6] & mask;
+            t7 |= txy[at + 7] & mask;
+            t8 |= txy[at + 8] & mask;
+            t9 |= txy[at + 9] & mask;
         }
         final long lo = 0xFFFFFFFFL;
         rx[0] = t0 & lo; rx[1] = t1 & lo; rx[2] = t2 & lo; rx[3] = t3 & lo; rx[4] = t4 & lo;

@@ -14,11 +14,31 @@ public final class PublicPoint {
 
     private final ECPoint point; // normalized, on the curve, not infinity
     private final byte[] encoded; // 64 bytes
+    private final ConstantTimeComb comb; // null unless this is a fixed base (withFixedBaseTable)
 
     private PublicPoint(ECPoint normalized) {
+        this(normalized, Arrays.copyOfRange(normalized.getEncoded(false), 1, 65), null);
+    }
+
+    private PublicPoint(ECPoint normalized, byte[] encoded, ConstantTimeComb comb) {
         this.point = normalized;
-        byte[] sec1 = normalized.getEncoded(false);
-        this.encoded = Arrays.copyOfRange(sec1, 1, 65);
+        this.encoded = encoded;
+        this.comb = comb;
+    }
+
+    /**
+     * The same point (equal to this one) carrying a precomputed table, so that secret multiples of it
+     * ({@link SecretScalar#mul(PublicPoint)}) take the constant-time fixed-base comb (about 30 µs) instead
+     * of the variable-base GLV multiplier (about 85 µs). Building it costs about 25 ms and 66 KB: for a
+     * fixed generator that lives as long as the process (the Pedersen H), not for points from messages.
+     */
+    public PublicPoint withFixedBaseTable() {
+        return new PublicPoint(point, encoded, new ConstantTimeComb(point));
+    }
+
+    /** The fixed-base table, or null (see {@link #withFixedBaseTable}). */
+    ConstantTimeComb fixedBaseTable() {
+        return comb;
     }
 
     /** The generator G. */

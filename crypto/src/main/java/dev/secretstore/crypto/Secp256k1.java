@@ -49,8 +49,12 @@ public final class Secp256k1 {
 
     /** k·G for a secret k by the constant-time fixed-base multiplier ({@link ConstantTimeComb}). Infinity only if k = 0. */
     static ECPoint mulSecretG(int[] k) {
-        long[][] xy = ConstantTimeComb.multiplyAffine(k);
-        return toEcPoint(xy);
+        return mulSecretFixedBase(ConstantTimeComb.FOR_G, k);
+    }
+
+    /** k·B for a secret k and a fixed base B with its comb table ({@link PublicPoint#withFixedBaseTable}). Infinity only if k = 0. */
+    static ECPoint mulSecretFixedBase(ConstantTimeComb table, int[] k) {
+        return toEcPoint(table.multiplyAffine(k));
     }
 
     private static ECPoint toEcPoint(long[][] xy) {
@@ -68,7 +72,7 @@ public final class Secp256k1 {
      * product is infinity (k = 0). Goes through no {@code BigInteger} on the GLV path (ECDH's shared secret).
      */
     static byte[] mulSecretX(ECPoint point, int[] k) {
-        long[][] xy = point == G ? ConstantTimeComb.multiplyAffine(k) : ConstantTimeGlv.multiplyAffine(point, k);
+        long[][] xy = point == G ? ConstantTimeComb.FOR_G.multiplyAffine(k) : ConstantTimeGlv.multiplyAffine(point, k);
         if (xy == null) {
             return null;
         }

@@ -115,8 +115,15 @@ public final class SecretScalar implements Destroyable {
         return PublicPoint.of(Secp256k1.mulSecret(Secp256k1.G, live()));
     }
 
-    /** s·P, constant time in s. Throws if the product is infinity (s = 0). */
+    /**
+     * s·P, constant time in s: the fixed-base comb for a point made by {@link PublicPoint#withFixedBaseTable},
+     * the GLV multiplier otherwise. Throws if the product is infinity (s = 0).
+     */
     public PublicPoint mul(PublicPoint p) {
+        ConstantTimeComb table = p.fixedBaseTable();
+        if (table != null) { // public: which point, not which scalar
+            return PublicPoint.of(Secp256k1.mulSecretFixedBase(table, live()));
+        }
         return PublicPoint.of(Secp256k1.mulSecret(p.ecPoint(), live()));
     }
 

@@ -71,14 +71,14 @@ class ConstantTimeCombTest {
 
     private static void assertProduct(BigInteger k) {
         ECPoint expected = Secp256k1.mulPublicBc(Secp256k1.G, k); // BouncyCastle, variable time: oracle only
-        long[][] xy = ConstantTimeComb.multiplyAffine(limbs(k));
+        long[][] xy = ConstantTimeComb.FOR_G.multiplyAffine(limbs(k));
         assertThat(xy).as("k=%s", k.toString(16)).isNotNull();
         assertThat(affine(xy).getEncoded(false)).as("k=%s", k.toString(16)).isEqualTo(expected.getEncoded(false));
     }
 
     @Test
     void zeroGivesInfinity() {
-        assertThat(ConstantTimeComb.multiplyAffine(new int[8])).isNull();
+        assertThat(ConstantTimeComb.FOR_G.multiplyAffine(new int[8])).isNull();
         assertThat(Secp256k1.mulSecret(Secp256k1.G, new int[8]).isInfinity()).isTrue();
         assertThat(Secp256k1.mulSecretX(Secp256k1.G, new int[8])).isNull();
     }
@@ -110,7 +110,7 @@ class ConstantTimeCombTest {
     void productsAreValidCurvePoints() {
         Random rnd = new Random(0xC0B_0002L);
         for (int i = 0; i < 50; i++) {
-            long[][] xy = ConstantTimeComb.multiplyAffine(limbs(new BigInteger(256, rnd)));
+            long[][] xy = ConstantTimeComb.FOR_G.multiplyAffine(limbs(new BigInteger(256, rnd)));
             assertThat(affine(xy).isValid()).isTrue();
         }
     }
@@ -169,7 +169,7 @@ class ConstantTimeCombTest {
                 }
                 for (BigInteger kk : new BigInteger[] {k, k.add(BigInteger.ONE).mod(N), k.subtract(BigInteger.ONE).mod(N)}) {
                     if (kk.signum() == 0) {
-                        assertThat(ConstantTimeComb.multiplyAffine(limbs(kk))).isNull();
+                        assertThat(ConstantTimeComb.FOR_G.multiplyAffine(limbs(kk))).isNull();
                     } else {
                         assertProduct(kk);
                     }
@@ -185,9 +185,38 @@ class ConstantTimeCombTest {
         for (int i = 0; i < WINDOWS; i++) {
             for (int j = 0; j < ENTRIES; j++) {
                 ECPoint expected = Secp256k1.mulPublicBc(Secp256k1.G, BigInteger.valueOf(2L * j + 1).shiftLeft(W * i).mod(N));
-                assertThat(affine(ConstantTimeComb.entry(i, j)).getEncoded(false)).as("T[%d][%d]", i, j)
+                assertThat(affine(ConstantTimeComb.FOR_G.entry(i, j)).getEncoded(false)).as("T[%d][%d]", i, j)
                         .isEqualTo(expected.getEncoded(false));
             }
         }
+    }
+
+    /**
+     * A table for another fixed base (the Pedersen H is one, {@link PublicPoint#withFixedBaseTable}): the
+     * point stays equal to the plain one, and every secret multiple through the table matches BouncyCastle
+     * and our GLV multiplier on the plain point, edge scalars included.
+     */
+    @Test
+    void fixedBaseTableOfAnotherPointGivesTheSameProducts() {
+        PublicPoint plain = PublicPoint.fromUncompressed(Secp256k1.mulPublicBc(Secp256k1.G, new BigInteger("5ec2e7", 16)).getEncoded(false));
+        PublicPoint fixed = plain.withFixedBaseTable();
+        assertThat(fixed).isEqualTo(plain).hasSameHashCodeAs(plain);
+        assertThat(fixed.toBytes()).isEqualTo(plain.toBytes());
+        assertThat(fixed.fixedBaseTable()).isNotNull();
+        assertThat(plain.fixedBaseTable()).isNull();
+        List<BigInteger> scalars = new ArrayList<>(edgeScalars());
+        Random rnd = new Random(0xF1BA5EL);
+        for (int i = 0; i < 200; i++) {
+            scalars.add(new BigInteger(256, rnd).mod(N));
+        }
+        for (BigInteger k : scalars) {
+            if (k.signum() == 0) continue;
+            SecretScalar s = SecretScalar.fromBytes(Scalar.toBytes32(k));
+            PublicPoint viaTable = s.mul(fixed);
+            assertThat(viaTable).as("k = %s", k.toString(16)).isEqualTo(s.mul(plain));
+            assertThat(viaTable.toUncompressed()).isEqualTo(Secp256k1.mulPublicBc(plain.ecPoint(), k).getEncoded(false));
+            s.destroy();
+        }
+        assertThat(new ConstantTimeComb(plain.ecPoint()).multiplyAffine(new int[8])).as("k = 0").isNull();
     }
 }

@@ -86,7 +86,7 @@ class LibSecp256k1DifferentialTest {
         }
         for (BigInteger k : ks) {
             byte[] kb = bytes32(k);
-            long[][] xy = ConstantTimeComb.multiplyAffine(ModN.fromBytes(kb));
+            long[][] xy = ConstantTimeComb.FOR_G.multiplyAffine(ModN.fromBytes(kb));
             byte[] ours = new byte[65];
             ours[0] = 0x04;
             System.arraycopy(Fp26.toBytes(xy[0]), 0, ours, 1, 32);

@@ -76,7 +76,7 @@ class SecretPathsSourceTest {
     void secretMultiplicationRoutesThroughTheConstantTimePaths() throws IOException {
         String code = Files.readString(SRC.resolve("Secp256k1.java"));
         assertThat(code).contains("return point == G ? mulSecretG(k) : mulSecretGlv(point, k);")
-                .contains("long[][] xy = point == G ? ConstantTimeComb.multiplyAffine(k) : ConstantTimeGlv.multiplyAffine(point, k);");
+                .contains("long[][] xy = point == G ? ConstantTimeComb.FOR_G.multiplyAffine(k) : ConstantTimeGlv.multiplyAffine(point, k);");
         // the old BouncyCastle comb stays only as the tests' and benchmarks' reference: no production caller
         String noComments = String.join("\n", codeLines(code));
         assertThat(noComments.split("mulSecretComb\\(", -1)).as("mentions of mulSecretComb(").hasSize(2); // its definition
@@ -89,7 +89,9 @@ class SecretPathsSourceTest {
             }
         }
         assertThat(Files.readString(SRC.resolve("SecretScalar.java")))
-                .contains("Secp256k1.mulSecret(Secp256k1.G, live())").contains("Secp256k1.mulSecret(p.ecPoint(), live())");
+                .contains("Secp256k1.mulSecret(Secp256k1.G, live())").contains("Secp256k1.mulSecret(p.ecPoint(), live())")
+                .contains("Secp256k1.mulSecretFixedBase(table, live())");
+        assertThat(code).contains("return toEcPoint(table.multiplyAffine(k));"); // a fixed base goes through the comb only
         assertThat(Files.readString(SRC.resolve("Ecdh.java"))).contains("Secp256k1.mulSecretX(p.ecPoint(), d.live())");
     }
 

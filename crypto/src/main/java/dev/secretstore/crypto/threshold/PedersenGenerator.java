@@ -16,8 +16,11 @@ import org.bouncycastle.math.ec.ECPoint;
 public final class PedersenGenerator {
     public static final String TAG = "secretstore/v1/pedersen-h";
 
-    /** The production {@code H}, computed once from the definition. */
-    public static final PublicPoint H = derive(TAG);
+    /**
+     * The production {@code H}, computed once from the definition, with its fixed-base table: every key
+     * generation multiplies it by secrets (each dealer's blinding coefficients, each received share).
+     */
+    public static final PublicPoint H = derive(TAG).withFixedBaseTable();
 
     private PedersenGenerator() {}
 
