@@ -40,8 +40,10 @@ final class BouncyCastlePrimitives {
             cached[i] = decode(points[i]);
         }
         FixedPointCombMultiplier comb = new FixedPointCombMultiplier();
+        ECPoint h = decode(dev.secretstore.crypto.threshold.PedersenGenerator.H.toUncompressed()); // its comb table cached on first use
         Map<Primitive, IntConsumer> ops = new EnumMap<>(Primitive.class);
         ops.put(Primitive.K_G, i -> PrimitiveCosts.sink(comb.multiply(G, k[i]).normalize()));
+        ops.put(Primitive.K_H, i -> PrimitiveCosts.sink(comb.multiply(h, k[i]).normalize()));
         ops.put(Primitive.K_P, i -> PrimitiveCosts.sink(comb.multiply(decode(points[i]), k[i]).normalize()));
         ops.put(Primitive.K_P_AGAIN, i -> PrimitiveCosts.sink(comb.multiply(cached[i], k[i]).normalize()));
         ops.put(Primitive.PUB_K_P, i -> PrimitiveCosts.sink(decode(points[i]).multiply(a[i]).normalize()));

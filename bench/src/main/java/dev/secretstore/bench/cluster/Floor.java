@@ -41,10 +41,10 @@ public final class Floor {
             case GENERATE -> {
                 out.add(new Line(Primitive.K_G, (long) n * (t + 1), "each node as dealer",
                         "f_k·G for its t+1 coefficients; the Pedersen C_k = f_k·G + g_k·H and the Feldman A_k = f_k·G share it"));
-                out.add(new Line(Primitive.K_P_AGAIN, (long) n * (t + 1), "each node as dealer", "g_k·H, the Pedersen blinding on the fixed generator H"));
+                out.add(new Line(Primitive.K_H, (long) n * (t + 1), "each node as dealer", "g_k·H, the Pedersen blinding on the fixed generator H"));
                 out.add(new Line(Primitive.K_G, (long) n * (n - 1), "each node, per other dealer",
                         "f·G of the received pair, used by both the Pedersen (round 2) and the Feldman (round 4) check"));
-                out.add(new Line(Primitive.K_P_AGAIN, (long) n * (n - 1), "each node, per other dealer", "g·H of the received pair (Pedersen check)"));
+                out.add(new Line(Primitive.K_H, (long) n * (n - 1), "each node, per other dealer", "g·H of the received pair (Pedersen check)"));
                 out.add(new Line(Primitive.PUB_K_P, (long) n * (n - 1) * t, "each node, per other dealer",
                         "Σ_k x^k·C_k, the right-hand side of the Pedersen check (t products)"));
                 out.add(new Line(Primitive.PUB_K_P, (long) n * (n - 1) * t, "each node, per other dealer",

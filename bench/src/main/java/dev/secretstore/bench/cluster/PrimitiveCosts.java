@@ -7,6 +7,7 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.RecoverableSignature;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.crypto.threshold.PedersenGenerator;
 import fr.acinq.secp256k1.Secp256k1;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -89,6 +90,8 @@ public final class PrimitiveCosts {
         Inputs in = new Inputs(lib);
         Map<Primitive, IntConsumer> libsecp = new EnumMap<>(Primitive.class);
         libsecp.put(Primitive.K_G, i -> sink(lib.pubkeyCreate(in.keys[i])));
+        byte[] h = PedersenGenerator.H.toUncompressed();
+        libsecp.put(Primitive.K_H, i -> sink(lib.ecdh(in.keys[i], h)));
         libsecp.put(Primitive.K_P, i -> sink(lib.ecdh(in.keys[i], in.points[i])));
         libsecp.put(Primitive.K_P_AGAIN, i -> sink(lib.ecdh(in.keys[i], in.points[i])));
         libsecp.put(Primitive.PUB_K_P, i -> sink(lib.pubKeyTweakMul(in.points[i], in.keys[i])));
@@ -99,6 +102,7 @@ public final class PrimitiveCosts {
 
         Map<Primitive, IntConsumer> ours = new EnumMap<>(Primitive.class);
         ours.put(Primitive.K_G, i -> sink(in.secrets[i].mulG()));
+        ours.put(Primitive.K_H, i -> sink(in.secrets[i].mul(PedersenGenerator.H)));
         ours.put(Primitive.K_P, i -> sink(in.secrets[i].mul(PublicPoint.fromUncompressed(in.points[i]))));
         ours.put(Primitive.K_P_AGAIN, i -> sink(in.secrets[i].mul(in.cached[i])));
         ours.put(Primitive.PUB_K_P, i -> sink(PublicPoint.fromUncompressed(in.points[i]).mul(in.scalars[i])));
