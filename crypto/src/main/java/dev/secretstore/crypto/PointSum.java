@@ -62,13 +62,22 @@ public final class PointSum {
         if (ks.isEmpty()) {
             return this;
         }
-        ECPoint[] points = new ECPoint[ps.size()];
-        java.math.BigInteger[] scalars = new java.math.BigInteger[ks.size()];
-        for (int i = 0; i < points.length; i++) {
-            points[i] = ps.get(i).ecPoint();
-            scalars[i] = ks.get(i).toBigInteger();
+        // A term with coefficient 1 (x^0·V_0 of every commitment evaluation) is an addition, and a zero one
+        // nothing: only the others cost a table in the interleaved multiplication.
+        java.util.List<ECPoint> points = new java.util.ArrayList<>(ps.size());
+        java.util.List<java.math.BigInteger> scalars = new java.util.ArrayList<>(ks.size());
+        for (int i = 0; i < ks.size(); i++) {
+            Scalar k = ks.get(i);
+            if (k.equals(Scalar.ONE)) {
+                acc = acc.add(ps.get(i).ecPoint());
+            } else if (!k.isZero()) {
+                points.add(ps.get(i).ecPoint());
+                scalars.add(k.toBigInteger());
+            }
         }
-        acc = acc.add(Secp256k1.sumOfProductsPublic(scalars, points));
+        if (!points.isEmpty()) {
+            acc = acc.add(Secp256k1.sumOfProductsPublic(scalars.toArray(new java.math.BigInteger[0]), points.toArray(new ECPoint[0])));
+        }
         return this;
     }
 

@@ -93,4 +93,23 @@ class PointSumTest {
         ECPoint expected = separately(a, PublicPoint.generator(), b, q).subtract(r.ecPoint()).normalize();
         assertSame(expected, new PointSum().subtract(r).addMulGAndMul(a, b, q));
     }
+
+    /** Σ k_i·P_i with coefficients 1 and 0 among the others (they skip the multiplication) against separate products. */
+    @Test
+    void sumOfProductsWithUnitAndZeroCoefficients() {
+        Random rnd = new Random(0x5111);
+        for (int round = 0; round < 30; round++) {
+            List<PublicPoint> ps = List.of(point(rnd), point(rnd), point(rnd), point(rnd));
+            List<Scalar> ks = List.of(Scalar.ONE, scalar(rnd), round % 2 == 0 ? Scalar.ZERO : Scalar.ONE, scalar(rnd));
+            ECPoint expected = Secp256k1.CURVE.getInfinity();
+            for (int i = 0; i < ps.size(); i++) {
+                expected = expected.add(Secp256k1.mulPublicBc(ps.get(i).ecPoint(), ks.get(i).toBigInteger()));
+            }
+            assertSame(expected.normalize(), new PointSum().addSumOfProducts(ks, ps));
+        }
+        PublicPoint p = point(rnd);
+        assertSame(Secp256k1.CURVE.getInfinity(), new PointSum().addSumOfProducts(List.of(Scalar.ONE, Scalar.ONE), List.of(p, p.negate())));
+        assertSame(p.ecPoint(), new PointSum().addSumOfProducts(List.of(Scalar.ONE), List.of(p)));
+        assertSame(Secp256k1.CURVE.getInfinity(), new PointSum().addSumOfProducts(List.of(Scalar.ZERO), List.of(p)));
+    }
 }

@@ -45,6 +45,8 @@ public final class Dkg {
     public static final class Dealer implements Destroyable {
         private final Polynomial f;
         private final Polynomial g;
+        /** {@code f_k·G}, computed once: inside the Pedersen vector (round 1) and as the Feldman vector (round 4). */
+        private CommitmentVector feldman;
 
         private Dealer(Polynomial f, Polynomial g) {
             this.f = f;
@@ -81,12 +83,15 @@ public final class Dkg {
 
         /** Pedersen vector {@code C_i}, broadcast in round 1. */
         public CommitmentVector pedersenCommitments(PublicPoint h) {
-            return f.pedersen(g, h);
+            return f.pedersen(g, h, feldmanCommitments());
         }
 
-        /** Feldman vector {@code A_i}, broadcast in round 4. */
+        /** Feldman vector {@code A_i}, broadcast in round 4 (public once computed). */
         public CommitmentVector feldmanCommitments() {
-            return f.feldman();
+            if (feldman == null) {
+                feldman = f.feldman();
+            }
+            return feldman;
         }
 
         /** The pair {@code (f_i(x), g_i(x))} for the receiver with id number {@code x}. */

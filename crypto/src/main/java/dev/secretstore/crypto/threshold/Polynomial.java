@@ -150,12 +150,17 @@ public final class Polynomial implements Destroyable {
      * multiplications, §10.3.2 round 1). Both polynomials must have the same degree.
      */
     public CommitmentVector pedersen(Polynomial g, PublicPoint h) {
-        if (g.degree() != degree() || zeroConstant || g.zeroConstant) {
+        return pedersen(g, h, feldman());
+    }
+
+    /** {@link #pedersen(Polynomial, PublicPoint)} from this polynomial's own {@link #feldman()} vector {@code f[k]·G}. */
+    CommitmentVector pedersen(Polynomial g, PublicPoint h, CommitmentVector ownFeldman) {
+        if (g.degree() != degree() || zeroConstant || g.zeroConstant || ownFeldman.points().size() != coefficients.length) {
             throw NodeIds.invalid("Pedersen commitment needs two full polynomials of the same degree");
         }
         List<PublicPoint> out = new ArrayList<>();
         for (int k = 0; k < coefficients.length; k++) {
-            out.add(coefficients[k].mulG().add(g.coefficients[k].mul(h)));
+            out.add(ownFeldman.get(k).add(g.coefficients[k].mul(h)));
         }
         return new CommitmentVector(out, false);
     }
