@@ -115,7 +115,7 @@ public final class SqliteKeyStorage implements KeyStorage {
     private final NodeId self;
     private final StorageCipher cipher;
     /** Sealed shares that passed the SEC-11 read check in this process (see {@link VerifiedShares}). */
-    private final VerifiedShares verified = new VerifiedShares(VerifiedShares.DEFAULT_CAPACITY);
+    private final VerifiedShares verified = new VerifiedShares(VerifiedShares.DEFAULT_MAX_ENTRIES);
     private Connection conn;
 
     /** Opens (creating if needed) the store in {@code dataDir} for the node whose secret key is {@code nodeSecret}. */
