@@ -31,58 +31,56 @@ final class Fp52 {
     static void mul(long[] r, long[] a, long[] b) {
         final long a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4];
         final long b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4];
-        long p, h0, h1, h2, h3, h4, h5, h6, h7, h8, q0, q1, q2, q3, q4, q5, q6, q7, q8, w0, w1, w2, w3, w4, w5, w6, w7, w8;
-        p = a0 * b0; h0 = Math.multiplyHigh(a0, b0); q0 = p >>> 52; w0 = p & M;
-        p = a0 * b1; h1 = Math.multiplyHigh(a0, b1); q1 = p >>> 52; w1 = p & M;
-        p = a1 * b0; h1 += Math.multiplyHigh(a1, b0); q1 += p >>> 52; w1 += p & M;
-        p = a0 * b2; h2 = Math.multiplyHigh(a0, b2); q2 = p >>> 52; w2 = p & M;
-        p = a1 * b1; h2 += Math.multiplyHigh(a1, b1); q2 += p >>> 52; w2 += p & M;
-        p = a2 * b0; h2 += Math.multiplyHigh(a2, b0); q2 += p >>> 52; w2 += p & M;
-        p = a0 * b3; h3 = Math.multiplyHigh(a0, b3); q3 = p >>> 52; w3 = p & M;
-        p = a1 * b2; h3 += Math.multiplyHigh(a1, b2); q3 += p >>> 52; w3 += p & M;
-        p = a2 * b1; h3 += Math.multiplyHigh(a2, b1); q3 += p >>> 52; w3 += p & M;
-        p = a3 * b0; h3 += Math.multiplyHigh(a3, b0); q3 += p >>> 52; w3 += p & M;
-        p = a0 * b4; h4 = Math.multiplyHigh(a0, b4); q4 = p >>> 52; w4 = p & M;
-        p = a1 * b3; h4 += Math.multiplyHigh(a1, b3); q4 += p >>> 52; w4 += p & M;
-        p = a2 * b2; h4 += Math.multiplyHigh(a2, b2); q4 += p >>> 52; w4 += p & M;
-        p = a3 * b1; h4 += Math.multiplyHigh(a3, b1); q4 += p >>> 52; w4 += p & M;
-        p = a4 * b0; h4 += Math.multiplyHigh(a4, b0); q4 += p >>> 52; w4 += p & M;
-        p = a1 * b4; h5 = Math.multiplyHigh(a1, b4); q5 = p >>> 52; w5 = p & M;
-        p = a2 * b3; h5 += Math.multiplyHigh(a2, b3); q5 += p >>> 52; w5 += p & M;
-        p = a3 * b2; h5 += Math.multiplyHigh(a3, b2); q5 += p >>> 52; w5 += p & M;
-        p = a4 * b1; h5 += Math.multiplyHigh(a4, b1); q5 += p >>> 52; w5 += p & M;
-        p = a2 * b4; h6 = Math.multiplyHigh(a2, b4); q6 = p >>> 52; w6 = p & M;
-        p = a3 * b3; h6 += Math.multiplyHigh(a3, b3); q6 += p >>> 52; w6 += p & M;
-        p = a4 * b2; h6 += Math.multiplyHigh(a4, b2); q6 += p >>> 52; w6 += p & M;
-        p = a3 * b4; h7 = Math.multiplyHigh(a3, b4); q7 = p >>> 52; w7 = p & M;
-        p = a4 * b3; h7 += Math.multiplyHigh(a4, b3); q7 += p >>> 52; w7 += p & M;
-        p = a4 * b4; h8 = Math.multiplyHigh(a4, b4); q8 = p >>> 52; w8 = p & M;
-        reduce(r, w0, w1 + (h0 << 12) + q0, w2 + (h1 << 12) + q1, w3 + (h2 << 12) + q2, w4 + (h3 << 12) + q3,
-                w5 + (h4 << 12) + q4, w6 + (h5 << 12) + q5, w7 + (h6 << 12) + q6, w8 + (h7 << 12) + q7, (h8 << 12) + q8);
+        long p, u0, u1, u2, u3, u4, u5, u6, u7, u8, w0, w1, w2, w3, w4, w5, w6, w7, w8;
+        p = a0 * b0; u0 = (Math.multiplyHigh(a0, b0) << 12) | (p >>> 52); w0 = p & M;
+        p = a0 * b1; u1 = (Math.multiplyHigh(a0, b1) << 12) | (p >>> 52); w1 = p & M;
+        p = a1 * b0; u1 += (Math.multiplyHigh(a1, b0) << 12) | (p >>> 52); w1 += p & M;
+        p = a0 * b2; u2 = (Math.multiplyHigh(a0, b2) << 12) | (p >>> 52); w2 = p & M;
+        p = a1 * b1; u2 += (Math.multiplyHigh(a1, b1) << 12) | (p >>> 52); w2 += p & M;
+        p = a2 * b0; u2 += (Math.multiplyHigh(a2, b0) << 12) | (p >>> 52); w2 += p & M;
+        p = a0 * b3; u3 = (Math.multiplyHigh(a0, b3) << 12) | (p >>> 52); w3 = p & M;
+        p = a1 * b2; u3 += (Math.multiplyHigh(a1, b2) << 12) | (p >>> 52); w3 += p & M;
+        p = a2 * b1; u3 += (Math.multiplyHigh(a2, b1) << 12) | (p >>> 52); w3 += p & M;
+        p = a3 * b0; u3 += (Math.multiplyHigh(a3, b0) << 12) | (p >>> 52); w3 += p & M;
+        p = a0 * b4; u4 = (Math.multiplyHigh(a0, b4) << 12) | (p >>> 52); w4 = p & M;
+        p = a1 * b3; u4 += (Math.multiplyHigh(a1, b3) << 12) | (p >>> 52); w4 += p & M;
+        p = a2 * b2; u4 += (Math.multiplyHigh(a2, b2) << 12) | (p >>> 52); w4 += p & M;
+        p = a3 * b1; u4 += (Math.multiplyHigh(a3, b1) << 12) | (p >>> 52); w4 += p & M;
+        p = a4 * b0; u4 += (Math.multiplyHigh(a4, b0) << 12) | (p >>> 52); w4 += p & M;
+        p = a1 * b4; u5 = (Math.multiplyHigh(a1, b4) << 12) | (p >>> 52); w5 = p & M;
+        p = a2 * b3; u5 += (Math.multiplyHigh(a2, b3) << 12) | (p >>> 52); w5 += p & M;
+        p = a3 * b2; u5 += (Math.multiplyHigh(a3, b2) << 12) | (p >>> 52); w5 += p & M;
+        p = a4 * b1; u5 += (Math.multiplyHigh(a4, b1) << 12) | (p >>> 52); w5 += p & M;
+        p = a2 * b4; u6 = (Math.multiplyHigh(a2, b4) << 12) | (p >>> 52); w6 = p & M;
+        p = a3 * b3; u6 += (Math.multiplyHigh(a3, b3) << 12) | (p >>> 52); w6 += p & M;
+        p = a4 * b2; u6 += (Math.multiplyHigh(a4, b2) << 12) | (p >>> 52); w6 += p & M;
+        p = a3 * b4; u7 = (Math.multiplyHigh(a3, b4) << 12) | (p >>> 52); w7 = p & M;
+        p = a4 * b3; u7 += (Math.multiplyHigh(a4, b3) << 12) | (p >>> 52); w7 += p & M;
+        p = a4 * b4; u8 = (Math.multiplyHigh(a4, b4) << 12) | (p >>> 52); w8 = p & M;
+        reduce(r, w0, w1 + u0, w2 + u1, w3 + u2, w4 + u3, w5 + u4, w6 + u5, w7 + u6, w8 + u7, u8);
     }
 
     /** r = a² mod p; input magnitude ≤ 8, output magnitude 1. r may alias a. */
     static void sqr(long[] r, long[] a) {
         final long a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4];
         final long a02 = a0 * 2, a12 = a1 * 2, a22 = a2 * 2, a32 = a3 * 2;
-        long p, h0, h1, h2, h3, h4, h5, h6, h7, h8, q0, q1, q2, q3, q4, q5, q6, q7, q8, w0, w1, w2, w3, w4, w5, w6, w7, w8;
-        p = a0 * a0; h0 = Math.multiplyHigh(a0, a0); q0 = p >>> 52; w0 = p & M;
-        p = a02 * a1; h1 = Math.multiplyHigh(a02, a1); q1 = p >>> 52; w1 = p & M;
-        p = a02 * a2; h2 = Math.multiplyHigh(a02, a2); q2 = p >>> 52; w2 = p & M;
-        p = a1 * a1; h2 += Math.multiplyHigh(a1, a1); q2 += p >>> 52; w2 += p & M;
-        p = a02 * a3; h3 = Math.multiplyHigh(a02, a3); q3 = p >>> 52; w3 = p & M;
-        p = a12 * a2; h3 += Math.multiplyHigh(a12, a2); q3 += p >>> 52; w3 += p & M;
-        p = a02 * a4; h4 = Math.multiplyHigh(a02, a4); q4 = p >>> 52; w4 = p & M;
-        p = a12 * a3; h4 += Math.multiplyHigh(a12, a3); q4 += p >>> 52; w4 += p & M;
-        p = a2 * a2; h4 += Math.multiplyHigh(a2, a2); q4 += p >>> 52; w4 += p & M;
-        p = a12 * a4; h5 = Math.multiplyHigh(a12, a4); q5 = p >>> 52; w5 = p & M;
-        p = a22 * a3; h5 += Math.multiplyHigh(a22, a3); q5 += p >>> 52; w5 += p & M;
-        p = a22 * a4; h6 = Math.multiplyHigh(a22, a4); q6 = p >>> 52; w6 = p & M;
-        p = a3 * a3; h6 += Math.multiplyHigh(a3, a3); q6 += p >>> 52; w6 += p & M;
-        p = a32 * a4; h7 = Math.multiplyHigh(a32, a4); q7 = p >>> 52; w7 = p & M;
-        p = a4 * a4; h8 = Math.multiplyHigh(a4, a4); q8 = p >>> 52; w8 = p & M;
-        reduce(r, w0, w1 + (h0 << 12) + q0, w2 + (h1 << 12) + q1, w3 + (h2 << 12) + q2, w4 + (h3 << 12) + q3,
-                w5 + (h4 << 12) + q4, w6 + (h5 << 12) + q5, w7 + (h6 << 12) + q6, w8 + (h7 << 12) + q7, (h8 << 12) + q8);
+        long p, u0, u1, u2, u3, u4, u5, u6, u7, u8, w0, w1, w2, w3, w4, w5, w6, w7, w8;
+        p = a0 * a0; u0 = (Math.multiplyHigh(a0, a0) << 12) | (p >>> 52); w0 = p & M;
+        p = a02 * a1; u1 = (Math.multiplyHigh(a02, a1) << 12) | (p >>> 52); w1 = p & M;
+        p = a02 * a2; u2 = (Math.multiplyHigh(a02, a2) << 12) | (p >>> 52); w2 = p & M;
+        p = a1 * a1; u2 += (Math.multiplyHigh(a1, a1) << 12) | (p >>> 52); w2 += p & M;
+        p = a02 * a3; u3 = (Math.multiplyHigh(a02, a3) << 12) | (p >>> 52); w3 = p & M;
+        p = a12 * a2; u3 += (Math.multiplyHigh(a12, a2) << 12) | (p >>> 52); w3 += p & M;
+        p = a02 * a4; u4 = (Math.multiplyHigh(a02, a4) << 12) | (p >>> 52); w4 = p & M;
+        p = a12 * a3; u4 += (Math.multiplyHigh(a12, a3) << 12) | (p >>> 52); w4 += p & M;
+        p = a2 * a2; u4 += (Math.multiplyHigh(a2, a2) << 12) | (p >>> 52); w4 += p & M;
+        p = a12 * a4; u5 = (Math.multiplyHigh(a12, a4) << 12) | (p >>> 52); w5 = p & M;
+        p = a22 * a3; u5 += (Math.multiplyHigh(a22, a3) << 12) | (p >>> 52); w5 += p & M;
+        p = a22 * a4; u6 = (Math.multiplyHigh(a22, a4) << 12) | (p >>> 52); w6 = p & M;
+        p = a3 * a3; u6 += (Math.multiplyHigh(a3, a3) << 12) | (p >>> 52); w6 += p & M;
+        p = a32 * a4; u7 = (Math.multiplyHigh(a32, a4) << 12) | (p >>> 52); w7 = p & M;
+        p = a4 * a4; u8 = (Math.multiplyHigh(a4, a4) << 12) | (p >>> 52); w8 = p & M;
+        reduce(r, w0, w1 + u0, w2 + u1, w3 + u2, w4 + u3, w5 + u4, w6 + u5, w7 + u6, w8 + u7, u8);
     }
 
     /**
