@@ -20,6 +20,8 @@ final class Fp52 {
     private static final long M = 0xFFFFFFFFFFFFFL;
     private static final long M48 = 0xFFFFFFFFFFFFL;
     private static final long R = 0x1000003D10L;
+    /** R·2¹²: {@code multiplyHigh(s, R12)} is ⌊s·R / 2⁵²⌋ for s below 2⁶³. */
+    private static final long R12 = R << 12;
 
     private Fp52() {}
 
@@ -31,32 +33,26 @@ final class Fp52 {
     static void mul(long[] r, long[] a, long[] b) {
         final long a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4];
         final long b0 = b[0], b1 = b[1], b2 = b[2], b3 = b[3], b4 = b[4];
-        long p, u0, u1, u2, u3, u4, u5, u6, u7, u8, w0, w1, w2, w3, w4, w5, w6, w7, w8;
-        p = a0 * b0; u0 = (Math.multiplyHigh(a0, b0) << 12) | (p >>> 52); w0 = p & M;
-        p = a0 * b1; u1 = (Math.multiplyHigh(a0, b1) << 12) | (p >>> 52); w1 = p & M;
-        p = a1 * b0; u1 += (Math.multiplyHigh(a1, b0) << 12) | (p >>> 52); w1 += p & M;
-        p = a0 * b2; u2 = (Math.multiplyHigh(a0, b2) << 12) | (p >>> 52); w2 = p & M;
-        p = a1 * b1; u2 += (Math.multiplyHigh(a1, b1) << 12) | (p >>> 52); w2 += p & M;
-        p = a2 * b0; u2 += (Math.multiplyHigh(a2, b0) << 12) | (p >>> 52); w2 += p & M;
-        p = a0 * b3; u3 = (Math.multiplyHigh(a0, b3) << 12) | (p >>> 52); w3 = p & M;
-        p = a1 * b2; u3 += (Math.multiplyHigh(a1, b2) << 12) | (p >>> 52); w3 += p & M;
-        p = a2 * b1; u3 += (Math.multiplyHigh(a2, b1) << 12) | (p >>> 52); w3 += p & M;
-        p = a3 * b0; u3 += (Math.multiplyHigh(a3, b0) << 12) | (p >>> 52); w3 += p & M;
-        p = a0 * b4; u4 = (Math.multiplyHigh(a0, b4) << 12) | (p >>> 52); w4 = p & M;
-        p = a1 * b3; u4 += (Math.multiplyHigh(a1, b3) << 12) | (p >>> 52); w4 += p & M;
-        p = a2 * b2; u4 += (Math.multiplyHigh(a2, b2) << 12) | (p >>> 52); w4 += p & M;
-        p = a3 * b1; u4 += (Math.multiplyHigh(a3, b1) << 12) | (p >>> 52); w4 += p & M;
-        p = a4 * b0; u4 += (Math.multiplyHigh(a4, b0) << 12) | (p >>> 52); w4 += p & M;
-        p = a1 * b4; u5 = (Math.multiplyHigh(a1, b4) << 12) | (p >>> 52); w5 = p & M;
-        p = a2 * b3; u5 += (Math.multiplyHigh(a2, b3) << 12) | (p >>> 52); w5 += p & M;
-        p = a3 * b2; u5 += (Math.multiplyHigh(a3, b2) << 12) | (p >>> 52); w5 += p & M;
-        p = a4 * b1; u5 += (Math.multiplyHigh(a4, b1) << 12) | (p >>> 52); w5 += p & M;
-        p = a2 * b4; u6 = (Math.multiplyHigh(a2, b4) << 12) | (p >>> 52); w6 = p & M;
-        p = a3 * b3; u6 += (Math.multiplyHigh(a3, b3) << 12) | (p >>> 52); w6 += p & M;
-        p = a4 * b2; u6 += (Math.multiplyHigh(a4, b2) << 12) | (p >>> 52); w6 += p & M;
-        p = a3 * b4; u7 = (Math.multiplyHigh(a3, b4) << 12) | (p >>> 52); w7 = p & M;
-        p = a4 * b3; u7 += (Math.multiplyHigh(a4, b3) << 12) | (p >>> 52); w7 += p & M;
-        p = a4 * b4; u8 = (Math.multiplyHigh(a4, b4) << 12) | (p >>> 52); w8 = p & M;
+        final long a0h = a0 << 6, a1h = a1 << 6, a2h = a2 << 6, a3h = a3 << 6, a4h = a4 << 6;
+        final long b0h = b0 << 6, b1h = b1 << 6, b2h = b2 << 6, b3h = b3 << 6, b4h = b4 << 6;
+        final long u0 = Math.multiplyHigh(a0h, b0h);
+        final long w0 = a0 * b0 - (u0 << 52);
+        final long u1 = Math.multiplyHigh(a0h, b1h) + Math.multiplyHigh(a1h, b0h);
+        final long w1 = a0 * b1 + a1 * b0 - (u1 << 52);
+        final long u2 = Math.multiplyHigh(a0h, b2h) + Math.multiplyHigh(a1h, b1h) + Math.multiplyHigh(a2h, b0h);
+        final long w2 = a0 * b2 + a1 * b1 + a2 * b0 - (u2 << 52);
+        final long u3 = Math.multiplyHigh(a0h, b3h) + Math.multiplyHigh(a1h, b2h) + Math.multiplyHigh(a2h, b1h) + Math.multiplyHigh(a3h, b0h);
+        final long w3 = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0 - (u3 << 52);
+        final long u4 = Math.multiplyHigh(a0h, b4h) + Math.multiplyHigh(a1h, b3h) + Math.multiplyHigh(a2h, b2h) + Math.multiplyHigh(a3h, b1h) + Math.multiplyHigh(a4h, b0h);
+        final long w4 = a0 * b4 + a1 * b3 + a2 * b2 + a3 * b1 + a4 * b0 - (u4 << 52);
+        final long u5 = Math.multiplyHigh(a1h, b4h) + Math.multiplyHigh(a2h, b3h) + Math.multiplyHigh(a3h, b2h) + Math.multiplyHigh(a4h, b1h);
+        final long w5 = a1 * b4 + a2 * b3 + a3 * b2 + a4 * b1 - (u5 << 52);
+        final long u6 = Math.multiplyHigh(a2h, b4h) + Math.multiplyHigh(a3h, b3h) + Math.multiplyHigh(a4h, b2h);
+        final long w6 = a2 * b4 + a3 * b3 + a4 * b2 - (u6 << 52);
+        final long u7 = Math.multiplyHigh(a3h, b4h) + Math.multiplyHigh(a4h, b3h);
+        final long w7 = a3 * b4 + a4 * b3 - (u7 << 52);
+        final long u8 = Math.multiplyHigh(a4h, b4h);
+        final long w8 = a4 * b4 - (u8 << 52);
         reduce(r, w0, w1 + u0, w2 + u1, w3 + u2, w4 + u3, w5 + u4, w6 + u5, w7 + u6, w8 + u7, u8);
     }
 
@@ -64,22 +60,26 @@ final class Fp52 {
     static void sqr(long[] r, long[] a) {
         final long a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3], a4 = a[4];
         final long a02 = a0 * 2, a12 = a1 * 2, a22 = a2 * 2, a32 = a3 * 2;
-        long p, u0, u1, u2, u3, u4, u5, u6, u7, u8, w0, w1, w2, w3, w4, w5, w6, w7, w8;
-        p = a0 * a0; u0 = (Math.multiplyHigh(a0, a0) << 12) | (p >>> 52); w0 = p & M;
-        p = a02 * a1; u1 = (Math.multiplyHigh(a02, a1) << 12) | (p >>> 52); w1 = p & M;
-        p = a02 * a2; u2 = (Math.multiplyHigh(a02, a2) << 12) | (p >>> 52); w2 = p & M;
-        p = a1 * a1; u2 += (Math.multiplyHigh(a1, a1) << 12) | (p >>> 52); w2 += p & M;
-        p = a02 * a3; u3 = (Math.multiplyHigh(a02, a3) << 12) | (p >>> 52); w3 = p & M;
-        p = a12 * a2; u3 += (Math.multiplyHigh(a12, a2) << 12) | (p >>> 52); w3 += p & M;
-        p = a02 * a4; u4 = (Math.multiplyHigh(a02, a4) << 12) | (p >>> 52); w4 = p & M;
-        p = a12 * a3; u4 += (Math.multiplyHigh(a12, a3) << 12) | (p >>> 52); w4 += p & M;
-        p = a2 * a2; u4 += (Math.multiplyHigh(a2, a2) << 12) | (p >>> 52); w4 += p & M;
-        p = a12 * a4; u5 = (Math.multiplyHigh(a12, a4) << 12) | (p >>> 52); w5 = p & M;
-        p = a22 * a3; u5 += (Math.multiplyHigh(a22, a3) << 12) | (p >>> 52); w5 += p & M;
-        p = a22 * a4; u6 = (Math.multiplyHigh(a22, a4) << 12) | (p >>> 52); w6 = p & M;
-        p = a3 * a3; u6 += (Math.multiplyHigh(a3, a3) << 12) | (p >>> 52); w6 += p & M;
-        p = a32 * a4; u7 = (Math.multiplyHigh(a32, a4) << 12) | (p >>> 52); w7 = p & M;
-        p = a4 * a4; u8 = (Math.multiplyHigh(a4, a4) << 12) | (p >>> 52); w8 = p & M;
+        final long a0h = a0 << 6, a1h = a1 << 6, a2h = a2 << 6, a3h = a3 << 6, a4h = a4 << 6;
+        final long a0h2 = a0 << 7, a1h2 = a1 << 7, a2h2 = a2 << 7, a3h2 = a3 << 7;
+        final long u0 = Math.multiplyHigh(a0h, a0h);
+        final long w0 = a0 * a0 - (u0 << 52);
+        final long u1 = Math.multiplyHigh(a0h2, a1h);
+        final long w1 = a02 * a1 - (u1 << 52);
+        final long u2 = Math.multiplyHigh(a0h2, a2h) + Math.multiplyHigh(a1h, a1h);
+        final long w2 = a02 * a2 + a1 * a1 - (u2 << 52);
+        final long u3 = Math.multiplyHigh(a0h2, a3h) + Math.multiplyHigh(a1h2, a2h);
+        final long w3 = a02 * a3 + a12 * a2 - (u3 << 52);
+        final long u4 = Math.multiplyHigh(a0h2, a4h) + Math.multiplyHigh(a1h2, a3h) + Math.multiplyHigh(a2h, a2h);
+        final long w4 = a02 * a4 + a12 * a3 + a2 * a2 - (u4 << 52);
+        final long u5 = Math.multiplyHigh(a1h2, a4h) + Math.multiplyHigh(a2h2, a3h);
+        final long w5 = a12 * a4 + a22 * a3 - (u5 << 52);
+        final long u6 = Math.multiplyHigh(a2h2, a4h) + Math.multiplyHigh(a3h, a3h);
+        final long w6 = a22 * a4 + a3 * a3 - (u6 << 52);
+        final long u7 = Math.multiplyHigh(a3h2, a4h);
+        final long w7 = a32 * a4 - (u7 << 52);
+        final long u8 = Math.multiplyHigh(a4h, a4h);
+        final long w8 = a4 * a4 - (u8 << 52);
         reduce(r, w0, w1 + u0, w2 + u1, w3 + u2, w4 + u3, w5 + u4, w6 + u5, w7 + u6, w8 + u7, u8);
     }
 
@@ -94,11 +94,11 @@ final class Fp52 {
     private static void reduce(long[] r, long s0, long s1, long s2, long s3, long s4, long s5, long s6, long s7, long s8, long s9) {
         final long l5 = s5 * R, l6 = s6 * R, l7 = s7 * R, l8 = s8 * R, l9 = s9 * R;
         final long t0 = s0 + (l5 & M);
-        final long t1 = s1 + (l6 & M) + ((Math.multiplyHigh(s5, R) << 12) | (l5 >>> 52));
-        final long t2 = s2 + (l7 & M) + ((Math.multiplyHigh(s6, R) << 12) | (l6 >>> 52));
-        final long t3 = s3 + (l8 & M) + ((Math.multiplyHigh(s7, R) << 12) | (l7 >>> 52));
-        final long t4 = s4 + (l9 & M) + ((Math.multiplyHigh(s8, R) << 12) | (l8 >>> 52));
-        final long e = (Math.multiplyHigh(s9, R) << 12) | (l9 >>> 52);
+        final long t1 = s1 + (l6 & M) + Math.multiplyHigh(s5, R12);
+        final long t2 = s2 + (l7 & M) + Math.multiplyHigh(s6, R12);
+        final long t3 = s3 + (l8 & M) + Math.multiplyHigh(s7, R12);
+        final long t4 = s4 + (l9 & M) + Math.multiplyHigh(s8, R12);
+        final long e = Math.multiplyHigh(s9, R12);
         final long top = (t4 >>> 48) + (e << 4);
         final long v = (t0 & M) + top * 977 + ((top << 32) & M);
         r[0] = v & M;
