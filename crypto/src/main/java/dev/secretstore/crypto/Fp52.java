@@ -1,5 +1,7 @@
 package dev.secretstore.crypto;
 
+import org.bouncycastle.math.raw.Mod;
+
 /**
  * Arithmetic modulo the secp256k1 field prime p = 2²⁵⁶ − 2³² − 977 on five 52-bit limbs held in a
  * {@code long[5]} (the last limb 48 bits), the 64-bit layout of libsecp256k1 ({@code field_5x52}).
@@ -13,7 +15,13 @@ package dev.secretstore.crypto;
  *
  * <p>Magnitudes as in libsecp256k1: an element of magnitude m has limbs at most {@code 2·m·(2⁵²−1)}
  * ({@code 2·m·(2⁴⁸−1)} for the top one). {@link #mul} and {@link #sqr} accept magnitude ≤ 8 and
- * return magnitude 1.
+ * return magnitude 1; {@link #add} adds magnitudes; {@link #negate} with bound m takes magnitude ≤ m
+ * and returns m+1. Everything here is branch-free and index-free in the values: carries are shifts
+ * and masks, conditional moves use all-ones/all-zeros masks, and the final reduction in
+ * {@link #normalize} is always applied (multiplied by a 0/1 flag). Inversion is BouncyCastle's
+ * constant-time safegcd ({@link Mod#modOddInverse}). {@code Fp52Test} checks the arithmetic against
+ * {@code BigInteger} at the magnitude bounds. Intermediate sums may exceed 2⁶³; all shifts that see
+ * them are unsigned, so Java's wrapping {@code long} arithmetic equals C's {@code uint64_t} there.
  */
 final class Fp52 {
     static final int LIMBS = 5;
@@ -23,10 +31,198 @@ final class Fp52 {
     /** R·2¹²: {@code multiplyHigh(s, R12)} is ⌊s·R / 2⁵²⌋ for s below 2⁶³. */
     private static final long R12 = R << 12;
 
+    /** 2²⁵⁶ − p. */
+    private static final long C = 0x1000003D1L;
+    /** p as eight little-endian 32-bit words (BouncyCastle's {@code Nat256} order), for the inversion. */
+    private static final int[] P32 = {
+        0xFFFFFC2F, 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF
+    };
+
     private Fp52() {}
 
     static long[] create() {
         return new long[LIMBS];
+    }
+
+    static long[] one() {
+        long[] r = new long[LIMBS];
+        r[0] = 1;
+        return r;
+    }
+
+    static void copy(long[] r, long[] a) {
+        System.arraycopy(a, 0, r, 0, LIMBS);
+    }
+
+    /** 32 big-endian bytes, value below p (not checked here), to a normalized element. */
+    static void fromBytes(long[] r, byte[] be) {
+        int[] w = new int[8];
+        for (int i = 0; i < 32; i++) {
+            w[i >>> 2] |= (be[31 - i] & 0xff) << ((i & 3) << 3);
+        }
+        fromWords(r, w);
+        java.util.Arrays.fill(w, 0);
+    }
+
+    /** Eight little-endian 32-bit words (value below p) to a normalized element. */
+    static void fromWords(long[] r, int[] w) {
+        long q0 = (w[0] & 0xFFFFFFFFL) | ((long) w[1] << 32);
+        long q1 = (w[2] & 0xFFFFFFFFL) | ((long) w[3] << 32);
+        long q2 = (w[4] & 0xFFFFFFFFL) | ((long) w[5] << 32);
+        long q3 = (w[6] & 0xFFFFFFFFL) | ((long) w[7] << 32);
+        r[0] = q0 & M;
+        r[1] = ((q0 >>> 52) | (q1 << 12)) & M;
+        r[2] = ((q1 >>> 40) | (q2 << 24)) & M;
+        r[3] = ((q2 >>> 28) | (q3 << 36)) & M;
+        r[4] = q3 >>> 16;
+    }
+
+    /** A normalized element to eight little-endian 32-bit words. */
+    static void toWords(int[] w, long[] a) {
+        long q0 = a[0] | (a[1] << 52);
+        long q1 = (a[1] >>> 12) | (a[2] << 40);
+        long q2 = (a[2] >>> 24) | (a[3] << 28);
+        long q3 = (a[3] >>> 36) | (a[4] << 16);
+        w[0] = (int) q0; w[1] = (int) (q0 >>> 32);
+        w[2] = (int) q1; w[3] = (int) (q1 >>> 32);
+        w[4] = (int) q2; w[5] = (int) (q2 >>> 32);
+        w[6] = (int) q3; w[7] = (int) (q3 >>> 32);
+    }
+
+    /** A normalized element to 32 big-endian bytes. */
+    static byte[] toBytes(long[] a) {
+        int[] w = new int[8];
+        toWords(w, a);
+        byte[] out = new byte[32];
+        for (int i = 0; i < 32; i++) {
+            out[31 - i] = (byte) (w[i >>> 2] >>> ((i & 3) << 3));
+        }
+        java.util.Arrays.fill(w, 0);
+        return out;
+    }
+
+    /** Fully reduces to the unique representative below p (magnitude ≤ 31 in), constant time. */
+    static void normalize(long[] r) {
+        normalizeWeak(r); // limbs within 52 bits (48 for the top, plus a possible carry into bit 256)
+        long m = r[1] & r[2] & r[3];
+        // x = 1 iff the value is ≥ p: a carry into bit 256, or every limb at its maximum and the low limb ≥ p's
+        long x = (r[4] >>> 48) | (eq(r[4], M48) & eq(m, M) & gt(r[0], 0xFFFFEFFFFFC2EL));
+        addTimesC(r, x); // always applied (x is 0 or 1): subtracts p by adding 2²⁵⁶ − p and dropping bit 256
+        r[4] &= M48;
+    }
+
+    /** Reduces to magnitude 1 (limbs within 52 bits, value possibly ≥ p), constant time. */
+    static void normalizeWeak(long[] r) {
+        long x = r[4] >>> 48;
+        r[4] &= M48;
+        addTimesC(r, x);
+    }
+
+    /** r += x·(2²⁵⁶ − p), then one carry pass (limbs 0–3 end within 52 bits). */
+    private static void addTimesC(long[] r, long x) {
+        long t0 = r[0] + x * C;
+        long t1 = r[1] + (t0 >>> 52);
+        long t2 = r[2] + (t1 >>> 52);
+        long t3 = r[3] + (t2 >>> 52);
+        r[4] += t3 >>> 52;
+        r[0] = t0 & M;
+        r[1] = t1 & M;
+        r[2] = t2 & M;
+        r[3] = t3 & M;
+    }
+
+    /** 1 if the element is 0 mod p, else 0, without branching on it (magnitude ≤ 31). */
+    static int normalizesToZero(long[] r) {
+        long t0 = r[0], t1 = r[1], t2 = r[2], t3 = r[3], t4 = r[4];
+        long z0, z1;
+        long x = t4 >>> 48; t4 &= M48;
+        t0 += x * C;
+        t1 += t0 >>> 52; t0 &= M; z0 = t0; z1 = t0 ^ 0x1000003D0L;
+        t2 += t1 >>> 52; t1 &= M; z0 |= t1; z1 &= t1;
+        t3 += t2 >>> 52; t2 &= M; z0 |= t2; z1 &= t2;
+        t4 += t3 >>> 52; t3 &= M; z0 |= t3; z1 &= t3;
+        z0 |= t4; z1 &= t4 ^ 0xF000000000000L;
+        return (int) (eq(z0, 0) | eq(z1, M));
+    }
+
+    /** 1 if a == b (both below 2⁶³), else 0, branch-free. */
+    private static long eq(long a, long b) {
+        long d = a ^ b;
+        return ((d | -d) >>> 63) ^ 1;
+    }
+
+    /** 1 if a > b (both below 2⁶³), else 0, branch-free. */
+    private static long gt(long a, long b) {
+        return (b - a) >>> 63;
+    }
+
+    /** r = −a, for a of magnitude ≤ m; the result has magnitude m + 1. */
+    static void negate(long[] r, long[] a, int m) {
+        long k = 2L * (m + 1);
+        r[0] = 0xFFFFEFFFFFC2FL * k - a[0];
+        r[1] = M * k - a[1];
+        r[2] = M * k - a[2];
+        r[3] = M * k - a[3];
+        r[4] = M48 * k - a[4];
+    }
+
+    /** r += a (magnitudes add). */
+    static void add(long[] r, long[] a) {
+        r[0] += a[0];
+        r[1] += a[1];
+        r[2] += a[2];
+        r[3] += a[3];
+        r[4] += a[4];
+    }
+
+    /** r *= k for a small public k (magnitude multiplies by k). */
+    static void mulInt(long[] r, int k) {
+        r[0] *= k;
+        r[1] *= k;
+        r[2] *= k;
+        r[3] *= k;
+        r[4] *= k;
+    }
+
+    /** r = r/2 mod p (magnitude m becomes ⌊m/2⌋ + 1), constant time: adds p when r is odd, then shifts. */
+    static void half(long[] r) {
+        long t0 = r[0], t1 = r[1], t2 = r[2], t3 = r[3], t4 = r[4];
+        long mask = -(t0 & 1) >>> 12;
+        t0 += 0xFFFFEFFFFFC2FL & mask;
+        t1 += mask;
+        t2 += mask;
+        t3 += mask;
+        t4 += mask >>> 4;
+        r[0] = (t0 >>> 1) + ((t1 & 1) << 51);
+        r[1] = (t1 >>> 1) + ((t2 & 1) << 51);
+        r[2] = (t2 >>> 1) + ((t3 & 1) << 51);
+        r[3] = (t3 >>> 1) + ((t4 & 1) << 51);
+        r[4] = t4 >>> 1;
+    }
+
+    /** r = flag ? a : r, for flag 0 or 1, by masking (no branch on flag). */
+    static void cmov(long[] r, long[] a, int flag) {
+        long mask1 = -(long) flag;
+        long mask0 = ~mask1;
+        r[0] = (r[0] & mask0) | (a[0] & mask1);
+        r[1] = (r[1] & mask0) | (a[1] & mask1);
+        r[2] = (r[2] & mask0) | (a[2] & mask1);
+        r[3] = (r[3] & mask0) | (a[3] & mask1);
+        r[4] = (r[4] & mask0) | (a[4] & mask1);
+    }
+
+    /** r = a⁻¹ mod p (0 maps to 0), constant time (BouncyCastle's safegcd); output normalized. */
+    static void inv(long[] r, long[] a) {
+        long[] t = a.clone();
+        normalize(t);
+        int[] x = new int[8];
+        int[] z = new int[8];
+        toWords(x, t);
+        Mod.modOddInverse(P32, x, z);
+        fromWords(r, z);
+        java.util.Arrays.fill(t, 0);
+        java.util.Arrays.fill(x, 0);
+        java.util.Arrays.fill(z, 0);
     }
 
     /** r = a·b mod p; inputs of magnitude ≤ 8, output magnitude 1. r may alias a or b. */
