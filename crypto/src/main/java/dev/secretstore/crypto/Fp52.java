@@ -6,12 +6,14 @@ import org.bouncycastle.math.raw.Mod;
  * Arithmetic modulo the secp256k1 field prime p = 2²⁵⁶ − 2³² − 977 on five 52-bit limbs held in a
  * {@code long[5]} (the last limb 48 bits), the 64-bit layout of libsecp256k1 ({@code field_5x52}).
  *
- * <p>Java has no 128-bit integer, so {@link #mul} and {@link #sqr} form every 104–113-bit limb
- * product from its low 64 bits ({@code x*y}) and its high 64 bits ({@link Math#multiplyHigh}, exact
- * for the non-negative operands below 2⁶³ used here) and accumulate each column of the schoolbook
- * product in three longs that cannot overflow: the high halves, the bits 52–63 of the low halves and
- * the bits 0–51 of the low halves. No carry is ever detected, so there is no branch and no
- * comparison; the reduction folds 2²⁶⁰ ≡ R = 0x1000003D10 and 2²⁵⁶ ≡ 0x1000003D1 (mod p).
+ * <p>Java has no 128-bit integer. {@link #mul} and {@link #sqr} sum each column of the schoolbook
+ * product (limb products below 2¹¹² at magnitude 8) in two longs that cannot overflow, with no carry
+ * detection, so there is no branch and no comparison: {@code u = Σ multiplyHigh(x << 6, y << 6)} is
+ * exactly {@code Σ ⌊x·y / 2⁵²⌋} (the operands stay below 2⁶³, where the signed
+ * {@link Math#multiplyHigh} is exact; it is a C2 intrinsic on x86-64), and the sum of the products'
+ * low 52-bit parts, below 2⁵⁵, is {@code Σ x·y − (u << 52)} computed modulo 2⁶⁴. Two multiplies
+ * and two adds per limb product, like libsecp256k1's 128-bit accumulation. The reduction folds
+ * 2²⁶⁰ ≡ R = 0x1000003D10 and 2²⁵⁶ ≡ 0x1000003D1 (mod p).
  *
  * <p>Magnitudes as in libsecp256k1: an element of magnitude m has limbs at most {@code 2·m·(2⁵²−1)}
  * ({@code 2·m·(2⁴⁸−1)} for the top one). {@link #mul} and {@link #sqr} accept magnitude ≤ 8 and
