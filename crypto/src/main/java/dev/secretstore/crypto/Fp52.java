@@ -10,7 +10,8 @@ import org.bouncycastle.math.raw.Mod;
  * product (limb products below 2¹¹² at magnitude 8) in two longs that cannot overflow, with no carry
  * detection, so there is no branch and no comparison: {@code u = Σ multiplyHigh(x << 6, y << 6)} is
  * exactly {@code Σ ⌊x·y / 2⁵²⌋} (the operands stay below 2⁶³, where the signed
- * {@link Math#multiplyHigh} is exact; it is a C2 intrinsic on x86-64), and the sum of the products'
+ * {@link Math#multiplyHigh} is exact; it is a C2 intrinsic on x86-64, and its Java fallback, used
+ * before C2 compiles, branches only on the operands' signs, which are always clear here), and the sum of the products'
  * low 52-bit parts, below 2⁵⁵, is {@code Σ x·y − (u << 52)} computed modulo 2⁶⁴. Two multiplies
  * and two adds per limb product, like libsecp256k1's 128-bit accumulation. The reduction folds
  * 2²⁶⁰ ≡ R = 0x1000003D10 and 2²⁵⁶ ≡ 0x1000003D1 (mod p).

@@ -12,7 +12,9 @@ import java.util.Random;
  * operations on magnitude-1 values (latency), or 4 independent products per step (throughput), and the
  * median per-round ratio is reported.
  *
- * <pre>java -cp crypto/target/classes:crypto/target/test-classes:$(cat cp.txt) dev.secretstore.crypto.FieldMulPaired [rounds]</pre>
+ * <pre>java -cp crypto/target/classes:crypto/target/test-classes:&lt;bcprov-jdk18on jar&gt; dev.secretstore.crypto.FieldMulPaired [rounds]</pre>
+ *
+ * {@link Fp26} is the old production field, kept in test scope for this comparison (docs/benchmarks.md).
  */
 public final class FieldMulPaired {
     private FieldMulPaired() {}
