@@ -18,7 +18,7 @@ package dev.secretstore.crypto;
  *       signs", as in libsecp256k1's {@code ecmult_const} and {@code ecmult_gen}).</li>
  *   <li><b>Table (public data, built once at class initialization).</b>
  *       {@code T[i][j] = (2j + 1)·32^i·G} for 52 windows i and j = 0 … 15, affine, normalized
- *       limbs, x and y packed in one {@code long} per limb (66 KB). No entry is infinity: {@code (2j + 1)·32^i} is a
+ *       limbs, x and y side by side in ten {@code long}s (66 KB). No entry is infinity: {@code (2j + 1)·32^i} is a
  *       nonzero number below n·32 and n is a prime above 32.</li>
  *   <li><b>Main loop.</b> The accumulator starts as {@code ±T[0][|d_0|]} (Z = 1); each of the 51
  *       other windows reads its entry by scanning all 16 entries with masked moves (the addresses
@@ -35,7 +35,7 @@ package dev.secretstore.crypto;
  *       cancellation (exactly when k = 0) or a doubling (special k, {@code k ≡ d·2²⁵⁶}); the
  *       complete formula handles both, and an accumulator at infinity, by masked moves. The tests
  *       exercise those scalars.</li>
- *   <li><b>Result.</b> One constant-time inversion (BouncyCastle's safegcd via {@link Fp26#inv})
+ *   <li><b>Result.</b> One constant-time inversion (BouncyCastle's safegcd via {@link Fp52#inv})
  *       to affine. The only branch on the outcome is "result is infinity", which happens exactly
  *       when k = 0 (a public failure).</li>
  * </ol>
@@ -44,7 +44,8 @@ final class ConstantTimeComb {
     static final int WINDOW = 5;
     static final int ENTRIES = 1 << (WINDOW - 1); // 16 odd multiples
     static final int WINDOWS = (256 + WINDOW - 1) / WINDOW; // 52
-    private static final int L = Fp26.LIMBS;
+    /** Longs per table entry: the five limbs of x, then the five limbs of y. */
+    private static final int L = 2 * Fp52.LIMBS;
     private static final int WINDOW_STRIDE = ENTRIES * L;
 
     /** {@code 2²⁶⁰ − 1 mod n}: bits of v read as signs sum to {@code 2v − (2²⁶⁰ − 1)} (the test recomputes it). */
@@ -54,8 +55,8 @@ final class ConstantTimeComb {
     static final ConstantTimeComb FOR_G = new ConstantTimeComb(Secp256k1.G);
 
     /**
-     * {@code T[i][j]} at {@code (i·16 + j)·10}: limb l of the normalized x in the low 32 bits of
-     * element l, limb l of y in the high 32 bits (one load and one mask per pair of limbs in the scan).
+     * {@code T[i][j]} at {@code (i·16 + j)·10}: the five 52-bit limbs of the normalized x, then the
+     * five of y (ten loads and masks per entry in the scan).
      */
     private final long[] txy = new long[WINDOWS * WINDOW_STRIDE];
 
@@ -66,11 +67,11 @@ final class ConstantTimeComb {
      */
     ConstantTimeComb(org.bouncycastle.math.ec.ECPoint base) {
         ConstantTimeGlv.Scratch w = new ConstantTimeGlv.Scratch();
-        long[] bx = Fp26.create(); // B = 32^i·base, affine
-        long[] by = Fp26.create();
+        long[] bx = Fp52.create(); // B = 32^i·base, affine
+        long[] by = Fp52.create();
         org.bouncycastle.math.ec.ECPoint affine = base.normalize();
-        Fp26.fromBytes(bx, affine.getAffineXCoord().getEncoded());
-        Fp26.fromBytes(by, affine.getAffineYCoord().getEncoded());
+        Fp52.fromBytes(bx, affine.getAffineXCoord().getEncoded());
+        Fp52.fromBytes(by, affine.getAffineYCoord().getEncoded());
         for (int i = 0; i < WINDOWS; i++) {
             ConstantTimeGlv.Jac b2 = jac(bx, by);
             ConstantTimeGlv.doubleJac(b2, w);
@@ -79,9 +80,8 @@ final class ConstantTimeComb {
             for (int j = 0; j < ENTRIES; j++) { // acc = (2j + 1)·B
                 long[][] e = ConstantTimeGlv.toAffine(acc);
                 int at = i * WINDOW_STRIDE + j * L;
-                for (int l = 0; l < L; l++) {
-                    txy[at + l] = e[0][l] | (e[1][l] << 32);
-                }
+                System.arraycopy(e[0], 0, txy, at, Fp52.LIMBS);
+                System.arraycopy(e[1], 0, txy, at + Fp52.LIMBS, Fp52.LIMBS);
                 ConstantTimeGlv.addAffine(acc, twoB[0], twoB[1], w);
             }
             ConstantTimeGlv.Jac next = jac(bx, by);
@@ -89,28 +89,26 @@ final class ConstantTimeComb {
                 ConstantTimeGlv.doubleJac(next, w);
             }
             long[][] b = ConstantTimeGlv.toAffine(next);
-            Fp26.copy(bx, b[0]);
-            Fp26.copy(by, b[1]);
+            Fp52.copy(bx, b[0]);
+            Fp52.copy(by, b[1]);
         }
     }
 
     private static ConstantTimeGlv.Jac jac(long[] x, long[] y) {
         ConstantTimeGlv.Jac r = new ConstantTimeGlv.Jac();
-        Fp26.copy(r.x, x);
-        Fp26.copy(r.y, y);
+        Fp52.copy(r.x, x);
+        Fp52.copy(r.y, y);
         r.z[0] = 1;
         return r;
     }
 
     /** The affine table entry {@code T[i][j]} (tests only; public data). */
     long[][] entry(int i, int j) {
-        long[] x = Fp26.create();
-        long[] y = Fp26.create();
+        long[] x = Fp52.create();
+        long[] y = Fp52.create();
         int at = i * WINDOW_STRIDE + j * L;
-        for (int l = 0; l < L; l++) {
-            x[l] = txy[at + l] & 0xFFFFFFFFL;
-            y[l] = txy[at + l] >>> 32;
-        }
+        System.arraycopy(txy, at, x, 0, Fp52.LIMBS);
+        System.arraycopy(txy, at + Fp52.LIMBS, y, 0, Fp52.LIMBS);
         return new long[][] {x, y};
     }
 
@@ -179,32 +177,32 @@ final class ConstantTimeComb {
      */
     static void addAffineGeneric(ConstantTimeGlv.Jac r, long[] bx, long[] by, ConstantTimeGlv.Scratch w) {
         long[] z12 = w.zz, u2 = w.u2, s2 = w.s2, h = w.t, rr = w.rr, h2 = w.n, h3 = w.q, t = w.tt, u = w.m;
-        Fp26.sqr(z12, r.z);                // z12 = Z1^2 (1)
-        Fp26.mul(u2, bx, z12);             // U2 = X2*Z1^2 (1)
-        Fp26.mul(s2, by, z12);
-        Fp26.mul(s2, s2, r.z);             // S2 = Y2*Z1^3 (1)
-        Fp26.negate(h, r.x, 6);            // -X1 (7)
-        Fp26.add(h, u2);                   // H = U2 - X1 (8)
-        Fp26.negate(rr, r.y, 6);           // -Y1 (7)
-        Fp26.add(rr, s2);                  // R = S2 - Y1 (8)
-        Fp26.sqr(h2, h);                   // H^2 (1)
-        Fp26.mul(h3, h2, h);               // H^3 (1)
-        Fp26.mul(r.z, r.z, h);             // Z3 = Z1*H (1)
-        Fp26.mul(t, r.x, h2);              // T = X1*H^2 (1)
-        Fp26.mul(u, r.y, h3);              // Y1*H^3 (1)
-        Fp26.sqr(r.x, rr);                 // R^2 (1)
-        Fp26.negate(h3, h3, 1);            // -H^3 (2)
-        Fp26.add(r.x, h3);                 // R^2 - H^3 (3)
-        Fp26.copy(h2, t);
-        Fp26.mulInt(h2, 2);                // 2T (2)
-        Fp26.negate(h2, h2, 2);            // -2T (3)
-        Fp26.add(r.x, h2);                 // X3 = R^2 - H^3 - 2T (6)
-        Fp26.normalizeWeak(r.x);           // X3 (1)
-        Fp26.negate(h2, r.x, 1);           // -X3 (2)
-        Fp26.add(h2, t);                   // T - X3 (3)
-        Fp26.mul(r.y, rr, h2);             // R*(T - X3) (1)
-        Fp26.negate(u, u, 1);              // -Y1*H^3 (2)
-        Fp26.add(r.y, u);                  // Y3 = R*(T - X3) - Y1*H^3 (3)
+        Fp52.sqr(z12, r.z);                // z12 = Z1^2 (1)
+        Fp52.mul(u2, bx, z12);             // U2 = X2*Z1^2 (1)
+        Fp52.mul(s2, by, z12);
+        Fp52.mul(s2, s2, r.z);             // S2 = Y2*Z1^3 (1)
+        Fp52.negate(h, r.x, 6);            // -X1 (7)
+        Fp52.add(h, u2);                   // H = U2 - X1 (8)
+        Fp52.negate(rr, r.y, 6);           // -Y1 (7)
+        Fp52.add(rr, s2);                  // R = S2 - Y1 (8)
+        Fp52.sqr(h2, h);                   // H^2 (1)
+        Fp52.mul(h3, h2, h);               // H^3 (1)
+        Fp52.mul(r.z, r.z, h);             // Z3 = Z1*H (1)
+        Fp52.mul(t, r.x, h2);              // T = X1*H^2 (1)
+        Fp52.mul(u, r.y, h3);              // Y1*H^3 (1)
+        Fp52.sqr(r.x, rr);                 // R^2 (1)
+        Fp52.negate(h3, h3, 1);            // -H^3 (2)
+        Fp52.add(r.x, h3);                 // R^2 - H^3 (3)
+        Fp52.copy(h2, t);
+        Fp52.mulInt(h2, 2);                // 2T (2)
+        Fp52.negate(h2, h2, 2);            // -2T (3)
+        Fp52.add(r.x, h2);                 // X3 = R^2 - H^3 - 2T (6)
+        Fp52.normalizeWeak(r.x);           // X3 (1)
+        Fp52.negate(h2, r.x, 1);           // -X3 (2)
+        Fp52.add(h2, t);                   // T - X3 (3)
+        Fp52.mul(r.y, rr, h2);             // R*(T - X3) (1)
+        Fp52.negate(u, u, 1);              // -Y1*H^3 (2)
+        Fp52.add(r.y, u);                  // Y3 = R*(T - X3) - Y1*H^3 (3)
     }
 
     /**
@@ -231,12 +229,9 @@ final class ConstantTimeComb {
             t8 |= txy[at + 8] & mask;
             t9 |= txy[at + 9] & mask;
         }
-        final long lo = 0xFFFFFFFFL;
-        rx[0] = t0 & lo; rx[1] = t1 & lo; rx[2] = t2 & lo; rx[3] = t3 & lo; rx[4] = t4 & lo;
-        rx[5] = t5 & lo; rx[6] = t6 & lo; rx[7] = t7 & lo; rx[8] = t8 & lo; rx[9] = t9 & lo;
-        ry[0] = t0 >>> 32; ry[1] = t1 >>> 32; ry[2] = t2 >>> 32; ry[3] = t3 >>> 32; ry[4] = t4 >>> 32;
-        ry[5] = t5 >>> 32; ry[6] = t6 >>> 32; ry[7] = t7 >>> 32; ry[8] = t8 >>> 32; ry[9] = t9 >>> 32;
-        Fp26.negate(negY, ry, 1);
-        Fp26.cmov(ry, negY, negative);
+        rx[0] = t0; rx[1] = t1; rx[2] = t2; rx[3] = t3; rx[4] = t4;
+        ry[0] = t5; ry[1] = t6; ry[2] = t7; ry[3] = t8; ry[4] = t9;
+        Fp52.negate(negY, ry, 1);
+        Fp52.cmov(ry, negY, negative);
     }
 }

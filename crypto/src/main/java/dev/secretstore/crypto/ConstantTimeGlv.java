@@ -35,7 +35,7 @@ import org.bouncycastle.math.ec.ECPoint;
  *       which happens exactly when k = 0 (a public failure).</li>
  * </ol>
  *
- * <p>Field arithmetic is {@link Fp26} (branch-free 10×26-bit limbs). Magnitude annotations follow
+ * <p>Field arithmetic is {@link Fp52} (branch-free 5×52-bit limbs). Magnitude annotations follow
  * libsecp256k1's (its {@code GEJ_X/Y_MAGNITUDE_MAX} = 4, {@code GEJ_Z} = 1).
  */
 final class ConstantTimeGlv {
@@ -64,10 +64,10 @@ final class ConstantTimeGlv {
     static final int[] MINUS_B1 = limbs("00000000000000000000000000000000e4437ed6010e88286f547fa90abfe4c3");
     static final int[] MINUS_B2 = limbs("fffffffffffffffffffffffffffffffe8a280ac50774346dd765cda83db1562c");
 
-    private static final long[] BETA = Fp26.create();
+    private static final long[] BETA = Fp52.create();
 
     static {
-        Fp26.fromBytes(BETA, Hex.decode(BETA_HEX, 32));
+        Fp52.fromBytes(BETA, Hex.decode(BETA_HEX, 32));
     }
 
     /** Decodes a public 32-byte constant (static initialization only). */
@@ -79,32 +79,32 @@ final class ConstantTimeGlv {
 
     /** A Jacobian point; {@code inf} is 0 or 1 and is only ever combined arithmetically. */
     static final class Jac {
-        final long[] x = Fp26.create();
-        final long[] y = Fp26.create();
-        final long[] z = Fp26.create();
+        final long[] x = Fp52.create();
+        final long[] y = Fp52.create();
+        final long[] z = Fp52.create();
         int inf;
     }
 
     /** Scratch field elements for one multiplication (avoids allocation in the loop). */
     static final class Scratch {
-        final long[] zz = Fp26.create();
-        final long[] u1 = Fp26.create();
-        final long[] u2 = Fp26.create();
-        final long[] s1 = Fp26.create();
-        final long[] s2 = Fp26.create();
-        final long[] t = Fp26.create();
-        final long[] tt = Fp26.create();
-        final long[] m = Fp26.create();
-        final long[] n = Fp26.create();
-        final long[] q = Fp26.create();
-        final long[] rr = Fp26.create();
-        final long[] mAlt = Fp26.create();
-        final long[] rrAlt = Fp26.create();
-        final long[] l = Fp26.create();
-        final long[] s = Fp26.create();
-        final long[] tx = Fp26.create();
-        final long[] ty = Fp26.create();
-        final long[] negY = Fp26.create();
+        final long[] zz = Fp52.create();
+        final long[] u1 = Fp52.create();
+        final long[] u2 = Fp52.create();
+        final long[] s1 = Fp52.create();
+        final long[] s2 = Fp52.create();
+        final long[] t = Fp52.create();
+        final long[] tt = Fp52.create();
+        final long[] m = Fp52.create();
+        final long[] n = Fp52.create();
+        final long[] q = Fp52.create();
+        final long[] rr = Fp52.create();
+        final long[] mAlt = Fp52.create();
+        final long[] rrAlt = Fp52.create();
+        final long[] l = Fp52.create();
+        final long[] s = Fp52.create();
+        final long[] tx = Fp52.create();
+        final long[] ty = Fp52.create();
+        final long[] negY = Fp52.create();
 
         void wipe() {
             for (long[] f : new long[][] {zz, u1, u2, s1, s2, t, tt, m, n, q, rr, mAlt, rrAlt, l, s, tx, ty, negY}) {
@@ -193,19 +193,19 @@ final class ConstantTimeGlv {
      * if the result is infinity (exactly when k = 0).
      */
     static long[][] multiplyAffine(ECPoint a, int[] k) {
-        long[] ax = Fp26.create();
-        long[] ay = Fp26.create();
-        Fp26.fromBytes(ax, a.getAffineXCoord().getEncoded());
-        Fp26.fromBytes(ay, a.getAffineYCoord().getEncoded());
+        long[] ax = Fp52.create();
+        long[] ay = Fp52.create();
+        Fp52.fromBytes(ax, a.getAffineXCoord().getEncoded());
+        Fp52.fromBytes(ay, a.getAffineYCoord().getEncoded());
 
         long[][] preX = new long[TABLE_SIZE][];
         long[][] preY = new long[TABLE_SIZE][];
-        long[] globalZ = Fp26.create();
+        long[] globalZ = Fp52.create();
         VarTimeStrauss.oddMultiplesGlobalZ(ax, ay, preX, preY, globalZ); // public point: variable time is fine
         long[][] lamX = new long[TABLE_SIZE][];
         for (int i = 0; i < TABLE_SIZE; i++) {
-            lamX[i] = Fp26.create();
-            Fp26.mul(lamX[i], preX[i], BETA);
+            lamX[i] = Fp52.create();
+            Fp52.mul(lamX[i], preX[i], BETA);
         }
         // (λA) has the same y as A: the λ table shares preY.
 
@@ -220,8 +220,8 @@ final class ConstantTimeGlv {
                 int bits2 = bits5(v[1], group * GROUP_SIZE);
                 lookup(tx, ty, preX, preY, bits1, w.negY);
                 if (group == GROUPS - 1) {
-                    Fp26.copy(r.x, tx);
-                    Fp26.copy(r.y, ty);
+                    Fp52.copy(r.x, tx);
+                    Fp52.copy(r.y, ty);
                     java.util.Arrays.fill(r.z, 0);
                     r.z[0] = 1;
                     r.inf = 0;
@@ -234,7 +234,7 @@ final class ConstantTimeGlv {
                 lookup(tx, ty, lamX, preY, bits2, w.negY);
                 addAffine(r, tx, ty, w);
             }
-            Fp26.mul(r.z, r.z, globalZ); // back from the isomorphic curve
+            Fp52.mul(r.z, r.z, globalZ); // back from the isomorphic curve
 
             if (r.inf != 0) { // the outcome is public: k = 0
                 return null;
@@ -252,17 +252,17 @@ final class ConstantTimeGlv {
 
     /** The affine {@code {x, y}} (normalized) of a Jacobian point that is not infinity; constant time (safegcd inversion). */
     static long[][] toAffine(Jac r) {
-        long[] zi = Fp26.create();
-        long[] zi2 = Fp26.create();
-        Fp26.inv(zi, r.z);
-        Fp26.sqr(zi2, zi);
-        Fp26.mul(zi, zi2, zi); // zi³
-        long[] x = Fp26.create();
-        long[] y = Fp26.create();
-        Fp26.mul(x, r.x, zi2);
-        Fp26.mul(y, r.y, zi);
-        Fp26.normalize(x);
-        Fp26.normalize(y);
+        long[] zi = Fp52.create();
+        long[] zi2 = Fp52.create();
+        Fp52.inv(zi, r.z);
+        Fp52.sqr(zi2, zi);
+        Fp52.mul(zi, zi2, zi); // zi³
+        long[] x = Fp52.create();
+        long[] y = Fp52.create();
+        Fp52.mul(x, r.x, zi2);
+        Fp52.mul(y, r.y, zi);
+        Fp52.normalize(x);
+        Fp52.normalize(y);
         java.util.Arrays.fill(zi, 0);
         java.util.Arrays.fill(zi2, 0);
         return new long[][] {x, y};
@@ -276,15 +276,15 @@ final class ConstantTimeGlv {
     private static void lookup(long[] rx, long[] ry, long[][] preX, long[][] preY, int n, long[] negY) {
         int negative = ((n >>> (GROUP_SIZE - 1)) ^ 1) & 1;
         int index = ((-negative) ^ n) & (TABLE_SIZE - 1);
-        Fp26.copy(rx, preX[0]);
-        Fp26.copy(ry, preY[0]);
+        Fp52.copy(rx, preX[0]);
+        Fp52.copy(ry, preY[0]);
         for (int m = 1; m < TABLE_SIZE; m++) {
             int flag = ((m ^ index) - 1) >>> 31; // 1 iff m == index (both < 2³¹)
-            Fp26.cmov(rx, preX[m], flag);
-            Fp26.cmov(ry, preY[m], flag);
+            Fp52.cmov(rx, preX[m], flag);
+            Fp52.cmov(ry, preY[m], flag);
         }
-        Fp26.negate(negY, ry, 1);
-        Fp26.cmov(ry, negY, negative);
+        Fp52.negate(negY, ry, 1);
+        Fp52.cmov(ry, negY, negative);
     }
 
     /** r = 2r (libsecp256k1 {@code secp256k1_gej_double}; 3M + 4S). Infinity (Z = 0) stays infinity. */
@@ -292,21 +292,21 @@ final class ConstantTimeGlv {
         long[] l = w.l;
         long[] s = w.s;
         long[] t = w.t;
-        Fp26.mul(r.z, r.z, r.y);     // Z3 = Y1*Z1 (1)
-        Fp26.sqr(s, r.y);            // S = Y1^2 (1)
-        Fp26.sqr(l, r.x);            // L = X1^2 (1)
-        Fp26.mulInt(l, 3);           // L = 3*X1^2 (3)
-        Fp26.half(l);                // L = 3/2*X1^2 (2)
-        Fp26.negate(t, s, 1);        // T = -S (2)
-        Fp26.mul(t, t, r.x);         // T = -X1*S (1)
-        Fp26.sqr(r.x, l);            // X3 = L^2 (1)
-        Fp26.add(r.x, t);            // X3 = L^2 + T (2)
-        Fp26.add(r.x, t);            // X3 = L^2 + 2*T (3)
-        Fp26.sqr(s, s);              // S' = S^2 (1)
-        Fp26.add(t, r.x);            // T' = X3 + T (4)
-        Fp26.mul(r.y, t, l);         // Y3 = L*(X3 + T) (1)
-        Fp26.add(r.y, s);            // Y3 = L*(X3 + T) + S^2 (2)
-        Fp26.negate(r.y, r.y, 2);    // Y3 = -(L*(X3 + T) + S^2) (3)
+        Fp52.mul(r.z, r.z, r.y);     // Z3 = Y1*Z1 (1)
+        Fp52.sqr(s, r.y);            // S = Y1^2 (1)
+        Fp52.sqr(l, r.x);            // L = X1^2 (1)
+        Fp52.mulInt(l, 3);           // L = 3*X1^2 (3)
+        Fp52.half(l);                // L = 3/2*X1^2 (2)
+        Fp52.negate(t, s, 1);        // T = -S (2)
+        Fp52.mul(t, t, r.x);         // T = -X1*S (1)
+        Fp52.sqr(r.x, l);            // X3 = L^2 (1)
+        Fp52.add(r.x, t);            // X3 = L^2 + T (2)
+        Fp52.add(r.x, t);            // X3 = L^2 + 2*T (3)
+        Fp52.sqr(s, s);              // S' = S^2 (1)
+        Fp52.add(t, r.x);            // T' = X3 + T (4)
+        Fp52.mul(r.y, t, l);         // Y3 = L*(X3 + T) (1)
+        Fp52.add(r.y, s);            // Y3 = L*(X3 + T) + S^2 (2)
+        Fp52.negate(r.y, r.y, 2);    // Y3 = -(L*(X3 + T) + S^2) (3)
     }
 
     /**
@@ -317,50 +317,50 @@ final class ConstantTimeGlv {
         long[] zz = w.zz, u1 = w.u1, u2 = w.u2, s1 = w.s1, s2 = w.s2, t = w.t, tt = w.tt, m = w.m, n = w.n, q = w.q, rr = w.rr;
         long[] mAlt = w.mAlt, rrAlt = w.rrAlt;
 
-        Fp26.sqr(zz, r.z);                 // zz = Z1^2
-        Fp26.copy(u1, r.x);                // u1 = U1 = X1*Z2^2 (GEJ_X_M)
-        Fp26.mul(u2, bx, zz);              // u2 = U2 = X2*Z1^2 (1)
-        Fp26.copy(s1, r.y);                // s1 = S1 = Y1*Z2^3 (GEJ_Y_M)
-        Fp26.mul(s2, by, zz);              // s2 = Y2*Z1^2 (1)
-        Fp26.mul(s2, s2, r.z);             // s2 = S2 = Y2*Z1^3 (1)
-        Fp26.copy(t, u1);
-        Fp26.add(t, u2);                   // t = T = U1+U2 (GEJ_X_M+1)
-        Fp26.copy(m, s1);
-        Fp26.add(m, s2);                   // m = M = S1+S2 (GEJ_Y_M+1)
-        Fp26.sqr(rr, t);                   // rr = T^2 (1)
-        Fp26.negate(mAlt, u2, 1);          // Malt = -X2*Z1^2 (2)
-        Fp26.mul(tt, u1, mAlt);            // tt = -U1*U2 (1)
-        Fp26.add(rr, tt);                  // rr = R = T^2-U1*U2 (2)
-        int degenerate = Fp26.normalizesToZero(m); // y1 = -y2: lambda = R/M would be R/0
-        Fp26.copy(rrAlt, s1);
-        Fp26.mulInt(rrAlt, 2);             // rrAlt = Y1*Z2^3 - Y2*Z1^3 when degenerate (GEJ_Y_M*2)
-        Fp26.add(mAlt, u1);                // Malt = X1*Z2^2 - X2*Z1^2 (GEJ_X_M+2)
-        Fp26.cmov(rrAlt, rr, degenerate ^ 1);
-        Fp26.cmov(mAlt, m, degenerate ^ 1);
+        Fp52.sqr(zz, r.z);                 // zz = Z1^2
+        Fp52.copy(u1, r.x);                // u1 = U1 = X1*Z2^2 (GEJ_X_M)
+        Fp52.mul(u2, bx, zz);              // u2 = U2 = X2*Z1^2 (1)
+        Fp52.copy(s1, r.y);                // s1 = S1 = Y1*Z2^3 (GEJ_Y_M)
+        Fp52.mul(s2, by, zz);              // s2 = Y2*Z1^2 (1)
+        Fp52.mul(s2, s2, r.z);             // s2 = S2 = Y2*Z1^3 (1)
+        Fp52.copy(t, u1);
+        Fp52.add(t, u2);                   // t = T = U1+U2 (GEJ_X_M+1)
+        Fp52.copy(m, s1);
+        Fp52.add(m, s2);                   // m = M = S1+S2 (GEJ_Y_M+1)
+        Fp52.sqr(rr, t);                   // rr = T^2 (1)
+        Fp52.negate(mAlt, u2, 1);          // Malt = -X2*Z1^2 (2)
+        Fp52.mul(tt, u1, mAlt);            // tt = -U1*U2 (1)
+        Fp52.add(rr, tt);                  // rr = R = T^2-U1*U2 (2)
+        int degenerate = Fp52.normalizesToZero(m); // y1 = -y2: lambda = R/M would be R/0
+        Fp52.copy(rrAlt, s1);
+        Fp52.mulInt(rrAlt, 2);             // rrAlt = Y1*Z2^3 - Y2*Z1^3 when degenerate (GEJ_Y_M*2)
+        Fp52.add(mAlt, u1);                // Malt = X1*Z2^2 - X2*Z1^2 (GEJ_X_M+2)
+        Fp52.cmov(rrAlt, rr, degenerate ^ 1);
+        Fp52.cmov(mAlt, m, degenerate ^ 1);
         // rrAlt/mAlt is lambda, never x/0 (for r not infinity)
-        Fp26.sqr(n, mAlt);                 // n = Malt^2 (1)
-        Fp26.negate(q, t, GEJ_X_M + 1);    // q = -T (GEJ_X_M+2)
-        Fp26.mul(q, q, n);                 // q = Q = -T*Malt^2 (1)
-        Fp26.sqr(n, n);                    // n = Malt^4 (1)
-        Fp26.cmov(n, m, degenerate);       // n = M^3 * Malt (GEJ_Y_M+1)
-        Fp26.sqr(t, rrAlt);                // t = Ralt^2 (1)
-        Fp26.mul(r.z, r.z, mAlt);          // Z3 = Malt*Z (1)
-        Fp26.add(t, q);                    // t = Ralt^2 + Q (2)
-        Fp26.copy(r.x, t);                 // X3 = Ralt^2 + Q (2)
-        Fp26.mulInt(t, 2);                 // t = 2*X3 (4)
-        Fp26.add(t, q);                    // t = 2*X3 + Q (5)
-        Fp26.mul(t, t, rrAlt);             // t = Ralt*(2*X3 + Q) (1)
-        Fp26.add(t, n);                    // t = Ralt*(2*X3 + Q) + M^3*Malt (GEJ_Y_M+2)
-        Fp26.negate(r.y, t, GEJ_Y_M + 2);  // Y3 = -(Ralt*(2*X3 + Q) + M^3*Malt) (GEJ_Y_M+3)
-        Fp26.half(r.y);                    // Y3 /= 2 ((GEJ_Y_M+3)/2 + 1)
+        Fp52.sqr(n, mAlt);                 // n = Malt^2 (1)
+        Fp52.negate(q, t, GEJ_X_M + 1);    // q = -T (GEJ_X_M+2)
+        Fp52.mul(q, q, n);                 // q = Q = -T*Malt^2 (1)
+        Fp52.sqr(n, n);                    // n = Malt^4 (1)
+        Fp52.cmov(n, m, degenerate);       // n = M^3 * Malt (GEJ_Y_M+1)
+        Fp52.sqr(t, rrAlt);                // t = Ralt^2 (1)
+        Fp52.mul(r.z, r.z, mAlt);          // Z3 = Malt*Z (1)
+        Fp52.add(t, q);                    // t = Ralt^2 + Q (2)
+        Fp52.copy(r.x, t);                 // X3 = Ralt^2 + Q (2)
+        Fp52.mulInt(t, 2);                 // t = 2*X3 (4)
+        Fp52.add(t, q);                    // t = 2*X3 + Q (5)
+        Fp52.mul(t, t, rrAlt);             // t = Ralt*(2*X3 + Q) (1)
+        Fp52.add(t, n);                    // t = Ralt*(2*X3 + Q) + M^3*Malt (GEJ_Y_M+2)
+        Fp52.negate(r.y, t, GEJ_Y_M + 2);  // Y3 = -(Ralt*(2*X3 + Q) + M^3*Malt) (GEJ_Y_M+3)
+        Fp52.half(r.y);                    // Y3 /= 2 ((GEJ_Y_M+3)/2 + 1)
 
         // r was infinity: the result is b (masked moves, no branch)
         int wasInf = r.inf;
-        Fp26.cmov(r.x, bx, wasInf);
-        Fp26.cmov(r.y, by, wasInf);
-        Fp26.cmov(r.z, FP_ONE, wasInf);
-        r.inf = Fp26.normalizesToZero(r.z); // a = -b gives Z3 = 0; otherwise Z3 != 0
+        Fp52.cmov(r.x, bx, wasInf);
+        Fp52.cmov(r.y, by, wasInf);
+        Fp52.cmov(r.z, FP_ONE, wasInf);
+        r.inf = Fp52.normalizesToZero(r.z); // a = -b gives Z3 = 0; otherwise Z3 != 0
     }
 
-    private static final long[] FP_ONE = Fp26.one();
+    private static final long[] FP_ONE = Fp52.one();
 }

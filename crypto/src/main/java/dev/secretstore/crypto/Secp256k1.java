@@ -15,9 +15,9 @@ import org.bouncycastle.math.ec.FixedPointCombMultiplier;
  *   <li>{@link #mulSecret(ECPoint, int[])}: secret scalar times a point, constant time in the scalar
  *       (SEC-06). For G, {@link ConstantTimeComb}: a static table of 64 windows × 16 offset multiples
  *       of G, one full-scan masked lookup and one complete mixed addition per 4-bit digit, on
- *       {@link Fp26} (it replaced BouncyCastle's fixed-point comb, benchmarks.md). For any other point, {@link ConstantTimeGlv}: the
+ *       {@link Fp52} (it replaced BouncyCastle's fixed-point comb, benchmarks.md). For any other point, {@link ConstantTimeGlv}: the
  *       GLV split with signed fixed-window digits, full-scan masked table lookups and complete
- *       addition formulas on branch-free field arithmetic ({@link Fp26}). It replaced the comb for
+ *       addition formulas on branch-free field arithmetic ({@link Fp52}). It replaced the comb for
  *       fresh points, whose per-point table build dominated every ECDH, ECIES and DLEQ (benchmarks.md).</li>
  *   <li>{@link #mulPublic(ECPoint, BigInteger)} and {@link #sumOfTwoPublic}: public scalars times
  *       public points, variable time ({@link VarTimeStrauss}: GLV, wNAF, static tables for G). Only
@@ -61,7 +61,7 @@ public final class Secp256k1 {
         if (xy == null) {
             return CURVE.getInfinity();
         }
-        ECPoint p = CURVE.createPoint(new BigInteger(1, Fp26.toBytes(xy[0])), new BigInteger(1, Fp26.toBytes(xy[1])));
+        ECPoint p = CURVE.createPoint(new BigInteger(1, Fp52.toBytes(xy[0])), new BigInteger(1, Fp52.toBytes(xy[1])));
         Arrays.fill(xy[0], 0);
         Arrays.fill(xy[1], 0);
         return p;
@@ -76,7 +76,7 @@ public final class Secp256k1 {
         if (xy == null) {
             return null;
         }
-        byte[] x = Fp26.toBytes(xy[0]);
+        byte[] x = Fp52.toBytes(xy[0]);
         Arrays.fill(xy[0], 0);
         Arrays.fill(xy[1], 0);
         return x;
@@ -130,6 +130,6 @@ public final class Secp256k1 {
         if (xy == null) {
             return CURVE.getInfinity();
         }
-        return CURVE.createPoint(new BigInteger(1, Fp26.toBytes(xy[0])), new BigInteger(1, Fp26.toBytes(xy[1])));
+        return CURVE.createPoint(new BigInteger(1, Fp52.toBytes(xy[0])), new BigInteger(1, Fp52.toBytes(xy[1])));
     }
 }

@@ -5,7 +5,7 @@ import org.bouncycastle.math.ec.ECPoint;
 /**
  * Variable-time {@code Σ k_i·P_i} for <em>public</em> scalars and points (verification equations,
  * commitments; never a secret, SEC-06): Strauss–Shamir interleaving with the GLV endomorphism, as in
- * libsecp256k1's {@code secp256k1_ecmult}, on {@link Fp26} arithmetic.
+ * libsecp256k1's {@code secp256k1_ecmult}, on {@link Fp52} arithmetic.
  *
  * <ul>
  *   <li>Each scalar is split {@code k = k1 + λ·k2} ({@link ConstantTimeGlv#splitLambda}), both halves
@@ -29,14 +29,14 @@ final class VarTimeStrauss {
     private static final long[][] G_X = new long[1 << (WINDOW_G - 2)][];
     private static final long[][] G_Y = new long[1 << (WINDOW_G - 2)][];
     private static final long[][] G_LAMBDA_X = new long[1 << (WINDOW_G - 2)][];
-    private static final long[] BETA = Fp26.create();
+    private static final long[] BETA = Fp52.create();
 
     static {
-        Fp26.fromBytes(BETA, Hex.decode(ConstantTimeGlv.BETA_HEX, 32));
-        long[] gx = Fp26.create();
-        long[] gy = Fp26.create();
-        Fp26.fromBytes(gx, Secp256k1.G.getAffineXCoord().getEncoded());
-        Fp26.fromBytes(gy, Secp256k1.G.getAffineYCoord().getEncoded());
+        Fp52.fromBytes(BETA, Hex.decode(ConstantTimeGlv.BETA_HEX, 32));
+        long[] gx = Fp52.create();
+        long[] gy = Fp52.create();
+        Fp52.fromBytes(gx, Secp256k1.G.getAffineXCoord().getEncoded());
+        Fp52.fromBytes(gy, Secp256k1.G.getAffineYCoord().getEncoded());
         oddMultiplesAffine(gx, gy, G_X, G_Y);
         lambdaTable(G_X, G_LAMBDA_X);
     }
@@ -68,10 +68,10 @@ final class VarTimeStrauss {
                 px = new long[size][];
                 py = new long[size][];
                 lx = new long[size][];
-                long[] ax = Fp26.create();
-                long[] ay = Fp26.create();
-                Fp26.fromBytes(ax, points[i].getAffineXCoord().getEncoded());
-                Fp26.fromBytes(ay, points[i].getAffineYCoord().getEncoded());
+                long[] ax = Fp52.create();
+                long[] ay = Fp52.create();
+                Fp52.fromBytes(ax, points[i].getAffineXCoord().getEncoded());
+                Fp52.fromBytes(ay, points[i].getAffineYCoord().getEncoded());
                 oddMultiplesAffine(ax, ay, px, py);
                 lambdaTable(px, lx);
             }
@@ -104,7 +104,7 @@ final class VarTimeStrauss {
         ConstantTimeGlv.Jac r = new ConstantTimeGlv.Jac();
         r.inf = 1;
         ConstantTimeGlv.Scratch w = new ConstantTimeGlv.Scratch();
-        long[] negY = Fp26.create();
+        long[] negY = Fp52.create();
         for (int b = top - 1; b >= 0; b--) {
             if (r.inf == 0) {
                 ConstantTimeGlv.doubleJac(r, w);
@@ -117,7 +117,7 @@ final class VarTimeStrauss {
                 int index = (Math.abs(d) - 1) >>> 1;
                 long[] y = tabY[s][index];
                 if (d < 0) {
-                    Fp26.negate(negY, y, 1);
+                    Fp52.negate(negY, y, 1);
                     y = negY;
                 }
                 add(r, tabX[s][index], y, null, w);
@@ -131,8 +131,8 @@ final class VarTimeStrauss {
 
     private static void lambdaTable(long[][] px, long[][] lx) {
         for (int i = 0; i < px.length; i++) {
-            lx[i] = Fp26.create();
-            Fp26.mul(lx[i], px[i], BETA);
+            lx[i] = Fp52.create();
+            Fp52.mul(lx[i], px[i], BETA);
         }
     }
 
@@ -196,29 +196,29 @@ final class VarTimeStrauss {
      */
     private static void add(ConstantTimeGlv.Jac r, long[] bx, long[] by, long[] rzr, ConstantTimeGlv.Scratch w) {
         if (r.inf != 0) {
-            Fp26.copy(r.x, bx);
-            Fp26.copy(r.y, by);
+            Fp52.copy(r.x, bx);
+            Fp52.copy(r.y, by);
             java.util.Arrays.fill(r.z, 0);
             r.z[0] = 1;
             r.inf = 0;
             return;
         }
         long[] z12 = w.zz, u1 = w.u1, u2 = w.u2, s1 = w.s1, s2 = w.s2, h = w.m, i = w.n, h2 = w.q, h3 = w.rr, t = w.t;
-        Fp26.sqr(z12, r.z);
-        Fp26.copy(u1, r.x);
-        Fp26.mul(u2, bx, z12);
-        Fp26.copy(s1, r.y);
-        Fp26.mul(s2, by, z12);
-        Fp26.mul(s2, s2, r.z);
-        Fp26.negate(h, u1, 4);
-        Fp26.add(h, u2);
-        Fp26.negate(i, s2, 1);
-        Fp26.add(i, s1);
-        if (Fp26.normalizesToZero(h) != 0) {
+        Fp52.sqr(z12, r.z);
+        Fp52.copy(u1, r.x);
+        Fp52.mul(u2, bx, z12);
+        Fp52.copy(s1, r.y);
+        Fp52.mul(s2, by, z12);
+        Fp52.mul(s2, s2, r.z);
+        Fp52.negate(h, u1, 4);
+        Fp52.add(h, u2);
+        Fp52.negate(i, s2, 1);
+        Fp52.add(i, s1);
+        if (Fp52.normalizesToZero(h) != 0) {
             if (rzr != null) {
                 throw new IllegalStateException("odd-multiples table hit an exceptional addition"); // impossible, see above
             }
-            if (Fp26.normalizesToZero(i) != 0) {
+            if (Fp52.normalizesToZero(i) != 0) {
                 ConstantTimeGlv.doubleJac(r, w); // r = b
             } else {
                 r.inf = 1; // r = −b
@@ -227,21 +227,21 @@ final class VarTimeStrauss {
             return;
         }
         if (rzr != null) {
-            Fp26.copy(rzr, h);
+            Fp52.copy(rzr, h);
         }
-        Fp26.mul(r.z, r.z, h);
-        Fp26.sqr(h2, h);
-        Fp26.negate(h2, h2, 1);
-        Fp26.mul(h3, h2, h);
-        Fp26.mul(t, u1, h2);
-        Fp26.sqr(r.x, i);
-        Fp26.add(r.x, h3);
-        Fp26.add(r.x, t);
-        Fp26.add(r.x, t);
-        Fp26.add(t, r.x);
-        Fp26.mul(r.y, t, i);
-        Fp26.mul(h3, h3, s1);
-        Fp26.add(r.y, h3);
+        Fp52.mul(r.z, r.z, h);
+        Fp52.sqr(h2, h);
+        Fp52.negate(h2, h2, 1);
+        Fp52.mul(h3, h2, h);
+        Fp52.mul(t, u1, h2);
+        Fp52.sqr(r.x, i);
+        Fp52.add(r.x, h3);
+        Fp52.add(r.x, t);
+        Fp52.add(r.x, t);
+        Fp52.add(t, r.x);
+        Fp52.mul(r.y, t, i);
+        Fp52.mul(h3, h3, s1);
+        Fp52.add(r.y, h3);
     }
 
     /**
@@ -255,67 +255,67 @@ final class VarTimeStrauss {
         int size = preX.length;
         ConstantTimeGlv.Scratch w = new ConstantTimeGlv.Scratch();
         ConstantTimeGlv.Jac d = new ConstantTimeGlv.Jac();
-        Fp26.copy(d.x, ax);
-        Fp26.copy(d.y, ay);
+        Fp52.copy(d.x, ax);
+        Fp52.copy(d.y, ay);
         d.z[0] = 1;
         ConstantTimeGlv.doubleJac(d, w); // 2A, not infinity (secp256k1 has no point of order 2)
         long[] c = d.z;   // C: the isomorphism scale
 
         long[][] zr = new long[size][];
         // pre[0] = A on the curve scaled by C: (x·C², y·C³)
-        long[] c2 = Fp26.create();
-        long[] c3 = Fp26.create();
-        Fp26.sqr(c2, c);
-        Fp26.mul(c3, c2, c);
-        preX[0] = Fp26.create();
-        preY[0] = Fp26.create();
-        Fp26.mul(preX[0], ax, c2);
-        Fp26.mul(preY[0], ay, c3);
+        long[] c2 = Fp52.create();
+        long[] c3 = Fp52.create();
+        Fp52.sqr(c2, c);
+        Fp52.mul(c3, c2, c);
+        preX[0] = Fp52.create();
+        preY[0] = Fp52.create();
+        Fp52.mul(preX[0], ax, c2);
+        Fp52.mul(preY[0], ay, c3);
         zr[0] = c.clone();
 
         ConstantTimeGlv.Jac ai = new ConstantTimeGlv.Jac();
-        Fp26.copy(ai.x, preX[0]);
-        Fp26.copy(ai.y, preY[0]);
+        Fp52.copy(ai.x, preX[0]);
+        Fp52.copy(ai.y, preY[0]);
         ai.z[0] = 1;
         for (int i = 1; i < size; i++) {
-            zr[i] = Fp26.create();
+            zr[i] = Fp52.create();
             add(ai, d.x, d.y, zr[i], w); // never a special case: (2i−1)A ≠ ±2A for i < n/2
             preX[i] = ai.x.clone();
             preY[i] = ai.y.clone();
         }
-        Fp26.mul(globalZ, ai.z, c);
+        Fp52.mul(globalZ, ai.z, c);
 
         // bring every entry to the last entry's Z
         int i = size - 1;
-        Fp26.normalizeWeak(preY[i]);
-        Fp26.normalizeWeak(preX[i]);
+        Fp52.normalizeWeak(preY[i]);
+        Fp52.normalizeWeak(preX[i]);
         long[] zs = zr[i].clone();
-        long[] zs2 = Fp26.create();
-        long[] zs3 = Fp26.create();
+        long[] zs2 = Fp52.create();
+        long[] zs3 = Fp52.create();
         while (i > 0) {
             if (i != size - 1) {
-                Fp26.mul(zs, zs, zr[i]);
+                Fp52.mul(zs, zs, zr[i]);
             }
             i--;
-            Fp26.sqr(zs2, zs);
-            Fp26.mul(zs3, zs2, zs);
-            Fp26.mul(preX[i], preX[i], zs2);
-            Fp26.mul(preY[i], preY[i], zs3);
+            Fp52.sqr(zs2, zs);
+            Fp52.mul(zs3, zs2, zs);
+            Fp52.mul(preX[i], preX[i], zs2);
+            Fp52.mul(preY[i], preY[i], zs3);
         }
     }
 
     /** {@link #oddMultiplesGlobalZ} made truly affine with one inversion (public data). */
     static void oddMultiplesAffine(long[] ax, long[] ay, long[][] preX, long[][] preY) {
-        long[] z = Fp26.create();
+        long[] z = Fp52.create();
         oddMultiplesGlobalZ(ax, ay, preX, preY, z);
-        long[] zi = Fp26.create();
-        long[] zi2 = Fp26.create();
-        Fp26.inv(zi, z);
-        Fp26.sqr(zi2, zi);
-        Fp26.mul(zi, zi2, zi);
+        long[] zi = Fp52.create();
+        long[] zi2 = Fp52.create();
+        Fp52.inv(zi, z);
+        Fp52.sqr(zi2, zi);
+        Fp52.mul(zi, zi2, zi);
         for (int i = 0; i < preX.length; i++) {
-            Fp26.mul(preX[i], preX[i], zi2);
-            Fp26.mul(preY[i], preY[i], zi);
+            Fp52.mul(preX[i], preX[i], zi2);
+            Fp52.mul(preY[i], preY[i], zi);
         }
     }
 }

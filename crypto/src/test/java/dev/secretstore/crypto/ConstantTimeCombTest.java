@@ -29,7 +29,7 @@ class ConstantTimeCombTest {
     }
 
     private static ECPoint affine(long[][] xy) {
-        return Secp256k1.CURVE.createPoint(new BigInteger(1, Fp26.toBytes(xy[0])), new BigInteger(1, Fp26.toBytes(xy[1])));
+        return Secp256k1.CURVE.createPoint(new BigInteger(1, Fp52.toBytes(xy[0])), new BigInteger(1, Fp52.toBytes(xy[1])));
     }
 
     /** Small values, n − small, 2^i ± 1, runs of 0 and f nibbles at either end, alternating nibble patterns. */

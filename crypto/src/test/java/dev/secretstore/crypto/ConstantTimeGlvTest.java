@@ -249,15 +249,15 @@ class ConstantTimeGlvTest {
     }
 
     private static long[] fe(BigInteger v) {
-        long[] r = Fp26.create();
-        Fp26.fromBytes(r, Scalar.toBytes32(v));
+        long[] r = Fp52.create();
+        Fp52.fromBytes(r, Scalar.toBytes32(v));
         return r;
     }
 
     private static BigInteger feValue(long[] a) {
         long[] t = a.clone();
-        Fp26.normalize(t);
-        return new BigInteger(1, Fp26.toBytes(t));
+        Fp52.normalize(t);
+        return new BigInteger(1, Fp52.toBytes(t));
     }
 
     /** Jacobian (x·z², y·z³, z) for a random z, or infinity (z = 0) when p is infinity. */
@@ -265,15 +265,15 @@ class ConstantTimeGlvTest {
         ConstantTimeGlv.Jac j = new ConstantTimeGlv.Jac();
         if (p.isInfinity()) {
             j.inf = 1; // coordinates are ignored; Z = 0 as the multiplier keeps it
-            Fp26.copy(j.x, fe(BigInteger.valueOf(rnd.nextInt(1000))));
-            Fp26.copy(j.y, fe(BigInteger.valueOf(rnd.nextInt(1000))));
+            Fp52.copy(j.x, fe(BigInteger.valueOf(rnd.nextInt(1000))));
+            Fp52.copy(j.y, fe(BigInteger.valueOf(rnd.nextInt(1000))));
             return j;
         }
         BigInteger z = new BigInteger(255, rnd).add(BigInteger.ONE);
         BigInteger pp = Secp256k1.P;
-        Fp26.copy(j.x, fe(p.getAffineXCoord().toBigInteger().multiply(z.pow(2)).mod(pp)));
-        Fp26.copy(j.y, fe(p.getAffineYCoord().toBigInteger().multiply(z.pow(3)).mod(pp)));
-        Fp26.copy(j.z, fe(z));
+        Fp52.copy(j.x, fe(p.getAffineXCoord().toBigInteger().multiply(z.pow(2)).mod(pp)));
+        Fp52.copy(j.y, fe(p.getAffineYCoord().toBigInteger().multiply(z.pow(3)).mod(pp)));
+        Fp52.copy(j.z, fe(z));
         return j;
     }
 

@@ -89,8 +89,8 @@ class LibSecp256k1DifferentialTest {
             long[][] xy = ConstantTimeComb.FOR_G.multiplyAffine(ModN.fromBytes(kb));
             byte[] ours = new byte[65];
             ours[0] = 0x04;
-            System.arraycopy(Fp26.toBytes(xy[0]), 0, ours, 1, 32);
-            System.arraycopy(Fp26.toBytes(xy[1]), 0, ours, 33, 32);
+            System.arraycopy(Fp52.toBytes(xy[0]), 0, ours, 1, 32);
+            System.arraycopy(Fp52.toBytes(xy[1]), 0, ours, 33, 32);
             assertThat(ours).as("k·G for k=%s", k.toString(16)).isEqualTo(lib.pubkeyCreate(kb));
             byte[] viaSecp = dev.secretstore.crypto.Secp256k1.mulSecret(dev.secretstore.crypto.Secp256k1.G, ModN.fromBytes(kb))
                     .getEncoded(false);

@@ -26,9 +26,9 @@ class SecretArithmeticArchitectureTest {
 
     @Test
     void constantTimeMultiplierIsInternalAndTakesOnlyLimbs() {
-        // secrets enter ConstantTimeGlv/ConstantTimeComb/Fp26 as int[]/long[] limbs from SecretScalar (via Secp256k1.mulSecret),
+        // secrets enter ConstantTimeGlv/ConstantTimeComb/Fp52 as int[]/long[] limbs from SecretScalar (via Secp256k1.mulSecret),
         // never as a BigInteger or a public Scalar, and neither class is reachable from outside the package
-        for (Class<?> type : List.of(ConstantTimeGlv.class, ConstantTimeComb.class, Fp26.class)) {
+        for (Class<?> type : List.of(ConstantTimeGlv.class, ConstantTimeComb.class, Fp52.class)) {
             assertThat(Modifier.isPublic(type.getModifiers())).as(type.getSimpleName()).isFalse();
             for (Method m : type.getDeclaredMethods()) {
                 assertThat(Arrays.asList(m.getParameterTypes())).as(type.getSimpleName() + "." + m.getName())

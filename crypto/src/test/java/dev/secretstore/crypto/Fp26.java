@@ -17,6 +17,9 @@ import org.bouncycastle.math.raw.Mod;
  * libsecp256k1 does; {@code Fp26Test} checks the arithmetic against {@code BigInteger} at the bounds.
  * The 64-bit intermediate sums of the multiplication may exceed 2⁶³; all shifts are unsigned, so
  * Java's wrapping {@code long} arithmetic equals C's {@code uint64_t} here.
+ *
+ * <p>No longer used in production: the multipliers run on {@link Fp52}. Kept in test scope only as the
+ * baseline of the paired measurement {@link FieldMulPaired} (docs/benchmarks.md).
  */
 final class Fp26 {
     static final int LIMBS = 10;
