@@ -93,11 +93,10 @@ public final class JfrProfile {
      */
     private static final List<List<Rule>> TIERS = List.of(
             List.of(new Rule("k·G, secret (comb)", f -> method(f, CRYPTO + "SecretScalar", "mulG")),
-                    new Rule("k·P, secret (comb, table built or cached)", f -> (method(f, CRYPTO + "SecretScalar", "mul")
+                    new Rule("k·P, secret (GLV, or a fixed base's comb)", f -> (method(f, CRYPTO + "SecretScalar", "mul")
                             && f.getMethod().getDescriptor().startsWith("(L" + CRYPTO.replace('.', '/') + "PublicPoint;"))
                             || method(f, CRYPTO + "Ecdh", "agree")),
-                    new Rule("Σ a_i·P_i, public (multi-scalar)", f -> method(f, "org.bouncycastle.math.ec.ECAlgorithms", "sumOfMultiplies")),
-                    new Rule("a·P, public (GLV/wNAF)", f -> method(f, CRYPTO + "Secp256k1", "mulPublic"))),
+                    new Rule("a·P and Σ a_i·P_i, public (Strauss/GLV)", f -> method(f, CRYPTO + "Secp256k1", "sumOfProductsPublic"))),
             List.of(new Rule("point decoding, validation, encoding", f -> method(f, CRYPTO + "PublicPoint", "fromBytes")
                     || method(f, CRYPTO + "PublicPoint", "fromUncompressed") || method(f, CRYPTO + "PublicPoint", "of"))),
             List.of(new Rule("other curve arithmetic (additions, normalisation)", f -> pkg(f, "org.bouncycastle.math")),
