@@ -1,8 +1,9 @@
 package dev.secretstore.crypto;
 
 /**
- * Constant-time fixed-base multiplication {@code k·G} for a secret scalar k: fixed 5-bit windows of
- * signed odd digits over a static table of affine multiples of G, one full-scan masked lookup and one
+ * Constant-time fixed-base multiplication {@code k·G} (or k·B for another fixed base B, each with its own
+ * table) for a secret scalar k: fixed 5-bit windows of
+ * signed odd digits over a table of affine multiples of the base, one full-scan masked lookup and one
  * mixed addition per window, no doublings (in the spirit of libsecp256k1's
  * {@code secp256k1_ecmult_gen} with one tooth per block, and of {@link ConstantTimeGlv}'s recoding).
  * Used by {@link Secp256k1#mulSecret} and {@link Secp256k1#mulSecretX} when the point is G (SEC-06);
@@ -16,7 +17,7 @@ package dev.secretstore.crypto;
  *       is then the odd digit {@code d_i = 2n_i − 31 ∈ [−31, 31]}, and {@code k ≡ Σ d_i·32^i}
  *       over 52 windows: no zero digit, no carries, no data-dependent recoding ("all bits are
  *       signs", as in libsecp256k1's {@code ecmult_const} and {@code ecmult_gen}).</li>
- *   <li><b>Table (public data, built once at class initialization).</b>
+ *   <li><b>Table (public data, built once per base: for G at class initialization).</b>
  *       {@code T[i][j] = (2j + 1)·32^i·G} for 52 windows i and j = 0 … 15, affine, normalized
  *       limbs, x and y side by side in ten {@code long}s (66 KB). No entry is infinity: {@code (2j + 1)·32^i} is a
  *       nonzero number below n·32 and n is a prime above 32.</li>

@@ -13,9 +13,10 @@ import org.bouncycastle.math.ec.FixedPointCombMultiplier;
  *
  * <ul>
  *   <li>{@link #mulSecret(ECPoint, int[])}: secret scalar times a point, constant time in the scalar
- *       (SEC-06). For G, {@link ConstantTimeComb}: a static table of 64 windows × 16 offset multiples
- *       of G, one full-scan masked lookup and one complete mixed addition per 4-bit digit, on
- *       {@link Fp52} (it replaced BouncyCastle's fixed-point comb, benchmarks.md). For any other point, {@link ConstantTimeGlv}: the
+ *       (SEC-06). For G (and, through {@link #mulSecretFixedBase}, for a fixed base such as the Pedersen
+ *       H), {@link ConstantTimeComb}: a table of 52 windows × 16 odd multiples, one full-scan masked lookup
+ *       and one mixed addition per signed 5-bit digit, on {@link Fp52} (it replaced BouncyCastle's
+ *       fixed-point comb, benchmarks.md). For any other point, {@link ConstantTimeGlv}: the
  *       GLV split with signed fixed-window digits, full-scan masked table lookups and complete
  *       addition formulas on branch-free field arithmetic ({@link Fp52}). It replaced the comb for
  *       fresh points, whose per-point table build dominated every ECDH, ECIES and DLEQ (benchmarks.md).</li>
@@ -57,6 +58,7 @@ public final class Secp256k1 {
         return toEcPoint(table.multiplyAffine(k));
     }
 
+    /** An affine {@code {x, y}} from the Fp52 multipliers (null: infinity) as a BouncyCastle point; wipes the limbs. */
     private static ECPoint toEcPoint(long[][] xy) {
         if (xy == null) {
             return CURVE.getInfinity();
@@ -126,10 +128,6 @@ public final class Secp256k1 {
             limbs[i] = ModN.fromBytes(Scalar.toBytes32(ks[i].mod(N)));
             affine[i] = points[i] == G ? G : points[i].normalize();
         }
-        long[][] xy = VarTimeStrauss.sumOfProducts(limbs, affine);
-        if (xy == null) {
-            return CURVE.getInfinity();
-        }
-        return CURVE.createPoint(new BigInteger(1, Fp52.toBytes(xy[0])), new BigInteger(1, Fp52.toBytes(xy[1])));
+        return toEcPoint(VarTimeStrauss.sumOfProducts(limbs, affine));
     }
 }
