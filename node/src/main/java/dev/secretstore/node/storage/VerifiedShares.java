@@ -37,8 +37,7 @@ final class VerifiedShares {
         ByteBuffer tag = tag(sealed);
         long hi = tag.getLong();
         long lo = tag.getLong();
-        int at = 4 * set(lo, table.length / 4);
-        return (table[at] == hi && table[at + 1] == lo || table[at + 2] == hi && table[at + 3] == lo) && (hi | lo) != 0;
+        return (hi | lo) != 0 && holds(4 * set(lo, table.length / 4), hi, lo);
     }
 
     synchronized void add(byte[] sealed) {
@@ -56,7 +55,7 @@ final class VerifiedShares {
 
     private void insert(long hi, long lo) {
         int at = 4 * set(lo, table.length / 4);
-        if (table[at] == hi && table[at + 1] == lo || table[at + 2] == hi && table[at + 3] == lo) return;
+        if (holds(at, hi, lo)) return;
         boolean way0Empty = (table[at] | table[at + 1]) == 0;
         boolean way1Empty = (table[at + 2] | table[at + 3]) == 0;
         if (way0Empty || way1Empty) entries++; // otherwise way 1's entry is forgotten
@@ -66,6 +65,11 @@ final class VerifiedShares {
         }
         table[at] = hi;
         table[at + 1] = lo;
+    }
+
+    /** Whether the set at {@code at} holds the tag in either way. */
+    private boolean holds(int at, long hi, long lo) {
+        return table[at] == hi && table[at + 1] == lo || table[at + 2] == hi && table[at + 3] == lo;
     }
 
     private void grow() {
