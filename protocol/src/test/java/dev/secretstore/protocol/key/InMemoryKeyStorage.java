@@ -13,6 +13,16 @@ import java.util.Set;
 public final class InMemoryKeyStorage implements KeyStorage {
     private final Map<H256, KeyShare> committed = new HashMap<>();
     private final Map<H256, Pending> pending = new HashMap<>();
+    private boolean failPrepares;
+
+    /** Test hook: while set, every prepare throws {@code DATABASE} and writes nothing (a failing disk). */
+    public synchronized void failPrepares(boolean fail) {
+        this.failPrepares = fail;
+    }
+
+    private void checkDisk() {
+        if (failPrepares) throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "disk I/O error (injected)");
+    }
 
     private static final class Pending {
         KeyShare newKey;
@@ -27,6 +37,7 @@ public final class InMemoryKeyStorage implements KeyStorage {
 
     @Override
     public synchronized void prepareNewKey(KeyShare share) {
+        checkDisk();
         if (committed.containsKey(share.keyId()) || pending.containsKey(share.keyId())) {
             throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "key already exists");
         }
@@ -35,6 +46,7 @@ public final class InMemoryKeyStorage implements KeyStorage {
 
     @Override
     public synchronized void prepareDocumentKey(H256 keyId, DocumentKey documentKey) {
+        checkDisk();
         KeyShare share = committed.get(keyId);
         if (share == null) throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "no such key");
         if (share.documentKey().isPresent()) throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "document key already stored");
@@ -43,6 +55,7 @@ public final class InMemoryKeyStorage implements KeyStorage {
 
     @Override
     public synchronized void prepareVersion(H256 keyId, KeyVersion version) {
+        checkDisk();
         if (!committed.containsKey(keyId)) throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "no such key");
         pending.computeIfAbsent(keyId, k -> new Pending()).versions.add(version);
     }
