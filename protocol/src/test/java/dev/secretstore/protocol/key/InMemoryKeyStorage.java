@@ -56,7 +56,12 @@ public final class InMemoryKeyStorage implements KeyStorage {
     @Override
     public synchronized void prepareVersion(H256 keyId, KeyVersion version) {
         checkDisk();
-        if (!committed.containsKey(keyId)) throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "no such key");
+        KeyShare share = committed.get(keyId);
+        if (share == null) throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "no such key");
+        Pending p = pending.get(keyId);
+        boolean known = share.version(version.hash()).isPresent()
+                || (p != null && p.versions.stream().anyMatch(v -> v.hash().equals(version.hash())));
+        if (known) throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "version already stored"); // SQLite: UNIQUE (key_id, version_hash)
         pending.computeIfAbsent(keyId, k -> new Pending()).versions.add(version);
     }
 
