@@ -248,7 +248,7 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
     }
 
     private void onAbort(NodeId from, Abort a) {
-        if (isMaster() && commitMaster.isDecided()) return; // a decision is final
+        if (isMaster() && commitMaster != null && commitMaster.isDecided()) return; // a decision is final
         if (!isMaster() && !commitMember.onAbort(from)) {
             return; // only the master decides the fate of a prepared result (SEC-25)
         }
