@@ -45,14 +45,20 @@ import javax.crypto.AEADBadTagException;
  * SEC-25, SEC-26, SEC-27).
  *
  * <p><b>Schema v1</b> ({@code PRAGMA user_version = 1}, {@code application_id = 'SSKS'}): table
- * {@code key_shares}, one row per key (id, author, t, Y, committed flag, committed document key and a
+ * {@code key_shares}, one row per key (id, author, threshold, Y, committed flag, committed document key and a
  * pending document key, each with an authentication tag); table {@code key_versions}, one row per
- * version (insertion sequence, key id, version hash, id-number map, commitment vector, sealed share,
- * committed flag). A prepared key is a row with {@code committed = 0} together with its versions;
- * {@link #commit} flips every prepared row of the key in one transaction, {@link #discard} deletes them.
- * <b>Schema v2</b> adds partial indexes over exactly the prepared rows, so {@link #pendingKeyIds} (asked
+ * version (insertion sequence, key id, version id in column {@code version_hash}, id-number map, commitment
+ * vector, sealed share, committed flag). A prepared key is a row with {@code committed = 0} together with its
+ * versions; {@link #commit} flips every prepared row of the key in one transaction, {@link #discard} deletes
+ * them. <b>Schema v2</b> adds partial indexes over exactly the prepared rows, so {@link #pendingKeyIds} (asked
  * every second by the pending-write resolver and by every key generation) reads only those instead of
- * scanning every key: 1.5 s per call on a store of a million keys before.
+ * scanning every key: 1.5 s per call on a store of a million keys before. <b>Schema v3</b> adds
+ * {@code version_nonce}, the nonce a version id is derived from ({@link VersionMetadata}; NULL for Parity's
+ * hash of the id numbers, which all earlier rows have).
+ *
+ * <p><b>Reads.</b> {@link #metadata}, {@link #read}, {@link #get} and each {@link #inventory} page are one
+ * statement: the key row joined with its committed version rows. {@code metadata} and {@code inventory}
+ * never open a sealed share; {@code read} opens only the one its selector chooses.
  *
  * <p><b>Encryption at rest.</b> Each share is sealed with AES-256-GCM under a storage key derived by
  * HKDF-SHA256 from the node secret (info {@value StorageCipher#STORAGE_KEY_INFO}), with a fresh nonce per
@@ -60,11 +66,11 @@ import javax.crypto.AEADBadTagException;
  * commitment vector, so any edit of those columns, or a share moved to another row, fails
  * authentication. A document key carries a GMAC tag over key id, C and E.
  *
- * <p><b>Integrity (SEC-11).</b> On write, and on the first read of each sealed share in this process, the
- * node's own public share derived from the stored commitment vector must equal share·G; later reads of the
- * same sealed bytes, which the AEAD binds to the same commitments, skip the multiplication
- * ({@link VerifiedShares}). A version that fails any check makes {@link #get} throw {@code DATABASE} naming
- * the key (it is not silently omitted: a damaged store needs an operator).
+ * <p><b>Integrity (SEC-11).</b> Every version written, and every share handed out, passes
+ * {@link OwnShare#verify} for this node. On reads {@link VerifiedShares} is its memo: the first read of each
+ * sealed share in this process does the multiplications; later reads of the same sealed bytes, which the AEAD
+ * binds to the same commitments, skip them. A version that fails any check makes the read throw
+ * {@code DATABASE} naming the key (it is not silently omitted: a damaged store needs an operator).
  *
  * <p>Thread-safe: every method is synchronized on the instance while it uses the database.
  */
