@@ -281,16 +281,16 @@ public final class SqliteKeyStorage implements KeyStorage {
      * Key row and committed version rows of one key in one statement, oldest version first; a committed key
      * without a committed version yields one row with NULL version columns (reported as corrupt).
      */
-    private static String keyQuery(boolean withShares, String where) {
+    static String keyQuery(boolean withShares, String where) {
         return "SELECT k.key_id, k.author, k.threshold, k.public_key, k.doc_common_point, k.doc_encrypted_point, k.doc_tag,"
                 + " v.version_hash, v.version_nonce, v.id_numbers, v.commitments" + (withShares ? ", v.sealed_share" : "")
                 + " FROM key_shares k LEFT JOIN key_versions v ON v.key_id = k.key_id AND v.committed = 1"
                 + " WHERE k.committed = 1 AND " + where + " ORDER BY k.key_id, v.seq";
     }
 
-    private static final String ONE_KEY = "k.key_id = ?";
+    static final String ONE_KEY = "k.key_id = ?";
     /** Reads one page of committed keys; ordered by the key id index, bounded by LIMIT before the join. */
-    private static final String KEY_PAGE = "k.key_id IN (SELECT key_id FROM key_shares WHERE committed = 1 AND key_id > ?"
+    static final String KEY_PAGE = "k.key_id IN (SELECT key_id FROM key_shares WHERE committed = 1 AND key_id > ?"
             + " ORDER BY key_id LIMIT ?)";
 
     /** One committed key as stored: its decoded metadata and, if asked for, the sealed share of each version. */

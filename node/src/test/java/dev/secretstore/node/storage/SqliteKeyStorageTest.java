@@ -729,4 +729,20 @@ class SqliteKeyStorageTest extends KeyStorageContract {
         assertThatThrownBy(() -> storage.metadata(id(1))).isInstanceOf(SecretStoreException.class)
                 .hasMessageContaining("version hash does not match");
     }
+
+    @Test
+    void readsSearchTheKeyIndexesAndNeverScan() throws Exception {
+        twoVersions(1);
+        for (String query : List.of(SqliteKeyStorage.keyQuery(true, SqliteKeyStorage.ONE_KEY),
+                SqliteKeyStorage.keyQuery(false, SqliteKeyStorage.KEY_PAGE))) {
+            try (Connection c = raw(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("EXPLAIN QUERY PLAN " + query.replace("?", "x''"))) {
+                List<String> plan = new ArrayList<>();
+                while (rs.next()) plan.add(rs.getString("detail"));
+                assertThat(plan).anyMatch(l -> l.startsWith("SEARCH k USING") && l.contains("(key_id=?)"))
+                        .anyMatch(l -> l.startsWith("SEARCH v USING") && l.contains("(key_id=?)"))
+                        .noneMatch(l -> l.startsWith("SCAN"));
+            }
+        }
+    }
 }
