@@ -2,9 +2,9 @@ package dev.secretstore.protocol.session.resolution;
 
 import dev.secretstore.crypto.H256;
 import dev.secretstore.protocol.NodeId;
-import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.key.KeyStorage;
-import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.key.VersionMetadata;
 import dev.secretstore.protocol.session.AbstractSession;
 import dev.secretstore.protocol.session.ClusterSessions;
 import dev.secretstore.protocol.session.ClusterView;
@@ -91,7 +91,7 @@ public final class PendingResolutionSession extends AbstractSession<PendingResol
     public void onMessage(NodeId from, SessionMessage message) {
         if (isFinished() || !(message instanceof ResolutionMessage.Status status) || !awaiting.remove(from)) return;
         someoneUndecided |= status.undecided();
-        if (committedThere(storage.get(keyId), status)) {
+        if (committedThere(storage.metadata(keyId), status)) {
             decide(true);
         } else if (awaiting.isEmpty()) {
             if (someoneUndecided) {
@@ -103,7 +103,7 @@ public final class PendingResolutionSession extends AbstractSession<PendingResol
     }
 
     /** "Committed anywhere": the peer has committed a version or document key of this node's that this node only prepared. */
-    static boolean committedThere(Optional<KeyShare> mine, ResolutionMessage.Status status) {
+    static boolean committedThere(Optional<KeyMetadata> mine, ResolutionMessage.Status status) {
         List<H256> theirs = status.versionsHeldByAsker();
         if (mine.isEmpty()) return !theirs.isEmpty();
         if (!theirs.isEmpty() && mine.get().version(theirs.get(theirs.size() - 1)).isEmpty()) return true;
@@ -149,10 +149,10 @@ public final class PendingResolutionSession extends AbstractSession<PendingResol
         @Override
         public void onMessage(NodeId from, SessionMessage message) {
             if (isFinished() || !(message instanceof ResolutionMessage.Query q) || !from.equals(key.master())) return;
-            Optional<KeyShare> share = storage.get(q.keyId());
-            List<H256> held = share.map(s -> s.versions().stream().filter(v -> v.idNumbers().containsKey(from))
-                    .map(KeyVersion::hash).toList()).orElse(List.of());
-            outbox.send(from, new ResolutionMessage.Status(held, share.flatMap(KeyShare::documentKey).isPresent(),
+            Optional<KeyMetadata> key = storage.metadata(q.keyId()); // never unseals a share
+            List<H256> held = key.map(k -> k.versions().stream().filter(v -> v.isHolder(from))
+                    .map(VersionMetadata::id).toList()).orElse(List.of());
+            outbox.send(from, new ResolutionMessage.Status(held, key.flatMap(KeyMetadata::documentKey).isPresent(),
                     sessions.isWriting(q.keyId())));
             succeed(Outcome.UNRESOLVED);
         }

@@ -6,7 +6,7 @@ import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.key.DocumentKey;
-import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.session.AbstractSession;
 import dev.secretstore.protocol.session.ClusterView;
@@ -81,7 +81,7 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     /** Starts the session on the master. The returned session may already be finished (local checks failed, or a single holder). */
     public static DocumentKeyStoreSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage,
                                                       H256 keyId, Address requester, DocumentKey documentKey) {
-        Optional<KeyShare> share = storage.get(keyId);
+        Optional<KeyMetadata> share = storage.metadata(keyId); // public state only: no share is unsealed
         Set<NodeId> holders = share.map(s -> s.latestVersion().idNumbers().keySet()).orElse(Set.of(cluster.self()));
         DocumentKeyStoreSession session = new DocumentKeyStoreSession(key, cluster.self(), holders, outbox, storage, keyId);
         Optional<Kind> refusal = check(share, requester);
@@ -110,7 +110,7 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     /** Creates the holder's side from the master's {@link StoreMessage.Init}; the init itself is then delivered as a message. */
     public static Optional<DocumentKeyStoreSession> slave(SessionKey key, NodeId self, Outbox outbox, KeyStorage storage,
                                                           StoreMessage.Init init) {
-        Set<NodeId> participants = storage.get(init.keyId())
+        Set<NodeId> participants = storage.metadata(init.keyId())
                 .map(s -> s.latestVersion().idNumbers().keySet())
                 .orElse(Set.of(self, key.master()));
         if (!participants.contains(key.master()) || !participants.contains(self)) {
@@ -127,7 +127,7 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     }
 
     /** Parity's check order for a store (http-api.md §6.2). */
-    static Optional<Kind> check(Optional<KeyShare> share, Address requester) {
+    static Optional<Kind> check(Optional<KeyMetadata> share, Address requester) {
         if (share.isEmpty()) return Optional.of(Kind.SERVER_KEY_IS_NOT_FOUND);
         if (share.get().documentKey().isPresent()) return Optional.of(Kind.DOCUMENT_KEY_ALREADY_STORED);
         if (!share.get().author().equals(requester)) return Optional.of(Kind.ACCESS_DENIED);
@@ -164,7 +164,7 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     private void onHolderMessage(NodeId from, StoreMessage m) {
         if (m instanceof StoreMessage.Init init) {
             if (member.state() != CommitMember.State.IDLE) return; // duplicate
-            Optional<Kind> refusal = check(storage.get(keyId), init.requester());
+            Optional<Kind> refusal = check(storage.metadata(keyId), init.requester());
             if (refusal.isPresent()) {
                 outbox.send(key.master(), new StoreMessage.Refused(refusal.get()));
                 fail(SecretStoreException.of(refusal.get()));
