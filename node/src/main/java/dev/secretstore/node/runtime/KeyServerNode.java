@@ -9,6 +9,8 @@ import dev.secretstore.node.ops.NodeMetrics;
 import dev.secretstore.node.ops.OpsServer;
 import dev.secretstore.node.storage.SqliteKeyStorage;
 import dev.secretstore.node.transport.ClusterTransport;
+import dev.secretstore.node.transport.TransportConfig;
+import dev.secretstore.node.transport.TransportException;
 import dev.secretstore.protocol.ClusterKeyServer;
 import dev.secretstore.protocol.session.admin.AdminPolicy;
 import dev.secretstore.protocol.KeyServer;
@@ -20,6 +22,8 @@ import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.session.Clock;
 import dev.secretstore.protocol.session.ClusterSessions;
 import dev.secretstore.protocol.session.ClusterView;
+import dev.secretstore.protocol.session.Envelope;
+import dev.secretstore.protocol.session.SendFailure;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -51,8 +55,19 @@ public final class KeyServerNode implements AutoCloseable {
     public record Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                            InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
                            Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
-                           AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress) {
+                           AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
+                           TransportConfig transport) {
+        /** With the transport's default settings (heartbeat 2 s, peer deadline 6 s). */
+        public Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
+                        InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
+                        Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
+                        AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress) {
+            this(nodeKey, clusterAddress, members, httpAddress, dataDir, cors, strict, acl, aclDisabled, sessionTimeout, maxSessions,
+                    admin, httpLimits, opsAddress, TransportConfig.defaults());
+        }
+
         public Settings {
+            Objects.requireNonNull(transport, "transport");
             Objects.requireNonNull(httpLimits, "httpLimits");
             Objects.requireNonNull(admin, "admin");
             Objects.requireNonNull(nodeKey, "nodeKey");
@@ -120,8 +135,7 @@ public final class KeyServerNode implements AutoCloseable {
                 return transport.connectedPeers();
             }
         };
-        sessions = new ClusterSessions(self, (to, envelope) -> transport.send(to, codec.encode(envelope)), loop, Clock.SYSTEM,
-                settings.sessionTimeout(), settings.maxSessions());
+        sessions = new ClusterSessions(self, this::send, loop, Clock.SYSTEM, settings.sessionTimeout(), settings.maxSessions());
         sessions.observe((session, nanos) -> metrics.session(session.key().type().name().toLowerCase(java.util.Locale.ROOT),
                 session.key().master().equals(self), session.failure().map(f -> f.kind().name()).orElse("ok"), session.blamed().size()));
         keyServer = new ClusterKeyServer(sessions, view, storage, acl, settings.admin(), loop, new SecureRandom(), Clock.SYSTEM);
@@ -141,7 +155,7 @@ public final class KeyServerNode implements AutoCloseable {
             public void onDisconnected(NodeId peer) {
                 loop.execute(() -> sessions.onNodeDisconnected(peer));
             }
-        });
+        }, settings.transport());
         transport.start();
         loop.scheduleAtFixedRate(() -> {
             try {
@@ -160,6 +174,37 @@ public final class KeyServerNode implements AutoCloseable {
             ops = new OpsServer(settings.opsAddress(), metrics, this::gauges);
             ops.start();
         }
+    }
+
+    /**
+     * The sessions' network: a send the transport refuses (not connected, queue full, too large, closed) or
+     * loses with its connection is reported back to the session at once (issue #12 defect 6).
+     */
+    private void send(NodeId to, Envelope envelope) {
+        transport.send(to, codec.encode(envelope)).whenComplete((written, error) -> {
+            if (error != null) {
+                sessions.onSendFailed(to, envelope.key(), sendFailure(error));
+            }
+        });
+    }
+
+    static SendFailure sendFailure(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof TransportException te) {
+            switch (te.reason()) {
+                case NOT_CONNECTED:
+                    return SendFailure.NOT_CONNECTED;
+                case QUEUE_FULL:
+                    return SendFailure.QUEUE_FULL;
+                case MESSAGE_TOO_LARGE:
+                    return SendFailure.MESSAGE_TOO_LARGE;
+                case CLOSED:
+                    return SendFailure.CLOSED;
+                default:
+                    return SendFailure.IO_ERROR;
+            }
+        }
+        return SendFailure.IO_ERROR;
     }
 
     /** Point-in-time values for /health and /metrics; the loop must answer within 2 s to count as responsive. */
