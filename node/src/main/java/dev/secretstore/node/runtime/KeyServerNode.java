@@ -10,7 +10,6 @@ import dev.secretstore.node.ops.OpsServer;
 import dev.secretstore.node.storage.SqliteKeyStorage;
 import dev.secretstore.node.transport.ClusterTransport;
 import dev.secretstore.node.transport.TransportConfig;
-import dev.secretstore.node.transport.TransportException;
 import dev.secretstore.protocol.ClusterKeyServer;
 import dev.secretstore.protocol.session.admin.AdminPolicy;
 import dev.secretstore.protocol.KeyServer;
@@ -22,8 +21,6 @@ import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.session.Clock;
 import dev.secretstore.protocol.session.ClusterSessions;
 import dev.secretstore.protocol.session.ClusterView;
-import dev.secretstore.protocol.session.Envelope;
-import dev.secretstore.protocol.session.SendFailure;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -135,7 +132,9 @@ public final class KeyServerNode implements AutoCloseable {
                 return transport.connectedPeers();
             }
         };
-        sessions = new ClusterSessions(self, this::send, loop, Clock.SYSTEM, settings.sessionTimeout(), settings.maxSessions());
+        TransportNetwork network = new TransportNetwork((to, message) -> transport.send(to, message), codec::encode,
+                (to, key, reason) -> sessions.onSendFailed(to, key, reason));
+        sessions = new ClusterSessions(self, network, loop, Clock.SYSTEM, settings.sessionTimeout(), settings.maxSessions());
         sessions.observe((session, nanos) -> metrics.session(session.key().type().name().toLowerCase(java.util.Locale.ROOT),
                 session.key().master().equals(self), session.failure().map(f -> f.kind().name()).orElse("ok"), session.blamed().size()));
         keyServer = new ClusterKeyServer(sessions, view, storage, acl, settings.admin(), loop, new SecureRandom(), Clock.SYSTEM);
@@ -174,37 +173,6 @@ public final class KeyServerNode implements AutoCloseable {
             ops = new OpsServer(settings.opsAddress(), metrics, this::gauges);
             ops.start();
         }
-    }
-
-    /**
-     * The sessions' network: a send the transport refuses (not connected, queue full, too large, closed) or
-     * loses with its connection is reported back to the session at once (issue #12 defect 6).
-     */
-    private void send(NodeId to, Envelope envelope) {
-        transport.send(to, codec.encode(envelope)).whenComplete((written, error) -> {
-            if (error != null) {
-                sessions.onSendFailed(to, envelope.key(), sendFailure(error));
-            }
-        });
-    }
-
-    static SendFailure sendFailure(Throwable error) {
-        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof TransportException te) {
-            switch (te.reason()) {
-                case NOT_CONNECTED:
-                    return SendFailure.NOT_CONNECTED;
-                case QUEUE_FULL:
-                    return SendFailure.QUEUE_FULL;
-                case MESSAGE_TOO_LARGE:
-                    return SendFailure.MESSAGE_TOO_LARGE;
-                case CLOSED:
-                    return SendFailure.CLOSED;
-                default:
-                    return SendFailure.IO_ERROR;
-            }
-        }
-        return SendFailure.IO_ERROR;
     }
 
     /** Point-in-time values for /health and /metrics; the loop must answer within 2 s to count as responsive. */
