@@ -463,12 +463,12 @@ class ClusterTransportTest {
     }
 
     /**
-     * Issue #12 defect 6: a link cut silently (a proxy that stops moving bytes but closes no socket, so no FIN
+     * Issue #12 defect 6, SEC-19 keep-alive: a link cut silently (a proxy that stops moving bytes but closes no socket, so no FIN
      * or RST) is reported as a disconnection on both ends by the heartbeat deadline of the default settings,
      * well before the 30 s it used to take; once the link heals the dialer connects again.
      */
     @Test
-    void silentlyCutLinkIsNoticedByTheHeartbeatDeadlineAndRedialed() throws Exception {
+    void silentlyCutLinkIsNoticedByTheHeartbeatDeadlineAndRedialed_SEC19() throws Exception {
         assertThat(CONFIG.keepAliveInterval()).isEqualTo(TransportConfig.defaults().keepAliveInterval());
         assertThat(CONFIG.readIdleTimeout()).isEqualTo(TransportConfig.defaults().readIdleTimeout());
         ProxiedPair p = connectThroughProxy(CONFIG);

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue #12 defect 6: a send the network refuses (peer not connected, queue full) is an immediate event for
- * the session that sent it, not a silent loss that only the 60 s stall timeout ends. Every request here runs
+ * the session that sent it, not a silent loss that only the 60 s stall timeout (SEC-19) ends. Every request here runs
  * through {@link ClusterKeyServer} on the in-memory cluster; the fake clock never moves, so anything that
  * ends, ends because of the send failure.
  */
