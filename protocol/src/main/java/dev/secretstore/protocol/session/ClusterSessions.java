@@ -290,7 +290,7 @@ public final class ClusterSessions {
     /** True while a running session may still prepare, commit or discard state of this key. */
     public boolean isWriting(H256 keyId) {
         for (Entry e : active.values()) {
-            if (e.session.writesKey().filter(keyId::equals).isPresent()) return true;
+            if (e.session.writesKeys().contains(keyId)) return true;
         }
         return false;
     }

@@ -20,11 +20,12 @@ public interface Session {
     SessionKey key();
 
     /**
-     * The server key whose stored state this session may still change (prepare, commit or discard), if
-     * any. Pending-write resolution leaves a key alone while such a session runs (SEC-25).
+     * The write-set: the server keys whose stored state this session may still change (prepare, commit or
+     * discard); empty once it can no longer change any. Pending-write resolution leaves these keys alone
+     * while the session runs (SEC-25). A servers set change writes many keys.
      */
-    default Optional<H256> writesKey() {
-        return Optional.empty();
+    default Set<H256> writesKeys() {
+        return Set.of();
     }
 
     /** Nodes this session blamed for a faulty contribution (identifiable abort, crypto.md §11.3); for metrics. */

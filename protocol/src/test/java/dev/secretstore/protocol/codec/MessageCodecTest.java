@@ -34,7 +34,12 @@ class MessageCodecTest {
                 new StoreMessage.Prepared(),
                 new StoreMessage.Refused(SecretStoreException.Kind.ACCESS_DENIED),
                 new StoreMessage.Commit(),
-                new StoreMessage.Abort());
+                new StoreMessage.Abort(),
+                new StoreMessage.Committed(), // issue #12: commit acknowledgements
+                new dev.secretstore.protocol.session.generation.GenerationMessage.Committed(),
+                new dev.secretstore.protocol.session.resolution.ResolutionMessage.Status(
+                        List.of(H256.keccak(new byte[] {3}), H256.keccak(new byte[] {4})), true, false),
+                new dev.secretstore.protocol.session.resolution.ResolutionMessage.Status(List.of(), false, true));
     }
 
     @Test

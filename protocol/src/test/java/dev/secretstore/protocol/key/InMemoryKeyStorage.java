@@ -22,6 +22,17 @@ public final class InMemoryKeyStorage implements KeyStorage {
     private final Optional<NodeId> self;
     private final TreeMap<H256, KeyShare> committed = new TreeMap<>();
     private final Map<H256, Pending> pending = new HashMap<>();
+    private boolean failPrepares;
+
+    /** Test hook: while set, every prepare throws {@code DATABASE} and writes nothing (a failing disk). */
+    public synchronized void failPrepares(boolean fail) {
+        this.failPrepares = fail;
+    }
+
+    private void checkDisk() {
+        if (failPrepares) throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "disk I/O error (injected)");
+    }
+
     /** Stored versions (immutable objects) that passed the check: a hit is the very same share and commitments. */
     private final Set<KeyVersion> checked = Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -105,6 +116,7 @@ public final class InMemoryKeyStorage implements KeyStorage {
 
     @Override
     public synchronized void prepareNewKey(KeyShare share) {
+        checkDisk();
         share.versions().forEach(v -> check(share.keyId(), v));
         if (committed.containsKey(share.keyId()) || pending.containsKey(share.keyId())) {
             throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "key already exists");
@@ -114,6 +126,7 @@ public final class InMemoryKeyStorage implements KeyStorage {
 
     @Override
     public synchronized void prepareDocumentKey(H256 keyId, DocumentKey documentKey) {
+        checkDisk();
         KeyShare share = committed.get(keyId);
         if (share == null) throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "no such key");
         if (share.documentKey().isPresent()) throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "document key already stored");
@@ -122,13 +135,14 @@ public final class InMemoryKeyStorage implements KeyStorage {
 
     @Override
     public synchronized void prepareVersion(H256 keyId, KeyVersion version) {
+        checkDisk();
         check(keyId, version);
         KeyShare share = committed.get(keyId);
         if (share == null) throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "no such key");
         requireNewVersionId(keyId, share.versions(), version);
-        Pending p = pending.computeIfAbsent(keyId, k -> new Pending());
-        requireNewVersionId(keyId, p.versions, version);
-        p.versions.add(version);
+        Pending p = pending.get(keyId);
+        if (p != null) requireNewVersionId(keyId, p.versions, version); // a refused prepare leaves no pending entry
+        pending.computeIfAbsent(keyId, k -> new Pending()).versions.add(version);
     }
 
     @Override

@@ -194,6 +194,26 @@ public abstract class KeyStorageContract {
         storage.prepareNewKey(sampleShare(id(8), SecretScalar.random())); // the id is free again
     }
 
+    @Test
+    void issue12_aVersionIsStoredOnceWhetherCommittedOrPrepared() { // SEC-26, issue #12 defect 1
+        SecretScalar f0 = SecretScalar.random();
+        SecretScalar f1 = SecretScalar.random();
+        KeyShare first = new KeyShare(id(9), AUTHOR, 1, f0.mulG(), Optional.empty(), List.of(sampleVersion(f0, f1, 7, 9)));
+        storage.prepareNewKey(first);
+        storage.commit(id(9));
+        assertThatThrownBy(() -> storage.prepareVersion(id(9), first.latestVersion())).isInstanceOf(SecretStoreException.class);
+        KeyVersion v2 = sampleVersion(f0, f1, 11, 13);
+        storage.prepareVersion(id(9), v2);
+        // a second prepare of the same version (a repeated servers set change) is refused: the first one
+        // is decided by the recovery path, never silently replaced
+        assertThatThrownBy(() -> storage.prepareVersion(id(9), v2)).isInstanceOf(SecretStoreException.class);
+        storage.discard(id(9));
+        storage.prepareVersion(id(9), v2); // free again once discarded
+        storage.commit(id(9));
+        assertThat(storage.get(id(9)).orElseThrow().versions()).extracting(KeyVersion::hash)
+                .containsExactly(first.latestVersion().hash(), v2.hash());
+    }
+
     // ------------------------------------------------------------------ the split port (issue #12)
 
     private static void assertSameMetadata(KeyMetadata m, KeyShare expected) {

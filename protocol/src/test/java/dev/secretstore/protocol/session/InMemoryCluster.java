@@ -37,14 +37,19 @@ public final class InMemoryCluster {
         public final KeyPair keyPair;
         public final NodeId id;
         public final KeyStorage storage;
-        public final ClusterSessions sessions;
+        /** Replaced by {@link InMemoryCluster#crash} (a restarted process has a new session manager). */
+        public ClusterSessions sessions;
 
         Node(KeyPair keyPair, KeyStorage storage) {
             this.keyPair = keyPair;
             this.id = new NodeId(keyPair.publicKey());
             this.storage = storage;
             // Every message goes through the real wire encoding, so session tests also test the codec.
-            this.sessions = new ClusterSessions(id, (to, env) -> send(this, to, env), tasks::add, clock, STALL, 1000);
+            this.sessions = newSessions();
+        }
+
+        private ClusterSessions newSessions() {
+            return new ClusterSessions(id, (to, env) -> send(this, to, env), tasks::add, clock, STALL, 1000);
         }
 
         @Override
@@ -185,6 +190,21 @@ public final class InMemoryCluster {
         for (NodeId other : nodes.keySet()) {
             if (!other.equals(node)) nodes.get(node).sessions.onNodeDisconnected(other);
         }
+    }
+
+    /**
+     * Kills a node as {@code kill -9} would: its sessions vanish without running any handler, its storage
+     * stays, the others see it disconnect. It restarts with a fresh session manager (returned; the caller
+     * registers its factories) and stays cut off until {@link #reconnect}.
+     */
+    public ClusterSessions crash(NodeId node) {
+        down.add(node);
+        Node crashed = nodes.get(node);
+        crashed.sessions = crashed.newSessions();
+        for (Node other : nodes.values()) {
+            if (!other.id.equals(node)) other.sessions.onNodeDisconnected(node);
+        }
+        return crashed.sessions;
     }
 
     public void reconnect(NodeId node) {

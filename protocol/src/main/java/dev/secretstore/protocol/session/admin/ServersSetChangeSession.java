@@ -23,6 +23,8 @@ import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.admin.ServersSetChangeMessage.*;
+import dev.secretstore.protocol.session.commit.CommitMaster;
+import dev.secretstore.protocol.session.commit.CommitMember;
 import dev.secretstore.protocol.session.generation.GenerationMessage.IdNumber;
 import java.security.SecureRandom;
 import java.util.ArrayDeque;
@@ -57,15 +59,18 @@ import java.util.logging.Logger;
  *   <li><b>Plan.</b> The master decides per key ({@link SetChangePlanner}) and refuses the whole change,
  *       before anything is written, if a key would be left below {@code t+1} holders (unless
  *       {@code allow_key_loss_on_set_change}).</li>
- *   <li><b>Batches.</b> For each batch of keys: every dealer sends each new holder its Feldman vector and
- *       subshare; every new holder verifies each dealer (culprit named), combines, checks its own share,
- *       prepares the new version durably and reports; the master commits the keys every new holder
- *       prepared and discards the rest; once all new holders committed, every node removes the older
- *       versions of those keys, and a node outside the new set forgets the key. A version is never
- *       overwritten and old versions go only after every holder of the new one committed it.</li>
+ *   <li><b>Batches.</b> For each batch of keys, one two-phase commit ({@code session/commit}) whose write-set
+ *       is the batch's keys: every dealer sends each new holder its Feldman vector and subshare; every new
+ *       holder verifies each dealer (culprit named), combines, checks its own share, prepares the new
+ *       version durably and reports; the master decides to commit the keys every new holder prepared and
+ *       discard the rest; once all new holders acknowledged, every node removes the older versions of
+ *       those keys, and a node outside the new set forgets the key. A version is never overwritten and old
+ *       versions go only after every holder of the new one committed it.</li>
  * </ol>
  * A key that fails keeps its old version; the request then fails naming the blamed nodes, and a repeat
- * of the same request re-shares only what is left.
+ * of the same request re-shares only what is left. A new holder that prepared and lost the master keeps
+ * its rows for the recovery path ({@code session/resolution}); it never prepares a key over such an
+ * unresolved row (that key fails until it is resolved), so a repeat after resolution completes the change.
  */
 public final class ServersSetChangeSession extends AbstractSession<Void> {
     private static final Logger LOG = Logger.getLogger(ServersSetChangeSession.class.getName());
@@ -90,7 +95,10 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
     private final Map<H256, KeyPlan> receiving = new LinkedHashMap<>();
     private final Set<NodeId> dealersOfBatch = new HashSet<>();
     private final Map<NodeId, Map<H256, Subshare>> received = new HashMap<>();
-    private final Set<H256> preparedUncommitted = new HashSet<>();
+    /** This node's member role in the current batch's commit (null before its first plan). */
+    private CommitMember member;
+    /** The keys of the last plan this node received. */
+    private Set<H256> batchKeys = Set.of();
     /** Subshares of a batch whose plan has not arrived yet (the dealer heard the master first). */
     private final Map<NodeId, Subshares> early = new HashMap<>();
 
@@ -104,7 +112,8 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
     private final Map<NodeId, Prepared> preparedBy = new HashMap<>();
     private final Set<NodeId> repliedBy = new HashSet<>();
     private List<Keep> cleaning = List.of();
-    private Commit pendingOwnCommit;
+    /** The master's role in the current batch's commit. */
+    private CommitMaster commitMaster;
     private final List<KeyFault> faults = new ArrayList<>();
     private int reshared;
     private boolean doneSent;
@@ -194,7 +203,7 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
         } else if (isMaster() && m instanceof Prepared p) {
             onPrepared(from, p);
         } else if (isMaster() && m instanceof Committed c) {
-            onReply(from, c.batch(), Phase.COMMITTING);
+            onCommitted(from, c);
         } else if (isMaster() && m instanceof CleanedUp c) {
             onReply(from, c.batch(), Phase.CLEANING);
         } else if (from.equals(key.master())) {
@@ -233,7 +242,8 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
         } else if (m instanceof Done) {
             succeed(null);
         } else if (m instanceof Abort a) {
-            fail(SecretStoreException.of(a.reason() == null ? Kind.INVALID_MESSAGE : a.reason()));
+            if (member != null) member.onAbort(key.master()); // the master's abort: discard what is undecided
+            fail(CommitMember.reported(a.reason()));
         }
     }
 
@@ -297,6 +307,21 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
     private void onPlan(Plan plan) {
         if (plan.batch() <= batch) return;
         batch = plan.batch();
+        batchKeys = new HashSet<>();
+        plan.keys().forEach(kp -> batchKeys.add(kp.keyId()));
+        int planned = batch;
+        member = new CommitMember(storage, key.master(), new CommitMember.Wire() {
+            @Override
+            public void prepared() {} // reported with the faults by maybePrepare
+
+            @Override
+            public void refused(Kind reason) {}
+
+            @Override
+            public void committed() {
+                post(key.master(), new Committed(planned));
+            }
+        });
         receiving.clear();
         dealersOfBatch.clear();
         received.clear();
@@ -373,11 +398,15 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
         if (receiving.isEmpty() || !received.keySet().containsAll(dealersOfBatch)) return;
         List<H256> prepared = new ArrayList<>();
         List<KeyFault> myFaults = new ArrayList<>();
+        Set<H256> unresolved = storage.pendingKeyIds();
         for (KeyPlan kp : receiving.values()) {
             try {
+                if (unresolved.contains(kp.keyId())) {
+                    // SEC-25: a row from an interrupted session is decided by the recovery path, never overwritten
+                    throw new KeyFailure(Optional.empty(), "an earlier prepared write of this key awaits resolution");
+                }
                 prepareKey(kp);
                 prepared.add(kp.keyId());
-                preparedUncommitted.add(kp.keyId());
             } catch (KeyFailure f) {
                 LOG.warning(() -> "servers set change " + key + ": key " + kp.keyId() + " not re-shared: " + f.getMessage());
                 myFaults.add(new KeyFault(kp.keyId(), f.culprit.map(List::of).orElse(List.of()), f.getMessage()));
@@ -388,6 +417,7 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
         }
         receiving.clear();
         received.clear();
+        member.markPrepared(Set.copyOf(prepared));
         post(key.master(), new Prepared(batch, prepared, myFaults));
     }
 
@@ -487,14 +517,8 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
     }
 
     private void onCommit(Commit c) {
-        if (c.batch() != batch) return;
-        for (H256 id : c.commit()) {
-            if (preparedUncommitted.remove(id)) storage.commit(id);
-        }
-        for (H256 id : c.discard()) {
-            if (preparedUncommitted.remove(id)) storage.discard(id);
-        }
-        post(key.master(), new Committed(batch));
+        if (c.batch() != batch || member == null) return;
+        member.onCommit(key.master(), Set.copyOf(c.commit())); // commits, discards the rest, acknowledges
     }
 
     /** Every holder of the new versions committed them: drop older versions; a node outside the new set drops the key. */
@@ -557,6 +581,23 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
         repliedBy.clear();
         if (current < reshareBatches.size()) {
             phase = Phase.PREPARING;
+            Set<H256> writeSet = new HashSet<>();
+            reshareBatches.get(current).forEach(kp -> writeSet.add(kp.keyId()));
+            int planned = current;
+            commitMaster = new CommitMaster(storage, self, writeSet, newSet, participants, new CommitMaster.Wire() {
+                @Override
+                public void commit(NodeId to, Set<H256> keys) {
+                    List<H256> commit = new ArrayList<>();
+                    List<H256> discard = new ArrayList<>();
+                    reshareBatches.get(planned).forEach(kp -> (keys.contains(kp.keyId()) ? commit : discard).add(kp.keyId()));
+                    post(to, new Commit(planned, commit, discard));
+                }
+
+                @Override
+                public void abort(NodeId to, Kind reason) {
+                    post(to, new Abort(reason));
+                }
+            });
             postAll(participants, new Plan(current, reshareBatches.get(current)));
         } else if (current - reshareBatches.size() < cleanupBatches.size()) {
             cleanup(cleanupBatches.get(current - reshareBatches.size()));
@@ -568,7 +609,8 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
     private void onPrepared(NodeId from, Prepared p) {
         if (phase != Phase.PREPARING || p.batch() != current || !newSet.contains(from)) return;
         preparedBy.putIfAbsent(from, p);
-        if (!preparedBy.keySet().containsAll(newSet)) return;
+        commitMaster.onPrepared(from);
+        if (!commitMaster.allPrepared()) return;
         List<H256> commit = new ArrayList<>();
         List<H256> discard = new ArrayList<>();
         Set<H256> failed = new HashSet<>();
@@ -586,38 +628,19 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
                 .map(kp -> new Keep(kp.keyId(), KeyVersion.versionHash(idMap(kp.newIdNumbers())))).toList();
         reshared += commit.size();
         phase = Phase.COMMITTING;
-        pendingOwnCommit = new Commit(current, commit, discard);
-        for (NodeId n : newSet) {
-            if (!n.equals(self)) post(n, pendingOwnCommit);
-        }
-        maybeCommitOwn();
+        commitMaster.commit(Set.copyOf(commit)); // the master's own Commit goes through its queue like everyone's
     }
 
-    /**
-     * The master commits its own new versions last, once every other new holder has: a master lost in
-     * between leaves only an invisible prepared row, never a version that only it has committed and
-     * would then pick for its requests (SEC-26).
-     */
-    private void maybeCommitOwn() {
-        if (pendingOwnCommit == null) return;
-        Set<NodeId> others = new HashSet<>(newSet);
-        others.remove(self);
-        if (repliedBy.containsAll(others)) {
-            Commit own = pendingOwnCommit;
-            pendingOwnCommit = null;
-            if (newSet.contains(self)) post(self, own);
-            else cleanup(cleaning);
-        }
+    /** A new holder acknowledged its commit; old versions are removed only after every one did (SEC-26). */
+    private void onCommitted(NodeId from, Committed c) {
+        if (phase != Phase.COMMITTING || c.batch() != current) return;
+        if (commitMaster.onAck(from)) cleanup(cleaning);
     }
 
     private void onReply(NodeId from, int replyBatch, Phase expected) {
         if (phase != expected || replyBatch != current) return;
         repliedBy.add(from);
-        if (phase == Phase.COMMITTING && pendingOwnCommit != null) {
-            maybeCommitOwn();
-        } else if (phase == Phase.COMMITTING && repliedBy.containsAll(newSet)) {
-            cleanup(cleaning);
-        } else if (phase == Phase.CLEANING && repliedBy.containsAll(participants)) {
+        if (phase == Phase.CLEANING && repliedBy.containsAll(participants)) {
             nextBatch();
         }
     }
@@ -659,19 +682,34 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
     }
 
     @Override
+    public Set<H256> writesKeys() {
+        if (isFinished()) return Set.of();
+        Set<H256> out = new HashSet<>(batchKeys);
+        if (member != null) out.addAll(member.writeSet());
+        if (commitMaster != null) out.addAll(commitMaster.writeSet());
+        return out;
+    }
+
+    @Override
     public void onNodeDisconnected(NodeId node) {
         if (isMaster() || node.equals(key.master())) {
             fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
         }
     }
 
+    /**
+     * Nothing committed is undone. The master aborts the undecided batch everywhere (its own prepared rows
+     * included) and ends every node's session; a batch it already decided stays decided. A member keeps what
+     * it prepared unless the master aborted it: the recovery path decides those rows (SEC-25, SEC-26).
+     */
     @Override
     protected void onFailure(SecretStoreException error) {
-        // Nothing committed is undone; a prepared version nobody told us to commit is dropped: old versions are
-        // still everywhere, so this never loses a key (SEC-26).
-        for (H256 id : preparedUncommitted) storage.discard(id);
-        preparedUncommitted.clear();
-        if (isMaster() && !doneSent && phase != Phase.AUTHORISING) {
+        boolean batchAborted = isMaster() && commitMaster != null && commitMaster.abort(error.kind());
+        if (member != null) {
+            if (batchAborted) member.onAbort(self);
+            else member.end("servers set change " + key);
+        }
+        if (isMaster() && !doneSent && phase != Phase.AUTHORISING && !batchAborted) {
             broadcast(new Abort(error.kind()));
         }
     }

@@ -112,6 +112,9 @@ public sealed interface GenerationMessage extends SessionMessage {
     /** Master → all: every node prepared the same transcript; commit. */
     record Commit() implements GenerationMessage {}
 
+    /** Slave → master: committed (the master answers the client only after every member did). */
+    record Committed() implements GenerationMessage {}
+
     /** Any → all: the session failed; {@code culprits} names the blamed node (empty if none). */
     record Abort(SecretStoreException.Kind reason, List<NodeId> culprits) implements GenerationMessage {
         public Abort {

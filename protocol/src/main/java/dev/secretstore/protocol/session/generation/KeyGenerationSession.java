@@ -24,8 +24,11 @@ import dev.secretstore.protocol.session.ClusterView;
 import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionMessage;
+import dev.secretstore.protocol.session.commit.CommitMaster;
+import dev.secretstore.protocol.session.commit.CommitMember;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Abort;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Commit;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Committed;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Deal;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Feldman;
 import dev.secretstore.protocol.session.generation.GenerationMessage.FeldmanComplaint;
@@ -65,7 +68,9 @@ import java.util.logging.Logger;
  *       hashes (equivocation), lengths (SEC-03), complaint counts and revealed pairs;
  *   <li>{@link Feldman}: A_i; then {@link FeldmanVerdicts}: per dealer hash of A_i and Feldman complaints, judged by everyone;
  *   <li>finish: s_j, A, Y, own-share check, prepare (pending) and {@link Prepared} with the transcript
- *       hash; the master commits when every node prepared the same transcript and sends {@link Commit}.
+ *       hash; the master commits when every node prepared the same transcript and sends {@link Commit};
+ *       every member commits and answers {@link Committed}, and only then does the master's result complete
+ *       (the two-phase commit of {@code session/commit}).
  * </ol>
  * Any fault fails the session everywhere ({@link Abort}); a blamed node is named in the log, in the
  * abort and in {@link #culprit()}, and the error kind is {@code INVALID_MESSAGE}. No retry.
@@ -97,14 +102,15 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
     private final Map<NodeId, SharePair> pairs = new TreeMap<>();
     /** Round-2 complaints as [dealer, complainer], ascending. */
     private final List<NodeId[]> complaints = new ArrayList<>();
-    private boolean preparedLocally;
-    private boolean initSent;
     private boolean refused;
     private boolean abortedByPeer;
     private H256 transcript;
     private PublicPoint publicKey;
     private NodeId culprit;
-    private final Map<NodeId, H256> preparedBy = new TreeMap<>();
+    /** The master's role in the commit, created when the master sends its init. */
+    private CommitMaster commitMaster;
+    /** A member's role in the commit. */
+    private final CommitMember commitMember;
 
     private KeyGenerationSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox, KeyStorage storage,
                                  SecureRandom rng) {
@@ -113,6 +119,37 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         this.rng = rng;
         this.master = key.master();
         this.phase = isMaster() ? Phase.AWAIT_ACKS : Phase.AWAIT_INIT;
+        this.commitMember = isMaster() ? null : new CommitMember(storage, master, new CommitMember.Wire() {
+            @Override
+            public void prepared() {
+                outbox.send(master, new Prepared(transcript));
+            }
+
+            @Override
+            public void refused(Kind reason) {
+                refused = true; // the master aborts everywhere
+                outbox.send(master, new Abort(reason, List.of()));
+            }
+
+            @Override
+            public void committed() {
+                outbox.send(master, new Committed());
+            }
+        });
+    }
+
+    private CommitMaster commitMaster(KeyStorage storage) {
+        return new CommitMaster(storage, self, Set.of(keyId), new TreeSet<>(others()), new TreeSet<>(others()), new CommitMaster.Wire() {
+            @Override
+            public void commit(NodeId member, Set<H256> keys) {
+                outbox.send(member, new Commit());
+            }
+
+            @Override
+            public void abort(NodeId node, Kind reason) {
+                outbox.send(node, new Abort(reason, culprit == null ? List.of() : List.of(culprit)));
+            }
+        });
     }
 
     /**
@@ -143,7 +180,7 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         }
         s.t = (int) threshold;
         s.ids = IdNumbers.random(members.stream().map(NodeId::publicKey).toList(), rng);
-        s.initSent = true;
+        s.commitMaster = s.commitMaster(storage);
         s.broadcast(new Init(keyId, author, s.t, GenerationWire.toWire(s.ids)));
         s.advance();
         return s;
@@ -181,8 +218,8 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
     // ------------------------------------------------------------------ messages
 
     @Override
-    public Optional<H256> writesKey() {
-        return isFinished() ? Optional.empty() : Optional.ofNullable(keyId);
+    public Set<H256> writesKeys() {
+        return isFinished() || keyId == null ? Set.of() : Set.of(keyId);
     }
 
     @Override
@@ -194,9 +231,13 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         }
         boolean fromMaster = from.equals(master);
         boolean masterOnly = m instanceof Init || m instanceof Start || m instanceof Commit;
-        boolean toMasterOnly = m instanceof InitAck || m instanceof Prepared || m instanceof Refused;
+        boolean toMasterOnly = m instanceof InitAck || m instanceof Prepared || m instanceof Refused || m instanceof Committed;
         if (masterOnly && !fromMaster) return;
         if (toMasterOnly && !isMaster()) return;
+        if (m instanceof Committed) {
+            if (commitMaster.onAck(from)) succeed(publicKey);
+            return;
+        }
         if (m instanceof Refused r) {
             LOG.warning(() -> "generation " + key + ": node " + from + " refused: " + r.reason());
             fail(SecretStoreException.of(r.reason() == null || r.reason().hasDetail() ? Kind.INVALID_MESSAGE : r.reason()));
@@ -207,7 +248,8 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
     }
 
     private void onAbort(NodeId from, Abort a) {
-        if (preparedLocally && !isMaster() && !from.equals(master)) {
+        if (isMaster() && commitMaster != null && commitMaster.isDecided()) return; // a decision is final
+        if (!isMaster() && !commitMember.onAbort(from)) {
             return; // only the master decides the fate of a prepared result (SEC-25)
         }
         abortedByPeer = true;
@@ -216,8 +258,7 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         if (!a.culprits().isEmpty()) culprit = a.culprits().get(0);
         LOG.warning(() -> "generation " + key + " of key " + keyId + " aborted by " + from
                 + (a.culprits().isEmpty() ? "" : ", which blames node " + a.culprits().get(0).toHex()));
-        Kind kind = a.reason() == null || a.reason().hasDetail() ? Kind.INVALID_MESSAGE : a.reason();
-        fail(SecretStoreException.of(kind));
+        fail(CommitMember.reported(a.reason()));
     }
 
     @SuppressWarnings("unchecked")
@@ -299,8 +340,7 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
                     if (!haveFromAllOthers(Prepared.class)) return false;
                     decide();
                 } else {
-                    if (take(Commit.class, master) == null) return false;
-                    storage.commit(keyId);
+                    if (take(Commit.class, master) == null || !commitMember.onCommit(master, Set.of(keyId))) return false;
                     phase = Phase.DONE;
                     succeed(publicKey);
                 }
@@ -529,28 +569,30 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         publicKey = commitments.publicKey();
         transcript = GenerationWire.transcriptHash(keyId, author, t, ids, pedersen, feldman, complaints);
         KeyVersion version = new KeyVersion(GenerationWire.byNodeId(ids), share, commitments.vector().points());
-        storage.prepareNewKey(new KeyShare(keyId, author, t, publicKey, Optional.empty(), List.of(version)));
-        preparedLocally = true;
+        KeyShare prepared = new KeyShare(keyId, author, t, publicKey, Optional.empty(), List.of(version));
         phase = Phase.AWAIT_DECISION;
         if (isMaster()) {
-            preparedBy.put(self, transcript);
+            commitMaster.prepareLocally(() -> storage.prepareNewKey(prepared));
         } else {
-            outbox.send(master, new Prepared(transcript));
+            commitMember.prepare(Set.of(keyId), () -> storage.prepareNewKey(prepared));
         }
     }
 
-    /** Master: commit when every node prepared the same transcript (SEC-10, SEC-25). */
+    /**
+     * Master: commit when every node prepared the same transcript (SEC-10, SEC-25); the result completes
+     * when every member acknowledged its commit.
+     */
     private void decide() {
         for (NodeId n : others()) {
             H256 h = take(Prepared.class, n).transcriptHash();
             if (!h.equals(transcript)) {
                 throw fault(n, "transcript hash differs from the master's");
             }
+            commitMaster.onPrepared(n);
         }
-        storage.commit(keyId);
+        commitMaster.commit();
         phase = Phase.DONE;
-        broadcast(new Commit());
-        succeed(publicKey);
+        if (commitMaster.isComplete()) succeed(publicKey);
     }
 
     // ------------------------------------------------------------------ faults, disconnection, cleanup
@@ -582,24 +624,39 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
     @Override
     public void onNodeDisconnected(NodeId node) {
         if (isFinished() || !participants.contains(node)) return;
-        if (preparedLocally && !isMaster() && !node.equals(master)) {
+        if (isMaster() && commitMaster != null && commitMaster.isDecided()) {
+            if (commitMaster.onMemberLost(node)) succeed(publicKey); // it resolves its prepared row with the others
+            return;
+        }
+        if (!isMaster() && commitMember.isPrepared() && !node.equals(master)) {
             return; // the master decides; it saw the disconnection too
         }
         fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
     }
 
     @Override
+    public void onTimeout() {
+        if (isMaster() && commitMaster != null && commitMaster.isDecided()) {
+            succeed(publicKey); // the decision stands; a member that never acknowledged resolves its row with the others
+        } else {
+            fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
+        }
+    }
+
+    /**
+     * The master aborts everywhere (its own Abort to every member, also when a member's abort caused the
+     * failure); a member that prepared keeps its row unless the master aborted; a member that had not prepared
+     * tells the others, unless it refused (then the master tells them).
+     */
+    @Override
     protected void onFailure(SecretStoreException error) {
         phase = Phase.DONE;
-        boolean mayDiscard = isMaster() || abortedByPeer || !preparedLocally;
-        if (preparedLocally && mayDiscard) {
-            storage.discard(keyId);
-            preparedLocally = false;
-        } else if (preparedLocally) {
-            LOG.warning(() -> "generation " + key + " ended before the master's decision; prepared key " + keyId + " awaits resolution");
+        if (isMaster()) {
+            if (commitMaster != null) commitMaster.abort(error.kind());
+            return;
         }
-        boolean othersKnow = isMaster() ? initSent : !refused;
-        if (othersKnow && !abortedByPeer && (isMaster() || !preparedLocally)) {
+        commitMember.end("generation " + key + " of key " + keyId);
+        if (!refused && !abortedByPeer && !commitMember.isPrepared() && commitMember.state() != CommitMember.State.ORPHANED) {
             broadcast(new Abort(error.kind(), culprit == null ? List.of() : List.of(culprit)));
         }
     }

@@ -2,8 +2,9 @@ package dev.secretstore.protocol.session.resolution;
 
 import dev.secretstore.crypto.H256;
 import dev.secretstore.protocol.NodeId;
-import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.key.KeyStorage;
+import dev.secretstore.protocol.key.VersionMetadata;
 import dev.secretstore.protocol.session.AbstractSession;
 import dev.secretstore.protocol.session.ClusterSessions;
 import dev.secretstore.protocol.session.ClusterView;
@@ -11,20 +12,29 @@ import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionMessage;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Logger;
 
 /**
- * Resolves a prepared write whose session ended without the master's decision (a crash, a lost
- * connection): SEC-25 "on restart they are resolved with the master (commit or discard)".
+ * The recovery path of the two-phase commit ({@code session/commit}): resolves this node's prepared writes
+ * of one key whose session ended without the master's decision (a crash, a lost connection; SEC-25 "on
+ * restart they are resolved with the master (commit or discard)"). It covers every kind of prepared write:
+ * a new key (generation, or a node added by a servers set change), a document key, and a new version of
+ * a servers set change.
  *
- * <p>A master commits only after every participant prepared, so: if any other member has the write
- * committed, the master committed it and this node commits too; if every other member answers that
- * it has not, and none of them still runs a session that could change the key, no master committed
- * it (the request never succeeded) and this node discards it; if some member cannot be asked, or is
- * still deciding, the write stays pending and is tried again later. Only new keys and
- * document keys are resolved here; prepared key versions (membership change) are left alone.
+ * <p>The rule: a master decides commit only after every member prepared, and its decision is a durable
+ * commit somewhere, so
+ * <ul>
+ *   <li><b>committed anywhere → commit</b>: some other member has committed what this node prepared (the
+ *       newest of its committed versions that lists this node is one this node lacks, or it has the document
+ *       key this node lacks);</li>
+ *   <li><b>every other member answered, none committed it and none still runs a session that may write the
+ *       key → discard</b>: no master decided commit, and none can any more;</li>
+ *   <li>otherwise (a member unreachable or still deciding) the row stays pending and is tried again later.</li>
+ * </ul>
+ * A node has at most one undecided prepared write per key: sessions do not prepare over an unresolved row.
  */
 public final class PendingResolutionSession extends AbstractSession<PendingResolutionSession.Outcome> {
     private static final Logger LOG = Logger.getLogger(PendingResolutionSession.class.getName());
@@ -32,30 +42,23 @@ public final class PendingResolutionSession extends AbstractSession<PendingResol
     /** What happened to the prepared write. */
     public enum Outcome { COMMITTED, DISCARDED, UNRESOLVED }
 
-    private enum Pending { NEW_KEY, DOCUMENT_KEY }
-
     private final KeyStorage storage;
     private final H256 keyId;
-    private final Pending pending;
     private final Set<NodeId> awaiting = new HashSet<>();
     private boolean someoneUndecided;
 
     private PendingResolutionSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox, KeyStorage storage,
-                                     H256 keyId, Pending pending) {
+                                     H256 keyId) {
         super(key, self, participants, outbox);
         this.storage = storage;
         this.keyId = keyId;
-        this.pending = pending;
     }
 
     /** Starts resolution of {@code keyId}'s prepared write on this node. May finish at once. */
     public static PendingResolutionSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage, H256 keyId) {
-        Optional<KeyShare> committed = storage.get(keyId);
-        Pending pending = committed.isEmpty() ? Pending.NEW_KEY : committed.get().documentKey().isEmpty() ? Pending.DOCUMENT_KEY : null;
-        PendingResolutionSession session = new PendingResolutionSession(key, cluster.self(), cluster.members(), outbox, storage, keyId,
-                pending == null ? Pending.NEW_KEY : pending);
-        if (pending == null || !storage.pendingKeyIds().contains(keyId)) {
-            session.succeed(Outcome.UNRESOLVED); // nothing this session resolves (e.g. a prepared version)
+        PendingResolutionSession session = new PendingResolutionSession(key, cluster.self(), cluster.members(), outbox, storage, keyId);
+        if (!storage.pendingKeyIds().contains(keyId)) {
+            session.succeed(Outcome.UNRESOLVED); // nothing to resolve
             return session;
         }
         for (NodeId member : cluster.members()) {
@@ -87,9 +90,8 @@ public final class PendingResolutionSession extends AbstractSession<PendingResol
     @Override
     public void onMessage(NodeId from, SessionMessage message) {
         if (isFinished() || !(message instanceof ResolutionMessage.Status status) || !awaiting.remove(from)) return;
-        boolean committedThere = pending == Pending.NEW_KEY ? status.keyCommitted() : status.documentKeyCommitted();
         someoneUndecided |= status.undecided();
-        if (committedThere) {
+        if (committedThere(storage.metadata(keyId), status)) {
             decide(true);
         } else if (awaiting.isEmpty()) {
             if (someoneUndecided) {
@@ -98,6 +100,14 @@ public final class PendingResolutionSession extends AbstractSession<PendingResol
                 decide(false);
             }
         }
+    }
+
+    /** "Committed anywhere": the peer has committed a version or document key of this node's that this node only prepared. */
+    static boolean committedThere(Optional<KeyMetadata> mine, ResolutionMessage.Status status) {
+        List<H256> theirs = status.versionsHeldByAsker();
+        if (mine.isEmpty()) return !theirs.isEmpty();
+        if (!theirs.isEmpty() && mine.get().version(theirs.get(theirs.size() - 1)).isEmpty()) return true;
+        return mine.get().documentKey().isEmpty() && status.documentKeyCommitted();
     }
 
     private void decide(boolean commit) {
@@ -110,7 +120,7 @@ public final class PendingResolutionSession extends AbstractSession<PendingResol
         } else {
             storage.discard(keyId);
         }
-        LOG.info(() -> "prepared " + (pending == Pending.NEW_KEY ? "key" : "document key") + " " + keyId + " "
+        LOG.info(() -> "prepared write of key " + keyId + " "
                 + (commit ? "committed: another member has it committed" : "discarded: no member has it committed"));
         succeed(commit ? Outcome.COMMITTED : Outcome.DISCARDED);
     }
@@ -139,8 +149,10 @@ public final class PendingResolutionSession extends AbstractSession<PendingResol
         @Override
         public void onMessage(NodeId from, SessionMessage message) {
             if (isFinished() || !(message instanceof ResolutionMessage.Query q) || !from.equals(key.master())) return;
-            Optional<KeyShare> share = storage.get(q.keyId());
-            outbox.send(from, new ResolutionMessage.Status(share.isPresent(), share.flatMap(KeyShare::documentKey).isPresent(),
+            Optional<KeyMetadata> key = storage.metadata(q.keyId()); // never unseals a share
+            List<H256> held = key.map(k -> k.versions().stream().filter(v -> v.isHolder(from))
+                    .map(VersionMetadata::id).toList()).orElse(List.of());
+            outbox.send(from, new ResolutionMessage.Status(held, key.flatMap(KeyMetadata::documentKey).isPresent(),
                     sessions.isWriting(q.keyId())));
             succeed(Outcome.UNRESOLVED);
         }

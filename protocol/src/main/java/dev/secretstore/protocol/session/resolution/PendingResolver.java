@@ -1,6 +1,7 @@
 package dev.secretstore.protocol.session.resolution;
 
 import dev.secretstore.crypto.H256;
+import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.session.Clock;
 import dev.secretstore.protocol.session.ClusterSessions;
@@ -79,9 +80,15 @@ public final class PendingResolver {
         random.nextBytes(id);
         SessionKey key = new SessionKey(SessionType.PENDING_RESOLUTION, H256.fromBytes(id), cluster.self());
         lastTry.put(keyId, now);
-        running.add(keyId);
-        PendingResolutionSession session = sessions.startMaster(key, outbox ->
-                PendingResolutionSession.startMaster(key, cluster, outbox, storage, keyId));
+        PendingResolutionSession session;
+        try {
+            session = sessions.startMaster(key, outbox -> PendingResolutionSession.startMaster(key, cluster, outbox, storage, keyId));
+        } catch (SecretStoreException refused) {
+            // e.g. an exclusive session runs (ExclusiveSessionActive): try again after the retry interval
+            LOG.fine(() -> "resolution of " + keyId + " not started: " + refused.getMessage());
+            return;
+        }
+        running.add(keyId); // only once a session exists whose end removes it again
         session.result().whenComplete((outcome, error) -> running.remove(keyId));
     }
 }

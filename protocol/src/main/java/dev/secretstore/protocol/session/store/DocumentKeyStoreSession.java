@@ -6,51 +6,82 @@ import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.key.DocumentKey;
-import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.session.AbstractSession;
 import dev.secretstore.protocol.session.ClusterView;
 import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionMessage;
-import java.util.HashSet;
+import dev.secretstore.protocol.session.commit.CommitMaster;
+import dev.secretstore.protocol.session.commit.CommitMember;
 import java.util.Optional;
 import java.util.Set;
-import java.util.logging.Logger;
+import java.util.TreeSet;
 
 /**
  * HTTP endpoint 2: store the encrypted document key (C, E) on every holder of a server key
- * (http-api.md §6.2, crypto.md §10.4), committed everywhere or nowhere (design decision 6, SEC-25).
+ * (http-api.md §6.2, crypto.md §10.4), committed everywhere or nowhere through the two-phase commit of
+ * {@code session/commit} (design decision 6, SEC-25).
  *
  * <p>Master: checks in Parity's order (unknown key → 404, already stored → 400, not the author → 403),
- * requires every holder connected, prepares locally, asks every holder to check and prepare, and
- * commits once all prepared; any refusal, disconnection or stall aborts and discards everywhere.
+ * requires every holder connected, prepares locally, asks every holder to check and prepare, commits once
+ * all prepared and answers once every holder acknowledged its commit (read-your-writes through any
+ * holder). A refusal, a lost holder or a stall before the decision aborts and discards everywhere.
  * Holder: the same checks against its own storage, then prepare; commit or discard on the master's word.
- * A holder whose master vanishes after it prepared keeps the prepared row invisible until it is
- * resolved with the master (it never answers requests from it).
  */
 public final class DocumentKeyStoreSession extends AbstractSession<Void> {
-    private static final Logger LOG = Logger.getLogger(DocumentKeyStoreSession.class.getName());
-
-    private enum State { PREPARING, COMMITTED, FAILED }
-
     private final KeyStorage storage;
     private final H256 keyId;
-    private final Set<NodeId> prepared = new HashSet<>();
-    private State state = State.PREPARING;
-    private boolean preparedLocally;
+    private boolean initSent;
+    private final CommitMaster master;
+    private final CommitMember member;
 
     private DocumentKeyStoreSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox,
                                     KeyStorage storage, H256 keyId) {
         super(key, self, participants, outbox);
         this.storage = storage;
         this.keyId = keyId;
+        if (isMaster()) {
+            Set<NodeId> holders = new TreeSet<>(participants);
+            holders.remove(self);
+            this.master = new CommitMaster(storage, self, Set.of(keyId), holders, holders, new CommitMaster.Wire() {
+                @Override
+                public void commit(NodeId to, Set<H256> keys) {
+                    outbox.send(to, new StoreMessage.Commit());
+                }
+
+                @Override
+                public void abort(NodeId to, Kind reason) {
+                    outbox.send(to, new StoreMessage.Abort());
+                }
+            });
+            this.member = null;
+        } else {
+            this.master = null;
+            this.member = new CommitMember(storage, key.master(), new CommitMember.Wire() {
+                @Override
+                public void prepared() {
+                    outbox.send(key.master(), new StoreMessage.Prepared());
+                }
+
+                @Override
+                public void refused(Kind reason) {
+                    outbox.send(key.master(), new StoreMessage.Refused(reason));
+                }
+
+                @Override
+                public void committed() {
+                    outbox.send(key.master(), new StoreMessage.Committed());
+                }
+            });
+        }
     }
 
     /** Starts the session on the master. The returned session may already be finished (local checks failed, or a single holder). */
     public static DocumentKeyStoreSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage,
                                                       H256 keyId, Address requester, DocumentKey documentKey) {
-        Optional<KeyShare> share = storage.get(keyId);
+        Optional<KeyMetadata> share = storage.metadata(keyId); // public state only: no share is unsealed
         Set<NodeId> holders = share.map(s -> s.latestVersion().idNumbers().keySet()).orElse(Set.of(cluster.self()));
         DocumentKeyStoreSession session = new DocumentKeyStoreSession(key, cluster.self(), holders, outbox, storage, keyId);
         Optional<Kind> refusal = check(share, requester);
@@ -64,9 +95,13 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
                 return session;
             }
         }
-        storage.prepareDocumentKey(keyId, documentKey);
-        session.preparedLocally = true;
-        session.prepared.add(cluster.self());
+        try {
+            session.master.prepareLocally(() -> storage.prepareDocumentKey(keyId, documentKey));
+        } catch (SecretStoreException e) {
+            session.fail(e);
+            return session;
+        }
+        session.initSent = true;
         session.broadcast(new StoreMessage.Init(keyId, requester, documentKey.commonPoint(), documentKey.encryptedPoint()));
         session.maybeCommit();
         return session;
@@ -75,7 +110,7 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     /** Creates the holder's side from the master's {@link StoreMessage.Init}; the init itself is then delivered as a message. */
     public static Optional<DocumentKeyStoreSession> slave(SessionKey key, NodeId self, Outbox outbox, KeyStorage storage,
                                                           StoreMessage.Init init) {
-        Set<NodeId> participants = storage.get(init.keyId())
+        Set<NodeId> participants = storage.metadata(init.keyId())
                 .map(s -> s.latestVersion().idNumbers().keySet())
                 .orElse(Set.of(self, key.master()));
         if (!participants.contains(key.master()) || !participants.contains(self)) {
@@ -92,7 +127,7 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     }
 
     /** Parity's check order for a store (http-api.md §6.2). */
-    static Optional<Kind> check(Optional<KeyShare> share, Address requester) {
+    static Optional<Kind> check(Optional<KeyMetadata> share, Address requester) {
         if (share.isEmpty()) return Optional.of(Kind.SERVER_KEY_IS_NOT_FOUND);
         if (share.get().documentKey().isPresent()) return Optional.of(Kind.DOCUMENT_KEY_ALREADY_STORED);
         if (!share.get().author().equals(requester)) return Optional.of(Kind.ACCESS_DENIED);
@@ -100,8 +135,8 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     }
 
     @Override
-    public Optional<H256> writesKey() {
-        return isFinished() ? Optional.empty() : Optional.of(keyId);
+    public Set<H256> writesKeys() {
+        return isFinished() ? Set.of() : Set.of(keyId);
     }
 
     @Override
@@ -110,72 +145,70 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
         if (isMaster()) {
             onMasterMessage(from, m);
         } else if (from.equals(key.master())) {
-            onHolderMessage(m);
+            onHolderMessage(from, m);
         }
     }
 
     private void onMasterMessage(NodeId from, StoreMessage m) {
         if (m instanceof StoreMessage.Prepared) {
-            prepared.add(from);
+            master.onPrepared(from);
             maybeCommit();
-        } else if (m instanceof StoreMessage.Refused r) {
-            fail(SecretStoreException.of(r.reason() == null ? Kind.INVALID_MESSAGE : r.reason()));
+        } else if (m instanceof StoreMessage.Committed) {
+            if (master.onAck(from)) succeed(null);
+        } else if (m instanceof StoreMessage.Refused r && !master.isDecided()) {
+            fail(CommitMember.reported(r.reason()));
         }
         // holders never send the master's messages; anything else is ignored
     }
 
-    private void onHolderMessage(StoreMessage m) {
+    private void onHolderMessage(NodeId from, StoreMessage m) {
         if (m instanceof StoreMessage.Init init) {
-            if (preparedLocally) return; // duplicate
-            Optional<Kind> refusal = check(storage.get(keyId), init.requester());
+            if (member.state() != CommitMember.State.IDLE) return; // duplicate
+            Optional<Kind> refusal = check(storage.metadata(keyId), init.requester());
             if (refusal.isPresent()) {
                 outbox.send(key.master(), new StoreMessage.Refused(refusal.get()));
                 fail(SecretStoreException.of(refusal.get()));
                 return;
             }
-            storage.prepareDocumentKey(keyId, new DocumentKey(init.commonPoint(), init.encryptedPoint()));
-            preparedLocally = true;
-            outbox.send(key.master(), new StoreMessage.Prepared());
+            member.prepare(Set.of(keyId), () -> storage.prepareDocumentKey(keyId, new DocumentKey(init.commonPoint(), init.encryptedPoint())));
         } else if (m instanceof StoreMessage.Commit) {
-            if (!preparedLocally) return;
-            storage.commit(keyId);
-            state = State.COMMITTED;
-            succeed(null);
+            if (member.isPrepared() && member.onCommit(from, Set.of(keyId))) succeed(null);
         } else if (m instanceof StoreMessage.Abort) {
-            if (preparedLocally) {
-                storage.discard(keyId);
-                preparedLocally = false;
-            }
-            fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
+            if (member.onAbort(from)) fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
         }
     }
 
     private void maybeCommit() {
-        if (state == State.PREPARING && prepared.containsAll(participants)) {
-            storage.commit(keyId);
-            state = State.COMMITTED;
-            broadcast(new StoreMessage.Commit());
-            succeed(null);
+        if (master.allPrepared()) {
+            master.commit();
+            if (master.isComplete()) succeed(null);
         }
     }
 
     @Override
     public void onNodeDisconnected(NodeId node) {
-        if (isMaster() || node.equals(key.master())) {
+        if (isMaster() && master.isDecided()) {
+            if (master.onMemberLost(node)) succeed(null);
+        } else if (isMaster() || node.equals(key.master())) {
+            fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
+        }
+    }
+
+    @Override
+    public void onTimeout() {
+        if (isMaster() && master.isDecided()) {
+            succeed(null); // the decision stands; a holder that never acknowledged resolves its row with the others
+        } else {
             fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
         }
     }
 
     @Override
     protected void onFailure(SecretStoreException error) {
-        state = State.FAILED;
         if (isMaster()) {
-            if (preparedLocally) storage.discard(keyId);
-            broadcast(new StoreMessage.Abort());
-        } else if (preparedLocally) {
-            // The master may have committed already; keep the prepared row (invisible) until resolved with it.
-            LOG.warning(() -> "store session " + key + " ended before the master's decision; prepared document key for "
-                    + keyId + " awaits resolution");
+            if (initSent) master.abort(error.kind());
+        } else {
+            member.end("store session " + key);
         }
     }
 }

@@ -31,6 +31,9 @@ public sealed interface StoreMessage extends SessionMessage {
     /** Master → holders: every holder prepared; make it visible. */
     record Commit() implements StoreMessage {}
 
+    /** Holder → master: committed (the master answers the client only after every holder did). */
+    record Committed() implements StoreMessage {}
+
     /** Master → holders: forget what you prepared. */
     record Abort() implements StoreMessage {}
 }

@@ -17,12 +17,16 @@ import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.key.DocumentKey;
 import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.session.ClusterSessions;
 import dev.secretstore.protocol.session.Envelope;
 import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.admin.ServersSetChangeMessage.Subshare;
 import dev.secretstore.protocol.session.admin.ServersSetChangeMessage.Subshares;
+import dev.secretstore.protocol.session.resolution.PendingResolutionSession;
+import dev.secretstore.protocol.session.resolution.PendingResolver;
+import java.time.Duration;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -302,27 +306,139 @@ class ServersSetChangeSessionTest {
         assertConsistentSharing(c, keyId, List.of(0, 1, 2, 3));
     }
 
+    /** Registers the recovery path (pending-write resolution) on every node. */
+    private static void withResolution(InMemoryCluster c) {
+        for (InMemoryCluster.Node node : c.nodes()) {
+            node.sessions.registerFactory(SessionType.PENDING_RESOLUTION, PendingResolutionSession.factory(node, node.storage, node.sessions));
+        }
+    }
+
+    /** One pass of the recovery path on a node, as its resolver runs it after a restart. */
+    private static void resolve(InMemoryCluster c, int node) {
+        InMemoryCluster.Node n = c.node(node);
+        new PendingResolver(n.sessions, n, n.storage, c.clock, RNG, Duration.ofSeconds(10)).tick();
+        c.deliverAll();
+    }
+
     @Test
-    void sec26_masterLostBeforeCommitLeavesTheOldVersionServing() {
+    void sec26_issue12_masterLostAfterDecidingLeavesTheOldVersionServingUntilResolved() { // SEC-25, SEC-26
         InMemoryCluster c = cluster(4, false);
+        withResolution(c);
         H256 keyId = seed(c, List.of(0, 1, 2), 1, false);
         c.intercept(d -> d.envelope().body() instanceof ServersSetChangeMessage.Commit ? List.of() : List.of(d));
         ServersSetChangeSession s = start(c, 0, List.of(0, 1, 2, 3), admin, false);
         c.deliverAll();
         assertThat(s.isFinished()).isFalse();
-        assertThat(c.node(1).storage.pendingKeyIds()).contains(keyId); // prepared, waiting for the master
-        assertThat(c.node(0).storage.pendingKeyIds()).as("the master commits its own last").contains(keyId);
+        assertThat(c.node(0).storage.get(keyId).orElseThrow().versions()).as("the master's commit is the decision").hasSize(2);
         c.disconnect(c.node(0).id);
         c.deliverAll();
-        for (int i = 0; i < 4; i++) {
-            assertThat(c.node(i).storage.pendingKeyIds()).isEmpty();
-        }
-        for (int i = 0; i < 3; i++) {
+        for (int i = 1; i < 3; i++) {
             KeyShare share = c.node(i).storage.get(keyId).orElseThrow();
-            assertThat(share.versions()).hasSize(1);
+            assertThat(share.versions()).as("the old version alone is visible and serves").hasSize(1);
             assertThat(share.usableVersion(n -> true).idNumbers()).hasSize(3);
         }
         assertThat(c.node(3).storage.get(keyId)).isEmpty();
+        for (int i = 1; i < 4; i++) {
+            assertThat(c.node(i).storage.pendingKeyIds()).as("kept for the recovery path").containsExactly(keyId);
+        }
+        c.reconnect(c.node(0).id);
+        c.intercept(List::of);
+        for (int i = 1; i < 4; i++) resolve(c, i); // committed anywhere -> commit
+        for (int i = 0; i < 4; i++) {
+            assertThat(c.node(i).storage.pendingKeyIds()).isEmpty();
+            assertThat(c.node(i).storage.get(keyId).orElseThrow().latestVersion().idNumbers()).hasSize(4);
+        }
+        ServersSetChangeSession again = start(c, 0, List.of(0, 1, 2, 3), admin, false); // only cleans up now
+        c.deliverAll();
+        assertThat(again.result().join()).isNull();
+        assertConsistentSharing(c, keyId, List.of(0, 1, 2, 3));
+    }
+
+    @Test
+    void sec26_issue12_masterLostBeforeDecidingKeepsTheOldVersionAndResolutionDiscards() { // SEC-25, SEC-26
+        InMemoryCluster c = cluster(4, false);
+        withResolution(c);
+        H256 keyId = seed(c, List.of(0, 1, 2), 1, false);
+        NodeId late = c.node(2).id;
+        c.intercept(d -> d.from().equals(late) && d.envelope().body() instanceof ServersSetChangeMessage.Prepared ? List.of() : List.of(d));
+        ServersSetChangeSession s = start(c, 0, List.of(0, 1, 2, 3), admin, false);
+        c.deliverAll();
+        assertThat(s.isFinished()).isFalse();
+        assertThat(c.node(1).storage.pendingKeyIds()).contains(keyId);
+        c.disconnect(c.node(0).id);
+        c.deliverAll();
+        assertThat(c.node(0).storage.pendingKeyIds()).as("the master aborted its own rows").isEmpty();
+        c.reconnect(c.node(0).id);
+        c.intercept(List::of);
+        for (int i = 1; i < 4; i++) resolve(c, i); // committed nowhere, nobody deciding -> discard
+        for (int i = 0; i < 4; i++) assertThat(c.node(i).storage.pendingKeyIds()).isEmpty();
+        for (int i = 0; i < 3; i++) {
+            assertThat(c.node(i).storage.get(keyId).orElseThrow().versions()).hasSize(1);
+        }
+        assertThat(c.node(3).storage.get(keyId)).isEmpty();
+    }
+
+    /** A staying member of {0,1,2,3} restarts after a crash mid-change (kill -9: sessions gone, storage kept). */
+    private ClusterSessions crashAndRestart(InMemoryCluster c, int index) {
+        InMemoryCluster.Node node = c.node(index);
+        ClusterSessions restarted = c.crash(node.id);
+        restarted.registerFactory(SessionType.SERVERS_SET_CHANGE, ServersSetChangeSession.factory(node, node.storage,
+                new AdminPolicy(Optional.of(admin.publicKey()), false), RNG, restarted::hasActiveSessions));
+        restarted.registerFactory(SessionType.PENDING_RESOLUTION, PendingResolutionSession.factory(node, node.storage, restarted));
+        return restarted;
+    }
+
+    @Test
+    void issue12_defect1_aStayingMemberCrashedAfterPreparingThenTheSameRequestCompletesTheChange() { // SEC-25, SEC-26
+        InMemoryCluster c = cluster(4, false);
+        withResolution(c);
+        H256 a = seed(c, List.of(0, 1, 2, 3), 1, true);
+        H256 b = seed(c, List.of(0, 1, 2, 3), 2, false);
+        NodeId crashing = c.node(1).id;
+        c.intercept(d -> d.from().equals(crashing) && d.envelope().body() instanceof ServersSetChangeMessage.Prepared
+                ? List.of() : List.of(d)); // it prepared, then died before its report left
+        ServersSetChangeSession s = start(c, 0, List.of(0, 1, 2), admin, false);
+        c.deliverAll();
+        assertThat(c.node(1).storage.pendingKeyIds()).containsExactlyInAnyOrder(a, b);
+        crashAndRestart(c, 1);
+        c.deliverAll();
+        assertThat(failure(s)).isEqualTo(Kind.NODE_DISCONNECTED);
+        c.intercept(List::of);
+        c.reconnect(crashing);
+        resolve(c, 1); // on restart: committed nowhere -> discard
+        assertThat(c.node(1).storage.pendingKeyIds()).isEmpty();
+        ServersSetChangeSession again = start(c, 0, List.of(0, 1, 2), admin, false);
+        c.deliverAll();
+        assertThat(again.result().join()).isNull();
+        assertConsistentSharing(c, a, List.of(0, 1, 2));
+        assertConsistentSharing(c, b, List.of(0, 1, 2));
+        assertThat(c.node(3).storage.get(a)).isEmpty();
+        c.nodes().forEach(n -> assertThat(n.storage.pendingKeyIds()).isEmpty());
+    }
+
+    @Test
+    void issue12_defect1_aStayingMemberCrashedBeforeItsCommitThenTheSameRequestCompletesTheChange() { // SEC-25, SEC-26
+        InMemoryCluster c = cluster(4, false);
+        withResolution(c);
+        H256 a = seed(c, List.of(0, 1, 2, 3), 1, true);
+        NodeId crashing = c.node(1).id;
+        c.intercept(d -> d.to().equals(crashing) && d.envelope().body() instanceof ServersSetChangeMessage.Commit
+                ? List.of() : List.of(d)); // the master decided; the member died before the Commit arrived
+        ServersSetChangeSession s = start(c, 0, List.of(0, 1, 2), admin, false);
+        c.deliverAll();
+        assertThat(s.isFinished()).as("the answer waits for every acknowledgement").isFalse();
+        crashAndRestart(c, 1);
+        c.deliverAll();
+        assertThat(failure(s)).isEqualTo(Kind.NODE_DISCONNECTED);
+        c.intercept(List::of);
+        c.reconnect(crashing);
+        resolve(c, 1); // on restart: committed anywhere -> commit
+        assertThat(c.node(1).storage.pendingKeyIds()).isEmpty();
+        ServersSetChangeSession again = start(c, 0, List.of(0, 1, 2), admin, false);
+        c.deliverAll();
+        assertThat(again.result().join()).isNull();
+        assertConsistentSharing(c, a, List.of(0, 1, 2));
+        assertThat(c.node(3).storage.get(a)).isEmpty();
     }
 
     @Test

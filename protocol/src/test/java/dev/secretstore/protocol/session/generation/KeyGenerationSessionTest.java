@@ -12,6 +12,7 @@ import dev.secretstore.crypto.threshold.Lagrange;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.protocol.key.InMemoryKeyStorage;
 import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.session.Envelope;
@@ -567,5 +568,48 @@ class KeyGenerationSessionTest {
         KeyGenerationSession again = start(c, 0, 1);
         c.deliverAll();
         assertGeneratedEverywhere(c, again, 1);
+    }
+
+    // ------------------------------------------------------------------ issue #12: the two-phase commit's rules
+
+    @Test
+    void issue12_defect2_theMasterAnswersOnlyAfterEveryMemberCommitted() { // SEC-25, read-your-writes
+        InMemoryCluster c = cluster(3);
+        NodeId slow = c.node(2).id;
+        List<Delivery> held = new ArrayList<>();
+        c.intercept(d -> {
+            if (d.to().equals(slow) && d.envelope().body() instanceof GenerationMessage.Commit) {
+                held.add(d); // the Commit to node 2 is late
+                return List.of();
+            }
+            return List.of(d);
+        });
+        KeyGenerationSession s = start(c, 0, 1);
+        c.deliverAll();
+        assertThat(held).hasSize(1);
+        // the client's next request may go through node 2: the answer must not precede node 2's commit
+        assertThat(c.node(2).storage.get(keyId)).isEmpty();
+        assertThat(s.result()).isNotDone();
+        c.intercept(List::of);
+        held.forEach(c::inject);
+        c.deliverAll();
+        assertGeneratedEverywhere(c, s, 1);
+    }
+
+    @ParameterizedTest(name = "member {0} cannot write")
+    @ValueSource(ints = {1, 2})
+    void issue12_defect3_aMembersDiskErrorAbortsEverywhereAtOnceAndARetrySucceeds(int failing) { // SEC-25
+        InMemoryCluster c = cluster(3);
+        InMemoryKeyStorage disk = (InMemoryKeyStorage) c.node(failing).storage;
+        disk.failPrepares(true);
+        KeyGenerationSession s = start(c, 0, 1);
+        c.deliverAll(); // no clock advance: nobody may be left waiting for a timer
+        assertThat(failureKind(s)).isEqualTo(Kind.DATABASE); // not "invalid message is received"
+        assertThat(c.allIdle()).as("prepared members accepted the master's abort").isTrue();
+        assertCommittedNowhere(c);
+        disk.failPrepares(false);
+        KeyGenerationSession retry = start(c, 0, 1); // not "Server key with this ID is already generated"
+        c.deliverAll();
+        assertGeneratedEverywhere(c, retry, 1);
     }
 }

@@ -11,7 +11,10 @@ import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.key.DocumentKey;
 import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.session.AbstractSession;
 import dev.secretstore.protocol.session.InMemoryCluster;
+import dev.secretstore.protocol.session.Outbox;
+import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.store.DocumentKeyStoreSession;
@@ -22,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -188,5 +192,85 @@ class PendingResolutionTest {
         c.deliverAll();
         assertThat(c.node(0).storage.pendingKeyIds()).isEmpty();
         assertThat(c.node(0).storage.get(keyId)).isEmpty();
+    }
+
+    /** A session that only occupies the manager, as a running servers set change does (exclusive). */
+    private static final class ExclusiveStub extends AbstractSession<Void> {
+        ExclusiveStub(SessionKey key, NodeId self, Outbox outbox) {
+            super(key, self, Set.of(self), outbox);
+        }
+
+        @Override
+        public void onMessage(NodeId from, SessionMessage message) {}
+
+        @Override
+        public void onNodeDisconnected(NodeId node) {}
+    }
+
+    @Test
+    void issue12_defect4_aKeyRefusedWhileAnExclusiveSessionRunsIsResolvedAfterwards() { // SEC-25
+        InMemoryCluster c = cluster(3);
+        KeyShare s = share(c);
+        for (InMemoryCluster.Node n : c.nodes()) n.storage.prepareNewKey(s);
+        c.node(0).storage.commit(keyId);
+        c.node(1).storage.commit(keyId);
+        InMemoryCluster.Node node = c.node(2);
+        SessionKey exclusive = new SessionKey(SessionType.SERVERS_SET_CHANGE, H256.keccak(new byte[] {9}), node.id);
+        node.sessions.startMaster(exclusive, outbox -> new ExclusiveStub(exclusive, node.id, outbox));
+        PendingResolver resolver = restarted(c, node);
+        resolver.tick(); // ExclusiveSessionActive: no resolution session can start now
+        c.deliverAll();
+        assertThat(node.storage.pendingKeyIds()).containsExactly(keyId);
+        c.advance(InMemoryCluster.STALL); // the exclusive session ends (stall) and the retry interval passes
+        assertThat(node.sessions.activeSessions()).isEmpty();
+        resolver.tick();
+        c.deliverAll();
+        assertThat(node.storage.pendingKeyIds()).as("the key was not lost by the resolver").isEmpty();
+        assertThat(node.storage.get(keyId)).isPresent();
+    }
+
+    /** Every node holds {@code s} committed and has prepared a second version on the same polynomial for holders 0..n-1. */
+    private KeyVersion prepareSecondVersion(InMemoryCluster c, KeyShare s) {
+        Map<NodeId, Scalar> ids = new TreeMap<>();
+        for (int i = 0; i < c.nodes().size(); i++) ids.put(c.node(i).id, Scalar.of(i + 11));
+        KeyVersion v2 = new KeyVersion(ids, SecretScalar.random(), s.latestVersion().commitments());
+        for (InMemoryCluster.Node n : c.nodes()) {
+            n.storage.prepareNewKey(s);
+            n.storage.commit(keyId);
+            n.storage.prepareVersion(keyId, v2);
+        }
+        return v2;
+    }
+
+    @Test
+    void issue12_defect1_aSetChangeVersionCommittedElsewhereIsCommittedHere() { // SEC-25, SEC-26
+        InMemoryCluster c = cluster(3);
+        KeyShare s = share(c);
+        KeyVersion v2 = prepareSecondVersion(c, s);
+        c.node(0).storage.commit(keyId); // the master decided and committed; node 2 never heard it
+        c.node(1).storage.commit(keyId);
+        restarted(c, c.node(2)).tick();
+        c.deliverAll();
+        assertThat(c.node(2).storage.pendingKeyIds()).isEmpty();
+        assertThat(c.node(2).storage.get(keyId).orElseThrow().versions()).extracting(KeyVersion::hash)
+                .containsExactly(s.latestVersion().hash(), v2.hash());
+    }
+
+    @Test
+    void issue12_defect1_aSetChangeVersionCommittedNowhereIsDiscarded() { // SEC-25, SEC-26
+        InMemoryCluster c = cluster(3);
+        KeyShare s = share(c);
+        DocumentKey dk = new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG());
+        for (InMemoryCluster.Node n : c.nodes()) {
+            n.storage.prepareNewKey(s.withDocumentKey(dk));
+            n.storage.commit(keyId);
+        }
+        Map<NodeId, Scalar> ids = new TreeMap<>();
+        for (int i = 0; i < 3; i++) ids.put(c.node(i).id, Scalar.of(i + 11));
+        c.node(2).storage.prepareVersion(keyId, new KeyVersion(ids, SecretScalar.random(), s.latestVersion().commitments()));
+        restarted(c, c.node(2)).tick();
+        c.deliverAll();
+        assertThat(c.node(2).storage.pendingKeyIds()).isEmpty();
+        assertThat(c.node(2).storage.get(keyId).orElseThrow().versions()).hasSize(1);
     }
 }

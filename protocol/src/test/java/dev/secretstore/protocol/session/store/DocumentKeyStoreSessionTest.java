@@ -12,6 +12,7 @@ import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.key.DocumentKey;
+import dev.secretstore.protocol.key.InMemoryKeyStorage;
 import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.session.InMemoryCluster;
@@ -242,5 +243,51 @@ class DocumentKeyStoreSessionTest {
         c.deliverAll();
         assertThat(c.allIdle()).isTrue();
         assertThat(c.node(2).storage.pendingKeyIds()).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ issue #12: the two-phase commit's rules
+
+    @Test
+    void issue12_defect2_theMasterAnswersOnlyAfterEveryHolderCommitted() { // SEC-25, read-your-writes
+        InMemoryCluster c = cluster(3, 1);
+        NodeId slow = c.node(2).id;
+        List<InMemoryCluster.Delivery> held = new java.util.ArrayList<>();
+        c.intercept(d -> {
+            if (d.to().equals(slow) && d.envelope().body() instanceof StoreMessage.Commit) {
+                held.add(d);
+                return List.of();
+            }
+            return List.of(d);
+        });
+        DocumentKeyStoreSession s = start(c, 0, author.address());
+        c.deliverAll();
+        assertThat(held).hasSize(1);
+        assertThat(c.node(2).storage.get(keyId).orElseThrow().documentKey()).isEmpty();
+        assertThat(s.result()).isNotDone(); // a retrieval through node 2 would find no document key yet
+        c.intercept(List::of);
+        held.forEach(c::inject);
+        c.deliverAll();
+        assertThat(s.result()).isCompleted();
+        assertStoredEverywhere(c, documentKey);
+        assertThat(c.allIdle()).isTrue();
+    }
+
+    @ParameterizedTest(name = "holder {0} cannot write")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+    void issue12_defect3_aHoldersDiskErrorAbortsEverywhereAtOnceAndARetrySucceeds(int failing) { // SEC-25
+        InMemoryCluster c = cluster(3, 1);
+        InMemoryKeyStorage disk = (InMemoryKeyStorage) c.node(failing).storage;
+        disk.failPrepares(true);
+        DocumentKeyStoreSession s = start(c, 0, author.address());
+        c.deliverAll(); // no clock advance
+        assertThat(failureKind(s)).isEqualTo(Kind.DATABASE);
+        assertThat(c.allIdle()).isTrue();
+        assertStoredNowhere(c);
+        for (InMemoryCluster.Node n : c.nodes()) assertThat(n.storage.pendingKeyIds()).as(n.id.shortId()).isEmpty();
+        disk.failPrepares(false);
+        DocumentKeyStoreSession retry = start(c, 0, author.address());
+        c.deliverAll();
+        assertThat(retry.result()).isCompleted();
+        assertStoredEverywhere(c, documentKey);
     }
 }
