@@ -120,7 +120,7 @@ public final class KeyServerNode implements AutoCloseable {
                 return transport.connectedPeers();
             }
         };
-        sessions = new ClusterSessions(self, (to, envelope) -> transport.send(to, codec.encode(envelope)), loop, Clock.SYSTEM,
+        sessions = new ClusterSessions(self, this::send, loop, Clock.SYSTEM,
                 settings.sessionTimeout(), settings.maxSessions());
         sessions.observe((session, nanos) -> metrics.session(session.key().type().name().toLowerCase(java.util.Locale.ROOT),
                 session.key().master().equals(self), session.failure().map(f -> f.kind().name()).orElse("ok"), session.blamed().size()));
@@ -128,13 +128,7 @@ public final class KeyServerNode implements AutoCloseable {
         transport = new ClusterTransport(settings.nodeKey(), settings.clusterAddress(), settings.members(), new ClusterTransport.Listener() {
             @Override
             public void onMessage(NodeId from, byte[] message) {
-                loop.execute(() -> {
-                    try {
-                        sessions.onEnvelope(from, codec.decode(message));
-                    } catch (MessageCodec.CodecException e) {
-                        LOG.warning(() -> "dropped undecodable message from " + from.shortId() + ": " + e.getMessage());
-                    }
-                });
+                loop.execute(() -> deliver(from, message));
             }
 
             @Override
@@ -159,6 +153,29 @@ public final class KeyServerNode implements AutoCloseable {
         if (settings.opsAddress() != null) {
             ops = new OpsServer(settings.opsAddress(), metrics, this::gauges);
             ops.start();
+        }
+    }
+
+    /**
+     * The session manager's network. Envelopes to peers go through the transport; this node's own are
+     * encoded now (a session may wipe the secrets it sent right after) and delivered later on the loop
+     * like any peer's, never re-entrantly (ClusterSessions.Network).
+     */
+    private void send(NodeId to, dev.secretstore.protocol.session.Envelope envelope) {
+        byte[] bytes = codec.encode(envelope);
+        if (to.equals(self)) {
+            loop.execute(() -> deliver(self, bytes));
+        } else {
+            transport.send(to, bytes);
+        }
+    }
+
+    /** On the loop: one authenticated message into the session manager. */
+    private void deliver(NodeId from, byte[] message) {
+        try {
+            sessions.onEnvelope(from, codec.decode(message));
+        } catch (MessageCodec.CodecException e) {
+            LOG.warning(() -> "dropped undecodable message from " + from.shortId() + ": " + e.getMessage());
         }
     }
 
