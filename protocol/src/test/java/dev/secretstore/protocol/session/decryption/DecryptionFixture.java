@@ -109,6 +109,8 @@ final class DecryptionFixture {
     final EncryptedDocumentKey encrypted;
     final Map<NodeId, TestAcl> acls = new HashMap<>();
     final List<NodeId> holders;
+    /** The key's secret, kept to deal further versions ({@link #addVersion}). */
+    private final SecretScalar keySecret;
 
     /** {@code n} nodes, all holders of a {@code t}-of key with a document key, every ACL allowing the requester. */
     DecryptionFixture(int n, int t) {
@@ -123,21 +125,12 @@ final class DecryptionFixture {
         List<NodeId> hs = new ArrayList<>();
         for (int i = 0; i < holderCount; i++) hs.add(cluster.node(i).id);
         this.holders = List.copyOf(hs);
-        Map<NodeId, Scalar> ids = new TreeMap<>();
-        Set<Scalar> used = new HashSet<>();
-        for (NodeId h : holders) {
-            Scalar x;
-            do {
-                SecretScalar r = SecretScalar.random(RNG);
-                x = r.reveal();
-                r.destroy();
-            } while (!used.add(x));
-            ids.put(h, x);
-        }
+        Map<NodeId, Scalar> ids = randomIds(holders);
         Polynomial f = Polynomial.random(t, RNG);
         List<PublicPoint> commitments = f.feldman().points();
         PublicPoint y = commitments.get(0);
         this.encrypted = dev.secretstore.crypto.threshold.DocumentKey.encrypt(documentKey, y, RNG);
+        this.keySecret = f.constantTerm();
         for (InMemoryCluster.Node node : cluster.nodes()) {
             TestAcl acl = new TestAcl();
             acl.allowed.add(requester.address());
@@ -154,6 +147,42 @@ final class DecryptionFixture {
             }
         }
         f.destroy();
+    }
+
+    /**
+     * Deals a new version of the same key (fresh id numbers, a fresh polynomial with the same secret) to the
+     * holders: the nodes at {@code committedOn} commit it, the other holders only prepare it, as after an
+     * interrupted share redistribution (issue #12 defect 1). Returns the new version's hash.
+     */
+    H256 addVersion(Set<Integer> committedOn) {
+        Map<NodeId, Scalar> ids = randomIds(holders);
+        Polynomial g = Polynomial.randomWithConstant(keySecret, t, RNG);
+        List<PublicPoint> commitments = g.feldman().points();
+        H256 hash = null;
+        for (int i = 0; i < holders.size(); i++) {
+            NodeId h = holders.get(i);
+            KeyVersion v = new KeyVersion(ids, g.evaluate(ids.get(h)), commitments);
+            hash = v.hash();
+            cluster.node(h).storage.prepareVersion(keyId, v);
+            if (committedOn.contains(i)) cluster.node(h).storage.commit(keyId);
+        }
+        g.destroy();
+        return hash;
+    }
+
+    private static Map<NodeId, Scalar> randomIds(List<NodeId> holders) {
+        Map<NodeId, Scalar> ids = new TreeMap<>();
+        Set<Scalar> used = new HashSet<>();
+        for (NodeId h : holders) {
+            Scalar x;
+            do {
+                SecretScalar r = SecretScalar.random(RNG);
+                x = r.reveal();
+                r.destroy();
+            } while (!used.add(x));
+            ids.put(h, x);
+        }
+        return ids;
     }
 
     static H256 randomId() {

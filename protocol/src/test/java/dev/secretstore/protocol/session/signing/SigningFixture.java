@@ -14,7 +14,7 @@ import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.key.KeyVersion;
-import dev.secretstore.protocol.session.AbstractSession;
+import dev.secretstore.protocol.session.consensus.KeyUseSession;
 import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
@@ -167,14 +167,14 @@ final class SigningFixture {
     }
 
     /** What the requester does with the HTTP result: decrypts the blob of the expected length. */
-    byte[] open(AbstractSession<byte[]> s, int expectedBlobLength) {
+    byte[] open(KeyUseSession<byte[]> s, int expectedBlobLength) {
         byte[] blob = s.result().getNow(null);
         if (blob == null) throw new AssertionError("session did not finish successfully: " + s.failure());
         if (blob.length != expectedBlobLength) throw new AssertionError("blob length " + blob.length);
         return Ecies.decryptFromServer(requesterKeys.secret(), blob);
     }
 
-    static SecretStoreException.Kind failureKind(AbstractSession<?> s) {
+    static SecretStoreException.Kind failureKind(KeyUseSession<?> s) {
         if (!s.isFinished()) throw new AssertionError("session still running");
         try {
             s.result().join();
