@@ -21,6 +21,7 @@ import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.TestKeys;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -125,7 +125,7 @@ final class DecryptionFixture {
         List<NodeId> hs = new ArrayList<>();
         for (int i = 0; i < holderCount; i++) hs.add(cluster.node(i).id);
         this.holders = List.copyOf(hs);
-        Map<NodeId, Scalar> ids = randomIds(holders);
+        Map<NodeId, Scalar> ids = TestKeys.randomIds(holders, RNG);
         Polynomial f = Polynomial.random(t, RNG);
         List<PublicPoint> commitments = f.feldman().points();
         PublicPoint y = commitments.get(0);
@@ -149,40 +149,9 @@ final class DecryptionFixture {
         f.destroy();
     }
 
-    /**
-     * Deals a new version of the same key (fresh id numbers, a fresh polynomial with the same secret) to the
-     * holders: the nodes at {@code committedOn} commit it, the other holders only prepare it, as after an
-     * interrupted share redistribution (issue #12 defect 1). Returns the new version's hash.
-     */
+    /** Deals a new version of the key; only the holders at {@code committedOn} commit it ({@link TestKeys#addVersion}). */
     H256 addVersion(Set<Integer> committedOn) {
-        Map<NodeId, Scalar> ids = randomIds(holders);
-        Polynomial g = Polynomial.randomWithConstant(keySecret, t, RNG);
-        List<PublicPoint> commitments = g.feldman().points();
-        H256 hash = null;
-        for (int i = 0; i < holders.size(); i++) {
-            NodeId h = holders.get(i);
-            KeyVersion v = new KeyVersion(ids, g.evaluate(ids.get(h)), commitments);
-            hash = v.hash();
-            cluster.node(h).storage.prepareVersion(keyId, v);
-            if (committedOn.contains(i)) cluster.node(h).storage.commit(keyId);
-        }
-        g.destroy();
-        return hash;
-    }
-
-    private static Map<NodeId, Scalar> randomIds(List<NodeId> holders) {
-        Map<NodeId, Scalar> ids = new TreeMap<>();
-        Set<Scalar> used = new HashSet<>();
-        for (NodeId h : holders) {
-            Scalar x;
-            do {
-                SecretScalar r = SecretScalar.random(RNG);
-                x = r.reveal();
-                r.destroy();
-            } while (!used.add(x));
-            ids.put(h, x);
-        }
-        return ids;
+        return TestKeys.addVersion(cluster, keyId, holders, t, keySecret, committedOn, RNG);
     }
 
     static H256 randomId() {

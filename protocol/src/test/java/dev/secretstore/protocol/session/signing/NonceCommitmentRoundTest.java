@@ -144,4 +144,59 @@ class NonceCommitmentRoundTest {
         assertThat(FeldmanDealing.commitmentHash(attempt, dealer, List.of(List.of(a), List.of(b, c)))).isNotEqualTo(h);
         assertThat(FeldmanDealing.commitmentHash(attempt, dealer, List.of(List.of(a, b, c)))).isNotEqualTo(h);
     }
+
+    /**
+     * Issue #12 defect 1 for signing: the master and one member hold the newest version committed, the other
+     * holders only prepared it; the dealing runs on the newest version through the two that committed it.
+     * With only the master holding it, the older version every holder committed is used instead.
+     */
+    @ParameterizedTest(name = "{0}, newest committed on {1}")
+    @CsvSource({"schnorr,'2 4'", "schnorr,'4'", "ecdsa,'2 3 4'", "ecdsa,'4'"})
+    void aVersionIsUsedOnlyByHoldersThatCommittedIt_defect1(String scheme, String committedOn) {
+        SigningFixture f = new SigningFixture(5, 1);
+        java.util.Set<Integer> committed = new java.util.HashSet<>();
+        for (String i : committedOn.split(" ")) committed.add(Integer.parseInt(i));
+        H256 newest = f.addVersion(committed);
+        java.util.Set<H256> used = new java.util.HashSet<>();
+        java.util.Set<NodeId> dealers = new java.util.HashSet<>();
+        f.cluster.intercept(d -> {
+            if (d.envelope().body() instanceof DealingMessage.Request r) {
+                used.add(r.version());
+                dealers.add(d.to());
+            }
+            return List.of(d);
+        });
+        KeyUseSession<byte[]> s = start(f, scheme, 4);
+        f.cluster.deliverAll();
+        assertSigned(f, scheme, s);
+        int groupSize = scheme.equals("schnorr") ? 2 : 3;
+        if (committed.size() >= groupSize) {
+            assertThat(used).containsExactly(newest);
+            assertThat(dealers).allSatisfy(n -> assertThat(committed).contains(f.cluster.nodes().indexOf(f.cluster.node(n))));
+        } else {
+            assertThat(used).hasSize(1).doesNotContain(newest);
+        }
+        assertThat(s.excludedNodes()).isEmpty();
+    }
+
+    /**
+     * One self-delivery rule (issue #12): the master's messages to itself cross the queue like everyone
+     * else's; starting the session hands nothing to itself re-entrantly.
+     */
+    @ParameterizedTest
+    @CsvSource({"schnorr", "ecdsa"})
+    void theMastersOwnMessagesGoThroughTheQueue(String scheme) {
+        SigningFixture f = new SigningFixture(3, 1);
+        NodeId master = f.node(0).id; // the lowest id: always in the group
+        List<String> toSelf = new ArrayList<>();
+        f.cluster.intercept(d -> {
+            if (d.from().equals(master) && d.to().equals(master)) toSelf.add(d.envelope().body().getClass().getSimpleName());
+            return List.of(d);
+        });
+        KeyUseSession<byte[]> s = start(f, scheme, 0);
+        assertThat(f.cluster.pending()).anySatisfy(d -> assertThat(d.to()).isEqualTo(master));
+        f.cluster.deliverAll();
+        assertSigned(f, scheme, s);
+        assertThat(toSelf).contains("Request", "Response", "Hash", "Commitment", "Ready");
+    }
 }
