@@ -141,7 +141,9 @@ public final class KeyUse<T> {
 
     /**
      * Master: opens the consensus over {@code found} with the session's rounds; fails at once (and returns
-     * false) for an unknown key (404) or when no candidate can gather a group among the nodes asked.
+     * false) for an unknown key (404) or a key without a usable version. When too few holders are connected
+     * the request still asks the connected ones, so that their answers decide between a refusal and the
+     * temporary variant ({@link AclConsensus#choose()}).
      */
     public boolean open(Located found, Attempts.Rounds rounds, SecureRandom rng) {
         if (found.share().isEmpty()) {
@@ -156,7 +158,7 @@ public final class KeyUse<T> {
             fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
             return false;
         }
-        attempts.advance(); // fails at once when too few holders are connected
+        attempts.advance();
         return !isFinished();
     }
 
