@@ -3,8 +3,8 @@ package dev.secretstore.protocol.session.consensus;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException.Kind;
-import dev.secretstore.protocol.key.KeyShare;
-import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.key.KeyMetadata;
+import dev.secretstore.protocol.key.VersionMetadata;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -37,7 +37,7 @@ public final class AclConsensus {
     public sealed interface Choice {}
 
     /** Start an attempt with this version and these members (ascending node id). */
-    public record Ready(KeyVersion version, List<NodeId> group) implements Choice {
+    public record Ready(VersionMetadata version, List<NodeId> group) implements Choice {
         public Ready {
             group = List.copyOf(group);
         }
@@ -49,7 +49,7 @@ public final class AclConsensus {
     /** No candidate can gather a group any more: end with {@code kind}. */
     public record Unreachable(Kind kind) implements Choice {}
 
-    private final List<KeyVersion> candidates;
+    private final List<VersionMetadata> candidates;
     private final Set<NodeId> asked;
     private final int groupSize;
     private final SortedSet<NodeId> yes = new TreeSet<>();
@@ -62,24 +62,24 @@ public final class AclConsensus {
      * @param candidates versions the request may use, newest first (see {@link #candidates})
      * @param asked every node asked, the master included
      */
-    public AclConsensus(List<KeyVersion> candidates, Set<NodeId> asked, int groupSize) {
+    public AclConsensus(List<VersionMetadata> candidates, Set<NodeId> asked, int groupSize) {
         this.candidates = List.copyOf(candidates);
         this.asked = Set.copyOf(asked);
         this.groupSize = groupSize;
     }
 
     /** The master's committed versions with at least {@code groupSize} holders that the session can use, newest first. */
-    public static List<KeyVersion> candidates(KeyShare share, int groupSize, Predicate<KeyVersion> usable) {
-        List<KeyVersion> out = new ArrayList<>();
-        List<KeyVersion> versions = share.versions();
+    public static List<VersionMetadata> candidates(KeyMetadata key, int groupSize, Predicate<VersionMetadata> usable) {
+        List<VersionMetadata> out = new ArrayList<>();
+        List<VersionMetadata> versions = key.versions();
         for (int i = versions.size() - 1; i >= 0; i--) {
-            KeyVersion v = versions.get(i);
+            VersionMetadata v = versions.get(i);
             if (v.idNumbers().size() >= groupSize && usable.test(v)) out.add(v);
         }
         return out;
     }
 
-    public List<KeyVersion> candidateVersions() {
+    public List<VersionMetadata> candidateVersions() {
         return candidates;
     }
 
@@ -95,8 +95,8 @@ public final class AclConsensus {
     public boolean record(NodeId node, boolean allowed, Collection<H256> holds) {
         if (yes.contains(node) || no.contains(node) || excluded.contains(node)) return false;
         Set<H256> valid = new HashSet<>();
-        for (KeyVersion v : candidates) {
-            if (holds.contains(v.hash()) && v.idNumbers().containsKey(node)) valid.add(v.hash());
+        for (VersionMetadata v : candidates) {
+            if (holds.contains(v.id()) && v.isHolder(node)) valid.add(v.id());
         }
         committed.put(node, valid);
         (allowed && !valid.isEmpty() ? yes : no).add(node);
@@ -126,7 +126,7 @@ public final class AclConsensus {
 
     /** The next step: a group for the newest version that has one, waiting, or the end (see the class comment). */
     public Choice choose() {
-        for (KeyVersion v : candidates) {
+        for (VersionMetadata v : candidates) {
             List<NodeId> ready = readyHolders(v);
             if (ready.size() >= groupSize) return new Ready(v, ready.subList(0, groupSize));
             int undecided = 0;
@@ -142,10 +142,10 @@ public final class AclConsensus {
     }
 
     /** Yes-sayers holding {@code v} committed, not excluded, ascending node id. */
-    private List<NodeId> readyHolders(KeyVersion v) {
+    private List<NodeId> readyHolders(VersionMetadata v) {
         List<NodeId> out = new ArrayList<>();
         for (NodeId n : yes) {
-            if (!excluded.contains(n) && committed.get(n).contains(v.hash())) out.add(n);
+            if (!excluded.contains(n) && committed.get(n).contains(v.id())) out.add(n);
         }
         return out;
     }
@@ -156,14 +156,14 @@ public final class AclConsensus {
      * voted yet count only with {@code countUndecided}.
      */
     private boolean temporary(boolean countUndecided) {
-        for (KeyVersion v : candidates) {
+        for (VersionMetadata v : candidates) {
             int possible = 0;
             for (NodeId holder : v.idNumbers().keySet()) {
                 if (no.contains(holder)) continue;
                 boolean undecided = asked.contains(holder) && !yes.contains(holder) && !excluded.contains(holder);
                 if (undecided && !countUndecided) continue;
                 if (excluded.contains(holder) && !lost.contains(holder)) continue;
-                if (yes.contains(holder) && !committed.get(holder).contains(v.hash())) continue;
+                if (yes.contains(holder) && !committed.get(holder).contains(v.id())) continue;
                 possible++;
             }
             if (possible >= groupSize) return true;

@@ -5,7 +5,7 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.protocol.Culprit;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
-import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.key.VersionMetadata;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -23,7 +23,7 @@ import java.util.logging.Logger;
  */
 public final class Attempts {
     /** One attempt: its id, the key version every member uses, and the group in ascending node id order. */
-    public record Attempt(H256 id, KeyVersion version, List<NodeId> group) {
+    public record Attempt(H256 id, VersionMetadata version, List<NodeId> group) {
         public Attempt {
             group = List.copyOf(group);
         }
@@ -92,7 +92,7 @@ public final class Attempts {
         byte[] id = new byte[32];
         rng.nextBytes(id);
         current = new Attempt(H256.fromBytes(id), r.version(), r.group());
-        log.fine(() -> label + " attempt " + count + " with version " + r.version().hash() + " and group "
+        log.fine(() -> label + " attempt " + count + " with version " + r.version().id() + " and group "
                 + r.group().stream().map(NodeId::shortId).toList());
         rounds.begin(current);
     }

@@ -3,8 +3,8 @@ package dev.secretstore.protocol.session.consensus;
 import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.protocol.NodeId;
-import dev.secretstore.protocol.key.KeyShare;
-import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.key.KeyMetadata;
+import dev.secretstore.protocol.key.VersionMetadata;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -26,7 +26,7 @@ public final class ConsensusMember {
     private boolean approved;
     private Address requester;
     private List<NodeId> consensusGroup = List.of();
-    private final Map<H256, KeyVersion> held = new LinkedHashMap<>();
+    private final Map<H256, VersionMetadata> held = new LinkedHashMap<>();
     private final Set<H256> answered = new HashSet<>();
 
     public ConsensusMember(NodeId self) {
@@ -35,12 +35,12 @@ public final class ConsensusMember {
 
     /**
      * Takes the master's request: remembers the requester and the consensus, and finds the versions of
-     * {@code stored} (this node's committed key) the request names, that list this node as a holder and
+     * {@code stored} (this node's committed key metadata, nothing unsealed) the request names, that list this node as a holder and
      * that the session can use. Empty for a repeated request or one for another key.
      *
      * @return the held version hashes, newest first; none means "say no without asking the ACL"
      */
-    public Optional<List<H256>> open(ConsensusMessage.Request r, H256 keyId, Optional<KeyShare> stored, Predicate<KeyVersion> usable) {
+    public Optional<List<H256>> open(ConsensusMessage.Request r, H256 keyId, Optional<KeyMetadata> stored, Predicate<VersionMetadata> usable) {
         if (asked || !r.keyId().equals(keyId)) return Optional.empty();
         asked = true;
         requester = r.requester();
@@ -48,7 +48,7 @@ public final class ConsensusMember {
         if (stored.isPresent()) {
             for (H256 hash : r.versions()) {
                 stored.get().version(hash)
-                        .filter(v -> v.idNumbers().containsKey(self) && usable.test(v))
+                        .filter(v -> v.isHolder(self) && usable.test(v))
                         .ifPresent(v -> held.put(hash, v));
             }
         }
@@ -76,7 +76,7 @@ public final class ConsensusMember {
     }
 
     /** A version this node reported committed. */
-    public Optional<KeyVersion> version(H256 hash) {
+    public Optional<VersionMetadata> version(H256 hash) {
         return Optional.ofNullable(held.get(hash));
     }
 

@@ -10,9 +10,10 @@ import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.acl.PinnedBlock;
-import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyMetadata;
+import dev.secretstore.protocol.key.KeyRead;
 import dev.secretstore.protocol.key.KeyStorage;
-import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.key.VersionMetadata;
 import dev.secretstore.protocol.session.ClusterSessions;
 import dev.secretstore.protocol.session.ClusterView;
 import dev.secretstore.protocol.session.Outbox;
@@ -56,14 +57,14 @@ import java.util.logging.Logger;
  */
 public final class KeyUse<T> {
     /** What kind of key use: its log label, group size for a threshold, and which versions it can use at all. */
-    public record Profile(String label, IntUnaryOperator groupSize, Predicate<KeyVersion> usable) {
+    public record Profile(String label, IntUnaryOperator groupSize, Predicate<VersionMetadata> usable) {
         public Profile(String label, IntUnaryOperator groupSize) {
             this(label, groupSize, v -> true);
         }
     }
 
-    /** Master: this node's committed key (if any), the versions a request may use, and whom it asks. */
-    public record Located(Optional<KeyShare> share, List<KeyVersion> candidates, SortedSet<NodeId> asked) {}
+    /** Master: this node's committed key metadata (if any), the versions a request may use, and whom it asks. */
+    public record Located(Optional<KeyMetadata> key, List<VersionMetadata> candidates, SortedSet<NodeId> asked) {}
 
     private final SessionKey key;
     private final NodeId self;
@@ -110,17 +111,17 @@ public final class KeyUse<T> {
 
     /** Master: the stored key, the candidate versions (newest first) and whom to ask: itself and every connected holder of one. */
     public static Located locate(ClusterView cluster, KeyStorage storage, H256 keyId, Profile profile) {
-        Optional<KeyShare> share = storage.get(keyId);
-        List<KeyVersion> candidates = share.map(s -> AclConsensus.candidates(s, profile.groupSize().applyAsInt(s.threshold()),
+        Optional<KeyMetadata> key = storage.metadata(keyId); // public state only: nothing unsealed to choose
+        List<VersionMetadata> candidates = key.map(k -> AclConsensus.candidates(k, profile.groupSize().applyAsInt(k.threshold()),
                 profile.usable())).orElse(List.of());
         SortedSet<NodeId> asked = new TreeSet<>();
         asked.add(cluster.self());
-        for (KeyVersion v : candidates) {
+        for (VersionMetadata v : candidates) {
             for (NodeId holder : v.idNumbers().keySet()) {
                 if (cluster.isConnected(holder)) asked.add(holder);
             }
         }
-        return new Located(share, candidates, asked);
+        return new Located(key, candidates, asked);
     }
 
     /** Builds a member's session from the master's consensus request; refuses one that does not name this node and the master. */
@@ -146,12 +147,12 @@ public final class KeyUse<T> {
      * temporary variant ({@link AclConsensus#choose()}).
      */
     public boolean open(Located found, Attempts.Rounds rounds, SecureRandom rng) {
-        if (found.share().isEmpty()) {
+        if (found.key().isEmpty()) {
             fail(SecretStoreException.of(Kind.SERVER_KEY_IS_NOT_FOUND));
             return false;
         }
         this.rounds = rounds;
-        int groupSize = profile.groupSize().applyAsInt(found.share().get().threshold());
+        int groupSize = profile.groupSize().applyAsInt(found.key().get().threshold());
         consensus = new AclConsensus(found.candidates(), participants, groupSize);
         attempts = new Attempts(consensus, rng, rounds, this::fail, log, profile.label() + " with key " + keyId.toHex() + " session " + key);
         if (found.candidates().isEmpty()) {
@@ -175,7 +176,7 @@ public final class KeyUse<T> {
 
     /** Master: pins the chain block and asks every node of the consensus, itself included. */
     public void ask(H256 messageHash) {
-        List<H256> versions = consensus.candidateVersions().stream().map(KeyVersion::hash).toList();
+        List<H256> versions = consensus.candidateVersions().stream().map(VersionMetadata::id).toList();
         pinBlock(block -> {
             ConsensusMessage.Request request = new ConsensusMessage.Request(keyId, requester.address(), versions, messageHash,
                     List.copyOf(participants), PinnedBlock.toWire(block));
@@ -257,9 +258,9 @@ public final class KeyUse<T> {
 
     /** Member (the master too): answers the consensus from its committed versions and its own ACL. */
     private void onRequest(ConsensusMessage.Request r) {
-        Optional<KeyShare> stored;
+        Optional<KeyMetadata> stored;
         try {
-            stored = storage.get(keyId);
+            stored = storage.metadata(keyId);
         } catch (RuntimeException e) {
             // A damaged store cannot serve this key; answer no at once rather than leaving the master waiting.
             log.log(Level.WARNING, profile.label() + " " + key + ": cannot read key " + keyId.toHex() + ": " + e.getMessage());
@@ -273,6 +274,14 @@ public final class KeyUse<T> {
             return;
         }
         askOwnAcl(r.requester(), PinnedBlock.fromWire(r.block()), allowed -> toMaster(member.answer(allowed)));
+    }
+
+    /**
+     * Member: this node's checked share of {@code versionId} with the key's metadata, in one storage read
+     * (only that share is unsealed); empty if the version is not committed here.
+     */
+    public Optional<KeyRead> read(H256 versionId) {
+        return storage.read(keyId, versionId).filter(r -> r.share().isPresent());
     }
 
     /** To the master (to itself on the master, through the queue like any message). */

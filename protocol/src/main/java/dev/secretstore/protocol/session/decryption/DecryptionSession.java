@@ -16,7 +16,8 @@ import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.key.DocumentKey;
-import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyMetadata;
+import dev.secretstore.protocol.key.KeyRead;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.session.ClusterSessions;
@@ -101,8 +102,8 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
         KeyUse<Result> use = new KeyUse<>(key, cluster.self(), found.asked(), outbox, PROFILE, storage, acl, reentry, keyId, requester, LOG);
         use.audit("document key retrieval (" + (shadow ? "shadow" : "plain") + ")", "");
         DecryptionSession s = new DecryptionSession(use, storage, rng);
-        Optional<DocumentKey> dk = found.share().flatMap(KeyShare::documentKey);
-        if (found.share().isPresent() && dk.isEmpty()) {
+        Optional<DocumentKey> dk = found.key().flatMap(KeyMetadata::documentKey);
+        if (found.key().isPresent() && dk.isEmpty()) {
             use.fail(SecretStoreException.of(Kind.DOCUMENT_KEY_IS_NOT_FOUND));
             return s;
         }
@@ -162,7 +163,7 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
                 // The outbox encodes synchronously and a member wipes what it is handed, so the copy can be wiped right after.
                 SecretScalar copy = accessKey.copy();
                 try {
-                    use.send(member, new DecryptionMessage.PartialRequest(a.id(), a.group(), a.version().hash(), copy, shadow,
+                    use.send(member, new DecryptionMessage.PartialRequest(a.id(), a.group(), a.version().id(), copy, shadow,
                             use.requester().publicKey()));
                 } finally {
                     copy.destroy();
@@ -281,7 +282,7 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
                     r.requesterPublic().toAddress().equals(use.member().requester())
                             ? Optional.empty() : Optional.of("requester differs from the approved one"));
             if (use.refuseIf(r.attemptId(), refusal)) return;
-            answer = partial(r, use.member().version(r.version()).orElseThrow());
+            answer = partial(r, use.read(r.version()).orElseThrow());
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "decryption " + use.key() + ": cannot compute partial: " + e.getMessage());
             answer = new ConsensusMessage.Refused(r.attemptId());
@@ -291,9 +292,10 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
         use.toMaster(answer);
     }
 
-    /** This node's partial for {@code r}, from its stored share of the requested version. */
-    private SessionMessage partial(DecryptionMessage.PartialRequest r, KeyVersion v) {
-        DocumentKey dk = storage.get(use.keyId()).flatMap(KeyShare::documentKey).orElseThrow();
+    /** This node's partial for {@code r}, from its checked share of the requested version (one storage read). */
+    private SessionMessage partial(DecryptionMessage.PartialRequest r, KeyRead read) {
+        KeyVersion v = read.share().orElseThrow().keyVersion();
+        DocumentKey dk = read.key().documentKey().orElseThrow();
         List<PublicPoint> g = r.group().stream().map(NodeId::publicKey).toList();
         ProofContext ctx = use.proofContext(r.attemptId(), use.self());
         if (!r.shadow()) {

@@ -21,7 +21,10 @@ import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.key.KeyStorage;
+import dev.secretstore.protocol.key.KeyRead;
 import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.key.OwnShare;
+import dev.secretstore.protocol.key.VersionMetadata;
 import dev.secretstore.protocol.session.ClusterSessions;
 import dev.secretstore.protocol.session.ClusterView;
 import dev.secretstore.protocol.session.Outbox;
@@ -33,7 +36,6 @@ import dev.secretstore.protocol.session.consensus.KeyUse;
 import dev.secretstore.protocol.session.consensus.KeyUseSession;
 import dev.secretstore.protocol.session.dealing.FeldmanDealing;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,7 +113,7 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
                                                   H256 messageHash, SecureRandom rng) {
         // SEC-26: the newest version with 2t+1 holders that hold it committed; SEC-14: only honest-majority versions
         KeyUse.Located found = KeyUse.locate(cluster, storage, keyId, PROFILE);
-        boolean local = found.share().isPresent() && found.share().get().threshold() == 0;
+        boolean local = found.key().isPresent() && found.key().get().threshold() == 0;
         KeyUse<byte[]> use = new KeyUse<>(key, cluster.self(), local ? Set.of(cluster.self()) : found.asked(), outbox, PROFILE, storage,
                 acl, reentry, keyId, requester, LOG);
         use.audit(PROFILE.label(), " message " + messageHash.toHex());
@@ -122,14 +124,15 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
             return s;
         }
         // t = 0: the master signs locally with its share (every share equals x); its own ACL decides.
-        Optional<KeyVersion> own = found.candidates().stream().filter(v -> v.idNumbers().containsKey(cluster.self())).findFirst();
+        Optional<KeyVersion> own = found.candidates().stream().filter(v -> v.isHolder(cluster.self())).findFirst()
+                .flatMap(v -> use.read(v.id())).flatMap(KeyRead::share).map(OwnShare::keyVersion);
         if (own.isEmpty()) {
             use.fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
             return s;
         }
         use.pinBlock(block -> use.askOwnAcl(requester.address(), block, allowed -> {
             if (allowed) {
-                s.release(own.get(), Ecdsa.sign(own.get().share(), messageHash).toBytes());
+                s.release(own.get().metadata(), Ecdsa.sign(own.get().share(), messageHash).toBytes());
             } else {
                 use.fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
             }
@@ -144,7 +147,7 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
                         null, LOG), m.messageHash(), rng));
     }
 
-    private static boolean honestMajority(KeyVersion v) {
+    private static boolean honestMajority(VersionMetadata v) {
         return 2 * v.threshold() < v.idNumbers().size();
     }
 
@@ -171,7 +174,7 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
     // ================================================================== master
 
     /** The signature must recover to Y before it is released (§11.5). */
-    private void release(KeyVersion version, byte[] signature) {
+    private void release(VersionMetadata version, byte[] signature) {
         PublicPoint recovered;
         try {
             recovered = Ecdsa.recover(RecoverableSignature.fromBytes(signature), messageHash);
@@ -230,7 +233,7 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
 
         void onU(NodeId from, EcdsaMessage.UShare u) {
             if (round != Round.U || !use.attempts().inAttempt(u.attemptId(), from) || us.containsKey(from)) return;
-            KeyVersion v = attempt.version();
+            VersionMetadata v = attempt.version();
             try {
                 ThresholdEcdsa.UShare share = new ThresholdEcdsa.UShare(u.u(), DleqProof.fromBytes(from.publicKey(), u.proof()));
                 ThresholdEcdsa.verifyU(use.proofContext(attempt.id(), from), v.thresholdIds(), nonceAggregate, inversionAggregate,
@@ -256,7 +259,7 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
             if (round != Round.SHARES || !use.attempts().inAttempt(s.attemptId(), from) || signatureShares.containsKey(from)) return;
             signatureShares.put(from, s.share());
             if (signatureShares.size() < attempt.group().size()) return;
-            KeyVersion v = attempt.version();
+            VersionMetadata v = attempt.version();
             ThresholdEcdsaSignature sig;
             try {
                 sig = ThresholdEcdsa.combineSignature(v.thresholdIds(), attempt.points(), v.threshold(), byPoint(signatureShares),

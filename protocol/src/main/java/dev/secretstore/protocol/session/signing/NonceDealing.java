@@ -5,7 +5,9 @@ import dev.secretstore.crypto.threshold.CommitmentVector;
 import dev.secretstore.crypto.threshold.Polynomial;
 import dev.secretstore.protocol.Culprit;
 import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.key.KeyRead;
 import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.key.OwnShare;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.consensus.Attempts;
 import dev.secretstore.protocol.session.consensus.KeyUse;
@@ -74,7 +76,7 @@ final class NonceDealing {
     void begin(Attempts.Attempt a) {
         attempt = a;
         master = new FeldmanDealing.Master(sharings.apply(a.version().threshold()), a.id(), a.group());
-        use.toGroup(a, master.request(a.version().hash()));
+        use.toGroup(a, master.request(a.version().id()));
     }
 
     void drop() {
@@ -136,7 +138,9 @@ final class NonceDealing {
             if (r.group().size() != size) refusal = Optional.of("group size is not " + size);
         }
         if (use.refuseIf(r.attemptId(), refusal)) return;
-        version = use.member().version(r.version()).orElseThrow();
+        // The one storage read of this attempt: the checked share hedges the nonces and signs later.
+        version = use.read(r.version()).flatMap(KeyRead::share).map(OwnShare::keyVersion).orElse(null);
+        if (use.refuseIf(r.attemptId(), version == null ? Optional.of("version " + r.version() + " cannot be read") : Optional.empty())) return;
         member = new FeldmanDealing.Member(sharings.apply(version.threshold()), use.self(), use.key().master(), r.attemptId(), r.group(),
                 version.thresholdIds(), keepShares, use::send);
         member.start(version.share(), use.proofContext(r.attemptId(), use.self()), rng, keepOwn);

@@ -19,6 +19,7 @@ import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.key.VersionMetadata;
 import dev.secretstore.protocol.session.ClusterSessions;
 import dev.secretstore.protocol.session.ClusterView;
 import dev.secretstore.protocol.session.Outbox;
@@ -34,11 +35,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -149,7 +148,7 @@ public final class SchnorrSigningSession implements KeyUseSession<byte[]> {
 
         void onPartial(NodeId from, SchnorrMessage.Partial p) {
             if (challenge == null || !use.attempts().inAttempt(p.attemptId(), from) || partials.containsKey(from)) return;
-            KeyVersion v = attempt.version();
+            VersionMetadata v = attempt.version();
             try {
                 Schnorr.verifyPartial(from.publicKey(), p.partial(), v.thresholdIds(), attempt.points(), v.keyCommitments(),
                         nonceCommitments.get(from.publicKey()), challenge);

@@ -154,11 +154,9 @@ class DecryptionSessionTest {
         DecryptionFixture f = new DecryptionFixture(3, 1);
         // node 2 only has another version: it still gets asked (it is a holder of the master's version) and must say no
         var storage2 = f.node(2).storage;
-        var old = storage2.get(f.keyId).orElseThrow().latestVersion();
-        storage2.prepareVersion(f.keyId, new dev.secretstore.protocol.key.KeyVersion(
-                Map.of(f.node(2).id, dev.secretstore.crypto.Scalar.of(77)), dev.secretstore.crypto.SecretScalar.random(), old.commitments()));
-        storage2.commit(f.keyId);
-        storage2.removeVersion(f.keyId, old.hash());
+        var old = storage2.metadata(f.keyId).orElseThrow().latestVersion();
+        f.addVersion(Set.of(2)); // committed on node 2 only (the others just prepared it)
+        storage2.removeVersion(f.keyId, old.id());
         f.acl(1).mode = TestAcl.Mode.DENY;
         DecryptionSession s = f.start(0, false);
         f.cluster.deliverAll();
