@@ -2,13 +2,14 @@ package dev.secretstore.node.runtime;
 
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.node.acl.AllowAllAclChecker;
-import dev.secretstore.rpc.http.CorsPolicy;
+import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.node.http.HttpApi;
 import dev.secretstore.node.http.RequestLimits;
 import dev.secretstore.node.ops.NodeMetrics;
 import dev.secretstore.node.ops.OpsServer;
 import dev.secretstore.node.storage.SqliteKeyStorage;
 import dev.secretstore.node.transport.ClusterTransport;
+import dev.secretstore.node.transport.TransportConfig;
 import dev.secretstore.protocol.ClusterKeyServer;
 import dev.secretstore.protocol.session.admin.AdminPolicy;
 import dev.secretstore.protocol.KeyServer;
@@ -51,8 +52,19 @@ public final class KeyServerNode implements AutoCloseable {
     public record Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                            InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
                            Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
-                           AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress) {
+                           AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
+                           TransportConfig transport) {
+        /** With the transport's default settings (heartbeat 2 s, peer deadline 6 s). */
+        public Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
+                        InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
+                        Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
+                        AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress) {
+            this(nodeKey, clusterAddress, members, httpAddress, dataDir, cors, strict, acl, aclDisabled, sessionTimeout, maxSessions,
+                    admin, httpLimits, opsAddress, TransportConfig.defaults());
+        }
+
         public Settings {
+            Objects.requireNonNull(transport, "transport");
             Objects.requireNonNull(httpLimits, "httpLimits");
             Objects.requireNonNull(admin, "admin");
             Objects.requireNonNull(nodeKey, "nodeKey");
@@ -120,8 +132,9 @@ public final class KeyServerNode implements AutoCloseable {
                 return transport.connectedPeers();
             }
         };
-        sessions = new ClusterSessions(self, this::send, loop, Clock.SYSTEM,
-                settings.sessionTimeout(), settings.maxSessions());
+        TransportNetwork network = new TransportNetwork(this::transmit, codec::encode,
+                (to, key, reason) -> sessions.onSendFailed(to, key, reason));
+        sessions = new ClusterSessions(self, network, loop, Clock.SYSTEM, settings.sessionTimeout(), settings.maxSessions());
         sessions.observe((session, nanos) -> metrics.session(session.key().type().name().toLowerCase(java.util.Locale.ROOT),
                 session.key().master().equals(self), session.failure().map(f -> f.kind().name()).orElse("ok"), session.blamed().size()));
         keyServer = new ClusterKeyServer(sessions, view, storage, acl, settings.admin(), loop, new SecureRandom(), Clock.SYSTEM);
@@ -135,7 +148,7 @@ public final class KeyServerNode implements AutoCloseable {
             public void onDisconnected(NodeId peer) {
                 loop.execute(() -> sessions.onNodeDisconnected(peer));
             }
-        });
+        }, settings.transport());
         transport.start();
         loop.scheduleAtFixedRate(() -> {
             try {
@@ -157,16 +170,18 @@ public final class KeyServerNode implements AutoCloseable {
     }
 
     /**
-     * The session manager's network. Envelopes to peers go through the transport; this node's own are
-     * encoded now (a session may wipe the secrets it sent right after) and delivered later on the loop
-     * like any peer's, never re-entrantly (ClusterSessions.Network).
+     * The encoded envelopes of the session manager's network ({@link TransportNetwork}, which encodes before
+     * calling this, so a session may wipe the secrets it sent right after): to peers through the transport;
+     * to this node itself later on the loop like any peer's message, never re-entrantly (the self-delivery
+     * rule of ClusterSessions.Network).
      */
-    private void send(NodeId to, dev.secretstore.protocol.session.Envelope envelope) {
-        byte[] bytes = codec.encode(envelope);
-        if (to.equals(self)) {
-            loop.execute(() -> deliver(self, bytes));
-        } else {
-            transport.send(to, bytes);
+    private java.util.concurrent.CompletionStage<Void> transmit(NodeId to, byte[] message) {
+        if (!to.equals(self)) return transport.send(to, message);
+        try {
+            loop.execute(() -> deliver(self, message));
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        } catch (java.util.concurrent.RejectedExecutionException e) { // shutting down
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
         }
     }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.Hex;
 import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.node.config.NodeConfig.AclMode;
 import dev.secretstore.protocol.NodeId;
 import java.io.IOException;
@@ -119,7 +120,7 @@ class ConfigLoaderTest {
         assertThat(c.acl().mode()).isEqualTo(AclMode.CONTRACT);
         assertThat(c.acl().contract()).contains(Address.fromHex("a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0"));
         assertThat(c.insecureNoAcl()).isFalse();
-        assertThat(c.cors()).isEqualTo(new Cors.Origins(List.of("http://localhost:3000", "null")));
+        assertThat(c.cors()).isEqualTo(new CorsPolicy.Origins(List.of("http://localhost:3000", "null")));
         assertThat(c.adminPublic()).map(p -> p.toHex()).contains(pub("11".repeat(32)));
         assertThat(c.disableAutoMigrate()).isTrue();
         assertThat(c.ethereum().url()).map(Object::toString).contains("http://127.0.0.1:8545");
@@ -128,7 +129,7 @@ class ConfigLoaderTest {
         assertThat(c.parityStrict()).isTrue();
         assertThat(c.rpc().enabled()).isTrue();
         assertThat(c.rpc().listen()).isEqualTo(new NodeConfig.Listen("127.0.0.1", 8546));
-        assertThat(c.rpc().cors()).isEqualTo(new Cors.Any());
+        assertThat(c.rpc().cors()).isEqualTo(new CorsPolicy.Any());
         assertThat(c.keysPath()).contains(dir.resolve("keys"));
         assertThat(c.ops()).isEqualTo(new NodeConfig.Listen("127.0.0.1", 9100));
         assertThat(c.allowKeyLossOnSetChange()).isFalse();
@@ -173,8 +174,8 @@ class ConfigLoaderTest {
         assertThat(c.cluster().isLoopback()).isTrue();
         assertThat(c.http().orElseThrow().isLoopback()).isTrue();
         assertThat(c.rpc().enabled()).isFalse();
-        assertThat(c.cors()).isEqualTo(new Cors.None());
-        assertThat(c.rpc().cors()).isEqualTo(new Cors.None());
+        assertThat(c.cors()).isEqualTo(new CorsPolicy.None());
+        assertThat(c.rpc().cors()).isEqualTo(new CorsPolicy.None());
         assertThat(c.dataDir()).isEqualTo(dir.resolve("secretstore"));
         assertThat(c.ethereum().timeout()).isEqualTo(Duration.ofMillis(5000));
         assertThat(c.parityStrict()).isFalse();
@@ -386,10 +387,10 @@ class ConfigLoaderTest {
 
     @Test
     void corsForms() throws Exception {
-        assertThat(load(minimal("cors = \"none\"\n")).cors()).isEqualTo(new Cors.None());
-        assertThat(load(minimal("cors = [\"all\"]\n")).cors()).isEqualTo(new Cors.Any());
-        assertThat(load(minimal("cors = \"*.example.org\"\n")).cors()).isEqualTo(new Cors.Origins(List.of("*.example.org")));
-        assertThat(load(minimal("cors = []\n")).cors()).isEqualTo(new Cors.None());
+        assertThat(load(minimal("cors = \"none\"\n")).cors()).isEqualTo(new CorsPolicy.None());
+        assertThat(load(minimal("cors = [\"all\"]\n")).cors()).isEqualTo(new CorsPolicy.Any());
+        assertThat(load(minimal("cors = \"*.example.org\"\n")).cors()).isEqualTo(new CorsPolicy.Origins(List.of("*.example.org")));
+        assertThat(load(minimal("cors = []\n")).cors()).isEqualTo(new CorsPolicy.None());
     }
 
     @Test
@@ -473,5 +474,20 @@ class ConfigLoaderTest {
         assertThat(c.limits()).isEqualTo(new NodeConfig.Limits(0, 7, 3));
         assertThat(error(minimal("[secretstore_ext]\nkey_rate_limit = -1\n")).getMessage())
                 .contains("key_rate_limit").contains("out of range");
+    }
+
+    /** Issue #12 defect 6: the transport's heartbeat and peer deadline, defaulting to 2 s / 6 s. */
+    @Test
+    void heartbeatAndPeerDeadlineDefaultAndAreConfigurable() throws Exception {
+        assertThat(load(minimal("")).heartbeat()).isEqualTo(NodeConfig.Heartbeat.DEFAULT);
+        assertThat(NodeConfig.Heartbeat.DEFAULT).isEqualTo(new NodeConfig.Heartbeat(java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(6)));
+        NodeConfig c = load(minimal("[secretstore_ext]\npeer_heartbeat_ms = 500\npeer_deadline_ms = 1500\n"));
+        assertThat(c.heartbeat()).isEqualTo(new NodeConfig.Heartbeat(java.time.Duration.ofMillis(500), java.time.Duration.ofMillis(1500)));
+        assertThat(dev.secretstore.node.runtime.NodeSettings.from(c).transport().readIdleTimeout()).isEqualTo(java.time.Duration.ofMillis(1500));
+        assertThat(dev.secretstore.node.runtime.NodeSettings.from(c).transport().keepAliveInterval()).isEqualTo(java.time.Duration.ofMillis(500));
+        assertThat(error(minimal("[secretstore_ext]\npeer_heartbeat_ms = 3000\npeer_deadline_ms = 3000\n")).getMessage())
+                .contains("peer_deadline_ms").contains("not longer than peer_heartbeat_ms");
+        assertThat(error(minimal("[secretstore_ext]\npeer_heartbeat_ms = 50\n")).getMessage())
+                .contains("peer_heartbeat_ms").contains("out of range");
     }
 }
