@@ -28,18 +28,33 @@ public final class CryptoException extends RuntimeException {
     }
 
     private final Reason reason;
+    private final transient PublicPoint culprit;
 
     public CryptoException(Reason reason, String message) {
-        super(message);
-        this.reason = reason;
+        this(reason, null, message, null);
     }
 
     public CryptoException(Reason reason, String message, Throwable cause) {
+        this(reason, null, message, cause);
+    }
+
+    /**
+     * A failure attributable to one party of a threshold protocol: {@code culprit} is its node id (a
+     * public key). The message keeps its human-readable form; callers read the culprit from
+     * {@link #culprit()}, never from the text.
+     */
+    public CryptoException(Reason reason, PublicPoint culprit, String message, Throwable cause) {
         super(message, cause);
         this.reason = reason;
+        this.culprit = culprit;
     }
 
     public Reason reason() {
         return reason;
+    }
+
+    /** The party whose contribution caused this failure, when the check can name one. */
+    public java.util.Optional<PublicPoint> culprit() {
+        return java.util.Optional.ofNullable(culprit);
     }
 }

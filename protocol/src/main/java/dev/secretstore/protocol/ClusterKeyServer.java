@@ -24,6 +24,7 @@ import dev.secretstore.protocol.session.ClusterView;
 import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.consensus.KeyUseSession;
 import dev.secretstore.protocol.session.store.DocumentKeyStoreSession;
 import java.security.SecureRandom;
 import java.util.Optional;
@@ -101,10 +102,20 @@ public final class ClusterKeyServer implements KeyServer {
     }
 
     private <T, S extends AbstractSession<T>> CompletionStage<T> startSession(SessionType type, Function<SessionKey, Function<Outbox, S>> create) {
+        SessionKey key = newKey(type);
+        return sessions.startMaster(key, create.apply(key)).result();
+    }
+
+    /** As {@link #startSession}, for the key-use sessions composed around a consensus. */
+    private <T, S extends KeyUseSession<T>> CompletionStage<T> startKeyUse(SessionType type, Function<SessionKey, Function<Outbox, S>> create) {
+        SessionKey key = newKey(type);
+        return sessions.startMaster(key, create.apply(key)).result();
+    }
+
+    private SessionKey newKey(SessionType type) {
         byte[] id = new byte[32];
         random.nextBytes(id);
-        SessionKey key = new SessionKey(type, H256.fromBytes(id), cluster.self());
-        return sessions.startMaster(key, create.apply(key)).result();
+        return new SessionKey(type, H256.fromBytes(id), cluster.self());
     }
 
     /** Endpoint 1: verified distributed key generation among all members; the requester becomes the author. */
@@ -158,21 +169,21 @@ public final class ClusterKeyServer implements KeyServer {
     }
 
     private CompletionStage<DecryptionSession.Result> decrypt(H256 keyId, Requester requester, boolean shadow) {
-        return onLoop(() -> startSession(SessionType.DECRYPTION, key -> outbox -> DecryptionSession.startMaster(key, cluster, outbox,
+        return onLoop(() -> startKeyUse(SessionType.DECRYPTION, key -> outbox -> DecryptionSession.startMaster(key, cluster, outbox,
                 sessions.reentry(key), storage, acl, keyId, requester, shadow, random)));
     }
 
     /** Endpoint 7: threshold Schnorr signature, {@code ecies(requester, c ‖ s)} (crypto.md §10.7). */
     @Override
     public CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash) {
-        return onLoop(() -> startSession(SessionType.SCHNORR_SIGNING, key -> outbox -> SchnorrSigningSession.startMaster(key, cluster,
+        return onLoop(() -> startKeyUse(SessionType.SCHNORR_SIGNING, key -> outbox -> SchnorrSigningSession.startMaster(key, cluster,
                 outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random)));
     }
 
     /** Endpoint 8: threshold ECDSA signature, {@code ecies(requester, r ‖ s ‖ v)} (crypto.md §10.8); 2t ≥ N → 403 at once. */
     @Override
     public CompletionStage<byte[]> signEcdsa(H256 keyId, Requester requester, H256 messageHash) {
-        return onLoop(() -> startSession(SessionType.ECDSA_SIGNING, key -> outbox -> EcdsaSigningSession.startMaster(key, cluster,
+        return onLoop(() -> startKeyUse(SessionType.ECDSA_SIGNING, key -> outbox -> EcdsaSigningSession.startMaster(key, cluster,
                 outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random)));
     }
 

@@ -1,5 +1,6 @@
 package dev.secretstore.protocol;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -63,11 +64,31 @@ public final class SecretStoreException extends RuntimeException {
 
     private final Kind kind;
     private final String detail;
+    private final transient List<Culprit> culprits;
 
-    private SecretStoreException(Kind kind, String detail, Throwable cause) {
+    private SecretStoreException(Kind kind, String detail, Throwable cause, List<Culprit> culprits) {
         super(display(kind, detail), cause, false, cause != null);
         this.kind = kind;
         this.detail = detail;
+        this.culprits = List.copyOf(culprits);
+    }
+
+    private SecretStoreException(Kind kind, String detail, Throwable cause) {
+        this(kind, detail, cause, List.of());
+    }
+
+    /**
+     * The same error naming the nodes held responsible (identifiable abort). The kind and the display
+     * text stay what they are: culprits are for logs, metrics and callers in the cluster, never for
+     * the client-facing text (http-api.md §8 notes).
+     */
+    public SecretStoreException withCulprits(List<Culprit> blamed) {
+        return new SecretStoreException(kind, detail, getCause(), blamed);
+    }
+
+    /** The nodes this failure is attributed to, in the order they were blamed; empty if none. */
+    public List<Culprit> culprits() {
+        return culprits;
     }
 
     /** An error of a variant without detail. */

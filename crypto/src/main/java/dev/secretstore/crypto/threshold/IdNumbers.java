@@ -74,7 +74,7 @@ public final class IdNumbers {
         try {
             return Scalar.fromBytesNonZero(encoded);
         } catch (CryptoException e) {
-            throw new CryptoException(CryptoException.Reason.INVALID_ARGUMENT, NodeIds.label(node) + ": invalid id number: " + e.getMessage(), e);
+            throw new CryptoException(CryptoException.Reason.INVALID_ARGUMENT, node, NodeIds.label(node) + ": invalid id number: " + e.getMessage(), e);
         }
     }
 

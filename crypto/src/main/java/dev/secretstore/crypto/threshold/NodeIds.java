@@ -17,12 +17,13 @@ public final class NodeIds {
         return "node " + node.toHex();
     }
 
+    /** A failed check of {@code culprit}'s contribution; the culprit travels as data ({@link CryptoException#culprit()}). */
     static CryptoException fault(PublicPoint culprit, String what) {
-        return new CryptoException(CryptoException.Reason.VERIFICATION_FAILED, label(culprit) + ": " + what);
+        return new CryptoException(CryptoException.Reason.VERIFICATION_FAILED, culprit, label(culprit) + ": " + what, null);
     }
 
     static CryptoException invalid(PublicPoint culprit, String what) {
-        return new CryptoException(CryptoException.Reason.INVALID_ARGUMENT, label(culprit) + ": " + what);
+        return new CryptoException(CryptoException.Reason.INVALID_ARGUMENT, culprit, label(culprit) + ": " + what, null);
     }
 
     static CryptoException invalid(String what) {

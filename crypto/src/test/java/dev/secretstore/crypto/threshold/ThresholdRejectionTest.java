@@ -36,7 +36,9 @@ class ThresholdRejectionTest {
     static AbstractThrowableAssert<?, ? extends Throwable> blames(ThrowingCallable call, PublicPoint culprit, Reason reason) {
         return assertThatThrownBy(call).isInstanceOf(CryptoException.class)
                 .hasMessageContaining(NodeIds.label(culprit))
-                .satisfies(e -> assertThat(((CryptoException) e).reason()).isEqualTo(reason));
+                .satisfies(e -> assertThat(((CryptoException) e).reason()).isEqualTo(reason))
+                // the culprit is data for the sessions, never parsed from the message (issue #12)
+                .satisfies(e -> assertThat(((CryptoException) e).culprit()).contains(culprit));
     }
 
     static CommitmentVector withAdded(CommitmentVector v, PublicPoint extra) {

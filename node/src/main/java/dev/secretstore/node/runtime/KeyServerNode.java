@@ -132,7 +132,7 @@ public final class KeyServerNode implements AutoCloseable {
                 return transport.connectedPeers();
             }
         };
-        TransportNetwork network = new TransportNetwork((to, message) -> transport.send(to, message), codec::encode,
+        TransportNetwork network = new TransportNetwork(this::transmit, codec::encode,
                 (to, key, reason) -> sessions.onSendFailed(to, key, reason));
         sessions = new ClusterSessions(self, network, loop, Clock.SYSTEM, settings.sessionTimeout(), settings.maxSessions());
         sessions.observe((session, nanos) -> metrics.session(session.key().type().name().toLowerCase(java.util.Locale.ROOT),
@@ -141,13 +141,7 @@ public final class KeyServerNode implements AutoCloseable {
         transport = new ClusterTransport(settings.nodeKey(), settings.clusterAddress(), settings.members(), new ClusterTransport.Listener() {
             @Override
             public void onMessage(NodeId from, byte[] message) {
-                loop.execute(() -> {
-                    try {
-                        sessions.onEnvelope(from, codec.decode(message));
-                    } catch (MessageCodec.CodecException e) {
-                        LOG.warning(() -> "dropped undecodable message from " + from.shortId() + ": " + e.getMessage());
-                    }
-                });
+                loop.execute(() -> deliver(from, message));
             }
 
             @Override
@@ -172,6 +166,31 @@ public final class KeyServerNode implements AutoCloseable {
         if (settings.opsAddress() != null) {
             ops = new OpsServer(settings.opsAddress(), metrics, this::gauges);
             ops.start();
+        }
+    }
+
+    /**
+     * The encoded envelopes of the session manager's network ({@link TransportNetwork}, which encodes before
+     * calling this, so a session may wipe the secrets it sent right after): to peers through the transport;
+     * to this node itself later on the loop like any peer's message, never re-entrantly (the self-delivery
+     * rule of ClusterSessions.Network).
+     */
+    private java.util.concurrent.CompletionStage<Void> transmit(NodeId to, byte[] message) {
+        if (!to.equals(self)) return transport.send(to, message);
+        try {
+            loop.execute(() -> deliver(self, message));
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        } catch (java.util.concurrent.RejectedExecutionException e) { // shutting down
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** On the loop: one authenticated message into the session manager. */
+    private void deliver(NodeId from, byte[] message) {
+        try {
+            sessions.onEnvelope(from, codec.decode(message));
+        } catch (MessageCodec.CodecException e) {
+            LOG.warning(() -> "dropped undecodable message from " + from.shortId() + ": " + e.getMessage());
         }
     }
 

@@ -1,12 +1,16 @@
 package dev.secretstore.protocol.codec;
 
+import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.admin.ServersSetChangeMessage;
+import dev.secretstore.protocol.session.consensus.ConsensusMessage;
+import dev.secretstore.protocol.session.dealing.DealingMessage;
 import dev.secretstore.protocol.session.decryption.DecryptionMessage;
 import dev.secretstore.protocol.session.generation.GenerationMessage;
 import dev.secretstore.protocol.session.resolution.ResolutionMessage;
 import dev.secretstore.protocol.session.signing.EcdsaMessage;
 import dev.secretstore.protocol.session.signing.SchnorrMessage;
 import dev.secretstore.protocol.session.store.StoreMessage;
+import java.util.Map;
 
 /** The registry of every message body on the wire, with stable names. Add new messages here, never rename. */
 public final class ClusterMessages {
@@ -20,20 +24,18 @@ public final class ClusterMessages {
     }
 
     public static MessageCodec codec(int maxMessageBytes) {
-        return new MessageCodec(maxMessageBytes)
+        MessageCodec codec = new MessageCodec(maxMessageBytes);
+        registerSubProtocols(codec);
+        return codec
                 .register("store.init", StoreMessage.Init.class)
                 .register("store.prepared", StoreMessage.Prepared.class)
                 .register("store.refused", StoreMessage.Refused.class)
                 .register("store.commit", StoreMessage.Commit.class)
                 .register("store.abort", StoreMessage.Abort.class)
                 .register("store.committed", StoreMessage.Committed.class)
-                .register("dec.consensus-request", DecryptionMessage.ConsensusRequest.class)
-                .register("dec.consensus-response", DecryptionMessage.ConsensusResponse.class)
-                .register("dec.partial-request", DecryptionMessage.PartialRequest.class)
-                .register("dec.partial-response", DecryptionMessage.PartialResponse.class)
-                .register("dec.shadow-partial-response", DecryptionMessage.ShadowPartialResponse.class)
-                .register("dec.partial-refused", DecryptionMessage.PartialRefused.class)
-                .register("dec.done", DecryptionMessage.Done.class)
+                .register("dec.partial.request", DecryptionMessage.PartialRequest.class)
+                .register("dec.partial.response", DecryptionMessage.PartialResponse.class)
+                .register("dec.partial.shadow-response", DecryptionMessage.ShadowPartialResponse.class)
                 .register("gen.init", GenerationMessage.Init.class)
                 .register("gen.init_ack", GenerationMessage.InitAck.class)
                 .register("gen.refused", GenerationMessage.Refused.class)
@@ -49,34 +51,12 @@ public final class ClusterMessages {
                 .register("gen.committed", GenerationMessage.Committed.class)
                 .register("res.query", ResolutionMessage.Query.class)
                 .register("res.status", ResolutionMessage.Status.class)
-                .register("sch.consensus-request", SchnorrMessage.ConsensusRequest.class)
-                .register("sch.consensus-response", SchnorrMessage.ConsensusResponse.class)
-                .register("sch.nonce-request", SchnorrMessage.NonceRequest.class)
-                .register("sch.nonce-deal", SchnorrMessage.NonceDeal.class)
-                .register("sch.nonce-commitment", SchnorrMessage.NonceCommitment.class)
-                .register("sch.nonce-ready", SchnorrMessage.NonceReady.class)
-                .register("sch.nonce-complaint", SchnorrMessage.NonceComplaint.class)
-                .register("sch.partial-request", SchnorrMessage.PartialRequest.class)
-                .register("sch.partial", SchnorrMessage.Partial.class)
-                .register("sch.refused", SchnorrMessage.Refused.class)
-                .register("sch.done", SchnorrMessage.Done.class)
-                .register("sch.nonce-hash", SchnorrMessage.NonceHash.class)
-                .register("sch.nonce-hashes", SchnorrMessage.NonceHashes.class)
-                .register("ecd.consensus-request", EcdsaMessage.ConsensusRequest.class)
-                .register("ecd.consensus-response", EcdsaMessage.ConsensusResponse.class)
-                .register("ecd.nonce-request", EcdsaMessage.NonceRequest.class)
-                .register("ecd.nonce-deal", EcdsaMessage.NonceDeal.class)
-                .register("ecd.nonce-commitment", EcdsaMessage.NonceCommitment.class)
-                .register("ecd.nonce-ready", EcdsaMessage.NonceReady.class)
-                .register("ecd.nonce-complaint", EcdsaMessage.NonceComplaint.class)
-                .register("ecd.u-request", EcdsaMessage.URequest.class)
-                .register("ecd.u-share", EcdsaMessage.UShare.class)
-                .register("ecd.sign-request", EcdsaMessage.SignRequest.class)
-                .register("ecd.signature-share", EcdsaMessage.SignatureShare.class)
-                .register("ecd.refused", EcdsaMessage.Refused.class)
-                .register("ecd.done", EcdsaMessage.Done.class)
-                .register("ecd.nonce-hash", EcdsaMessage.NonceHash.class)
-                .register("ecd.nonce-hashes", EcdsaMessage.NonceHashes.class)
+                .register("sch.partial.request", SchnorrMessage.PartialRequest.class)
+                .register("sch.partial.response", SchnorrMessage.Partial.class)
+                .register("ecd.u.request", EcdsaMessage.URequest.class)
+                .register("ecd.u.share", EcdsaMessage.UShare.class)
+                .register("ecd.signature.request", EcdsaMessage.SignRequest.class)
+                .register("ecd.signature.share", EcdsaMessage.SignatureShare.class)
                 .register("ssc.init", ServersSetChangeMessage.Init.class)
                 .register("ssc.refused", ServersSetChangeMessage.Refused.class)
                 .register("ssc.inventory", ServersSetChangeMessage.Inventory.class)
@@ -89,5 +69,30 @@ public final class ClusterMessages {
                 .register("ssc.cleaned-up", ServersSetChangeMessage.CleanedUp.class)
                 .register("ssc.done", ServersSetChangeMessage.Done.class)
                 .register("ssc.abort", ServersSetChangeMessage.Abort.class);
+    }
+
+    /** Wire prefix of each session type that composes the shared sub-protocols. */
+    private static final Map<SessionType, String> PREFIX = Map.of(SessionType.DECRYPTION, "dec", SessionType.SCHNORR_SIGNING, "sch",
+            SessionType.ECDSA_SIGNING, "ecd");
+
+    /** One family per sub-protocol, named under each session type that uses it: {@code <session>.<sub-protocol>.<message>}. */
+    private static void registerSubProtocols(MessageCodec codec) {
+        for (SessionType session : ConsensusMessage.USED_BY) {
+            String p = PREFIX.get(session) + ".consensus.";
+            codec.register(session, p + "request", ConsensusMessage.Request.class)
+                    .register(session, p + "response", ConsensusMessage.Response.class)
+                    .register(session, p + "refused", ConsensusMessage.Refused.class)
+                    .register(session, p + "done", ConsensusMessage.Done.class);
+        }
+        for (SessionType session : DealingMessage.USED_BY) {
+            String p = PREFIX.get(session) + ".dealing.";
+            codec.register(session, p + "request", DealingMessage.Request.class)
+                    .register(session, p + "hash", DealingMessage.Hash.class)
+                    .register(session, p + "hashes", DealingMessage.Hashes.class)
+                    .register(session, p + "deal", DealingMessage.Deal.class)
+                    .register(session, p + "commitment", DealingMessage.Commitment.class)
+                    .register(session, p + "ready", DealingMessage.Ready.class)
+                    .register(session, p + "complaint", DealingMessage.Complaint.class);
+        }
     }
 }

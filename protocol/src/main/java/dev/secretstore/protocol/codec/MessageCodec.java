@@ -41,13 +41,21 @@ import java.util.Map;
  * unknown properties, missing fields and nulls are errors.
  */
 public final class MessageCodec {
-    /** Wire version of the envelope and bodies. */
-    public static final int VERSION = 1;
+    /**
+     * Wire version of the envelope and bodies. 2: the key-use sessions' consensus and Feldman dealing are
+     * sub-protocol families registered under each session type; consensus answers name committed versions.
+     */
+    public static final int VERSION = 2;
 
     private final ObjectMapper mapper;
     private final int maxMessageBytes;
     private final Map<String, Class<? extends SessionMessage>> byName = new HashMap<>();
+    /** For names of a shared sub-protocol family: the one session type the name belongs to. */
+    private final Map<String, SessionType> sessionOfName = new HashMap<>();
     private final Map<Class<?>, String> byClass = new HashMap<>();
+    private final Map<Registration, String> byRegistration = new HashMap<>();
+
+    private record Registration(SessionType session, Class<?> type) {}
 
     /** Thrown for any undecodable or invalid input; the message never contains secret material. */
     public static final class CodecException extends RuntimeException {
@@ -103,8 +111,23 @@ public final class MessageCodec {
         return this;
     }
 
+    /**
+     * Registers a body type of a sub-protocol family shared by several session types under the wire name
+     * it has within {@code session} (e.g. {@code dec.consensus.request}). A name decodes only inside an
+     * envelope of that session type.
+     */
+    public MessageCodec register(SessionType session, String name, Class<? extends SessionMessage> type) {
+        if (byClass.containsKey(type) || byName.putIfAbsent(name, type) != null
+                || byRegistration.putIfAbsent(new Registration(session, type), name) != null) {
+            throw new IllegalArgumentException("duplicate registration: " + name + " / " + type.getName());
+        }
+        sessionOfName.put(name, session);
+        return this;
+    }
+
     public byte[] encode(Envelope envelope) {
-        String name = byClass.get(envelope.body().getClass());
+        Class<?> bodyClass = envelope.body().getClass();
+        String name = byClass.getOrDefault(bodyClass, byRegistration.get(new Registration(envelope.type(), bodyClass)));
         if (name == null) {
             throw new IllegalArgumentException("unregistered message type " + envelope.body().getClass().getName());
         }
@@ -137,6 +160,8 @@ public final class MessageCodec {
             NodeId sender = NodeId.fromBytes(binary(root.get(4)));
             Class<? extends SessionMessage> bodyType = byName.get(text(root.get(5)));
             if (bodyType == null) throw invalid("unknown message type", null);
+            SessionType owner = sessionOfName.get(text(root.get(5)));
+            if (owner != null && owner != type) throw invalid("message type of another session type", null);
             SessionMessage body = mapper.treeToValue(root.get(6), bodyType);
             return new Envelope(type, sessionId, master, sender, body);
         } catch (CodecException e) {

@@ -31,9 +31,12 @@ public final class ClusterSessions {
     }
 
     /**
-     * Where envelopes to other nodes go (the transport adapter, or an in-memory network in tests). {@code send}
-     * never blocks and never throws for an undeliverable envelope: it reports one, now or later, through
-     * {@link #onSendFailed}.
+     * Where envelopes go (the transport adapter, or an in-memory network in tests). {@code send} never
+     * blocks and never throws for an undeliverable envelope: it reports one, now or later, through
+     * {@link #onSendFailed}. One self-delivery rule: an envelope to this node itself is accepted too,
+     * encoded (or deep-copied) before {@code send} returns, since the sender may wipe the secrets in it
+     * right after, and delivered later through {@link #onEnvelope} on the loop, behind what is already
+     * queued, exactly like a peer's; never re-entrantly from inside {@code send}.
      */
     @FunctionalInterface
     public interface Network {
@@ -98,7 +101,7 @@ public final class ClusterSessions {
         factories.put(type, factory);
     }
 
-    /** An outbox that stamps messages with this session's key and this node as sender. */
+    /** An outbox that stamps messages with this session's key and this node as sender; messages to this node follow the self-delivery rule ({@link Network}). */
     public Outbox outboxFor(SessionKey key) {
         return (to, message) -> network.send(to, new Envelope(key.type(), key.sessionId(), key.master(), self, message));
     }

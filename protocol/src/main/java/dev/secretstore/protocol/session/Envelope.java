@@ -11,7 +11,7 @@ import dev.secretstore.protocol.NodeId;
  */
 public record Envelope(SessionType type, H256 sessionId, NodeId master, NodeId sender, SessionMessage body) {
     public Envelope {
-        if (body.sessionType() != type) {
+        if (!body.belongsTo(type)) {
             throw new IllegalArgumentException("message " + body.getClass().getSimpleName() + " does not belong to " + type);
         }
     }

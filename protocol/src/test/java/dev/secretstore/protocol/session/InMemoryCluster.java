@@ -87,8 +87,18 @@ public final class InMemoryCluster {
     private int delivered;
 
     public InMemoryCluster(int size) {
+        this(size, false);
+    }
+
+    /**
+     * @param checkedStorage whether each node's storage is opened for its node, so that it checks every
+     *                       prepared share and hands out checked shares ({@code KeyStorage.read}, SEC-11)
+     *                       as the node's own backend does; otherwise it stores whatever a test prepares
+     */
+    public InMemoryCluster(int size, boolean checkedStorage) {
         for (int i = 0; i < size; i++) {
-            Node node = new Node(KeyPair.random(), new InMemoryKeyStorage());
+            KeyPair keys = KeyPair.random();
+            Node node = new Node(keys, checkedStorage ? new InMemoryKeyStorage(new NodeId(keys.publicKey())) : new InMemoryKeyStorage());
             nodes.put(node.id, node);
         }
     }

@@ -3,45 +3,73 @@ package dev.secretstore.protocol.session.consensus;
 import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.acl.PinnedBlock;
+import dev.secretstore.protocol.session.SessionMessage;
+import dev.secretstore.protocol.session.SessionType;
 import java.util.List;
+import java.util.Set;
 
 /**
- * The messages every ACL-consensus session exchanges (document key retrieval, Schnorr and ECDSA
- * signing), as views that {@link ConsensusSession} handles once for all of them. Each session keeps
- * its own records and wire names (registered in {@code ClusterMessages}); the records implement these
- * interfaces, which add no field and so do not change the encoding.
+ * The ACL-consensus sub-protocol of every session that uses a key on a requester's behalf (document
+ * key retrieval, Schnorr and ECDSA signing): one family, registered on the wire under each of those
+ * session types ({@code dec.consensus.*}, {@code sch.consensus.*}, {@code ecd.consensus.*}).
  */
-public interface ConsensusMessage {
-    /**
-     * Master → every connected holder of the version (the session's initialization): may
-     * {@code requester} use {@code keyId}? {@code consensusGroup} lists every node asked (master
-     * included); later attempts may name only these nodes. {@code block} is the chain block pinned for
-     * every member's ACL check ({@link dev.secretstore.protocol.acl.PinnedBlock}).
-     */
-    interface Request extends ConsensusMessage {
-        H256 keyId();
+public sealed interface ConsensusMessage extends SessionMessage {
+    /** The session types that compose this sub-protocol. */
+    Set<SessionType> USED_BY = Set.of(SessionType.DECRYPTION, SessionType.SCHNORR_SIGNING, SessionType.ECDSA_SIGNING);
 
-        Address requester();
-
-        H256 version();
-
-        List<NodeId> consensusGroup();
-
-        long block();
+    @Override
+    default SessionType sessionType() {
+        throw new UnsupportedOperationException("the consensus messages belong to " + USED_BY);
     }
 
-    /** Holder → master: its own ACL decision (no if it lacks the version, the ACL denies or fails). */
-    interface Response extends ConsensusMessage {
-        boolean allowed();
+    @Override
+    default boolean belongsTo(SessionType type) {
+        return USED_BY.contains(type);
+    }
+
+    /**
+     * Master → every connected holder of a candidate version (the session's initialization): may
+     * {@code requester} use {@code keyId}? {@code versions} are the master's committed versions the
+     * request may use, newest first (SEC-26); the master picks one only after the members said which of
+     * them they hold committed. {@code messageHash} is the message to sign ({@link #NO_MESSAGE} for
+     * decryption). {@code consensusGroup} lists every node asked (master included); later attempts may
+     * name only these nodes. {@code block} is the chain block pinned for every member's ACL check
+     * ({@link PinnedBlock}), or {@link #NO_BLOCK}.
+     */
+    record Request(H256 keyId, Address requester, List<H256> versions, H256 messageHash, List<NodeId> consensusGroup, long block)
+            implements ConsensusMessage {
+        /** No block pinned: members check at their own view. */
+        public static final long NO_BLOCK = PinnedBlock.NONE;
+        /** The message hash of a request that signs nothing (decryption). */
+        public static final H256 NO_MESSAGE = H256.fromBytes(new byte[32]);
+
+        public Request {
+            versions = List.copyOf(versions);
+            consensusGroup = List.copyOf(consensusGroup);
+            if (versions.isEmpty()) throw new IllegalArgumentException("a consensus request names at least one version");
+            if (block < NO_BLOCK) throw new IllegalArgumentException("block " + block);
+        }
+
+        @Override
+        public boolean isInitialization() {
+            return true;
+        }
+    }
+
+    /**
+     * Member → master: its own ACL decision, and which of the request's versions it holds committed
+     * (and can use). A member holding none of them says no without asking its ACL.
+     */
+    record Response(boolean allowed, List<H256> committed) implements ConsensusMessage {
+        public Response {
+            committed = List.copyOf(committed);
+        }
     }
 
     /** Member → master: it will not take part in (or contribute to) this attempt. */
-    interface Refused extends ConsensusMessage {
-        H256 attemptId();
-    }
+    record Refused(H256 attemptId) implements ConsensusMessage {}
 
     /** Master → every node asked: the request ended; release everything. */
-    interface Done extends ConsensusMessage {
-        boolean success();
-    }
+    record Done(boolean success) implements ConsensusMessage {}
 }

@@ -8,6 +8,7 @@ import dev.secretstore.crypto.threshold.Decryption;
 import dev.secretstore.crypto.threshold.DleqProof;
 import dev.secretstore.crypto.threshold.EncryptedDocumentKey;
 import dev.secretstore.crypto.threshold.ProofContext;
+import dev.secretstore.protocol.Culprit;
 import dev.secretstore.protocol.KeyServer;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.Requester;
@@ -15,7 +16,8 @@ import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.key.DocumentKey;
-import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyMetadata;
+import dev.secretstore.protocol.key.KeyRead;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.session.ClusterSessions;
@@ -23,7 +25,10 @@ import dev.secretstore.protocol.session.ClusterView;
 import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionMessage;
-import dev.secretstore.protocol.session.consensus.ConsensusSession;
+import dev.secretstore.protocol.session.consensus.Attempts;
+import dev.secretstore.protocol.session.consensus.ConsensusMessage;
+import dev.secretstore.protocol.session.consensus.KeyUse;
+import dev.secretstore.protocol.session.consensus.KeyUseSession;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,33 +40,33 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * HTTP endpoints 5 (non-shadow) and 6 (shadow): document key retrieval (http-api.md §6.2,
  * crypto.md §10.5, §10.6, §11.2, §11.3).
  *
+ * <p>Composed of {@link KeyUse} (ACL consensus among the holders, attempts, blame, audit) and the
+ * decryption rounds: on the master {@link MasterRounds} (access key, verified partials, combination), on
+ * every member of a group {@link #onPartialRequest} (one partial per attempt id).
+ *
  * <p><b>Master.</b> Unknown key → 404 {@code SERVER_KEY_IS_NOT_FOUND}; no (C, E) → 404
- * {@code DOCUMENT_KEY_IS_NOT_FOUND}. It uses its newest committed version (SEC-26) and asks every
- * connected holder of it, itself included, whether the requester may use the key; each node answers
- * from its own ACL, asynchronously, back on the cluster loop (acl-and-config.md §1, SEC-21: errors deny).
- * As soon as {@code t+1} said yes, it picks the {@code t+1} lowest node ids among them, draws a fresh
- * attempt id and access key {@code a} and asks that group for partials. Every partial is verified
- * (DLEQ against {@code Y_i} from the master's own commitments, SEC-12) before use; a member that fails
- * verification, refuses, or disconnects is excluded and logged, and the computation restarts with a new
- * group, attempt id and access key while enough yes-sayers remain (identifiable abort, §11.3). When
- * {@code t+1} yes can no longer happen the request fails with 403 {@code CONSENSUS_UNREACHABLE}.
+ * {@code DOCUMENT_KEY_IS_NOT_FOUND}. Each attempt draws a fresh access key {@code a} and asks its group
+ * for partials of the attempt's version. Every partial is verified (DLEQ against {@code Y_i} from the
+ * master's own commitments of that version, SEC-12) before use; a member that fails verification,
+ * refuses, or disconnects is excluded and the computation restarts with a new group, attempt id and
+ * access key while the consensus has one (identifiable abort, §11.3).
  *
- * <p><b>Holder.</b> Answers the consensus (no without an ACL call if it lacks the version), then computes
- * a partial only for an attempt whose group consists of nodes of the consensus, contains itself, and whose
- * requester key matches the address it approved; each attempt id is answered at most once. The master in
- * the group computes its own partial the same way, and verifies it like everyone else's.
- *
- * <p>The consensus, attempts, blame and audit are {@link ConsensusSession}'s; this class holds the access
- * key, the partials and their combination.
+ * <p><b>Member.</b> Computes a partial only for an attempt whose group consists of nodes of the
+ * consensus, contains itself, uses a version it holds committed, and whose requester key matches the
+ * address it approved; each attempt id is answered at most once. The master in the group computes its
+ * own partial the same way (through the queue) and verifies it like everyone else's.
  */
-public final class DecryptionSession extends ConsensusSession<DecryptionSession.Result> {
+public final class DecryptionSession implements KeyUseSession<DecryptionSession.Result> {
+    private static final Logger LOG = Logger.getLogger(DecryptionSession.class.getName());
     /** {@code ecies(requester, d_i)}: 113 bytes of overhead plus the 32-byte scalar. */
     static final int DECRYPT_SHADOW_BLOB_LENGTH = Ecies.OVERHEAD + 32;
+    static final KeyUse.Profile PROFILE = new KeyUse.Profile("decryption", t -> t + 1);
 
     /** What the master returns; holders finish with {@code null}. */
     public sealed interface Result permits Plain, Shadows {}
@@ -72,23 +77,16 @@ public final class DecryptionSession extends ConsensusSession<DecryptionSession.
     /** Endpoint 6: decrypted secret, common point and the shadows ordered by ascending node id. */
     public record Shadows(KeyServer.ShadowRetrieval retrieval) implements Result {}
 
-    private static final Wire WIRE = new Wire(DecryptionMessage.class, DecryptionMessage.ConsensusResponse::new,
-            DecryptionMessage.PartialRefused::new, DecryptionMessage.Done::new);
+    private final KeyUse<Result> use;
+    private final KeyStorage storage;
+    private final SecureRandom rng;
+    /** The master's role (null on members). */
+    private MasterRounds master;
 
-    // ---- master state
-    private final boolean shadow;
-    private EncryptedDocumentKey documentKey;
-    private SecretScalar accessKey;
-    /** B = a·C for this attempt, once (every member's proof is checked against it). */
-    private Decryption.AccessPoint accessPoint;
-    private final Map<NodeId, Decryption.Share> shares = new HashMap<>();
-    private final Map<NodeId, Decryption.ShadowShare> shadowShares = new HashMap<>();
-    private final Map<NodeId, byte[]> blobs = new TreeMap<>();
-
-    private DecryptionSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox, KeyStorage storage,
-                              AclChecker acl, Executor reentry, SecureRandom rng, H256 keyId, Requester requester, boolean shadow) {
-        super(key, self, participants, outbox, WIRE, storage, acl, reentry, rng, keyId, requester);
-        this.shadow = shadow;
+    private DecryptionSession(KeyUse<Result> use, KeyStorage storage, SecureRandom rng) {
+        this.use = use;
+        this.storage = storage;
+        this.rng = rng;
     }
 
     // ================================================================== creation
@@ -100,159 +98,178 @@ public final class DecryptionSession extends ConsensusSession<DecryptionSession.
     public static DecryptionSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
                                                 KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
                                                 boolean shadow, SecureRandom rng) {
-        Located found = locate(cluster, storage, keyId, share -> share.threshold() + 1);
-        DecryptionSession s = new DecryptionSession(key, cluster.self(), found.asked(), outbox, storage, acl, reentry, rng, keyId,
-                requester, shadow);
-        if (found.share().isEmpty()) {
-            s.fail(SecretStoreException.of(Kind.SERVER_KEY_IS_NOT_FOUND));
+        KeyUse.Located found = KeyUse.locate(cluster, storage, keyId, PROFILE);
+        KeyUse<Result> use = new KeyUse<>(key, cluster.self(), found.asked(), outbox, PROFILE, storage, acl, reentry, keyId, requester, LOG);
+        use.audit("document key retrieval (" + (shadow ? "shadow" : "plain") + ")", "");
+        DecryptionSession s = new DecryptionSession(use, storage, rng);
+        Optional<DocumentKey> dk = found.key().flatMap(KeyMetadata::documentKey);
+        if (found.key().isPresent() && dk.isEmpty()) {
+            use.fail(SecretStoreException.of(Kind.DOCUMENT_KEY_IS_NOT_FOUND));
             return s;
         }
-        Optional<DocumentKey> dk = found.share().get().documentKey();
-        if (dk.isEmpty()) {
-            s.fail(SecretStoreException.of(Kind.DOCUMENT_KEY_IS_NOT_FOUND));
-            return s;
-        }
-        s.documentKey = new EncryptedDocumentKey(dk.get().commonPoint(), dk.get().encryptedPoint());
-        if (s.openConsensus(found.version())) s.askConsensus();
+        MasterRounds rounds = dk.map(d -> s.new MasterRounds(new EncryptedDocumentKey(d.commonPoint(), d.encryptedPoint()), shadow))
+                .orElse(null);
+        s.master = rounds;
+        if (use.open(found, rounds, rng)) use.ask(ConsensusMessage.Request.NO_MESSAGE);
         return s;
     }
 
-    /** The factory the session manager uses to create a holder's side from a {@link DecryptionMessage.ConsensusRequest}. */
+    /** The factory the session manager uses to create a holder's side from a consensus request. */
     public static ClusterSessions.SlaveFactory factory(ClusterView cluster, ClusterSessions sessions, KeyStorage storage,
                                                        AclChecker acl, SecureRandom rng) {
-        return memberFactory(cluster, DecryptionMessage.ConsensusRequest.class, (key, self, m, outbox) ->
-                new DecryptionSession(key, self, Set.of(self, key.master()), outbox, storage, acl, sessions.reentry(key), rng,
-                        m.keyId(), null, false));
+        return KeyUse.memberFactory(cluster, (key, self, m, outbox) -> new DecryptionSession(
+                new KeyUse<>(key, self, Set.of(self, key.master()), outbox, PROFILE, storage, acl, sessions.reentry(key), m.keyId(), null, LOG),
+                storage, rng));
     }
 
-    @Override
-    protected String label() {
-        return "decryption";
-    }
+    // ================================================================== routing
 
     @Override
-    protected String auditSubject() {
-        return "document key retrieval (" + (shadow ? "shadow" : "plain") + ")";
-    }
-
-    @Override
-    protected int groupSize() {
-        return threshold + 1;
-    }
-
-    @Override
-    protected SessionMessage consensusRequest(List<NodeId> consensusGroup, long block) {
-        return new DecryptionMessage.ConsensusRequest(keyId, requester.address(), version.hash(), consensusGroup, block);
+    public void onMessage(NodeId from, SessionMessage message) {
+        if (use.isFinished() || use.handle(from, message) || !(message instanceof DecryptionMessage m)) return;
+        if (m instanceof DecryptionMessage.PartialRequest r) {
+            if (from.equals(use.key().master())) onPartialRequest(r);
+        } else if (master != null && use.isMaster()) {
+            master.onPartial(from, m);
+        }
     }
 
     // ================================================================== master
 
-    /** A fresh access key for the attempt; every member of the group, the master included, is asked for its partial. */
-    @Override
-    protected void beginAttempt() {
-        accessKey = SecretScalar.random(rng);
-        accessPoint = Decryption.AccessPoint.of(accessKey, documentKey.commonPoint());
-        H256 attempt = attemptId();
-        List<NodeId> group = group();
-        for (NodeId member : group) {
-            if (!stillCurrent(attempt)) return;
-            // The outbox encodes synchronously (ClusterSessions → codec) and a member wipes what it is handed,
-            // so the copy can be wiped right after.
-            SecretScalar copy = accessKey.copy();
-            try {
-                toMember(member, new DecryptionMessage.PartialRequest(attempt, group, copy, shadow, requester.publicKey()));
-            } finally {
-                copy.destroy();
-            }
-        }
-    }
+    /** The master's decryption rounds: per attempt an access key, the verified partials, the combination. */
+    private final class MasterRounds implements Attempts.Rounds {
+        private final EncryptedDocumentKey documentKey;
+        private final boolean shadow;
+        private Attempts.Attempt attempt;
+        private SecretScalar accessKey;
+        /** B = a·C for this attempt, once (every member's proof is checked against it). */
+        private Decryption.AccessPoint accessPoint;
+        private final Map<NodeId, Decryption.Share> shares = new HashMap<>();
+        private final Map<NodeId, Decryption.ShadowShare> shadowShares = new HashMap<>();
+        private final Map<NodeId, byte[]> blobs = new TreeMap<>();
 
-    @Override
-    protected void onComputationMessage(NodeId from, SessionMessage message) {
-        if (message instanceof DecryptionMessage.PartialRequest r) {
-            if (from.equals(key.master())) onPartialRequest(r);
-        } else if (!isMaster()) {
-            return; // holders never get the master's other messages
-        } else if (message instanceof DecryptionMessage.PartialResponse r) {
-            if (shadow || !expectsPartialFrom(from, r.attemptId())) return;
-            Decryption.Share share;
-            try {
-                share = new Decryption.Share(r.shadowPoint(), DleqProof.fromBytes(from.publicKey(), r.proof()));
-                Decryption.verifyShare(context(from), ids, groupPoints(), commitments, accessPoint, share);
-            } catch (RuntimeException e) {
-                blame(from, invalid(from, e));
-                return;
-            }
-            shares.put(from, share);
-            maybeCombine();
-        } else if (message instanceof DecryptionMessage.ShadowPartialResponse r) {
-            if (!shadow || !expectsPartialFrom(from, r.attemptId())) return;
-            Decryption.ShadowShare share;
-            try {
-                if (r.encryptedDecryptShadow().length != DECRYPT_SHADOW_BLOB_LENGTH) {
-                    throw new IllegalArgumentException("decrypt shadow blob has " + r.encryptedDecryptShadow().length + " bytes");
+        MasterRounds(EncryptedDocumentKey documentKey, boolean shadow) {
+            this.documentKey = documentKey;
+            this.shadow = shadow;
+        }
+
+        /** A fresh access key for the attempt; every member of the group, the master included, is asked for its partial. */
+        @Override
+        public void begin(Attempts.Attempt a) {
+            attempt = a;
+            accessKey = SecretScalar.random(rng);
+            accessPoint = Decryption.AccessPoint.of(accessKey, documentKey.commonPoint());
+            for (NodeId member : a.group()) {
+                // The outbox encodes synchronously and a member wipes what it is handed, so the copy can be wiped right after.
+                SecretScalar copy = accessKey.copy();
+                try {
+                    use.send(member, new DecryptionMessage.PartialRequest(a.id(), a.group(), a.version().id(), copy, shadow,
+                            use.requester().publicKey()));
+                } finally {
+                    copy.destroy();
                 }
-                share = new Decryption.ShadowShare(r.shadowPoint(), r.w(), DleqProof.fromBytes(from.publicKey(), r.proof()));
-                Decryption.verifyShadowShare(context(from), ids, groupPoints(), commitments, accessPoint, share);
-            } catch (RuntimeException e) {
-                blame(from, invalid(from, e));
-                return;
             }
-            shadowShares.put(from, share);
-            blobs.put(from, r.encryptedDecryptShadow().clone());
-            maybeCombine();
         }
-    }
 
-    private String invalid(NodeId from, RuntimeException e) {
-        return (from.equals(self) ? "own partial failed verification: " : "invalid shadow point or proof: ") + e.getMessage();
-    }
-
-    private boolean expectsPartialFrom(NodeId from, H256 attempt) {
-        return inAttempt(attempt, from) && !contributed(from);
-    }
-
-    @Override
-    protected boolean contributed(NodeId member) {
-        return shares.containsKey(member) || shadowShares.containsKey(member);
-    }
-
-    private ProofContext context(NodeId prover) {
-        return proofContext(attemptId(), prover);
-    }
-
-    private void maybeCombine() {
-        int received = shadow ? shadowShares.size() : shares.size();
-        if (group().isEmpty() || received < group().size()) return;
-        // Every entry was verified on receipt (SEC-12); never combine anything else.
-        int t = threshold;
-        if (shadow) {
-            Decryption.ShadowResult r = Decryption.combineShadow(documentKey, accessKey, t, byPoint(shadowShares));
-            List<byte[]> ordered = new ArrayList<>(blobs.values()); // TreeMap: ascending node id
-            succeed(new Shadows(new KeyServer.ShadowRetrieval(r.decryptedSecret(), r.commonPoint(), ordered)));
-        } else {
-            PublicPoint m = Decryption.combine(documentKey, accessKey, t, byPoint(shares));
-            byte[] plain = m.toBytes();
-            byte[] blob;
-            try {
-                blob = Ecies.encryptToClient(requester.publicKey(), plain);
-            } finally {
-                Arrays.fill(plain, (byte) 0);
+        void onPartial(NodeId from, DecryptionMessage m) {
+            if (m instanceof DecryptionMessage.PartialResponse r) {
+                if (shadow || !expects(from, r.attemptId())) return;
+                Decryption.Share share;
+                try {
+                    share = new Decryption.Share(r.shadowPoint(), DleqProof.fromBytes(from.publicKey(), r.proof()));
+                    Decryption.verifyShare(context(from), ids(), attempt.points(), commitments(), accessPoint, share);
+                } catch (RuntimeException e) {
+                    invalid(from, e);
+                    return;
+                }
+                shares.put(from, share);
+                maybeCombine();
+            } else if (m instanceof DecryptionMessage.ShadowPartialResponse r) {
+                if (!shadow || !expects(from, r.attemptId())) return;
+                Decryption.ShadowShare share;
+                try {
+                    if (r.encryptedDecryptShadow().length != DECRYPT_SHADOW_BLOB_LENGTH) {
+                        throw new IllegalArgumentException("decrypt shadow blob has " + r.encryptedDecryptShadow().length + " bytes");
+                    }
+                    share = new Decryption.ShadowShare(r.shadowPoint(), r.w(), DleqProof.fromBytes(from.publicKey(), r.proof()));
+                    Decryption.verifyShadowShare(context(from), ids(), attempt.points(), commitments(), accessPoint, share);
+                } catch (RuntimeException e) {
+                    invalid(from, e);
+                    return;
+                }
+                shadowShares.put(from, share);
+                blobs.put(from, r.encryptedDecryptShadow().clone());
+                maybeCombine();
             }
-            succeed(new Plain(blob));
+        }
+
+        private void invalid(NodeId from, RuntimeException e) {
+            use.attempts().blame(new Culprit(from, Culprit.Reason.INVALID_CONTRIBUTION,
+                    (from.equals(use.self()) ? "own partial failed verification: " : "invalid shadow point or proof: ") + e.getMessage()));
+        }
+
+        private boolean expects(NodeId from, H256 attemptId) {
+            return use.attempts().inAttempt(attemptId, from) && !contributed(from);
+        }
+
+        private dev.secretstore.crypto.threshold.IdNumbers ids() {
+            return attempt.version().thresholdIds();
+        }
+
+        private dev.secretstore.crypto.threshold.KeyCommitments commitments() {
+            return attempt.version().keyCommitments();
+        }
+
+        @Override
+        public boolean contributed(NodeId member) {
+            return shares.containsKey(member) || shadowShares.containsKey(member);
+        }
+
+        private ProofContext context(NodeId prover) {
+            return use.proofContext(attempt.id(), prover);
+        }
+
+        private void maybeCombine() {
+            int received = shadow ? shadowShares.size() : shares.size();
+            if (received < attempt.group().size()) return;
+            // Every entry was verified on receipt (SEC-12); never combine anything else.
+            int t = attempt.version().threshold();
+            if (shadow) {
+                Decryption.ShadowResult r = Decryption.combineShadow(documentKey, accessKey, t, byPoint(shadowShares));
+                List<byte[]> ordered = new ArrayList<>(blobs.values()); // TreeMap: ascending node id
+                use.succeed(new Shadows(new KeyServer.ShadowRetrieval(r.decryptedSecret(), r.commonPoint(), ordered)));
+            } else {
+                PublicPoint m = Decryption.combine(documentKey, accessKey, t, byPoint(shares));
+                byte[] plain = m.toBytes();
+                byte[] blob;
+                try {
+                    blob = Ecies.encryptToClient(use.requester().publicKey(), plain);
+                } finally {
+                    Arrays.fill(plain, (byte) 0);
+                }
+                use.succeed(new Plain(blob));
+            }
+        }
+
+        @Override
+        public void drop() {
+            if (accessKey != null) {
+                accessKey.destroy();
+                accessKey = null;
+            }
+            attempt = null;
+            accessPoint = null;
+            shares.clear();
+            shadowShares.clear();
+            blobs.clear();
         }
     }
 
-    @Override
-    protected void dropAttemptState() {
-        if (accessKey != null) {
-            accessKey.destroy();
-            accessKey = null;
-        }
-        accessPoint = null;
-        shares.clear();
-        shadowShares.clear();
-        blobs.clear();
+    /** {@code values} keyed by the nodes' public keys, as the threshold math takes them. */
+    static <V> Map<PublicPoint, V> byPoint(Map<NodeId, V> values) {
+        Map<PublicPoint, V> out = new HashMap<>();
+        values.forEach((node, v) -> out.put(node.publicKey(), v));
+        return out;
     }
 
     // ================================================================== member (holders, and the master in the group)
@@ -260,28 +277,27 @@ public final class DecryptionSession extends ConsensusSession<DecryptionSession.
     private void onPartialRequest(DecryptionMessage.PartialRequest r) {
         SessionMessage answer;
         try {
-            if (!firstRequest(r.attemptId())) return; // each attempt id is answered once (duplicates, SEC-18)
-            if (refuseIf(r.attemptId(), groupRefusal(r.group()).or(() -> r.requesterPublic().toAddress().equals(approvedRequester())
-                    ? Optional.empty() : Optional.of("requester differs from the approved one")))) {
-                return;
-            }
-            answer = partial(r);
+            if (!use.member().firstRequest(r.attemptId())) return; // each attempt id is answered once (duplicates, SEC-18)
+            Optional<String> refusal = use.member().refusal(r.group(), r.version()).or(() ->
+                    r.requesterPublic().toAddress().equals(use.member().requester())
+                            ? Optional.empty() : Optional.of("requester differs from the approved one"));
+            if (use.refuseIf(r.attemptId(), refusal)) return;
+            answer = partial(r, use.read(r.version()).orElseThrow());
         } catch (RuntimeException e) {
-            log.log(Level.WARNING, "decryption " + key + ": cannot compute partial: " + e.getMessage());
-            answer = refused(r.attemptId());
+            LOG.log(Level.WARNING, "decryption " + use.key() + ": cannot compute partial: " + e.getMessage());
+            answer = new ConsensusMessage.Refused(r.attemptId());
         } finally {
             r.accessKey().destroy();
         }
-        toMaster(answer);
+        use.toMaster(answer);
     }
 
-    /** This node's partial for {@code r}, from its stored share of the approved version. */
-    private SessionMessage partial(DecryptionMessage.PartialRequest r) {
-        KeyShare share = storage.get(keyId).orElseThrow();
-        KeyVersion v = share.version(version.hash()).orElseThrow();
-        DocumentKey dk = share.documentKey().orElseThrow();
+    /** This node's partial for {@code r}, from its checked share of the requested version (one storage read). */
+    private SessionMessage partial(DecryptionMessage.PartialRequest r, KeyRead read) {
+        KeyVersion v = read.share().orElseThrow().keyVersion();
+        DocumentKey dk = read.key().documentKey().orElseThrow();
         List<PublicPoint> g = r.group().stream().map(NodeId::publicKey).toList();
-        ProofContext ctx = proofContext(r.attemptId(), self);
+        ProofContext ctx = use.proofContext(r.attemptId(), use.self());
         if (!r.shadow()) {
             Decryption.Share s = Decryption.nodeShare(ctx, v.thresholdIds(), g, v.threshold(), v.share(), r.accessKey(), dk.commonPoint(), rng);
             return new DecryptionMessage.PartialResponse(r.attemptId(), s.shadowPoint(), s.proof().toBytes());
@@ -304,5 +320,10 @@ public final class DecryptionSession extends ConsensusSession<DecryptionSession.
         } finally {
             Arrays.fill(plain, (byte) 0);
         }
+    }
+
+    @Override
+    public KeyUse<Result> use() {
+        return use;
     }
 }

@@ -12,6 +12,7 @@ import dev.secretstore.crypto.threshold.IdNumbers;
 import dev.secretstore.crypto.threshold.KeyCommitments;
 import dev.secretstore.crypto.threshold.PedersenGenerator;
 import dev.secretstore.crypto.threshold.SharePair;
+import dev.secretstore.protocol.Culprit;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
@@ -598,27 +599,21 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
     // ------------------------------------------------------------------ faults, disconnection, cleanup
 
     private static CryptoException fault(NodeId culprit, String what) {
-        return new CryptoException(CryptoException.Reason.VERIFICATION_FAILED, "node " + culprit.toHex() + ": " + what);
+        return new CryptoException(CryptoException.Reason.VERIFICATION_FAILED, culprit.publicKey(), "node " + culprit.toHex() + ": " + what,
+                null);
     }
 
-    /** The node named by a crypto failure message "node &lt;hex&gt;: …", if any. */
+    /** The node a crypto failure names as its culprit ({@link CryptoException#culprit()}), if any. */
     static NodeId culpritOf(CryptoException e) {
-        String m = e.getMessage();
-        if (m == null || !m.startsWith("node ")) return null;
-        int colon = m.indexOf(':');
-        if (colon < 0) return null;
-        try {
-            return NodeId.fromHex(m.substring(5, colon));
-        } catch (RuntimeException notAnId) {
-            return null;
-        }
+        return e.culprit().map(NodeId::new).orElse(null);
     }
 
     private void blame(NodeId node, String reason) {
         culprit = node;
         LOG.warning(() -> "generation " + key + " of key " + keyId + " aborted: blamed node "
                 + (node == null ? "(none)" : node.toHex()) + ": " + reason);
-        fail(SecretStoreException.of(Kind.INVALID_MESSAGE));
+        SecretStoreException error = SecretStoreException.of(Kind.INVALID_MESSAGE);
+        fail(node == null ? error : error.withCulprits(List.of(new Culprit(node, Culprit.Reason.INVALID_CONTRIBUTION, reason))));
     }
 
     @Override

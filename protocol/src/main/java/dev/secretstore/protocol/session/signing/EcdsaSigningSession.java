@@ -12,30 +12,39 @@ import dev.secretstore.crypto.threshold.CommitmentVector;
 import dev.secretstore.crypto.threshold.Dkg;
 import dev.secretstore.crypto.threshold.DleqProof;
 import dev.secretstore.crypto.threshold.KeyCommitments;
-import dev.secretstore.crypto.threshold.Polynomial;
 import dev.secretstore.crypto.threshold.ThresholdEcdsa;
 import dev.secretstore.crypto.threshold.ThresholdEcdsaSignature;
+import dev.secretstore.protocol.Culprit;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.key.KeyStorage;
+import dev.secretstore.protocol.key.KeyRead;
 import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.key.OwnShare;
+import dev.secretstore.protocol.key.VersionMetadata;
 import dev.secretstore.protocol.session.ClusterSessions;
 import dev.secretstore.protocol.session.ClusterView;
 import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionMessage;
+import dev.secretstore.protocol.session.consensus.Attempts;
+import dev.secretstore.protocol.session.consensus.ConsensusMessage;
+import dev.secretstore.protocol.session.consensus.KeyUse;
+import dev.secretstore.protocol.session.consensus.KeyUseSession;
+import dev.secretstore.protocol.session.dealing.FeldmanDealing;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * HTTP endpoint 8: ECDSA signing with a server key (http-api.md §6.2; crypto.md §10.8, §11.5; SEC-08,
@@ -57,42 +66,43 @@ import java.util.logging.Level;
  * terminal failure (no retry with the same nonces; a bad {@code ss_i} is not attributable, §11.5).
  * Members compute {@code u_i} and {@code ss_i} at most once per nonce sharing (SEC-08).
  *
- * <p>The consensus, attempts and blame are {@link dev.secretstore.protocol.session.consensus.ConsensusSession}'s,
- * the three nonce sharings {@link NonceSigningSession}'s; this class holds the summed shares, {@code u},
- * the signature shares and the combination.
+ * <p>Composed of {@link KeyUse} (consensus, attempts, blame, audit), {@link NonceDealing} (the three
+ * sharings, {@link FeldmanDealing}) and the {@code u} and signature-share rounds: the master's in
+ * {@link MasterRounds}, the member's on this class (the summed shares, {@code u_i}, {@code ss_i}).
  */
-public final class EcdsaSigningSession extends NonceSigningSession {
+public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
+    private static final Logger LOG = Logger.getLogger(EcdsaSigningSession.class.getName());
     /** {@code ecies(requester, r ‖ s ‖ v)}: 113 bytes of overhead plus 65. */
     public static final int SIGNATURE_BLOB_LENGTH = Ecies.OVERHEAD + ThresholdEcdsaSignature.LENGTH;
+    static final KeyUse.Profile PROFILE = new KeyUse.Profile("ECDSA signing", t -> 2 * t + 1, EcdsaSigningSession::honestMajority);
 
-    private static final Wire WIRE = new Wire(EcdsaMessage.class, EcdsaMessage.ConsensusResponse::new, EcdsaMessage.Refused::new,
-            EcdsaMessage.Done::new);
-    private static final NonceWire NONCE_WIRE = new NonceWire(EcdsaMessage.NonceRequest::new, EcdsaMessage.NonceHash::new,
-            EcdsaMessage.NonceHashes::new,
-            (attempt, v, s) -> new EcdsaMessage.NonceDeal(attempt, v.get(0), v.get(1), v.get(2), s.get(0), s.get(1), s.get(2)),
-            (attempt, v) -> new EcdsaMessage.NonceCommitment(attempt, v.get(0), v.get(1), v.get(2)),
-            EcdsaMessage.NonceReady::new, EcdsaMessage.NonceComplaint::new);
+    /** The three sharings of degree {@code t}, {@code t} and {@code 2t} (zero), in wire order. */
+    static List<FeldmanDealing.Sharing> sharings(int t) {
+        return List.of(new FeldmanDealing.Sharing("secretstore/v1/ecdsa-k", t, false),
+                new FeldmanDealing.Sharing("secretstore/v1/ecdsa-e", t, false),
+                new FeldmanDealing.Sharing("secretstore/v1/ecdsa-z", 2 * t, true));
+    }
 
-    /** The master's rounds after the nonce generation. */
-    private enum Round { NONE, U, SHARES }
+    private final KeyUse<byte[]> use;
+    private final H256 messageHash;
+    private final SecureRandom rng;
+    private final NonceDealing dealing;
+    private final MasterRounds master;
 
-    // ---- master state, per attempt
-    private Round round = Round.NONE;
-    private KeyCommitments nonceAggregate;
-    private KeyCommitments inversionAggregate;
-    private CommitmentVector zeroAggregate;
-    private final Map<NodeId, Scalar> us = new HashMap<>();
-    private final Map<NodeId, Scalar> signatureShares = new HashMap<>();
-
-    // ---- member state: (k, e, z) shares by dealer until every deal is in, then their sums
-    private final List<SecretScalar[]> receivedShares = new ArrayList<>();
+    // ---- member state: the summed (k, e, z) shares of the attempt once every deal is in
     private ThresholdEcdsa.NonceShares nonceShares;
+    private boolean summed;
     private boolean uSent;
     private boolean signed;
 
-    private EcdsaSigningSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox, KeyStorage storage,
-                                AclChecker acl, Executor reentry, SecureRandom rng, H256 keyId, Requester requester, H256 messageHash) {
-        super(key, self, participants, outbox, WIRE, NONCE_WIRE, storage, acl, reentry, rng, keyId, requester, messageHash);
+    private EcdsaSigningSession(KeyUse<byte[]> use, H256 messageHash, SecureRandom rng) {
+        this.use = use;
+        this.messageHash = messageHash;
+        this.rng = rng;
+        this.master = use.isMaster() ? new MasterRounds() : null;
+        this.dealing = new NonceDealing(use, EcdsaSigningSession::sharings, t -> 2 * t + 1, true, own -> { }, this::dropNonces,
+                (a, vectors) -> master.agreed(a, vectors), rng, LOG);
+        use.onEnd(dealing::dropMember);
     }
 
     // ================================================================== creation
@@ -101,95 +111,70 @@ public final class EcdsaSigningSession extends NonceSigningSession {
     public static EcdsaSigningSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
                                                   KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
                                                   H256 messageHash, SecureRandom rng) {
-        // SEC-26: the newest version with 2t+1 connected holders
-        Located found = locate(cluster, storage, keyId, share -> 2 * share.threshold() + 1);
-        KeyVersion version = found.version();
-        boolean honestMajority = version != null && honestMajority(version);
-        EcdsaSigningSession s = new EcdsaSigningSession(key, cluster.self(), honestMajority ? found.asked() : Set.of(cluster.self()),
-                outbox, storage, acl, reentry, rng, keyId, requester, messageHash);
-        if (version == null) {
-            s.fail(SecretStoreException.of(Kind.SERVER_KEY_IS_NOT_FOUND));
+        // SEC-26: the newest version with 2t+1 holders that hold it committed; SEC-14: only honest-majority versions
+        KeyUse.Located found = KeyUse.locate(cluster, storage, keyId, PROFILE);
+        boolean local = found.key().isPresent() && found.key().get().threshold() == 0;
+        KeyUse<byte[]> use = new KeyUse<>(key, cluster.self(), local ? Set.of(cluster.self()) : found.asked(), outbox, PROFILE, storage,
+                acl, reentry, keyId, requester, LOG);
+        use.audit(PROFILE.label(), " message " + messageHash.toHex());
+        EcdsaSigningSession s = new EcdsaSigningSession(use, messageHash, rng);
+        if (!local) {
+            // 2t ≥ N leaves no candidate: refused at once, no ACL call and no sub-protocol (SEC-14).
+            if (use.open(found, s.master, rng)) use.ask(messageHash);
             return s;
         }
-        if (!honestMajority) {
-            // SEC-14: refused at once, no ACL call and no sub-protocol.
-            s.fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
+        // t = 0: the master signs locally with its share (every share equals x); its own ACL decides.
+        Optional<KeyVersion> own = found.candidates().stream().filter(v -> v.isHolder(cluster.self())).findFirst()
+                .flatMap(v -> use.read(v.id())).flatMap(KeyRead::share).map(OwnShare::keyVersion);
+        if (own.isEmpty()) {
+            use.fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
             return s;
         }
-        if (!s.openConsensus(version)) return s;
-        if (s.threshold > 0) {
-            s.askConsensus();
-        } else if (!s.holdsVersion()) {
-            s.fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
-        } else {
-            // t = 0: the master signs locally with its share (every share equals x); its own ACL decides.
-            s.pinBlock(block -> s.askOwnAcl(requester.address(), block, allowed -> {
-                if (allowed) {
-                    s.release(Ecdsa.sign(s.version.share(), messageHash).toBytes());
-                } else {
-                    s.fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
-                }
-            }));
-        }
+        use.pinBlock(block -> use.askOwnAcl(requester.address(), block, allowed -> {
+            if (allowed) {
+                s.release(own.get().metadata(), Ecdsa.sign(own.get().share(), messageHash).toBytes());
+            } else {
+                use.fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
+            }
+        }));
         return s;
     }
 
     public static ClusterSessions.SlaveFactory factory(ClusterView cluster, ClusterSessions sessions, KeyStorage storage,
                                                        AclChecker acl, SecureRandom rng) {
-        return memberFactory(cluster, EcdsaMessage.ConsensusRequest.class, (key, self, m, outbox) ->
-                new EcdsaSigningSession(key, self, new TreeSet<>(m.consensusGroup()), outbox, storage, acl, sessions.reentry(key),
-                        rng, m.keyId(), null, m.messageHash()));
+        return KeyUse.memberFactory(cluster, (key, self, m, outbox) -> new EcdsaSigningSession(
+                new KeyUse<>(key, self, new TreeSet<>(m.consensusGroup()), outbox, PROFILE, storage, acl, sessions.reentry(key), m.keyId(),
+                        null, LOG), m.messageHash(), rng));
     }
 
-    private static boolean honestMajority(KeyVersion v) {
+    private static boolean honestMajority(VersionMetadata v) {
         return 2 * v.threshold() < v.idNumbers().size();
     }
 
     @Override
-    protected boolean usable(KeyVersion held) {
-        return honestMajority(held);
-    }
-
-    @Override
-    protected String label() {
-        return "ECDSA signing";
-    }
-
-    @Override
-    protected int groupSize() {
-        return 2 * threshold + 1;
-    }
-
-    @Override
-    protected List<Sharing> sharings() {
-        return List.of(new Sharing("secretstore/v1/ecdsa-k", threshold, false),
-                new Sharing("secretstore/v1/ecdsa-e", threshold, false),
-                new Sharing("secretstore/v1/ecdsa-z", 2 * threshold, true));
-    }
-
-    @Override
-    protected SessionMessage consensusRequest(List<NodeId> consensusGroup, long block) {
-        return new EcdsaMessage.ConsensusRequest(keyId, requester.address(), version.hash(), messageHash, consensusGroup, block);
-    }
-
-    @Override
-    protected void onSigningMessage(NodeId from, SessionMessage message) {
-        boolean fromMaster = from.equals(key.master());
+    public void onMessage(NodeId from, SessionMessage message) {
+        if (use.isFinished() || use.handle(from, message) || dealing.handle(from, message)) return;
+        boolean fromMaster = from.equals(use.key().master());
         if (message instanceof EcdsaMessage.URequest r) {
             if (fromMaster) onURequest(r);
         } else if (message instanceof EcdsaMessage.SignRequest r) {
             if (fromMaster) onSignRequest(r);
-        } else if (message instanceof EcdsaMessage.UShare u) {
-            if (isMaster()) onU(from, u);
-        } else if (message instanceof EcdsaMessage.SignatureShare s) {
-            if (isMaster()) onSignatureShare(from, s);
+        } else if (master != null && message instanceof EcdsaMessage.UShare u) {
+            master.onU(from, u);
+        } else if (master != null && message instanceof EcdsaMessage.SignatureShare sh) {
+            master.onSignatureShare(from, sh);
         }
+    }
+
+    @Override
+    public KeyUse<byte[]> use() {
+        return use;
     }
 
     // ================================================================== master
 
     /** The signature must recover to Y before it is released (§11.5). */
-    private void release(byte[] signature) {
+    private void release(VersionMetadata version, byte[] signature) {
         PublicPoint recovered;
         try {
             recovered = Ecdsa.recover(RecoverableSignature.fromBytes(signature), messageHash);
@@ -197,181 +182,195 @@ public final class EcdsaSigningSession extends NonceSigningSession {
             recovered = null;
         }
         if (!version.commitments().get(0).equals(recovered)) {
-            log.warning(() -> "ECDSA signing " + key + ": signature does not recover to the server key; not released");
-            fail(SecretStoreException.of(Kind.INTERNAL, "combined signature does not verify"));
+            LOG.warning(() -> "ECDSA signing " + use.key() + ": signature does not recover to the server key; not released");
+            use.fail(SecretStoreException.of(Kind.INTERNAL, "combined signature does not verify"));
             return;
         }
-        succeed(Ecies.encryptToClient(requester.publicKey(), signature));
+        use.succeed(Ecies.encryptToClient(use.requester().publicKey(), signature));
     }
 
-    /** Aggregates the vectors ({@code R = Σ A^k_{i,0}}, public shares {@code K_i, E_i, Z_i}), then asks for {@code u_i}. */
-    @Override
-    protected void noncesAgreed(Map<NodeId, List<CommitmentVector>> vectors) {
-        Map<PublicPoint, CommitmentVector> k = new HashMap<>();
-        Map<PublicPoint, CommitmentVector> e = new HashMap<>();
-        Map<PublicPoint, CommitmentVector> z = new HashMap<>();
-        byPoint(vectors).forEach((dealer, v) -> {
-            k.put(dealer, v.get(0));
-            e.put(dealer, v.get(1));
-            z.put(dealer, v.get(2));
-        });
-        try {
-            nonceAggregate = Dkg.aggregate(k, threshold);
-            inversionAggregate = Dkg.aggregate(e, threshold);
-            zeroAggregate = Dkg.aggregateZero(z, 2 * threshold);
-        } catch (RuntimeException ex) {
-            restartAttempt(); // an infinite aggregate (negligible for honest dealers): fresh nonces
-            return;
+    /** The master's rounds after the nonce generation. */
+    private enum Round { NONE, U, SHARES }
+
+    /** The master's rounds of one attempt: the three sharings, then {@code u} and the signature shares. */
+    private final class MasterRounds implements Attempts.Rounds {
+        private Attempts.Attempt attempt;
+        private Round round = Round.NONE;
+        private KeyCommitments nonceAggregate;
+        private KeyCommitments inversionAggregate;
+        private CommitmentVector zeroAggregate;
+        private final Map<NodeId, Scalar> us = new HashMap<>();
+        private final Map<NodeId, Scalar> signatureShares = new HashMap<>();
+
+        @Override
+        public void begin(Attempts.Attempt a) {
+            attempt = a;
+            dealing.begin(a);
         }
-        round = Round.U;
-        toGroup(new EcdsaMessage.URequest(attemptId()));
-    }
 
-    private void onU(NodeId from, EcdsaMessage.UShare u) {
-        if (round != Round.U || !inAttempt(u.attemptId(), from) || us.containsKey(from)) return;
-        try {
-            ThresholdEcdsa.UShare share = new ThresholdEcdsa.UShare(u.u(), DleqProof.fromBytes(from.publicKey(), u.proof()));
-            ThresholdEcdsa.verifyU(proofContext(attemptId(), from), ids, nonceAggregate,
-                    inversionAggregate, zeroAggregate, share);
-        } catch (RuntimeException e) {
-            blame(from, "invalid u_i or proof: " + e.getMessage());
-            return;
+        /** Aggregates the vectors ({@code R = Σ A^k_{i,0}}, public shares {@code K_i, E_i, Z_i}), then asks for {@code u_i}. */
+        void agreed(Attempts.Attempt a, Map<NodeId, List<CommitmentVector>> vectors) {
+            int t = a.version().threshold();
+            Map<PublicPoint, CommitmentVector> k = new HashMap<>();
+            Map<PublicPoint, CommitmentVector> e = new HashMap<>();
+            Map<PublicPoint, CommitmentVector> z = new HashMap<>();
+            vectors.forEach((dealer, v) -> {
+                k.put(dealer.publicKey(), v.get(0));
+                e.put(dealer.publicKey(), v.get(1));
+                z.put(dealer.publicKey(), v.get(2));
+            });
+            try {
+                nonceAggregate = Dkg.aggregate(k, t);
+                inversionAggregate = Dkg.aggregate(e, t);
+                zeroAggregate = Dkg.aggregateZero(z, 2 * t);
+            } catch (RuntimeException ex) {
+                use.attempts().restart(); // an infinite aggregate (negligible for honest dealers): fresh nonces
+                return;
+            }
+            round = Round.U;
+            use.toGroup(a, new EcdsaMessage.URequest(a.id()));
         }
-        us.put(from, u.u());
-        if (us.size() < group().size()) return;
-        Scalar uInverse;
-        try {
-            uInverse = ThresholdEcdsa.invertU(ids, groupPoints(), threshold, byPoint(us));
-        } catch (RuntimeException ex) {
-            fail(SecretStoreException.of(Kind.INTERNAL, "u is zero"));
-            return;
+
+        void onU(NodeId from, EcdsaMessage.UShare u) {
+            if (round != Round.U || !use.attempts().inAttempt(u.attemptId(), from) || us.containsKey(from)) return;
+            VersionMetadata v = attempt.version();
+            try {
+                ThresholdEcdsa.UShare share = new ThresholdEcdsa.UShare(u.u(), DleqProof.fromBytes(from.publicKey(), u.proof()));
+                ThresholdEcdsa.verifyU(use.proofContext(attempt.id(), from), v.thresholdIds(), nonceAggregate, inversionAggregate,
+                        zeroAggregate, share);
+            } catch (RuntimeException e) {
+                use.attempts().blame(new Culprit(from, Culprit.Reason.INVALID_CONTRIBUTION, "invalid u_i or proof: " + e.getMessage()));
+                return;
+            }
+            us.put(from, u.u());
+            if (us.size() < attempt.group().size()) return;
+            Scalar uInverse;
+            try {
+                uInverse = ThresholdEcdsa.invertU(v.thresholdIds(), attempt.points(), v.threshold(), byPoint(us));
+            } catch (RuntimeException ex) {
+                use.fail(SecretStoreException.of(Kind.INTERNAL, "u is zero"));
+                return;
+            }
+            round = Round.SHARES;
+            use.toGroup(attempt, new EcdsaMessage.SignRequest(attempt.id(), uInverse));
         }
-        round = Round.SHARES;
-        toGroup(new EcdsaMessage.SignRequest(attemptId(), uInverse));
-    }
 
-    private void onSignatureShare(NodeId from, EcdsaMessage.SignatureShare s) {
-        if (round != Round.SHARES || !inAttempt(s.attemptId(), from) || signatureShares.containsKey(from)) return;
-        signatureShares.put(from, s.share());
-        if (signatureShares.size() < group().size()) return;
-        ThresholdEcdsaSignature sig;
-        try {
-            sig = ThresholdEcdsa.combineSignature(ids, groupPoints(), threshold, byPoint(signatureShares), nonceAggregate.publicKey(), messageHash,
-                    version.commitments().get(0));
-        } catch (RuntimeException e) {
-            // Terminal (§11.5): no automatic retry with these nonces; a bad ss_i is not attributable.
-            log.log(Level.WARNING, "ECDSA signing " + key + ": combined signature rejected: " + e.getMessage());
-            fail(SecretStoreException.of(Kind.INTERNAL, "combined signature does not verify"));
-            return;
+        void onSignatureShare(NodeId from, EcdsaMessage.SignatureShare s) {
+            if (round != Round.SHARES || !use.attempts().inAttempt(s.attemptId(), from) || signatureShares.containsKey(from)) return;
+            signatureShares.put(from, s.share());
+            if (signatureShares.size() < attempt.group().size()) return;
+            VersionMetadata v = attempt.version();
+            ThresholdEcdsaSignature sig;
+            try {
+                sig = ThresholdEcdsa.combineSignature(v.thresholdIds(), attempt.points(), v.threshold(), byPoint(signatureShares),
+                        nonceAggregate.publicKey(), messageHash, v.commitments().get(0));
+            } catch (RuntimeException e) {
+                // Terminal (§11.5): no automatic retry with these nonces; a bad ss_i is not attributable.
+                LOG.log(Level.WARNING, "ECDSA signing " + use.key() + ": combined signature rejected: " + e.getMessage());
+                use.fail(SecretStoreException.of(Kind.INTERNAL, "combined signature does not verify"));
+                return;
+            }
+            release(v, sig.toBytes());
         }
-        release(sig.toBytes());
+
+        @Override
+        public boolean contributed(NodeId member) {
+            return signatureShares.containsKey(member);
+        }
+
+        @Override
+        public Set<NodeId> awaited() {
+            return dealing.awaited();
+        }
+
+        @Override
+        public void drop() {
+            dealing.drop();
+            attempt = null;
+            round = Round.NONE;
+            nonceAggregate = null;
+            inversionAggregate = null;
+            zeroAggregate = null;
+            us.clear();
+            signatureShares.clear();
+        }
     }
 
-    @Override
-    protected boolean contributed(NodeId member) {
-        return signatureShares.containsKey(member);
-    }
-
-    @Override
-    protected void dropSigningState() {
-        round = Round.NONE;
-        nonceAggregate = null;
-        inversionAggregate = null;
-        zeroAggregate = null;
-        us.clear();
-        signatureShares.clear();
+    private static <V> Map<PublicPoint, V> byPoint(Map<NodeId, V> values) {
+        Map<PublicPoint, V> out = new HashMap<>();
+        values.forEach((node, v) -> out.put(node.publicKey(), v));
+        return out;
     }
 
     // ================================================================== member
 
-    @Override
-    protected void keepOwn(List<Polynomial> own) {
-        Scalar x = ids.of(self.publicKey());
-        receivedShares.add(own.stream().map(p -> p.evaluate(x)).toArray(SecretScalar[]::new));
-    }
-
-    @Override
-    protected void keepDealt(List<SecretScalar> shares) {
-        receivedShares.add(shares.stream().map(SecretScalar::copy).toArray(SecretScalar[]::new));
-    }
-
-    /** {@code k_i, e_i, z_i}: the sums of every dealer's shares. */
-    @Override
-    protected void noncesDealt() {
-        List<SecretScalar> k = new ArrayList<>();
-        List<SecretScalar> e = new ArrayList<>();
-        List<SecretScalar> z = new ArrayList<>();
-        for (SecretScalar[] triple : receivedShares) {
-            k.add(triple[0]);
-            e.add(triple[1]);
-            z.add(triple[2]);
+    /** {@code k_i, e_i, z_i} of {@code attempt}: the sums of every dealer's shares, taken once the dealing completed. */
+    private ThresholdEcdsa.NonceShares nonceShares(H256 attempt) {
+        if (!summed && dealing.ready(attempt)) {
+            summed = true;
+            List<SecretScalar> sums = dealing.member().takeSums();
+            nonceShares = ThresholdEcdsa.NonceShares.of(sums.get(0), sums.get(1), sums.get(2));
         }
-        nonceShares = ThresholdEcdsa.NonceShares.of(Dkg.combineShares(k), Dkg.combineShares(e), Dkg.combineShares(z));
-        destroyReceived();
+        return nonceShares;
     }
 
-    @Override
-    protected void dropNonces() {
+    private void dropNonces() {
         destroyShares();
+        summed = false;
         uSent = false;
         signed = false;
     }
 
-    private void destroyReceived() {
-        for (SecretScalar[] triple : receivedShares) {
-            for (SecretScalar s : triple) s.destroy();
-        }
-        receivedShares.clear();
-    }
-
     private void onURequest(EcdsaMessage.URequest r) {
-        if (isMemberAttempt(r.attemptId()) && uSent) {
-            log.warning(() -> "ECDSA signing " + key + ": ignored a repeated u request for attempt " + r.attemptId() + " (SEC-08)");
+        if (dealing.isAttempt(r.attemptId()) && uSent) {
+            LOG.warning(() -> "ECDSA signing " + use.key() + ": ignored a repeated u request for attempt " + r.attemptId() + " (SEC-08)");
             return;
         }
-        if (!isMemberAttempt(r.attemptId()) || nonceShares == null) {
-            toMaster(refused(r.attemptId()));
+        ThresholdEcdsa.NonceShares shares = dealing.isAttempt(r.attemptId()) ? nonceShares(r.attemptId()) : null;
+        if (shares == null) {
+            use.toMaster(new ConsensusMessage.Refused(r.attemptId()));
             return;
         }
         uSent = true;
         ThresholdEcdsa.UShare u;
         try {
-            u = nonceShares.computeU(proofContext(r.attemptId(), self), rng);
+            u = shares.computeU(use.proofContext(r.attemptId(), use.self()), rng);
         } catch (RuntimeException e) {
-            log.log(Level.WARNING, "ECDSA signing " + key + ": cannot compute u_i: " + e.getMessage());
+            LOG.log(Level.WARNING, "ECDSA signing " + use.key() + ": cannot compute u_i: " + e.getMessage());
             destroyShares();
-            toMaster(refused(r.attemptId()));
+            use.toMaster(new ConsensusMessage.Refused(r.attemptId()));
             return;
         }
-        toMaster(new EcdsaMessage.UShare(r.attemptId(), u.u(), u.proof().toBytes()));
+        use.toMaster(new EcdsaMessage.UShare(r.attemptId(), u.u(), u.proof().toBytes()));
     }
 
     private void onSignRequest(EcdsaMessage.SignRequest r) {
-        if (isMemberAttempt(r.attemptId()) && signed) {
-            log.warning(() -> "ECDSA signing " + key + ": ignored a repeated signature-share request for attempt " + r.attemptId()
+        if (dealing.isAttempt(r.attemptId()) && signed) {
+            LOG.warning(() -> "ECDSA signing " + use.key() + ": ignored a repeated signature-share request for attempt " + r.attemptId()
                     + " (SEC-08: one share per nonce sharing)");
             return;
         }
-        if (!isMemberAttempt(r.attemptId()) || nonceShares == null || !uSent) {
+        if (!dealing.isAttempt(r.attemptId()) || nonceShares == null || !uSent) {
             // SEC-08: one signature share per nonce sharing; unknown, stale or repeated requests are refused.
-            log.warning(() -> "ECDSA signing " + key + ": refused signature-share request for attempt " + r.attemptId());
-            toMaster(refused(r.attemptId()));
+            LOG.warning(() -> "ECDSA signing " + use.key() + ": refused signature-share request for attempt " + r.attemptId());
+            use.toMaster(new ConsensusMessage.Refused(r.attemptId()));
             return;
         }
         signed = true;
         Scalar ss;
         try {
+            FeldmanDealing.Member m = dealing.member();
             PointSum acc = new PointSum();
-            for (NodeId m : memberGroup()) acc.add(dealtVectors(m).get(0).get(0));
-            ss = nonceShares.signatureShare(r.uInverse(), acc.toPoint(), messageHash, version.share());
+            for (NodeId dealer : m.group()) acc.add(m.vectors(dealer).get(0).get(0));
+            ss = nonceShares.signatureShare(r.uInverse(), acc.toPoint(), messageHash, dealing.version().share());
         } catch (RuntimeException e) {
-            log.log(Level.WARNING, "ECDSA signing " + key + ": cannot compute signature share: " + e.getMessage());
-            toMaster(refused(r.attemptId()));
+            LOG.log(Level.WARNING, "ECDSA signing " + use.key() + ": cannot compute signature share: " + e.getMessage());
+            use.toMaster(new ConsensusMessage.Refused(r.attemptId()));
             return;
         } finally {
             destroyShares();
         }
-        toMaster(new EcdsaMessage.SignatureShare(r.attemptId(), ss));
+        use.toMaster(new EcdsaMessage.SignatureShare(r.attemptId(), ss));
     }
 
     /** Wipes the nonce shares; {@code uSent} and {@code signed} stay, so repeated requests for this attempt are ignored (SEC-08). */
@@ -380,6 +379,5 @@ public final class EcdsaSigningSession extends NonceSigningSession {
             nonceShares.destroy();
             nonceShares = null;
         }
-        destroyReceived();
     }
 }

@@ -21,6 +21,7 @@ import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.TestKeys;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -109,6 +109,8 @@ final class DecryptionFixture {
     final EncryptedDocumentKey encrypted;
     final Map<NodeId, TestAcl> acls = new HashMap<>();
     final List<NodeId> holders;
+    /** The key's secret, kept to deal further versions ({@link #addVersion}). */
+    private final SecretScalar keySecret;
 
     /** {@code n} nodes, all holders of a {@code t}-of key with a document key, every ACL allowing the requester. */
     DecryptionFixture(int n, int t) {
@@ -117,27 +119,18 @@ final class DecryptionFixture {
 
     /** {@code size} nodes, the first {@code holderCount} (by node id) holding the key. */
     DecryptionFixture(int size, int holderCount, int t, boolean withDocumentKey) {
-        this.cluster = new InMemoryCluster(size);
+        this.cluster = new InMemoryCluster(size, true);
         this.n = holderCount;
         this.t = t;
         List<NodeId> hs = new ArrayList<>();
         for (int i = 0; i < holderCount; i++) hs.add(cluster.node(i).id);
         this.holders = List.copyOf(hs);
-        Map<NodeId, Scalar> ids = new TreeMap<>();
-        Set<Scalar> used = new HashSet<>();
-        for (NodeId h : holders) {
-            Scalar x;
-            do {
-                SecretScalar r = SecretScalar.random(RNG);
-                x = r.reveal();
-                r.destroy();
-            } while (!used.add(x));
-            ids.put(h, x);
-        }
+        Map<NodeId, Scalar> ids = TestKeys.randomIds(holders, RNG);
         Polynomial f = Polynomial.random(t, RNG);
         List<PublicPoint> commitments = f.feldman().points();
         PublicPoint y = commitments.get(0);
         this.encrypted = dev.secretstore.crypto.threshold.DocumentKey.encrypt(documentKey, y, RNG);
+        this.keySecret = f.constantTerm();
         for (InMemoryCluster.Node node : cluster.nodes()) {
             TestAcl acl = new TestAcl();
             acl.allowed.add(requester.address());
@@ -154,6 +147,11 @@ final class DecryptionFixture {
             }
         }
         f.destroy();
+    }
+
+    /** Deals a new version of the key; only the holders at {@code committedOn} commit it ({@link TestKeys#addVersion}). */
+    H256 addVersion(Set<Integer> committedOn) {
+        return TestKeys.addVersion(cluster, keyId, holders, t, keySecret, committedOn, RNG);
     }
 
     static H256 randomId() {

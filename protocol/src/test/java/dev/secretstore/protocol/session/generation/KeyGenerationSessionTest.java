@@ -367,6 +367,7 @@ class KeyGenerationSessionTest {
         c.deliverAll();
         assertThat(failureKind(s)).isEqualTo(Kind.INVALID_MESSAGE);
         assertThat(s.culprit()).contains(culprit);
+        assertThat(s.failure().orElseThrow().culprits()).extracting(dev.secretstore.protocol.Culprit::node).containsExactly(culprit);
         assertThat(masterAborts).isNotEmpty().allSatisfy(a -> assertThat(a.culprits()).containsExactly(culprit));
         assertCommittedNowhere(c);
         assertThat(c.allIdle()).isTrue();

@@ -14,6 +14,7 @@ import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.session.Envelope;
 import dev.secretstore.protocol.session.InMemoryCluster.Delivery;
 import dev.secretstore.protocol.session.SessionMessage;
+import dev.secretstore.protocol.session.dealing.DealingMessage;
 import dev.secretstore.protocol.session.signing.SigningFixture.TestAcl;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,12 +144,12 @@ class EcdsaSigningSessionTest {
         SigningFixture f = new SigningFixture(7, 1);
         NodeId[] pair = new NodeId[2];
         f.cluster.intercept(d -> {
-            if (pair[0] == null && d.envelope().body() instanceof EcdsaMessage.NonceDeal deal) {
+            if (pair[0] == null && d.envelope().body() instanceof DealingMessage.Deal deal) {
                 pair[0] = d.from();
                 pair[1] = d.to();
-                SecretScalar wrong = deal.zeroShare().add(SecretScalar.random(SigningFixture.RNG));
-                return List.of(with(d, new EcdsaMessage.NonceDeal(deal.attemptId(), deal.nonceVector(), deal.inversionVector(),
-                        deal.zeroVector(), deal.nonceShare(), deal.inversionShare(), wrong)));
+                SecretScalar wrong = deal.shares().get(2).add(SecretScalar.random(SigningFixture.RNG));
+                return List.of(with(d, new DealingMessage.Deal(deal.attemptId(), deal.vectors(),
+                        List.of(deal.shares().get(0), deal.shares().get(1), wrong))));
             }
             return List.of(d);
         });
@@ -177,8 +178,9 @@ class EcdsaSigningSessionTest {
         EcdsaSigningSession s = f.startEcdsa(2, messageHash);
         f.cluster.deliverAll();
         verified(f, s);
-        assertThat(sharesFrom).doesNotHaveDuplicates().hasSize(2);
-        assertThat(usFrom).doesNotHaveDuplicates().hasSize(2);
+        // The group is all three nodes; the master's own answers cross the queue too (one self-delivery rule).
+        assertThat(sharesFrom).doesNotHaveDuplicates().hasSize(3);
+        assertThat(usFrom).doesNotHaveDuplicates().hasSize(3);
         assertThat(s.excludedNodes()).isEmpty();
     }
 

@@ -12,12 +12,13 @@ import dev.secretstore.crypto.threshold.Schnorr;
 import dev.secretstore.crypto.threshold.SchnorrSignature;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException.Kind;
-import dev.secretstore.protocol.session.AbstractSession;
+import dev.secretstore.protocol.session.consensus.KeyUseSession;
 import dev.secretstore.protocol.session.Envelope;
 import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.InMemoryCluster.Delivery;
 import dev.secretstore.protocol.session.SessionMessage;
-import dev.secretstore.protocol.session.consensus.ConsensusSession;
+import dev.secretstore.protocol.session.dealing.DealingMessage;
+import dev.secretstore.protocol.session.dealing.FeldmanDealing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -38,11 +39,11 @@ class NonceCommitmentRoundTest {
         return new Delivery(d.from(), d.to(), new Envelope(e.type(), e.sessionId(), e.master(), e.sender(), body));
     }
 
-    private ConsensusSession<byte[]> start(SigningFixture f, String scheme, int master) {
+    private KeyUseSession<byte[]> start(SigningFixture f, String scheme, int master) {
         return scheme.equals("schnorr") ? f.startSchnorr(master, messageHash) : f.startEcdsa(master, messageHash);
     }
 
-    private void assertSigned(SigningFixture f, String scheme, AbstractSession<byte[]> s) {
+    private void assertSigned(SigningFixture f, String scheme, KeyUseSession<byte[]> s) {
         if (scheme.equals("schnorr")) {
             assertThat(Schnorr.verify(f.serverKey, messageHash, SchnorrSignature.fromBytes(f.open(s, 177)))).isTrue();
         } else {
@@ -64,12 +65,12 @@ class NonceCommitmentRoundTest {
             order.add(d.envelope().body().getClass().getSimpleName());
             return List.of(d);
         });
-        ConsensusSession<byte[]> s = start(f, scheme, master);
+        KeyUseSession<byte[]> s = start(f, scheme, master);
         f.cluster.deliverAll();
         assertSigned(f, scheme, s);
-        int lastHash = order.lastIndexOf("NonceHash");
-        int released = order.indexOf("NonceHashes");
-        int firstVector = Math.min(order.indexOf("NonceDeal"), order.indexOf("NonceCommitment"));
+        int lastHash = order.lastIndexOf("Hash");
+        int released = order.indexOf("Hashes");
+        int firstVector = Math.min(order.indexOf("Deal"), order.indexOf("Commitment"));
         assertThat(lastHash).as("members committed over the network").isNotNegative();
         assertThat(released).as("hashes released after the last commitment").isGreaterThan(lastHash);
         // A master in the group may deal as soon as it releases the hashes, so a deal can overtake the
@@ -86,18 +87,16 @@ class NonceCommitmentRoundTest {
         NodeId[] bad = new NodeId[1]; // the first member other than the master that is asked for nonces
         f.cluster.intercept(d -> {
             SessionMessage body = d.envelope().body();
-            if (bad[0] == null && body instanceof NonceMessage.Request && !d.to().equals(master)) bad[0] = d.to();
+            if (bad[0] == null && body instanceof DealingMessage.Request && !d.to().equals(master)) bad[0] = d.to();
             if (!d.from().equals(bad[0])) return List.of(d);
-            if (body instanceof SchnorrMessage.NonceCommitment c) {
-                return List.of(with(d, new SchnorrMessage.NonceCommitment(c.attemptId(), randomPoints(c.feldman().size()))));
-            }
-            if (body instanceof EcdsaMessage.NonceCommitment c) {
-                return List.of(with(d, new EcdsaMessage.NonceCommitment(c.attemptId(), randomPoints(c.nonceVector().size()),
-                        c.inversionVector(), c.zeroVector())));
+            if (body instanceof DealingMessage.Commitment c) {
+                List<List<PublicPoint>> v = new ArrayList<>(c.vectors());
+                v.set(0, randomPoints(v.get(0).size()));
+                return List.of(with(d, new DealingMessage.Commitment(c.attemptId(), v)));
             }
             return List.of(d);
         });
-        ConsensusSession<byte[]> s = start(f, scheme, 4);
+        KeyUseSession<byte[]> s = start(f, scheme, 4);
         f.cluster.deliverAll();
         assertSigned(f, scheme, s);
         assertThat(s.excludedNodes()).containsExactly(bad[0]);
@@ -113,12 +112,12 @@ class NonceCommitmentRoundTest {
         NodeId[] silent = new NodeId[1]; // the first member other than the master that is asked for nonces
         f.cluster.intercept(d -> {
             String type = d.envelope().body().getClass().getSimpleName();
-            if (silent[0] == null && type.equals("NonceRequest") && !d.to().equals(master)) silent[0] = d.to();
-            boolean withheld = silentAfter.equals("request") ? type.equals("NonceHash")
-                    : type.equals("NonceDeal") || type.equals("NonceCommitment");
+            if (silent[0] == null && d.envelope().body() instanceof DealingMessage.Request && !d.to().equals(master)) silent[0] = d.to();
+            boolean withheld = silentAfter.equals("request") ? type.equals("Hash")
+                    : type.equals("Deal") || type.equals("Commitment");
             return d.from().equals(silent[0]) && withheld ? List.of() : List.of(d);
         });
-        ConsensusSession<byte[]> s = start(f, scheme, 4);
+        KeyUseSession<byte[]> s = start(f, scheme, 4);
         f.cluster.deliverAll();
         assertThat(s.isFinished()).as("the attempt waits for the silent member").isFalse();
         f.cluster.advance(InMemoryCluster.STALL);
@@ -137,12 +136,67 @@ class NonceCommitmentRoundTest {
         PublicPoint a = SecretScalar.of(Scalar.of(2)).mulG();
         PublicPoint b = SecretScalar.of(Scalar.of(3)).mulG();
         PublicPoint c = SecretScalar.of(Scalar.of(4)).mulG();
-        H256 h = NonceSigningSession.commitmentHash(attempt, dealer, List.of(List.of(a, b), List.of(c)));
+        H256 h = FeldmanDealing.commitmentHash(attempt, dealer, List.of(List.of(a, b), List.of(c)));
         assertThat(h.toHex()).isEqualTo("7843adc728bd1711550fbbb177c5dd67f16a6b31f90bce442c7f4a58dfe3a1a0");
-        assertThat(NonceSigningSession.commitmentHash(H256.keccak(new byte[] {2}), dealer, List.of(List.of(a, b), List.of(c))))
+        assertThat(FeldmanDealing.commitmentHash(H256.keccak(new byte[] {2}), dealer, List.of(List.of(a, b), List.of(c))))
                 .isNotEqualTo(h);
-        assertThat(NonceSigningSession.commitmentHash(attempt, new NodeId(c), List.of(List.of(a, b), List.of(c)))).isNotEqualTo(h);
-        assertThat(NonceSigningSession.commitmentHash(attempt, dealer, List.of(List.of(a), List.of(b, c)))).isNotEqualTo(h);
-        assertThat(NonceSigningSession.commitmentHash(attempt, dealer, List.of(List.of(a, b, c)))).isNotEqualTo(h);
+        assertThat(FeldmanDealing.commitmentHash(attempt, new NodeId(c), List.of(List.of(a, b), List.of(c)))).isNotEqualTo(h);
+        assertThat(FeldmanDealing.commitmentHash(attempt, dealer, List.of(List.of(a), List.of(b, c)))).isNotEqualTo(h);
+        assertThat(FeldmanDealing.commitmentHash(attempt, dealer, List.of(List.of(a, b, c)))).isNotEqualTo(h);
+    }
+
+    /**
+     * Issue #12 defect 1 for signing: the master and one member hold the newest version committed, the other
+     * holders only prepared it; the dealing runs on the newest version through the two that committed it.
+     * With only the master holding it, the older version every holder committed is used instead.
+     */
+    @ParameterizedTest(name = "{0}, newest committed on {1}")
+    @CsvSource({"schnorr,'2 4'", "schnorr,'4'", "ecdsa,'2 3 4'", "ecdsa,'4'"})
+    void aVersionIsUsedOnlyByHoldersThatCommittedIt_defect1(String scheme, String committedOn) {
+        SigningFixture f = new SigningFixture(5, 1);
+        java.util.Set<Integer> committed = new java.util.HashSet<>();
+        for (String i : committedOn.split(" ")) committed.add(Integer.parseInt(i));
+        H256 newest = f.addVersion(committed);
+        java.util.Set<H256> used = new java.util.HashSet<>();
+        java.util.Set<NodeId> dealers = new java.util.HashSet<>();
+        f.cluster.intercept(d -> {
+            if (d.envelope().body() instanceof DealingMessage.Request r) {
+                used.add(r.version());
+                dealers.add(d.to());
+            }
+            return List.of(d);
+        });
+        KeyUseSession<byte[]> s = start(f, scheme, 4);
+        f.cluster.deliverAll();
+        assertSigned(f, scheme, s);
+        int groupSize = scheme.equals("schnorr") ? 2 : 3;
+        if (committed.size() >= groupSize) {
+            assertThat(used).containsExactly(newest);
+            assertThat(dealers).allSatisfy(n -> assertThat(committed).contains(f.cluster.nodes().indexOf(f.cluster.node(n))));
+        } else {
+            assertThat(used).hasSize(1).doesNotContain(newest);
+        }
+        assertThat(s.excludedNodes()).isEmpty();
+    }
+
+    /**
+     * One self-delivery rule (issue #12): the master's messages to itself cross the queue like everyone
+     * else's; starting the session hands nothing to itself re-entrantly.
+     */
+    @ParameterizedTest
+    @CsvSource({"schnorr", "ecdsa"})
+    void theMastersOwnMessagesGoThroughTheQueue(String scheme) {
+        SigningFixture f = new SigningFixture(3, 1);
+        NodeId master = f.node(0).id; // the lowest id: always in the group
+        List<String> toSelf = new ArrayList<>();
+        f.cluster.intercept(d -> {
+            if (d.from().equals(master) && d.to().equals(master)) toSelf.add(d.envelope().body().getClass().getSimpleName());
+            return List.of(d);
+        });
+        KeyUseSession<byte[]> s = start(f, scheme, 0);
+        assertThat(f.cluster.pending()).anySatisfy(d -> assertThat(d.to()).isEqualTo(master));
+        f.cluster.deliverAll();
+        assertSigned(f, scheme, s);
+        assertThat(toSelf).contains("Request", "Response", "Hash", "Commitment", "Ready");
     }
 }

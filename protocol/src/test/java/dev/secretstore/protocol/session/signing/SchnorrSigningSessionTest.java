@@ -15,6 +15,8 @@ import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.session.Envelope;
 import dev.secretstore.protocol.session.InMemoryCluster.Delivery;
 import dev.secretstore.protocol.session.SessionMessage;
+import dev.secretstore.protocol.session.consensus.ConsensusMessage;
+import dev.secretstore.protocol.session.dealing.DealingMessage;
 import dev.secretstore.protocol.session.signing.SigningFixture.TestAcl;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,7 +129,7 @@ class SchnorrSigningSessionTest {
 
     /** A member lost during the nonce generation or before its partial is replaced, with fresh nonces. */
     @ParameterizedTest
-    @CsvSource({"NonceDeal", "PartialRequest"})
+    @CsvSource({"Deal", "PartialRequest"})
     void memberDisconnectingMidSigningIsReplaced(String when) {
         SigningFixture f = new SigningFixture(5, 1);
         NodeId[] victim = new NodeId[1];
@@ -191,7 +193,7 @@ class SchnorrSigningSessionTest {
         f.cluster.intercept(d -> {
             SessionMessage body = d.envelope().body();
             if (body instanceof SchnorrMessage.Partial) partialsFrom.add(d.from());
-            if (body instanceof SchnorrMessage.Refused) refusedFrom.add(d.from());
+            if (body instanceof ConsensusMessage.Refused) refusedFrom.add(d.from());
             if (body instanceof SchnorrMessage.PartialRequest && !d.to().equals(master)) return List.of(d, d); // replayed
             return List.of(d);
         });
@@ -210,11 +212,11 @@ class SchnorrSigningSessionTest {
         SigningFixture f = new SigningFixture(5, 1);
         NodeId[] pair = new NodeId[2];
         f.cluster.intercept(d -> {
-            if (pair[0] == null && d.envelope().body() instanceof SchnorrMessage.NonceDeal deal) {
+            if (pair[0] == null && d.envelope().body() instanceof DealingMessage.Deal deal) {
                 pair[0] = d.from();
                 pair[1] = d.to();
-                SecretScalar wrong = deal.share().add(SecretScalar.random(SigningFixture.RNG));
-                return List.of(with(d, new SchnorrMessage.NonceDeal(deal.attemptId(), deal.feldman(), wrong)));
+                SecretScalar wrong = deal.shares().get(0).add(SecretScalar.random(SigningFixture.RNG));
+                return List.of(with(d, new DealingMessage.Deal(deal.attemptId(), deal.vectors(), List.of(wrong))));
             }
             return List.of(d);
         });
@@ -232,10 +234,10 @@ class SchnorrSigningSessionTest {
         NodeId bad = f.node(0).id;
         NodeId master = f.node(4).id;
         f.cluster.intercept(d -> {
-            if (d.from().equals(bad) && d.envelope().body() instanceof SchnorrMessage.NonceCommitment c) {
-                List<PublicPoint> v = new ArrayList<>(c.feldman());
+            if (d.from().equals(bad) && d.envelope().body() instanceof DealingMessage.Commitment c) {
+                List<PublicPoint> v = new ArrayList<>(c.vectors().get(0));
                 v.set(0, SecretScalar.random(SigningFixture.RNG).mulG());
-                return List.of(with(d, new SchnorrMessage.NonceCommitment(c.attemptId(), v)));
+                return List.of(with(d, new DealingMessage.Commitment(c.attemptId(), List.of(v))));
             }
             return List.of(d);
         });

@@ -14,10 +14,11 @@ import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.key.KeyVersion;
-import dev.secretstore.protocol.session.AbstractSession;
+import dev.secretstore.protocol.session.consensus.KeyUseSession;
 import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.TestKeys;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -89,31 +89,24 @@ final class SigningFixture {
     final PublicPoint serverKey;
     final Map<NodeId, TestAcl> acls = new HashMap<>();
     final List<NodeId> holders;
+    /** The key's secret, kept to deal further versions ({@link #addVersion}). */
+    private final SecretScalar keySecret;
 
     SigningFixture(int n, int t) {
         this(n, n, t);
     }
 
     SigningFixture(int size, int holderCount, int t) {
-        this.cluster = new InMemoryCluster(size);
+        this.cluster = new InMemoryCluster(size, true);
         this.t = t;
         List<NodeId> hs = new ArrayList<>();
         for (int i = 0; i < holderCount; i++) hs.add(cluster.node(i).id);
         this.holders = List.copyOf(hs);
-        Map<NodeId, Scalar> ids = new TreeMap<>();
-        Set<Scalar> used = new HashSet<>();
-        for (NodeId h : holders) {
-            Scalar x;
-            do {
-                SecretScalar r = SecretScalar.random(RNG);
-                x = r.reveal();
-                r.destroy();
-            } while (!used.add(x));
-            ids.put(h, x);
-        }
+        Map<NodeId, Scalar> ids = TestKeys.randomIds(holders, RNG);
         Polynomial f = Polynomial.random(t, RNG);
         List<PublicPoint> commitments = f.feldman().points();
         this.serverKey = commitments.get(0);
+        this.keySecret = f.constantTerm();
         for (InMemoryCluster.Node node : cluster.nodes()) {
             TestAcl acl = new TestAcl();
             acl.allowed.add(requester.address());
@@ -128,6 +121,11 @@ final class SigningFixture {
             node.storage.commit(keyId);
         }
         f.destroy();
+    }
+
+    /** Deals a new version of the key; only the holders at {@code committedOn} commit it ({@link TestKeys#addVersion}). */
+    H256 addVersion(Set<Integer> committedOn) {
+        return TestKeys.addVersion(cluster, keyId, holders, t, keySecret, committedOn, RNG);
     }
 
     static H256 randomId() {
@@ -167,14 +165,14 @@ final class SigningFixture {
     }
 
     /** What the requester does with the HTTP result: decrypts the blob of the expected length. */
-    byte[] open(AbstractSession<byte[]> s, int expectedBlobLength) {
+    byte[] open(KeyUseSession<byte[]> s, int expectedBlobLength) {
         byte[] blob = s.result().getNow(null);
         if (blob == null) throw new AssertionError("session did not finish successfully: " + s.failure());
         if (blob.length != expectedBlobLength) throw new AssertionError("blob length " + blob.length);
         return Ecies.decryptFromServer(requesterKeys.secret(), blob);
     }
 
-    static SecretStoreException.Kind failureKind(AbstractSession<?> s) {
+    static SecretStoreException.Kind failureKind(KeyUseSession<?> s) {
         if (!s.isFinished()) throw new AssertionError("session still running");
         try {
             s.result().join();

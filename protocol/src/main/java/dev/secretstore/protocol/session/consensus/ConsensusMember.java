@@ -1,0 +1,97 @@
+package dev.secretstore.protocol.session.consensus;
+
+import dev.secretstore.crypto.Address;
+import dev.secretstore.crypto.H256;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.key.KeyMetadata;
+import dev.secretstore.protocol.key.VersionMetadata;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * A member's side of the ACL consensus (every holder asked, the master included), as pure state: what
+ * it was asked, the versions it holds committed among those, whether it approved, and which attempts it
+ * answered. Its decisions are functions of that state: the {@link ConsensusMessage.Response} it sends and
+ * why it refuses an attempt.
+ */
+public final class ConsensusMember {
+    private final NodeId self;
+    private boolean asked;
+    private boolean approved;
+    private Address requester;
+    private List<NodeId> consensusGroup = List.of();
+    private final Map<H256, VersionMetadata> held = new LinkedHashMap<>();
+    private final Set<H256> answered = new HashSet<>();
+
+    public ConsensusMember(NodeId self) {
+        this.self = self;
+    }
+
+    /**
+     * Takes the master's request: remembers the requester and the consensus, and finds the versions of
+     * {@code stored} (this node's committed key metadata, nothing unsealed) the request names, that list this node as a holder and
+     * that the session can use. Empty for a repeated request or one for another key.
+     *
+     * @return the held version hashes, newest first; none means "say no without asking the ACL"
+     */
+    public Optional<List<H256>> open(ConsensusMessage.Request r, H256 keyId, Optional<KeyMetadata> stored, Predicate<VersionMetadata> usable) {
+        if (asked || !r.keyId().equals(keyId)) return Optional.empty();
+        asked = true;
+        requester = r.requester();
+        consensusGroup = r.consensusGroup();
+        if (stored.isPresent()) {
+            for (H256 hash : r.versions()) {
+                stored.get().version(hash)
+                        .filter(v -> v.isHolder(self) && usable.test(v))
+                        .ifPresent(v -> held.put(hash, v));
+            }
+        }
+        return Optional.of(List.copyOf(held.keySet()));
+    }
+
+    /** This node's answer once its ACL decided: yes only with a held version. */
+    public ConsensusMessage.Response answer(boolean allowed) {
+        approved = allowed && !held.isEmpty();
+        return new ConsensusMessage.Response(approved, approved ? new ArrayList<>(held.keySet()) : List.of());
+    }
+
+    /** The requester this node was asked about (and approved, if {@link #approved()}). */
+    public Address requester() {
+        return requester;
+    }
+
+    public boolean approved() {
+        return approved;
+    }
+
+    /** Every node of the consensus (the only ones that may be in a group or deal to this node). */
+    public List<NodeId> consensusGroup() {
+        return consensusGroup;
+    }
+
+    /** A version this node reported committed. */
+    public Optional<VersionMetadata> version(H256 hash) {
+        return Optional.ofNullable(held.get(hash));
+    }
+
+    /** True the first time {@code attempt} is asked for; each attempt id is answered once (SEC-18). */
+    public boolean firstRequest(H256 attempt) {
+        return answered.add(attempt);
+    }
+
+    /** Why this node will not contribute to an attempt with {@code group} of {@code version}, if it will not. */
+    public Optional<String> refusal(List<NodeId> group, H256 version) {
+        if (!approved) return Optional.of("this node did not approve the request");
+        if (!group.contains(self)) return Optional.of("not a member of the group");
+        if (!consensusGroup.containsAll(group)) return Optional.of("group names a node outside the consensus");
+        if (new HashSet<>(group).size() != group.size()) return Optional.of("group lists a node twice");
+        if (!held.containsKey(version)) return Optional.of("version " + version + " is not committed here");
+        return Optional.empty();
+    }
+}

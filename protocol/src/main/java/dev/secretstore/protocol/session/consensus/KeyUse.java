@@ -1,0 +1,434 @@
+package dev.secretstore.protocol.session.consensus;
+
+import dev.secretstore.crypto.Address;
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.threshold.ProofContext;
+import dev.secretstore.protocol.Culprit;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.Requester;
+import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.protocol.acl.PinnedBlock;
+import dev.secretstore.protocol.key.KeyMetadata;
+import dev.secretstore.protocol.key.KeyRead;
+import dev.secretstore.protocol.key.KeyStorage;
+import dev.secretstore.protocol.key.VersionMetadata;
+import dev.secretstore.protocol.session.ClusterSessions;
+import dev.secretstore.protocol.session.ClusterView;
+import dev.secretstore.protocol.session.Outbox;
+import dev.secretstore.protocol.session.Session;
+import dev.secretstore.protocol.session.SessionKey;
+import dev.secretstore.protocol.session.SessionMessage;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.function.IntUnaryOperator;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The part every session that uses a key on a requester's behalf composes (document key retrieval,
+ * Schnorr and ECDSA signing): identity, outcome and audit line of the request, the ACL consensus
+ * ({@link AclConsensus} on the master, {@link ConsensusMember} on every node asked) and the master's
+ * {@link Attempts}. The session adds its rounds ({@link Attempts.Rounds} on the master, its own member
+ * role) and hands every message it does not handle itself to {@link #handle}.
+ *
+ * <p><b>Consensus.</b> The master pins one chain block (acl-and-config.md §2.3) and sends the request
+ * to every connected holder of a candidate version, itself included. Each node asked answers from its
+ * own ACL, asynchronously, back on the cluster loop (SEC-21: errors deny; the master's own failing check
+ * is a 500, §2.4), naming the versions it holds committed; a node holding none says no without an ACL
+ * call. The master then runs attempts ({@link Attempts}) until one succeeds or no group remains. One
+ * audit line per request (SEC-29).
+ *
+ * <p><b>Delivery.</b> Every message, the master's to itself included, goes through the outbox and comes
+ * back through the session manager's queue: nothing is handled re-entrantly.
+ *
+ * @param <T> the master's result; members finish with {@code null}
+ */
+public final class KeyUse<T> {
+    /** What kind of key use: its log label, group size for a threshold, and which versions it can use at all. */
+    public record Profile(String label, IntUnaryOperator groupSize, Predicate<VersionMetadata> usable) {
+        public Profile(String label, IntUnaryOperator groupSize) {
+            this(label, groupSize, v -> true);
+        }
+    }
+
+    /** Master: this node's committed key metadata (if any), the versions a request may use, and whom it asks. */
+    public record Located(Optional<KeyMetadata> key, List<VersionMetadata> candidates, SortedSet<NodeId> asked) {}
+
+    private final SessionKey key;
+    private final NodeId self;
+    private final SortedSet<NodeId> participants;
+    private final Outbox outbox;
+    private final Profile profile;
+    private final KeyStorage storage;
+    private final AclChecker acl;
+    private final Executor reentry;
+    private final H256 keyId;
+    private final Logger log;
+    private final CompletableFuture<T> result = new CompletableFuture<>();
+    private SecretStoreException failure;
+    private Runnable release = () -> { };
+    private final ConsensusMember member;
+
+    // ---- master only
+    private final Requester requester;
+    private AclConsensus consensus;
+    private Attempts attempts;
+    private Attempts.Rounds rounds;
+    private String auditSubject;
+    private String auditDetail = "";
+
+    /** {@code requester}: who asked, on the master; null on members. */
+    public KeyUse(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox, Profile profile, KeyStorage storage,
+                  AclChecker acl, Executor reentry, H256 keyId, Requester requester, Logger log) {
+        this.key = key;
+        this.self = self;
+        this.participants = new TreeSet<>(participants);
+        this.outbox = outbox;
+        this.profile = profile;
+        this.storage = storage;
+        this.acl = acl;
+        this.reentry = reentry;
+        this.keyId = keyId;
+        this.requester = requester;
+        this.log = log;
+        this.member = new ConsensusMember(self);
+        this.auditSubject = profile.label();
+    }
+
+    // ================================================================== creation
+
+    /** Master: the stored key, the candidate versions (newest first) and whom to ask: itself and every connected holder of one. */
+    public static Located locate(ClusterView cluster, KeyStorage storage, H256 keyId, Profile profile) {
+        Optional<KeyMetadata> key = storage.metadata(keyId); // public state only: nothing unsealed to choose
+        List<VersionMetadata> candidates = key.map(k -> AclConsensus.candidates(k, profile.groupSize().applyAsInt(k.threshold()),
+                profile.usable())).orElse(List.of());
+        SortedSet<NodeId> asked = new TreeSet<>();
+        asked.add(cluster.self());
+        for (VersionMetadata v : candidates) {
+            for (NodeId holder : v.idNumbers().keySet()) {
+                if (cluster.isConnected(holder)) asked.add(holder);
+            }
+        }
+        return new Located(key, candidates, asked);
+    }
+
+    /** Builds a member's session from the master's consensus request; refuses one that does not name this node and the master. */
+    public static ClusterSessions.SlaveFactory memberFactory(ClusterView cluster, MemberConstructor constructor) {
+        return (init, outbox) -> {
+            if (!(init.body() instanceof ConsensusMessage.Request m)) return Optional.empty();
+            NodeId self = cluster.self();
+            if (!m.consensusGroup().contains(self) || !m.consensusGroup().contains(init.master())) return Optional.empty();
+            return Optional.of(constructor.create(init.key(), self, m, outbox));
+        };
+    }
+
+    /** Creates a member's session from a checked consensus request. */
+    @FunctionalInterface
+    public interface MemberConstructor {
+        Session create(SessionKey key, NodeId self, ConsensusMessage.Request request, Outbox outbox);
+    }
+
+    /**
+     * Master: opens the consensus over {@code found} with the session's rounds; fails at once (and returns
+     * false) for an unknown key (404) or a key without a usable version. When too few holders are connected
+     * the request still asks the connected ones, so that their answers decide between a refusal and the
+     * temporary variant ({@link AclConsensus#choose()}).
+     */
+    public boolean open(Located found, Attempts.Rounds rounds, SecureRandom rng) {
+        if (found.key().isEmpty()) {
+            fail(SecretStoreException.of(Kind.SERVER_KEY_IS_NOT_FOUND));
+            return false;
+        }
+        this.rounds = rounds;
+        int groupSize = profile.groupSize().applyAsInt(found.key().get().threshold());
+        consensus = new AclConsensus(found.candidates(), participants, groupSize);
+        attempts = new Attempts(consensus, rng, rounds, this::fail, log, profile.label() + " with key " + keyId.toHex() + " session " + key);
+        if (found.candidates().isEmpty()) {
+            fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
+            return false;
+        }
+        attempts.advance();
+        return !isFinished();
+    }
+
+    /** Master: the audit line's subject (SEC-29) and its fields after the requester (no secrets). */
+    public void audit(String subject, String detail) {
+        this.auditSubject = subject;
+        this.auditDetail = detail;
+    }
+
+    /** What to wipe when the session ends either way (the member's secrets). */
+    public void onEnd(Runnable release) {
+        this.release = release;
+    }
+
+    /** Master: pins the chain block and asks every node of the consensus, itself included. */
+    public void ask(H256 messageHash) {
+        List<H256> versions = consensus.candidateVersions().stream().map(VersionMetadata::id).toList();
+        pinBlock(block -> {
+            ConsensusMessage.Request request = new ConsensusMessage.Request(keyId, requester.address(), versions, messageHash,
+                    List.copyOf(participants), PinnedBlock.toWire(block));
+            for (NodeId node : participants) outbox.send(node, request);
+        });
+    }
+
+    /**
+     * Master: picks the chain block every member checks at (acl-and-config.md §2.3) and continues with it:
+     * before this returns when the head is known (every checker without a chain), otherwise on the loop. A
+     * head the checker cannot give is a 500 (§2.4, SEC-21).
+     */
+    public void pinBlock(Consumer<OptionalLong> then) {
+        PinnedBlock.pin(acl, reentry, block -> {
+            if (!isFinished()) then.accept(block);
+        }, error -> {
+            if (isFinished()) return;
+            log.warning(() -> "ACL denied key " + keyId.toHex() + " for " + requester.address() + " in " + key
+                    + ": cannot pin a chain block: " + error);
+            fail(SecretStoreException.of(Kind.INTERNAL, "cannot read the chain head for the ACL check"));
+        });
+    }
+
+    /**
+     * Asks this node's own ACL; any exceptional completion or missing answer is a denial (SEC-21). The
+     * answer comes back on the loop, is logged with its chain view, and reaches {@code then} unless the
+     * session ended. On the master a failing check ends the request with a 500 instead (§2.4).
+     */
+    public void askOwnAcl(Address address, OptionalLong block, Consumer<Boolean> then) {
+        CompletionStage<AclChecker.Decision> stage;
+        try {
+            stage = acl.check(address, keyId, block);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        stage.whenCompleteAsync((decision, error) -> {
+            boolean allowed = error == null && decision != null && decision.allowed();
+            if (isMaster() && (error != null || decision == null || decision.error().isPresent())) {
+                String detail = decision != null && decision.error().isPresent() ? decision.error().get()
+                        : "ACL check failed: " + (error == null ? "no answer" : error.getClass().getSimpleName());
+                log.warning(() -> "ACL check failed on the master for key " + keyId.toHex() + " in " + key + ": " + detail);
+                fail(SecretStoreException.of(Kind.INTERNAL, detail));
+                return;
+            }
+            log.info(() -> "ACL " + (allowed ? "allowed" : "denied") + " " + profile.label() + " with key " + keyId.toHex() + " for "
+                    + address + " in " + key + " at " + (decision == null ? "error: " + error : decision.evaluatedAt()));
+            if (!isFinished()) then.accept(allowed);
+        }, reentry);
+    }
+
+    // ================================================================== messages
+
+    /**
+     * Handles the consensus messages; false for any other (the session's rounds). Requests and the
+     * outcome must come from the master; answers only matter on the master.
+     */
+    public boolean handle(NodeId from, SessionMessage m) {
+        if (!(m instanceof ConsensusMessage c)) return false;
+        boolean fromMaster = from.equals(key.master());
+        if (c instanceof ConsensusMessage.Request r) {
+            if (fromMaster) onRequest(r);
+        } else if (c instanceof ConsensusMessage.Response r) {
+            if (isMaster() && consensus != null && consensus.record(from, r.allowed(), r.committed())) attempts.advance();
+        } else if (c instanceof ConsensusMessage.Refused r) {
+            if (isMaster() && attempts != null && attempts.inAttempt(r.attemptId(), from) && !rounds.contributed(from)) {
+                attempts.blame(new Culprit(from, Culprit.Reason.REFUSED, "refused the " + profile.label() + " request"));
+            }
+        } else if (c instanceof ConsensusMessage.Done d) {
+            if (fromMaster && !isMaster()) {
+                if (d.success()) {
+                    succeed(null);
+                } else {
+                    fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Member (the master too): answers the consensus from its committed versions and its own ACL. */
+    private void onRequest(ConsensusMessage.Request r) {
+        Optional<KeyMetadata> stored;
+        try {
+            stored = storage.metadata(keyId);
+        } catch (RuntimeException e) {
+            // A damaged store cannot serve this key; answer no at once rather than leaving the master waiting.
+            log.log(Level.WARNING, profile.label() + " " + key + ": cannot read key " + keyId.toHex() + ": " + e.getMessage());
+            stored = Optional.empty();
+        }
+        Optional<List<H256>> held = member.open(r, keyId, stored, profile.usable());
+        if (held.isEmpty()) return; // repeated
+        if (held.get().isEmpty()) {
+            // acl-and-config.md §1: a node without a requested version says no without calling the ACL.
+            toMaster(member.answer(false));
+            return;
+        }
+        askOwnAcl(r.requester(), PinnedBlock.fromWire(r.block()), allowed -> toMaster(member.answer(allowed)));
+    }
+
+    /**
+     * Member: this node's checked share of {@code versionId} with the key's metadata, in one storage read
+     * (only that share is unsealed); empty if the version is not committed here.
+     */
+    public Optional<KeyRead> read(H256 versionId) {
+        return storage.read(keyId, versionId).filter(r -> r.share().isPresent());
+    }
+
+    /** To the master (to itself on the master, through the queue like any message). */
+    public void toMaster(SessionMessage m) {
+        outbox.send(key.master(), m);
+    }
+
+    /** Master: the same message to every member of {@code attempt}, itself included. */
+    public void toGroup(Attempts.Attempt attempt, SessionMessage m) {
+        for (NodeId member : attempt.group()) outbox.send(member, m);
+    }
+
+    public void send(NodeId to, SessionMessage m) {
+        outbox.send(to, m);
+    }
+
+    /** Member: if there is a {@code reason}, logs it and refuses {@code attempt}; true if it refused. */
+    public boolean refuseIf(H256 attempt, Optional<String> reason) {
+        if (reason.isEmpty()) return false;
+        log.warning(() -> profile.label() + " " + key + ": refused attempt " + attempt + " (" + reason.get() + ")");
+        toMaster(new ConsensusMessage.Refused(attempt));
+        return true;
+    }
+
+    /** What proofs of {@code prover} in {@code attempt} are bound to (SEC-16). */
+    public ProofContext proofContext(H256 attempt, NodeId prover) {
+        return new ProofContext(keyId, key.sessionId(), attempt, prover.publicKey());
+    }
+
+    // ================================================================== lifecycle
+
+    public void onNodeDisconnected(NodeId node) {
+        if (isFinished()) return;
+        if (!isMaster()) {
+            if (node.equals(key.master())) fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
+            return;
+        }
+        if (!node.equals(self) && attempts != null) attempts.lost(node);
+    }
+
+    /** Stalled (SEC-19): the master names the members it still waits for, then the request ends. */
+    public void onTimeout() {
+        if (isMaster() && !isFinished() && attempts != null) attempts.stalled();
+        fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
+    }
+
+    public void succeed(T value) {
+        if (isFinished()) return;
+        finish(true);
+        result.complete(value);
+        if (isMaster()) audit("succeeded after " + attempts.count() + " attempt(s)");
+    }
+
+    /** Ends with {@code error}; on the master the request's culprits are attached unless the error names its own. */
+    public void fail(SecretStoreException error) {
+        if (isFinished()) return;
+        SecretStoreException e = attempts != null && error.culprits().isEmpty() && !attempts.culprits().isEmpty()
+                ? error.withCulprits(attempts.culprits()) : error;
+        failure = e;
+        finish(false);
+        result.completeExceptionally(e);
+        if (isMaster()) audit("failed: " + e.kind());
+    }
+
+    private void finish(boolean success) {
+        release.run();
+        if (!isMaster()) return;
+        if (attempts != null) attempts.close();
+        for (NodeId n : participants) {
+            if (!n.equals(self)) outbox.send(n, new ConsensusMessage.Done(success));
+        }
+    }
+
+    /** SEC-29: one line per client request, no secrets. */
+    private void audit(String outcome) {
+        Set<NodeId> excluded = consensus == null ? Set.of() : consensus.excluded();
+        log.info(() -> auditSubject + " key " + keyId.toHex() + " requester " + (requester == null ? "?" : requester.address())
+                + auditDetail + " session " + key + ": " + outcome
+                + (excluded.isEmpty() ? "" : "; excluded " + excluded.stream().map(NodeId::shortId).sorted().toList()));
+    }
+
+    // ================================================================== views
+
+    public SessionKey key() {
+        return key;
+    }
+
+    public NodeId self() {
+        return self;
+    }
+
+    public Set<NodeId> participants() {
+        return participants;
+    }
+
+    public boolean isMaster() {
+        return key.master().equals(self);
+    }
+
+    public H256 keyId() {
+        return keyId;
+    }
+
+    /** Master: who asked. */
+    public Requester requester() {
+        return requester;
+    }
+
+    public ConsensusMember member() {
+        return member;
+    }
+
+    /** Master: the attempts (null on members). */
+    public Attempts attempts() {
+        return attempts;
+    }
+
+    public CompletableFuture<T> result() {
+        return result;
+    }
+
+    public boolean isFinished() {
+        return result.isDone();
+    }
+
+    public Optional<SecretStoreException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Master: nodes excluded from this request (blamed, refused, lost); for the audit line and tests. */
+    public Set<NodeId> excludedNodes() {
+        return consensus == null ? Set.of() : consensus.excluded();
+    }
+
+    /** Master: nodes blamed for a faulty contribution or refusal (crypto.md §11.3), not the ones merely lost; for metrics. */
+    public Set<NodeId> blamed() {
+        Set<NodeId> out = new TreeSet<>();
+        if (attempts != null) {
+            for (Culprit c : attempts.culprits()) {
+                if (!c.lost()) out.add(c.node());
+            }
+        }
+        return out;
+    }
+
+    /** Master: how many attempts were started. */
+    public int attemptCount() {
+        return attempts == null ? 0 : attempts.count();
+    }
+}
