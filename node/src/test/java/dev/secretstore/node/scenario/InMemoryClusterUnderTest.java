@@ -8,13 +8,13 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.RecoverableSignature;
 import dev.secretstore.crypto.threshold.EncryptedDocumentKey;
 import dev.secretstore.crypto.threshold.SchnorrSignature;
-import dev.secretstore.node.acl.AllowAllAclChecker;
 import dev.secretstore.node.http.ErrorResponses;
 import dev.secretstore.protocol.ClusterKeyServer;
 import dev.secretstore.protocol.KeyServer;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.InMemoryCluster.Delivery;
 import dev.secretstore.protocol.session.admin.AdminPolicy;
@@ -62,9 +62,11 @@ public final class InMemoryClusterUnderTest implements ClusterUnderTest {
         cluster = new InMemoryCluster(size);
         SecureRandom random = new SecureRandom();
         AdminPolicy policy = new AdminPolicy(Optional.of(admin.publicKey()), false);
+        // Only the author ever asks, and the process cluster's policy file allows authors: the same answers.
+        AclChecker acl = (address, keyId) -> CompletableFuture.completedFuture(AclChecker.Decision.allow("scenario"));
         for (InMemoryCluster.Node node : cluster.nodes()) {
             // The cluster loop is the test thread: work runs at once, messages wait in the cluster's queue.
-            servers.add(new ClusterKeyServer(node.sessions, node, node.storage, new AllowAllAclChecker(), policy, Runnable::run, random,
+            servers.add(new ClusterKeyServer(node.sessions, node, node.storage, acl, policy, Runnable::run, random,
                     cluster.clock));
         }
         cluster.intercept(this::intercept);
