@@ -15,14 +15,13 @@ import org.bouncycastle.math.ec.FixedPointCombMultiplier;
  *   <li>{@link #mulSecret(ECPoint, int[])}: secret scalar times a point, constant time in the scalar
  *       (SEC-06). For G (and, through {@link #mulSecretFixedBase}, for a fixed base such as the Pedersen
  *       H), {@link ConstantTimeComb}: a table of 52 windows × 16 odd multiples, one full-scan masked lookup
- *       and one mixed addition per signed 5-bit digit, on {@link Fp52} (it replaced BouncyCastle's
- *       fixed-point comb, benchmarks.md). For any other point, {@link ConstantTimeGlv}: the
+ *       and one mixed addition per signed 5-bit digit, on {@link Fp52}. For any other point, {@link ConstantTimeGlv}: the
  *       GLV split with signed fixed-window digits, full-scan masked table lookups and complete
- *       addition formulas on branch-free field arithmetic ({@link Fp52}). It replaced the comb for
- *       fresh points, whose per-point table build dominated every ECDH, ECIES and DLEQ (benchmarks.md).</li>
+ *       addition formulas on branch-free field arithmetic ({@link Fp52}); no per-point table, so a fresh
+ *       point (ECDH, ECIES, DLEQ) costs no table build.</li>
  *   <li>{@link #mulPublic(ECPoint, BigInteger)} and {@link #sumOfTwoPublic}: public scalars times
  *       public points, variable time ({@link VarTimeStrauss}: GLV, wNAF, static tables for G). Only
- *       for verification and commitments. {@link PointSum#addSumOfProducts} uses BouncyCastle's
+ *       for verification and commitments; {@link PointSum} sums of products use the same interleaved
  *       multi-scalar multiplication.</li>
  * </ul>
  */

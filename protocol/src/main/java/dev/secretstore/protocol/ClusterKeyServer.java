@@ -16,7 +16,7 @@ import dev.secretstore.protocol.session.Clock;
 import java.time.Duration;
 import dev.secretstore.crypto.Ecies;
 import dev.secretstore.crypto.threshold.DocumentKey;
-import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.session.AbstractSession;
 import dev.secretstore.protocol.session.ClusterSessions;
@@ -138,10 +138,10 @@ public final class ClusterKeyServer implements KeyServer {
     @Override
     public CompletionStage<PublicPoint> retrieveServerKey(H256 keyId, Requester requester) {
         return onLoop(() -> {
-            Optional<KeyShare> share = storage.get(keyId);
-            if (share.isEmpty()) throw SecretStoreException.of(Kind.SERVER_KEY_IS_NOT_FOUND);
-            if (!share.get().author().equals(requester.address())) throw SecretStoreException.of(Kind.ACCESS_DENIED);
-            return CompletableFuture.completedFuture(share.get().publicKey());
+            Optional<KeyMetadata> key = storage.metadata(keyId); // Y and the author are public: no share is unsealed
+            if (key.isEmpty()) throw SecretStoreException.of(Kind.SERVER_KEY_IS_NOT_FOUND);
+            if (!key.get().author().equals(requester.address())) throw SecretStoreException.of(Kind.ACCESS_DENIED);
+            return CompletableFuture.completedFuture(key.get().publicKey());
         });
     }
 

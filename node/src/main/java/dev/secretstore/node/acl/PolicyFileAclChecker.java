@@ -6,7 +6,7 @@ import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.CryptoException;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.protocol.acl.AclChecker;
-import dev.secretstore.protocol.key.KeyShare;
+import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.key.KeyStorage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -133,8 +133,8 @@ public final class PolicyFileAclChecker implements AclChecker {
     public CompletionStage<Decision> check(Address requester, H256 keyId) {
         try {
             refresh();
-            Optional<KeyShare> share = storage.get(keyId);
-            if (share.isPresent() && share.get().author().equals(requester)) {
+            Optional<KeyMetadata> key = storage.metadata(keyId); // the author only: no share is unsealed
+            if (key.isPresent() && key.get().author().equals(requester)) {
                 return CompletableFuture.completedFuture(Decision.allow(source + ": author"));
             }
             boolean granted = grants.contains(new Grant(requester, Optional.of(keyId))) || grants.contains(new Grant(requester, Optional.empty()));

@@ -9,9 +9,15 @@ import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.key.DocumentKey;
+import dev.secretstore.protocol.key.InventoryPage;
+import dev.secretstore.protocol.key.KeyMetadata;
+import dev.secretstore.protocol.key.KeyRead;
 import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.key.OwnShare;
+import dev.secretstore.protocol.key.VersionMetadata;
+import dev.secretstore.protocol.key.VersionSelector;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,14 +45,20 @@ import javax.crypto.AEADBadTagException;
  * SEC-25, SEC-26, SEC-27).
  *
  * <p><b>Schema v1</b> ({@code PRAGMA user_version = 1}, {@code application_id = 'SSKS'}): table
- * {@code key_shares}, one row per key (id, author, t, Y, committed flag, committed document key and a
+ * {@code key_shares}, one row per key (id, author, threshold, Y, committed flag, committed document key and a
  * pending document key, each with an authentication tag); table {@code key_versions}, one row per
- * version (insertion sequence, key id, version hash, id-number map, commitment vector, sealed share,
- * committed flag). A prepared key is a row with {@code committed = 0} together with its versions;
- * {@link #commit} flips every prepared row of the key in one transaction, {@link #discard} deletes them.
- * <b>Schema v2</b> adds partial indexes over exactly the prepared rows, so {@link #pendingKeyIds} (asked
+ * version (insertion sequence, key id, version id in column {@code version_hash}, id-number map, commitment
+ * vector, sealed share, committed flag). A prepared key is a row with {@code committed = 0} together with its
+ * versions; {@link #commit} flips every prepared row of the key in one transaction, {@link #discard} deletes
+ * them. <b>Schema v2</b> adds partial indexes over exactly the prepared rows, so {@link #pendingKeyIds} (asked
  * every second by the pending-write resolver and by every key generation) reads only those instead of
- * scanning every key: 1.5 s per call on a store of a million keys before.
+ * scanning every key: 1.5 s per call on a store of a million keys before. <b>Schema v3</b> adds
+ * {@code version_nonce}, the nonce a version id is derived from ({@link VersionMetadata}; NULL for Parity's
+ * hash of the id numbers, which all earlier rows have).
+ *
+ * <p><b>Reads.</b> {@link #metadata}, {@link #read}, {@link #get} and each {@link #inventory} page are one
+ * statement: the key row joined with its committed version rows. {@code metadata} and {@code inventory}
+ * never open a sealed share; {@code read} opens only the one its selector chooses.
  *
  * <p><b>Encryption at rest.</b> Each share is sealed with AES-256-GCM under a storage key derived by
  * HKDF-SHA256 from the node secret (info {@value StorageCipher#STORAGE_KEY_INFO}), with a fresh nonce per
@@ -54,18 +66,18 @@ import javax.crypto.AEADBadTagException;
  * commitment vector, so any edit of those columns, or a share moved to another row, fails
  * authentication. A document key carries a GMAC tag over key id, C and E.
  *
- * <p><b>Integrity (SEC-11).</b> On write, and on the first read of each sealed share in this process, the
- * node's own public share derived from the stored commitment vector must equal share·G; later reads of the
- * same sealed bytes, which the AEAD binds to the same commitments, skip the multiplication
- * ({@link VerifiedShares}). A version that fails any check makes {@link #get} throw {@code DATABASE} naming
- * the key (it is not silently omitted: a damaged store needs an operator).
+ * <p><b>Integrity (SEC-11).</b> Every version written, and every share handed out, passes
+ * {@link OwnShare#verify} for this node. On reads {@link VerifiedShares} is its memo: the first read of each
+ * sealed share in this process does the multiplications; later reads of the same sealed bytes, which the AEAD
+ * binds to the same commitments, skip them. A version that fails any check makes the read throw
+ * {@code DATABASE} naming the key (it is not silently omitted: a damaged store needs an operator).
  *
  * <p>Thread-safe: every method is synchronized on the instance while it uses the database.
  */
 public final class SqliteKeyStorage implements KeyStorage {
     public static final String FILE_NAME = "keys.sqlite";
     /** The schema version this code writes; files with a newer version are refused. */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 3;
     /** SQLite {@code application_id} marking a Secret Store key database ("SSKS"). */
     static final int APPLICATION_ID = 0x53534B53;
 
@@ -109,7 +121,10 @@ public final class SqliteKeyStorage implements KeyStorage {
             // v2: the pending rows, indexed with the very predicates pendingKeyIds() uses (SQLite takes a partial
             // index only for a query whose WHERE implies the index's).
             List.of("CREATE INDEX key_shares_pending ON key_shares (key_id) WHERE " + PENDING_KEY_ROW,
-                    "CREATE INDEX key_versions_pending ON key_versions (key_id) WHERE " + PENDING_VERSION_ROW));
+                    "CREATE INDEX key_versions_pending ON key_versions (key_id) WHERE " + PENDING_VERSION_ROW),
+            // v3: the nonce a version id is derived with (VersionMetadata); NULL is Parity's hash of the id numbers,
+            // which every row written before had.
+            List.of("ALTER TABLE key_versions ADD COLUMN version_nonce BLOB CHECK (version_nonce IS NULL OR length(version_nonce) = 32)"));
 
     private final Path file;
     private final NodeId self;
@@ -117,6 +132,8 @@ public final class SqliteKeyStorage implements KeyStorage {
     /** Sealed shares that passed the SEC-11 read check in this process (see {@link VerifiedShares}). */
     private final VerifiedShares verified = new VerifiedShares(VerifiedShares.DEFAULT_MAX_ENTRIES);
     private Connection conn;
+    /** Statements prepared on the connection since opening (tests: one statement per read). */
+    private long statements;
 
     /** Opens (creating if needed) the store in {@code dataDir} for the node whose secret key is {@code nodeSecret}. */
     public SqliteKeyStorage(Path dataDir, SecretScalar nodeSecret) {
@@ -223,14 +240,14 @@ public final class SqliteKeyStorage implements KeyStorage {
      */
     private void checkStorageKey() throws SQLException {
         byte[] stored;
-        try (PreparedStatement ps = conn.prepareStatement("SELECT value FROM meta WHERE name = ?")) {
+        try (PreparedStatement ps = statement("SELECT value FROM meta WHERE name = ?")) {
             ps.setString(1, KEY_CHECK_NAME);
             try (ResultSet rs = ps.executeQuery()) {
                 stored = rs.next() ? rs.getBytes(1) : null;
             }
         }
         if (stored == null) {
-            try (PreparedStatement ps = conn.prepareStatement("INSERT INTO meta (name, value) VALUES (?, ?)")) {
+            try (PreparedStatement ps = statement("INSERT INTO meta (name, value) VALUES (?, ?)")) {
                 ps.setString(1, KEY_CHECK_NAME);
                 ps.setBytes(2, cipher.seal(new byte[0], KEY_CHECK_AAD));
                 ps.executeUpdate();
@@ -260,53 +277,116 @@ public final class SqliteKeyStorage implements KeyStorage {
 
     // ---------------------------------------------------------------- reads
 
+    /**
+     * Key row and committed version rows of one key in one statement, oldest version first; a committed key
+     * without a committed version yields one row with NULL version columns (reported as corrupt).
+     */
+    static String keyQuery(boolean withShares, String where) {
+        return "SELECT k.key_id, k.author, k.threshold, k.public_key, k.doc_common_point, k.doc_encrypted_point, k.doc_tag,"
+                + " v.version_hash, v.version_nonce, v.id_numbers, v.commitments" + (withShares ? ", v.sealed_share" : "")
+                + " FROM key_shares k LEFT JOIN key_versions v ON v.key_id = k.key_id AND v.committed = 1"
+                + " WHERE k.committed = 1 AND " + where + " ORDER BY k.key_id, v.seq";
+    }
+
+    static final String ONE_KEY = "k.key_id = ?";
+    /** Reads one page of committed keys; ordered by the key id index, bounded by LIMIT before the join. */
+    static final String KEY_PAGE = "k.key_id IN (SELECT key_id FROM key_shares WHERE committed = 1 AND key_id > ?"
+            + " ORDER BY key_id LIMIT ?)";
+
+    /** One committed key as stored: its decoded metadata and, if asked for, the sealed share of each version. */
+    private record StoredKey(KeyMetadata metadata, byte[] author, byte[] y, List<byte[]> commitmentBlobs, List<byte[]> sealed) {
+        H256 keyId() {
+            return metadata.keyId();
+        }
+    }
+
+    /** Runs a {@link #keyQuery}, grouping its rows by key (in key id order). Decodes and validates every public column. */
+    private List<StoredKey> readKeys(boolean withShares, String where, Object... params) throws SQLException {
+        List<StoredKey> keys = new ArrayList<>();
+        try (PreparedStatement ps = statement(keyQuery(withShares, where))) {
+            for (int i = 0; i < params.length; i++) {
+                if (params[i] instanceof byte[] b) ps.setBytes(i + 1, b);
+                else ps.setInt(i + 1, (Integer) params[i]);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                boolean more = rs.next();
+                while (more) {
+                    H256 keyId = H256.fromBytes(rs.getBytes(1));
+                    byte[] author = rs.getBytes(2);
+                    int threshold = rs.getInt(3);
+                    byte[] y = rs.getBytes(4);
+                    Optional<DocumentKey> documentKey = readDocumentKey(keyId, rs.getBytes(5), rs.getBytes(6), rs.getBytes(7));
+                    List<VersionMetadata> versions = new ArrayList<>();
+                    List<byte[]> commitmentBlobs = new ArrayList<>();
+                    List<byte[]> sealed = new ArrayList<>();
+                    do {
+                        if (rs.getBytes(8) == null) throw corrupt(keyId, "committed key has no committed version");
+                        byte[] commitmentBlob = rs.getBytes(11);
+                        versions.add(readVersionMetadata(keyId, rs.getBytes(8), rs.getBytes(9), rs.getBytes(10), commitmentBlob));
+                        commitmentBlobs.add(commitmentBlob);
+                        sealed.add(withShares ? rs.getBytes(12) : null);
+                        more = rs.next();
+                    } while (more && Arrays.equals(rs.getBytes(1), keyId.toBytes()));
+                    KeyMetadata metadata;
+                    try {
+                        metadata = new KeyMetadata(keyId, Address.fromBytes(author), threshold, PublicPoint.fromBytes(y),
+                                documentKey, versions);
+                    } catch (RuntimeException e) {
+                        throw corrupt(keyId, "invalid key row");
+                    }
+                    keys.add(new StoredKey(metadata, author, y, commitmentBlobs, sealed));
+                }
+            }
+        }
+        return keys;
+    }
+
+    private Optional<StoredKey> readKey(H256 keyId, boolean withShares) throws SQLException {
+        List<StoredKey> keys = readKeys(withShares, ONE_KEY, keyId.toBytes());
+        return keys.isEmpty() ? Optional.empty() : Optional.of(keys.get(0));
+    }
+
+    @Override
+    public synchronized Optional<KeyMetadata> metadata(H256 keyId) {
+        return run(keyId, "read", () -> readKey(keyId, false).map(StoredKey::metadata));
+    }
+
+    @Override
+    public synchronized Optional<KeyRead> read(H256 keyId, VersionSelector selector) {
+        return run(keyId, "read", () -> readKey(keyId, true).map(key -> {
+            Optional<VersionMetadata> chosen = selector.select(key.metadata());
+            int at = chosen.map(key.metadata().versions()::indexOf).orElse(-1);
+            return new KeyRead(key.metadata(), at < 0 ? Optional.empty() : Optional.of(unseal(key, at)));
+        }));
+    }
+
     @Override
     public synchronized Optional<KeyShare> get(H256 keyId) {
-        return run(keyId, "read", () -> {
-            byte[] author;
-            int threshold;
-            byte[] y;
-            Optional<DocumentKey> documentKey;
-            try (PreparedStatement ps = conn.prepareStatement(
-                    "SELECT author, threshold, public_key, doc_common_point, doc_encrypted_point, doc_tag"
-                            + " FROM key_shares WHERE key_id = ? AND committed = 1")) {
-                ps.setBytes(1, keyId.toBytes());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) return Optional.empty();
-                    author = rs.getBytes(1);
-                    threshold = rs.getInt(2);
-                    y = rs.getBytes(3);
-                    documentKey = readDocumentKey(keyId, rs.getBytes(4), rs.getBytes(5), rs.getBytes(6));
-                }
-            }
+        return run(keyId, "read", () -> readKey(keyId, true).map(key -> {
             List<KeyVersion> versions = new ArrayList<>();
-            try (PreparedStatement ps = conn.prepareStatement(
-                    "SELECT version_hash, id_numbers, commitments, sealed_share FROM key_versions"
-                            + " WHERE key_id = ? AND committed = 1 ORDER BY seq")) {
-                ps.setBytes(1, keyId.toBytes());
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        versions.add(readVersion(keyId, author, threshold, y,
-                                rs.getBytes(1), rs.getBytes(2), rs.getBytes(3), rs.getBytes(4)));
-                    }
-                } catch (RuntimeException e) {
-                    versions.forEach(v -> v.share().destroy());
-                    throw e;
-                }
-            }
-            if (versions.isEmpty()) throw corrupt(keyId, "committed key has no committed version");
             try {
-                return Optional.of(new KeyShare(keyId, Address.fromBytes(author), threshold, PublicPoint.fromBytes(y),
-                        documentKey, versions));
+                for (int i = 0; i < key.sealed().size(); i++) versions.add(unseal(key, i).keyVersion());
             } catch (RuntimeException e) {
                 versions.forEach(v -> v.share().destroy());
-                throw corrupt(keyId, "invalid key row");
+                throw e;
             }
+            KeyMetadata m = key.metadata();
+            return new KeyShare(keyId, m.author(), m.threshold(), m.publicKey(), m.documentKey(), versions);
+        }));
+    }
+
+    @Override
+    public synchronized InventoryPage inventory(Optional<H256> after, int limit) {
+        if (limit <= 0) throw new IllegalArgumentException("limit must be positive");
+        return run(null, "list keys", () -> {
+            List<KeyMetadata> keys = readKeys(false, KEY_PAGE, after.map(H256::toBytes).orElse(new byte[0]), limit)
+                    .stream().map(StoredKey::metadata).toList();
+            Optional<H256> next = keys.size() == limit ? Optional.of(keys.get(limit - 1).keyId()) : Optional.empty();
+            return new InventoryPage(keys, next);
         });
     }
 
-    private KeyVersion readVersion(H256 keyId, byte[] author, int threshold, byte[] y, byte[] storedHash,
-                                   byte[] idBlob, byte[] commitmentBlob, byte[] sealed) {
+    private VersionMetadata readVersionMetadata(H256 keyId, byte[] storedId, byte[] nonce, byte[] idBlob, byte[] commitmentBlob) {
         SortedMap<NodeId, Scalar> ids;
         List<PublicPoint> commitments;
         try {
@@ -315,15 +395,27 @@ public final class SqliteKeyStorage implements KeyStorage {
         } catch (RuntimeException e) {
             throw corrupt(keyId, "undecodable key version");
         }
-        H256 hash = KeyVersion.versionHash(ids);
-        if (!Arrays.equals(hash.toBytes(), storedHash)) {
+        try {
+            return VersionMetadata.restore(H256.fromBytes(storedId), Optional.ofNullable(nonce).map(H256::fromBytes), ids, commitments);
+        } catch (RuntimeException e) {
             throw corrupt(keyId, "version hash does not match its id numbers");
         }
+    }
+
+    /**
+     * Opens the sealed share of version {@code at} and applies the SEC-11 own-share check, which
+     * {@link VerifiedShares} lets pass at once for sealed bytes that passed it before in this process.
+     */
+    private OwnShare unseal(StoredKey key, int at) {
+        H256 keyId = key.keyId();
+        VersionMetadata meta = key.metadata().versions().get(at);
+        byte[] sealed = key.sealed().get(at);
         byte[] plain;
         try {
-            plain = cipher.open(sealed, shareAad(keyId, author, threshold, y, hash, commitmentBlob));
+            plain = cipher.open(sealed, shareAad(keyId, key.author(), key.metadata().threshold(), key.y(), meta.id(),
+                    key.commitmentBlobs().get(at)));
         } catch (AEADBadTagException e) {
-            throw db("stored share of key " + keyId.toHex() + " version " + hash.toHex()
+            throw db("stored share of key " + keyId.toHex() + " version " + meta.id().toHex()
                     + " failed authentication (wrong node key, or the database was altered)");
         }
         SecretScalar share;
@@ -334,15 +426,12 @@ public final class SqliteKeyStorage implements KeyStorage {
         } finally {
             Arrays.fill(plain, (byte) 0);
         }
-        KeyVersion version = new KeyVersion(ids, share, commitments);
-        if (verified.contains(sealed)) return version;
-        if (!ownShareConsistent(version)) {
+        try {
+            return OwnShare.verify(self, keyId, new KeyVersion(meta, share), verified.memo(sealed));
+        } catch (RuntimeException e) {
             share.destroy();
-            throw db("key " + keyId.toHex() + " version " + hash.toHex()
-                    + " refused: own share does not match the stored commitment vector (SEC-11)");
+            throw e;
         }
-        verified.add(sealed);
-        return version;
     }
 
     private Optional<DocumentKey> readDocumentKey(H256 keyId, byte[] c, byte[] e, byte[] tag) {
@@ -377,7 +466,7 @@ public final class SqliteKeyStorage implements KeyStorage {
 
     private Set<H256> ids(String sql) throws SQLException {
         Set<H256> out = new HashSet<>();
-        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (PreparedStatement ps = statement(sql); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) out.add(H256.fromBytes(rs.getBytes(1)));
         }
         return Set.copyOf(out);
@@ -388,11 +477,11 @@ public final class SqliteKeyStorage implements KeyStorage {
     @Override
     public synchronized void prepareNewKey(KeyShare share) {
         H256 keyId = share.keyId();
-        share.versions().forEach(v -> requireOwnShareConsistent(keyId, v));
+        share.versions().forEach(v -> OwnShare.verify(self, keyId, v));
         inTransaction(keyId, "prepare", () -> {
             if (keyRowState(keyId) != null) throw db("key " + keyId.toHex() + " already exists");
-            try (PreparedStatement keyRow = conn.prepareStatement(INSERT_KEY_ROW);
-                 PreparedStatement versionRow = conn.prepareStatement(INSERT_VERSION_ROW)) {
+            try (PreparedStatement keyRow = statement(INSERT_KEY_ROW);
+                 PreparedStatement versionRow = statement(INSERT_VERSION_ROW)) {
                 insertKey(keyRow, versionRow, share, 0);
             }
             return null;
@@ -409,13 +498,13 @@ public final class SqliteKeyStorage implements KeyStorage {
      * load from several threads.
      */
     public void importCommitted(Collection<KeyShare> shares) {
-        for (KeyShare share : shares) share.versions().forEach(v -> requireOwnShareConsistent(share.keyId(), v));
+        for (KeyShare share : shares) share.versions().forEach(v -> OwnShare.verify(self, share.keyId(), v));
         synchronized (this) {
             inTransaction(null, "import", () -> {
                 Set<H256> seen = new HashSet<>();
-                try (PreparedStatement exists = conn.prepareStatement("SELECT 1 FROM key_shares WHERE key_id = ?");
-                     PreparedStatement keyRow = conn.prepareStatement(INSERT_KEY_ROW);
-                     PreparedStatement versionRow = conn.prepareStatement(INSERT_VERSION_ROW)) {
+                try (PreparedStatement exists = statement("SELECT 1 FROM key_shares WHERE key_id = ?");
+                     PreparedStatement keyRow = statement(INSERT_KEY_ROW);
+                     PreparedStatement versionRow = statement(INSERT_VERSION_ROW)) {
                     for (KeyShare share : shares) {
                         H256 keyId = share.keyId();
                         exists.setBytes(1, keyId.toBytes());
@@ -433,7 +522,7 @@ public final class SqliteKeyStorage implements KeyStorage {
     private static final String INSERT_KEY_ROW = "INSERT INTO key_shares (key_id, author, threshold, public_key, committed,"
             + " doc_common_point, doc_encrypted_point, doc_tag) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String INSERT_VERSION_ROW = "INSERT INTO key_versions (key_id, version_hash, id_numbers, commitments,"
-            + " sealed_share, committed) VALUES (?, ?, ?, ?, ?, ?)";
+            + " sealed_share, committed, version_nonce) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
     /** One key row and its version rows, all with the given committed flag. */
     private void insertKey(PreparedStatement keyRow, PreparedStatement versionRow, KeyShare share, int committed) throws SQLException {
@@ -462,7 +551,7 @@ public final class SqliteKeyStorage implements KeyStorage {
     @Override
     public synchronized void prepareDocumentKey(H256 keyId, DocumentKey documentKey) {
         inTransaction(keyId, "prepare document key", () -> {
-            try (PreparedStatement ps = conn.prepareStatement(
+            try (PreparedStatement ps = statement(
                     "SELECT doc_common_point IS NOT NULL FROM key_shares WHERE key_id = ? AND committed = 1")) {
                 ps.setBytes(1, keyId.toBytes());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -471,7 +560,7 @@ public final class SqliteKeyStorage implements KeyStorage {
                 }
             }
             byte[][] doc = sealDocumentKey(keyId, documentKey);
-            try (PreparedStatement ps = conn.prepareStatement(
+            try (PreparedStatement ps = statement(
                     "UPDATE key_shares SET pending_doc_common_point = ?, pending_doc_encrypted_point = ?,"
                             + " pending_doc_tag = ? WHERE key_id = ?")) {
                 ps.setBytes(1, doc[0]);
@@ -486,12 +575,12 @@ public final class SqliteKeyStorage implements KeyStorage {
 
     @Override
     public synchronized void prepareVersion(H256 keyId, KeyVersion version) {
-        requireOwnShareConsistent(keyId, version);
+        OwnShare.verify(self, keyId, version);
         inTransaction(keyId, "prepare version", () -> {
-            try (PreparedStatement ps = conn.prepareStatement(
+            try (PreparedStatement ps = statement(
                     "SELECT author, threshold, public_key FROM key_shares WHERE key_id = ? AND committed = 1")) {
                 ps.setBytes(1, keyId.toBytes());
-                try (ResultSet rs = ps.executeQuery(); PreparedStatement versionRow = conn.prepareStatement(INSERT_VERSION_ROW)) {
+                try (ResultSet rs = ps.executeQuery(); PreparedStatement versionRow = statement(INSERT_VERSION_ROW)) {
                     if (!rs.next()) throw db("no such key " + keyId.toHex());
                     insertVersion(versionRow, keyId, rs.getBytes(1), rs.getInt(2), rs.getBytes(3), version, 0);
                 }
@@ -532,7 +621,7 @@ public final class SqliteKeyStorage implements KeyStorage {
             if (!Integer.valueOf(1).equals(keyRowState(keyId))) return null;
             int committedVersions = 0;
             boolean found = false;
-            try (PreparedStatement ps = conn.prepareStatement(
+            try (PreparedStatement ps = statement(
                     "SELECT version_hash FROM key_versions WHERE key_id = ? AND committed = 1")) {
                 ps.setBytes(1, keyId.toBytes());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -546,7 +635,7 @@ public final class SqliteKeyStorage implements KeyStorage {
             if (committedVersions == 1) {
                 throw db("cannot remove the last version of key " + keyId.toHex());
             }
-            try (PreparedStatement ps = conn.prepareStatement(
+            try (PreparedStatement ps = statement(
                     "DELETE FROM key_versions WHERE key_id = ? AND version_hash = ? AND committed = 1")) {
                 ps.setBytes(1, keyId.toBytes());
                 ps.setBytes(2, versionHash.toBytes());
@@ -574,9 +663,19 @@ public final class SqliteKeyStorage implements KeyStorage {
 
     // ---------------------------------------------------------------- helpers
 
+    private PreparedStatement statement(String sql) throws SQLException {
+        statements++;
+        return conn.prepareStatement(sql);
+    }
+
+    /** The number of statements this store prepared since it was opened; a test hook for "one read per request". */
+    synchronized long statementCount() {
+        return statements;
+    }
+
     /** null if no row, else the committed flag of the key row. */
     private Integer keyRowState(H256 keyId) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement("SELECT committed FROM key_shares WHERE key_id = ?")) {
+        try (PreparedStatement ps = statement("SELECT committed FROM key_shares WHERE key_id = ?")) {
             ps.setBytes(1, keyId.toBytes());
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getInt(1) : null;
@@ -600,6 +699,8 @@ public final class SqliteKeyStorage implements KeyStorage {
         ps.setBytes(4, commitments);
         ps.setBytes(5, sealed);
         ps.setInt(6, committed);
+        if (v.metadata().nonce().isPresent()) ps.setBytes(7, v.metadata().nonce().get().toBytes());
+        else ps.setNull(7, java.sql.Types.BLOB);
         ps.executeUpdate();
     }
 
@@ -610,7 +711,7 @@ public final class SqliteKeyStorage implements KeyStorage {
     }
 
     private void update(String sql, byte[] keyId) throws SQLException {
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+        try (PreparedStatement ps = statement(sql)) {
             ps.setBytes(1, keyId);
             ps.executeUpdate();
         }
@@ -636,22 +737,6 @@ public final class SqliteKeyStorage implements KeyStorage {
         out.writeBytes(c);
         out.writeBytes(e);
         return out.toByteArray();
-    }
-
-    private boolean ownShareConsistent(KeyVersion v) {
-        if (!v.idNumbers().containsKey(self)) return false;
-        try {
-            return v.publicShare(self).equals(v.share().mulG());
-        } catch (RuntimeException e) { // a share of zero or a sum at infinity
-            return false;
-        }
-    }
-
-    private void requireOwnShareConsistent(H256 keyId, KeyVersion v) {
-        if (!ownShareConsistent(v)) {
-            throw db("refusing to store key " + keyId.toHex() + " version " + v.hash().toHex()
-                    + ": this node's share does not match the commitment vector (SEC-11)");
-        }
     }
 
     static byte[] encodeIdNumbers(SortedMap<NodeId, Scalar> ids) {

@@ -1,5 +1,6 @@
 package dev.secretstore.node.storage;
 
+import dev.secretstore.protocol.key.OwnShare;
 import java.nio.ByteBuffer;
 
 /**
@@ -47,6 +48,21 @@ final class VerifiedShares {
         if ((hi | lo) == 0) return; // the empty marker is never remembered
         if (2 * entries >= table.length / 4 && table.length / 4 < maxSets) grow(); // below the bound, at most one entry per two sets
         insert(hi, lo);
+    }
+
+    /** The memo {@link OwnShare#verify} consults for this sealed value (see the class comment for why a hit may skip the check). */
+    OwnShare.Memo memo(byte[] sealed) {
+        return new OwnShare.Memo() {
+            @Override
+            public boolean passedBefore() {
+                return contains(sealed);
+            }
+
+            @Override
+            public void passed() {
+                add(sealed);
+            }
+        };
     }
 
     synchronized int size() {

@@ -10,10 +10,13 @@ import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.key.DocumentKey;
+import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.KeyStorageContract;
 import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.key.VersionMetadata;
+import dev.secretstore.protocol.key.VersionSelector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -373,17 +376,18 @@ class SqliteKeyStorageTest extends KeyStorageContract {
     }
 
     @Test
-    void aVersionOneFileIsMigratedToTwoWithItsKeys() throws Exception {
+    void aVersionOneFileIsMigratedToTheCurrentSchemaWithItsKeys() throws Exception {
         committed(1, SecretScalar.random());
         storage.prepareNewKey(sampleShare(id(2), SecretScalar.random()));
         storage.close();
         try (Connection c = raw(); Statement st = c.createStatement()) { // what schema v1 left
             st.execute("DROP INDEX key_shares_pending");
             st.execute("DROP INDEX key_versions_pending");
+            st.execute("ALTER TABLE key_versions DROP COLUMN version_nonce");
             st.execute("PRAGMA user_version = 1");
         }
         storage = open();
-        assertThat(((SqliteKeyStorage) storage).pragma("user_version")).isEqualTo("2");
+        assertThat(((SqliteKeyStorage) storage).pragma("user_version")).isEqualTo(String.valueOf(SqliteKeyStorage.SCHEMA_VERSION));
         assertThat(storage.keyIds()).containsExactly(id(1));
         assertThat(storage.pendingKeyIds()).containsExactly(id(2));
         try (Connection c = raw(); Statement st = c.createStatement();
@@ -576,5 +580,169 @@ class SqliteKeyStorageTest extends KeyStorageContract {
         assertThatThrownBy(() -> sqlite().importCommitted(List.of(good, bad))).isInstanceOf(SecretStoreException.class)
                 .hasMessageContaining("SEC-11");
         assertThat(storage.keyIds()).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ the split port (issue #12)
+
+    private SqliteKeyStorage sqliteStore() {
+        return (SqliteKeyStorage) storage;
+    }
+
+    /** Two committed versions of one polynomial at (7, 9) then (11, 13); N1 holds both. */
+    private KeyShare twoVersions(int i) {
+        SecretScalar f0 = SecretScalar.random();
+        SecretScalar f1 = SecretScalar.random();
+        KeyShare first = new KeyShare(id(i), AUTHOR, 1, f0.mulG(), Optional.empty(), List.of(sampleVersion(f0, f1, 7, 9)));
+        storage.prepareNewKey(first);
+        storage.commit(id(i));
+        KeyVersion second = sampleVersion(f0, f1, 11, 13);
+        storage.prepareVersion(id(i), second);
+        storage.commit(id(i));
+        return new KeyShare(id(i), AUTHOR, 1, f0.mulG(), Optional.empty(), List.of(first.latestVersion(), second));
+    }
+
+    private void overwriteSealedShare(H256 keyId, H256 versionId, byte[] value) throws SQLException {
+        try (Connection c = raw(); PreparedStatement ps = c.prepareStatement(
+                "UPDATE key_versions SET sealed_share = ? WHERE key_id = ? AND version_hash = ?")) {
+            ps.setBytes(1, value);
+            ps.setBytes(2, keyId.toBytes());
+            ps.setBytes(3, versionId.toBytes());
+            assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void metadataAndInventoryNeverUnsealAShare() throws Exception {
+        // A sealed share that cannot be opened (garbage of the right shape) does not disturb the metadata,
+        // the inventory or contains(): they never open it. Reading the share is refused with DATABASE.
+        KeyShare s = twoVersions(1);
+        byte[] garbage = new byte[12 + 32 + 16];
+        Arrays.fill(garbage, (byte) 7);
+        overwriteSealedShare(id(1), s.versions().get(0).id(), garbage);
+        overwriteSealedShare(id(1), s.versions().get(1).id(), garbage);
+        storage = reopen();
+        assertThat(storage.metadata(id(1))).contains(s.metadata());
+        assertThat(storage.contains(id(1))).isTrue();
+        assertThat(storage.inventory(Optional.empty(), 10).keys()).containsExactly(s.metadata());
+        assertThatThrownBy(() -> storage.read(id(1), VersionSelector.latest())).isInstanceOfSatisfying(SecretStoreException.class,
+                e -> assertThat(e.kind()).isEqualTo(SecretStoreException.Kind.DATABASE)).hasMessageContaining(id(1).toHex());
+        assertThatThrownBy(() -> storage.get(id(1))).isInstanceOfSatisfying(SecretStoreException.class,
+                e -> assertThat(e.kind()).isEqualTo(SecretStoreException.Kind.DATABASE));
+    }
+
+    @Test
+    void readUnsealsOnlyTheChosenVersion() throws Exception {
+        KeyShare s = twoVersions(1);
+        KeyVersion older = s.versions().get(0);
+        KeyVersion newer = s.versions().get(1);
+        overwriteSealedShare(id(1), older.id(), new byte[12 + 32 + 16]);
+        assertThat(storage.read(id(1), newer.id()).orElseThrow().share().orElseThrow().share()).isEqualTo(newer.share());
+        assertThatThrownBy(() -> storage.read(id(1), older.id())).isInstanceOf(SecretStoreException.class)
+                .hasMessageContaining("authentication");
+        assertThatThrownBy(() -> storage.get(id(1))).isInstanceOf(SecretStoreException.class); // get opens every share
+    }
+
+    @Test
+    void sec11_aWrongShareSealedUnderTheRightBindingIsRefusedOnRead() throws Exception {
+        KeyShare s = committed(1, SecretScalar.random());
+        KeyVersion v = s.latestVersion();
+        assertThat(storage.read(id(1), v.id()).orElseThrow().share()).isPresent(); // checked and remembered once
+        overwriteSealedShare(id(1), v.id(), new StorageCipher(STORAGE_KEY).seal(SecretScalar.random().toBytes(),
+                SqliteKeyStorage.shareAad(id(1), AUTHOR.toBytes(), 1, s.publicKey().toBytes(), v.id(),
+                        SqliteKeyStorage.encodeCommitments(v.commitments()))));
+        assertThat(storage.metadata(id(1))).contains(s.metadata());
+        assertThatThrownBy(() -> storage.read(id(1), v.id())).isInstanceOfSatisfying(SecretStoreException.class,
+                e -> assertThat(e.kind()).isEqualTo(SecretStoreException.Kind.DATABASE)).hasMessageContaining("SEC-11");
+    }
+
+    @Test
+    void eachReadIsOneStatement() throws Exception {
+        // One read per member per request: metadata, read (metadata + one share), get and an inventory page
+        // are each one SQL statement (key row joined with its version rows), however many versions.
+        KeyShare s = twoVersions(1);
+        for (int i = 2; i <= 6; i++) committed(i, SecretScalar.random());
+        storage = reopen();
+        long before = sqliteStore().statementCount();
+        assertThat(storage.metadata(id(1))).isPresent();
+        assertThat(sqliteStore().statementCount() - before).isEqualTo(1);
+        before = sqliteStore().statementCount();
+        assertThat(storage.read(id(1), s.versions().get(0).id()).orElseThrow().share()).isPresent();
+        assertThat(sqliteStore().statementCount() - before).isEqualTo(1);
+        before = sqliteStore().statementCount();
+        assertThat(storage.get(id(1)).orElseThrow().versions()).hasSize(2);
+        assertThat(sqliteStore().statementCount() - before).isEqualTo(1);
+        before = sqliteStore().statementCount();
+        assertThat(storage.inventory(Optional.empty(), 4).keys()).hasSize(4);
+        assertThat(sqliteStore().statementCount() - before).isEqualTo(1);
+        before = sqliteStore().statementCount();
+        assertThat(storage.contains(id(6))).isTrue();
+        assertThat(sqliteStore().statementCount() - before).isEqualTo(1);
+    }
+
+    @Test
+    void aVersionTwoFileIsMigratedToThreeAndThenTakesANewSharingToTheSameHolders() throws Exception {
+        SecretScalar f0 = SecretScalar.random();
+        KeyVersion original = sampleVersion(f0, SecretScalar.random(), 7, 9);
+        KeyShare key = new KeyShare(id(1), AUTHOR, 1, f0.mulG(), Optional.empty(), List.of(original));
+        storage.prepareNewKey(key);
+        storage.commit(id(1));
+        storage.prepareNewKey(sampleShare(id(2), SecretScalar.random()));
+        storage.close();
+        try (Connection c = raw(); Statement st = c.createStatement()) { // what schema v2 left
+            st.execute("ALTER TABLE key_versions DROP COLUMN version_nonce");
+            st.execute("PRAGMA user_version = 2");
+        }
+        storage = open();
+        assertThat(sqliteStore().pragma("user_version")).isEqualTo("3");
+        assertThat(storage.get(id(1)).orElseThrow().latestVersion().share()).isEqualTo(original.share());
+        assertThat(storage.metadata(id(1))).contains(key.metadata());
+        assertThat(storage.pendingKeyIds()).containsExactly(id(2));
+
+        KeyVersion sameHolders = sampleVersion(f0, SecretScalar.random(), 7, 9); // a refresh: same id numbers, new polynomial
+        KeyVersion refreshed = new KeyVersion(VersionMetadata.withNonce(sameHolders.idNumbers(), sameHolders.commitments(), id(50)),
+                sameHolders.share());
+        storage.prepareVersion(id(1), refreshed);
+        storage.commit(id(1));
+        storage = reopen();
+        KeyMetadata m = storage.metadata(id(1)).orElseThrow();
+        assertThat(m.versions()).extracting(VersionMetadata::id).containsExactly(original.id(), refreshed.id());
+        try (Connection c = raw(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT version_nonce FROM key_versions WHERE key_id = x'"
+                     + Hex.encode(id(1).toBytes()) + "' ORDER BY seq")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getBytes(1)).isNull(); // rows from before keep Parity's hash
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getBytes(1)).isEqualTo(id(50).toBytes());
+        }
+    }
+
+    @Test
+    void aStoredVersionIdThatIsNotDerivedFromItsNonceIsRefused() throws Exception {
+        SecretScalar f0 = SecretScalar.random();
+        KeyVersion original = sampleVersion(f0, SecretScalar.random(), 7, 9);
+        storage.prepareNewKey(new KeyShare(id(1), AUTHOR, 1, f0.mulG(), Optional.empty(), List.of(original)));
+        storage.commit(id(1));
+        try (Connection c = raw(); PreparedStatement ps = c.prepareStatement("UPDATE key_versions SET version_nonce = ?")) {
+            ps.setBytes(1, id(60).toBytes());
+            ps.executeUpdate();
+        }
+        assertThatThrownBy(() -> storage.metadata(id(1))).isInstanceOf(SecretStoreException.class)
+                .hasMessageContaining("version hash does not match");
+    }
+
+    @Test
+    void readsSearchTheKeyIndexesAndNeverScan() throws Exception {
+        twoVersions(1);
+        for (String query : List.of(SqliteKeyStorage.keyQuery(true, SqliteKeyStorage.ONE_KEY),
+                SqliteKeyStorage.keyQuery(false, SqliteKeyStorage.KEY_PAGE))) {
+            try (Connection c = raw(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("EXPLAIN QUERY PLAN " + query.replace("?", "x''"))) {
+                List<String> plan = new ArrayList<>();
+                while (rs.next()) plan.add(rs.getString("detail"));
+                assertThat(plan).anyMatch(l -> l.startsWith("SEARCH k USING") && l.contains("(key_id=?)"))
+                        .anyMatch(l -> l.startsWith("SEARCH v USING") && l.contains("(key_id=?)"))
+                        .noneMatch(l -> l.startsWith("SCAN"));
+            }
+        }
     }
 }

@@ -28,20 +28,21 @@ public record KeyShare(H256 keyId, Address author, int threshold, PublicPoint pu
 
     /**
      * The version a request uses (SEC-26): the newest one of which at least {@code needed} holders
-     * are reachable; the newest version if none qualifies (the request then fails for lack of holders,
-     * naming the version every member is asked about).
+     * are reachable; the newest version if none qualifies ({@link KeyMetadata#usableVersion(Predicate, int)}).
      */
     public KeyVersion usableVersion(Predicate<NodeId> reachable, int needed) {
-        for (int i = versions.size() - 1; i >= 0; i--) {
-            KeyVersion v = versions.get(i);
-            if (v.idNumbers().keySet().stream().filter(reachable).count() >= needed) return v;
-        }
-        return latestVersion();
+        return version(metadata().usableVersion(reachable, needed).id()).orElseThrow();
     }
 
     /** {@link #usableVersion} with the t+1 holders decryption and Schnorr signing need. */
     public KeyVersion usableVersion(Predicate<NodeId> reachable) {
         return usableVersion(reachable, threshold + 1);
+    }
+
+    /** The public part of this key: everything but the shares. */
+    public KeyMetadata metadata() {
+        return new KeyMetadata(keyId, author, threshold, publicKey, documentKey,
+                versions.stream().map(KeyVersion::metadata).toList());
     }
 
     public Optional<KeyVersion> version(H256 hash) {

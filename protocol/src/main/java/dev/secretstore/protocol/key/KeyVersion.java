@@ -1,58 +1,58 @@
 package dev.secretstore.protocol.key;
 
 import dev.secretstore.crypto.H256;
-import dev.secretstore.crypto.Keccak256;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
-import dev.secretstore.protocol.NodeId;
-import java.io.ByteArrayOutputStream;
 import dev.secretstore.crypto.threshold.IdNumbers;
 import dev.secretstore.crypto.threshold.KeyCommitments;
-import java.util.Collections;
-import java.util.HashMap;
+import dev.secretstore.protocol.NodeId;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
- * One sharing of a server key (crypto.md §10.3.2): the id numbers of its holders, this node's secret
- * share, and the aggregated Feldman commitment vector A_0..A_t from which every holder's public share
- * is derived (SEC-11). The version hash is derived, never stored separately, so it cannot disagree
- * with the id numbers.
+ * One sharing of a server key (crypto.md §10.3.2) as this node holds it: the public {@link VersionMetadata}
+ * (identity, holders' id numbers, commitment vector A_0..A_t from which every holder's public share is
+ * derived, SEC-11) and this node's secret share. Whether the share matches the commitments is checked by
+ * {@link OwnShare#verify}, which every {@link KeyStorage} applies.
  */
 public final class KeyVersion {
-    private final SortedMap<NodeId, Scalar> idNumbers;
+    private final VersionMetadata metadata;
     private final SecretScalar share;
-    private final List<PublicPoint> commitments;
-    private final H256 hash;
 
+    /** A version identified by Parity's hash of its id numbers (generation, servers set change). */
     public KeyVersion(Map<NodeId, Scalar> idNumbers, SecretScalar share, List<PublicPoint> commitments) {
-        if (idNumbers.isEmpty()) throw new IllegalArgumentException("a key version needs holders");
-        if (commitments.isEmpty()) throw new IllegalArgumentException("a key version needs its commitment vector");
-        this.idNumbers = Collections.unmodifiableSortedMap(new TreeMap<>(idNumbers));
-        this.share = share;
-        this.commitments = List.copyOf(commitments);
-        this.hash = versionHash(this.idNumbers);
+        this(VersionMetadata.of(idNumbers, commitments), share);
     }
 
-    /** Parity's key version hash: keccak256 over ascending node id of (node id ‖ id number) (crypto.md §8). */
+    public KeyVersion(VersionMetadata metadata, SecretScalar share) {
+        this.metadata = Objects.requireNonNull(metadata, "metadata");
+        this.share = Objects.requireNonNull(share, "share");
+    }
+
+    /** Parity's key version hash (crypto.md §8); see {@link VersionMetadata#parityHash}. */
     public static H256 versionHash(SortedMap<NodeId, Scalar> idNumbers) {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream(idNumbers.size() * 96);
-        idNumbers.forEach((node, x) -> {
-            buf.writeBytes(node.toBytes());
-            buf.writeBytes(x.toBytes());
-        });
-        return H256.fromBytes(Keccak256.hash(buf.toByteArray()));
+        return VersionMetadata.parityHash(idNumbers);
     }
 
+    public VersionMetadata metadata() {
+        return metadata;
+    }
+
+    /** The version's identity, {@link VersionMetadata#id()}. */
+    public H256 id() {
+        return metadata.id();
+    }
+
+    /** The version's identity under its wire name; the same as {@link #id()}. */
     public H256 hash() {
-        return hash;
+        return metadata.id();
     }
 
     public SortedMap<NodeId, Scalar> idNumbers() {
-        return idNumbers;
+        return metadata.idNumbers();
     }
 
     public SecretScalar share() {
@@ -60,35 +60,31 @@ public final class KeyVersion {
     }
 
     public List<PublicPoint> commitments() {
-        return commitments;
+        return metadata.commitments();
     }
 
     /** The id numbers keyed by the holders' public keys, validated (SEC-02), as the threshold math takes them. */
     public IdNumbers thresholdIds() {
-        Map<PublicPoint, Scalar> m = new HashMap<>();
-        idNumbers.forEach((node, x) -> m.put(node.publicKey(), x));
-        return IdNumbers.validate(m.keySet(), m);
+        return metadata.thresholdIds();
     }
 
     /** The threshold t implied by the commitment vector (length t+1). */
     public int threshold() {
-        return commitments.size() - 1;
+        return metadata.threshold();
     }
 
     /** The commitment vector as the threshold math takes it. */
     public KeyCommitments keyCommitments() {
-        return KeyCommitments.of(commitments);
+        return metadata.keyCommitments();
     }
 
     /** Y_m = Σ_k x_m^k · A_k for a holder m (public computation, one multi-scalar multiplication). */
     public PublicPoint publicShare(NodeId holder) {
-        Scalar x = idNumbers.get(holder);
-        if (x == null) throw new IllegalArgumentException("not a holder of this version: " + holder.shortId());
-        return keyCommitments().publicShare(x);
+        return metadata.publicShare(holder);
     }
 
     @Override
     public String toString() {
-        return "KeyVersion[hash=" + hash + ", holders=" + idNumbers.size() + ", t=" + threshold() + "]";
+        return "KeyVersion[hash=" + hash() + ", holders=" + idNumbers().size() + ", t=" + threshold() + "]";
     }
 }

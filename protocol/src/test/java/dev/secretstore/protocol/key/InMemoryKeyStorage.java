@@ -1,23 +1,48 @@
 package dev.secretstore.protocol.key;
 
 import dev.secretstore.crypto.H256;
+import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 
-/** Test-only {@link KeyStorage}: the reference semantics, without durability. */
+/**
+ * Test-only {@link KeyStorage}: the reference semantics, without durability. Opened for a node, it applies
+ * the SEC-11 own-share check ({@link OwnShare#verify}) on every prepare and every share it hands out, as
+ * the durable backend does.
+ */
 public final class InMemoryKeyStorage implements KeyStorage {
-    private final Map<H256, KeyShare> committed = new HashMap<>();
+    private final Optional<NodeId> self;
+    private final TreeMap<H256, KeyShare> committed = new TreeMap<>();
     private final Map<H256, Pending> pending = new HashMap<>();
+    /** Stored versions (immutable objects) that passed the check: a hit is the very same share and commitments. */
+    private final Set<KeyVersion> checked = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private static final class Pending {
         KeyShare newKey;
         DocumentKey documentKey;
         final List<KeyVersion> versions = new ArrayList<>();
+    }
+
+    /** The storage of node {@code self}, with the SEC-11 own-share check. */
+    public InMemoryKeyStorage(NodeId self) {
+        this.self = Optional.of(self);
+    }
+
+    /**
+     * A storage that does not know its node and so skips the SEC-11 own-share check on writes and cannot
+     * {@link #read} a share: only for fixtures that store placeholder shares and use {@link #get}.
+     */
+    @Deprecated
+    public InMemoryKeyStorage() {
+        this.self = Optional.empty();
     }
 
     @Override
@@ -26,7 +51,61 @@ public final class InMemoryKeyStorage implements KeyStorage {
     }
 
     @Override
+    public synchronized Optional<KeyMetadata> metadata(H256 keyId) {
+        return get(keyId).map(KeyShare::metadata);
+    }
+
+    @Override
+    public synchronized Optional<KeyRead> read(H256 keyId, VersionSelector selector) {
+        KeyShare share = committed.get(keyId);
+        if (share == null) return Optional.empty();
+        KeyMetadata metadata = share.metadata();
+        Optional<OwnShare> own = selector.select(metadata)
+                .flatMap(v -> share.version(v.id()))
+                .map(v -> self.map(node -> OwnShare.verify(node, keyId, v, memo(v))).orElseGet(() -> unchecked(keyId, v)));
+        return Optional.of(new KeyRead(metadata, own));
+    }
+
+    private static OwnShare unchecked(H256 keyId, KeyVersion v) {
+        throw new IllegalStateException("a storage opened without its node cannot hand out checked shares; use new InMemoryKeyStorage(self)");
+    }
+
+    private OwnShare.Memo memo(KeyVersion v) {
+        return new OwnShare.Memo() {
+            @Override
+            public boolean passedBefore() {
+                return checked.contains(v);
+            }
+
+            @Override
+            public void passed() {
+                checked.add(v);
+            }
+        };
+    }
+
+    @Override
+    public synchronized InventoryPage inventory(Optional<H256> after, int limit) {
+        if (limit <= 0) throw new IllegalArgumentException("limit must be positive");
+        Map<H256, KeyShare> from = after.isPresent() ? committed.tailMap(after.get(), false) : committed;
+        List<KeyMetadata> keys = from.values().stream().limit(limit).map(KeyShare::metadata).toList();
+        Optional<H256> next = keys.size() == limit ? Optional.of(keys.get(limit - 1).keyId()) : Optional.empty();
+        return new InventoryPage(keys, next);
+    }
+
+    private void check(H256 keyId, KeyVersion v) {
+        self.ifPresent(node -> OwnShare.verify(node, keyId, v, memo(v)));
+    }
+
+    private static void requireNewVersionId(H256 keyId, List<KeyVersion> existing, KeyVersion v) {
+        if (existing.stream().anyMatch(e -> e.id().equals(v.id()))) {
+            throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "key " + keyId.toHex() + " already has version " + v.id().toHex());
+        }
+    }
+
+    @Override
     public synchronized void prepareNewKey(KeyShare share) {
+        share.versions().forEach(v -> check(share.keyId(), v));
         if (committed.containsKey(share.keyId()) || pending.containsKey(share.keyId())) {
             throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "key already exists");
         }
@@ -43,8 +122,13 @@ public final class InMemoryKeyStorage implements KeyStorage {
 
     @Override
     public synchronized void prepareVersion(H256 keyId, KeyVersion version) {
-        if (!committed.containsKey(keyId)) throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "no such key");
-        pending.computeIfAbsent(keyId, k -> new Pending()).versions.add(version);
+        check(keyId, version);
+        KeyShare share = committed.get(keyId);
+        if (share == null) throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "no such key");
+        requireNewVersionId(keyId, share.versions(), version);
+        Pending p = pending.computeIfAbsent(keyId, k -> new Pending());
+        requireNewVersionId(keyId, p.versions, version);
+        p.versions.add(version);
     }
 
     @Override

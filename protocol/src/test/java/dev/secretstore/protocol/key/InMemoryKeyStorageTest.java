@@ -3,7 +3,7 @@ package dev.secretstore.protocol.key;
 class InMemoryKeyStorageTest extends KeyStorageContract {
     @Override
     protected KeyStorage open() {
-        return new InMemoryKeyStorage();
+        return new InMemoryKeyStorage(N1);
     }
 
     @Override

@@ -53,4 +53,15 @@ class KeyShareTest {
         assertThat(share.usableVersion(Set.of(A, B, C, D)::contains, 4)).isSameAs(newer);
         assertThat(share.usableVersion(Set.of(A, B, C)::contains, 3)).isSameAs(old);
     }
+
+    @Test
+    void metadataIsTheShareWithoutItsSecrets() {
+        KeyMetadata m = share.metadata();
+        assertThat(m.versions()).containsExactly(old.metadata(), newer.metadata());
+        assertThat(m.usableVersion(Set.of(A, B)::contains)).isEqualTo(old.metadata());
+        assertThat(m.usableVersion(Set.of(A, D)::contains)).isEqualTo(newer.metadata());
+        assertThat(m.version(old.id())).contains(old.metadata());
+        assertThat(m.author()).isEqualTo(share.author());
+        assertThat(m.publicKey()).isEqualTo(share.publicKey());
+    }
 }
