@@ -1,32 +1,29 @@
 package dev.secretstore.node.scenario;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.io.CleanupMode;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The scenarios over three node processes of the shaded jar (issue #12, Tests): one cluster for the
  * whole class, healed (every killed member restarted) before each scenario; a member is lost with
- * kill -9 and restarted on its data. Node logs: {@code node-<i>.log} in the temporary directory, kept
- * when a scenario fails.
+ * kill -9 and restarted on its data. Configurations, data and node logs ({@code node-<i>.log}) stay in
+ * {@code node/target/scenario-cluster-*}.
  *
  * <p>Each loss costs a JVM start, so by default a member is lost at a step only when it is not the
  * master ({@code -Dscenarios.process.victims=1,0} adds the master; the in-memory run covers both), at
  * half a clean run ({@code -Dscenarios.process.fractions=0.25,0.5,0.75} for more steps).
  */
 class ProcessScenariosIT extends KeyServerScenarios {
-    /** Kept when a scenario fails: the node logs are the first thing to read. */
-    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
-    static Path dir;
-
     private static ProcessClusterUnderTest shared;
 
     @Override
     protected ClusterUnderTest cluster() {
         try {
             if (shared == null) {
+                // under target/, kept after the run: the node logs are the first thing to read when a scenario fails
+                Path dir = Files.createTempDirectory(Path.of("target"), "scenario-cluster-").toAbsolutePath();
                 System.out.println("scenario cluster: configurations, data and node logs in " + dir);
                 shared = new ProcessClusterUnderTest(dir, SIZE);
             }
