@@ -79,7 +79,7 @@ public final class ConfigLoader {
             "self_secret_file", "eth_rpc_url", "eth_rpc_timeout_ms", "registrar_address", "acl_policy_file",
             "parity_strict", "rpc_enabled", "rpc_interface", "rpc_port", "rpc_cors", "keys_path",
             "ops_interface", "ops_port", "allow_key_loss_on_set_change", "requester_rate_limit", "key_rate_limit",
-            "requester_concurrency_limit");
+            "requester_concurrency_limit", "peer_heartbeat_ms", "peer_deadline_ms");
 
     static final int DEFAULT_PORT = 8083;
     static final int DEFAULT_HTTP_PORT = 8082;
@@ -253,6 +253,8 @@ public final class ConfigLoader {
                         ext.integer("requester_concurrency_limit", 0, 1_000_000, "requests from 0 (no limit) to 1000000")
                                 .orElse(NodeConfig.Limits.DEFAULT.requesterConcurrency()));
 
+                NodeConfig.Heartbeat heartbeat = heartbeat(ext);
+
                 checkListenersDistinct(ss, cluster, disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops);
                 exposureNotices(disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops);
                 if (acl.mode() == AclMode.NONE) {
@@ -266,7 +268,7 @@ public final class ConfigLoader {
 
                 return new NodeConfig(file, disabled, nodeKey, source, members, cluster,
                         disableHttp ? Optional.empty() : Optional.of(http), cors, dataDir, acl, admin,
-                        disableAutoMigrate, eth, rpc, ops, parityStrict, keysPath, allowKeyLoss, limits, notices);
+                        disableAutoMigrate, eth, rpc, ops, parityStrict, keysPath, allowKeyLoss, limits, heartbeat, notices);
             } catch (ConfigException | RuntimeException e) {
                 if (nodeKey != null) nodeKey.destroy();
                 throw e;
@@ -506,6 +508,19 @@ public final class ConfigLoader {
                 }
             }
             return Optional.of(p);
+        }
+
+        /** {@code peer_heartbeat_ms} and {@code peer_deadline_ms}: the transport's heartbeat (docs/transport.md §6.1). */
+        private NodeConfig.Heartbeat heartbeat(Section ext) throws ConfigException {
+            int interval = ext.integer("peer_heartbeat_ms", 100, 60_000, "milliseconds from 100 to 60000")
+                    .orElse((int) NodeConfig.Heartbeat.DEFAULT.interval().toMillis());
+            int deadline = ext.integer("peer_deadline_ms", 300, 600_000, "milliseconds from 300 to 600000")
+                    .orElse((int) NodeConfig.Heartbeat.DEFAULT.deadline().toMillis());
+            if (deadline <= interval) {
+                throw ext.error("peer_deadline_ms", deadline + " is not longer than peer_heartbeat_ms = " + interval
+                        + "; a peer would be dropped between two heartbeats");
+            }
+            return new NodeConfig.Heartbeat(Duration.ofMillis(interval), Duration.ofMillis(deadline));
         }
 
         private EthereumRpc ethereum(Section ext) throws ConfigException {

@@ -42,6 +42,7 @@ import java.util.Optional;
  * @param keysPath          {@code keys_path}, resolved, if set
  * @param allowKeyLossOnSetChange {@code allow_key_loss_on_set_change} (SEC-26)
  * @param limits            HTTP request limits per requester and per key (SEC-23, SEC-28)
+ * @param heartbeat         node-to-node heartbeat and peer deadline ({@code peer_heartbeat_ms}, {@code peer_deadline_ms})
  * @param notices           things the node must log at start-up (ignored sections, accepted but
  *                          inactive options, insecure settings); never contains a secret
  */
@@ -65,6 +66,7 @@ public record NodeConfig(
         Optional<Path> keysPath,
         boolean allowKeyLossOnSetChange,
         Limits limits,
+        Heartbeat heartbeat,
         List<String> notices) {
 
     /**
@@ -73,6 +75,20 @@ public record NodeConfig(
      */
     public record Limits(int requesterRate, int keyRate, int requesterConcurrency) {
         public static final Limits DEFAULT = new Limits(50, 100, 16);
+    }
+
+    /**
+     * The transport's heartbeat (docs/transport.md §6.1): a keep-alive after {@code interval} without writing,
+     * and a peer that sent nothing for {@code deadline} counts as disconnected. {@code interval < deadline}.
+     */
+    public record Heartbeat(Duration interval, Duration deadline) {
+        public static final Heartbeat DEFAULT = new Heartbeat(Duration.ofSeconds(2), Duration.ofSeconds(6));
+
+        public Heartbeat {
+            Objects.requireNonNull(interval, "interval");
+            Objects.requireNonNull(deadline, "deadline");
+            if (interval.compareTo(deadline) >= 0) throw new IllegalArgumentException("heartbeat interval must be shorter than the deadline");
+        }
     }
 
     public NodeConfig {
@@ -89,6 +105,7 @@ public record NodeConfig(
         Objects.requireNonNull(ethereum, "ethereum");
         Objects.requireNonNull(rpc, "rpc");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(heartbeat, "heartbeat");
         Objects.requireNonNull(ops, "ops");
         Objects.requireNonNull(keysPath, "keysPath");
         notices = List.copyOf(notices);

@@ -9,6 +9,7 @@ import dev.secretstore.node.ops.NodeMetrics;
 import dev.secretstore.node.ops.OpsServer;
 import dev.secretstore.node.storage.SqliteKeyStorage;
 import dev.secretstore.node.transport.ClusterTransport;
+import dev.secretstore.node.transport.TransportConfig;
 import dev.secretstore.protocol.ClusterKeyServer;
 import dev.secretstore.protocol.session.admin.AdminPolicy;
 import dev.secretstore.protocol.KeyServer;
@@ -51,8 +52,19 @@ public final class KeyServerNode implements AutoCloseable {
     public record Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                            InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
                            Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
-                           AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress) {
+                           AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
+                           TransportConfig transport) {
+        /** With the transport's default settings (heartbeat 2 s, peer deadline 6 s). */
+        public Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
+                        InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
+                        Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
+                        AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress) {
+            this(nodeKey, clusterAddress, members, httpAddress, dataDir, cors, strict, acl, aclDisabled, sessionTimeout, maxSessions,
+                    admin, httpLimits, opsAddress, TransportConfig.defaults());
+        }
+
         public Settings {
+            Objects.requireNonNull(transport, "transport");
             Objects.requireNonNull(httpLimits, "httpLimits");
             Objects.requireNonNull(admin, "admin");
             Objects.requireNonNull(nodeKey, "nodeKey");
@@ -120,8 +132,9 @@ public final class KeyServerNode implements AutoCloseable {
                 return transport.connectedPeers();
             }
         };
-        sessions = new ClusterSessions(self, (to, envelope) -> transport.send(to, codec.encode(envelope)), loop, Clock.SYSTEM,
-                settings.sessionTimeout(), settings.maxSessions());
+        TransportNetwork network = new TransportNetwork((to, message) -> transport.send(to, message), codec::encode,
+                (to, key, reason) -> sessions.onSendFailed(to, key, reason));
+        sessions = new ClusterSessions(self, network, loop, Clock.SYSTEM, settings.sessionTimeout(), settings.maxSessions());
         sessions.observe((session, nanos) -> metrics.session(session.key().type().name().toLowerCase(java.util.Locale.ROOT),
                 session.key().master().equals(self), session.failure().map(f -> f.kind().name()).orElse("ok"), session.blamed().size()));
         keyServer = new ClusterKeyServer(sessions, view, storage, acl, settings.admin(), loop, new SecureRandom(), Clock.SYSTEM);
@@ -141,7 +154,7 @@ public final class KeyServerNode implements AutoCloseable {
             public void onDisconnected(NodeId peer) {
                 loop.execute(() -> sessions.onNodeDisconnected(peer));
             }
-        });
+        }, settings.transport());
         transport.start();
         loop.scheduleAtFixedRate(() -> {
             try {

@@ -6,6 +6,7 @@ import dev.secretstore.node.acl.PolicyFileAclChecker;
 import dev.secretstore.node.config.Cors;
 import dev.secretstore.node.config.NodeConfig;
 import dev.secretstore.node.http.RequestLimits;
+import dev.secretstore.node.transport.TransportConfig;
 import dev.secretstore.protocol.session.admin.AdminPolicy;
 import dev.secretstore.node.eth.EthRpc;
 import dev.secretstore.rpc.http.CorsPolicy;
@@ -40,7 +41,8 @@ public final class NodeSettings {
                 config.acl().mode() == NodeConfig.AclMode.NONE, SESSION_TIMEOUT, MAX_SESSIONS,
                 new AdminPolicy(config.adminPublic(), config.allowKeyLossOnSetChange()),
                 new RequestLimits.Config(config.limits().requesterRate(), config.limits().keyRate(), config.limits().requesterConcurrency()),
-                new InetSocketAddress(config.ops().ip(), config.ops().port()));
+                new InetSocketAddress(config.ops().ip(), config.ops().port()),
+                TransportConfig.defaults().withIdle(config.heartbeat().interval(), config.heartbeat().deadline()));
     }
 
     static CorsPolicy cors(Cors cors) {

@@ -9,8 +9,10 @@ import java.util.Objects;
  *
  * @param handshakeTimeout    a connection that has not completed the handshake (including, on the
  *                            accepting side, the initiator's first transport frame) is closed (SEC-17; 5 s)
- * @param keepAliveInterval   a keep-alive frame is sent after this long without writing (10 s)
- * @param readIdleTimeout     the connection is closed after this long without reading a frame (30 s)
+ * @param keepAliveInterval   the heartbeat: a keep-alive frame is sent after this long without writing (2 s)
+ * @param readIdleTimeout     the peer deadline: the connection is closed, and reported as a disconnection, after
+ *                            this long without reading a frame (6 s); a silent peer (partition, frozen process,
+ *                            no RST) is noticed within it (issue #12 defect 6)
  * @param maxMessageSize      largest application message, sent or received (SEC-20; 16 MiB)
  * @param maxQueuedMessages   per connection, messages accepted by {@code send} but not yet written (SEC-28; 1024)
  * @param maxQueuedBytes      per connection, bytes accepted by {@code send} but not yet written (SEC-28; 64 MiB)
@@ -30,6 +32,11 @@ public record TransportConfig(
         Duration reconnectMaxDelay,
         int maxPendingHandshakes,
         int ioThreads) {
+
+    /** Default {@link #keepAliveInterval()}: a heartbeat every 2 s of writing nothing. */
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(2);
+    /** Default {@link #readIdleTimeout()}: three heartbeats missed in a row. */
+    public static final Duration DEFAULT_PEER_DEADLINE = Duration.ofSeconds(6);
 
     public TransportConfig {
         positive(handshakeTimeout, "handshakeTimeout");
@@ -53,7 +60,7 @@ public record TransportConfig(
     }
 
     public static TransportConfig defaults() {
-        return new TransportConfig(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+        return new TransportConfig(Duration.ofSeconds(5), DEFAULT_HEARTBEAT, DEFAULT_PEER_DEADLINE,
                 Framing.DEFAULT_MAX_MESSAGE_SIZE, 1024, 64L * 1024 * 1024,
                 Duration.ofMillis(100), Duration.ofSeconds(10), 64, 2);
     }

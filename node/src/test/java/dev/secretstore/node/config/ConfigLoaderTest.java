@@ -474,4 +474,19 @@ class ConfigLoaderTest {
         assertThat(error(minimal("[secretstore_ext]\nkey_rate_limit = -1\n")).getMessage())
                 .contains("key_rate_limit").contains("out of range");
     }
+
+    /** Issue #12 defect 6: the transport's heartbeat and peer deadline, defaulting to 2 s / 6 s. */
+    @Test
+    void heartbeatAndPeerDeadlineDefaultAndAreConfigurable() throws Exception {
+        assertThat(load(minimal("")).heartbeat()).isEqualTo(NodeConfig.Heartbeat.DEFAULT);
+        assertThat(NodeConfig.Heartbeat.DEFAULT).isEqualTo(new NodeConfig.Heartbeat(java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(6)));
+        NodeConfig c = load(minimal("[secretstore_ext]\npeer_heartbeat_ms = 500\npeer_deadline_ms = 1500\n"));
+        assertThat(c.heartbeat()).isEqualTo(new NodeConfig.Heartbeat(java.time.Duration.ofMillis(500), java.time.Duration.ofMillis(1500)));
+        assertThat(dev.secretstore.node.runtime.NodeSettings.from(c).transport().readIdleTimeout()).isEqualTo(java.time.Duration.ofMillis(1500));
+        assertThat(dev.secretstore.node.runtime.NodeSettings.from(c).transport().keepAliveInterval()).isEqualTo(java.time.Duration.ofMillis(500));
+        assertThat(error(minimal("[secretstore_ext]\npeer_heartbeat_ms = 3000\npeer_deadline_ms = 3000\n")).getMessage())
+                .contains("peer_deadline_ms").contains("not longer than peer_heartbeat_ms");
+        assertThat(error(minimal("[secretstore_ext]\npeer_heartbeat_ms = 50\n")).getMessage())
+                .contains("peer_heartbeat_ms").contains("out of range");
+    }
 }

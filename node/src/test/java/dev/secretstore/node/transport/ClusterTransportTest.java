@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Timeout;
 class ClusterTransportTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final long WAIT_S = 10; // a deadline for failure only; passing tests never wait it out
+    /** Issue #12 defect 6: three times the default 6 s peer deadline, well under TCP's 30 s of old. */
+    private static final Duration SILENT_PEER_NOTICED_WITHIN = Duration.ofSeconds(18);
     private static final TransportConfig CONFIG = TransportConfig.defaults()
             .withIoThreads(1)
             .withHandshakeTimeout(Duration.ofSeconds(3)) // generous: the machine is shared and may be slow
@@ -40,10 +42,12 @@ class ClusterTransportTest {
     private static final TransportConfig SHORT_HANDSHAKE = CONFIG.withHandshakeTimeout(Duration.ofMillis(1000));
 
     private final List<ClusterTransport> started = new ArrayList<>();
+    private final List<SilentLinkProxy> proxies = new ArrayList<>();
 
     @AfterEach
     void closeAll() {
         started.forEach(ClusterTransport::close);
+        proxies.forEach(SilentLinkProxy::close);
     }
 
     /** Listener that records every callback in queues. */
@@ -436,6 +440,83 @@ class ClusterTransportTest {
             assertThat(raw.awaitClosedByServer()).isTrue();
             assertThat(r.nextDisconnected()).isEqualTo(id(keys.get(0)));
         }
+    }
+
+    /** Two transports, the dialer reaching the acceptor through a {@link SilentLinkProxy}; both connected. */
+    private record ProxiedPair(ClusterTransport low, Recorder lowRec, NodeId lowId, Recorder highRec, NodeId highId,
+                               SilentLinkProxy proxy) {
+    }
+
+    private ProxiedPair connectThroughProxy(TransportConfig config) throws Exception {
+        List<KeyPair> keys = sortedKeys(2);
+        Recorder lowRec = new Recorder();
+        Recorder highRec = new Recorder();
+        ClusterTransport high = start(keys.get(1), new InetSocketAddress(LOOPBACK, 0),
+                Map.of(id(keys.get(0)), new InetSocketAddress(LOOPBACK, 1)), highRec, config);
+        SilentLinkProxy proxy = new SilentLinkProxy(high.localAddress());
+        proxies.add(proxy);
+        ClusterTransport low = start(keys.get(0), new InetSocketAddress(LOOPBACK, 0),
+                Map.of(id(keys.get(1)), proxy.address()), lowRec, config);
+        assertThat(lowRec.nextConnected()).isEqualTo(id(keys.get(1)));
+        assertThat(highRec.nextConnected()).isEqualTo(id(keys.get(0)));
+        return new ProxiedPair(low, lowRec, id(keys.get(0)), highRec, id(keys.get(1)), proxy);
+    }
+
+    /**
+     * Issue #12 defect 6, SEC-19 keep-alive: a link cut silently (a proxy that stops moving bytes but closes no socket, so no FIN
+     * or RST) is reported as a disconnection on both ends by the heartbeat deadline of the default settings,
+     * well before the 30 s it used to take; once the link heals the dialer connects again.
+     */
+    @Test
+    void silentlyCutLinkIsNoticedByTheHeartbeatDeadlineAndRedialed_SEC19() throws Exception {
+        assertThat(CONFIG.keepAliveInterval()).isEqualTo(TransportConfig.defaults().keepAliveInterval());
+        assertThat(CONFIG.readIdleTimeout()).isEqualTo(TransportConfig.defaults().readIdleTimeout());
+        ProxiedPair p = connectThroughProxy(CONFIG);
+        awaitSent(p.low().send(p.highId(), ascii("before")));
+        assertThat(p.highRec().nextMessage().body()).isEqualTo(ascii("before"));
+
+        long cut = System.nanoTime();
+        p.proxy().silence();
+        long within = SILENT_PEER_NOTICED_WITHIN.toNanos();
+        NodeId lowSaw = p.lowRec().disconnected.poll(within, TimeUnit.NANOSECONDS);
+        NodeId highSaw = p.highRec().disconnected.poll(Math.max(0, within - (System.nanoTime() - cut)), TimeUnit.NANOSECONDS);
+        assertThat(lowSaw).as("the dialer noticed the silent peer within %s", SILENT_PEER_NOTICED_WITHIN).isEqualTo(p.highId());
+        assertThat(highSaw).as("the acceptor noticed the silent peer within %s", SILENT_PEER_NOTICED_WITHIN).isEqualTo(p.lowId());
+        assertThat(p.low().isConnected(p.highId())).isFalse();
+        assertThatThrownBy(() -> p.low().send(p.highId(), ascii("lost")).toCompletableFuture().join())
+                .hasCauseInstanceOf(TransportException.class);
+
+        p.proxy().heal();
+        assertThat(p.lowRec().nextConnected()).isEqualTo(p.highId());
+        assertThat(p.highRec().nextConnected()).isEqualTo(p.lowId());
+        awaitSent(p.low().send(p.highId(), ascii("after")));
+        assertThat(p.highRec().nextMessage().body()).isEqualTo(ascii("after"));
+    }
+
+    /**
+     * Heartbeats cross an idle link in both directions (the proxy counts their bytes), keep it up for many
+     * deadlines, and never reach the listener: the first message delivered after them is the next real one.
+     */
+    @Test
+    void heartbeatsKeepAnIdleLinkUpAndNeverReachTheListener() throws Exception {
+        TransportConfig fast = CONFIG.withIdle(Duration.ofMillis(100), Duration.ofMillis(500));
+        ProxiedPair p = connectThroughProxy(fast);
+        long up = p.proxy().forwardedToTarget();
+        long down = p.proxy().forwardedToClient();
+
+        assertThat(p.lowRec().disconnected.poll(5 * fast.readIdleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                .as("an idle link outlives five deadlines").isNull();
+        assertThat(p.highRec().disconnected).isEmpty();
+        // a heartbeat on the wire: u16 length, then the 1-byte KEEPALIVE frame and its 16-byte tag
+        int heartbeat = 2 + 1 + CipherState.TAG_LENGTH;
+        assertThat(p.proxy().forwardedToTarget() - up).as("heartbeats dialer → acceptor").isGreaterThanOrEqualTo(5L * heartbeat);
+        assertThat(p.proxy().forwardedToClient() - down).as("heartbeats acceptor → dialer").isGreaterThanOrEqualTo(5L * heartbeat);
+        assertThat(p.lowRec().messages).isEmpty();
+        assertThat(p.highRec().messages).isEmpty();
+
+        awaitSent(p.low().send(p.highId(), ascii("first")));
+        assertThat(p.highRec().nextMessage().body()).isEqualTo(ascii("first"));
+        assertThat(p.highRec().messages).isEmpty();
     }
 
     /**

@@ -30,7 +30,11 @@ public final class ClusterSessions {
         Optional<Session> create(Envelope init, Outbox outbox);
     }
 
-    /** Where envelopes to other nodes go (the transport adapter, or an in-memory network in tests). */
+    /**
+     * Where envelopes to other nodes go (the transport adapter, or an in-memory network in tests). {@code send}
+     * never blocks and never throws for an undeliverable envelope: it reports one, now or later, through
+     * {@link #onSendFailed}.
+     */
     @FunctionalInterface
     public interface Network {
         void send(NodeId to, Envelope envelope);
@@ -210,6 +214,39 @@ public final class ClusterSessions {
                 settle(entry.session.key());
             }
         }
+    }
+
+    /**
+     * An envelope of session {@code key} for {@code to} will not arrive (issue #12 defect 6): the {@link Network}
+     * refused it or lost it. Callable from any thread, also from inside {@link Network#send}: the session is
+     * told on the cluster loop as a step of its own ({@link Session#onSendFailed}), never re-entrantly inside
+     * the handler that sent the envelope. Ignored when the session has ended or {@code to} is not one of its
+     * participants.
+     */
+    public void onSendFailed(NodeId to, SessionKey key, SendFailure reason) {
+        try {
+            loop.execute(() -> sendFailed(to, key, reason));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.fine(() -> "node shutting down; send failure of " + key + " to " + to.shortId() + " not reported");
+        }
+    }
+
+    private void sendFailed(NodeId to, SessionKey key, SendFailure reason) {
+        Entry entry = active.get(key);
+        if (entry == null || to.equals(self) || !entry.session.participants().contains(to)) {
+            LOG.fine(() -> "send failure of " + key + " to " + to.shortId() + " (" + reason + ") concerns no running session");
+            return;
+        }
+        LOG.info(() -> "session " + key + ": message to " + to.shortId() + " not delivered (" + reason + ")");
+        try {
+            entry.session.onSendFailed(to);
+        } catch (SecretStoreException e) {
+            entry.session.fail(e);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "session " + key + " failed while handling a send failure", e);
+            entry.session.fail(SecretStoreException.of(SecretStoreException.Kind.INTERNAL, e.getClass().getSimpleName()));
+        }
+        settle(key);
     }
 
     /**

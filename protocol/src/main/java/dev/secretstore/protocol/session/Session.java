@@ -12,8 +12,9 @@ import java.util.Set;
  * {@link Outbox} and calls on interfaces it was constructed with (storage, ACL). It never blocks,
  * never starts a thread and never reads a clock (the manager owns time, SEC-19).
  *
- * <p>Every session ends: {@link #onTimeout()} and {@link #onNodeDisconnected(NodeId)} of a needed
- * participant must move it to a finished state.
+ * <p>Every session ends: {@link #onTimeout()}, {@link #onNodeDisconnected(NodeId)} and
+ * {@link #onSendFailed(NodeId)} of a needed participant must move it to a finished state (or to a new
+ * plan without that participant).
  */
 public interface Session {
     SessionKey key();
@@ -39,6 +40,17 @@ public interface Session {
 
     /** A participant's connection dropped. */
     void onNodeDisconnected(NodeId node);
+
+    /**
+     * A message this session sent to participant {@code node} will not arrive (issue #12 defect 6): the
+     * transport refused it (not connected, queue full, too large) or lost it with a failing connection. The
+     * manager calls this as a step of its own, never from inside the handler that sent the message. The
+     * default treats it as that participant's disconnection, so the session blames, re-plans or fails at once
+     * instead of waiting for an answer that cannot come until the stall timeout.
+     */
+    default void onSendFailed(NodeId node) {
+        onNodeDisconnected(node);
+    }
 
     /**
      * No progress for the configured stall time: end now. Parity reports a stalled session as a

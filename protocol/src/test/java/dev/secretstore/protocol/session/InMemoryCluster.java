@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Test fixture: N nodes with their own session managers and storages, joined by an in-memory network
@@ -43,8 +44,7 @@ public final class InMemoryCluster {
             this.id = new NodeId(keyPair.publicKey());
             this.storage = storage;
             // Every message goes through the real wire encoding, so session tests also test the codec.
-            this.sessions = new ClusterSessions(id, (to, env) -> queue.add(new Delivery(id, to, codec.decode(codec.encode(env)))),
-                    tasks::add, clock, STALL, 1000);
+            this.sessions = new ClusterSessions(id, (to, env) -> send(this, to, env), tasks::add, clock, STALL, 1000);
         }
 
         @Override
@@ -69,6 +69,8 @@ public final class InMemoryCluster {
     }
 
     public final FakeClock clock = new FakeClock();
+    /** The nodes' cluster loop: work posted here runs in order during {@link #deliverAll}. */
+    public final java.util.concurrent.Executor loop = task -> this.tasks.add(task);
     private final MessageCodec codec = ClusterMessages.codec();
     private final Map<NodeId, Node> nodes = new LinkedHashMap<>();
     private final Deque<Delivery> queue = new ArrayDeque<>();
@@ -76,6 +78,7 @@ public final class InMemoryCluster {
     private final Deque<Runnable> tasks = new ArrayDeque<>();
     private final Set<NodeId> down = new HashSet<>();
     private Function<Delivery, List<Delivery>> interceptor = List::of;
+    private Predicate<Delivery> refused = d -> false;
     private int delivered;
 
     public InMemoryCluster(int size) {
@@ -106,6 +109,24 @@ public final class InMemoryCluster {
     /** Replaces the interceptor: it maps each delivery to what is actually delivered (none, one, several, altered). */
     public void intercept(Function<Delivery, List<Delivery>> interceptor) {
         this.interceptor = interceptor;
+    }
+
+    /**
+     * Makes the network refuse every send {@code refuse} matches, as a transport does when the peer is not
+     * connected or its queue is full: the message is not queued, and the sender's manager is told through
+     * {@link ClusterSessions#onSendFailed}, from inside {@link ClusterSessions.Network#send}.
+     */
+    public void refuseSends(Predicate<Delivery> refuse) {
+        this.refused = refuse;
+    }
+
+    private void send(Node from, NodeId to, Envelope envelope) {
+        Delivery d = new Delivery(from.id, to, codec.decode(codec.encode(envelope)));
+        if (refused.test(d)) {
+            from.sessions.onSendFailed(to, envelope.key(), SendFailure.QUEUE_FULL);
+            return;
+        }
+        queue.add(d);
     }
 
     /** Delivers queued messages (and the messages they cause) until the queue is empty. Returns how many were delivered. */
