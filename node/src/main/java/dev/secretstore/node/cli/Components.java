@@ -6,11 +6,9 @@ import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
-/** Where the CLI finds the runtimes it delegates to; {@link #fromServiceLoader()} in production, fakes in tests. */
+/** Where the command line finds the key server runtime; {@link #fromServiceLoader()} in production, fakes in tests. */
 public interface Components {
     Optional<NodeRunner> nodeRunner();
-
-    Optional<DevClusterRunner> devClusterRunner();
 
     /** Looks the runtimes up with {@link ServiceLoader} on the class path of the CLI. */
     static Components fromServiceLoader() {
@@ -19,16 +17,11 @@ public interface Components {
             public Optional<NodeRunner> nodeRunner() {
                 return single(NodeRunner.class);
             }
-
-            @Override
-            public Optional<DevClusterRunner> devClusterRunner() {
-                return single(DevClusterRunner.class);
-            }
         };
     }
 
     /** The one registered implementation, none, or an error when several are registered. */
-    private static <T> Optional<T> single(Class<T> type) {
+    static <T> Optional<T> single(Class<T> type) {
         List<ServiceLoader.Provider<T>> found;
         try {
             found = ServiceLoader.load(type, Components.class.getClassLoader()).stream().toList();

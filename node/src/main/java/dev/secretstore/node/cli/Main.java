@@ -3,18 +3,20 @@ package dev.secretstore.node.cli;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code secretstore} command line: {@code node}, {@code init-cluster}, {@code dev}.
+ * The key server's command line, the main class of the server jar (node/target/secretstore-server.jar):
+ * only {@code node}. The full {@code secretstore} command line (dev cluster, cluster set-up, client,
+ * JSON-RPC and ACL tools) is the cli module's, which reuses {@link NodeCommand} and {@link #run}.
  *
  * <p>Built on picocli (pinned in the root pom) rather than a hand-rolled parser: it gives typed
  * options, per-subcommand {@code --help} generated from the same declarations that parse, and
- * consistent usage errors, in one dependency-free jar; the node's commands will grow (client-side
- * helpers of issue #3), and a hand-rolled parser would grow with them.
+ * consistent usage errors, in one dependency-free jar.
  *
  * <p>Exit codes (also in {@code --help} and docs/configuration.md):
  * 0 success; 1 failure at run time or internal error; 2 bad arguments, invalid configuration or a
@@ -25,9 +27,7 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         description = "Threshold Secret Store key server (Parity Secret Store compatible).",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {NodeCommand.class, InitClusterCommand.class, DevCommand.class, ClientCommands.RandomKeyId.class,
-            ClientCommands.Sign.class, ClientCommands.MakeDocumentKey.class, ClientCommands.Encrypt.class,
-            ClientCommands.Decrypt.class, ClientCommands.CombineShadows.class, ServersSetChangeCommand.class, RpcCommands.Rpc.class, RpcCommands.Account.class, AclCommand.class},
+        subcommands = {NodeCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",
@@ -45,24 +45,46 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        return commandRequired(spec);
+    }
+
+    /** A root command run without a subcommand: says so, prints the usage on stderr, {@link #USAGE}. */
+    public static int commandRequired(CommandSpec spec) {
         spec.commandLine().getErr().println("error: a command is required");
         spec.commandLine().usage(spec.commandLine().getErr());
         return USAGE;
     }
 
     public static void main(String[] args) {
-        // One line per log record: time, level, logger (short), message. An operator's own setting wins.
+        exit(args, (out, err) -> execute(args, out, err, Components.fromServiceLoader()));
+    }
+
+    /** Runs the command line in-process and returns the exit code (for {@link #main} and tests). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err, Components components) {
+        return run(new Main(), factory(components), args, out, err);
+    }
+
+    /**
+     * The process entry of a command line: sets the log format (one line per record: time, level,
+     * logger, message; an operator's own setting wins), runs {@code commandLine} on UTF-8 standard
+     * output and error, and exits with its code.
+     */
+    public static void exit(String[] args, BiFunction<PrintWriter, PrintWriter, Integer> commandLine) {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$-7s %3$s: %5$s%6$s%n");
         }
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-        System.exit(execute(args, out, err, Components.fromServiceLoader()));
+        System.exit(commandLine.apply(out, err));
     }
 
-    /** Runs the command line in-process and returns the exit code (for {@link #main} and tests). */
-    public static int execute(String[] args, PrintWriter out, PrintWriter err, Components components) {
-        CommandLine cl = new CommandLine(new Main(), new Factory(components));
+    /**
+     * Runs the picocli command {@code root} (its subcommands created by {@code factory}) with this
+     * command line's rules: a usage error prints the message and a hint and returns {@link #USAGE};
+     * an exception while running prints one line and returns {@link #FAILURE}.
+     */
+    public static int run(Object root, CommandLine.IFactory factory, String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(root, factory);
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -88,25 +110,20 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** Creates the subcommands with the components they delegate to. */
-    private static final class Factory implements CommandLine.IFactory {
-        private final Components components;
-        private final CommandLine.IFactory fallback = CommandLine.defaultFactory();
-
-        Factory(Components components) {
-            this.components = components;
-        }
-
-        @Override
-        public <K> K create(Class<K> cls) throws Exception {
-            if (cls == NodeCommand.class) return cls.cast(new NodeCommand(components));
-            if (cls == DevCommand.class) return cls.cast(new DevCommand(components));
-            return fallback.create(cls);
-        }
+    /** Creates {@link NodeCommand} with the components it delegates to, everything else with picocli's default factory. */
+    public static CommandLine.IFactory factory(Components components) {
+        CommandLine.IFactory fallback = CommandLine.defaultFactory();
+        return new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                if (cls == NodeCommand.class) return cls.cast(new NodeCommand(components));
+                return fallback.create(cls);
+            }
+        };
     }
 
     /** The version from the jar manifest (set by the shaded jar), or "development build". */
-    static final class Version implements CommandLine.IVersionProvider {
+    public static class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();

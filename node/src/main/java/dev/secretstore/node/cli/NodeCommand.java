@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
                 "1:the node failed while running",
                 "2:bad arguments, invalid configuration, or start-up refused (file permissions)",
                 "3:the node runtime is not assembled in this build"})
-final class NodeCommand implements Callable<Integer> {
+public final class NodeCommand implements Callable<Integer> {
     static final String NOT_ASSEMBLED = "the node runtime is not assembled in this build yet";
 
     private final Components components;
@@ -38,7 +38,7 @@ final class NodeCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "the node's TOML configuration file")
     Path config;
 
-    NodeCommand(Components components) {
+    public NodeCommand(Components components) {
         this.components = components;
     }
 

@@ -11,6 +11,7 @@ import dev.secretstore.crypto.Hex;
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.node.config.NodeConfig.Acl;
 import dev.secretstore.node.config.NodeConfig.AclMode;
 import dev.secretstore.node.config.NodeConfig.EthereumRpc;
@@ -230,7 +231,7 @@ public final class ConfigLoader {
                 Listen cluster = new Listen(listenIp(ss, "interface"), ss.port("port", DEFAULT_PORT));
                 List<Member> members = members(ss, self, cluster);
                 Listen http = new Listen(listenIp(ss, "http_interface"), ss.port("http_port", DEFAULT_HTTP_PORT));
-                Cors cors = cors(ss, "cors");
+                CorsPolicy cors = cors(ss, "cors");
                 Path dataDir = path(ss, "path").orElse(baseDir.resolve(DEFAULT_PATH).normalize());
                 Optional<PublicPoint> admin = adminPublic(ss, members);
 
@@ -467,12 +468,12 @@ public final class ConfigLoader {
             throw s.error(option, quote(v) + " is not valid; expected \"local\" (127.0.0.1), \"all\" (0.0.0.0) or an IP address");
         }
 
-        private Cors cors(Section s, String option) throws ConfigException {
+        private CorsPolicy cors(Section s, String option) throws ConfigException {
             List<String> entries = s.strings(option, true).orElse(List.of("none"));
             try {
-                return Cors.of(entries);
+                return CorsPolicy.of(entries);
             } catch (IllegalArgumentException e) {
-                throw s.error(option, e.getMessage());
+                throw s.error(option, ConfigException.redact(e.getMessage()));
             }
         }
 

@@ -3,6 +3,7 @@ package dev.secretstore.node.config;
 import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.protocol.NodeId;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -54,7 +55,7 @@ public record NodeConfig(
         List<Member> nodes,
         Listen cluster,
         Optional<Listen> http,
-        Cors cors,
+        CorsPolicy cors,
         Path dataDir,
         Acl acl,
         Optional<PublicPoint> adminPublic,
@@ -226,7 +227,7 @@ public record NodeConfig(
     }
 
     /** The {@code secretstore_*} JSON-RPC service ({@code rpc_enabled}, {@code rpc_interface}, {@code rpc_port}, {@code rpc_cors}). */
-    public record RpcService(boolean enabled, Listen listen, Cors cors) {
+    public record RpcService(boolean enabled, Listen listen, CorsPolicy cors) {
         public RpcService {
             Objects.requireNonNull(listen, "listen");
             Objects.requireNonNull(cors, "cors");

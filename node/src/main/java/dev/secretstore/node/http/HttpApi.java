@@ -1,6 +1,6 @@
 package dev.secretstore.node.http;
 
-import dev.secretstore.rpc.http.CorsPolicy;
+import dev.secretstore.http.CorsPolicy;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

@@ -2,7 +2,7 @@ package dev.secretstore.node.runtime;
 
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.node.acl.AllowAllAclChecker;
-import dev.secretstore.rpc.http.CorsPolicy;
+import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.node.http.HttpApi;
 import dev.secretstore.node.http.RequestLimits;
 import dev.secretstore.node.ops.NodeMetrics;

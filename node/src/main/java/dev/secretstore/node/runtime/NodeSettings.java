@@ -3,13 +3,11 @@ package dev.secretstore.node.runtime;
 import dev.secretstore.node.acl.AllowAllAclChecker;
 import dev.secretstore.node.acl.EthCallAclChecker;
 import dev.secretstore.node.acl.PolicyFileAclChecker;
-import dev.secretstore.node.config.Cors;
 import dev.secretstore.node.config.NodeConfig;
 import dev.secretstore.node.http.RequestLimits;
 import dev.secretstore.node.transport.TransportConfig;
 import dev.secretstore.protocol.session.admin.AdminPolicy;
 import dev.secretstore.node.eth.EthRpc;
-import dev.secretstore.rpc.http.CorsPolicy;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.key.KeyStorage;
@@ -37,18 +35,12 @@ public final class NodeSettings {
         }
         InetSocketAddress http = config.http().map(l -> new InetSocketAddress(l.ip(), l.port())).orElse(null);
         return new KeyServerNode.Settings(config.nodeKey(), new InetSocketAddress(config.cluster().ip(), config.cluster().port()),
-                members, http, config.dataDir(), cors(config.cors()), config.parityStrict(), acl(config),
+                members, http, config.dataDir(), config.cors(), config.parityStrict(), acl(config),
                 config.acl().mode() == NodeConfig.AclMode.NONE, SESSION_TIMEOUT, MAX_SESSIONS,
                 new AdminPolicy(config.adminPublic(), config.allowKeyLossOnSetChange()),
                 new RequestLimits.Config(config.limits().requesterRate(), config.limits().keyRate(), config.limits().requesterConcurrency()),
                 new InetSocketAddress(config.ops().ip(), config.ops().port()),
                 TransportConfig.defaults().withIdle(config.heartbeat().interval(), config.heartbeat().deadline()));
-    }
-
-    static CorsPolicy cors(Cors cors) {
-        if (cors instanceof Cors.Any) return CorsPolicy.anyOrigin();
-        if (cors instanceof Cors.Origins o) return CorsPolicy.of(o.origins());
-        return CorsPolicy.none();
     }
 
     /** Fail closed: an ACL mode this build does not implement stops the node from starting (SEC-21, SEC-22). */

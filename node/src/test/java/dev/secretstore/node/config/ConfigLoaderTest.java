@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.Hex;
 import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.node.config.NodeConfig.AclMode;
 import dev.secretstore.protocol.NodeId;
 import java.io.IOException;
@@ -119,7 +120,7 @@ class ConfigLoaderTest {
         assertThat(c.acl().mode()).isEqualTo(AclMode.CONTRACT);
         assertThat(c.acl().contract()).contains(Address.fromHex("a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0"));
         assertThat(c.insecureNoAcl()).isFalse();
-        assertThat(c.cors()).isEqualTo(new Cors.Origins(List.of("http://localhost:3000", "null")));
+        assertThat(c.cors()).isEqualTo(new CorsPolicy.Origins(List.of("http://localhost:3000", "null")));
         assertThat(c.adminPublic()).map(p -> p.toHex()).contains(pub("11".repeat(32)));
         assertThat(c.disableAutoMigrate()).isTrue();
         assertThat(c.ethereum().url()).map(Object::toString).contains("http://127.0.0.1:8545");
@@ -128,7 +129,7 @@ class ConfigLoaderTest {
         assertThat(c.parityStrict()).isTrue();
         assertThat(c.rpc().enabled()).isTrue();
         assertThat(c.rpc().listen()).isEqualTo(new NodeConfig.Listen("127.0.0.1", 8546));
-        assertThat(c.rpc().cors()).isEqualTo(new Cors.Any());
+        assertThat(c.rpc().cors()).isEqualTo(new CorsPolicy.Any());
         assertThat(c.keysPath()).contains(dir.resolve("keys"));
         assertThat(c.ops()).isEqualTo(new NodeConfig.Listen("127.0.0.1", 9100));
         assertThat(c.allowKeyLossOnSetChange()).isFalse();
@@ -173,8 +174,8 @@ class ConfigLoaderTest {
         assertThat(c.cluster().isLoopback()).isTrue();
         assertThat(c.http().orElseThrow().isLoopback()).isTrue();
         assertThat(c.rpc().enabled()).isFalse();
-        assertThat(c.cors()).isEqualTo(new Cors.None());
-        assertThat(c.rpc().cors()).isEqualTo(new Cors.None());
+        assertThat(c.cors()).isEqualTo(new CorsPolicy.None());
+        assertThat(c.rpc().cors()).isEqualTo(new CorsPolicy.None());
         assertThat(c.dataDir()).isEqualTo(dir.resolve("secretstore"));
         assertThat(c.ethereum().timeout()).isEqualTo(Duration.ofMillis(5000));
         assertThat(c.parityStrict()).isFalse();
@@ -386,10 +387,10 @@ class ConfigLoaderTest {
 
     @Test
     void corsForms() throws Exception {
-        assertThat(load(minimal("cors = \"none\"\n")).cors()).isEqualTo(new Cors.None());
-        assertThat(load(minimal("cors = [\"all\"]\n")).cors()).isEqualTo(new Cors.Any());
-        assertThat(load(minimal("cors = \"*.example.org\"\n")).cors()).isEqualTo(new Cors.Origins(List.of("*.example.org")));
-        assertThat(load(minimal("cors = []\n")).cors()).isEqualTo(new Cors.None());
+        assertThat(load(minimal("cors = \"none\"\n")).cors()).isEqualTo(new CorsPolicy.None());
+        assertThat(load(minimal("cors = [\"all\"]\n")).cors()).isEqualTo(new CorsPolicy.Any());
+        assertThat(load(minimal("cors = \"*.example.org\"\n")).cors()).isEqualTo(new CorsPolicy.Origins(List.of("*.example.org")));
+        assertThat(load(minimal("cors = []\n")).cors()).isEqualTo(new CorsPolicy.None());
     }
 
     @Test

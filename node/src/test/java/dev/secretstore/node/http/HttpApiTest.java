@@ -1,6 +1,6 @@
 package dev.secretstore.node.http;
 
-import dev.secretstore.rpc.http.CorsPolicy;
+import dev.secretstore.http.CorsPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.secretstore.crypto.Ecdsa;

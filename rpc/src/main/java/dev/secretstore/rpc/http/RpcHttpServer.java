@@ -3,6 +3,7 @@ package dev.secretstore.rpc.http;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.rpc.SecretStoreRpc;
 import java.io.IOException;
 import java.io.InputStream;

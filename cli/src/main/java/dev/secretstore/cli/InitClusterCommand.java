@@ -1,0 +1,84 @@
+package dev.secretstore.cli;
+
+import dev.secretstore.node.config.ConfigException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code secretstore init-cluster}: node keys and one configuration per node, for a cluster on this machine. */
+@Command(name = "init-cluster",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {
+                "Generate N node keys and one configuration per node, for a cluster on 127.0.0.1.",
+                "Writes DIR/node-<i>.key (the node key, 64 hex digits, mode 0600), DIR/node-<i>.toml (accepted as-is "
+                        + "by 'secretstore node --config'), DIR/acl-policy.toml (the development ACL: key authors only) "
+                        + "and creates DIR/data/node-<i> (mode 0700), for i = 0 .. N-1.",
+                "Node i listens on cluster port P+i, HTTP port H+i and ops port O+i."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:files written",
+                "1:an I/O error while writing",
+                "2:bad arguments, or files exist (see --force)"})
+final class InitClusterCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--nodes", required = true, paramLabel = "N", description = "number of nodes, 1 to " + ClusterInit.MAX_NODES)
+    int nodes;
+
+    @Option(names = "--dir", required = true, paramLabel = "DIR", description = "output directory (created with mode 0700 if missing)")
+    Path dir;
+
+    @Option(names = "--base-port", paramLabel = "P", defaultValue = "12000", description = "first node-to-node port (default: ${DEFAULT-VALUE})")
+    int basePort;
+
+    @Option(names = "--http-base-port", paramLabel = "H", defaultValue = "8082", description = "first HTTP API port (default: ${DEFAULT-VALUE})")
+    int httpBasePort;
+
+    @Option(names = "--ops-base-port", paramLabel = "O", defaultValue = "8190", description = "first health/metrics port (default: ${DEFAULT-VALUE})")
+    int opsBasePort;
+
+    @Option(names = "--threshold-hint", description = "also print which key thresholds suit a cluster of N nodes")
+    boolean thresholdHint;
+
+    @Option(names = "--force", description = "overwrite existing key, configuration and policy files (never deletes key storage)")
+    boolean force;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ClusterInit.Plan plan;
+        try {
+            plan = ClusterInit.plan(nodes, dir, basePort, httpBasePort, opsBasePort);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return Main.USAGE;
+        }
+        List<String> blockers = ClusterInit.blockers(plan, force);
+        if (!blockers.isEmpty()) {
+            blockers.forEach(b -> err.println("error: " + b));
+            return Main.USAGE;
+        }
+        List<ClusterInit.Written> written;
+        try {
+            written = ClusterInit.write(plan);
+        } catch (IOException e) {
+            err.println("error: writing the cluster files failed: " + e);
+            return Main.FAILURE;
+        } catch (ConfigException e) {
+            err.println("error: internal error, a written configuration does not load: " + e.getMessage());
+            return Main.FAILURE;
+        }
+        ClusterInit.printSummary(plan, written, out);
+        if (thresholdHint) ClusterInit.printThresholdHint(plan.nodes(), out);
+        return Main.OK;
+    }
+}

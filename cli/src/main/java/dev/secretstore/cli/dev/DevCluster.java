@@ -1,0 +1,336 @@
+package dev.secretstore.cli.dev;
+
+import dev.secretstore.cli.ClusterInit;
+import dev.secretstore.cli.DevClusterRunner;
+import dev.secretstore.crypto.Hex;
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.http.CorsPolicy;
+import dev.secretstore.keystore.Keystore;
+import dev.secretstore.keystore.KeystoreFile;
+import dev.secretstore.node.config.ConfigException;
+import dev.secretstore.node.config.ConfigLoader;
+import dev.secretstore.node.config.NodeConfig;
+import dev.secretstore.node.runtime.KeyServerNode;
+import dev.secretstore.node.runtime.NodeSettings;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.rpc.SecretStoreRpc;
+import dev.secretstore.rpc.http.RpcHttpServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code secretstore dev}: N key servers in one process on loopback, each with its own cluster port,
+ * HTTP port and store (node i: HTTP 8082+i, cluster 12000+i). Creates the keys and configurations
+ * in DIR on first use and reuses them afterwards, so keys survive restarts. Writes {@code DIR/dev.json}
+ * and prints the endpoints and a ready-to-paste example.
+ */
+public final class DevCluster implements DevClusterRunner {
+    public static final int CLUSTER_BASE_PORT = 12000;
+    public static final int HTTP_BASE_PORT = 8082;
+    public static final int OPS_BASE_PORT = 8190;
+    public static final String REQUESTER_KEY = "requester.key";
+    /** Port of the development JSON-RPC service ({@code secretstore dev}); tests pass 0 for a free port. */
+    public static final int RPC_PORT = 8545;
+    /** Under the dev dir: the rpc service's keystore directory and its accounts' passwords. */
+    public static final String RPC_KEYSTORE = "rpc/keystore";
+    public static final String RPC_ACCOUNTS = "rpc/accounts.json";
+    /** Number of development accounts of the rpc service. */
+    public static final int RPC_ACCOUNT_COUNT = 2;
+
+    /** A development account of the rpc service: address ({@code 0x}…), password, keystore file relative to the dev dir. */
+    public record RpcAccount(String address, String password, String keystore) {
+        @Override
+        public String toString() {
+            return "RpcAccount[" + address + ", " + keystore + "]";
+        }
+    }
+
+    /** A started cluster. */
+    public static final class Running implements AutoCloseable {
+        private final List<KeyServerNode> nodes;
+        private final List<NodeConfig> configs;
+        private final Path devJson;
+        private RpcHttpServer rpc;
+        private List<RpcAccount> rpcAccounts = List.of();
+
+        Running(List<KeyServerNode> nodes, List<NodeConfig> configs, Path devJson) {
+            this.nodes = new ArrayList<>(nodes);
+            this.configs = configs;
+            this.devJson = devJson;
+        }
+
+        public List<KeyServerNode> nodes() {
+            return nodes;
+        }
+
+        /** Stops node i (its store stays on disk). */
+        public void stop(int i) {
+            nodes.get(i).close();
+        }
+
+        /** Starts node i again from its configuration and store, and waits until it is connected to every running node. */
+        public void restart(int i) throws IOException, InterruptedException {
+            KeyServerNode fresh = new KeyServerNode(NodeSettings.from(configs.get(i)));
+            fresh.start();
+            nodes.set(i, fresh);
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (System.nanoTime() - deadline < 0) {
+                boolean all = true;
+                for (KeyServerNode other : nodes) {
+                    if (other != fresh && other.isRunning() && !fresh.isConnectedTo(other.id())) all = false;
+                }
+                if (all) return;
+                Thread.sleep(50);
+            }
+            throw new IOException("node " + i + " did not reconnect within 20 s");
+        }
+
+        public Path devJson() {
+            return devJson;
+        }
+
+        public String opsUrl(int i) {
+            return "http://127.0.0.1:" + nodes.get(i).opsPort();
+        }
+
+        public String httpUrl(int i) {
+            return "http://127.0.0.1:" + nodes.get(i).httpPort();
+        }
+
+        /** URL of the development JSON-RPC service, or null if it was not started. */
+        public String rpcUrl() {
+            return rpc == null ? null : rpc.uri().toString();
+        }
+
+        /** The development accounts of the rpc service (with their passwords: development only). */
+        public List<RpcAccount> rpcAccounts() {
+            return rpcAccounts;
+        }
+
+        @Override
+        public void close() {
+            if (rpc != null) rpc.close();
+            for (KeyServerNode n : nodes) n.close();
+            for (NodeConfig c : configs) c.nodeKey().destroy();
+        }
+    }
+
+    @Override
+    public int run(Options options) {
+        Running running;
+        DevChain chain = null;
+        try {
+            if (options.chain()) {
+                chain = DevChain.setUp(options.nodes(), options.dir(), CLUSTER_BASE_PORT, HTTP_BASE_PORT, OPS_BASE_PORT, System.out);
+            }
+            running = start(options.nodes(), options.dir(), CLUSTER_BASE_PORT, HTTP_BASE_PORT, OPS_BASE_PORT, RPC_PORT, System.out);
+            if (chain != null) chain.describeIn(running.devJson());
+        } catch (Exception e) {
+            if (chain != null) chain.close();
+            System.err.println("secretstore dev: " + e.getMessage());
+            return 1;
+        }
+        DevChain devChain = chain;
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("stopping the development cluster");
+            running.close();
+            if (devChain != null) devChain.close();
+            stopped.countDown();
+        }, "dev-shutdown"));
+        printBanner(running, options.dir(), System.out);
+        if (devChain != null) DevChain.printBanner(devChain, running, options.dir(), System.out);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    /** {@link #start(int, Path, int, int, int, int, PrintStream)} with the rpc service on a free port. */
+    public static Running start(int n, Path dir, int clusterBase, int httpBase, int opsBase, PrintStream out)
+            throws IOException, ConfigException, InterruptedException {
+        return start(n, dir, clusterBase, httpBase, opsBase, 0, out);
+    }
+
+    /**
+     * Creates (first time) or reuses the cluster files in {@code dir}, starts every node and waits until all are
+     * connected, then starts the JSON-RPC service on 127.0.0.1:{@code rpcPort} (0: a free port) with the
+     * development accounts (created on first use).
+     */
+    public static Running start(int n, Path dir, int clusterBase, int httpBase, int opsBase, int rpcPort, PrintStream out)
+            throws IOException, ConfigException, InterruptedException {
+        ClusterInit.Plan plan = ClusterInit.plan(n, dir, clusterBase, httpBase, opsBase);
+        if (!Files.exists(plan.configFile(0))) {
+            List<String> blockers = ClusterInit.blockers(plan, false);
+            if (!blockers.isEmpty()) throw new IOException(String.join("; ", blockers));
+            ClusterInit.write(plan);
+            out.println("created a " + n + "-node development cluster in " + dir);
+        } else if (!Files.exists(plan.configFile(n - 1)) || Files.exists(plan.configFile(n))) {
+            throw new IOException(dir + " holds a cluster of a different size; use another --dir or --nodes");
+        }
+        Path requesterKey = dir.resolve(REQUESTER_KEY);
+        if (!Files.exists(requesterKey)) {
+            KeyPair demo = KeyPair.random();
+            try {
+                byte[] secret = demo.secret().toBytes();
+                Files.writeString(requesterKey, Hex.encode(secret) + "\n", StandardCharsets.US_ASCII);
+                java.util.Arrays.fill(secret, (byte) 0);
+                Files.setPosixFilePermissions(requesterKey, PosixFilePermissions.fromString("rw-------"));
+            } finally {
+                demo.destroy();
+            }
+        }
+        List<NodeConfig> configs = new ArrayList<>();
+        List<KeyServerNode> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                NodeConfig c = ConfigLoader.load(plan.configFile(i));
+                configs.add(c);
+                KeyServerNode node = new KeyServerNode(NodeSettings.from(c));
+                nodes.add(node);
+                node.start();
+            }
+            awaitConnected(nodes);
+        } catch (IOException | ConfigException | InterruptedException | RuntimeException e) {
+            for (KeyServerNode node : nodes) node.close();
+            throw e;
+        }
+        Path devJson = dir.resolve("dev.json");
+        Running running = new Running(nodes, configs, devJson);
+        try {
+            running.rpcAccounts = rpcAccounts(dir);
+            SecretStoreRpc service = new SecretStoreRpc(new Keystore(dir.resolve(RPC_KEYSTORE)));
+            try {
+                running.rpc = RpcHttpServer.start(service, "127.0.0.1", rpcPort, CorsPolicy.none());
+            } catch (java.net.BindException e) {
+                out.println("port " + rpcPort + " is in use: the JSON-RPC service takes a free port (see dev.json)");
+                running.rpc = RpcHttpServer.start(service, "127.0.0.1", 0, CorsPolicy.none());
+            }
+        } catch (IOException | RuntimeException e) {
+            running.close();
+            throw e;
+        }
+        Files.writeString(devJson, devJson(nodes, configs, running.rpcUrl(), running.rpcAccounts), StandardCharsets.UTF_8);
+        return running;
+    }
+
+    /** Reads the development accounts, or creates them (keystore files, light scrypt, random passwords) on first use. */
+    static List<RpcAccount> rpcAccounts(Path dir) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        Path file = dir.resolve(RPC_ACCOUNTS);
+        if (Files.exists(file)) {
+            return List.of(json.readValue(file.toFile(), RpcAccount[].class));
+        }
+        Keystore ks = new Keystore(dir.resolve(RPC_KEYSTORE));
+        List<RpcAccount> accounts = new ArrayList<>();
+        java.security.SecureRandom rng = new java.security.SecureRandom();
+        for (int i = 0; i < RPC_ACCOUNT_COUNT; i++) {
+            byte[] pw = new byte[12];
+            rng.nextBytes(pw);
+            String password = "dev-" + Hex.encode(pw);
+            KeyPair kp = KeyPair.random();
+            try {
+                Path f = ks.store(kp, password, KeystoreFile.ScryptParams.LIGHT);
+                accounts.add(new RpcAccount(kp.address().toHex(), password, dir.relativize(f).toString()));
+            } finally {
+                kp.destroy();
+            }
+        }
+        Files.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(accounts), StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return accounts;
+    }
+
+    /** Waits until every node is connected to every other (20 s at most); also used by the cluster benchmark. */
+    public static void awaitConnected(List<KeyServerNode> nodes) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() - deadline < 0) {
+            boolean all = true;
+            for (KeyServerNode a : nodes) {
+                for (KeyServerNode b : nodes) {
+                    if (a != b && !a.isConnectedTo(b.id())) all = false;
+                }
+            }
+            if (all) return;
+            Thread.sleep(50);
+        }
+        throw new IOException("the development nodes did not connect to each other within 20 s");
+    }
+
+    /** {@code {"nodes":[{"id","http","cluster"},…],"requester_key_file":…}}; later issues add fields, never rename these. */
+    static String devJson(List<KeyServerNode> nodes, List<NodeConfig> configs) {
+        StringBuilder sb = new StringBuilder("{\n  \"nodes\": [\n");
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeConfig c = configs.get(i);
+            NodeId id = nodes.get(i).id();
+            sb.append("    {\"id\": \"").append(id.toHex()).append("\", \"http\": \"http://127.0.0.1:").append(nodes.get(i).httpPort())
+                    .append("\", \"cluster\": \"").append(c.cluster().ip()).append(':').append(c.cluster().port()).append("\"}")
+                    .append(i + 1 < nodes.size() ? ",\n" : "\n");
+        }
+        sb.append("  ],\n  \"requester_key_file\": \"").append(REQUESTER_KEY).append("\"\n}\n");
+        return sb.toString();
+    }
+
+    /** {@link #devJson(List, List)} plus {@code "rpc": {"url", "accounts": [{"address", "password", "keystore"}, …]}}. */
+    static String devJson(List<KeyServerNode> nodes, List<NodeConfig> configs, String rpcUrl, List<RpcAccount> accounts) {
+        String base = devJson(nodes, configs);
+        if (rpcUrl == null) return base;
+        StringBuilder sb = new StringBuilder(base.substring(0, base.lastIndexOf('}')).stripTrailing());
+        sb.append(",\n  \"rpc\": {\"url\": \"").append(rpcUrl).append("\", \"accounts\": [\n");
+        for (int i = 0; i < accounts.size(); i++) {
+            RpcAccount a = accounts.get(i);
+            sb.append("    {\"address\": \"").append(a.address()).append("\", \"password\": \"").append(a.password())
+                    .append("\", \"keystore\": \"").append(a.keystore()).append("\"}").append(i + 1 < accounts.size() ? ",\n" : "\n");
+        }
+        sb.append("  ]}\n}\n");
+        return sb.toString();
+    }
+
+    static void printBanner(Running running, Path dir, PrintStream out) {
+        out.println();
+        out.println("Secret Store development cluster is running (" + running.nodes().size() + " nodes). Ctrl-C stops it.");
+        for (int i = 0; i < running.nodes().size(); i++) {
+            out.println("  node " + i + "  " + running.httpUrl(i) + "  id " + running.nodes().get(i).id().shortId() + "…");
+        }
+        if (running.rpcUrl() != null) {
+            out.println("  JSON-RPC (parity URL)  " + running.rpcUrl() + "  accounts "
+                    + running.rpcAccounts().stream().map(RpcAccount::address).toList() + " (passwords in dev.json)");
+        }
+        out.println("  endpoints for scripts: " + running.devJson());
+        out.println();
+        String d = dir.toString();
+        int t = Math.max(0, (running.nodes().size() - 1) / 2);
+        out.println("Try it (a publisher stores a document key, then retrieves it as shadows and decrypts):");
+        out.println();
+        out.println("  KEY_ID=$(./secretstore random-key-id)");
+        out.println("  SIG=$(./secretstore sign --key-file " + d + "/" + REQUESTER_KEY + " --key-id $KEY_ID)");
+        out.println("  SERVER_KEY=$(curl -s -X POST " + running.httpUrl(0) + "/shadow/$KEY_ID/$SIG/" + t + " | tr -d '\"')");
+        out.println("  eval \"$(./secretstore document-key --server-key $SERVER_KEY)\"   # sets DOCUMENT_KEY, COMMON_POINT, ENCRYPTED_POINT");
+        out.println("  curl -s -X POST " + running.httpUrl(0) + "/shadow/$KEY_ID/$SIG/$COMMON_POINT/$ENCRYPTED_POINT");
+        out.println("  CIPHERTEXT=$(./secretstore encrypt --document-key $DOCUMENT_KEY --text 'hello, secret store')");
+        out.println("  curl -s " + running.httpUrl(running.nodes().size() - 1) + "/shadow/$KEY_ID/$SIG > shadows.json");
+        out.println("  ./secretstore decrypt --key-file " + d + "/" + REQUESTER_KEY + " --shadows shadows.json --data $CIPHERTEXT");
+        out.println();
+        if (Files.exists(dir.resolve("admin.key")) && running.nodes().size() > 1) {
+            String others = java.util.stream.IntStream.range(0, running.nodes().size() - 1).mapToObj(Integer::toString)
+                    .collect(java.util.stream.Collectors.joining(","));
+            out.println("Move every key off node " + (running.nodes().size() - 1) + " and back (servers set change, signed with "
+                    + d + "/admin.key):");
+            out.println();
+            out.println("  ./secretstore servers-set-change --dev " + d + " --new-set " + others);
+            out.println("  ./secretstore servers-set-change --dev " + d + " --new-set " + others + "," + (running.nodes().size() - 1));
+            out.println();
+        }
+        out.println("Health and metrics: " + running.opsUrl(0) + "/health, " + running.opsUrl(0) + "/metrics");
+        out.println();
+    }
+}

@@ -1,0 +1,100 @@
+package dev.secretstore.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.secretstore.crypto.Hex;
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.keystore.Keystore;
+import dev.secretstore.node.cli.NodeRunner;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code secretstore account new|import|list} and {@code secretstore rpc}. */
+class RpcCommandsTest {
+    @TempDir
+    Path dir;
+
+    final StringWriter out = new StringWriter();
+    final StringWriter err = new StringWriter();
+
+    static final Components NONE = new Components() {
+        @Override
+        public Optional<NodeRunner> nodeRunner() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<DevClusterRunner> devClusterRunner() {
+            return Optional.empty();
+        }
+    };
+
+    int run(String... args) {
+        return Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true), NONE);
+    }
+
+    @Test
+    void accountNewImportList() throws Exception {
+        Path ks = dir.resolve("ks");
+        Path pw = dir.resolve("pw");
+        Files.writeString(pw, "s3cret pass\n");
+        assertThat(run("account", "new", "--keystore", ks.toString(), "--password-file", pw.toString(), "--light")).isZero();
+        String created = out.toString().trim();
+        assertThat(created).matches("0x[0-9a-f]{40} .*UTC--.*");
+        KeyPair imported = KeyPair.random();
+        Path key = dir.resolve("k.key");
+        Files.writeString(key, Hex.encode(imported.secret().toBytes()) + "\n");
+        assertThat(run("account", "import", "--keystore", ks.toString(), "--key-file", key.toString(),
+                "--password-file", pw.toString(), "--light")).isZero();
+        assertThat(new Keystore(ks).unlock(imported.address(), "s3cret pass").publicKey()).isEqualTo(imported.publicKey());
+        out.getBuffer().setLength(0);
+        assertThat(run("account", "list", "--keystore", ks.toString())).isZero();
+        assertThat(out.toString()).contains(created.substring(0, 42)).contains(imported.address().toHex());
+        assertThat(out.toString() + err).doesNotContain("s3cret");
+    }
+
+    @Test
+    void accountNewWithoutPasswordExitsTwo() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv(RpcCommands.PASSWORD_ENV) == null);
+        assertThat(run("account", "new", "--keystore", dir.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--password-file");
+        assertThat(run("account", "new", "--keystore", dir.toString(), "--password", "x")).isEqualTo(2);
+        assertThat(run("account")).isEqualTo(2);
+        assertThat(run("rpc", "--help")).isZero();
+    }
+
+    @Test
+    void rpcServesTheKeystore() throws Exception {
+        Keystore ks = new Keystore(dir);
+        KeyPair kp = KeyPair.random();
+        ks.store(kp, "pw", dev.secretstore.keystore.KeystoreFile.ScryptParams.LIGHT);
+        AtomicInteger code = new AtomicInteger(-1);
+        Thread t = new Thread(() -> code.set(run("rpc", "--keystore", dir.toString(), "--port", "0")));
+        t.start();
+        Pattern p = Pattern.compile("listening on (http://\\S+)");
+        Matcher m = p.matcher("");
+        for (int i = 0; i < 200 && !(m = p.matcher(out.toString())).find(); i++) Thread.sleep(25);
+        assertThat(out.toString()).contains("1 account(s)");
+        String body = "{\"jsonrpc\":\"2.0\",\"method\":\"secretstore_signRawHash\",\"params\":[\"" + kp.address().toHex()
+                + "\",\"pw\",\"0x" + "00".repeat(31) + "01\"],\"id\":1}";
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(m.group(1)))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).matches("\\{\"jsonrpc\":\"2.0\",\"result\":\"0x[0-9a-f]{130}\",\"id\":1}");
+        t.interrupt();
+        t.join(5000);
+        assertThat(t.isAlive()).isFalse();
+    }
+}
