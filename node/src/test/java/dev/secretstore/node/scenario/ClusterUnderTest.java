@@ -15,7 +15,7 @@ import java.util.function.BooleanSupplier;
  * A key-server cluster as {@link KeyServerScenarios} drives it: the HTTP API's operations through
  * member {@code via} (members are numbered 0..size-1 in ascending node id), and faults. Two drivers:
  * {@link InMemoryClusterUnderTest} (the protocol's in-memory cluster with its interceptor and fake
- * clock) and {@link ProcessClusterUnderTest} (node processes of the shaded jar over real sockets).
+ * clock) and {@code ProcessClusterUnderTest} in the cli module's tests (node processes over real sockets).
  *
  * <p>Every operation returns what the client saw ({@link Outcome}); it never throws for a session
  * error, and it returns {@link Outcome#NO_ANSWER} instead of waiting past {@link #answerDeadline()}.

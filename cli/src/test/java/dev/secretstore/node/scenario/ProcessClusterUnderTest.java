@@ -2,6 +2,7 @@ package dev.secretstore.node.scenario;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secretstore.cli.dev.TestPorts;
 import dev.secretstore.crypto.Ecdsa;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.Hex;
@@ -12,7 +13,6 @@ import dev.secretstore.crypto.RecoverableSignature;
 import dev.secretstore.crypto.threshold.EncryptedDocumentKey;
 import dev.secretstore.crypto.threshold.SchnorrSignature;
 import dev.secretstore.node.runtime.NodeSettings;
-import dev.secretstore.node.runtime.TestPorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,8 +36,9 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * {@link ClusterUnderTest} over node processes of the shaded jar (system property {@code secretstore.jar},
- * set by failsafe), configured by {@code init-cluster} and driven over HTTP, as an operator runs them.
+ * {@link ClusterUnderTest} over node processes of the command-line jar (cli/target/secretstore.jar, system
+ * property {@code secretstore.jar}, set by failsafe), configured by its {@code init-cluster} and driven over
+ * HTTP, as an operator runs them.
  * Members are numbered in ascending node id, as in the in-memory driver, so member 0 is the lowest id.
  *
  * <p>"Lose a member" is {@code kill -9}; it is back when restarted on the same configuration and data

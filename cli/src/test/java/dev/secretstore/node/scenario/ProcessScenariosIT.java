@@ -6,10 +6,11 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 
 /**
- * The scenarios over three node processes of the shaded jar (issue #12, Tests): one cluster for the
+ * The scenarios over three node processes of the command-line jar (issue #12, Tests; here because
+ * {@code init-cluster} is a command of that jar; the suite comes from node's test-jar): one cluster for the
  * whole class, healed (every killed member restarted) before each scenario; a member is lost with
  * kill -9 and restarted on its data. Configurations, data and node logs ({@code node-<i>.log}) stay in
- * {@code node/target/scenario-cluster-*}.
+ * {@code cli/target/scenario-cluster-*}.
  *
  * <p>Each loss costs a JVM start, so by default a member is lost at a step only when it is not the
  * master ({@code -Dscenarios.process.victims=1,0} adds the master; the in-memory run covers both), at
