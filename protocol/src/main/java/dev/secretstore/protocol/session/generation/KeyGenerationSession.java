@@ -154,8 +154,9 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
     }
 
     /**
-     * Starts the session on the master. Checks, in Parity's order: key exists locally (committed or
-     * pending) → {@code SERVER_KEY_ALREADY_GENERATED}; {@code t ≥ N} → {@code NOT_ENOUGH_NODES_FOR_THRESHOLD};
+     * Starts the session on the master. Checks, in Parity's order: key committed locally →
+     * {@code SERVER_KEY_ALREADY_GENERATED}, only prepared (awaiting the commit's recovery path) → the
+     * retryable {@code TOO_EARLY_FOR_REQUEST}; {@code t ≥ N} → {@code NOT_ENOUGH_NODES_FOR_THRESHOLD};
      * a member not connected → {@code NODE_DISCONNECTED}. The returned session may already be finished
      * (a check failed, or a single-node cluster).
      */
@@ -165,8 +166,9 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         KeyGenerationSession s = new KeyGenerationSession(key, cluster.self(), members, outbox, storage, rng);
         s.keyId = keyId;
         s.author = author;
-        if (exists(storage, keyId)) {
-            s.fail(SecretStoreException.of(Kind.SERVER_KEY_ALREADY_GENERATED));
+        Kind taken = taken(storage, keyId);
+        if (taken != null) {
+            s.fail(SecretStoreException.of(taken));
             return s;
         }
         if (threshold < 0 || threshold >= members.size()) {
@@ -202,8 +204,17 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         };
     }
 
-    private static boolean exists(KeyStorage storage, H256 keyId) {
-        return storage.get(keyId).isPresent() || storage.pendingKeyIds().contains(keyId);
+    /**
+     * Why this node cannot take part in generating {@code keyId}, or null: committed here →
+     * {@code SERVER_KEY_ALREADY_GENERATED}; only prepared here → {@code TOO_EARLY_FOR_REQUEST}, retryable,
+     * because the row is either committed or discarded by the recovery path within seconds and the client's
+     * retry then gets the final answer (issue #12 defect 3: never "already generated" for a key no member
+     * kept).
+     */
+    private static Kind taken(KeyStorage storage, H256 keyId) {
+        if (storage.contains(keyId)) return Kind.SERVER_KEY_ALREADY_GENERATED;
+        if (storage.pendingKeyIds().contains(keyId)) return Kind.TOO_EARLY_FOR_REQUEST;
+        return null;
     }
 
     @Override
@@ -358,26 +369,8 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
     private void acceptInit(Init init) {
         keyId = init.keyId();
         author = init.author();
-        Kind refusal = null;
-        if (exists(storage, keyId)) {
-            refusal = Kind.SERVER_KEY_ALREADY_GENERATED;
-        } else if (init.threshold() < 0 || init.threshold() >= participants.size()) {
-            refusal = Kind.NOT_ENOUGH_NODES_FOR_THRESHOLD;
-        } else {
-            try {
-                Set<NodeId> listed = new TreeSet<>();
-                init.idNumbers().forEach(e -> listed.add(e.node()));
-                if (!listed.equals(participants)) {
-                    LOG.warning(() -> "generation " + key + ": participant set differs from the configured members");
-                    refusal = Kind.INVALID_MESSAGE;
-                } else {
-                    ids = GenerationWire.fromWire(List.copyOf(participants), init.idNumbers()); // SEC-02
-                }
-            } catch (RuntimeException e) {
-                LOG.warning(() -> "generation " + key + ": refused id numbers: " + e.getMessage());
-                refusal = Kind.INVALID_MESSAGE;
-            }
-        }
+        Kind refusal = taken(storage, keyId);
+        if (refusal == null) refusal = initRefusal(init);
         if (refusal != null) {
             refused = true;
             outbox.send(master, new Refused(refusal));
@@ -387,6 +380,24 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         t = init.threshold();
         outbox.send(master, new InitAck());
         phase = Phase.AWAIT_START;
+    }
+
+    /** Why this member refuses the master's threshold or id numbers, or null (SEC-02). Sets {@link #ids} when accepted. */
+    private Kind initRefusal(Init init) {
+        if (init.threshold() < 0 || init.threshold() >= participants.size()) return Kind.NOT_ENOUGH_NODES_FOR_THRESHOLD;
+        try {
+            Set<NodeId> listed = new TreeSet<>();
+            init.idNumbers().forEach(e -> listed.add(e.node()));
+            if (!listed.equals(participants)) {
+                LOG.warning(() -> "generation " + key + ": participant set differs from the configured members");
+                return Kind.INVALID_MESSAGE;
+            }
+            ids = GenerationWire.fromWire(List.copyOf(participants), init.idNumbers()); // SEC-02
+            return null;
+        } catch (RuntimeException e) {
+            LOG.warning(() -> "generation " + key + ": refused id numbers: " + e.getMessage());
+            return Kind.INVALID_MESSAGE;
+        }
     }
 
     private void deal() {
