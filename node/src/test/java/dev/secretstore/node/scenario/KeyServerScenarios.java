@@ -58,7 +58,12 @@ public abstract class KeyServerScenarios {
     private static final String TEMPORARY = text(Kind.CONSENSUS_TEMPORARY_UNREACHABLE);
     private static final String SERVER_KEY_NOT_FOUND = text(Kind.SERVER_KEY_IS_NOT_FOUND);
     private static final String DOCUMENT_KEY_NOT_FOUND = text(Kind.DOCUMENT_KEY_IS_NOT_FOUND);
-    private static final String HAS_ACTIVE_SESSIONS = text(Kind.HAS_ACTIVE_SESSIONS);
+    /**
+     * Answers a client retries after a lost member is back, while the member resolves what it left prepared
+     * (http-api.md §6.2 marks them retryable): another session still runs, or a key's earlier write awaits
+     * the recovery path. Any other answer is final.
+     */
+    private static final Set<String> RESOLVING = Set.of("500 " + text(Kind.HAS_ACTIVE_SESSIONS), "500 " + text(Kind.TOO_EARLY_FOR_REQUEST));
 
     /** The cluster for one scenario: {@link #SIZE} members, all connected, no fault armed. */
     protected abstract ClusterUnderTest cluster();
@@ -340,7 +345,7 @@ public abstract class KeyServerScenarios {
             String agreed = agreedServerKey(c, id, what);
             if (outcome.ok()) assertThat(agreed).as("%s: the 200 the client saw is kept", what).isEqualTo("200 " + outcome.value());
             PublicPoint y = agreed.startsWith("200 ") ? PublicPoint.fromHex(agreed.substring(4))
-                    : ok(c.generateServerKey(MASTER, id, T), what + ": generation again once the member is back");
+                    : ok(retried(c, () -> c.generateServerKey(MASTER, id, T)), what + ": generation again once the member is back");
             assertUsable(c, new Key(id, y, null), victim, what + ", member back", KeyUse.ECDSA); // ECDSA needs every member's share
         });
     }
@@ -411,16 +416,12 @@ public abstract class KeyServerScenarios {
         return Stream.of(KeyUse.values()).map(use -> DynamicContainer.dynamicContainer(use.name(), keyUseAtEachStep(use)));
     }
 
-    /**
-     * Endpoint 9 repeated by a client after a lost member is back: while the restarted member resolves what
-     * it left prepared, the cluster may answer the retryable {@code 500 HasActiveSessions} (http-api.md §6.2),
-     * which a client retries; any other answer is final.
-     */
-    private static Outcome<Void> repeatedChange(ClusterUnderTest c, SortedSet<Integer> oldSet, SortedSet<Integer> newSet) {
-        List<Outcome<Void>> last = new ArrayList<>();
+    /** A request repeated as a client would once a lost member is back: again while the answer is {@link #RESOLVING}. */
+    private static <T> Outcome<T> retried(ClusterUnderTest c, java.util.function.Supplier<Outcome<T>> request) {
+        List<Outcome<T>> last = new ArrayList<>();
         c.within(SETTLE, () -> {
-            last.add(0, c.changeServersSet(MASTER, oldSet, newSet));
-            return !last.get(0).answer().equals("500 " + HAS_ACTIVE_SESSIONS);
+            last.add(0, request.get());
+            return !RESOLVING.contains(last.get(0).answer());
         });
         return last.get(0);
     }
@@ -447,9 +448,9 @@ public abstract class KeyServerScenarios {
             assertAllowed(outcome, victim, what, "500 " + NODE_DISCONNECTED);
             assertSessionsEnd(c, what);
             c.restore(victim);
-            ok(repeatedChange(c, set(0, 1, 2), allBut(OTHER)), what + ": the same change repeated once the member is back");
+            ok(retried(c, () -> c.changeServersSet(MASTER, set(0, 1, 2), allBut(OTHER))), what + ": the same change repeated once the member is back");
             for (int via : List.of(MASTER, MEMBER)) assertUsable(c, key, via, what + ", change repeated", KeyUse.DOCUMENT_KEY);
-            ok(repeatedChange(c, set(0, 1, 2), set(0, 1, 2)), what + ": adding member " + OTHER + " back");
+            ok(retried(c, () -> c.changeServersSet(MASTER, set(0, 1, 2), set(0, 1, 2))), what + ": adding member " + OTHER + " back");
             assertUsable(c, key, OTHER, what + ", member " + OTHER + " added back", KeyUse.DOCUMENT_KEY, KeyUse.ECDSA);
         });
     }

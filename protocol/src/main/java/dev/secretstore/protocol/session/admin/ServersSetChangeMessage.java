@@ -104,7 +104,12 @@ public sealed interface ServersSetChangeMessage extends SessionMessage {
     }
 
     /** A key a new holder could not accept: the node it blames (empty if none) and why. */
-    record KeyFault(H256 keyId, List<NodeId> culprits, String reason) {
+    /**
+     * A key a new holder did not prepare: the nodes to blame, if any, and whether the cause passes by itself
+     * ({@code retryable}: an earlier prepared write of the key awaits the commit's recovery path, so repeating
+     * the change completes it).
+     */
+    record KeyFault(H256 keyId, List<NodeId> culprits, String reason, boolean retryable) {
         public KeyFault {
             culprits = List.copyOf(culprits);
         }

@@ -403,13 +403,13 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
             try {
                 if (unresolved.contains(kp.keyId())) {
                     // SEC-25: a row from an interrupted session is decided by the recovery path, never overwritten
-                    throw new KeyFailure(Optional.empty(), "an earlier prepared write of this key awaits resolution");
+                    throw new KeyFailure(Optional.empty(), "an earlier prepared write of this key awaits resolution", true);
                 }
                 prepareKey(kp);
                 prepared.add(kp.keyId());
             } catch (KeyFailure f) {
                 LOG.warning(() -> "servers set change " + key + ": key " + kp.keyId() + " not re-shared: " + f.getMessage());
-                myFaults.add(new KeyFault(kp.keyId(), f.culprit.map(List::of).orElse(List.of()), f.getMessage()));
+                myFaults.add(new KeyFault(kp.keyId(), f.culprit.map(List::of).orElse(List.of()), f.getMessage(), f.retryable));
             }
         }
         for (Map<H256, Subshare> items : received.values()) {
@@ -423,10 +423,16 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
 
     private static final class KeyFailure extends Exception {
         final Optional<NodeId> culprit;
+        final boolean retryable;
 
         KeyFailure(Optional<NodeId> culprit, String message) {
+            this(culprit, message, false);
+        }
+
+        KeyFailure(Optional<NodeId> culprit, String message, boolean retryable) {
             super(message, null, false, false);
             this.culprit = culprit;
+            this.retryable = retryable;
         }
     }
 
@@ -564,6 +570,8 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
             LOG.warning(() -> "servers set change " + key + ": allow_key_loss_on_set_change = true; " + plan.atRisk().size()
                     + " key(s) left as they are, with fewer than t+1 holders in the new set: " + keys);
         }
+        plan.deferred().forEach(k -> faults.add(new KeyFault(k, List.of(),
+                "moved to the new set by an earlier change; a holder still awaits the recovery path", true)));
         partition(plan.reshare(), reshareBatches);
         partition(plan.cleanupOnly(), cleanupBatches);
         LOG.info(() -> "servers set change " + key + ": " + plan.reshare().size() + " key(s) to re-share, "
@@ -668,7 +676,9 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
             String detail = "servers set change re-shared " + reshared + " key(s); " + faults.size()
                     + " key(s) kept their old version" + (blamed.isEmpty() ? "" : ", blamed nodes " + blamed);
             LOG.warning(() -> "servers set change " + key + ": " + detail);
-            fail(SecretStoreException.of(Kind.INTERNAL, detail));
+            // only keys whose earlier write awaits the recovery path were skipped: the client's retry completes the change
+            boolean retryable = faults.stream().allMatch(KeyFault::retryable);
+            fail(retryable ? SecretStoreException.of(Kind.TOO_EARLY_FOR_REQUEST) : SecretStoreException.of(Kind.INTERNAL, detail));
         }
     }
 

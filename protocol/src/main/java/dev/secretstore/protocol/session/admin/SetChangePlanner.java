@@ -35,16 +35,24 @@ import java.util.TreeSet;
  * than {@code t+1} holders, or that has no version with {@code t+1} holders among the session's nodes,
  * is <em>at risk</em>: the change is refused unless key loss is allowed, in which case the key is
  * left exactly as it is.
+ *
+ * <p>A key of which some node reports a version newer than the chosen one whose holders are exactly the
+ * new set is <em>deferred</em>: an interrupted change already moved it, the master committed that version,
+ * and the holders that have not committed it yet hold it prepared for the commit's recovery path
+ * (issue #12 defect 1). Re-sharing it again would give the same id numbers, hence the same version id; a
+ * repeat of the change after the recovery path ran finds the version reported by every new holder and
+ * only cleans up.
  */
 public final class SetChangePlanner {
     private SetChangePlanner() {}
 
-    /** The outcome: keys to re-share, keys that only need old versions removed, and keys at risk. */
-    public record Plan(List<KeyPlan> reshare, List<Keep> cleanupOnly, List<H256> atRisk) {
+    /** The outcome: keys to re-share, keys that only need old versions removed, keys at risk, and deferred keys. */
+    public record Plan(List<KeyPlan> reshare, List<Keep> cleanupOnly, List<H256> atRisk, List<H256> deferred) {
         public Plan {
             reshare = List.copyOf(reshare);
             cleanupOnly = List.copyOf(cleanupOnly);
             atRisk = List.copyOf(atRisk);
+            deferred = List.copyOf(deferred);
         }
     }
 
@@ -78,6 +86,7 @@ public final class SetChangePlanner {
         List<KeyPlan> reshare = new ArrayList<>();
         List<Keep> cleanup = new ArrayList<>();
         List<H256> atRisk = new ArrayList<>();
+        List<H256> deferred = new ArrayList<>();
         for (Map.Entry<H256, Map<H256, Candidate>> e : byKey.entrySet()) {
             H256 keyId = e.getKey();
             int t = thresholds.get(keyId);
@@ -97,10 +106,23 @@ public final class SetChangePlanner {
                 if (leftovers) cleanup.add(new Keep(keyId, chosen.version.hash()));
                 continue;
             }
+            int chosenRank = chosen.rank;
+            boolean movedElsewhere = e.getValue().values().stream()
+                    .anyMatch(c -> c.rank > chosenRank && holders(c.version).equals(newSet));
+            if (movedElsewhere) {
+                deferred.add(keyId);
+                continue;
+            }
             reshare.add(new KeyPlan(keyId, chosen.version.hash(), chosen.reporters.stream().limit(t + 1L).toList(),
                     newIdNumbers(oldIds, newSet, rng)));
         }
-        return new Plan(reshare, cleanup, atRisk);
+        return new Plan(reshare, cleanup, atRisk, deferred);
+    }
+
+    private static Set<NodeId> holders(VersionEntry version) {
+        Set<NodeId> out = new TreeSet<>();
+        version.idNumbers().forEach(id -> out.add(id.node()));
+        return out;
     }
 
     /** Staying holders keep x_j; added nodes get fresh numbers distinct from all old ones. */
