@@ -86,19 +86,14 @@ public final class InMemoryCluster {
     private Predicate<Delivery> refused = d -> false;
     private int delivered;
 
-    public InMemoryCluster(int size) {
-        this(size, false);
-    }
-
     /**
-     * @param checkedStorage whether each node's storage is opened for its node, so that it checks every
-     *                       prepared share and hands out checked shares ({@code KeyStorage.read}, SEC-11)
-     *                       as the node's own backend does; otherwise it stores whatever a test prepares
+     * {@code size} nodes, each with a storage opened for its node: it checks every prepared share and hands
+     * out checked shares (SEC-11), as the node's own backend does, so fixtures store consistent sharings.
      */
-    public InMemoryCluster(int size, boolean checkedStorage) {
+    public InMemoryCluster(int size) {
         for (int i = 0; i < size; i++) {
             KeyPair keys = KeyPair.random();
-            Node node = new Node(keys, checkedStorage ? new InMemoryKeyStorage(new NodeId(keys.publicKey())) : new InMemoryKeyStorage());
+            Node node = new Node(keys, new InMemoryKeyStorage(new NodeId(keys.publicKey())));
             nodes.put(node.id, node);
         }
     }

@@ -10,7 +10,6 @@ import dev.secretstore.crypto.NodeSetHash;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
-import dev.secretstore.crypto.threshold.Polynomial;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
@@ -22,6 +21,7 @@ import dev.secretstore.protocol.session.Envelope;
 import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.TestKeys;
 import dev.secretstore.protocol.session.admin.ServersSetChangeMessage.Subshare;
 import dev.secretstore.protocol.session.admin.ServersSetChangeMessage.Subshares;
 import dev.secretstore.protocol.session.resolution.PendingResolutionSession;
@@ -32,10 +32,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import java.util.stream.IntStream;
@@ -67,19 +65,9 @@ class ServersSetChangeSessionTest {
     /** A committed t-of key on {@code holders}, dealt by a trusted dealer (the test's shortcut for a DKG). */
     private static H256 seed(InMemoryCluster c, List<Integer> holders, int t, boolean withDocumentKey) {
         H256 keyId = randomId();
-        Map<NodeId, Scalar> ids = new TreeMap<>();
-        for (int h : holders) ids.put(c.node(h).id, SecretScalar.random(RNG).reveal());
-        Polynomial f = Polynomial.random(t, RNG);
-        List<PublicPoint> commitments = f.feldman().points();
         Optional<DocumentKey> doc = withDocumentKey
                 ? Optional.of(new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG())) : Optional.empty();
-        for (int h : holders) {
-            InMemoryCluster.Node node = c.node(h);
-            KeyVersion v = new KeyVersion(ids, f.evaluate(ids.get(node.id)), commitments);
-            node.storage.prepareNewKey(new KeyShare(keyId, AUTHOR, t, commitments.get(0), doc, List.of(v)));
-            node.storage.commit(keyId);
-        }
-        f.destroy();
+        TestKeys.seed(c, keyId, AUTHOR, t, TestKeys.randomIds(holders.stream().map(h -> c.node(h).id).toList(), RNG), doc, RNG);
         return keyId;
     }
 
