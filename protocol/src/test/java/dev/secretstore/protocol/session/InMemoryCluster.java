@@ -20,6 +20,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * Test fixture: N nodes with their own session managers and storages, joined by an in-memory network
@@ -91,9 +92,14 @@ public final class InMemoryCluster {
      * out checked shares (SEC-11), as the node's own backend does, so fixtures store consistent sharings.
      */
     public InMemoryCluster(int size) {
+        this(size, UnaryOperator.identity());
+    }
+
+    /** As {@link #InMemoryCluster(int)}, each node's storage seen through {@code wrap} (e.g. one that counts reads). */
+    public InMemoryCluster(int size, UnaryOperator<KeyStorage> wrap) {
         for (int i = 0; i < size; i++) {
             KeyPair keys = KeyPair.random();
-            Node node = new Node(keys, new InMemoryKeyStorage(new NodeId(keys.publicKey())));
+            Node node = new Node(keys, wrap.apply(new InMemoryKeyStorage(new NodeId(keys.publicKey()))));
             nodes.put(node.id, node);
         }
     }
