@@ -6,17 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.KeyPair;
-import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
-import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.key.InMemoryKeyStorage;
-import dev.secretstore.protocol.key.KeyShare;
-import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.session.TestKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.List;
+import java.security.SecureRandom;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -31,7 +28,8 @@ class PolicyFileAclCheckerTest {
     private final KeyPair reader = KeyPair.random();
     private final H256 keyId = H256.keccak(new byte[] {1});
     private final H256 otherKey = H256.keccak(new byte[] {2});
-    private final InMemoryKeyStorage storage = new InMemoryKeyStorage();
+    private final NodeId node = new NodeId(KeyPair.random().publicKey());
+    private final InMemoryKeyStorage storage = new InMemoryKeyStorage(node);
 
     private boolean allowed(PolicyFileAclChecker acl, Address who, H256 key) {
         return acl.check(who, key).toCompletableFuture().join().allowed();
@@ -44,11 +42,9 @@ class PolicyFileAclCheckerTest {
         return f;
     }
 
+    /** A 0-of key of {@code author} held by this storage's node alone, a consistent sharing (the storage checks it, SEC-11). */
     private void storeKey(H256 id) {
-        PublicPoint y = SecretScalar.random().mulG();
-        NodeId node = new NodeId(KeyPair.random().publicKey());
-        storage.prepareNewKey(new KeyShare(id, author.address(), 0, y, Optional.empty(),
-                List.of(new KeyVersion(Map.of(node, Scalar.ONE), SecretScalar.random(), List.of(y)))));
+        storage.prepareNewKey(TestKeys.deal(id, author.address(), 0, Map.of(node, Scalar.ONE), Optional.empty(), new SecureRandom()).of(node));
         storage.commit(id);
     }
 

@@ -59,7 +59,7 @@ public final class InMemoryClusterUnderTest implements ClusterUnderTest {
     private String armedKind;
 
     public InMemoryClusterUnderTest(int size) {
-        cluster = new InMemoryCluster(size, true);
+        cluster = new InMemoryCluster(size);
         SecureRandom random = new SecureRandom();
         AdminPolicy policy = new AdminPolicy(Optional.of(admin.publicKey()), false);
         // Only the author ever asks, and the process cluster's policy file allows authors: the same answers.

@@ -15,8 +15,8 @@ import java.util.Set;
  * <p><b>Reads.</b> {@link #metadata} answers everything public about a key (author, t, Y, document key,
  * each committed version's id, id numbers and commitments) without unsealing a share; {@link #read} adds
  * this node's share of the one version a {@link VersionSelector} chooses, in the same single storage access;
- * {@link #inventory} pages through keys with their metadata and never unseals. {@link #get} returns every
- * share of the key and is kept for callers not yet moved to these.
+ * {@link #inventory} pages through keys with their metadata and never unseals. {@link #get} unseals every
+ * share of the key; sessions use the three reads above instead.
  *
  * <p><b>Own-share check (SEC-11).</b> Every backend applies {@link OwnShare#verify} for its node to each
  * version it prepares (refusing the write with {@code DATABASE}) and to each share it hands out, so a

@@ -9,17 +9,18 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Test-only {@link KeyStorage}: the reference semantics, without durability. Opened for a node, it applies
+ * Test-only {@link KeyStorage}: the reference semantics, without durability. Opened for its node, it applies
  * the SEC-11 own-share check ({@link OwnShare#verify}) on every prepare and every share it hands out, as
- * the durable backend does.
+ * the durable backend does; there is no unchecked mode, so fixtures store consistent sharings.
  */
 public final class InMemoryKeyStorage implements KeyStorage {
-    private final Optional<NodeId> self;
+    private final NodeId self;
     private final TreeMap<H256, KeyShare> committed = new TreeMap<>();
     private final Map<H256, Pending> pending = new HashMap<>();
     private boolean failPrepares;
@@ -44,26 +45,19 @@ public final class InMemoryKeyStorage implements KeyStorage {
 
     /** The storage of node {@code self}, with the SEC-11 own-share check. */
     public InMemoryKeyStorage(NodeId self) {
-        this.self = Optional.of(self);
-    }
-
-    /**
-     * A storage that does not know its node and so skips the SEC-11 own-share check on writes and cannot
-     * {@link #read} a share: only for fixtures that store placeholder shares and use {@link #get}.
-     */
-    @Deprecated
-    public InMemoryKeyStorage() {
-        this.self = Optional.empty();
+        this.self = Objects.requireNonNull(self, "self");
     }
 
     @Override
     public synchronized Optional<KeyShare> get(H256 keyId) {
-        return Optional.ofNullable(committed.get(keyId));
+        KeyShare share = committed.get(keyId);
+        if (share != null) share.versions().forEach(v -> check(keyId, v)); // every share handed out is checked
+        return Optional.ofNullable(share);
     }
 
     @Override
     public synchronized Optional<KeyMetadata> metadata(H256 keyId) {
-        return get(keyId).map(KeyShare::metadata);
+        return Optional.ofNullable(committed.get(keyId)).map(KeyShare::metadata);
     }
 
     @Override
@@ -73,12 +67,8 @@ public final class InMemoryKeyStorage implements KeyStorage {
         KeyMetadata metadata = share.metadata();
         Optional<OwnShare> own = selector.select(metadata)
                 .flatMap(v -> share.version(v.id()))
-                .map(v -> self.map(node -> OwnShare.verify(node, keyId, v, memo(v))).orElseGet(() -> unchecked(keyId, v)));
+                .map(v -> OwnShare.verify(self, keyId, v, memo(v)));
         return Optional.of(new KeyRead(metadata, own));
-    }
-
-    private static OwnShare unchecked(H256 keyId, KeyVersion v) {
-        throw new IllegalStateException("a storage opened without its node cannot hand out checked shares; use new InMemoryKeyStorage(self)");
     }
 
     private OwnShare.Memo memo(KeyVersion v) {
@@ -105,7 +95,7 @@ public final class InMemoryKeyStorage implements KeyStorage {
     }
 
     private void check(H256 keyId, KeyVersion v) {
-        self.ifPresent(node -> OwnShare.verify(node, keyId, v, memo(v)));
+        OwnShare.verify(self, keyId, v, memo(v));
     }
 
     private static void requireNewVersionId(H256 keyId, List<KeyVersion> existing, KeyVersion v) {

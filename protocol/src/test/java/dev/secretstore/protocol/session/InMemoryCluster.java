@@ -20,6 +20,7 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * Test fixture: N nodes with their own session managers and storages, joined by an in-memory network
@@ -86,19 +87,19 @@ public final class InMemoryCluster {
     private Predicate<Delivery> refused = d -> false;
     private int delivered;
 
+    /**
+     * {@code size} nodes, each with a storage opened for its node: it checks every prepared share and hands
+     * out checked shares (SEC-11), as the node's own backend does, so fixtures store consistent sharings.
+     */
     public InMemoryCluster(int size) {
-        this(size, false);
+        this(size, UnaryOperator.identity());
     }
 
-    /**
-     * @param checkedStorage whether each node's storage is opened for its node, so that it checks every
-     *                       prepared share and hands out checked shares ({@code KeyStorage.read}, SEC-11)
-     *                       as the node's own backend does; otherwise it stores whatever a test prepares
-     */
-    public InMemoryCluster(int size, boolean checkedStorage) {
+    /** As {@link #InMemoryCluster(int)}, each node's storage seen through {@code wrap} (e.g. one that counts reads). */
+    public InMemoryCluster(int size, UnaryOperator<KeyStorage> wrap) {
         for (int i = 0; i < size; i++) {
             KeyPair keys = KeyPair.random();
-            Node node = new Node(keys, checkedStorage ? new InMemoryKeyStorage(new NodeId(keys.publicKey())) : new InMemoryKeyStorage());
+            Node node = new Node(keys, wrap.apply(new InMemoryKeyStorage(new NodeId(keys.publicKey()))));
             nodes.put(node.id, node);
         }
     }

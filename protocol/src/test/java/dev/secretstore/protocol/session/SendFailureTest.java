@@ -98,7 +98,7 @@ class SendFailureTest {
 
     @Test
     void retrievalRetriesWithAnotherGroupWhenAComputationRequestCannotBeSent() {
-        InMemoryCluster c = new InMemoryCluster(3, true); // retrieval reads checked shares (KeyStorage.read)
+        InMemoryCluster c = new InMemoryCluster(3);
         Map<NodeId, ClusterKeyServer> servers = keyServers(c);
         NodeId master = c.node(0).id;
         CompletableFuture<byte[]> generated = servers.get(master).generateDocumentKey(keyId, requester, 1).toCompletableFuture();

@@ -13,9 +13,14 @@ import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.key.DocumentKey;
+import dev.secretstore.protocol.key.InventoryPage;
+import dev.secretstore.protocol.key.KeyMetadata;
+import dev.secretstore.protocol.key.KeyRead;
 import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.KeyVersion;
+import dev.secretstore.protocol.key.OwnShare;
+import dev.secretstore.protocol.key.VersionMetadata;
 import dev.secretstore.protocol.session.AbstractSession;
 import dev.secretstore.protocol.session.ClusterSessions;
 import dev.secretstore.protocol.session.ClusterView;
@@ -27,10 +32,8 @@ import dev.secretstore.protocol.session.commit.CommitMaster;
 import dev.secretstore.protocol.session.commit.CommitMember;
 import dev.secretstore.protocol.session.generation.GenerationMessage.IdNumber;
 import java.security.SecureRandom;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -86,8 +89,6 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
     private final SecureRandom rng;
     private final ClusterView cluster;
     private final boolean busy;
-    /** Messages this node sends to itself (it is master and participant at once), handled after the current one. */
-    private final Deque<SessionMessage> toSelf = new ArrayDeque<>();
     private SortedSet<NodeId> newSet;
 
     // ---- participant state (every node, the master included)
@@ -99,6 +100,8 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
     private CommitMember member;
     /** The keys of the last plan this node received. */
     private Set<H256> batchKeys = Set.of();
+    /** Metadata this node read while dealing the current batch, so a dealer that is also a new holder reads each key once. */
+    private final Map<H256, KeyMetadata> readThisBatch = new HashMap<>();
     /** Subshares of a batch whose plan has not arrived yet (the dealer heard the master first). */
     private final Map<NodeId, Subshares> early = new HashMap<>();
 
@@ -152,10 +155,7 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
                     + ", new set " + shortIds(s.newSet));
             s.phase = Phase.INVENTORY;
             s.broadcast(new Init(List.copyOf(oldSet), List.copyOf(s.newSet), oldSetSignature, newSetSignature));
-            s.inventories.put(s.self, s.inventory());
-            s.inventoryDone.add(s.self);
-            s.maybePlan();
-            s.drain();
+            s.reportInventory(); // to itself, as every member reports to the master
         }
         return s;
     }
@@ -185,15 +185,14 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
 
     // ================================================================== dispatch
 
+    /**
+     * The master is also a participant: what it sends itself in either role (inventory, plan, subshares,
+     * prepared, commit, cleanup, their replies) goes through the outbox and comes back here through the session
+     * manager's queue like any other member's message (the one self-delivery rule of {@link ClusterSessions}).
+     */
     @Override
     public void onMessage(NodeId from, SessionMessage message) {
         if (isFinished() || !(message instanceof ServersSetChangeMessage m)) return;
-        dispatch(from, m);
-        drain();
-    }
-
-    private void dispatch(NodeId from, ServersSetChangeMessage m) {
-        if (isFinished()) return;
         if (m instanceof Subshares s) {
             onSubshares(from, s);
         } else if (isMaster() && m instanceof Refused r) {
@@ -211,21 +210,9 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
         }
     }
 
-    /** Sends to a node; to itself through the local queue. */
-    private void post(NodeId to, ServersSetChangeMessage m) {
-        if (to.equals(self)) toSelf.add(m);
-        else outbox.send(to, m);
-    }
-
-    private void postAll(Collection<NodeId> to, ServersSetChangeMessage m) {
-        for (NodeId n : to) post(n, m);
-    }
-
-    private void drain() {
-        while (!toSelf.isEmpty() && !isFinished()) {
-            dispatch(self, (ServersSetChangeMessage) toSelf.poll());
-        }
-        toSelf.clear();
+    /** Sends to every node of {@code to}, this node included (it gets its copy through the queue). */
+    private void sendAll(Collection<NodeId> to, ServersSetChangeMessage m) {
+        for (NodeId n : to) outbox.send(n, m);
     }
 
     // ================================================================== participant
@@ -264,26 +251,27 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
                     + " differs from this node's view " + shortIds(view(cluster)));
         }
         if (refusal != null) {
-            post(key.master(), new Refused(refusal));
+            outbox.send(key.master(), new Refused(refusal));
             fail(SecretStoreException.of(refusal));
             return;
         }
         LOG.info(() -> "servers set change " + key + " accepted: new set " + shortIds(newSet));
-        List<KeyEntry> all = inventory();
-        for (int from = 0; from < all.size() || from == 0; from += PAGE) {
-            int to = Math.min(all.size(), from + PAGE);
-            post(key.master(), new Inventory(all.subList(from, to), to == all.size()));
-        }
+        reportInventory();
     }
 
-    /** Every committed key of this node with its versions, oldest first. */
-    private List<KeyEntry> inventory() {
-        List<KeyEntry> out = new ArrayList<>();
-        for (H256 id : new TreeSet<>(storage.keyIds())) {
-            storage.get(id).ifPresent(share -> out.add(new KeyEntry(id, share.threshold(), share.versions().stream()
-                    .map(v -> new VersionEntry(v.hash(), idNumbers(v.idNumbers()))).toList())));
-        }
-        return out;
+    /**
+     * Reports every committed key of this node with its versions, oldest first, to the master in pages of
+     * {@link #PAGE} keys, the last one marked. Reads the storage's inventory: no share is unsealed.
+     */
+    private void reportInventory() {
+        Optional<H256> after = Optional.empty();
+        do {
+            InventoryPage page = storage.inventory(after, PAGE);
+            List<KeyEntry> keys = page.keys().stream().map(k -> new KeyEntry(k.keyId(), k.threshold(), k.versions().stream()
+                    .map(v -> new VersionEntry(v.id(), idNumbers(v.idNumbers()))).toList())).toList();
+            outbox.send(key.master(), new Inventory(keys, page.next().isEmpty()));
+            after = page.next();
+        } while (after.isPresent());
     }
 
     private static List<IdNumber> idNumbers(Map<NodeId, Scalar> ids) {
@@ -319,12 +307,13 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
 
             @Override
             public void committed() {
-                post(key.master(), new Committed(planned));
+                outbox.send(key.master(), new Committed(planned));
             }
         });
         receiving.clear();
         dealersOfBatch.clear();
         received.clear();
+        readThisBatch.clear();
         Map<NodeId, List<Subshare>> outgoing = new TreeMap<>();
         boolean dealing = false;
         for (KeyPlan kp : plan.keys()) {
@@ -347,36 +336,45 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
             // one message per new holder of this batch, also when some key could not be dealt (the holder names us then)
             for (NodeId to : newSet) {
                 List<Subshare> items = outgoing.getOrDefault(to, List.of());
-                post(to, new Subshares(batch, items));
-                if (!to.equals(self)) items.forEach(i -> i.value().destroy()); // encoded and sent
+                outbox.send(to, new Subshares(batch, items));
+                items.forEach(i -> i.value().destroy()); // encoded by send, this node's own copy too
             }
         }
         maybePrepare();
     }
 
-    /** Dealer i ∈ Q: f_i with f_i(0) = s_i, F_i, and f_i(x'_j) for every new holder (crypto.md §10.9). */
+    /**
+     * Dealer i ∈ Q: f_i with f_i(0) = s_i, F_i, and f_i(x'_j) for every new holder (crypto.md §10.9). One storage
+     * read, which unseals only this node's (checked, SEC-11) share of the planned old version; its metadata is kept
+     * for {@link #prepareKey}.
+     */
     private void deal(KeyPlan kp, SortedMap<NodeId, Scalar> newIds, Map<NodeId, List<Subshare>> outgoing) {
-        Optional<KeyShare> share = storage.get(kp.keyId());
-        Optional<KeyVersion> version = share.flatMap(s -> s.version(kp.oldVersion()));
-        if (version.isEmpty()) {
+        Optional<KeyRead> read = storage.read(kp.keyId(), kp.oldVersion());
+        read.ifPresent(r -> readThisBatch.put(kp.keyId(), r.key()));
+        Optional<OwnShare> own = read.flatMap(KeyRead::share);
+        if (own.isEmpty()) {
             LOG.warning(() -> "servers set change " + key + ": asked to deal key " + kp.keyId() + " version " + kp.oldVersion()
                     + " which this node does not hold");
             return;
         }
-        KeyVersion v = version.get();
-        Redistribution.Dealer dealer = Redistribution.Dealer.create(v.share(), v.threshold(), rng);
+        KeyMetadata meta = read.get().key();
+        VersionMetadata v = own.get().version();
+        Redistribution.Dealer dealer = Redistribution.Dealer.create(own.get().share(), v.threshold(), rng);
         try {
             List<PublicPoint> feldman = dealer.commitments().points();
-            List<PublicPoint> doc = share.get().documentKey()
-                    .map(d -> List.of(d.commonPoint(), d.encryptedPoint())).orElse(List.of());
+            List<PublicPoint> doc = documentKey(meta);
             List<IdNumber> oldIds = idNumbers(v.idNumbers());
             for (Map.Entry<PublicPoint, SecretScalar> e : dealer.deal(thresholdIds(newIds)).entrySet()) {
                 outgoing.computeIfAbsent(new NodeId(e.getKey()), n -> new ArrayList<>()).add(new Subshare(kp.keyId(), feldman, e.getValue(),
-                        share.get().author(), share.get().publicKey(), doc, v.commitments(), oldIds));
+                        meta.author(), meta.publicKey(), doc, v.commitments(), oldIds));
             }
         } finally {
             dealer.destroy();
         }
+    }
+
+    private static List<PublicPoint> documentKey(KeyMetadata key) {
+        return key.documentKey().map(d -> List.of(d.commonPoint(), d.encryptedPoint())).orElse(List.of());
     }
 
     private void onSubshares(NodeId from, Subshares s) {
@@ -417,8 +415,9 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
         }
         receiving.clear();
         received.clear();
+        readThisBatch.clear();
         member.markPrepared(Set.copyOf(prepared));
-        post(key.master(), new Prepared(batch, prepared, myFaults));
+        outbox.send(key.master(), new Prepared(batch, prepared, myFaults));
     }
 
     private static final class KeyFailure extends Exception {
@@ -437,7 +436,9 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
     }
 
     private void prepareKey(KeyPlan kp) throws KeyFailure {
-        Optional<KeyShare> own = storage.get(kp.keyId());
+        // public data only: read by deal() if this node dealt the key, else one metadata read (never unseals)
+        Optional<KeyMetadata> own = readThisBatch.containsKey(kp.keyId())
+                ? Optional.of(readThisBatch.get(kp.keyId())) : storage.metadata(kp.keyId());
         Subshare first = null;
         Map<PublicPoint, SecretScalar> subshares = new HashMap<>();
         Map<PublicPoint, CommitmentVector> vectors = new HashMap<>();
@@ -507,12 +508,11 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
     }
 
     /** What a holder of the key finds wrong in a dealer's public data, if anything (SEC-11). */
-    private static Optional<String> disagreement(KeyShare own, Subshare s, H256 oldVersion) {
+    private static Optional<String> disagreement(KeyMetadata own, Subshare s, H256 oldVersion) {
         if (!own.publicKey().equals(s.publicKey()) || !own.author().equals(s.author())) {
             return Optional.of("server key or author differs from this node's");
         }
-        List<PublicPoint> doc = own.documentKey().map(d -> List.of(d.commonPoint(), d.encryptedPoint())).orElse(List.of());
-        if (!doc.equals(s.documentKey())) return Optional.of("document key differs from this node's");
+        if (!documentKey(own).equals(s.documentKey())) return Optional.of("document key differs from this node's");
         return own.version(oldVersion).filter(v -> !v.commitments().equals(s.oldCommitments()))
                 .map(v -> "old commitments differ from this node's");
     }
@@ -530,11 +530,11 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
     /** Every holder of the new versions committed them: drop older versions; a node outside the new set drops the key. */
     private void onCleanup(Cleanup c) {
         for (Keep keep : c.keys()) {
-            Optional<KeyShare> share = storage.get(keep.keyId());
-            if (share.isEmpty()) continue;
-            if (share.get().version(keep.version()).isPresent()) {
-                for (KeyVersion v : share.get().versions()) {
-                    if (!v.hash().equals(keep.version())) storage.removeVersion(keep.keyId(), v.hash());
+            Optional<KeyMetadata> meta = storage.metadata(keep.keyId()); // never unseals
+            if (meta.isEmpty()) continue;
+            if (meta.get().version(keep.version()).isPresent()) {
+                for (VersionMetadata v : meta.get().versions()) {
+                    if (!v.id().equals(keep.version())) storage.removeVersion(keep.keyId(), v.id());
                 }
             } else if (!newSet.contains(self)) {
                 storage.removeKey(keep.keyId());
@@ -543,7 +543,7 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
                         + keep.version());
             }
         }
-        post(key.master(), new CleanedUp(c.batch()));
+        outbox.send(key.master(), new CleanedUp(c.batch()));
     }
 
     // ================================================================== master
@@ -598,15 +598,15 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
                     List<H256> commit = new ArrayList<>();
                     List<H256> discard = new ArrayList<>();
                     reshareBatches.get(planned).forEach(kp -> (keys.contains(kp.keyId()) ? commit : discard).add(kp.keyId()));
-                    post(to, new Commit(planned, commit, discard));
+                    outbox.send(to, new Commit(planned, commit, discard));
                 }
 
                 @Override
                 public void abort(NodeId to, Kind reason) {
-                    post(to, new Abort(reason));
+                    outbox.send(to, new Abort(reason));
                 }
             });
-            postAll(participants, new Plan(current, reshareBatches.get(current)));
+            sendAll(participants, new Plan(current, reshareBatches.get(current)));
         } else if (current - reshareBatches.size() < cleanupBatches.size()) {
             cleanup(cleanupBatches.get(current - reshareBatches.size()));
         } else {
@@ -659,7 +659,7 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
         if (keys.isEmpty()) {
             nextBatch();
         } else {
-            postAll(participants, new Cleanup(current, keys));
+            sendAll(participants, new Cleanup(current, keys));
         }
     }
 

@@ -10,10 +10,10 @@ import dev.secretstore.crypto.NodeSetHash;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
-import dev.secretstore.crypto.threshold.Polynomial;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.protocol.key.CountingKeyStorage;
 import dev.secretstore.protocol.key.DocumentKey;
 import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.key.KeyVersion;
@@ -22,6 +22,7 @@ import dev.secretstore.protocol.session.Envelope;
 import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.TestKeys;
 import dev.secretstore.protocol.session.admin.ServersSetChangeMessage.Subshare;
 import dev.secretstore.protocol.session.admin.ServersSetChangeMessage.Subshares;
 import dev.secretstore.protocol.session.resolution.PendingResolutionSession;
@@ -32,10 +33,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import java.util.stream.IntStream;
@@ -49,7 +48,10 @@ class ServersSetChangeSessionTest {
     private final KeyPair admin = KeyPair.random();
 
     private InMemoryCluster cluster(int n, boolean allowKeyLoss) {
-        InMemoryCluster c = new InMemoryCluster(n);
+        return cluster(new InMemoryCluster(n), allowKeyLoss);
+    }
+
+    private InMemoryCluster cluster(InMemoryCluster c, boolean allowKeyLoss) {
         AdminPolicy policy = new AdminPolicy(Optional.of(admin.publicKey()), allowKeyLoss);
         for (InMemoryCluster.Node node : c.nodes()) {
             node.sessions.registerFactory(SessionType.SERVERS_SET_CHANGE,
@@ -67,19 +69,9 @@ class ServersSetChangeSessionTest {
     /** A committed t-of key on {@code holders}, dealt by a trusted dealer (the test's shortcut for a DKG). */
     private static H256 seed(InMemoryCluster c, List<Integer> holders, int t, boolean withDocumentKey) {
         H256 keyId = randomId();
-        Map<NodeId, Scalar> ids = new TreeMap<>();
-        for (int h : holders) ids.put(c.node(h).id, SecretScalar.random(RNG).reveal());
-        Polynomial f = Polynomial.random(t, RNG);
-        List<PublicPoint> commitments = f.feldman().points();
         Optional<DocumentKey> doc = withDocumentKey
                 ? Optional.of(new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG())) : Optional.empty();
-        for (int h : holders) {
-            InMemoryCluster.Node node = c.node(h);
-            KeyVersion v = new KeyVersion(ids, f.evaluate(ids.get(node.id)), commitments);
-            node.storage.prepareNewKey(new KeyShare(keyId, AUTHOR, t, commitments.get(0), doc, List.of(v)));
-            node.storage.commit(keyId);
-        }
-        f.destroy();
+        TestKeys.seed(c, keyId, AUTHOR, t, TestKeys.randomIds(holders.stream().map(h -> c.node(h).id).toList(), RNG), doc, RNG);
         return keyId;
     }
 
@@ -325,7 +317,8 @@ class ServersSetChangeSessionTest {
         InMemoryCluster c = cluster(4, false);
         withResolution(c);
         H256 keyId = seed(c, List.of(0, 1, 2), 1, false);
-        c.intercept(d -> d.envelope().body() instanceof ServersSetChangeMessage.Commit ? List.of() : List.of(d));
+        // the master's Commit reaches only itself (it comes back through its queue): the others never hear it
+        c.intercept(d -> d.envelope().body() instanceof ServersSetChangeMessage.Commit && !d.to().equals(d.from()) ? List.of() : List.of(d));
         ServersSetChangeSession s = start(c, 0, List.of(0, 1, 2, 3), admin, false);
         c.deliverAll();
         assertThat(s.isFinished()).isFalse();
@@ -506,5 +499,54 @@ class ServersSetChangeSessionTest {
         c.deliverAll();
         assertThat(s.result().join()).isNull();
         assertConsistentSharing(c, keyId, List.of(0, 1, 2, 3));
+    }
+
+    /**
+     * Issue #12, storage port: inventories and cleanup never unseal a share, and each dealer unseals exactly the one
+     * share of each key it deals (one read per member per key). Every storage refuses {@code get} (all shares of a
+     * key) during the change, as a store would that can only hand out the share a computation needs.
+     */
+    @Test
+    void issue12_inventoryAndCleanupNeverUnsealAndEachDealerReadsOneShareOfEachKeyItDeals() {
+        InMemoryCluster c = cluster(new InMemoryCluster(5, CountingKeyStorage::new), false);
+        H256 moved = seed(c, List.of(0, 1, 2), 1, true); // node 0 leaves, 3 and 4 join
+        H256 grown = seed(c, List.of(1, 2, 3), 2, false); // node 4 joins
+        // only an old version to remove: its newest version is already on exactly the new set
+        List<NodeId> newHolders = IntStream.of(1, 2, 3, 4).mapToObj(i -> c.node(i).id).toList();
+        H256 cleanOnly = randomId();
+        TestKeys.Sharing sharing = TestKeys.seed(c, cleanOnly, AUTHOR, 1, TestKeys.randomIds(newHolders, RNG), Optional.empty(), RNG);
+        H256 newest = TestKeys.addVersion(c, cleanOnly, newHolders, 1, sharing.secret(), Set.of(0, 1, 2, 3), RNG);
+
+        java.util.Map<Integer, ServersSetChangeMessage.Plan> plans = new java.util.HashMap<>();
+        c.intercept(d -> {
+            if (d.envelope().body() instanceof ServersSetChangeMessage.Plan p) plans.putIfAbsent(p.batch(), p);
+            return List.of(d);
+        });
+        c.nodes().forEach(n -> counting(n).refuseGet(true));
+        ServersSetChangeSession s = start(c, 1, List.of(1, 2, 3, 4), admin, false);
+        c.deliverAll();
+        c.nodes().forEach(n -> counting(n).refuseGet(false));
+        java.util.Map<NodeId, List<H256>> dealt = new java.util.HashMap<>();
+        plans.values().forEach(p -> p.keys().forEach(kp ->
+                kp.dealers().forEach(n -> dealt.computeIfAbsent(n, x -> new ArrayList<>()).add(kp.keyId()))));
+
+        assertThat(s.result().join()).isNull();
+        assertThat(dealt.values().stream().flatMap(List::stream)).as("the plan re-shares exactly the keys whose holders change")
+                .containsOnly(moved, grown);
+        for (InMemoryCluster.Node n : c.nodes()) {
+            assertThat(counting(n).gets()).as("every share of a key unsealed on " + n.id.shortId()).isZero();
+            assertThat(counting(n).reads()).as("shares unsealed on " + n.id.shortId())
+                    .containsExactlyInAnyOrderElementsOf(dealt.getOrDefault(n.id, List.of()));
+        }
+        assertConsistentSharing(c, moved, List.of(1, 2, 3, 4));
+        assertConsistentSharing(c, grown, List.of(1, 2, 3, 4));
+        for (int i = 1; i <= 4; i++) {
+            assertThat(c.node(i).storage.metadata(cleanOnly).orElseThrow().versions()).extracting(v -> v.id()).containsExactly(newest);
+        }
+        assertThat(c.node(0).storage.contains(moved)).isFalse();
+    }
+
+    private static CountingKeyStorage counting(InMemoryCluster.Node n) {
+        return (CountingKeyStorage) n.storage;
     }
 }

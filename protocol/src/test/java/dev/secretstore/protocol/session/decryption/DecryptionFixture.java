@@ -119,7 +119,7 @@ final class DecryptionFixture {
 
     /** {@code size} nodes, the first {@code holderCount} (by node id) holding the key. */
     DecryptionFixture(int size, int holderCount, int t, boolean withDocumentKey) {
-        this.cluster = new InMemoryCluster(size, true);
+        this.cluster = new InMemoryCluster(size);
         this.n = holderCount;
         this.t = t;
         List<NodeId> hs = new ArrayList<>();

@@ -21,6 +21,7 @@ import dev.secretstore.protocol.session.InMemoryCluster.Delivery;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.TestKeys;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Abort;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Deal;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Feldman;
@@ -40,6 +41,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
@@ -66,6 +68,11 @@ class KeyGenerationSessionTest {
             node.sessions.registerFactory(SessionType.KEY_GENERATION, KeyGenerationSession.factory(node, node.storage, RNG));
         }
         return c;
+    }
+
+    /** A 1-of sharing of a key with this test's id to every node of {@code c}, as an earlier generation left it (nothing stored). */
+    private TestKeys.Sharing existing(InMemoryCluster c) {
+        return TestKeys.deal(keyId, author.address(), 1, TestKeys.randomIds(List.copyOf(c.memberIds()), RNG), Optional.empty(), RNG);
     }
 
     private KeyGenerationSession start(InMemoryCluster c, int masterIndex, long t) {
@@ -192,13 +199,9 @@ class KeyGenerationSessionTest {
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void keyExistingOnlyOnASlaveIsRefusedByIt(boolean committed) {
-        InMemoryCluster c = cluster(3);
-        KeyGenerationSession first = start(c, 0, 1);
-        c.deliverAll();
-        first.result().join();
-        // a second cluster in which only one slave already holds a row for this key id
+        // a cluster in which only one slave already holds a row for this key id
         InMemoryCluster d = cluster(3);
-        d.node(2).storage.prepareNewKey(c.node(2).storage.get(keyId).orElseThrow());
+        d.node(2).storage.prepareNewKey(existing(d).of(d.node(2).id));
         if (committed) d.node(2).storage.commit(keyId);
         KeyGenerationSession s = start(d, 0, 1);
         d.deliverAll();
@@ -213,11 +216,7 @@ class KeyGenerationSessionTest {
     @Test
     void keyPendingOnTheMasterIsRefusedAsRetryable_issue12_defect3() { // SEC-25: a prepared, unresolved key still blocks the id
         InMemoryCluster c = cluster(3);
-        InMemoryCluster other = cluster(3);
-        KeyGenerationSession first = start(other, 0, 1);
-        other.deliverAll();
-        first.result().join();
-        c.node(0).storage.prepareNewKey(other.node(0).storage.get(keyId).orElseThrow());
+        c.node(0).storage.prepareNewKey(existing(c).of(c.node(0).id));
         KeyGenerationSession s = start(c, 0, 1);
         // the row may still be discarded by the recovery path: not "already generated", but try again
         assertThat(failureKind(s)).isEqualTo(Kind.TOO_EARLY_FOR_REQUEST);

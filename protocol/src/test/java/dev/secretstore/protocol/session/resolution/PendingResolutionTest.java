@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.KeyPair;
-import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.key.DocumentKey;
-import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.session.AbstractSession;
 import dev.secretstore.protocol.session.InMemoryCluster;
@@ -17,6 +15,7 @@ import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.TestKeys;
 import dev.secretstore.protocol.session.store.DocumentKeyStoreSession;
 import dev.secretstore.protocol.session.store.StoreMessage;
 import java.security.SecureRandom;
@@ -43,12 +42,20 @@ class PendingResolutionTest {
         return c;
     }
 
-    private KeyShare share(InMemoryCluster c) {
+    /** A consistent sharing of a fresh 1-of key {@code id} to every node (SEC-11: each storage checks its share). */
+    private TestKeys.Sharing share(InMemoryCluster c, H256 id) {
+        return TestKeys.deal(id, author.address(), 1, ids(c, 1), Optional.empty(), rng);
+    }
+
+    private TestKeys.Sharing share(InMemoryCluster c) {
+        return share(c, keyId);
+    }
+
+    /** Id numbers first, first+1, ... for the nodes in order. */
+    private static Map<NodeId, Scalar> ids(InMemoryCluster c, int first) {
         Map<NodeId, Scalar> ids = new TreeMap<>();
-        for (int i = 0; i < c.nodes().size(); i++) ids.put(c.node(i).id, Scalar.of(i + 1));
-        PublicPoint y = SecretScalar.random().mulG();
-        return new KeyShare(keyId, author.address(), 1, y, Optional.empty(),
-                List.of(new KeyVersion(ids, SecretScalar.random(), List.of(y, SecretScalar.random().mulG()))));
+        for (int i = 0; i < c.nodes().size(); i++) ids.put(c.node(i).id, Scalar.of(i + first));
+        return ids;
     }
 
     /** A resolver as a freshly restarted node would create it. */
@@ -59,8 +66,8 @@ class PendingResolutionTest {
     @Test
     void newKeyCommittedElsewhereIsCommittedHere() {
         InMemoryCluster c = cluster(3);
-        KeyShare s = share(c);
-        for (InMemoryCluster.Node n : c.nodes()) n.storage.prepareNewKey(s);
+        TestKeys.Sharing s = share(c);
+        for (InMemoryCluster.Node n : c.nodes()) n.storage.prepareNewKey(s.of(n.id));
         c.node(0).storage.commit(keyId); // the master committed, node 1 too; node 2 crashed before hearing it
         c.node(1).storage.commit(keyId);
         PendingResolver resolver = restarted(c, c.node(2));
@@ -74,10 +81,10 @@ class PendingResolutionTest {
     @Test
     void newKeyCommittedNowhereIsDiscardedEverywhere() {
         InMemoryCluster c = cluster(3);
-        KeyShare s = share(c);
+        TestKeys.Sharing s = share(c);
         List<PendingResolver> resolvers = new ArrayList<>();
         for (InMemoryCluster.Node n : c.nodes()) {
-            n.storage.prepareNewKey(s); // the master crashed before committing: the request never succeeded
+            n.storage.prepareNewKey(s.of(n.id)); // the master crashed before committing: the request never succeeded
             resolvers.add(restarted(c, n));
         }
         for (PendingResolver r : resolvers) r.tick();
@@ -91,9 +98,9 @@ class PendingResolutionTest {
     @Test
     void documentKeyCommittedElsewhereIsCommittedHereAndNowhereIsDiscarded() {
         InMemoryCluster c = cluster(3);
-        KeyShare s = share(c);
+        TestKeys.Sharing s = share(c);
         for (InMemoryCluster.Node n : c.nodes()) {
-            n.storage.prepareNewKey(s);
+            n.storage.prepareNewKey(s.of(n.id));
             n.storage.commit(keyId);
         }
         DocumentKey dk = new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG());
@@ -105,9 +112,9 @@ class PendingResolutionTest {
         assertThat(c.node(0).storage.get(keyId).orElseThrow().documentKey()).contains(dk);
 
         H256 other = H256.keccak(new byte[] {43});
-        KeyShare s2 = new KeyShare(other, s.author(), s.threshold(), s.publicKey(), Optional.empty(), s.versions());
+        TestKeys.Sharing s2 = share(c, other);
         for (InMemoryCluster.Node n : c.nodes()) {
-            n.storage.prepareNewKey(s2);
+            n.storage.prepareNewKey(s2.of(n.id));
             n.storage.commit(other);
             n.storage.prepareDocumentKey(other, dk);
         }
@@ -120,8 +127,8 @@ class PendingResolutionTest {
     @Test
     void anUnreachableMemberLeavesTheRowPending() {
         InMemoryCluster c = cluster(3);
-        KeyShare s = share(c);
-        for (InMemoryCluster.Node n : c.nodes()) n.storage.prepareNewKey(s);
+        TestKeys.Sharing s = share(c);
+        for (InMemoryCluster.Node n : c.nodes()) n.storage.prepareNewKey(s.of(n.id));
         c.disconnect(c.node(1).id);
         PendingResolver resolver = restarted(c, c.node(2));
         resolver.tick();
@@ -138,9 +145,9 @@ class PendingResolutionTest {
     @Test
     void aLiveSessionIsNeverSecondGuessedAndAnOrphanCommitsWhenTheMasterDoes() {
         InMemoryCluster c = cluster(3);
-        KeyShare s = share(c);
+        TestKeys.Sharing s = share(c);
         for (InMemoryCluster.Node n : c.nodes()) {
-            n.storage.prepareNewKey(s);
+            n.storage.prepareNewKey(s.of(n.id));
             n.storage.commit(keyId);
             n.sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(n.id, n.storage));
         }
@@ -187,7 +194,7 @@ class PendingResolutionTest {
     @Test
     void singleMemberDiscardsWhatItNeverCommitted() {
         InMemoryCluster c = cluster(1);
-        c.node(0).storage.prepareNewKey(share(c));
+        c.node(0).storage.prepareNewKey(share(c).of(c.node(0).id));
         restarted(c, c.node(0)).tick();
         c.deliverAll();
         assertThat(c.node(0).storage.pendingKeyIds()).isEmpty();
@@ -210,8 +217,8 @@ class PendingResolutionTest {
     @Test
     void issue12_defect4_aKeyRefusedWhileAnExclusiveSessionRunsIsResolvedAfterwards() { // SEC-25
         InMemoryCluster c = cluster(3);
-        KeyShare s = share(c);
-        for (InMemoryCluster.Node n : c.nodes()) n.storage.prepareNewKey(s);
+        TestKeys.Sharing s = share(c);
+        for (InMemoryCluster.Node n : c.nodes()) n.storage.prepareNewKey(s.of(n.id));
         c.node(0).storage.commit(keyId);
         c.node(1).storage.commit(keyId);
         InMemoryCluster.Node node = c.node(2);
@@ -229,23 +236,21 @@ class PendingResolutionTest {
         assertThat(node.storage.get(keyId)).isPresent();
     }
 
-    /** Every node holds {@code s} committed and has prepared a second version on the same polynomial for holders 0..n-1. */
-    private KeyVersion prepareSecondVersion(InMemoryCluster c, KeyShare s) {
-        Map<NodeId, Scalar> ids = new TreeMap<>();
-        for (int i = 0; i < c.nodes().size(); i++) ids.put(c.node(i).id, Scalar.of(i + 11));
-        KeyVersion v2 = new KeyVersion(ids, SecretScalar.random(), s.latestVersion().commitments());
+    /** Every node holds {@code s} committed and has prepared a second sharing of the same secret to holders 0..n-1. */
+    private KeyVersion prepareSecondVersion(InMemoryCluster c, TestKeys.Sharing s) {
+        Map<NodeId, KeyVersion> v2 = TestKeys.versions(s.secret(), 1, ids(c, 11), rng);
         for (InMemoryCluster.Node n : c.nodes()) {
-            n.storage.prepareNewKey(s);
+            n.storage.prepareNewKey(s.of(n.id));
             n.storage.commit(keyId);
-            n.storage.prepareVersion(keyId, v2);
+            n.storage.prepareVersion(keyId, v2.get(n.id));
         }
-        return v2;
+        return v2.get(c.node(0).id);
     }
 
     @Test
     void issue12_defect1_aSetChangeVersionCommittedElsewhereIsCommittedHere() { // SEC-25, SEC-26
         InMemoryCluster c = cluster(3);
-        KeyShare s = share(c);
+        TestKeys.Sharing s = share(c);
         KeyVersion v2 = prepareSecondVersion(c, s);
         c.node(0).storage.commit(keyId); // the master decided and committed; node 2 never heard it
         c.node(1).storage.commit(keyId);
@@ -253,21 +258,19 @@ class PendingResolutionTest {
         c.deliverAll();
         assertThat(c.node(2).storage.pendingKeyIds()).isEmpty();
         assertThat(c.node(2).storage.get(keyId).orElseThrow().versions()).extracting(KeyVersion::hash)
-                .containsExactly(s.latestVersion().hash(), v2.hash());
+                .containsExactly(s.of(c.node(0).id).latestVersion().hash(), v2.hash());
     }
 
     @Test
     void issue12_defect1_aSetChangeVersionCommittedNowhereIsDiscarded() { // SEC-25, SEC-26
         InMemoryCluster c = cluster(3);
-        KeyShare s = share(c);
+        TestKeys.Sharing s = share(c);
         DocumentKey dk = new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG());
         for (InMemoryCluster.Node n : c.nodes()) {
-            n.storage.prepareNewKey(s.withDocumentKey(dk));
+            n.storage.prepareNewKey(s.of(n.id).withDocumentKey(dk));
             n.storage.commit(keyId);
         }
-        Map<NodeId, Scalar> ids = new TreeMap<>();
-        for (int i = 0; i < 3; i++) ids.put(c.node(i).id, Scalar.of(i + 11));
-        c.node(2).storage.prepareVersion(keyId, new KeyVersion(ids, SecretScalar.random(), s.latestVersion().commitments()));
+        c.node(2).storage.prepareVersion(keyId, TestKeys.versions(s.secret(), 1, ids(c, 11), rng).get(c.node(2).id));
         restarted(c, c.node(2)).tick();
         c.deliverAll();
         assertThat(c.node(2).storage.pendingKeyIds()).isEmpty();

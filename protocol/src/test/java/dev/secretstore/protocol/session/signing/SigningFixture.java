@@ -97,7 +97,7 @@ final class SigningFixture {
     }
 
     SigningFixture(int size, int holderCount, int t) {
-        this.cluster = new InMemoryCluster(size, true);
+        this.cluster = new InMemoryCluster(size);
         this.t = t;
         List<NodeId> hs = new ArrayList<>();
         for (int i = 0; i < holderCount; i++) hs.add(cluster.node(i).id);

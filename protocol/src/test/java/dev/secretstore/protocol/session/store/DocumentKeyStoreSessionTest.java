@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.KeyPair;
-import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.protocol.NodeId;
@@ -13,11 +12,10 @@ import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.key.DocumentKey;
 import dev.secretstore.protocol.key.InMemoryKeyStorage;
-import dev.secretstore.protocol.key.KeyShare;
-import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.TestKeys;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
@@ -46,13 +44,8 @@ class DocumentKeyStoreSessionTest {
         InMemoryCluster c = new InMemoryCluster(n);
         Map<NodeId, Scalar> ids = new TreeMap<>();
         for (int i = 0; i < n; i++) ids.put(c.node(i).id, Scalar.of(i + 1));
-        PublicPoint y = SecretScalar.random().mulG();
-        List<PublicPoint> commitments = new java.util.ArrayList<>();
-        for (int k = 0; k <= t; k++) commitments.add(k == 0 ? y : SecretScalar.random().mulG());
+        TestKeys.seed(c, keyId, author.address(), t, ids, Optional.empty(), RNG);
         for (InMemoryCluster.Node node : c.nodes()) {
-            KeyVersion v = new KeyVersion(ids, SecretScalar.random(), commitments);
-            node.storage.prepareNewKey(new KeyShare(keyId, author.address(), t, y, Optional.empty(), List.of(v)));
-            node.storage.commit(keyId);
             node.sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(node.id, node.storage));
         }
         return c;
