@@ -3,10 +3,8 @@ package dev.secretstore.protocol.key;
 import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.PublicPoint;
-import dev.secretstore.protocol.NodeId;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Predicate;
 
 /**
  * Everything one node stores for one server key: author, threshold, the server key Y, the optional
@@ -21,22 +19,9 @@ public record KeyShare(H256 keyId, Address author, int threshold, PublicPoint pu
         if (threshold < 0) throw new IllegalArgumentException("negative threshold");
     }
 
-    /** The newest version (the one requests use first, SEC-26). */
+    /** The newest committed version. Which version a request uses is the consensus's choice (AclConsensus, SEC-26). */
     public KeyVersion latestVersion() {
         return versions.get(versions.size() - 1);
-    }
-
-    /**
-     * The version a request uses (SEC-26): the newest one of which at least {@code needed} holders
-     * are reachable; the newest version if none qualifies ({@link KeyMetadata#usableVersion(Predicate, int)}).
-     */
-    public KeyVersion usableVersion(Predicate<NodeId> reachable, int needed) {
-        return version(metadata().usableVersion(reachable, needed).id()).orElseThrow();
-    }
-
-    /** {@link #usableVersion} with the t+1 holders decryption and Schnorr signing need. */
-    public KeyVersion usableVersion(Predicate<NodeId> reachable) {
-        return usableVersion(reachable, threshold + 1);
     }
 
     /** The public part of this key: everything but the shares. */

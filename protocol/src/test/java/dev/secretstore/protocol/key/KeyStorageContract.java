@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -265,12 +264,6 @@ public abstract class KeyStorageContract {
         OwnShare older = storage.read(id(22), v1.id()).orElseThrow().share().orElseThrow();
         assertThat(older.share()).isEqualTo(v1.share());
         assertThat(older.keyVersion().commitments()).isEqualTo(v1.commitments());
-
-        // SEC-26: N2 (only holder besides N1) is unreachable, so neither version has t+1 = 2 reachable holders: the newest
-        assertThat(storage.read(id(22), VersionSelector.usable(Set.of(N1)::contains, 2)).orElseThrow()
-                .share().orElseThrow().version().id()).isEqualTo(v2.id());
-        assertThat(storage.read(id(22), VersionSelector.usable(Set.of(N1, N2)::contains, 2)).orElseThrow()
-                .share().orElseThrow().version().id()).isEqualTo(v2.id());
 
         KeyRead unknownVersion = storage.read(id(22), id(99)).orElseThrow();
         assertThat(unknownVersion.share()).isEmpty();
