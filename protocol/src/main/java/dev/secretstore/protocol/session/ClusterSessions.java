@@ -115,7 +115,7 @@ public final class ClusterSessions {
         if (active.containsKey(key) || finished.containsKey(key)) {
             throw SecretStoreException.of(SecretStoreException.Kind.DUPLICATE_SESSION_ID);
         }
-        if (exclusiveActive()) {
+        if (exclusiveActive() && !runsBesideExclusive(key.type())) {
             throw SecretStoreException.of(SecretStoreException.Kind.EXCLUSIVE_SESSION_ACTIVE);
         }
         if (isExclusive(key.type()) && !active.isEmpty()) {
@@ -173,7 +173,7 @@ public final class ClusterSessions {
                 LOG.warning(() -> "session limit reached; refused " + key);
                 return;
             }
-            if (exclusiveActive() && !isExclusive(key.type())) { // an exclusive one is created to refuse (HasActiveSessions)
+            if (exclusiveActive() && !isExclusive(key.type()) && !runsBesideExclusive(key.type())) { // an exclusive one is created to refuse (HasActiveSessions)
                 LOG.warning(() -> "exclusive session active; refused " + key + " from " + authenticatedSender.shortId());
                 return;
             }
@@ -304,6 +304,18 @@ public final class ClusterSessions {
      */
     public static boolean isExclusive(SessionType type) {
         return type == SessionType.SERVERS_SET_CHANGE;
+    }
+
+    /**
+     * Session types that may start while an exclusive session runs: pending-write resolution, the two-phase
+     * commit's recovery path. It only reads the others' committed state and decides this node's own
+     * undecided rows, which no running session writes (a set change skips keys with such rows), and a
+     * servers set change repeated after a crash can complete only once those rows are decided; refusing
+     * it would let client retries of the change starve the recovery they wait for. It still counts as an
+     * active session, so an exclusive session does not start beside it ({@code HasActiveSessions}).
+     */
+    public static boolean runsBesideExclusive(SessionType type) {
+        return type == SessionType.PENDING_RESOLUTION;
     }
 
     private boolean exclusiveActive() {

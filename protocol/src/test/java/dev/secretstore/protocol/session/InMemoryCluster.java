@@ -29,6 +29,8 @@ import java.util.function.UnaryOperator;
  */
 public final class InMemoryCluster {
     public static final Duration STALL = Duration.ofSeconds(60);
+    /** Each node's session limit (SEC-28). */
+    public static final int MAX_SESSIONS = 1000;
 
     /** One message in flight. */
     public record Delivery(NodeId from, NodeId to, Envelope envelope) {}
@@ -50,7 +52,7 @@ public final class InMemoryCluster {
         }
 
         private ClusterSessions newSessions() {
-            return new ClusterSessions(id, (to, env) -> send(this, to, env), tasks::add, clock, STALL, 1000);
+            return new ClusterSessions(id, (to, env) -> send(this, to, env), tasks::add, clock, STALL, MAX_SESSIONS);
         }
 
         @Override

@@ -490,6 +490,10 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
             newShare = Redistribution.newShare(oldNumbers, group, oldKey.threshold(), subshares);
             Redistribution.checkOwnShare(self.publicKey(), newShare, newKey, newX);
             KeyVersion version = new KeyVersion(newIds, newShare, newKey.vector().points());
+            if (own.isPresent() && own.get().version(version.id()).isPresent()) {
+                // an earlier change already moved the key here (the plan predates the recovery path's commit): a repeat only cleans up
+                throw new KeyFailure(Optional.empty(), "this node already holds the planned version", true);
+            }
             if (own.isPresent()) {
                 storage.prepareVersion(kp.keyId(), version);
             } else {
