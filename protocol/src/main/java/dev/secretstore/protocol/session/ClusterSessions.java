@@ -6,11 +6,13 @@ import dev.secretstore.protocol.SecretStoreException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -296,6 +298,13 @@ public final class ClusterSessions {
             if (e.session.writesKeys().contains(keyId)) return true;
         }
         return false;
+    }
+
+    /** Every key a running session may still prepare, commit or discard ({@link #isWriting} for many keys at once). */
+    public Set<H256> writingKeys() {
+        Set<H256> out = new HashSet<>();
+        for (Entry e : active.values()) out.addAll(e.session.writesKeys());
+        return out;
     }
 
     /**

@@ -67,7 +67,7 @@ public final class SetChangePlanner {
     }
 
     public static Plan plan(Map<NodeId, List<KeyEntry>> inventories, SortedSet<NodeId> newSet, SecureRandom rng) {
-        Map<H256, Map<H256, Candidate>> byKey = new TreeMap<>(Comparator.comparing(H256::toHex));
+        Map<H256, Map<H256, Candidate>> byKey = new TreeMap<>();
         Map<H256, Integer> thresholds = new HashMap<>();
         Map<H256, Set<NodeId>> keyHolders = new HashMap<>();
         for (Map.Entry<NodeId, List<KeyEntry>> inv : new TreeMap<>(inventories).entrySet()) {
@@ -92,7 +92,7 @@ public final class SetChangePlanner {
             int t = thresholds.get(keyId);
             Candidate chosen = e.getValue().values().stream()
                     .filter(c -> c.reporters.size() >= t + 1)
-                    .max(Comparator.<Candidate>comparingInt(c -> c.rank).thenComparing(c -> c.version.hash().toHex()))
+                    .max(Comparator.<Candidate>comparingInt(c -> c.rank).thenComparing(c -> c.version.hash()))
                     .orElse(null);
             if (chosen == null || newSet.size() < t + 1) {
                 atRisk.add(keyId);

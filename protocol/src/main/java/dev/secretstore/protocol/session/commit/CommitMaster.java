@@ -50,7 +50,6 @@ public final class CommitMaster {
     private boolean ownPrepareNeeded;
     private boolean preparedLocally;
     private State state = State.PREPARING;
-    private Set<H256> decided = Set.of();
 
     /**
      * @param members  the nodes that must prepare and acknowledge; may include {@code self} when the session
@@ -69,10 +68,6 @@ public final class CommitMaster {
     /** The key ids this commit may still prepare, commit or discard on this node. */
     public Set<H256> writeSet() {
         return state == State.PREPARING || state == State.COMMITTING ? writeSet : Set.of();
-    }
-
-    public State state() {
-        return state;
     }
 
     /** True once the master decided commit (its own writes are durable). */
@@ -118,7 +113,7 @@ public final class CommitMaster {
     public void commit(Set<H256> keys) {
         if (!allPrepared()) throw new IllegalStateException("commit before every member prepared");
         if (!writeSet.containsAll(keys)) throw new IllegalArgumentException("commit outside the write-set");
-        decided = Set.copyOf(keys);
+        Set<H256> decided = Set.copyOf(keys);
         if (preparedLocally) {
             for (H256 id : writeSet) {
                 if (decided.contains(id)) storage.commit(id);
@@ -154,11 +149,6 @@ public final class CommitMaster {
             return true;
         }
         return false;
-    }
-
-    /** The keys decided for commit (empty before the decision). */
-    public Set<H256> decided() {
-        return decided;
     }
 
     /**

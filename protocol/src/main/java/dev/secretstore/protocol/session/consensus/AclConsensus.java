@@ -83,10 +83,6 @@ public final class AclConsensus {
         return candidates;
     }
 
-    public int groupSize() {
-        return groupSize;
-    }
-
     /**
      * Records {@code node}'s vote and the versions it holds committed (only candidates that name it as a
      * holder count). A yes without any such version counts as no. False for a repeated vote or an
@@ -113,10 +109,6 @@ public final class AclConsensus {
         boolean added = excluded.add(node);
         if (added) lost.add(node);
         return added;
-    }
-
-    public boolean isExcluded(NodeId node) {
-        return excluded.contains(node);
     }
 
     /** The excluded nodes (a copy). */

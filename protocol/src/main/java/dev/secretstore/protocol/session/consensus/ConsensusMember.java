@@ -61,13 +61,9 @@ public final class ConsensusMember {
         return new ConsensusMessage.Response(approved, approved ? new ArrayList<>(held.keySet()) : List.of());
     }
 
-    /** The requester this node was asked about (and approved, if {@link #approved()}). */
+    /** The requester this node was asked about. */
     public Address requester() {
         return requester;
-    }
-
-    public boolean approved() {
-        return approved;
     }
 
     /** Every node of the consensus (the only ones that may be in a group or deal to this node). */

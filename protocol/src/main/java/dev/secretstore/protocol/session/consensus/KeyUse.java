@@ -84,6 +84,8 @@ public final class KeyUse<T> {
     // ---- master only
     private final Requester requester;
     private AclConsensus consensus;
+    /** Master: the key as {@link #locate} read it; its own consensus request is answered from it, not a second read. */
+    private Optional<KeyMetadata> located = Optional.empty();
     private Attempts attempts;
     private Attempts.Rounds rounds;
     private String auditSubject;
@@ -152,6 +154,7 @@ public final class KeyUse<T> {
             return false;
         }
         this.rounds = rounds;
+        this.located = found.key();
         int groupSize = profile.groupSize().applyAsInt(found.key().get().threshold());
         consensus = new AclConsensus(found.candidates(), participants, groupSize);
         attempts = new Attempts(consensus, rng, rounds, this::fail, log, profile.label() + " with key " + keyId.toHex() + " session " + key);
@@ -260,7 +263,7 @@ public final class KeyUse<T> {
     private void onRequest(ConsensusMessage.Request r) {
         Optional<KeyMetadata> stored;
         try {
-            stored = storage.metadata(keyId);
+            stored = isMaster() ? located : storage.metadata(keyId);
         } catch (RuntimeException e) {
             // A damaged store cannot serve this key; answer no at once rather than leaving the master waiting.
             log.log(Level.WARNING, profile.label() + " " + key + ": cannot read key " + keyId.toHex() + ": " + e.getMessage());
@@ -357,7 +360,7 @@ public final class KeyUse<T> {
 
     /** SEC-29: one line per client request, no secrets. */
     private void audit(String outcome) {
-        Set<NodeId> excluded = consensus == null ? Set.of() : consensus.excluded();
+        Set<NodeId> excluded = excludedNodes();
         log.info(() -> auditSubject + " key " + keyId.toHex() + " requester " + (requester == null ? "?" : requester.address())
                 + auditDetail + " session " + key + ": " + outcome
                 + (excluded.isEmpty() ? "" : "; excluded " + excluded.stream().map(NodeId::shortId).sorted().toList()));
@@ -379,10 +382,6 @@ public final class KeyUse<T> {
 
     public boolean isMaster() {
         return key.master().equals(self);
-    }
-
-    public H256 keyId() {
-        return keyId;
     }
 
     /** Master: who asked. */

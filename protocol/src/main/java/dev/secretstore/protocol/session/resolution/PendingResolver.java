@@ -55,12 +55,14 @@ public final class PendingResolver {
         try {
             Set<H256> pending = storage.pendingKeyIds();
             lastTry.keySet().retainAll(pending);
+            if (pending.isEmpty() || !cluster.connected().containsAll(others())) return;
             long now = clock.nanoTime();
+            Set<H256> writing = sessions.writingKeys(); // sessions started below write nothing
             for (H256 keyId : pending) {
-                boolean orphaned = !sessions.isWriting(keyId);
+                boolean orphaned = !writing.contains(keyId);
                 Long last = lastTry.get(keyId);
                 boolean rested = last == null || Math.max(0, now - last) >= retryNanos;
-                if (orphaned && rested && !running.contains(keyId) && cluster.connected().containsAll(others())) {
+                if (orphaned && rested && !running.contains(keyId)) {
                     start(keyId, now);
                 }
             }
