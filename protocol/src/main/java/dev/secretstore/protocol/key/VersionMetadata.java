@@ -122,6 +122,11 @@ public final class VersionMetadata {
 
     /** The id numbers keyed by the holders' public keys, validated (SEC-02), as the threshold math takes them. */
     public IdNumbers thresholdIds() {
+        return thresholdIds(idNumbers);
+    }
+
+    /** Id numbers keyed by node, re-keyed by the holders' public keys and validated (SEC-02). */
+    public static IdNumbers thresholdIds(Map<NodeId, Scalar> idNumbers) {
         Map<PublicPoint, Scalar> m = new HashMap<>();
         idNumbers.forEach((node, x) -> m.put(node.publicKey(), x));
         return IdNumbers.validate(m.keySet(), m);

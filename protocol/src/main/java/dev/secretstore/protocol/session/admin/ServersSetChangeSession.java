@@ -286,12 +286,6 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
         return m;
     }
 
-    private static IdNumbers thresholdIds(SortedMap<NodeId, Scalar> ids) {
-        Map<PublicPoint, Scalar> m = new HashMap<>();
-        ids.forEach((n, x) -> m.put(n.publicKey(), x));
-        return IdNumbers.validate(m.keySet(), m);
-    }
-
     private void onPlan(Plan plan) {
         if (plan.batch() <= batch) return;
         batch = plan.batch();
@@ -364,7 +358,7 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
             List<PublicPoint> feldman = dealer.commitments().points();
             List<PublicPoint> doc = documentKey(meta);
             List<IdNumber> oldIds = idNumbers(v.idNumbers());
-            for (Map.Entry<PublicPoint, SecretScalar> e : dealer.deal(thresholdIds(newIds)).entrySet()) {
+            for (Map.Entry<PublicPoint, SecretScalar> e : dealer.deal(VersionMetadata.thresholdIds(newIds)).entrySet()) {
                 outgoing.computeIfAbsent(new NodeId(e.getKey()), n -> new ArrayList<>()).add(new Subshare(kp.keyId(), feldman, e.getValue(),
                         meta.author(), meta.publicKey(), doc, v.commitments(), oldIds));
             }
@@ -469,7 +463,7 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
         IdNumbers oldNumbers;
         KeyCommitments oldKey;
         try {
-            oldNumbers = thresholdIds(oldIds);
+            oldNumbers = VersionMetadata.thresholdIds(oldIds);
             oldKey = KeyCommitments.of(first.oldCommitments());
         } catch (CryptoException e) {
             throw new KeyFailure(Optional.of(kp.dealers().get(0)), "old version data: " + e.getMessage());

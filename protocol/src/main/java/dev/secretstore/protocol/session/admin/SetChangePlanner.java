@@ -5,6 +5,7 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.threshold.IdNumbers;
 import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.key.VersionMetadata;
 import dev.secretstore.protocol.session.admin.ServersSetChangeMessage.KeyEntry;
 import dev.secretstore.protocol.session.admin.ServersSetChangeMessage.KeyPlan;
 import dev.secretstore.protocol.session.admin.ServersSetChangeMessage.Keep;
@@ -127,9 +128,7 @@ public final class SetChangePlanner {
 
     /** Staying holders keep x_j; added nodes get fresh numbers distinct from all old ones. */
     private static List<IdNumber> newIdNumbers(Map<NodeId, Scalar> oldIds, Collection<NodeId> newSet, SecureRandom rng) {
-        Map<PublicPoint, Scalar> old = new HashMap<>();
-        oldIds.forEach((n, x) -> old.put(n.publicKey(), x));
-        IdNumbers oldNumbers = IdNumbers.validate(old.keySet(), old);
+        IdNumbers oldNumbers = VersionMetadata.thresholdIds(oldIds);
         List<PublicPoint> keep = new ArrayList<>();
         List<PublicPoint> added = new ArrayList<>();
         for (NodeId n : newSet) {

@@ -33,15 +33,18 @@ import java.util.TreeSet;
 public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     private final KeyStorage storage;
     private final H256 keyId;
+    /** The key as this node read it when the session was created; the checks use it, not a second read. */
+    private final Optional<KeyMetadata> stored;
     private boolean initSent;
     private final CommitMaster master;
     private final CommitMember member;
 
     private DocumentKeyStoreSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox,
-                                    KeyStorage storage, H256 keyId) {
+                                    KeyStorage storage, H256 keyId, Optional<KeyMetadata> stored) {
         super(key, self, participants, outbox);
         this.storage = storage;
         this.keyId = keyId;
+        this.stored = stored;
         if (isMaster()) {
             Set<NodeId> holders = new TreeSet<>(participants);
             holders.remove(self);
@@ -83,7 +86,7 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
                                                       H256 keyId, Address requester, DocumentKey documentKey) {
         Optional<KeyMetadata> share = storage.metadata(keyId); // public state only: no share is unsealed
         Set<NodeId> holders = share.map(s -> s.latestVersion().idNumbers().keySet()).orElse(Set.of(cluster.self()));
-        DocumentKeyStoreSession session = new DocumentKeyStoreSession(key, cluster.self(), holders, outbox, storage, keyId);
+        DocumentKeyStoreSession session = new DocumentKeyStoreSession(key, cluster.self(), holders, outbox, storage, keyId, share);
         Optional<Kind> refusal = check(share, requester);
         if (refusal.isPresent()) {
             session.fail(SecretStoreException.of(refusal.get()));
@@ -110,13 +113,14 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     /** Creates the holder's side from the master's {@link StoreMessage.Init}; the init itself is then delivered as a message. */
     public static Optional<DocumentKeyStoreSession> slave(SessionKey key, NodeId self, Outbox outbox, KeyStorage storage,
                                                           StoreMessage.Init init) {
-        Set<NodeId> participants = storage.metadata(init.keyId())
+        Optional<KeyMetadata> stored = storage.metadata(init.keyId());
+        Set<NodeId> participants = stored
                 .map(s -> s.latestVersion().idNumbers().keySet())
                 .orElse(Set.of(self, key.master()));
         if (!participants.contains(key.master()) || !participants.contains(self)) {
             return Optional.empty();
         }
-        return Optional.of(new DocumentKeyStoreSession(key, self, participants, outbox, storage, init.keyId()));
+        return Optional.of(new DocumentKeyStoreSession(key, self, participants, outbox, storage, init.keyId(), stored));
     }
 
     /** The factory the session manager uses to create the holder's side. */
@@ -164,7 +168,7 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     private void onHolderMessage(NodeId from, StoreMessage m) {
         if (m instanceof StoreMessage.Init init) {
             if (member.state() != CommitMember.State.IDLE) return; // duplicate
-            Optional<Kind> refusal = check(storage.metadata(keyId), init.requester());
+            Optional<Kind> refusal = check(stored, init.requester());
             if (refusal.isPresent()) {
                 outbox.send(key.master(), new StoreMessage.Refused(refusal.get()));
                 fail(SecretStoreException.of(refusal.get()));
