@@ -50,6 +50,9 @@ public final class ClusterKeyServer implements KeyServer {
     private final PendingResolver resolver;
 
     private final AdminPolicy admin;
+    private final Availability availability;
+    private final AvailabilityStatus status = new AvailabilityStatus();
+    private final Clock clock;
 
     public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, AclChecker acl, Executor clusterLoop,
                             SecureRandom random, Clock clock) {
@@ -58,7 +61,14 @@ public final class ClusterKeyServer implements KeyServer {
 
     public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, AclChecker acl, AdminPolicy admin,
                             Executor clusterLoop, SecureRandom random, Clock clock) {
+        this(sessions, cluster, storage, acl, admin, Availability.DEFAULTS, clusterLoop, random, clock);
+    }
+
+    public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, AclChecker acl, AdminPolicy admin,
+                            Availability availability, Executor clusterLoop, SecureRandom random, Clock clock) {
         this.admin = admin;
+        this.availability = availability;
+        this.clock = clock;
         this.sessions = sessions;
         this.cluster = cluster;
         this.storage = storage;
@@ -79,6 +89,16 @@ public final class ClusterKeyServer implements KeyServer {
     /** Periodic maintenance, called on the cluster loop: resolves prepared writes left undecided (SEC-25). */
     public void maintain() {
         resolver.tick();
+    }
+
+    /** This node's repair and refresh counters; read on the cluster loop. */
+    public AvailabilityStatus.Snapshot availabilityStatus() {
+        return status.snapshot();
+    }
+
+    /** The availability settings this node runs with. */
+    public Availability availability() {
+        return availability;
     }
 
     /** Runs {@code work} on the cluster loop and flattens its stage; a thrown exception fails the stage. */

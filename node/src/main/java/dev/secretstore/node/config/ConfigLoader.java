@@ -30,6 +30,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.secretstore.protocol.Availability;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,7 +81,8 @@ public final class ConfigLoader {
             "self_secret_file", "eth_rpc_url", "eth_rpc_timeout_ms", "registrar_address", "acl_policy_file",
             "parity_strict", "rpc_enabled", "rpc_interface", "rpc_port", "rpc_cors", "keys_path",
             "ops_interface", "ops_port", "allow_key_loss_on_set_change", "requester_rate_limit", "key_rate_limit",
-            "requester_concurrency_limit", "peer_heartbeat_ms", "peer_deadline_ms");
+            "requester_concurrency_limit", "peer_heartbeat_ms", "peer_deadline_ms", "generation_min_members",
+            "share_repair_interval", "share_refresh_interval");
 
     static final int DEFAULT_PORT = 8083;
     static final int DEFAULT_HTTP_PORT = 8082;
@@ -255,6 +257,7 @@ public final class ConfigLoader {
                                 .orElse(NodeConfig.Limits.DEFAULT.requesterConcurrency()));
 
                 NodeConfig.Heartbeat heartbeat = heartbeat(ext);
+                Availability availability = availability(ext, members.size());
 
                 checkListenersDistinct(ss, cluster, disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops);
                 exposureNotices(disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops);
@@ -269,7 +272,7 @@ public final class ConfigLoader {
 
                 return new NodeConfig(file, disabled, nodeKey, source, members, cluster,
                         disableHttp ? Optional.empty() : Optional.of(http), cors, dataDir, acl, admin,
-                        disableAutoMigrate, eth, rpc, ops, parityStrict, keysPath, allowKeyLoss, limits, heartbeat, notices);
+                        disableAutoMigrate, eth, rpc, ops, parityStrict, keysPath, allowKeyLoss, limits, heartbeat, availability, notices);
             } catch (ConfigException | RuntimeException e) {
                 if (nodeKey != null) nodeKey.destroy();
                 throw e;
@@ -509,6 +512,26 @@ public final class ConfigLoader {
                 }
             }
             return Optional.of(p);
+        }
+
+        /**
+         * {@code generation_min_members} (0 to the number of members; 0 = {@code t+1}), {@code share_repair_interval}
+         * (seconds, 1 to 86400) and {@code share_refresh_interval} (seconds; 0 = never on a schedule, else 60 to
+         * 31536000): docs/availability.md.
+         */
+        private Availability availability(Section ext, int members) throws ConfigException {
+            Availability d = Availability.DEFAULTS;
+            int floor = ext.integer("generation_min_members", 0, members, "a number of members from 0 (t+1) to " + members)
+                    .orElse(d.generationFloor());
+            int repair = ext.integer("share_repair_interval", 1, 86_400, "seconds from 1 to 86400")
+                    .orElse((int) d.repairInterval().toSeconds());
+            int refresh = ext.integer("share_refresh_interval", 0, 31_536_000, "seconds: 0 (off) or 60 to 31536000")
+                    .orElse((int) d.refreshInterval().toSeconds());
+            if (refresh > 0 && refresh < 60) {
+                throw ext.error("share_refresh_interval", refresh + " is shorter than 60 seconds; 0 turns the schedule off");
+            }
+            return d.withGenerationFloor(floor).withRepairInterval(Duration.ofSeconds(repair))
+                    .withRefreshInterval(Duration.ofSeconds(refresh));
         }
 
         /** {@code peer_heartbeat_ms} and {@code peer_deadline_ms}: the transport's heartbeat (docs/transport.md §6.1). */

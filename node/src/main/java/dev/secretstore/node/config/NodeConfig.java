@@ -8,6 +8,7 @@ import dev.secretstore.protocol.NodeId;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import dev.secretstore.protocol.Availability;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -44,6 +45,8 @@ import java.util.Optional;
  * @param allowKeyLossOnSetChange {@code allow_key_loss_on_set_change} (SEC-26)
  * @param limits            HTTP request limits per requester and per key (SEC-23, SEC-28)
  * @param heartbeat         node-to-node heartbeat and peer deadline ({@code peer_heartbeat_ms}, {@code peer_deadline_ms})
+ * @param availability      generation floor, share repair and refresh ({@code generation_min_members},
+ *                          {@code share_repair_interval}, {@code share_refresh_interval}; docs/availability.md)
  * @param notices           things the node must log at start-up (ignored sections, accepted but
  *                          inactive options, insecure settings); never contains a secret
  */
@@ -68,6 +71,7 @@ public record NodeConfig(
         boolean allowKeyLossOnSetChange,
         Limits limits,
         Heartbeat heartbeat,
+        Availability availability,
         List<String> notices) {
 
     /**
@@ -107,6 +111,7 @@ public record NodeConfig(
         Objects.requireNonNull(rpc, "rpc");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(heartbeat, "heartbeat");
+        Objects.requireNonNull(availability, "availability");
         Objects.requireNonNull(ops, "ops");
         Objects.requireNonNull(keysPath, "keysPath");
         notices = List.copyOf(notices);

@@ -1,5 +1,6 @@
 package dev.secretstore.node.ops;
 
+import dev.secretstore.protocol.AvailabilityStatus;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,8 +38,16 @@ public final class NodeMetrics {
         if (blamedNodes > 0) blamed.computeIfAbsent(type, t -> new LongAdder()).add(blamedNodes);
     }
 
-    /** Point-in-time values read when metrics are scraped. */
-    public record Gauges(int membersConfigured, int peersConnected, int sessionsActive, boolean loopResponsive) {}
+    /**
+     * Point-in-time values read when metrics are scraped; {@code availability} is the repair and refresh state
+     * (SEC-40), {@link AvailabilityStatus#snapshot() all zero} when the loop did not answer.
+     */
+    public record Gauges(int membersConfigured, int peersConnected, int sessionsActive, boolean loopResponsive,
+                         AvailabilityStatus.Snapshot availability) {
+        public Gauges(int membersConfigured, int peersConnected, int sessionsActive, boolean loopResponsive) {
+            this(membersConfigured, peersConnected, sessionsActive, loopResponsive, new AvailabilityStatus().snapshot());
+        }
+    }
 
     /** The Prometheus text exposition (version 0.0.4). */
     public String render(Gauges g) {
@@ -68,6 +77,16 @@ public final class NodeMetrics {
         gauge(sb, "secretstore_sessions_active", "Cluster sessions running on this node.", g.sessionsActive());
         gauge(sb, "secretstore_cluster_loop_responsive", "1 if the cluster loop answered within the scrape timeout.",
                 g.loopResponsive() ? 1 : 0);
+        AvailabilityStatus.Snapshot a = g.availability();
+        gauge(sb, "secretstore_keys_missing_here", "Keys this member should hold and does not yet (repair pending).", a.keysMissingHere());
+        counter(sb, "secretstore_share_repairs_total", "Share repairs this member ran for itself, by outcome.",
+                Map.of("outcome=\"done\"", a.repairsDone(), "outcome=\"failed\"", a.repairsFailed()));
+        counter(sb, "secretstore_repair_sweeps_total", "Completed looks for keys this member should hold.",
+                Map.of("", a.sweepsCompleted()));
+        counter(sb, "secretstore_refreshed_keys_total", "Keys whose shares a refresh mastered here re-randomised.",
+                Map.of("", a.refreshedKeys()));
+        counter(sb, "secretstore_share_refreshes_failed_total", "Refresh sessions mastered here that failed.",
+                Map.of("", a.refreshesFailed()));
         return sb.toString();
     }
 
@@ -75,6 +94,13 @@ public final class NodeMetrics {
         Map<String, Long> out = new TreeMap<>();
         requests.forEach((l, v) -> out.put("op=\"" + l.op() + "\",status=\"" + l.status() + "\"", v.sum()));
         return out;
+    }
+
+    private static void counter(StringBuilder sb, String name, String help, Map<String, Long> byLabels) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        sb.append("# TYPE ").append(name).append(" counter\n");
+        new TreeMap<>(byLabels).forEach((labels, v) ->
+                sb.append(name).append(labels.isEmpty() ? "" : "{" + labels + "}").append(' ').append(v).append('\n'));
     }
 
     private static void gauge(StringBuilder sb, String name, String help, long value) {

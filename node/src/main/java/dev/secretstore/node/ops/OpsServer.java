@@ -13,7 +13,8 @@ import java.util.logging.Logger;
 
 /**
  * The operations listener ({@code ops_interface}, {@code ops_port}; design decision 11):
- * {@code GET /health} answers 200 while the node's cluster loop responds and 503 otherwise;
+ * {@code GET /health} answers 200 while the node's cluster loop responds and 503 otherwise, with status
+ * {@code ok}, or {@code under_replicated} while this member lacks keys it should hold (repair pending, SEC-40);
  * {@code GET /metrics} serves {@link NodeMetrics} in the Prometheus text format. Nothing else; no
  * key data. Binds to loopback unless configured otherwise (SEC-30).
  */
@@ -55,9 +56,12 @@ public final class OpsServer implements AutoCloseable {
             } else if (path.equals("/health")) {
                 NodeMetrics.Gauges g = gauges.get();
                 boolean ok = g.loopResponsive();
+                long missing = g.availability().keysMissingHere();
+                String status = !ok ? "unresponsive" : missing > 0 ? "under_replicated" : "ok";
                 send(exchange, ok ? 200 : 503, "application/json",
-                        "{\"status\":\"" + (ok ? "ok" : "unresponsive") + "\",\"peers_connected\":" + g.peersConnected()
-                                + ",\"members\":" + g.membersConfigured() + ",\"sessions_active\":" + g.sessionsActive() + "}");
+                        "{\"status\":\"" + status + "\",\"peers_connected\":" + g.peersConnected()
+                                + ",\"members\":" + g.membersConfigured() + ",\"sessions_active\":" + g.sessionsActive()
+                                + ",\"keys_missing_here\":" + missing + "}");
             } else if (path.equals("/metrics")) {
                 send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(gauges.get()));
             } else {

@@ -10,6 +10,7 @@ import dev.secretstore.node.ops.OpsServer;
 import dev.secretstore.node.storage.SqliteKeyStorage;
 import dev.secretstore.node.transport.ClusterTransport;
 import dev.secretstore.node.transport.TransportConfig;
+import dev.secretstore.protocol.Availability;
 import dev.secretstore.protocol.ClusterKeyServer;
 import dev.secretstore.protocol.session.admin.AdminPolicy;
 import dev.secretstore.protocol.KeyServer;
@@ -53,18 +54,19 @@ public final class KeyServerNode implements AutoCloseable {
                            InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
                            Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
                            AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
-                           TransportConfig transport) {
+                           TransportConfig transport, Availability availability) {
         /** With the transport's default settings (heartbeat 2 s, peer deadline 6 s). */
         public Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                         InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
                         Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
                         AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress) {
             this(nodeKey, clusterAddress, members, httpAddress, dataDir, cors, strict, acl, aclDisabled, sessionTimeout, maxSessions,
-                    admin, httpLimits, opsAddress, TransportConfig.defaults());
+                    admin, httpLimits, opsAddress, TransportConfig.defaults(), Availability.DEFAULTS);
         }
 
         public Settings {
             Objects.requireNonNull(transport, "transport");
+            Objects.requireNonNull(availability, "availability");
             Objects.requireNonNull(httpLimits, "httpLimits");
             Objects.requireNonNull(admin, "admin");
             Objects.requireNonNull(nodeKey, "nodeKey");
@@ -137,7 +139,7 @@ public final class KeyServerNode implements AutoCloseable {
         sessions = new ClusterSessions(self, network, loop, Clock.SYSTEM, settings.sessionTimeout(), settings.maxSessions());
         sessions.observe((session, nanos) -> metrics.session(session.key().type().name().toLowerCase(java.util.Locale.ROOT),
                 session.key().master().equals(self), session.failure().map(f -> f.kind().name()).orElse("ok"), session.blamed().size()));
-        keyServer = new ClusterKeyServer(sessions, view, storage, acl, settings.admin(), loop, new SecureRandom(), Clock.SYSTEM);
+        keyServer = new ClusterKeyServer(sessions, view, storage, acl, settings.admin(), settings.availability(), loop, new SecureRandom(), Clock.SYSTEM);
         transport = new ClusterTransport(settings.nodeKey(), settings.clusterAddress(), settings.members(), new ClusterTransport.Listener() {
             @Override
             public void onMessage(NodeId from, byte[] message) {
@@ -198,10 +200,11 @@ public final class KeyServerNode implements AutoCloseable {
     private NodeMetrics.Gauges gauges() {
         int members = membersWithSelf().size();
         int peers = transport.connectedPeers().size();
-        java.util.concurrent.Future<Integer> active = null;
+        java.util.concurrent.Future<NodeMetrics.Gauges> active = null;
         try {
-            active = loop.submit(() -> sessions.activeSessions().size());
-            return new NodeMetrics.Gauges(members, peers, active.get(2, TimeUnit.SECONDS), true);
+            active = loop.submit(() -> new NodeMetrics.Gauges(members, peers, sessions.activeSessions().size(), true,
+                    keyServer.availabilityStatus()));
+            return active.get(2, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
                  | java.util.concurrent.RejectedExecutionException e) {
             if (active != null) active.cancel(false);

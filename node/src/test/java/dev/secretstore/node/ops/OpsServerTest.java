@@ -2,6 +2,7 @@ package dev.secretstore.node.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.secretstore.protocol.AvailabilityStatus;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,11 +37,30 @@ class OpsServerTest {
     void healthIs200WhileTheLoopAnswersAnd503Otherwise() throws Exception {
         HttpResponse<String> ok = get("/health");
         assertThat(ok.statusCode()).isEqualTo(200);
-        assertThat(ok.body()).isEqualTo("{\"status\":\"ok\",\"peers_connected\":2,\"members\":3,\"sessions_active\":1}");
+        assertThat(ok.body()).isEqualTo("{\"status\":\"ok\",\"peers_connected\":2,\"members\":3,\"sessions_active\":1,\"keys_missing_here\":0}");
         gauges.set(new NodeMetrics.Gauges(3, 0, 0, false));
         HttpResponse<String> stuck = get("/health");
         assertThat(stuck.statusCode()).isEqualTo(503);
         assertThat(stuck.body()).contains("\"status\":\"unresponsive\"");
+    }
+
+    /** SEC-40: /health says when this member lacks keys it should hold; the counters reach /metrics. */
+    @Test
+    void healthSaysUnderReplicatedWhileKeysAreMissingHere() throws Exception {
+        AvailabilityStatus status = new AvailabilityStatus();
+        status.missingHere(3);
+        status.repaired();
+        status.repairFailed();
+        status.refreshed(5);
+        gauges.set(new NodeMetrics.Gauges(3, 2, 0, true, status.snapshot()));
+        HttpResponse<String> health = get("/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"status\":\"under_replicated\"").contains("\"keys_missing_here\":2");
+        assertThat(get("/metrics").body())
+                .contains("secretstore_keys_missing_here 2\n")
+                .contains("secretstore_share_repairs_total{outcome=\"done\"} 1\n")
+                .contains("secretstore_share_repairs_total{outcome=\"failed\"} 1\n")
+                .contains("secretstore_refreshed_keys_total 5\n");
     }
 
     @Test

@@ -9,5 +9,11 @@ public enum SessionType {
     SCHNORR_SIGNING,
     ECDSA_SIGNING,
     SERVERS_SET_CHANGE,
-    PENDING_RESOLUTION
+    PENDING_RESOLUTION,
+    /** A member that missed a key gets its share from t+1 holders (SEC-40). */
+    SHARE_REPAIR,
+    /** Every holder's share of a key is re-randomised (SEC-40). */
+    KEY_REFRESH,
+    /** A member that does not hold a key has a holder serve the request (SEC-40). */
+    DELEGATION
 }
