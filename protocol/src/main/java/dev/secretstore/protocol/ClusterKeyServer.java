@@ -12,6 +12,10 @@ import dev.secretstore.protocol.session.signing.SchnorrSigningSession;
 import dev.secretstore.protocol.session.generation.KeyGenerationSession;
 import dev.secretstore.protocol.session.resolution.PendingResolutionSession;
 import dev.secretstore.protocol.session.resolution.PendingResolver;
+import dev.secretstore.protocol.session.refresh.KeyRefreshSession;
+import dev.secretstore.protocol.session.refresh.KeyRefresher;
+import dev.secretstore.protocol.session.refresh.RefreshAuthorization;
+import java.util.List;
 import dev.secretstore.protocol.session.Clock;
 import java.time.Duration;
 import dev.secretstore.crypto.Ecies;
@@ -53,6 +57,7 @@ public final class ClusterKeyServer implements KeyServer {
     private final Availability availability;
     private final AvailabilityStatus status = new AvailabilityStatus();
     private final Clock clock;
+    private final KeyRefresher refresher;
 
     public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, AclChecker acl, Executor clusterLoop,
                             SecureRandom random, Clock clock) {
@@ -84,11 +89,14 @@ public final class ClusterKeyServer implements KeyServer {
         sessions.registerFactory(SessionType.ECDSA_SIGNING, EcdsaSigningSession.factory(cluster, sessions, storage, acl, random));
         sessions.registerFactory(SessionType.SERVERS_SET_CHANGE, ServersSetChangeSession.factory(cluster, storage, admin, random,
                 sessions::hasActiveSessions));
+        sessions.registerFactory(SessionType.KEY_REFRESH, KeyRefreshSession.factory(cluster, storage, random));
+        this.refresher = new KeyRefresher(sessions, cluster, storage, availability, status, clock, random, clusterLoop);
     }
 
     /** Periodic maintenance, called on the cluster loop: resolves prepared writes left undecided (SEC-25). */
     public void maintain() {
         resolver.tick();
+        refresher.tick(); // scheduled share refresh (share_refresh_interval), and the next batch of a running one
     }
 
     /** This node's repair and refresh counters; read on the cluster loop. */
@@ -218,5 +226,23 @@ public final class ClusterKeyServer implements KeyServer {
         }
         return onLoop(() -> startSession(SessionType.SERVERS_SET_CHANGE, key -> outbox -> ServersSetChangeSession.startMaster(key,
                 cluster, outbox, storage, admin, oldSetSignature, newSetSignature, newServersSet, random)));
+    }
+
+    /**
+     * Extension: proactive share refresh on demand (SEC-40, docs/availability-refresh.md). Refused with 403
+     * {@code AccessDenied} without {@code admin_public}, {@code ConsensusUnreachable} for a signature that does not
+     * recover to it over {@link RefreshAuthorization#message}.
+     */
+    @Override
+    public CompletionStage<Void> refreshShares(byte[] signature, List<H256> keyIds) {
+        if (admin.adminPublic().isEmpty()) {
+            return CompletableFuture.failedFuture(SecretStoreException.of(Kind.ACCESS_DENIED));
+        }
+        if (!RefreshAuthorization.authorizes(admin, keyIds, signature)) {
+            java.util.logging.Logger.getLogger(ClusterKeyServer.class.getName())
+                    .warning("share refresh refused: the signature does not recover to admin_public");
+            return CompletableFuture.failedFuture(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
+        }
+        return onLoop(() -> refresher.refresh(keyIds));
     }
 }
