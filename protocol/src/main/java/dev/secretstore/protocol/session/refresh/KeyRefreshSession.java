@@ -334,11 +334,12 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
         });
         try {
             commitMember.prepare(Set.of(keyId), () -> storage.prepareVersion(keyId, next)); // SEC-11: the storage checks s'·G = Y'_self
+            // the new share is the storage's now
         } catch (SecretStoreException e) {
+            next.share().destroy();
             LOG.warning(() -> "refresh " + key + ": cannot prepare the new version of key " + keyId + ": " + e.getMessage());
         } finally {
-            next.share().destroy(); // the storage sealed its own copy
-            if (dealer != null) dealer.destroy();
+            dropMember();
         }
     }
 
@@ -363,11 +364,10 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
         outbox.send(key.master(), new RefreshMessage.Refused(attemptId, reason));
     }
 
-    /** Wipes the member's dealing and its copy of the old share. */
+    /** Wipes the member's dealing and drops the old share (the storage's read result, owned by the storage as in every session). */
     private void dropMember() {
         if (dealer != null) dealer.destroy();
         dealer = null;
-        if (ownShare != null && !ownShare.share().isDestroyed()) ownShare.share().destroy();
         ownShare = null;
     }
 
