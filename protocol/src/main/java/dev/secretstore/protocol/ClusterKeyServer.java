@@ -89,7 +89,7 @@ public final class ClusterKeyServer implements KeyServer {
         sessions.registerFactory(SessionType.ECDSA_SIGNING, EcdsaSigningSession.factory(cluster, sessions, storage, acl, random));
         sessions.registerFactory(SessionType.SERVERS_SET_CHANGE, ServersSetChangeSession.factory(cluster, storage, admin, random,
                 sessions::hasActiveSessions));
-        sessions.registerFactory(SessionType.KEY_REFRESH, KeyRefreshSession.factory(cluster, storage, random));
+        sessions.registerFactory(SessionType.KEY_REFRESH, KeyRefreshSession.factory(cluster, sessions, storage, random));
         this.refresher = new KeyRefresher(sessions, cluster, storage, availability, status, clock, random, clusterLoop);
     }
 

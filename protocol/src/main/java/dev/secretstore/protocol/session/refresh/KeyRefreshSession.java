@@ -39,6 +39,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -95,6 +96,8 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
     private final ClusterView cluster;
     private final KeyStorage storage;
     private final SecureRandom rng;
+    /** Whether another session on this node may still write a key (never true for this session's own key use). */
+    private final Predicate<H256> writing;
     private H256 keyId;
     private H256 oldVersionId;
 
@@ -121,10 +124,11 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
     private int attempts;
 
     private KeyRefreshSession(SessionKey key, ClusterView cluster, Set<NodeId> participants, Outbox outbox, KeyStorage storage,
-                              SecureRandom rng) {
+                              Predicate<H256> writing, SecureRandom rng) {
         super(key, cluster.self(), participants, outbox);
         this.cluster = cluster;
         this.storage = storage;
+        this.writing = writing;
         this.rng = rng;
     }
 
@@ -135,10 +139,11 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
      * members not to ask (named by an earlier attempt). The returned session may already have failed:
      * {@code ServerKeyIsNotFound}, {@code TooEarlyForRequest} (an unresolved prepared write of the key here, or
      * this node lacks the latest version), {@code ConsensusTemporaryUnreachable} (fewer than {@code t+1}
-     * connected holders).
+     * connected holders). {@code writing}: {@link ClusterSessions#isWriting}, so that two sessions never change one key
+     * at once on a member.
      */
     public static KeyRefreshSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage, H256 keyId,
-                                                Collection<NodeId> exclude, SecureRandom rng) {
+                                                Collection<NodeId> exclude, Predicate<H256> writing, SecureRandom rng) {
         Optional<KeyMetadata> meta = storage.metadata(keyId); // public data only
         SortedSet<NodeId> group = new TreeSet<>();
         VersionMetadata latest = meta.map(KeyMetadata::latestVersion).orElse(null);
@@ -147,7 +152,7 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
                 if ((holder.equals(cluster.self()) || cluster.isConnected(holder)) && !exclude.contains(holder)) group.add(holder);
             }
         }
-        KeyRefreshSession s = new KeyRefreshSession(key, cluster, group, outbox, storage, rng);
+        KeyRefreshSession s = new KeyRefreshSession(key, cluster, group, outbox, storage, writing, rng);
         s.keyId = keyId;
         if (meta.isEmpty()) {
             s.fail(SecretStoreException.of(Kind.SERVER_KEY_IS_NOT_FOUND));
@@ -172,7 +177,7 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
     }
 
     /** The factory the session manager uses on the other holders: a session per {@link RefreshMessage.Init} from a cluster member. */
-    public static ClusterSessions.SlaveFactory factory(ClusterView cluster, KeyStorage storage, SecureRandom rng) {
+    public static ClusterSessions.SlaveFactory factory(ClusterView cluster, ClusterSessions sessions, KeyStorage storage, SecureRandom rng) {
         return (init, outbox) -> {
             if (!(init.body() instanceof RefreshMessage.Init m) || !cluster.members().contains(init.master())) return Optional.empty();
             Optional<KeyMetadata> meta = storage.metadata(m.keyId());
@@ -181,7 +186,7 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
                 return Optional.empty(); // not a holder of that version: the master's dealing request goes unanswered and names us
             }
             Set<NodeId> participants = new TreeSet<>(version.get().idNumbers().keySet());
-            return Optional.of(new KeyRefreshSession(init.key(), cluster, participants, outbox, storage, rng));
+            return Optional.of(new KeyRefreshSession(init.key(), cluster, participants, outbox, storage, sessions::isWriting, rng));
         };
     }
 
@@ -273,8 +278,10 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
         } else if (!r.group().contains(self) || !r.group().contains(key.master()) || r.group().size() < oldVersion.threshold() + 1
                 || !r.group().stream().allMatch(oldVersion::isHolder) || new HashSet<>(r.group()).size() != r.group().size()) {
             problem = "the group is not t+1 or more distinct holders of the version with this node and the master";
-        } else if (storage.pendingKeyIds().contains(keyId)) {
-            refuse(r.attemptId(), Kind.TOO_EARLY_FOR_REQUEST, "an earlier prepared write of the key awaits resolution");
+        } else if (!meta.get().latestVersion().id().equals(r.version())) {
+            problem = "version " + r.version() + " is not the newest version held here";
+        } else if (storage.pendingKeyIds().contains(keyId) || writing.test(keyId)) {
+            refuse(r.attemptId(), Kind.TOO_EARLY_FOR_REQUEST, "another write of the key is running or awaits resolution");
             return;
         }
         if (problem != null) {

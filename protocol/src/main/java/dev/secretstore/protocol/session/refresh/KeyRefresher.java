@@ -186,7 +186,8 @@ public final class KeyRefresher {
                 byte[] id = new byte[32];
                 rng.nextBytes(id);
                 SessionKey key = new SessionKey(SessionType.KEY_REFRESH, H256.fromBytes(id), cluster.self());
-                result = sessions.startMaster(key, outbox -> KeyRefreshSession.startMaster(key, cluster, outbox, storage, keyId, exclude, rng))
+                result = sessions.startMaster(key, outbox -> KeyRefreshSession.startMaster(key, cluster, outbox, storage, keyId, exclude,
+                        sessions::isWriting, rng))
                         .result();
             } catch (SecretStoreException e) {
                 result = CompletableFuture.failedFuture(e);

@@ -127,6 +127,25 @@ class KeyRefreshSessionTest {
         assertThat(v.commitments().get(0)).isEqualTo(old.commitments().get(0));
     }
 
+    /** Two masters refresh one key at once: a member in one refresh refuses the other, so the holders never split between two new versions. */
+    @Test
+    void concurrentRefreshesOfOneKeyNeverSplitTheHolders_SEC26() {
+        RefreshFixture f = new RefreshFixture(5, 1);
+        KeyRefreshSession a = f.refresh(0);
+        KeyRefreshSession b = f.refresh(4);
+        f.cluster.deliverAll();
+        assertThat(a.isFinished() && b.isFinished()).isTrue();
+        Set<H256> latest = new java.util.HashSet<>();
+        for (InMemoryCluster.Node n : f.cluster.nodes()) {
+            if (!a.result().isCompletedExceptionally() && a.result().join().excluded().stream().anyMatch(c -> c.node().equals(n.id))) continue;
+            if (!b.result().isCompletedExceptionally() && b.result().join().excluded().stream().anyMatch(c -> c.node().equals(n.id))) continue;
+            latest.add(f.latest(n.id).id());
+        }
+        assertThat(latest).as("every member of a refresh holds one same newest version").hasSize(1);
+        for (InMemoryCluster.Node n : f.cluster.nodes()) assertThat(n.storage.pendingKeyIds()).isEmpty();
+        assertThat(f.retrieveDocumentKey(2)).isEqualTo(f.documentKey);
+    }
+
     // ------------------------------------------------------------------ culprits
 
     /** A dealer sends one member a share that fails its Feldman check: both are named, the refresh completes with the rest. */
@@ -467,7 +486,7 @@ class KeyRefreshSessionTest {
         var key = new dev.secretstore.protocol.session.SessionKey(dev.secretstore.protocol.session.SessionType.KEY_REFRESH,
                 RefreshFixture.randomId(), m.id);
         KeyRefreshSession s = m.sessions.startMaster(key, o -> KeyRefreshSession.startMaster(key, m, o, m.storage, RefreshFixture.randomId(),
-                Set.of(), RefreshFixture.RNG));
+                Set.of(), k -> false, RefreshFixture.RNG));
         assertThat(s.failure().map(SecretStoreException::kind)).contains(Kind.SERVER_KEY_IS_NOT_FOUND);
     }
 }

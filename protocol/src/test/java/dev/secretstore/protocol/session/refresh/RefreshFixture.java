@@ -109,7 +109,8 @@ final class RefreshFixture {
     KeyRefreshSession refresh(int master, Set<NodeId> exclude) {
         InMemoryCluster.Node m = node(master);
         SessionKey key = new SessionKey(SessionType.KEY_REFRESH, randomId(), m.id);
-        return m.sessions.startMaster(key, outbox -> KeyRefreshSession.startMaster(key, m, outbox, m.storage, keyId, exclude, RNG));
+        return m.sessions.startMaster(key, outbox -> KeyRefreshSession.startMaster(key, m, outbox, m.storage, keyId, exclude,
+                m.sessions::isWriting, RNG));
     }
 
     /** The key as node {@code id} holds it committed (unsealed: tests only). */
