@@ -50,12 +50,13 @@ import java.util.logging.Logger;
  *
  * <ol>
  *   <li><b>Group.</b> The master (a holder of the latest version) sends {@link RefreshMessage.Init} to itself
- *       and every connected holder of that version; at least {@code t+1} are needed. Holders that are down
+ *       and every connected holder of that version; at least {@link #quorum} ({@code t+1} and a majority of the
+ *       holders) are needed. Holders that are down
  *       keep the old version; the repair component gives them the new one later.</li>
  *   <li><b>Zero-sharing</b> ({@link FeldmanDealing}, one {@code Sharing(purpose, t, zero = true)}, commit-then-
  *       reveal, Feldman-checked, equivocation-checked). A culprit (bad deal, complaint, equivocation, wrong
  *       reveal, refusal, lost connection) is excluded and named, and a new attempt starts with the rest while
- *       at least {@code t+1} remain.</li>
+ *       a quorum remains.</li>
  *   <li><b>New version.</b> Each member computes {@code s' = s + Σ_d z_d(x_self)} and
  *       {@code A'_k = A_k + Σ_d Z_{d,k}} ({@code A'_0 = A_0 = Y}) from the agreed vectors, as
  *       {@link VersionMetadata#withNonce} with the attempt id as nonce, and prepares it
@@ -112,6 +113,8 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
     private final Set<NodeId> excluded = new HashSet<>();
     private final List<Culprit> culprits = new ArrayList<>();
     private int threshold;
+    /** The smallest group an attempt may have: {@link #quorum}. */
+    private int needed;
     private Phase phase = Phase.DEALING;
     private H256 attempt;
     private List<NodeId> group = List.of();
@@ -165,9 +168,10 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
             s.fail(SecretStoreException.of(Kind.TOO_EARLY_FOR_REQUEST));
             return s;
         }
-        if (group.size() < s.threshold + 1) {
-            LOG.warning(() -> "refresh of key " + keyId + " " + key + ": only " + group.size() + " connected holder(s), t+1 = "
-                    + (s.threshold + 1) + " needed");
+        s.needed = quorum(latest);
+        if (group.size() < s.needed) {
+            LOG.warning(() -> "refresh of key " + keyId + " " + key + ": only " + group.size() + " connected holder(s), "
+                    + s.needed + " needed");
             s.fail(SecretStoreException.of(Kind.CONSENSUS_TEMPORARY_UNREACHABLE));
             return s;
         }
@@ -188,6 +192,16 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
             Set<NodeId> participants = new TreeSet<>(version.get().idNumbers().keySet());
             return Optional.of(new KeyRefreshSession(init.key(), cluster, participants, outbox, storage, sessions::isWriting, rng));
         };
+    }
+
+    /**
+     * The fewest members a refresh of {@code v} runs with: {@code t+1}, and more than half of the version's holders.
+     * The majority makes any two groups that could commit a refresh of the version share a member, and a member
+     * prepares at most one new version of a key and only from its newest one, so the holders never split between
+     * two new versions (a partition, or two refreshes started at once); members left out keep the old version.
+     */
+    static int quorum(VersionMetadata v) {
+        return Math.max(v.threshold() + 1, v.idNumbers().size() / 2 + 1);
     }
 
     private static FeldmanDealing.Sharing sharing(int t) {
@@ -275,9 +289,9 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
         String problem = null;
         if (oldVersion == null || !r.version().equals(oldVersionId)) {
             problem = "version " + r.version() + " is not held committed here";
-        } else if (!r.group().contains(self) || !r.group().contains(key.master()) || r.group().size() < oldVersion.threshold() + 1
+        } else if (!r.group().contains(self) || !r.group().contains(key.master()) || r.group().size() < quorum(oldVersion)
                 || !r.group().stream().allMatch(oldVersion::isHolder) || new HashSet<>(r.group()).size() != r.group().size()) {
-            problem = "the group is not t+1 or more distinct holders of the version with this node and the master";
+            problem = "the group is not a quorum of distinct holders of the version with this node and the master";
         } else if (!meta.get().latestVersion().id().equals(r.version())) {
             problem = "version " + r.version() + " is not the newest version held here";
         } else if (storage.pendingKeyIds().contains(keyId) || writing.test(keyId)) {
@@ -307,6 +321,10 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
         }
         if (storage.pendingKeyIds().contains(keyId)) {
             refuse(a, Kind.TOO_EARLY_FOR_REQUEST, "an earlier prepared write of the key awaits resolution");
+            return;
+        }
+        if (!storage.metadata(keyId).map(k -> k.latestVersion().id().equals(oldVersion.id())).orElse(false)) {
+            refuse(a, Kind.TOO_EARLY_FOR_REQUEST, "the key has a newer version than " + oldVersion.id() + " here now");
             return;
         }
         KeyVersion next;
@@ -427,7 +445,7 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
         for (NodeId n : participants) {
             if (!excluded.contains(n) && (n.equals(self) || cluster.isConnected(n))) next.add(n);
         }
-        if (excluded.contains(self) || next.size() < threshold + 1) {
+        if (excluded.contains(self) || next.size() < needed) {
             boolean lostOnly = culprits.stream().allMatch(Culprit::lost);
             fail(SecretStoreException.of(lostOnly ? Kind.CONSENSUS_TEMPORARY_UNREACHABLE : Kind.CONSENSUS_UNREACHABLE));
             return;

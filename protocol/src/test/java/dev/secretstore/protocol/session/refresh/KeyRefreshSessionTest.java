@@ -146,12 +146,30 @@ class KeyRefreshSessionTest {
         assertThat(f.retrieveDocumentKey(2)).isEqualTo(f.documentKey);
     }
 
+    /**
+     * Two halves that cannot see each other (N = 4, t = 1) each have t+1 holders: without a majority each would commit
+     * a new version of its own and drop the old one, splitting the holders. Neither may refresh.
+     */
+    @Test
+    void aMinorityNeverRefreshesSoHoldersNeverSplit_SEC26() {
+        RefreshFixture f = new RefreshFixture(4, 1);
+        H256 old = f.latest(f.node(0).id).id();
+        KeyRefreshSession left = f.refresh(0, Set.of(f.node(2).id, f.node(3).id));
+        f.cluster.deliverAll();
+        KeyRefreshSession right = f.refresh(3, Set.of(f.node(0).id, f.node(1).id));
+        f.cluster.deliverAll();
+        assertThat(left.failure().orElseThrow().kind()).isEqualTo(Kind.CONSENSUS_TEMPORARY_UNREACHABLE);
+        assertThat(right.failure().orElseThrow().kind()).isEqualTo(Kind.CONSENSUS_TEMPORARY_UNREACHABLE);
+        for (InMemoryCluster.Node n : f.cluster.nodes()) assertThat(f.versions(n.id)).containsExactly(old);
+        assertThat(KeyRefreshSession.quorum(f.latest(f.node(0).id).metadata())).isEqualTo(3);
+    }
+
     // ------------------------------------------------------------------ culprits
 
     /** A dealer sends one member a share that fails its Feldman check: both are named, the refresh completes with the rest. */
     @Test
     void corruptDealExcludedAndNamed_SEC40() {
-        RefreshFixture f = new RefreshFixture(4, 1);
+        RefreshFixture f = new RefreshFixture(5, 1);
         NodeId cheat = f.node(2).id;
         NodeId victim = f.node(3).id;
         H256 oldVersion = f.latest(cheat).id();
