@@ -50,7 +50,7 @@ import java.util.logging.Logger;
  *
  * <ol>
  *   <li><b>Group.</b> The master (a holder of the latest version) sends {@link RefreshMessage.Init} to itself
- *       and every connected holder of that version; at least {@link #quorum} ({@code t+1} and a majority of the
+ *       and every connected holder of that version; at least {@code quorum} ({@code t+1} and a majority of the
  *       holders) are needed. Holders that are down
  *       keep the old version; the repair component gives them the new one later.</li>
  *   <li><b>Zero-sharing</b> ({@link FeldmanDealing}, one {@code Sharing(purpose, t, zero = true)}, commit-then-
@@ -113,7 +113,7 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
     private final Set<NodeId> excluded = new HashSet<>();
     private final List<Culprit> culprits = new ArrayList<>();
     private int threshold;
-    /** The smallest group an attempt may have: {@link #quorum}. */
+    /** The smallest group an attempt may have: {@code quorum}. */
     private int needed;
     private Phase phase = Phase.DEALING;
     private H256 attempt;
