@@ -190,6 +190,13 @@ public final class KeyRefresher {
                         sessions::isWriting, rng))
                         .result();
             } catch (SecretStoreException e) {
+                if (e.kind() == Kind.EXCLUSIVE_SESSION_ACTIVE || (e.kind() == Kind.TOO_EARLY_FOR_REQUEST && retry == 0)) {
+                    // a servers set change runs, or this node is at its session limit: try the key again next tick
+                    job.keys.addFirst(keyId);
+                    startedThisTick = availability.refreshBatch();
+                    running = false;
+                    return;
+                }
                 result = CompletableFuture.failedFuture(e);
             }
         }

@@ -471,6 +471,32 @@ class KeyRefreshSessionTest {
         }
     }
 
+    /** While a servers set change (exclusive) runs, the refresh waits for the next tick instead of failing its keys. */
+    @Test
+    void waitsOutAnExclusiveSessionWithoutCountingFailures() {
+        RefreshFixture f = new RefreshFixture(3, 1);
+        InMemoryCluster.Node n0 = f.node(0);
+        var exclusive = new dev.secretstore.protocol.session.SessionKey(dev.secretstore.protocol.session.SessionType.SERVERS_SET_CHANGE,
+                RefreshFixture.randomId(), n0.id);
+        n0.sessions.startMaster(exclusive, outbox -> new dev.secretstore.protocol.session.AbstractSession<Void>(exclusive, n0.id,
+                Set.of(n0.id), outbox) {
+            @Override
+            public void onMessage(NodeId from, SessionMessage message) {}
+
+            @Override
+            public void onNodeDisconnected(NodeId node) {}
+        });
+        CompletionStage<Void> done = f.server(0).refreshShares(sign(f.admin, List.of(f.keyId)), List.of(f.keyId));
+        f.cluster.deliverAll();
+        f.maintain(2, Duration.ofSeconds(1));
+        assertThat(done.toCompletableFuture()).isNotDone();
+        assertThat(f.server(0).availabilityStatus().refreshesFailed()).isZero();
+        f.maintain(1, InMemoryCluster.STALL); // the exclusive session times out and ends
+        f.maintain(1, Duration.ofSeconds(1));
+        assertThat(done.toCompletableFuture()).isCompletedWithValue(null);
+        assertThat(f.server(0).availabilityStatus().refreshedKeys()).isEqualTo(1);
+    }
+
     /** share_refresh_interval: off by default; when set, each key is refreshed once per interval, by its lowest-id connected holder. */
     @Test
     void scheduledRefreshByTheLowestConnectedHolder() {
