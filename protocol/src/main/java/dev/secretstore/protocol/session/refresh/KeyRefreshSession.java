@@ -122,6 +122,8 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
     private VersionMetadata planned;
     private CommitMaster commit;
     private final Set<NodeId> prepared = new HashSet<>();
+    /** Members whose dealing report ({@code Ready}) of the running attempt arrived. */
+    private final Set<NodeId> reported = new HashSet<>();
     private final Set<NodeId> lostAfterDecision = new HashSet<>();
     private final Set<NodeId> cleaned = new HashSet<>();
     private int attempts;
@@ -241,6 +243,7 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
             } else if (d instanceof DealingMessage.Commitment c) {
                 step(dealing.onCommitment(from, c));
             } else if (d instanceof DealingMessage.Ready r) {
+                if (inAttempt(r.attemptId(), from)) reported.add(from);
                 step(dealing.onReady(from, r));
             } else if (d instanceof DealingMessage.Complaint c) {
                 step(dealing.onComplaint(from, c));
@@ -459,6 +462,7 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
         planned = null;
         commit = null;
         prepared.clear();
+        reported.clear();
         dealing = new FeldmanDealing.Master(List.of(sharing(threshold)), attempt, group);
         LOG.fine(() -> "refresh of key " + keyId + " " + key + " attempt " + attempts + " with " + group.stream().map(NodeId::shortId).toList());
         toGroup(dealing.request(oldVersionId));
@@ -466,7 +470,9 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
 
     private void step(FeldmanDealing.Step s) {
         if (s instanceof FeldmanDealing.Blame b) {
-            blame(b.culprits());
+            // The master checked the deal itself: its own complaint names only the dealer.
+            List<Culprit> found = b.culprits().stream().filter(c -> !c.node().equals(self)).toList();
+            if (!found.isEmpty()) blame(found);
         } else if (s instanceof FeldmanDealing.Agreed a) {
             agreed(a.vectors());
         }
@@ -600,7 +606,7 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
     public void onTimeout() {
         if (isMaster() && !isFinished()) {
             Set<NodeId> awaited = new LinkedHashSet<>();
-            if (phase == Phase.DEALING && dealing != null) awaited.addAll(dealing.awaited());
+            if (phase == Phase.DEALING && dealing != null) awaited.addAll(stalledDealing());
             if (phase == Phase.PREPARING) group.stream().filter(n -> !prepared.contains(n)).forEach(awaited::add);
             for (NodeId n : awaited) {
                 if (excluded.add(n)) culprits.add(new Culprit(n, Culprit.Reason.NO_ANSWER, "no answer before the stall timeout"));
@@ -611,6 +617,27 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
             }
         }
         fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
+    }
+
+    /**
+     * Whom a stalled dealing names: members that never committed or never revealed; else the dealers whose deal the
+     * master's own member role still lacks (the master trusts itself); else the members that never reported. A dealer
+     * that withholds its deal from one other member only gets that member named, which lets the repeat complete
+     * without it (it keeps the old version until repaired): the master cannot tell which of the two is at fault.
+     */
+    private Set<NodeId> stalledDealing() {
+        Set<NodeId> out = new LinkedHashSet<>(dealing.awaited());
+        if (!out.isEmpty()) return out;
+        if (dealer != null && dealer.attempt().equals(attempt)) {
+            for (NodeId d : group) {
+                if (!d.equals(self) && dealer.vectors(d) == null) out.add(d);
+            }
+        }
+        if (!out.isEmpty()) return out;
+        for (NodeId n : group) {
+            if (!reported.contains(n)) out.add(n);
+        }
+        return out;
     }
 
     @Override

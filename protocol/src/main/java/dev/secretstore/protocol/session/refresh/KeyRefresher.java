@@ -204,7 +204,7 @@ public final class KeyRefresher {
             SecretStoreException e = error == null ? null : unwrap(error);
             if (e != null && !e.culprits().isEmpty() && retry < RETRIES) {
                 Set<NodeId> more = new HashSet<>(exclude);
-                e.culprits().forEach(c -> more.add(c.node()));
+                e.culprits().forEach(c -> { if (!c.node().equals(cluster.self())) more.add(c.node()); });
                 if (more.size() > exclude.size()) {
                     refreshKey(job, keyId, more, retry + 1);
                     return;

@@ -194,6 +194,27 @@ class KeyRefreshSessionTest {
         assertThat(f.schnorrVerifies(1)).isTrue();
     }
 
+    /** The master checks deals itself: its own complaint names only the dealer, and the refresh goes on with the others. */
+    @Test
+    void mastersOwnComplaintNamesOnlyTheDealer() {
+        RefreshFixture f = new RefreshFixture(3, 1);
+        NodeId master = f.node(0).id;
+        NodeId cheat = f.node(1).id;
+        H256 old = f.latest(cheat).id();
+        f.cluster.intercept(d -> {
+            if (d.from().equals(cheat) && d.to().equals(master) && d.envelope().body() instanceof DealingMessage.Deal deal) {
+                return List.of(with(d, new DealingMessage.Deal(deal.attemptId(), deal.vectors(), List.of(SecretScalar.random()))));
+            }
+            return List.of(d);
+        });
+        KeyRefreshSession s = f.refresh(0);
+        f.cluster.deliverAll();
+        KeyRefreshSession.Refreshed r = s.result().join();
+        assertThat(r.excluded()).extracting(Culprit::node).containsExactly(cheat);
+        assertThat(f.versions(cheat)).containsExactly(old);
+        assertThat(f.versions(f.node(2).id)).containsExactly(r.newVersion());
+    }
+
     /** A dealer shows one member other (self-consistent) commitments than the rest: equivocation, named, excluded. */
     @Test
     void equivocatingDealerExcludedAndNamed_SEC40() {
@@ -239,14 +260,15 @@ class KeyRefreshSessionTest {
         assertThat(f.versions(f.node(1).id)).containsExactly(r.newVersion());
     }
 
-    /** With N = 3, t = 1 a complaint excludes two members: fewer than t+1 remain, nothing changes anywhere. */
+    /** With N = 3, t = 1 a member's complaint excludes it and the accused: fewer than t+1 remain, nothing changes anywhere. */
     @Test
     void tooFewLeftAfterExclusionChangesNothing() {
         RefreshFixture f = new RefreshFixture(3, 1);
         NodeId cheat = f.node(1).id;
+        NodeId complainer = f.node(2).id;
         H256 old = f.latest(cheat).id();
         f.cluster.intercept(d -> {
-            if (d.from().equals(cheat) && d.envelope().body() instanceof DealingMessage.Deal deal) {
+            if (d.from().equals(cheat) && d.to().equals(complainer) && d.envelope().body() instanceof DealingMessage.Deal deal) {
                 return List.of(with(d, new DealingMessage.Deal(deal.attemptId(), deal.vectors(), List.of(SecretScalar.random()))));
             }
             return List.of(d);
@@ -254,7 +276,7 @@ class KeyRefreshSessionTest {
         KeyRefreshSession s = f.refresh(0);
         f.cluster.deliverAll();
         assertThat(s.failure().orElseThrow().kind()).isEqualTo(Kind.CONSENSUS_UNREACHABLE);
-        assertThat(s.failure().orElseThrow().culprits()).extracting(Culprit::node).contains(cheat);
+        assertThat(s.failure().orElseThrow().culprits()).extracting(Culprit::node).containsExactlyInAnyOrder(cheat, complainer);
         assertThat(f.cluster.allIdle()).isTrue();
         for (InMemoryCluster.Node n : f.cluster.nodes()) {
             assertThat(f.versions(n.id)).containsExactly(old);
@@ -282,6 +304,52 @@ class KeyRefreshSessionTest {
         assertThat(f.server(0).availabilityStatus().refreshedKeys()).isEqualTo(1);
         f.cluster.intercept(List::of);
         assertThat(f.retrieveDocumentKey(2)).isEqualTo(f.documentKey);
+    }
+
+    /** A corrupted copy of {@code body} (a different hash, vector, share or version id), as a faulty member would send it. */
+    private static SessionMessage corrupt(SessionMessage body) {
+        if (body instanceof DealingMessage.Hash h) return new DealingMessage.Hash(h.attemptId(), RefreshFixture.randomId());
+        if (body instanceof DealingMessage.Commitment c) {
+            return new DealingMessage.Commitment(c.attemptId(), List.of(Polynomial.randomZeroConstant(1, RefreshFixture.RNG).feldman().points()));
+        }
+        if (body instanceof DealingMessage.Deal d) return new DealingMessage.Deal(d.attemptId(), d.vectors(), List.of(SecretScalar.random()));
+        if (body instanceof RefreshMessage.Prepared p) return new RefreshMessage.Prepared(p.attemptId(), RefreshFixture.randomId());
+        throw new IllegalArgumentException(body.getClass().getSimpleName());
+    }
+
+    /**
+     * The fault matrix (Keep-style) for a member's messages of each round: one member (node 2 of N = 5, t = 1) drops or
+     * corrupts every message of one kind it sends; the on-demand refresh completes with the others, the faulty member
+     * keeps the old version, and the key serves throughout (SEC-40).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"drop,Hash", "drop,Commitment", "drop,Deal", "drop,Ready", "drop,Prepared",
+        "corrupt,Hash", "corrupt,Commitment", "corrupt,Deal", "corrupt,Prepared"})
+    void faultyMemberMatrix_SEC40(String fault, String kind) {
+        RefreshFixture f = new RefreshFixture(5, 1);
+        NodeId faulty = f.node(2).id;
+        H256 old = f.latest(faulty).id();
+        f.cluster.intercept(d -> {
+            if (!d.from().equals(faulty) || !d.envelope().body().getClass().getSimpleName().equals(kind)) return List.of(d);
+            return fault.equals("drop") ? List.of() : List.of(with(d, corrupt(d.envelope().body())));
+        });
+        CompletionStage<Void> done = f.server(0).refreshShares(sign(f.admin, List.of(f.keyId)), List.of(f.keyId));
+        f.cluster.deliverAll();
+        if (fault.equals("drop")) {
+            assertThat(done.toCompletableFuture()).isNotDone();
+            f.maintain(1, InMemoryCluster.STALL.plusSeconds(1));
+        }
+        assertThat(done.toCompletableFuture()).isCompletedWithValue(null);
+        assertThat(f.versions(faulty)).as("the faulty member keeps the old version").containsExactly(old);
+        H256 fresh = f.latest(f.node(0).id).id();
+        assertThat(fresh).isNotEqualTo(old);
+        assertThat(f.versions(f.node(0).id)).containsExactly(fresh);
+        long holders = f.cluster.nodes().stream().filter(n -> f.versions(n.id).equals(List.of(fresh))).count();
+        assertThat(holders).as("a quorum of holders has only the new version").isGreaterThanOrEqualTo(3);
+        assertThat(f.server(0).availabilityStatus().refreshedKeys()).isEqualTo(1);
+        assertThat(f.server(0).availabilityStatus().refreshesFailed()).isZero();
+        f.cluster.intercept(List::of);
+        assertThat(f.retrieveDocumentKey(0)).isEqualTo(f.documentKey);
     }
 
     // ------------------------------------------------------------------ members down, crashes
