@@ -352,6 +352,39 @@ class KeyRefreshSessionTest {
         assertThat(f.retrieveDocumentKey(0)).isEqualTo(f.documentKey);
     }
 
+    /**
+     * A member's messages of one kind (to or from it) arrive late, after everything else settled: the refresh completes
+     * with everyone. (The initialization message is left out: the transport keeps one link's messages in order, so
+     * nothing of a session can overtake its {@code Init}.)
+     */
+    @ParameterizedTest(name = "delay {0}")
+    @CsvSource({"Request", "Hash", "Hashes", "Commitment", "Deal", "Ready", "Prepare", "Prepared", "Commit", "Committed", "Cleanup",
+        "CleanedUp"})
+    void delayedMessagesOfOneKind(String kind) {
+        RefreshFixture f = new RefreshFixture(5, 2);
+        NodeId slow = f.node(2).id;
+        List<Delivery> held = new ArrayList<>();
+        f.cluster.intercept(d -> {
+            boolean involves = d.from().equals(slow) || d.to().equals(slow);
+            if (involves && d.envelope().body().getClass().getSimpleName().equals(kind)) {
+                held.add(d);
+                return List.of();
+            }
+            return List.of(d);
+        });
+        KeyRefreshSession s = f.refresh(0);
+        f.cluster.deliverAll();
+        assertThat(held).as("something was held").isNotEmpty();
+        f.cluster.intercept(List::of);
+        held.forEach(f.cluster::inject);
+        f.cluster.deliverAll();
+        assertThat(s.result()).as("finished").isDone();
+        KeyRefreshSession.Refreshed r = s.result().join();
+        assertThat(r.excluded()).isEmpty();
+        for (InMemoryCluster.Node n : f.cluster.nodes()) assertThat(f.versions(n.id)).containsExactly(r.newVersion());
+        assertThat(f.cluster.allIdle()).isTrue();
+    }
+
     // ------------------------------------------------------------------ members down, crashes
 
     @Test
