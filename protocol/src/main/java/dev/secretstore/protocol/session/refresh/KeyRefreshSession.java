@@ -166,6 +166,11 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
         s.oldVersionId = latest.id();
         s.threshold = latest.threshold();
         exclude.forEach(n -> { if (latest.isHolder(n)) s.excluded.add(n); });
+        if (s.threshold == 0) {
+            // no sharing to re-randomise: with t = 0 every holder's share is the whole secret
+            s.fail(SecretStoreException.of(Kind.INTERNAL, "a key with threshold 0 cannot be refreshed"));
+            return s;
+        }
         if (!latest.isHolder(cluster.self()) || storage.pendingKeyIds().contains(keyId)) {
             s.fail(SecretStoreException.of(Kind.TOO_EARLY_FOR_REQUEST));
             return s;
@@ -442,7 +447,7 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
         for (NodeId n : group) outbox.send(n, m);
     }
 
-    /** A fresh attempt with every participant not excluded and still connected; fails when fewer than t+1 remain. */
+    /** A fresh attempt with every participant not excluded and still connected; fails when fewer than a quorum remain. */
     private void beginAttempt() {
         List<NodeId> next = new ArrayList<>();
         for (NodeId n : participants) {

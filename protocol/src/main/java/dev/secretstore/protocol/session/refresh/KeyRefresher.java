@@ -100,7 +100,7 @@ public final class KeyRefresher {
 
         private boolean selects(KeyMetadata k) {
             VersionMetadata latest = k.latestVersion();
-            if (!latest.isHolder(cluster.self())) return false;
+            if (!latest.isHolder(cluster.self()) || latest.threshold() == 0) return false; // t = 0: nothing to re-randomise
             if (!scheduled) return true;
             for (NodeId holder : latest.idNumbers().keySet()) { // ascending: the first connected holder is the one
                 if (holder.equals(cluster.self())) return true;

@@ -624,6 +624,17 @@ class KeyRefreshSessionTest {
         assertThat(f.retrieveDocumentKey(2)).isEqualTo(f.documentKey);
     }
 
+    /** t = 0: every holder's share is the whole secret, so there is nothing to refresh; "every key" skips such keys. */
+    @Test
+    void thresholdZeroKeysAreNotRefreshed() {
+        RefreshFixture f = new RefreshFixture(3, 0);
+        H256 old = f.latest(f.node(0).id).id();
+        assertThat(f.refresh(0).failure().orElseThrow().kind()).isEqualTo(Kind.INTERNAL);
+        f.done(f.server(0).refreshShares(sign(f.admin, List.of()), List.of()));
+        assertThat(f.versions(f.node(0).id)).containsExactly(old);
+        assertThat(f.server(0).availabilityStatus().refreshesFailed()).isZero();
+    }
+
     @Test
     void unknownKeyIsNotFound() {
         RefreshFixture f = new RefreshFixture(3, 1);
