@@ -12,6 +12,8 @@ import dev.secretstore.protocol.session.signing.SchnorrSigningSession;
 import dev.secretstore.protocol.session.generation.KeyGenerationSession;
 import dev.secretstore.protocol.session.resolution.PendingResolutionSession;
 import dev.secretstore.protocol.session.resolution.PendingResolver;
+import dev.secretstore.protocol.session.repair.RepairScheduler;
+import dev.secretstore.protocol.session.repair.ShareRepairSession;
 import dev.secretstore.protocol.session.Clock;
 import java.time.Duration;
 import dev.secretstore.crypto.Ecies;
@@ -48,6 +50,7 @@ public final class ClusterKeyServer implements KeyServer {
     private final SecureRandom random;
     private final AclChecker acl;
     private final PendingResolver resolver;
+    private final RepairScheduler repair;
 
     private final AdminPolicy admin;
     private final Availability availability;
@@ -84,11 +87,17 @@ public final class ClusterKeyServer implements KeyServer {
         sessions.registerFactory(SessionType.ECDSA_SIGNING, EcdsaSigningSession.factory(cluster, sessions, storage, acl, random));
         sessions.registerFactory(SessionType.SERVERS_SET_CHANGE, ServersSetChangeSession.factory(cluster, storage, admin, random,
                 sessions::hasActiveSessions));
+        sessions.registerFactory(SessionType.SHARE_REPAIR, ShareRepairSession.factory(cluster, storage, random));
+        this.repair = new RepairScheduler(sessions, cluster, storage, clock, random, availability, status, clusterLoop);
     }
 
-    /** Periodic maintenance, called on the cluster loop: resolves prepared writes left undecided (SEC-25). */
+    /**
+     * Periodic maintenance, called on the cluster loop: resolves prepared writes left undecided (SEC-25) and
+     * repairs keys this member missed (SEC-40).
+     */
     public void maintain() {
         resolver.tick();
+        repair.tick();
     }
 
     /** This node's repair and refresh counters; read on the cluster loop. */

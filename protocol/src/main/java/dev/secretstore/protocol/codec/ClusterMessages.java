@@ -6,6 +6,7 @@ import dev.secretstore.protocol.session.consensus.ConsensusMessage;
 import dev.secretstore.protocol.session.dealing.DealingMessage;
 import dev.secretstore.protocol.session.decryption.DecryptionMessage;
 import dev.secretstore.protocol.session.generation.GenerationMessage;
+import dev.secretstore.protocol.session.repair.RepairMessage;
 import dev.secretstore.protocol.session.resolution.ResolutionMessage;
 import dev.secretstore.protocol.session.signing.EcdsaMessage;
 import dev.secretstore.protocol.session.signing.SchnorrMessage;
@@ -68,7 +69,18 @@ public final class ClusterMessages {
                 .register("ssc.cleanup", ServersSetChangeMessage.Cleanup.class)
                 .register("ssc.cleaned-up", ServersSetChangeMessage.CleanedUp.class)
                 .register("ssc.done", ServersSetChangeMessage.Done.class)
-                .register("ssc.abort", ServersSetChangeMessage.Abort.class);
+                .register("ssc.abort", ServersSetChangeMessage.Abort.class)
+                .register("rep.inventory.request", RepairMessage.InventoryRequest.class)
+                .register("rep.inventory.reply", RepairMessage.InventoryReply.class)
+                .register("rep.query", RepairMessage.Query.class)
+                .register("rep.facts", RepairMessage.Facts.class)
+                .register("rep.recover", RepairMessage.Recover.class)
+                .register("rep.piece", RepairMessage.Piece.class)
+                .register("rep.points", RepairMessage.Points.class)
+                .register("rep.sum", RepairMessage.Sum.class)
+                .register("rep.complaint", RepairMessage.Complaint.class)
+                .register("rep.refused", RepairMessage.Refused.class)
+                .register("rep.done", RepairMessage.Done.class);
     }
 
     /** Wire prefix of each session type that composes the shared sub-protocols. */
