@@ -116,7 +116,9 @@ final class KeyAgreement {
             if (who.size() >= c.key().threshold() + 1) agreed.add(c);
         });
         if (agreed.isEmpty()) return Optional.empty();
-        Candidate best = newest(agreed, support, reports);
+        Map<NodeId, Report> agreeing = new TreeMap<>();
+        for (Candidate c : agreed) support.get(c).forEach(n -> agreeing.put(n, reports.get(n)));
+        Candidate best = newest(agreed, support, agreeing); // the order only from members that are part of an agreement
         return Optional.of(new Choice(best.key().author(), best.key().threshold(), best.key().publicKey(), best.version(),
                 List.copyOf(support.get(best)), documentKey(best.key(), reports, excluded, self)));
     }

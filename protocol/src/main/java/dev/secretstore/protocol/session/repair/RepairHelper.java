@@ -32,8 +32,9 @@ import java.util.Set;
  * member that is a holder of that version, each attempt once.
  */
 final class RepairHelper extends AbstractSession<Void> {
-    /** Pieces of attempts this helper has not been told about yet (arrival order differs per sender); bounded. */
+    /** Pieces of attempts this helper has not been told about yet (arrival order differs per sender); bounded, also per sender. */
     private static final int MAX_EARLY_PIECES = 64;
+    private static final int MAX_EARLY_PIECES_PER_SENDER = 2;
 
     private final KeyStorage storage;
     private final SecureRandom random;
@@ -129,7 +130,7 @@ final class RepairHelper extends AbstractSession<Void> {
 
     private void onPiece(NodeId from, RepairMessage.Piece p) {
         if (!p.attempt().equals(attempt)) {
-            if (!seenAttempts.contains(p.attempt()) && early.size() < MAX_EARLY_PIECES) early.add(Map.entry(from, p));
+            if (!seenAttempts.contains(p.attempt()) && mayBuffer(from)) early.add(Map.entry(from, p));
             else p.piece().destroy();
             return;
         }
@@ -157,6 +158,11 @@ final class RepairHelper extends AbstractSession<Void> {
             sigma.destroy();
             clearAttempt();
         }
+    }
+
+    private boolean mayBuffer(NodeId from) {
+        return early.size() < MAX_EARLY_PIECES
+                && early.stream().filter(e -> e.getKey().equals(from)).count() < MAX_EARLY_PIECES_PER_SENDER;
     }
 
     private void clearAttempt() {

@@ -53,6 +53,7 @@ public final class RepairScheduler {
     private final Availability availability;
     private final AvailabilityStatus status;
     private final Executor loop;
+    private final int pageSize;
 
     private Long lastSweepEnd;
     private Sweep sweep;
@@ -64,6 +65,13 @@ public final class RepairScheduler {
 
     public RepairScheduler(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, Clock clock, SecureRandom random,
                            Availability availability, AvailabilityStatus status, Executor loop) {
+        this(sessions, cluster, storage, clock, random, availability, status, loop, PAGE);
+    }
+
+    /** As above, reading inventories in pages of {@code pageSize} scanned keys (tests use small pages). */
+    RepairScheduler(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, Clock clock, SecureRandom random,
+                    Availability availability, AvailabilityStatus status, Executor loop, int pageSize) {
+        this.pageSize = pageSize;
         this.sessions = sessions;
         this.cluster = cluster;
         this.storage = storage;
@@ -123,6 +131,14 @@ public final class RepairScheduler {
 
     private void done(H256 keyId, ShareRepairSession.Outcome outcome, Throwable error) {
         running.remove(keyId);
+        try {
+            account(keyId, outcome, error);
+        } finally {
+            startRepairs(); // the freed slot goes to the next queued key at once
+        }
+    }
+
+    private void account(H256 keyId, ShareRepairSession.Outcome outcome, Throwable error) {
         if (error == null) {
             exclusions.remove(keyId);
             if (outcome != ShareRepairSession.Outcome.NOTHING_MISSING) status.repaired();
@@ -177,7 +193,7 @@ public final class RepairScheduler {
             SessionKey key = newKey();
             InventoryPageSession page;
             try {
-                page = sessions.startMaster(key, outbox -> InventoryPageSession.startMaster(key, cluster.self(), peer, outbox, after, PAGE));
+                page = sessions.startMaster(key, outbox -> InventoryPageSession.startMaster(key, cluster.self(), peer, outbox, after, pageSize));
             } catch (SecretStoreException refused) {
                 peerDone(peer);
                 return;

@@ -441,4 +441,71 @@ class ShareRepairTest {
         assertThat(failure(s).kind()).isEqualTo(SecretStoreException.Kind.CONSENSUS_UNREACHABLE);
         assertThat(cluster.node(2).storage.metadata(keyId)).isEmpty();
     }
+
+    // ------------------------------------------------------------------ the sweep
+
+    /** Deals key {@code id} of threshold {@code t} to {@code holders} and commits it on the members at {@code storedOn}. */
+    TestKeys.Sharing seedKey(H256 id, int t, List<NodeId> holders, int... storedOn) {
+        TestKeys.Sharing sharing = TestKeys.deal(id, author, t, TestKeys.randomIds(holders, RNG), Optional.empty(), RNG);
+        for (int i : storedOn) {
+            cluster.node(i).storage.prepareNewKey(sharing.of(cluster.node(i).id));
+            cluster.node(i).storage.commit(id);
+        }
+        return sharing;
+    }
+
+    @Test
+    void sec40_theSweepReadsInventoriesPageByPageAndRunsAtMostTheConfiguredRepairsAtOnce() {
+        cluster = new InMemoryCluster(3);
+        server(cluster.node(0));
+        server(cluster.node(1));
+        InMemoryCluster.Node target = cluster.node(2);
+        AvailabilityStatus st = new AvailabilityStatus();
+        Availability twoAtOnce = new Availability(0, INTERVAL, 2, Duration.ZERO, 64);
+        RepairScheduler scheduler = new RepairScheduler(target.sessions, target, target.storage, cluster.clock, RNG, twoAtOnce, st,
+                cluster.loop, 2);
+        Map<H256, TestKeys.Sharing> missing = new HashMap<>();
+        for (int k = 0; k < 7; k++) {
+            H256 id = randomId();
+            missing.put(id, seedKey(id, 1, all(), 0, 1));
+        }
+        List<H256> notMine = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            H256 id = randomId();
+            seedKey(id, 1, ids(0, 1), 0, 1); // holders 0 and 1 only: nothing for member 2 to repair
+            notMine.add(id);
+        }
+        int[] most = {0};
+        cluster.intercept(d -> {
+            int now = (int) target.sessions.activeSessions().stream().filter(s -> s instanceof ShareRepairSession).count();
+            most[0] = Math.max(most[0], now);
+            return List.of(d);
+        });
+        scheduler.tick();
+        cluster.deliverAll();
+        missing.forEach((id, sharing) -> assertThat(target.storage.read(id, VersionSelector.latest()).orElseThrow().share().orElseThrow()
+                .share()).isEqualTo(sharing.of(target.id).latestVersion().share()));
+        notMine.forEach(id -> assertThat(target.storage.metadata(id)).isEmpty());
+        assertThat(most[0]).isEqualTo(2);
+        assertThat(st.snapshot().repairsDone()).isEqualTo(7);
+        assertThat(st.snapshot().keysMissingHere()).isZero();
+        assertThat(st.snapshot().sweepsCompleted()).isEqualTo(1);
+        assertThat(scheduler.pendingRepairs()).isEmpty();
+    }
+
+    @Test
+    void sec40_aSweepIsRepeatedOnlyAfterTheRepairInterval() {
+        cluster(3);
+        sweep();
+        long sweeps = status(2).sweepsCompleted();
+        seedOn(1, Optional.empty(), 0, 1);
+        cluster.advance(INTERVAL.dividedBy(2));
+        servers.values().forEach(ClusterKeyServer::maintain);
+        cluster.deliverAll();
+        assertThat(status(2).sweepsCompleted()).isEqualTo(sweeps);
+        assertThat(cluster.node(2).storage.metadata(keyId)).isEmpty();
+        sweep();
+        assertThat(status(2).sweepsCompleted()).isEqualTo(sweeps + 1);
+        assertThat(cluster.node(2).storage.metadata(keyId)).isPresent();
+    }
 }
