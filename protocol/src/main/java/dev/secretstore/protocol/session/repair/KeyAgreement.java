@@ -29,6 +29,14 @@ import java.util.TreeSet;
 final class KeyAgreement {
     private KeyAgreement() {}
 
+    /**
+     * How many members must report a fact identically: {@code t+1}, and never fewer than two, so a single member
+     * cannot plant a key it made up by claiming {@code t = 0} for it.
+     */
+    static int required(int t) {
+        return Math.max(t + 1, 2);
+    }
+
     /** One member's committed facts of a key, decoded and validated (ids derived from id numbers and nonce). */
     record Report(Address author, int threshold, PublicPoint publicKey, Optional<DocumentKey> documentKey, List<VersionMetadata> versions) {
         Report {
@@ -113,7 +121,7 @@ final class KeyAgreement {
         }
         List<Candidate> agreed = new ArrayList<>();
         support.forEach((c, who) -> {
-            if (who.size() >= c.key().threshold() + 1) agreed.add(c);
+            if (who.size() >= required(c.key().threshold())) agreed.add(c);
         });
         if (agreed.isEmpty()) return Optional.empty();
         Map<NodeId, Report> agreeing = new TreeMap<>();
@@ -159,6 +167,6 @@ final class KeyAgreement {
             if (!new KeyFacts(r.author(), r.threshold(), r.publicKey()).equals(key)) return;
             support.computeIfAbsent(r.documentKey().get(), d -> new TreeSet<>()).add(reporter);
         });
-        return support.entrySet().stream().filter(e -> e.getValue().size() >= key.threshold() + 1).map(Map.Entry::getKey).findFirst();
+        return support.entrySet().stream().filter(e -> e.getValue().size() >= required(key.threshold())).map(Map.Entry::getKey).findFirst();
     }
 }

@@ -33,7 +33,7 @@ import java.util.logging.Logger;
  * Finds the keys this member should hold and does not, and repairs them (SEC-40). Every
  * {@link Availability#repairInterval()} a sweep reads every connected peer's inventory in pages
  * ({@link InventoryPageSession}: keys whose latest version names this member) and compares it with this
- * member's metadata; a key counts as missing here when {@code t+1} peers report the same latest version this
+ * member's metadata; a key counts as missing here when {@code t+1} peers (at least two) report the same latest version this
  * member lacks, or the document key it lacks. Missing keys are repaired by {@link ShareRepairSession}s, at most
  * {@link Availability#repairConcurrency()} at a time, never over a prepared row (the commit's recovery path
  * decides those) or a key a running session writes. Nothing is persisted: a restarted member sweeps again.
@@ -170,8 +170,8 @@ public final class RepairScheduler {
         final Map<Integer, Set<NodeId>> documentKey = new HashMap<>();
 
         boolean confirmed() {
-            return versions.entrySet().stream().anyMatch(e -> e.getValue().size() >= e.getKey().getValue() + 1)
-                    || documentKey.entrySet().stream().anyMatch(e -> e.getValue().size() >= e.getKey() + 1);
+            return versions.entrySet().stream().anyMatch(e -> e.getValue().size() >= KeyAgreement.required(e.getKey().getValue()))
+                    || documentKey.entrySet().stream().anyMatch(e -> e.getValue().size() >= KeyAgreement.required(e.getKey()));
         }
     }
 

@@ -508,4 +508,25 @@ class ShareRepairTest {
         assertThat(status(2).sweepsCompleted()).isEqualTo(sweeps + 1);
         assertThat(cluster.node(2).storage.metadata(keyId)).isPresent();
     }
+
+    @Test
+    void sec40_oneMemberCannotPlantAKeyByClaimingThresholdZero() {
+        cluster(3);
+        seedKey(keyId, 0, ids(0, 2), 0); // member 0 made up a t = 0 key "shared" with member 2
+        sweep();
+        assertThat(cluster.node(2).storage.metadata(keyId)).isEmpty();
+        assertThat(status(2).keysMissingHere()).isZero();
+        ShareRepairSession s = startRepair(2, Set.of());
+        cluster.deliverAll();
+        assertThat(failure(s).kind()).isEqualTo(SecretStoreException.Kind.CONSENSUS_UNREACHABLE);
+        assertThat(cluster.node(2).storage.metadata(keyId)).isEmpty();
+    }
+
+    @Test
+    void sec40_aThresholdZeroKeyHeldByTwoOthersIsRepaired() {
+        cluster(3);
+        TestKeys.Sharing sharing = seedKey(keyId, 0, all(), 0, 1);
+        sweep();
+        assertThat(storedShare(2)).isEqualTo(sharing.of(cluster.node(2).id).latestVersion().share());
+    }
 }
