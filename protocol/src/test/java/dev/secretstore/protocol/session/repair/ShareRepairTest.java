@@ -529,4 +529,91 @@ class ShareRepairTest {
         sweep();
         assertThat(storedShare(2)).isEqualTo(sharing.of(cluster.node(2).id).latestVersion().share());
     }
+
+    // ------------------------------------------------------------------ Keep-style fault matrix (issue #13 "Tests")
+
+    enum Fault { DROP, DELAY, DUPLICATE, CORRUPT }
+
+    /** A corrupted copy of a helper's message of each kind. */
+    static dev.secretstore.protocol.session.SessionMessage corrupt(dev.secretstore.protocol.session.SessionMessage m) {
+        if (m instanceof RepairMessage.Facts f && !f.key().isEmpty()) {
+            RepairMessage.KeyFacts k = f.key().get(0);
+            return new RepairMessage.Facts(List.of(new RepairMessage.KeyFacts(k.author(), k.threshold(), k.publicKey(), k.documentKey(),
+                    k.versions().stream().map(v -> new RepairMessage.VersionFacts(v.id(), v.nonce(), v.idNumbers(),
+                            shifted(v.commitments(), false))).toList())));
+        }
+        if (m instanceof RepairMessage.Piece p) {
+            return new RepairMessage.Piece(p.attempt(), p.piece().add(SecretScalar.random(RNG)), p.points());
+        }
+        if (m instanceof RepairMessage.Points p) return new RepairMessage.Points(p.attempt(), shifted(p.points(), false));
+        if (m instanceof RepairMessage.Sum x) return new RepairMessage.Sum(x.attempt(), x.sigma().add(SecretScalar.random(RNG)), x.column());
+        return m;
+    }
+
+    static final dev.secretstore.protocol.codec.MessageCodec CODEC = dev.secretstore.protocol.codec.ClusterMessages.codec();
+
+    static InMemoryCluster.Delivery copy(InMemoryCluster.Delivery d) {
+        return new InMemoryCluster.Delivery(d.from(), d.to(), CODEC.decode(CODEC.encode(d.envelope())));
+    }
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> faults() {
+        List<org.junit.jupiter.params.provider.Arguments> out = new ArrayList<>();
+        for (Class<?> type : List.of(RepairMessage.Facts.class, RepairMessage.Piece.class, RepairMessage.Points.class, RepairMessage.Sum.class)) {
+            for (Fault f : Fault.values()) out.add(org.junit.jupiter.params.provider.Arguments.of(type.getSimpleName(), f));
+        }
+        return out.stream();
+    }
+
+    /**
+     * N = 5, t = 1, key on members 0..3, member 4 repairs; member 0 (a first-choice helper) drops, delays, duplicates or
+     * corrupts every message of one kind. The repair completes with the correct share, after at most one stall and a
+     * second repair that avoids the members the first one named; a helper whose messages were dropped or corrupted
+     * (except facts, which are simply outvoted) is among the named culprits.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{1} {0}")
+    @org.junit.jupiter.params.provider.MethodSource("faults")
+    void sec40_faultMatrix(String kind, Fault fault) {
+        TestKeys.Sharing sharing = fiveWithLiar();
+        NodeId liar = cluster.node(0).id;
+        List<InMemoryCluster.Delivery> held = new ArrayList<>();
+        cluster.intercept(d -> {
+            if (!d.from().equals(liar) || !d.envelope().body().getClass().getSimpleName().equals(kind)) return List.of(d);
+            return switch (fault) {
+                case DROP -> List.of();
+                case DELAY -> {
+                    held.add(d);
+                    yield List.of();
+                }
+                case DUPLICATE -> List.of(d, copy(d)); // a second decoding, as the transport delivers it
+                case CORRUPT -> List.of(rewrite(d, corrupt(d.envelope().body())));
+            };
+        });
+        List<Culprit> named = new ArrayList<>();
+        ShareRepairSession first = startRepair(4, Set.of());
+        cluster.deliverAll();
+        List<InMemoryCluster.Delivery> late = List.copyOf(held);
+        held.clear();
+        cluster.intercept(List::of);
+        late.forEach(cluster::inject); // delayed messages arrive after everything else
+        cluster.deliverAll();
+        if (!first.isFinished()) {
+            cluster.advance(InMemoryCluster.STALL);
+            cluster.deliverAll();
+        }
+        named.addAll(first.culprits());
+        ShareRepairSession.Outcome outcome = first.result().isCompletedExceptionally() ? null : first.result().join();
+        if (outcome == null) {
+            Set<NodeId> excluded = new java.util.HashSet<>();
+            named.forEach(c -> excluded.add(c.node()));
+            ShareRepairSession second = startRepair(4, excluded);
+            cluster.deliverAll();
+            named.addAll(second.culprits());
+            outcome = second.result().join();
+        }
+        assertThat(outcome).isEqualTo(ShareRepairSession.Outcome.SHARE_REPAIRED);
+        assertThat(storedShare(4)).isEqualTo(sharing.of(cluster.node(4).id).latestVersion().share());
+        boolean mustBeNamed = (fault == Fault.DROP || fault == Fault.CORRUPT) && !kind.equals("Facts");
+        if (mustBeNamed) assertThat(named).extracting(Culprit::node).contains(liar);
+        if (fault == Fault.DUPLICATE || fault == Fault.DELAY) assertThat(named).isEmpty();
+    }
 }
