@@ -78,6 +78,7 @@ public final class ClusterMessages {
                 .register("rep.piece", RepairMessage.Piece.class)
                 .register("rep.points", RepairMessage.Points.class)
                 .register("rep.sum", RepairMessage.Sum.class)
+                .register("rep.received", RepairMessage.Received.class)
                 .register("rep.complaint", RepairMessage.Complaint.class)
                 .register("rep.refused", RepairMessage.Refused.class)
                 .register("rep.done", RepairMessage.Done.class);

@@ -148,7 +148,10 @@ final class RepairHelper extends AbstractSession<Void> {
         }
         pieces.put(from, p.piece());
         piecePoints.put(from, p.points());
-        if (pieces.size() < group.size()) return;
+        if (pieces.size() < group.size()) {
+            outbox.send(master, new RepairMessage.Received(attempt, from));
+            return;
+        }
         int index = groupKeys.indexOf(self.publicKey());
         List<PublicPoint> column = group.stream().map(i -> piecePoints.get(i).get(index)).toList();
         SecretScalar sigma = ShareRecovery.sumPieces(pieces.values());

@@ -125,6 +125,12 @@ public sealed interface RepairMessage extends SessionMessage {
         }
     }
 
+    /**
+     * Helper k → repairing member: it holds a checked piece from {@code dealer}. Lets the repairing member tell, at a
+     * stall, which dealer's piece a helper still waits for.
+     */
+    record Received(H256 attempt, NodeId dealer) implements RepairMessage {}
+
     /** Helper k → repairing member: helper {@code accused}'s piece did not match its point. */
     record Complaint(H256 attempt, NodeId accused) implements RepairMessage {}
 

@@ -91,6 +91,8 @@ public final class ShareRepairSession extends AbstractSession<ShareRepairSession
     private final Map<PublicPoint, List<PublicPoint>> points = new HashMap<>();
     private final Map<PublicPoint, SecretScalar> sums = new HashMap<>();
     private final Map<PublicPoint, List<PublicPoint>> columns = new HashMap<>();
+    /** Per helper: the dealers whose checked pieces it reported holding (before its sum). */
+    private final Map<NodeId, Set<NodeId>> received = new HashMap<>();
 
     private ShareRepairSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox, KeyStorage storage,
                                SecureRandom random, H256 keyId, Optional<KeyMetadata> local, Collection<NodeId> excluded) {
@@ -243,6 +245,9 @@ public final class ShareRepairSession extends AbstractSession<ShareRepairSession
             }
             sums.put(k, s.sigma());
             columns.put(k, s.column());
+        } else if (message instanceof RepairMessage.Received r && r.attempt().equals(attempt)) {
+            received.computeIfAbsent(from, n -> new HashSet<>()).add(r.dealer());
+            return;
         } else if (message instanceof RepairMessage.Complaint c && c.attempt().equals(attempt)) {
             List<Culprit> both = new ArrayList<>();
             if (helpers.contains(c.accused()) && !c.accused().equals(from)) {
@@ -382,13 +387,41 @@ public final class ShareRepairSession extends AbstractSession<ShareRepairSession
         if (phase == Phase.FACTS) {
             awaitingFacts.forEach(n -> culprits.add(new Culprit(n, Culprit.Reason.NO_ANSWER, "no facts")));
         } else if (phase == Phase.RECOVERY) {
-            boolean allPoints = points.size() == helpers.size();
-            for (NodeId h : helpers) {
-                boolean owes = allPoints ? !sums.containsKey(h.publicKey()) : !points.containsKey(h.publicKey());
-                if (owes) culprits.add(new Culprit(h, Culprit.Reason.NO_ANSWER, allPoints ? "no sum" : "no points"));
-            }
+            stalledRecovery().forEach(culprits::add);
         }
         fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
+    }
+
+    /**
+     * Who stalled the attempt: helpers that sent no points; once every helper sent its points, each helper without a
+     * sum and, when it reported holding the pieces of every other dealer but some, those dealers too (a dealer that
+     * withheld a piece from one helper cannot be told from a helper that claims it got none, so both go, as with a
+     * complaint; each exclusion removes at least one faulty member).
+     */
+    private List<Culprit> stalledRecovery() {
+        List<Culprit> out = new ArrayList<>();
+        if (points.size() < helpers.size()) {
+            for (NodeId h : helpers) {
+                if (!points.containsKey(h.publicKey())) out.add(new Culprit(h, Culprit.Reason.NO_ANSWER, "no points"));
+            }
+            return out;
+        }
+        Set<NodeId> dealers = new LinkedHashSet<>();
+        for (NodeId k : helpers) {
+            if (sums.containsKey(k.publicKey())) continue;
+            out.add(new Culprit(k, Culprit.Reason.NO_ANSWER, "no sum"));
+            Set<NodeId> got = received.getOrDefault(k, Set.of());
+            if (got.isEmpty()) continue; // it reported nothing at all: only it is named
+            for (NodeId i : helpers) {
+                if (!i.equals(k) && !got.contains(i)) dealers.add(i);
+            }
+        }
+        for (NodeId i : dealers) {
+            if (out.stream().noneMatch(c -> c.node().equals(i))) {
+                out.add(new Culprit(i, Culprit.Reason.NO_ANSWER, "a helper waited for its piece"));
+            }
+        }
+        return out;
     }
 
     @Override
@@ -411,5 +444,6 @@ public final class ShareRepairSession extends AbstractSession<ShareRepairSession
         sums.clear();
         points.clear();
         columns.clear();
+        received.clear();
     }
 }

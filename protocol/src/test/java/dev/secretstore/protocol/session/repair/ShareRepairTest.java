@@ -367,6 +367,24 @@ class ShareRepairTest {
         assertThat(status(4).repairsDone()).isEqualTo(1);
     }
 
+    @Test
+    void sec40_aHelperWithholdingOnePieceIsNamedWithTheHelperThatWaitedForIt() {
+        TestKeys.Sharing sharing = fiveWithLiar();
+        NodeId liar = cluster.node(0).id;
+        NodeId waiting = cluster.node(1).id;
+        ShareRepairSession first = repairWith(d -> d.from().equals(liar) && d.to().equals(waiting)
+                && d.envelope().body() instanceof RepairMessage.Piece ? List.of() : List.of(d));
+        assertThat(first.isFinished()).isFalse();
+        cluster.advance(InMemoryCluster.STALL);
+        cluster.deliverAll();
+        assertThat(first.culprits()).extracting(Culprit::node).containsExactlyInAnyOrder(liar, waiting);
+        Set<NodeId> excluded = Set.of(liar, waiting);
+        ShareRepairSession second = startRepair(4, excluded);
+        cluster.deliverAll();
+        assertThat(second.result().join()).isEqualTo(ShareRepairSession.Outcome.SHARE_REPAIRED);
+        assertThat(storedShare(4)).isEqualTo(sharing.of(cluster.node(4).id).latestVersion().share());
+    }
+
     // ------------------------------------------------------------------ crashes and too little agreement
 
     @Test
