@@ -385,6 +385,24 @@ class ShareRepairTest {
         assertThat(storedShare(4)).isEqualTo(sharing.of(cluster.node(4).id).latestVersion().share());
     }
 
+    @Test
+    void sec40_aHelperLostDuringTheRecoveryIsReplacedInTheSameRepair() {
+        TestKeys.Sharing sharing = fiveWithLiar();
+        NodeId lost = cluster.node(1).id;
+        boolean[] cut = {false};
+        ShareRepairSession s = repairWith(d -> {
+            if (!cut[0] && d.from().equals(lost) && d.envelope().body() instanceof RepairMessage.Points) {
+                cut[0] = true;
+                cluster.disconnect(lost);
+                return List.of();
+            }
+            return List.of(d);
+        });
+        assertThat(s.result().join()).isEqualTo(ShareRepairSession.Outcome.SHARE_REPAIRED);
+        assertThat(s.culprits()).extracting(Culprit::reason).containsExactly(Culprit.Reason.DISCONNECTED);
+        assertThat(storedShare(4)).isEqualTo(sharing.of(cluster.node(4).id).latestVersion().share());
+    }
+
     // ------------------------------------------------------------------ crashes and too little agreement
 
     @Test
