@@ -75,7 +75,8 @@ public final class ShareRepairSession extends AbstractSession<ShareRepairSession
     private final KeyStorage storage;
     private final SecureRandom random;
     private final H256 keyId;
-    private final Optional<KeyMetadata> local;
+    /** This member's committed state of the key, read when the facts are in (nothing unsealed). */
+    private Optional<KeyMetadata> local = Optional.empty();
     private final Set<NodeId> asked = new TreeSet<>();
     private final Set<NodeId> awaitingFacts = new TreeSet<>();
     private final Map<NodeId, KeyAgreement.Report> reports = new TreeMap<>();
@@ -95,12 +96,11 @@ public final class ShareRepairSession extends AbstractSession<ShareRepairSession
     private final Map<NodeId, Set<NodeId>> received = new HashMap<>();
 
     private ShareRepairSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox, KeyStorage storage,
-                               SecureRandom random, H256 keyId, Optional<KeyMetadata> local, Collection<NodeId> excluded) {
+                               SecureRandom random, H256 keyId, Collection<NodeId> excluded) {
         super(key, self, participants, outbox);
         this.storage = storage;
         this.random = random;
         this.keyId = keyId;
-        this.local = local;
         this.excluded.addAll(excluded);
     }
 
@@ -116,8 +116,7 @@ public final class ShareRepairSession extends AbstractSession<ShareRepairSession
         }
         Set<NodeId> participants = new TreeSet<>(ask);
         participants.add(cluster.self());
-        ShareRepairSession s = new ShareRepairSession(key, cluster.self(), participants, outbox, storage, random, keyId,
-                storage.metadata(keyId), excluded);
+        ShareRepairSession s = new ShareRepairSession(key, cluster.self(), participants, outbox, storage, random, keyId, excluded);
         s.asked.addAll(ask);
         s.awaitingFacts.addAll(ask);
         if (ask.isEmpty()) {
@@ -189,6 +188,7 @@ public final class ShareRepairSession extends AbstractSession<ShareRepairSession
             return;
         }
         choice = agreed.get();
+        local = storage.metadata(keyId);
         if (local.isPresent()) {
             KeyMetadata mine = local.get();
             if (!mine.author().equals(choice.author()) || mine.threshold() != choice.threshold() || !mine.publicKey().equals(choice.publicKey())) {
