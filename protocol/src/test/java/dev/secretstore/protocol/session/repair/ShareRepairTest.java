@@ -173,6 +173,12 @@ class ShareRepairTest {
 
         cluster.disconnect(cluster.node(0).id); // the repaired member and one other holder are enough (t+1 = 2)
         assertThat(decryptThrough(2)).isEqualTo(doc.m());
+        H256 message = randomId();
+        CompletableFuture<byte[]> signed = servers.get(cluster.node(2).id).signSchnorr(keyId, requester, message).toCompletableFuture();
+        cluster.deliverAll();
+        dev.secretstore.crypto.threshold.SchnorrSignature signature = dev.secretstore.crypto.threshold.SchnorrSignature.fromBytes(
+                Ecies.decryptFromServer(requesterKeys.secret(), signed.join()));
+        assertThat(dev.secretstore.crypto.threshold.Schnorr.verify(probe.publicKey(), message, signature)).isTrue();
 
         sweep(); // nothing missing any more: no further repair
         assertThat(status(2).repairsDone()).isEqualTo(1);
