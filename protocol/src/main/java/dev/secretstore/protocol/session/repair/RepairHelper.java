@@ -27,7 +27,7 @@ import java.util.Set;
 
 /**
  * A member's side of {@link ShareRepairSession}: answers the facts query from its committed metadata (nothing
- * unsealed) and, when the repairing member names it a helper of an attempt, deals its masked pieces and sums the
+ * unsealed; only to a member that a version of the key names) and, when the repairing member names it a helper of an attempt, deals its masked pieces and sums the
  * pieces it receives ({@link ShareRecovery}). It helps only with a version it holds committed, only a repairing
  * member that is a holder of that version, each attempt once.
  */
@@ -69,7 +69,9 @@ final class RepairHelper extends AbstractSession<Void> {
         if (!from.equals(master)) return;
         if (message instanceof RepairMessage.Query q && !answered && q.keyId().equals(keyId)) {
             answered = true;
-            Optional<KeyMetadata> key = storage.metadata(keyId); // never unseals a share
+            // never unseals a share; only to a member that some version of the key names
+            Optional<KeyMetadata> key = storage.metadata(keyId)
+                    .filter(k -> k.versions().stream().anyMatch(v -> v.isHolder(master)));
             outbox.send(master, new RepairMessage.Facts(key.map(KeyAgreement::toWire).stream().toList()));
         } else if (message instanceof RepairMessage.Recover r) {
             onRecover(r);

@@ -484,6 +484,21 @@ class ShareRepairTest {
         assertThat(cluster.node(2).storage.metadata(keyId)).isEmpty();
     }
 
+    @Test
+    void sec40_aMemberNoVersionNamesIsToldNothingAboutTheKey() {
+        cluster(3);
+        seedKey(keyId, 1, ids(0, 1), 0, 1);
+        List<RepairMessage.Facts> told = new ArrayList<>();
+        cluster.intercept(d -> {
+            if (d.envelope().body() instanceof RepairMessage.Facts f) told.add(f);
+            return List.of(d);
+        });
+        ShareRepairSession s = startRepair(2, Set.of());
+        cluster.deliverAll();
+        assertThat(told).hasSize(2).allSatisfy(f -> assertThat(f.key()).isEmpty());
+        assertThat(failure(s).kind()).isEqualTo(SecretStoreException.Kind.CONSENSUS_UNREACHABLE);
+    }
+
     // ------------------------------------------------------------------ the sweep
 
     /** Deals key {@code id} of threshold {@code t} to {@code holders} and commits it on the members at {@code storedOn}. */
