@@ -27,6 +27,7 @@ public final class ClusterMessages {
     public static MessageCodec codec(int maxMessageBytes) {
         MessageCodec codec = new MessageCodec(maxMessageBytes);
         registerSubProtocols(codec);
+        registerRepair(codec);
         return codec
                 .register("store.init", StoreMessage.Init.class)
                 .register("store.prepared", StoreMessage.Prepared.class)
@@ -69,19 +70,7 @@ public final class ClusterMessages {
                 .register("ssc.cleanup", ServersSetChangeMessage.Cleanup.class)
                 .register("ssc.cleaned-up", ServersSetChangeMessage.CleanedUp.class)
                 .register("ssc.done", ServersSetChangeMessage.Done.class)
-                .register("ssc.abort", ServersSetChangeMessage.Abort.class)
-                .register("rep.inventory.request", RepairMessage.InventoryRequest.class)
-                .register("rep.inventory.reply", RepairMessage.InventoryReply.class)
-                .register("rep.query", RepairMessage.Query.class)
-                .register("rep.facts", RepairMessage.Facts.class)
-                .register("rep.recover", RepairMessage.Recover.class)
-                .register("rep.piece", RepairMessage.Piece.class)
-                .register("rep.points", RepairMessage.Points.class)
-                .register("rep.sum", RepairMessage.Sum.class)
-                .register("rep.received", RepairMessage.Received.class)
-                .register("rep.complaint", RepairMessage.Complaint.class)
-                .register("rep.refused", RepairMessage.Refused.class)
-                .register("rep.done", RepairMessage.Done.class);
+                .register("ssc.abort", ServersSetChangeMessage.Abort.class);
     }
 
     /** Wire prefix of each session type that composes the shared sub-protocols. */
@@ -107,5 +96,21 @@ public final class ClusterMessages {
                     .register(session, p + "ready", DealingMessage.Ready.class)
                     .register(session, p + "complaint", DealingMessage.Complaint.class);
         }
+    }
+
+    /** Share repair (SEC-40): the sweep's inventory pages, the key facts and the share recovery. */
+    private static void registerRepair(MessageCodec codec) {
+        codec.register("rep.inventory.request", RepairMessage.InventoryRequest.class)
+                .register("rep.inventory.reply", RepairMessage.InventoryReply.class)
+                .register("rep.query", RepairMessage.Query.class)
+                .register("rep.facts", RepairMessage.Facts.class)
+                .register("rep.recover", RepairMessage.Recover.class)
+                .register("rep.piece", RepairMessage.Piece.class)
+                .register("rep.points", RepairMessage.Points.class)
+                .register("rep.sum", RepairMessage.Sum.class)
+                .register("rep.received", RepairMessage.Received.class)
+                .register("rep.complaint", RepairMessage.Complaint.class)
+                .register("rep.refused", RepairMessage.Refused.class)
+                .register("rep.done", RepairMessage.Done.class);
     }
 }
