@@ -1142,7 +1142,7 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
             return;
         }
         commitMember.end("generation " + key + " of key " + keyId);
-        if (!refused && !abortedByMaster && !lost.contains(master) && !commitMember.isPrepared()
+        if (!refused && !abortedByMaster && !commitMember.isPrepared()
                 && commitMember.state() != CommitMember.State.ORPHANED) {
             outbox.send(master, new Abort(error.kind(), List.copyOf(culprits.keySet())));
         }
