@@ -349,7 +349,9 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
                 fail(CommitMember.reported(a.reason()));
                 return;
             }
-            exclude(from, Culprit.Reason.REFUSED, "ended its session (" + a.reason() + ")");
+            // a member that lost the master or stalled is lost, not refusing (the floor failure then says NODE_DISCONNECTED)
+            exclude(from, a.reason() == Kind.NODE_DISCONNECTED ? Culprit.Reason.NO_ANSWER : Culprit.Reason.REFUSED,
+                    "ended its session (" + a.reason() + ")");
             advance();
             return;
         }

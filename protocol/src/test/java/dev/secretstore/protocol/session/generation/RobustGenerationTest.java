@@ -211,6 +211,20 @@ class RobustGenerationTest {
         GenerationFixture.assertNoRowAnywhere(c, keyId);
     }
 
+    @ParameterizedTest(name = "member ends with {0}")
+    @CsvSource({"NODE_DISCONNECTED,NO_ANSWER,NODE_DISCONNECTED", "INVALID_MESSAGE,REFUSED,INVALID_MESSAGE"})
+    void aMemberThatEndsItsSessionIsExcludedAsLostOrRefusing(Kind ended, Culprit.Reason reason, Kind answer) { // SEC-40
+        InMemoryCluster c = GenerationFixture.cluster(3, rng);
+        NodeId quitter = c.node(1).id;
+        c.intercept(d -> d.from().equals(quitter) && d.envelope().body() instanceof GenerationMessage.InitAck
+                ? List.of(with(d, new GenerationMessage.Abort(ended, List.of()))) : List.of(d));
+        KeyGenerationSession s = start(c, 1, GenerationFixture.floor(3)); // no slack: the exclusion ends the request
+        GenerationFixture.settle(c, s);
+        assertThat(GenerationFixture.failureKind(s)).isEqualTo(answer);
+        assertThat(s.culprits()).extracting(Culprit::node, Culprit::reason).containsExactly(org.assertj.core.groups.Tuple.tuple(quitter, reason));
+        GenerationFixture.assertNoRowAnywhere(c, keyId);
+    }
+
     static Delivery with(Delivery d, GenerationMessage body) {
         Envelope e = d.envelope();
         return new Delivery(d.from(), d.to(), new Envelope(e.type(), e.sessionId(), e.master(), e.sender(), body));
