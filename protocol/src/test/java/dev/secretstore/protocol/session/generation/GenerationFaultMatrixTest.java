@@ -145,6 +145,7 @@ class GenerationFaultMatrixTest {
         if (holders.size() >= floor.floor(shape.t())) {
             PublicPoint y = GenerationFixture.assertGeneratedBy(c, s, keyId, author.address(), shape.t(), holders);
             assertThat(y).isNotNull();
+            assertThat(s.holders()).isEqualTo(holders);
             assertThat(s.culprits()).extracting(Culprit::node).containsExactlyElementsOf(excluded ? List.of(culprit) : List.of());
         } else {
             assertThat(GenerationFixture.failureKind(s)).isIn(Kind.NODE_DISCONNECTED, Kind.INVALID_MESSAGE);
