@@ -186,6 +186,32 @@ class ShareRepairTest {
     }
 
     @Test
+    void sec40_aMemberDownDuringARealGenerationIsRepairedAndThenSignsWithAnotherMemberDown() {
+        cluster(3);
+        NodeId absent = cluster.node(2).id;
+        cluster.disconnect(absent);
+        CompletableFuture<PublicPoint> generated = servers.get(cluster.node(0).id).generateServerKey(keyId, requester, 1).toCompletableFuture();
+        cluster.deliverAll();
+        PublicPoint y = generated.join(); // robust generation: t+1 = 2 members are enough
+        assertThat(cluster.node(2).storage.metadata(keyId)).isEmpty();
+        assertThat(cluster.node(0).storage.metadata(keyId).orElseThrow().latestVersion().isHolder(absent)).isTrue();
+        cluster.reconnect(absent);
+
+        sweep();
+
+        KeyMetadata repaired = cluster.node(2).storage.metadata(keyId).orElseThrow();
+        assertThat(repaired.publicKey()).isEqualTo(y);
+        assertThat(repaired.latestVersion()).isEqualTo(cluster.node(0).storage.metadata(keyId).orElseThrow().latestVersion());
+        assertThat(status(2).repairsDone()).isEqualTo(1);
+        cluster.disconnect(cluster.node(0).id);
+        H256 message = randomId();
+        CompletableFuture<byte[]> signed = servers.get(absent).signSchnorr(keyId, requester, message).toCompletableFuture();
+        cluster.deliverAll();
+        assertThat(dev.secretstore.crypto.threshold.Schnorr.verify(y, message, dev.secretstore.crypto.threshold.SchnorrSignature.fromBytes(
+                Ecies.decryptFromServer(requesterKeys.secret(), signed.join())))).isTrue();
+    }
+
+    @Test
     void sec40_aMemberThatMissedTheDocumentKeyStoreReceivesTheAgreedDocumentKey() {
         cluster(3);
         TestKeys.Sharing sharing = seedOn(1, Optional.empty(), 0, 1, 2);
