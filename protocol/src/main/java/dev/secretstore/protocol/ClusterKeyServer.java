@@ -161,7 +161,7 @@ public final class ClusterKeyServer implements KeyServer {
     public CompletionStage<Void> storeDocumentKey(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint) {
         return onLoop(() -> startSession(SessionType.DOCUMENT_KEY_STORE, key -> outbox ->
                 DocumentKeyStoreSession.startMaster(key, cluster, outbox, storage, keyId, requester.address(),
-                        new dev.secretstore.protocol.key.DocumentKey(commonPoint, encryptedPoint))));
+                        new dev.secretstore.protocol.key.DocumentKey(commonPoint, encryptedPoint), availability)));
     }
 
     /**
