@@ -16,6 +16,8 @@ import dev.secretstore.protocol.session.refresh.KeyRefreshSession;
 import dev.secretstore.protocol.session.refresh.KeyRefresher;
 import dev.secretstore.protocol.session.refresh.RefreshAuthorization;
 import java.util.List;
+import dev.secretstore.protocol.session.repair.RepairScheduler;
+import dev.secretstore.protocol.session.repair.ShareRepairSession;
 import dev.secretstore.protocol.session.Clock;
 import java.time.Duration;
 import dev.secretstore.crypto.Ecies;
@@ -52,6 +54,7 @@ public final class ClusterKeyServer implements KeyServer {
     private final SecureRandom random;
     private final AclChecker acl;
     private final PendingResolver resolver;
+    private final RepairScheduler repair;
 
     private final AdminPolicy admin;
     private final Availability availability;
@@ -91,12 +94,18 @@ public final class ClusterKeyServer implements KeyServer {
                 sessions::hasActiveSessions));
         sessions.registerFactory(SessionType.KEY_REFRESH, KeyRefreshSession.factory(cluster, sessions, storage, random));
         this.refresher = new KeyRefresher(sessions, cluster, storage, availability, status, clock, random, clusterLoop);
+        sessions.registerFactory(SessionType.SHARE_REPAIR, ShareRepairSession.factory(cluster, storage, random));
+        this.repair = new RepairScheduler(sessions, cluster, storage, clock, random, availability, status, clusterLoop);
     }
 
-    /** Periodic maintenance, called on the cluster loop: resolves prepared writes left undecided (SEC-25). */
+    /**
+     * Periodic maintenance, called on the cluster loop: resolves prepared writes left undecided (SEC-25) and
+     * repairs keys this member missed (SEC-40).
+     */
     public void maintain() {
         resolver.tick();
         refresher.tick(); // scheduled share refresh (share_refresh_interval), and the next batch of a running one
+        repair.tick();
     }
 
     /** This node's repair and refresh counters; read on the cluster loop. */
@@ -146,18 +155,21 @@ public final class ClusterKeyServer implements KeyServer {
         return new SessionKey(type, H256.fromBytes(id), cluster.self());
     }
 
-    /** Endpoint 1: verified distributed key generation among all members; the requester becomes the author. */
+    /**
+     * Endpoint 1: verified, robust distributed key generation among the connected members (at least
+     * {@code availability.floor(t)}); the requester becomes the author.
+     */
     @Override
     public CompletionStage<PublicPoint> generateServerKey(H256 keyId, Requester requester, long threshold) {
         return onLoop(() -> startSession(SessionType.KEY_GENERATION, key -> outbox -> KeyGenerationSession.startMaster(key, cluster,
-                outbox, storage, keyId, requester.address(), threshold, random)));
+                outbox, storage, keyId, requester.address(), threshold, availability, random)));
     }
 
     @Override
     public CompletionStage<Void> storeDocumentKey(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint) {
         return onLoop(() -> startSession(SessionType.DOCUMENT_KEY_STORE, key -> outbox ->
                 DocumentKeyStoreSession.startMaster(key, cluster, outbox, storage, keyId, requester.address(),
-                        new dev.secretstore.protocol.key.DocumentKey(commonPoint, encryptedPoint))));
+                        new dev.secretstore.protocol.key.DocumentKey(commonPoint, encryptedPoint), availability)));
     }
 
     /**
