@@ -403,6 +403,29 @@ class KeyRefreshSessionTest {
         assertThat(f.schnorrVerifies(0)).isTrue();
     }
 
+    /** The member that was down gets the new version from the repair component when it is back, and serves the key again. */
+    @Test
+    void memberDownDuringRefreshIsRepairedWhenBack_SEC40() {
+        RefreshFixture f = new RefreshFixture(3, 1);
+        NodeId down = f.node(2).id;
+        f.cluster.disconnect(down);
+        KeyRefreshSession s = f.refresh(0);
+        f.cluster.deliverAll();
+        H256 fresh = s.result().join().newVersion();
+        f.cluster.reconnect(down);
+        f.maintain(40, Duration.ofSeconds(1));
+        assertThat(f.versions(down)).contains(fresh);
+        Scalar x = f.latest(down).idNumbers().get(down);
+        assertThat(f.latest(down).metadata().publicShare(down)).isEqualTo(f.latest(down).share().mulG());
+        assertThat(x).isNotNull();
+        // its old share stays until the next refresh it takes part in removes every older version
+        KeyRefreshSession again = f.refresh(1);
+        f.cluster.deliverAll();
+        assertThat(f.versions(down)).containsExactly(again.result().join().newVersion());
+        f.cluster.disconnect(f.node(0).id);
+        assertThat(f.retrieveDocumentKey(2)).as("served by the repaired member with another one down").isEqualTo(f.documentKey);
+    }
+
     @Test
     void fewerThanTPlusOneConnectedHoldersIsTemporary() {
         RefreshFixture f = new RefreshFixture(3, 1);
