@@ -47,7 +47,8 @@ import java.util.logging.Logger;
  *       key is refreshed by one node.</li>
  * </ul>
  * A key whose refresh named culprits is tried again at once without them (a member that stalls is found only
- * by the session's stall timeout, which ends the session), at most {@value #RETRIES} times.
+ * by the session's stall timeout, which ends the session), at most {@value #RETRIES} times; the job's later keys
+ * leave them out from the start, so a silent member costs one stall per job rather than one per key.
  */
 public final class KeyRefresher {
     private static final Logger LOG = Logger.getLogger(KeyRefresher.class.getName());
@@ -78,6 +79,8 @@ public final class KeyRefresher {
         int failed;
         boolean permanentFailure;
         final Set<String> blamed = new TreeSet<>();
+        /** Members a refresh of this job named: left out of the job's later keys, so a silent member costs one stall per job. */
+        final Set<NodeId> suspects = new HashSet<>();
 
         Job(boolean scheduled, Collection<H256> listed) {
             this.scheduled = scheduled;
@@ -172,7 +175,7 @@ public final class KeyRefresher {
             }
             startedThisTick++;
             running = true;
-            refreshKey(job, next.get(), new HashSet<>(), 0);
+            refreshKey(job, next.get(), new HashSet<>(job.suspects), 0);
             return;
         }
     }
@@ -205,6 +208,7 @@ public final class KeyRefresher {
             if (e != null && !e.culprits().isEmpty() && retry < RETRIES) {
                 Set<NodeId> more = new HashSet<>(exclude);
                 e.culprits().forEach(c -> { if (!c.node().equals(cluster.self())) more.add(c.node()); });
+                job.suspects.addAll(more);
                 if (more.size() > exclude.size()) {
                     refreshKey(job, keyId, more, retry + 1);
                     return;

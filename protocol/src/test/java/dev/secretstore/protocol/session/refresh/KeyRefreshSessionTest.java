@@ -385,6 +385,24 @@ class KeyRefreshSessionTest {
         assertThat(f.cluster.allIdle()).isTrue();
     }
 
+    /** A silent member costs one stall per request, not one per key: the request's later keys leave it out at once. */
+    @Test
+    void silentMemberCostsOneStallPerRequest() {
+        RefreshFixture f = new RefreshFixture(3, 1);
+        H256 second = RefreshFixture.randomId();
+        dev.secretstore.protocol.session.TestKeys.seed(f.cluster, second, f.requester.address(), 1,
+                dev.secretstore.protocol.session.TestKeys.randomIds(List.copyOf(f.cluster.memberIds()), RefreshFixture.RNG),
+                java.util.Optional.empty(), RefreshFixture.RNG);
+        NodeId silent = f.node(1).id;
+        f.cluster.intercept(d -> d.from().equals(silent) && d.envelope().body() instanceof DealingMessage ? List.of() : List.of(d));
+        CompletionStage<Void> done = f.server(0).refreshShares(sign(f.admin, List.of()), List.of());
+        f.cluster.deliverAll();
+        f.maintain(1, InMemoryCluster.STALL.plusSeconds(1));
+        f.maintain(2, Duration.ofSeconds(1));
+        assertThat(done.toCompletableFuture()).as("one stall for both keys").isCompletedWithValue(null);
+        assertThat(f.server(0).availabilityStatus().refreshedKeys()).isEqualTo(2);
+    }
+
     // ------------------------------------------------------------------ members down, crashes
 
     @Test
