@@ -225,6 +225,7 @@ public final class KeyRefresher {
             job.refreshed++;
             status.refreshed(1);
             r.excluded().stream().filter(c -> !c.lost()).forEach(c -> job.blamed.add(c.node().shortId()));
+            r.excluded().forEach(c -> job.suspects.add(c.node()));
             return;
         }
         job.failed++;
