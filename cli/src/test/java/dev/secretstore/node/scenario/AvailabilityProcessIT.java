@@ -133,4 +133,46 @@ class AvailabilityProcessIT {
             }
         }
     }
+
+    /** Repeats {@code request} while it answers a retryable 500 (another session, or a write awaiting resolution). */
+    private static Outcome<Void> retried(ClusterUnderTest c, java.util.function.Supplier<Outcome<Void>> request) {
+        List<Outcome<Void>> last = new ArrayList<>();
+        c.within(REPAIRED, () -> {
+            last.add(0, request.get());
+            return !(last.get(0).status() == 500 && (last.get(0).answer().contains("active sessions")
+                    || last.get(0).answer().contains("early")));
+        });
+        return last.get(0);
+    }
+
+    /**
+     * kill -9 of a member, then of the master, half-way through a refresh of every key: no key is lost (each is
+     * served through every member with the old or the new version), and the refresh repeated once the member
+     * is back completes; afterwards every member holds the newest version (ECDSA needs all three shares of it).
+     */
+    @Test
+    void killedDuringRefreshLosesNoKeyAndARepeatCompletes() throws Exception {
+        try (ProcessClusterUnderTest c = cluster("kill-during-refresh", 3)) {
+            List<Published> keys = new ArrayList<>();
+            for (int i = 0; i < 20; i++) keys.add(publish(c, i % 3, 1));
+            List<ClusterUnderTest.Step> halfway = c.stepsOf(() -> ok(c.refreshShares(0, List.of()), "a clean refresh of every key"));
+            for (int victim : List.of(1, 0)) {
+                c.loseAt(victim, halfway.get(0));
+                Outcome<Void> interrupted = c.refreshShares(0, List.of());
+                assertThat(interrupted.status()).as("refresh with member %d killed: %s", victim, interrupted).isNotEqualTo(Outcome.NO_ANSWER);
+                c.restore(victim);
+                ok(retried(c, () -> c.refreshShares(0, List.of())), "the refresh repeated once member " + victim + " is back");
+                for (Published key : keys) {
+                    for (int via = 0; via < 3; via++) {
+                        int member = via;
+                        assertThat(c.within(REPAIRED, () -> serves(c, member, key))).as("key %s through member %d after member %d was killed",
+                                key.id(), member, victim).isTrue();
+                    }
+                    H256 message = randomId();
+                    assertThat(dev.secretstore.crypto.Ecdsa.verify(key.serverKey(),
+                            ok(c.signEcdsa(victim, key.id(), message), "ECDSA through member " + victim), message)).isTrue();
+                }
+            }
+        }
+    }
 }

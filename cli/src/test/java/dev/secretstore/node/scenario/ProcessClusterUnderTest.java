@@ -284,6 +284,14 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
         return call(via, "POST", "/admin/servers_set_change/" + oldSignature + "/" + newSignature, body, n -> null);
     }
 
+    /** The share refresh extension route (docs/availability.md), signed by the administrator; no key ids = every key. */
+    public Outcome<Void> refreshShares(int via, List<H256> keyIds) {
+        String signature = Hex.encode(Ecdsa.sign(admin.secret(),
+                dev.secretstore.protocol.session.refresh.RefreshAuthorization.message(keyIds)).toBytes());
+        String body = keyIds.stream().map(k -> "\"0x" + k.toHex() + "\"").collect(Collectors.joining(",", "[", "]"));
+        return call(via, "POST", "/admin/refresh_shares/" + signature, keyIds.isEmpty() ? null : body, n -> null);
+    }
+
     private List<PublicPoint> publicKeys(SortedSet<Integer> members) {
         return members.stream().map(ids::get).toList();
     }
