@@ -5,6 +5,7 @@ import dev.secretstore.protocol.session.admin.ServersSetChangeMessage;
 import dev.secretstore.protocol.session.consensus.ConsensusMessage;
 import dev.secretstore.protocol.session.dealing.DealingMessage;
 import dev.secretstore.protocol.session.decryption.DecryptionMessage;
+import dev.secretstore.protocol.session.delegation.DelegationMessage;
 import dev.secretstore.protocol.session.generation.GenerationMessage;
 import dev.secretstore.protocol.session.resolution.ResolutionMessage;
 import dev.secretstore.protocol.session.signing.EcdsaMessage;
@@ -68,7 +69,13 @@ public final class ClusterMessages {
                 .register("ssc.cleanup", ServersSetChangeMessage.Cleanup.class)
                 .register("ssc.cleaned-up", ServersSetChangeMessage.CleanedUp.class)
                 .register("ssc.done", ServersSetChangeMessage.Done.class)
-                .register("ssc.abort", ServersSetChangeMessage.Abort.class);
+                .register("ssc.abort", ServersSetChangeMessage.Abort.class)
+                .register("del.query", DelegationMessage.Query.class)
+                .register("del.held", DelegationMessage.Held.class)
+                .register("del.not-held", DelegationMessage.NotHeld.class)
+                .register("del.request", DelegationMessage.Request.class)
+                .register("del.succeeded", DelegationMessage.Succeeded.class)
+                .register("del.failed", DelegationMessage.Failed.class);
     }
 
     /** Wire prefix of each session type that composes the shared sub-protocols. */
