@@ -312,4 +312,48 @@ class EntryPointTest {
         DelegationMessage.Failed answer = (DelegationMessage.Failed) fromNonHolder.get(0);
         assertThat(answer.kind()).isEqualTo(Kind.SERVER_KEY_IS_NOT_FOUND);
     }
+
+    @Test
+    void aStoreWhoseHolderWasLostIsNotRepeatedOnAnother_SEC40() {
+        Fixture f = new Fixture(4);
+        TestKeys.Sharing key = f.seed(1, 1, 2, 3);
+        DocumentKey.Generated dk = DocumentKey.generate(key.publicKey(), RNG);
+        List<NodeId> delegates = new ArrayList<>();
+        f.cluster.intercept(d -> {
+            if (d.envelope().body() instanceof DelegationMessage.Request) delegates.add(d.to());
+            if (d.envelope().body() instanceof DelegationMessage.Succeeded) { // committed, but the answer is lost with its holder
+                f.cluster.disconnect(d.from());
+                return List.of();
+            }
+            return List.of(d);
+        });
+        assertThat(f.ask(0, s -> s.storeDocumentKey(keyId, as(author), dk.encrypted().commonPoint(), dk.encrypted().encryptedPoint()))
+                .failure()).isEqualTo(failure(Kind.NODE_DISCONNECTED));
+        assertThat(delegates).as("a store that may have committed is left to the client's retry").hasSize(1);
+        assertThat(f.cluster.node(2).storage.metadata(keyId).orElseThrow().documentKey()).isPresent();
+    }
+
+    @Test
+    void theHolderTrustsTheEntryNodeNoMoreThanAClient_SEC40() {
+        Fixture f = new Fixture(3);
+        f.seed(1, 1, 2);
+        NodeId entry = f.id(0);
+        NodeId holder = f.id(1);
+        List<DelegationMessage> answers = new ArrayList<>();
+        f.cluster.intercept(d -> {
+            if (d.from().equals(holder) && d.envelope().type() == SessionType.DELEGATION) answers.add((DelegationMessage) d.envelope().body());
+            return List.of(d);
+        });
+        // the author's address with another key: no client can send that (the address is its key's, http-api.md §5)
+        DelegationMessage.Request forged = new DelegationMessage.Request(Endpoint.SIGN_SCHNORR, keyId, stranger.publicKey(),
+                author.publicKey().toAddress(), message, List.of());
+        f.cluster.inject(new Delivery(entry, holder, new Envelope(SessionType.DELEGATION, randomId(), entry, entry, forged)));
+        // a stranger named honestly: the holders' ACL consensus refuses it as it would a client
+        DelegationMessage.Request stranger = new DelegationMessage.Request(Endpoint.SIGN_SCHNORR, keyId, this.stranger.publicKey(),
+                this.stranger.publicKey().toAddress(), message, List.of());
+        f.cluster.inject(new Delivery(entry, holder, new Envelope(SessionType.DELEGATION, randomId(), entry, entry, stranger)));
+        f.cluster.deliverAll();
+        assertThat(answers).extracting(a -> ((DelegationMessage.Failed) a).kind())
+                .containsExactlyInAnyOrder(Kind.ACCESS_DENIED, Kind.CONSENSUS_UNREACHABLE);
+    }
 }
