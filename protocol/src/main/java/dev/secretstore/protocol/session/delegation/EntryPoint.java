@@ -89,7 +89,7 @@ public final class EntryPoint {
     /** Endpoint 4: the author check and Y from agreeing reports (never delegated). */
     public CompletionStage<PublicPoint> retrieveServerKey(H256 keyId, Requester requester, Supplier<CompletionStage<PublicPoint>> local) {
         Optional<KeyMetadata> mine = storage.metadata(keyId);
-        if (!Endpoint.RETRIEVE_SERVER_KEY.delegationNeeded(mine)) return local.get();
+        if (!lookForHolders(Endpoint.RETRIEVE_SERVER_KEY, keyId, mine)) return local.get();
         return negotiate(keyId, Endpoint.RETRIEVE_SERVER_KEY).thenCompose(reports -> {
             Negotiation.Plan plan = Negotiation.plan(Endpoint.RETRIEVE_SERVER_KEY, reports, false);
             if (plan instanceof Negotiation.Known known) {
@@ -131,7 +131,7 @@ public final class EntryPoint {
 
     private <T> CompletionStage<T> serve(DelegationMessage.Request request, Supplier<CompletionStage<T>> local, Answers.Decoder<T> decoder) {
         Optional<KeyMetadata> mine = storage.metadata(request.keyId()); // public state only
-        if (!request.endpoint().delegationNeeded(mine)) return local.get();
+        if (!lookForHolders(request.endpoint(), request.keyId(), mine)) return local.get();
         return negotiate(request.keyId(), request.endpoint()).thenCompose(reports -> {
             Negotiation.Plan plan = Negotiation.plan(request.endpoint(), reports, mine.isPresent());
             if (plan instanceof Negotiation.Unavailable u) throw SecretStoreException.of(u.kind());
@@ -140,6 +140,17 @@ public final class EntryPoint {
             forward(request, d, 0, decoder, out, SecretStoreException.of(Kind.NODE_DISCONNECTED));
             return out;
         });
+    }
+
+    /**
+     * Whether this node needs the holders: {@link Endpoint#delegationNeeded}, except while it has an undecided
+     * prepared write of the key. Such a node was lost between a commit decision and its acknowledgement, or
+     * during a write; it answers from its own state until the recovery path has decided the row (commit rule 6
+     * of the two-phase commit, docs/architecture.md), as it always did, so that answers agree once every member
+     * has resolved. Only asked when delegation would be needed, so a holder's request costs no extra read.
+     */
+    private boolean lookForHolders(Endpoint endpoint, H256 keyId, Optional<KeyMetadata> mine) {
+        return endpoint.delegationNeeded(mine) && !storage.pendingKeyIds().contains(keyId);
     }
 
     private CompletionStage<Map<NodeId, DelegationMessage.Held>> negotiate(H256 keyId, Endpoint endpoint) {

@@ -30,6 +30,7 @@ import dev.secretstore.protocol.session.consensus.ConsensusMessage;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -355,5 +356,19 @@ class EntryPointTest {
         f.cluster.deliverAll();
         assertThat(answers).extracting(a -> ((DelegationMessage.Failed) a).kind())
                 .containsExactlyInAnyOrder(Kind.ACCESS_DENIED, Kind.CONSENSUS_UNREACHABLE);
+    }
+
+    @Test
+    void aMemberWithAnUndecidedWriteOfTheKeyAnswersFromItsOwnStateUntilItIsResolved() {
+        Fixture f = new Fixture(3);
+        Map<NodeId, dev.secretstore.crypto.Scalar> ids = TestKeys.randomIds(List.of(f.id(0), f.id(1), f.id(2)), RNG);
+        TestKeys.Sharing key = TestKeys.deal(keyId, author.publicKey().toAddress(), 1, ids, Optional.empty(), RNG);
+        for (int i = 0; i < 3; i++) {
+            f.cluster.node(i).storage.prepareNewKey(key.of(f.id(i)));
+            if (i != 0) f.cluster.node(i).storage.commit(keyId); // member 0 was lost before it committed
+        }
+        assertThat(f.ask(0, s -> s.retrieveServerKey(keyId, as(author))).failure()).isEqualTo(failure(Kind.SERVER_KEY_IS_NOT_FOUND));
+        f.cluster.node(0).storage.commit(keyId); // what the recovery path does
+        assertThat(f.ask(0, s -> s.retrieveServerKey(keyId, as(author))).ok()).isEqualTo(key.publicKey());
     }
 }
