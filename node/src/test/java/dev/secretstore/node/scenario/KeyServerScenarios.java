@@ -295,6 +295,31 @@ public abstract class KeyServerScenarios {
         assertSessionsEnd(c, "set changes");
     }
 
+    /**
+     * SEC-40, any member is an entry point: a member that holds no share of a key (the set change moved the key to
+     * the other two) answers every endpoint for it as a holder does, through the holders.
+     */
+    @Test
+    @Order(6)
+    void aMemberWithoutTheKeyAnswersEveryEndpointAsAHolder() {
+        ClusterUnderTest c = cluster();
+        Key key = stored(c);
+        ok(c.changeServersSet(MASTER, set(0, 1, 2), allBut(OTHER)), "removing member " + OTHER);
+        String what = "through member " + OTHER + ", which holds no share";
+        assertThat(ok(c.retrieveServerKey(OTHER, key.id()), what)).isEqualTo(key.serverKey());
+        for (KeyUse use : List.of(KeyUse.DOCUMENT_KEY, KeyUse.SHADOWS, KeyUse.SCHNORR)) assertUsable(c, key, OTHER, what, use);
+        // two holders left: ECDSA's 2t+1 cannot exist, the holders' own answer
+        assertThat(KeyUse.ECDSA.run(c, OTHER, key).answer()).as(what).isEqualTo(KeyUse.ECDSA.run(c, MASTER, key).answer())
+                .isEqualTo("403 " + text(Kind.CONSENSUS_UNREACHABLE));
+        DocumentKey.Generated again = DocumentKey.generate(key.serverKey(), RNG);
+        assertThat(c.storeDocumentKey(OTHER, key.id(), again.encrypted()).answer()).as(what)
+                .isEqualTo(c.storeDocumentKey(MASTER, key.id(), again.encrypted()).answer())
+                .isEqualTo("400 " + text(Kind.DOCUMENT_KEY_ALREADY_STORED));
+        assertThat(c.retrieveDocumentKey(OTHER, randomId()).answer()).as("unknown key " + what).isEqualTo("404 " + SERVER_KEY_NOT_FOUND);
+        ok(c.changeServersSet(MASTER, set(0, 1, 2), set(0, 1, 2)), "adding member " + OTHER + " back");
+        assertSessionsEnd(c, "requests through a member without the key");
+    }
+
     // ================================================================== a member lost at each step
 
     private Stream<DynamicTest> atEachStep(Function<ClusterUnderTest, List<ClusterUnderTest.Step>> steps, StepScenario scenario) {
