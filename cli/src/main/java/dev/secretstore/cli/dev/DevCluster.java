@@ -96,6 +96,31 @@ public final class DevCluster implements DevClusterRunner {
             return devJson;
         }
 
+        /** The nodes as the terminal's {@code stop N} / {@code start N} commands see them. */
+        public DevControl.Nodes control() {
+            return new DevControl.Nodes() {
+                @Override
+                public int size() {
+                    return nodes.size();
+                }
+
+                @Override
+                public boolean isRunning(int node) {
+                    return nodes.get(node).isRunning();
+                }
+
+                @Override
+                public void stop(int node) {
+                    Running.this.stop(node);
+                }
+
+                @Override
+                public void start(int node) throws Exception {
+                    restart(node);
+                }
+            };
+        }
+
         public String opsUrl(int i) {
             return "http://127.0.0.1:" + nodes.get(i).opsPort();
         }
@@ -147,6 +172,9 @@ public final class DevCluster implements DevClusterRunner {
         }, "dev-shutdown"));
         printBanner(running, options.dir(), System.out);
         if (devChain != null) DevChain.printBanner(devChain, running, options.dir(), System.out);
+        Thread control = new Thread(() -> new DevControl(running.control(), System.out).run(System.in), "dev-control");
+        control.setDaemon(true);
+        control.start();
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -297,7 +325,8 @@ public final class DevCluster implements DevClusterRunner {
 
     static void printBanner(Running running, Path dir, PrintStream out) {
         out.println();
-        out.println("Secret Store development cluster is running (" + running.nodes().size() + " nodes). Ctrl-C stops it.");
+        out.println("Secret Store development cluster is running (" + running.nodes().size() + " nodes). Ctrl-C stops it;");
+        out.println("type `stop N` or `start N` here to stop or restart node N, `status` to list them.");
         for (int i = 0; i < running.nodes().size(); i++) {
             out.println("  node " + i + "  " + running.httpUrl(i) + "  id " + running.nodes().get(i).id().shortId() + "…");
         }

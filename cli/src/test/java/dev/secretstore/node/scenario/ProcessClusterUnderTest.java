@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -75,6 +76,14 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
     private int armedMember = -1;
 
     public ProcessClusterUnderTest(Path dir, int size) throws IOException, InterruptedException {
+        this(dir, size, Map.of());
+    }
+
+    /**
+     * @param ext options appended to every member's {@code [secretstore_ext]} section (TOML values as written,
+     *            e.g. {@code share_repair_interval = "2"} → {@code 2})
+     */
+    public ProcessClusterUnderTest(Path dir, int size, Map<String, String> ext) throws IOException, InterruptedException {
         this.dir = dir;
         int base = TestPorts.base();
         this.httpBase = base + 10;
@@ -90,6 +99,12 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
         admin = KeyPair.fromSecretBytes(Hex.decode(Files.readString(dir.resolve("admin.key")).trim(), 32));
         List<PublicPoint> byIndex = new ArrayList<>();
         for (int i = 0; i < size; i++) {
+            if (!ext.isEmpty()) {
+                Path toml = dir.resolve("node-" + i + ".toml");
+                StringBuilder extra = new StringBuilder();
+                ext.forEach((k, v) -> extra.append(k).append(" = ").append(v).append('\n'));
+                Files.writeString(toml, Files.readString(toml).replace("[secretstore_ext]\n", "[secretstore_ext]\n" + extra));
+            }
             byIndex.add(KeyPair.fromSecretBytes(Hex.decode(Files.readString(dir.resolve("node-" + i + ".key")).trim(), 32)).publicKey());
             index.add(i);
         }
@@ -117,6 +132,16 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
         int n = 0;
         for (int m = 0; m < size(); m++) if (alive(m)) n++;
         return n;
+    }
+
+    /** The first value of {@code series} (a metric name with its labels, as /metrics prints it) on {@code member}, or -1. */
+    public long metric(int member, String series) {
+        return gauge(member, Pattern.compile("^" + Pattern.quote(series) + " (\\d+)", Pattern.MULTILINE));
+    }
+
+    /** Member {@code member}'s ops URL (health and metrics). */
+    public URI opsUri(int member, String path) {
+        return URI.create("http://127.0.0.1:" + (opsBase + index.get(member)) + path);
     }
 
     /** A gauge from member's /metrics, or -1 if it does not answer. */
@@ -263,7 +288,8 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
         return members.stream().map(ids::get).toList();
     }
 
-    private void kill(int member) {
+    /** kill -9 of {@code member}, without waiting for the others to notice. */
+    public void kill(int member) {
         if (!alive(member)) return;
         processes[member].destroyForcibly(); // SIGKILL: no shutdown hook, no clean close
         try {
