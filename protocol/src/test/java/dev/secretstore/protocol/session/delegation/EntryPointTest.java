@@ -371,4 +371,20 @@ class EntryPointTest {
         f.cluster.node(0).storage.commit(keyId); // what the recovery path does
         assertThat(f.ask(0, s -> s.retrieveServerKey(keyId, as(author))).ok()).isEqualTo(key.publicKey());
     }
+
+    @Test
+    void aMemberWhoseOnlyVersionCannotServeTheRequestDelegatesIt_SEC40() {
+        Fixture f = new Fixture(4);
+        TestKeys.Sharing key = f.seed(1, 1, 2, 3);
+        // member 0 holds only an older sharing of the same key with two holders: too few for ECDSA's 2t+1
+        Map<NodeId, dev.secretstore.protocol.key.KeyVersion> old = TestKeys.versions(key.secret(), 1,
+                TestKeys.randomIds(List.of(f.id(0), f.id(1)), RNG), RNG);
+        f.cluster.node(0).storage.prepareNewKey(new dev.secretstore.protocol.key.KeyShare(keyId, author.publicKey().toAddress(), 1,
+                key.publicKey(), Optional.empty(), List.of(old.get(f.id(0)))));
+        f.cluster.node(0).storage.commit(keyId);
+
+        byte[] blob = f.ask(0, s -> s.signEcdsa(keyId, as(author), message)).ok();
+        RecoverableSignature sig = RecoverableSignature.fromBytes(Ecies.decryptFromServer(author.secret(), blob));
+        assertThat(Ecdsa.verify(key.publicKey(), sig, message)).isTrue();
+    }
 }
