@@ -137,7 +137,7 @@ public final class EntryPoint {
             if (plan instanceof Negotiation.Unavailable u) throw SecretStoreException.of(u.kind());
             if (!(plan instanceof Negotiation.Delegate d)) return local.get();
             CompletableFuture<T> out = new CompletableFuture<>();
-            forward(request, d, 0, decoder, out, SecretStoreException.of(Kind.NODE_DISCONNECTED));
+            forward(request, spread(d), 0, decoder, out, SecretStoreException.of(Kind.NODE_DISCONNECTED));
             return out;
         });
     }
@@ -151,6 +151,13 @@ public final class EntryPoint {
      */
     private boolean lookForHolders(Endpoint endpoint, H256 keyId, Optional<KeyMetadata> mine) {
         return endpoint.delegationNeeded(mine) && !storage.pendingKeyIds().contains(keyId);
+    }
+
+    /** The plan's holders from a random one on, in their order, so that delegated requests spread over the holders. */
+    private Negotiation.Delegate spread(Negotiation.Delegate plan) {
+        List<NodeId> holders = new java.util.ArrayList<>(plan.holders());
+        java.util.Collections.rotate(holders, random.nextInt(holders.size()));
+        return new Negotiation.Delegate(holders, plan.threshold());
     }
 
     private CompletionStage<Map<NodeId, DelegationMessage.Held>> negotiate(H256 keyId, Endpoint endpoint) {
