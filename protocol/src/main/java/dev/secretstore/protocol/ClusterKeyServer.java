@@ -143,11 +143,14 @@ public final class ClusterKeyServer implements KeyServer {
         return new SessionKey(type, H256.fromBytes(id), cluster.self());
     }
 
-    /** Endpoint 1: verified distributed key generation among all members; the requester becomes the author. */
+    /**
+     * Endpoint 1: verified, robust distributed key generation among the connected members (at least
+     * {@code availability.floor(t)}); the requester becomes the author.
+     */
     @Override
     public CompletionStage<PublicPoint> generateServerKey(H256 keyId, Requester requester, long threshold) {
         return onLoop(() -> startSession(SessionType.KEY_GENERATION, key -> outbox -> KeyGenerationSession.startMaster(key, cluster,
-                outbox, storage, keyId, requester.address(), threshold, random)));
+                outbox, storage, keyId, requester.address(), threshold, availability, random)));
     }
 
     @Override

@@ -28,9 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue #12 defect 6 with real processes: three key servers whose node-to-node links each run through a
  * user-space proxy in this test. The link between node 0 and node 1 is cut silently (no byte moves, no
- * socket closes: no FIN, no RST) and a key generation, which needs every member, is sent to node 0. It
- * must end with an error within seconds (the 6 s heartbeat deadline), not after the 30 s read-idle or the
- * 60 s session stall of old; once the link heals the cluster generates keys again.
+ * socket closes: no FIN, no RST) and a key generation is sent to node 0. It must end within seconds (the 6 s
+ * heartbeat deadline), not after the 30 s read-idle or the 60 s session stall of old: since SEC-40 node 0 excludes
+ * node 1 once the link is known dead and generates with node 2 (1-of-3 needs two), so the answer is a 200 or an
+ * error, never a hang; once the link heals the cluster generates keys again.
  */
 class SilentPeerIT {
     private static final Path JAR = Path.of(System.getProperty("secretstore.jar", "target/secretstore.jar"));
@@ -138,7 +139,6 @@ class SilentPeerIT {
         Duration took = Duration.ofNanos(System.nanoTime() - cut);
 
         List<String> facts = new ArrayList<>(List.of("status " + during.statusCode(), "body " + during.body(), "after " + took.toMillis() + " ms"));
-        assertThat(during.statusCode()).as("the generation failed: %s; logs in %s", facts, dir).isNotEqualTo(200);
         assertThat(took).as("the generation ended within %s: %s; logs in %s", ENDS_WITHIN, facts, dir).isLessThan(ENDS_WITHIN);
         System.out.println("silent link: " + facts);
 

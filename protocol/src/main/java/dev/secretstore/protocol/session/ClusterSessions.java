@@ -273,7 +273,11 @@ public final class ClusterSessions {
                     LOG.log(Level.WARNING, "timeout handler failed for " + entry.session.key(), e);
                 }
                 if (!entry.session.isFinished()) {
-                    entry.session.fail(SecretStoreException.of(SecretStoreException.Kind.NODE_DISCONNECTED));
+                    if (entry.session.continuesAfterTimeout()) {
+                        entry.lastProgress = clock.nanoTime();
+                    } else {
+                        entry.session.fail(SecretStoreException.of(SecretStoreException.Kind.NODE_DISCONNECTED));
+                    }
                 }
                 settle(entry.session.key());
             }

@@ -61,6 +61,15 @@ public interface Session {
         fail(SecretStoreException.of(SecretStoreException.Kind.NODE_DISCONNECTED));
     }
 
+    /**
+     * True when the last {@link #onTimeout()} re-planned without the stalled participants and the session goes on
+     * (e.g. a generation that excludes members that did not answer); the manager then restarts its stall timer
+     * instead of ending the session.
+     */
+    default boolean continuesAfterTimeout() {
+        return false;
+    }
+
     /** End now with this error (also used by the manager when a handler throws). Idempotent once finished. */
     void fail(SecretStoreException error);
 

@@ -25,10 +25,16 @@ public sealed interface GenerationMessage extends SessionMessage {
     /** One holder's id number (a list of records instead of a map keyed by node id). */
     record IdNumber(NodeId node, Scalar x) {}
 
-    /** Master → all: generate key {@code keyId} of {@code author} with threshold {@code t} among the holders of {@code idNumbers}. */
-    record Init(H256 keyId, Address author, int threshold, List<IdNumber> idNumbers) implements GenerationMessage {
+    /**
+     * Master → participants: generate key {@code keyId} of {@code author} with threshold {@code t}. {@code idNumbers}
+     * names every configured member (the key's holder set); {@code participants} are the connected members that take
+     * part now (the master among them); the others get their share later by repair (SEC-40).
+     */
+    record Init(H256 keyId, Address author, int threshold, List<IdNumber> idNumbers, List<NodeId> participants)
+            implements GenerationMessage {
         public Init {
             idNumbers = List.copyOf(idNumbers);
+            participants = List.copyOf(participants);
         }
 
         @Override
@@ -43,8 +49,12 @@ public sealed interface GenerationMessage extends SessionMessage {
     /** Slave → master: refused the init (key exists, participant set or id numbers wrong). */
     record Refused(SecretStoreException.Kind reason) implements GenerationMessage {}
 
-    /** Master → all: every node has its session; deal now. */
-    record Start() implements GenerationMessage {}
+    /** Master → dealers: deal now; {@code dealers} are the participants that acknowledged the init. */
+    record Start(List<NodeId> dealers) implements GenerationMessage {
+        public Start {
+            dealers = List.copyOf(dealers);
+        }
+    }
 
     /** Round 1, dealer → receiver: the dealer's Pedersen vector C_i and the receiver's pair (f_i(x_j), g_i(x_j)). */
     record Deal(List<PublicPoint> pedersen, SecretScalar f, SecretScalar g) implements GenerationMessage {
@@ -58,13 +68,29 @@ public sealed interface GenerationMessage extends SessionMessage {
         }
     }
 
-    /** A receiver's verdict on one dealer's vector: keccak of the vector as received, and whether it complains. */
+    /** Master → a member that has not reported: report the deals now, a deal still missing is a complaint. */
+    record Deadline() implements GenerationMessage {}
+
+    /**
+     * A receiver's verdict on one dealer's vector: keccak of the vector as received (all zero bytes when the deal
+     * never arrived), and whether it complains (always, for a missing deal).
+     */
     record Verdict(NodeId dealer, H256 vectorHash, boolean complaint) {}
 
-    /** Round 2, receiver → all: one verdict per other dealer. */
+    /** Round 2, receiver → master: one verdict per other dealer. */
     record Verdicts(List<Verdict> verdicts) implements GenerationMessage {
         public Verdicts {
             verdicts = List.copyOf(verdicts);
+        }
+    }
+
+    /** A round-2 complaint of {@code complainer} against {@code dealer}, as the master relays it. */
+    record Complaint(NodeId dealer, NodeId complainer) {}
+
+    /** Master → dealers still in: the complaints every dealer must answer in clear. */
+    record Complaints(List<Complaint> complaints) implements GenerationMessage {
+        public Complaints {
+            complaints = List.copyOf(complaints);
         }
     }
 
@@ -76,16 +102,56 @@ public sealed interface GenerationMessage extends SessionMessage {
         }
     }
 
-    /** Round 3, dealer → all: pairs answering every complaint against it (possibly none; always sent). */
-    record Reveal(List<RevealedPair> pairs) implements GenerationMessage {
+    /** Round 3, dealer → master: its Pedersen vector and the pairs answering every complaint against it (possibly none). */
+    record Reveal(List<PublicPoint> pedersen, List<RevealedPair> pairs) implements GenerationMessage {
         public Reveal {
+            pedersen = List.copyOf(pedersen);
             pairs = List.copyOf(pairs);
         }
     }
 
-    /** Round 4, dealer → all: the Feldman vector A_i = f_i[k]·G. */
+    /** One dealer's vector as the master relays it. */
+    record DealerVector(NodeId dealer, List<PublicPoint> points) {
+        public DealerVector {
+            points = List.copyOf(points);
+        }
+    }
+
+    /** A pair a dealer revealed for the receiving complainer, relayed by the master. */
+    record DealerPair(NodeId dealer, SecretScalar f, SecretScalar g) {
+        @Override
+        public String toString() {
+            return "DealerPair[" + dealer.shortId() + "]";
+        }
+    }
+
+    /**
+     * Master → QUAL: the qualified set is fixed (GJKR): the dealers' Pedersen vectors, every complaint that was
+     * resolved by a reveal, and the revealed pairs for the receiver's own complaints.
+     */
+    record Qual(List<DealerVector> pedersen, List<Complaint> complaints, List<DealerPair> revealed) implements GenerationMessage {
+        public Qual {
+            pedersen = List.copyOf(pedersen);
+            complaints = List.copyOf(complaints);
+            revealed = List.copyOf(revealed);
+        }
+
+        @Override
+        public String toString() {
+            return "Qual[" + pedersen.size() + " dealers, " + complaints.size() + " complaints]";
+        }
+    }
+
+    /** Round 4, dealer → master: the Feldman vector A_i = f_i[k]·G. */
     record Feldman(List<PublicPoint> feldman) implements GenerationMessage {
         public Feldman {
+            feldman = List.copyOf(feldman);
+        }
+    }
+
+    /** Master → holders: the Feldman vectors of the QUAL dealers that sent a well-formed one. */
+    record FeldmanAll(List<DealerVector> feldman) implements GenerationMessage {
+        public FeldmanAll {
             feldman = List.copyOf(feldman);
         }
     }
@@ -98,11 +164,32 @@ public sealed interface GenerationMessage extends SessionMessage {
         }
     }
 
-    /** Round 4b, receiver → all: hashes of every other dealer's Feldman vector as received, and complaints. */
-    record FeldmanVerdicts(List<Verdict> verdicts, List<FeldmanComplaint> complaints) implements GenerationMessage {
+    /** Round 4b, holder → master: its Feldman complaints (possibly none; always sent). */
+    record FeldmanVerdicts(List<FeldmanComplaint> complaints) implements GenerationMessage {
         public FeldmanVerdicts {
-            verdicts = List.copyOf(verdicts);
             complaints = List.copyOf(complaints);
+        }
+    }
+
+    /** Master → holders: reveal the pairs you hold from these QUAL dealers, whose polynomials everyone reconstructs. */
+    record Reconstruct(List<NodeId> dealers) implements GenerationMessage {
+        public Reconstruct {
+            dealers = List.copyOf(dealers);
+        }
+    }
+
+    /** Holder → master: its Pedersen-verified pairs from the dealers being reconstructed. */
+    record Shares(List<DealerPair> pairs) implements GenerationMessage {
+        public Shares {
+            pairs = List.copyOf(pairs);
+        }
+    }
+
+    /** Master → holders: every QUAL dealer's Feldman vector (reconstructed ones included); compute, prepare, report. */
+    record Final(List<DealerVector> feldman, List<NodeId> holders) implements GenerationMessage {
+        public Final {
+            feldman = List.copyOf(feldman);
+            holders = List.copyOf(holders);
         }
     }
 
@@ -115,7 +202,10 @@ public sealed interface GenerationMessage extends SessionMessage {
     /** Slave → master: committed (the master answers the client only after every member did). */
     record Committed() implements GenerationMessage {}
 
-    /** Any → all: the session failed; {@code culprits} names the blamed node (empty if none). */
+    /**
+     * Master → members: the session failed or the receiver is excluded; member → master: this member cannot go on.
+     * {@code culprits} names the blamed nodes (empty if none).
+     */
     record Abort(SecretStoreException.Kind reason, List<NodeId> culprits) implements GenerationMessage {
         public Abort {
             culprits = List.copyOf(culprits);

@@ -23,6 +23,9 @@ final class GenerationWire {
 
     private GenerationWire() {}
 
+    /** The vector hash a receiver reports for a deal that never arrived. */
+    static final H256 MISSING = H256.fromBytes(new byte[32]);
+
     static List<GenerationMessage.IdNumber> toWire(IdNumbers ids) {
         List<GenerationMessage.IdNumber> out = new ArrayList<>();
         ids.asMap().forEach((node, x) -> out.add(new GenerationMessage.IdNumber(new NodeId(node), x)));
@@ -56,10 +59,11 @@ final class GenerationWire {
     /**
      * keccak256 of the public transcript, every field with a 4-byte length prefix: tag, key id, author,
      * t, id numbers by ascending node id, then per dealer (ascending) its node id, C_i and A_i, then the
-     * round-2 complaints as (dealer, complainer) pairs in ascending order.
+     * round-2 complaints as (dealer, complainer) pairs in the master's order. {@code pedersen} and {@code feldman} hold
+     * exactly the QUAL dealers (a reconstructed dealer's A_i included).
      */
     static H256 transcriptHash(H256 keyId, Address author, int t, IdNumbers ids, Map<NodeId, CommitmentVector> pedersen,
-                               Map<NodeId, CommitmentVector> feldman, List<NodeId[]> complaints) {
+                               Map<NodeId, CommitmentVector> feldman, List<GenerationMessage.Complaint> complaints) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         field(out, TRANSCRIPT_TAG.getBytes(StandardCharsets.US_ASCII));
         field(out, keyId.toBytes());
@@ -75,11 +79,42 @@ final class GenerationWire {
             field(out, new byte[] {'A'});
             for (PublicPoint p : feldman.get(dealer).points()) field(out, p.toBytes());
         }
-        for (NodeId[] c : complaints) {
-            field(out, c[0].toBytes());
-            field(out, c[1].toBytes());
+        for (GenerationMessage.Complaint c : complaints) {
+            field(out, c.dealer().toBytes());
+            field(out, c.complainer().toBytes());
         }
         return H256.keccak(out.toByteArray());
+    }
+
+    /**
+     * The coefficients {@code a_0..a_t} of the degree-{@code t} polynomial through the public points
+     * {@code (xs[m], ys[m])}, {@code m = 0..t} (Lagrange basis, expanded). The x values are distinct id numbers
+     * (SEC-02). Used only for values revealed in clear (a QUAL dealer's polynomial reconstructed by GJKR).
+     */
+    static List<Scalar> interpolate(List<Scalar> xs, List<Scalar> ys) {
+        int n = xs.size();
+        if (n == 0 || ys.size() != n) throw new IllegalArgumentException("interpolation needs matching, non-empty point lists");
+        Scalar[] out = new Scalar[n];
+        java.util.Arrays.fill(out, Scalar.ZERO);
+        for (int m = 0; m < n; m++) {
+            // basis numerator prod_{l != m} (X - x_l), coefficients ascending
+            Scalar[] basis = new Scalar[n];
+            java.util.Arrays.fill(basis, Scalar.ZERO);
+            basis[0] = Scalar.ONE;
+            int deg = 0;
+            Scalar denominator = Scalar.ONE;
+            for (int l = 0; l < n; l++) {
+                if (l == m) continue;
+                Scalar xl = xs.get(l);
+                for (int k = deg + 1; k >= 1; k--) basis[k] = basis[k - 1].sub(basis[k].mul(xl));
+                basis[0] = basis[0].mul(xl).negate();
+                deg++;
+                denominator = denominator.mul(xs.get(m).sub(xl));
+            }
+            Scalar factor = ys.get(m).mul(denominator.inverse());
+            for (int k = 0; k < n; k++) out[k] = out[k].add(basis[k].mul(factor));
+        }
+        return List.of(out);
     }
 
     private static void field(ByteArrayOutputStream out, byte[] b) {

@@ -12,6 +12,7 @@ import dev.secretstore.crypto.threshold.IdNumbers;
 import dev.secretstore.crypto.threshold.KeyCommitments;
 import dev.secretstore.crypto.threshold.PedersenGenerator;
 import dev.secretstore.crypto.threshold.SharePair;
+import dev.secretstore.protocol.Availability;
 import dev.secretstore.protocol.Culprit;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
@@ -30,22 +31,33 @@ import dev.secretstore.protocol.session.commit.CommitMember;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Abort;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Commit;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Committed;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Complaint;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Complaints;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Deadline;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Deal;
+import dev.secretstore.protocol.session.generation.GenerationMessage.DealerPair;
+import dev.secretstore.protocol.session.generation.GenerationMessage.DealerVector;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Feldman;
+import dev.secretstore.protocol.session.generation.GenerationMessage.FeldmanAll;
 import dev.secretstore.protocol.session.generation.GenerationMessage.FeldmanComplaint;
 import dev.secretstore.protocol.session.generation.GenerationMessage.FeldmanVerdicts;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Final;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Init;
 import dev.secretstore.protocol.session.generation.GenerationMessage.InitAck;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Prepared;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Qual;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Reconstruct;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Refused;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Reveal;
 import dev.secretstore.protocol.session.generation.GenerationMessage.RevealedPair;
+import dev.secretstore.protocol.session.generation.GenerationMessage.Shares;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Start;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Verdict;
 import dev.secretstore.protocol.session.generation.GenerationMessage.Verdicts;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,70 +68,118 @@ import java.util.TreeSet;
 import java.util.logging.Logger;
 
 /**
- * HTTP endpoint 1: verified distributed key generation among all configured members (crypto.md
- * §10.3.2, design decisions 5 and 6; SEC-02, SEC-03, SEC-10, SEC-11, SEC-18, SEC-25).
+ * HTTP endpoint 1: verified, robust distributed key generation (crypto.md §10.3.2 after Gennaro, Jarecki,
+ * Krawczyk, Rabin, "Secure Distributed Key Generation for Discrete-Log Based Cryptosystems", J. Cryptology 2007;
+ * design decisions 5 and 6; SEC-02, SEC-03, SEC-10, SEC-11, SEC-18, SEC-25, SEC-40; docs/availability-dkg.md).
  *
- * <p>Rounds (each node waits for the round's message from every other participant; later-round
- * messages are buffered per sender, each processed at most once):
+ * <p><b>Who takes part.</b> The key's holder set is every configured member: id numbers are drawn for all of
+ * them and the stored version names all of them. The master runs the generation with the connected members
+ * (the participants) when there are at least {@code availability.floor(t)} of them; members down get their
+ * share later by repair. Only the members that finish store a share.
+ *
+ * <p><b>Rounds.</b> The deal is private (dealer → receiver); everything public goes to the master, which sees
+ * it all, decides, and relays one view to every member, so every honest member reaches the same decisions
+ * (a member that saw something else is found by the prepared-transcript comparison before the commit):
  * <ol>
- *   <li>{@link Init} (master → all) / {@link InitAck} (→ master): a barrier so no node receives a deal before its session exists;
- *   <li>{@link Start} (master → all), then every node deals: {@link Deal} = C_i plus the receiver's pair;
- *   <li>{@link Verdicts}: per dealer, hash of C_i as received, complaint or not;
- *   <li>{@link Reveal}: each dealer answers the complaints against it in clear; everyone checks
- *       hashes (equivocation), lengths (SEC-03), complaint counts and revealed pairs;
- *   <li>{@link Feldman}: A_i; then {@link FeldmanVerdicts}: per dealer hash of A_i and Feldman complaints, judged by everyone;
- *   <li>finish: s_j, A, Y, own-share check, prepare (pending) and {@link Prepared} with the transcript
- *       hash; the master commits when every node prepared the same transcript and sends {@link Commit};
- *       every member commits and answers {@link Committed}, and only then does the master's result complete
- *       (the two-phase commit of {@code session/commit}).
+ *   <li>{@link Init} / {@link InitAck}; {@link Start} names the dealers (the participants that acknowledged);
+ *   <li>Pedersen phase: {@link Deal} (C_i and the receiver's pair) to every dealer; each reports {@link Verdicts}
+ *       (hash of C_i as received, complaint, or missing) when it has every deal or at the master's {@link Deadline};
+ *       the master relays the {@link Complaints}; every dealer answers with {@link Reveal} (C_i and the complained
+ *       pairs in clear). A dealer is disqualified for equivocation (different vector hashes), a wrong-length or
+ *       differing revealed vector, more than t complaints, a missing or wrong reveal, or for leaving; a reporter for
+ *       a malformed verdict list. Dropping a dealer here cannot bias Y: the Pedersen commitments are perfectly
+ *       hiding, so nothing about any f_i[0] is known yet.
+ *   <li>{@link Qual} fixes QUAL (the dealers still in) and relays their C_i and the revealed pairs.
+ *   <li>Feldman phase: {@link Feldman} A_i → master, which checks it against its own pair and relays
+ *       {@link FeldmanAll}; every holder checks its pairs and reports {@link FeldmanVerdicts} (complaints with the
+ *       pair in clear), judged by the master. A QUAL dealer that now fails (bad, missing or wrong-length A_i, valid
+ *       Feldman complaint, leaving) is excluded from the holders but <em>not</em> from QUAL: the holders reveal the
+ *       Pedersen-verified pairs they hold from it ({@link Reconstruct} / {@link Shares}), the master interpolates
+ *       f_i from t+1 valid pairs and fixes A_i. So Y = Σ_{i ∈ QUAL} f_i[0]·G is the key determined when QUAL was fixed.
+ *   <li>{@link Final}: every QUAL dealer's A_i and the holders; each holder computes s_j, A, Y, checks its own share,
+ *       prepares (pending) and reports {@link Prepared} with the transcript hash; the master excludes a holder whose
+ *       hash differs, commits with the rest ({@link Commit} / {@link Committed}, the two-phase commit of
+ *       {@code session/commit}).
  * </ol>
- * Any fault fails the session everywhere ({@link Abort}); a blamed node is named in the log, in the
- * abort and in {@link #culprit()}, and the error kind is {@code INVALID_MESSAGE}. No retry.
+ * A member that leaves, stalls (the master's stall timeout) or is caught cheating is excluded and named
+ * ({@link #culprits()}, {@link #blamed()}); the generation completes with the rest while at least the floor
+ * remain, else it fails with the culprits attached ({@link SecretStoreException#withCulprits}) and nobody keeps a
+ * row. Only the master decides; a member follows the master's messages and ends when the master aborts it.
  */
 public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
     private static final Logger LOG = Logger.getLogger(KeyGenerationSession.class.getName());
     private static final PublicPoint H = PedersenGenerator.H;
 
-    private enum Phase { AWAIT_INIT, AWAIT_ACKS, AWAIT_START, AWAIT_DEALS, AWAIT_VERDICTS, AWAIT_REVEALS, AWAIT_FELDMAN,
-        AWAIT_FELDMAN_VERDICTS, AWAIT_DECISION, DONE }
+    /** The member role's progress (every node, the master included). */
+    private enum Phase { AWAIT_INIT, AWAIT_START, AWAIT_DEALS, AWAIT_COMPLAINTS, AWAIT_QUAL, AWAIT_FELDMAN_ALL, AWAIT_FINAL,
+        AWAIT_COMMIT, DONE }
+
+    /** The master role's progress: which message it awaits from every active member. */
+    private enum Stage { ACKS, VERDICTS, REVEALS, FELDMAN, FELDMAN_VERDICTS, SHARES, PREPARED, DECIDED }
 
     private final KeyStorage storage;
     private final SecureRandom rng;
     private final NodeId master;
+    private final int floor;
     private Phase phase;
+    private Stage stage;
 
     private H256 keyId;
     private Address author;
     private int t;
     private IdNumbers ids;
+    /** The participants the master's init named. */
+    private final SortedSet<NodeId> invited = new TreeSet<>();
+    /** The dealers {@link Start} named. */
+    private final SortedSet<NodeId> dealers = new TreeSet<>();
+    /** Members this node saw disconnect (their deals count as missing). */
+    private final Set<NodeId> lost = new TreeSet<>();
 
     /** Buffered messages: per message class, per sender, the first one received (SEC-18). */
     private final Map<Class<?>, Map<NodeId, GenerationMessage>> inbox = new HashMap<>();
 
     private Dkg.Dealer dealer;
+    /** Pedersen vectors: as received, replaced by the master's relayed QUAL view. */
     private final Map<NodeId, CommitmentVector> pedersen = new TreeMap<>();
     private final Map<NodeId, CommitmentVector> feldman = new TreeMap<>();
     /** Pairs this node holds from every dealer (own included); replaced by revealed pairs after complaints. */
     private final Map<NodeId, SharePair> pairs = new TreeMap<>();
-    /** Round-2 complaints as [dealer, complainer], ascending. */
-    private final List<NodeId[]> complaints = new ArrayList<>();
+    /** Dealers this node complained about in round 2. */
+    private final Set<NodeId> complainedAbout = new TreeSet<>();
+    private Verdicts myVerdicts;
+    private boolean verdictsResent;
+    private boolean sharesSent;
+    /** QUAL as the master fixed it, and the complaints resolved on the way (part of the transcript). */
+    private final SortedSet<NodeId> qual = new TreeSet<>();
+    private final List<Complaint> complaints = new ArrayList<>();
     private boolean refused;
-    private boolean abortedByPeer;
+    private boolean abortedByMaster;
     private H256 transcript;
     private PublicPoint publicKey;
-    private NodeId culprit;
-    /** The master's role in the commit, created when the master sends its init. */
+    private KeyShare prepared;
+
+    // master role
+    /** Members still in: before QUAL the dealers, afterwards the holders. */
+    private final SortedSet<NodeId> active = new TreeSet<>();
+    private final Map<NodeId, Culprit> culprits = new LinkedHashMap<>();
+    private final Map<NodeId, H256> agreedHash = new TreeMap<>();
+    private final Map<NodeId, Reveal> reveals = new TreeMap<>();
+    private boolean initSent;
+    private boolean deadlineSent;
+    private boolean replanned;
     private CommitMaster commitMaster;
     /** A member's role in the commit. */
     private final CommitMember commitMember;
 
-    private KeyGenerationSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox, KeyStorage storage,
-                                 SecureRandom rng) {
-        super(key, self, participants, outbox);
+    private KeyGenerationSession(SessionKey key, NodeId self, Set<NodeId> members, Outbox outbox, KeyStorage storage,
+                                 SecureRandom rng, int floor) {
+        super(key, self, members, outbox);
         this.storage = storage;
         this.rng = rng;
         this.master = key.master();
-        this.phase = isMaster() ? Phase.AWAIT_ACKS : Phase.AWAIT_INIT;
+        this.floor = floor;
+        this.phase = isMaster() ? Phase.AWAIT_START : Phase.AWAIT_INIT;
+        this.stage = Stage.ACKS;
         this.commitMember = isMaster() ? null : new CommitMember(storage, master, new CommitMember.Wire() {
             @Override
             public void prepared() {
@@ -139,31 +199,20 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         });
     }
 
-    private CommitMaster commitMaster(KeyStorage storage) {
-        return new CommitMaster(storage, self, Set.of(keyId), new TreeSet<>(others()), new TreeSet<>(others()), new CommitMaster.Wire() {
-            @Override
-            public void commit(NodeId member, Set<H256> keys) {
-                outbox.send(member, new Commit());
-            }
-
-            @Override
-            public void abort(NodeId node, Kind reason) {
-                outbox.send(node, new Abort(reason, culprit == null ? List.of() : List.of(culprit)));
-            }
-        });
-    }
-
     /**
      * Starts the session on the master. Checks, in Parity's order: key committed locally →
      * {@code SERVER_KEY_ALREADY_GENERATED}, only prepared (awaiting the commit's recovery path) → the
-     * retryable {@code TOO_EARLY_FOR_REQUEST}; {@code t ≥ N} → {@code NOT_ENOUGH_NODES_FOR_THRESHOLD};
-     * a member not connected → {@code NODE_DISCONNECTED}. The returned session may already be finished
-     * (a check failed, or a single-node cluster).
+     * retryable {@code TOO_EARLY_FOR_REQUEST}; {@code t ≥ N} (N = configured members) →
+     * {@code NOT_ENOUGH_NODES_FOR_THRESHOLD}; fewer than {@code availability.floor(t)} members connected →
+     * {@code NODE_DISCONNECTED}. The connected members take part; id numbers are drawn for every member. The
+     * returned session may already be finished (a check failed, or a single-node cluster).
      */
     public static KeyGenerationSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage,
-                                                   H256 keyId, Address author, long threshold, SecureRandom rng) {
+                                                   H256 keyId, Address author, long threshold, Availability availability,
+                                                   SecureRandom rng) {
         SortedSet<NodeId> members = cluster.members();
-        KeyGenerationSession s = new KeyGenerationSession(key, cluster.self(), members, outbox, storage, rng);
+        int floor = threshold < 0 || threshold >= members.size() ? 0 : availability.floor((int) threshold);
+        KeyGenerationSession s = new KeyGenerationSession(key, cluster.self(), members, outbox, storage, rng, floor);
         s.keyId = keyId;
         s.author = author;
         Kind taken = taken(storage, keyId);
@@ -176,15 +225,23 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
             return s;
         }
         for (NodeId m : members) {
-            if (!cluster.isConnected(m)) {
-                s.fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
-                return s;
-            }
+            if (m.equals(s.self) || cluster.isConnected(m)) s.invited.add(m);
+        }
+        if (s.invited.size() < floor) {
+            LOG.warning(() -> "generation " + key + ": " + s.invited.size() + " of " + members.size()
+                    + " members connected, fewer than the floor " + floor);
+            s.fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
+            return s;
         }
         s.t = (int) threshold;
         s.ids = IdNumbers.random(members.stream().map(NodeId::publicKey).toList(), rng);
-        s.commitMaster = s.commitMaster(storage);
-        s.broadcast(new Init(keyId, author, s.t, GenerationWire.toWire(s.ids)));
+        s.active.addAll(s.invited);
+        Init init = new Init(keyId, author, s.t, GenerationWire.toWire(s.ids), List.copyOf(s.invited));
+        s.initSent = true;
+        for (NodeId n : s.invited) {
+            if (!n.equals(s.self)) outbox.send(n, init);
+        }
+        s.put(s.self, new InitAck());
         s.advance();
         return s;
     }
@@ -200,7 +257,7 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
                     || !cluster.members().contains(cluster.self())) {
                 return Optional.empty();
             }
-            return Optional.of(new KeyGenerationSession(init.key(), cluster.self(), cluster.members(), outbox, storage, rng));
+            return Optional.of(new KeyGenerationSession(init.key(), cluster.self(), cluster.members(), outbox, storage, rng, 0));
         };
     }
 
@@ -219,12 +276,22 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
 
     @Override
     public Set<NodeId> blamed() {
-        return culprit == null ? Set.of() : Set.of(culprit);
+        return Set.copyOf(culprits.keySet());
     }
 
-    /** The node blamed for the failure, if the session failed with an identified culprit (SEC-10). */
+    /** Every node this session excluded or blamed, in the order it did so, with the reason (SEC-10, SEC-40). */
+    public List<Culprit> culprits() {
+        return List.copyOf(culprits.values());
+    }
+
+    /** The first node blamed, if any (SEC-10). */
     public Optional<NodeId> culprit() {
-        return Optional.ofNullable(culprit);
+        return culprits.keySet().stream().findFirst();
+    }
+
+    /** The members that stored (master) or were to store (member) a share: known once the master sent {@link Final}. */
+    public Set<NodeId> holders() {
+        return Set.copyOf(active);
     }
 
     // ------------------------------------------------------------------ messages
@@ -235,19 +302,31 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
     }
 
     @Override
+    public boolean continuesAfterTimeout() {
+        return replanned && !isFinished();
+    }
+
+    private static boolean fromMasterOnly(GenerationMessage m) {
+        return m instanceof Init || m instanceof Start || m instanceof Deadline || m instanceof Complaints || m instanceof Qual
+                || m instanceof FeldmanAll || m instanceof Reconstruct || m instanceof Final || m instanceof Commit;
+    }
+
+    private static boolean toMasterOnly(GenerationMessage m) {
+        return m instanceof InitAck || m instanceof Refused || m instanceof Verdicts || m instanceof Reveal || m instanceof Feldman
+                || m instanceof FeldmanVerdicts || m instanceof Shares || m instanceof Prepared || m instanceof Committed;
+    }
+
+    @Override
     public void onMessage(NodeId from, SessionMessage message) {
         if (isFinished() || !(message instanceof GenerationMessage m) || from.equals(self)) return;
         if (m instanceof Abort a) {
             onAbort(from, a);
             return;
         }
-        boolean fromMaster = from.equals(master);
-        boolean masterOnly = m instanceof Init || m instanceof Start || m instanceof Commit;
-        boolean toMasterOnly = m instanceof InitAck || m instanceof Prepared || m instanceof Refused || m instanceof Committed;
-        if (masterOnly && !fromMaster) return;
-        if (toMasterOnly && !isMaster()) return;
+        if (fromMasterOnly(m) && !from.equals(master)) return;
+        if (toMasterOnly(m) && !isMaster()) return;
         if (m instanceof Committed) {
-            if (commitMaster.onAck(from)) succeed(publicKey);
+            if (commitMaster != null && commitMaster.onAck(from)) succeed(publicKey);
             return;
         }
         if (m instanceof Refused r) {
@@ -255,22 +334,37 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
             fail(SecretStoreException.of(r.reason() == null || r.reason().hasDetail() ? Kind.INVALID_MESSAGE : r.reason()));
             return;
         }
-        inbox.computeIfAbsent(m.getClass(), c -> new HashMap<>()).putIfAbsent(from, m);
+        put(from, m);
         advance();
     }
 
+    private void put(NodeId from, GenerationMessage m) {
+        inbox.computeIfAbsent(m.getClass(), c -> new HashMap<>()).putIfAbsent(from, m);
+    }
+
     private void onAbort(NodeId from, Abort a) {
-        if (isMaster() && commitMaster != null && commitMaster.isDecided()) return; // a decision is final
-        if (!isMaster() && !commitMember.onAbort(from)) {
-            return; // only the master decides the fate of a prepared result (SEC-25)
+        if (isMaster()) {
+            if (stage == Stage.DECIDED) return; // a decision is final
+            if (a.reason() == Kind.DATABASE) { // a member could not write: the request fails at once, a retry may succeed
+                fail(CommitMember.reported(a.reason()));
+                return;
+            }
+            // a member that lost the master or stalled is lost, not refusing (the floor failure then says NODE_DISCONNECTED)
+            exclude(from, a.reason() == Kind.NODE_DISCONNECTED ? Culprit.Reason.NO_ANSWER : Culprit.Reason.REFUSED,
+                    "ended its session (" + a.reason() + ")");
+            advance();
+            return;
         }
-        abortedByPeer = true;
-        // Every blameable fault is visible to every honest node from the same public data, so the culprit an
-        // honest peer reports is the one this node would find; it is still only that peer's claim, logged as such.
-        if (!a.culprits().isEmpty()) culprit = a.culprits().get(0);
-        LOG.warning(() -> "generation " + key + " of key " + keyId + " aborted by " + from
-                + (a.culprits().isEmpty() ? "" : ", which blames node " + a.culprits().get(0).toHex()));
-        fail(CommitMember.reported(a.reason()));
+        if (!from.equals(master) || !commitMember.onAbort(from)) return; // only the master decides (SEC-25)
+        abortedByMaster = true;
+        LOG.warning(() -> "generation " + key + " of key " + keyId + " aborted by the master"
+                + (a.culprits().isEmpty() ? "" : ", which blames " + a.culprits().stream().map(NodeId::shortId).toList()));
+        SecretStoreException error = CommitMember.reported(a.reason());
+        if (!a.culprits().isEmpty()) {
+            error = error.withCulprits(a.culprits().stream()
+                    .map(n -> new Culprit(n, Culprit.Reason.INVALID_CONTRIBUTION, "named by the master")).toList());
+        }
+        fail(error);
     }
 
     @SuppressWarnings("unchecked")
@@ -279,31 +373,41 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         return m == null ? null : (M) m.get(from);
     }
 
-    private boolean haveFromAllOthers(Class<? extends GenerationMessage> type) {
+    private List<NodeId> missing(Class<? extends GenerationMessage> type) {
         Map<NodeId, GenerationMessage> m = inbox.getOrDefault(type, Map.of());
-        for (NodeId p : participants) {
-            if (!p.equals(self) && !m.containsKey(p)) return false;
+        return active.stream().filter(p -> !m.containsKey(p)).toList();
+    }
+
+    /** Master role: sends to every other active member and takes its own copy as a member. */
+    private void toActive(GenerationMessage m) {
+        for (NodeId n : active) {
+            if (!n.equals(self)) outbox.send(n, m);
         }
-        return true;
+        put(self, m);
     }
 
-    private List<NodeId> others() {
-        return participants.stream().filter(p -> !p.equals(self)).toList();
+    /** Member role: a message for the master (the master's own goes straight to its inbox). */
+    private void toMaster(GenerationMessage m) {
+        if (isMaster()) put(self, m);
+        else outbox.send(master, m);
     }
 
-    /** Runs every round whose messages are complete. Faults found by the crypto checks fail the session naming the culprit. */
+    /** Runs every step whose messages are complete, both roles. A crypto failure on relayed data blames its sender. */
     private void advance() {
         try {
             boolean progressed = true;
             while (progressed && !isFinished()) {
-                progressed = step();
+                progressed = memberStep();
+                if (isMaster() && !isFinished()) progressed |= masterStep();
             }
         } catch (CryptoException e) {
-            blame(culpritOf(e), e.getMessage());
+            blameAndFail(culpritOf(e), e.getMessage());
         }
     }
 
-    private boolean step() {
+    // ------------------------------------------------------------------ member role
+
+    private boolean memberStep() {
         switch (phase) {
             case AWAIT_INIT -> {
                 Init init = take(Init.class, master);
@@ -311,51 +415,60 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
                 acceptInit(init);
                 return !isFinished();
             }
-            case AWAIT_ACKS -> {
-                if (!haveFromAllOthers(InitAck.class)) return false;
-                broadcast(new Start());
-                deal();
-                return true;
-            }
             case AWAIT_START -> {
-                if (take(Start.class, master) == null) return false;
-                deal();
-                return true;
+                Start start = take(Start.class, master);
+                if (start == null) return false;
+                acceptStart(start);
+                return !isFinished();
             }
             case AWAIT_DEALS -> {
-                if (!haveFromAllOthers(Deal.class)) return false;
+                boolean complete = true;
+                for (NodeId d : dealers) {
+                    if (!d.equals(self) && !lost.contains(d) && take(Deal.class, d) == null) complete = false;
+                }
+                if (!complete && take(Deadline.class, master) == null) return false;
                 verifyDeals();
                 return true;
             }
-            case AWAIT_VERDICTS -> {
-                if (!haveFromAllOthers(Verdicts.class)) return false;
-                checkVerdicts();
-                return true;
-            }
-            case AWAIT_REVEALS -> {
-                if (!haveFromAllOthers(Reveal.class)) return false;
-                checkReveals();
-                return true;
-            }
-            case AWAIT_FELDMAN -> {
-                if (!haveFromAllOthers(Feldman.class)) return false;
-                verifyFeldman();
-                return true;
-            }
-            case AWAIT_FELDMAN_VERDICTS -> {
-                if (!haveFromAllOthers(FeldmanVerdicts.class)) return false;
-                judgeAndPrepare();
-                return true;
-            }
-            case AWAIT_DECISION -> {
-                if (isMaster()) {
-                    if (!haveFromAllOthers(Prepared.class)) return false;
-                    decide();
-                } else {
-                    if (take(Commit.class, master) == null || !commitMember.onCommit(master, Set.of(keyId))) return false;
-                    phase = Phase.DONE;
-                    succeed(publicKey);
+            case AWAIT_COMPLAINTS -> {
+                Complaints c = take(Complaints.class, master);
+                if (c != null) {
+                    answerComplaints(c);
+                    return true;
                 }
+                if (take(Deadline.class, master) != null && !verdictsResent) {
+                    verdictsResent = true; // the master may have lost the report; the first copy it gets counts
+                    toMaster(myVerdicts);
+                }
+                return false;
+            }
+            case AWAIT_QUAL -> {
+                Qual q = take(Qual.class, master);
+                if (q == null) return false;
+                acceptQual(q);
+                return true;
+            }
+            case AWAIT_FELDMAN_ALL -> {
+                FeldmanAll all = take(FeldmanAll.class, master);
+                if (all == null) return false;
+                checkFeldman(all);
+                return true;
+            }
+            case AWAIT_FINAL -> {
+                Reconstruct r = take(Reconstruct.class, master);
+                if (r != null && !sharesSent) {
+                    revealShares(r);
+                    return true;
+                }
+                Final f = take(Final.class, master);
+                if (f == null) return false;
+                prepare(f);
+                return true;
+            }
+            case AWAIT_COMMIT -> {
+                if (isMaster() || take(Commit.class, master) == null || !commitMember.onCommit(master, Set.of(keyId))) return false;
+                phase = Phase.DONE;
+                succeed(publicKey);
                 return false;
             }
             default -> {
@@ -363,8 +476,6 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
             }
         }
     }
-
-    // ------------------------------------------------------------------ rounds
 
     private void acceptInit(Init init) {
         keyId = init.keyId();
@@ -382,17 +493,28 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         phase = Phase.AWAIT_START;
     }
 
-    /** Why this member refuses the master's threshold or id numbers, or null (SEC-02). Sets {@link #ids} when accepted. */
+    /**
+     * Why this member refuses the master's init, or null (SEC-02): id numbers must name exactly the configured
+     * members, the participants must be distinct members including the master and this node, at least t+1 of
+     * them, and t below the member count. Sets {@link #ids} and {@link #invited} when accepted.
+     */
     private Kind initRefusal(Init init) {
         if (init.threshold() < 0 || init.threshold() >= participants.size()) return Kind.NOT_ENOUGH_NODES_FOR_THRESHOLD;
         try {
             Set<NodeId> listed = new TreeSet<>();
             init.idNumbers().forEach(e -> listed.add(e.node()));
             if (!listed.equals(participants)) {
-                LOG.warning(() -> "generation " + key + ": participant set differs from the configured members");
+                LOG.warning(() -> "generation " + key + ": id numbers do not name exactly the configured members");
+                return Kind.INVALID_MESSAGE;
+            }
+            Set<NodeId> taking = new TreeSet<>(init.participants());
+            if (taking.size() != init.participants().size() || !participants.containsAll(taking) || !taking.contains(master)
+                    || !taking.contains(self) || taking.size() < init.threshold() + 1) {
+                LOG.warning(() -> "generation " + key + ": refused participant list " + init.participants().size());
                 return Kind.INVALID_MESSAGE;
             }
             ids = GenerationWire.fromWire(List.copyOf(participants), init.idNumbers()); // SEC-02
+            invited.addAll(taking);
             return null;
         } catch (RuntimeException e) {
             LOG.warning(() -> "generation " + key + ": refused id numbers: " + e.getMessage());
@@ -400,11 +522,19 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         }
     }
 
-    private void deal() {
+    private void acceptStart(Start start) {
+        Set<NodeId> named = new TreeSet<>(start.dealers());
+        if (named.size() != start.dealers().size() || !invited.containsAll(named) || !named.contains(self) || !named.contains(master)
+                || named.size() < t + 1) {
+            blameAndFail(master, "start names an invalid dealer set");
+            return;
+        }
+        dealers.addAll(named);
         dealer = Dkg.Dealer.create(t, rng);
         CommitmentVector c = dealer.pedersenCommitments(H);
         pedersen.put(self, c);
-        for (NodeId receiver : others()) {
+        for (NodeId receiver : dealers) {
+            if (receiver.equals(self)) continue;
             SharePair pair = dealer.shareFor(ids.of(receiver.publicKey()));
             // not destroyed here: the transport may encode the message after send() returns
             outbox.send(receiver, new Deal(c.points(), pair.f(), pair.g()));
@@ -417,162 +547,162 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         return ids.of(self.publicKey());
     }
 
-    /** Round 2: check every dealer's pair against its Pedersen vector; broadcast hashes and complaints. */
+    /** Round 2: check every dealer's pair against its Pedersen vector; a missing deal is a complaint. Report to the master. */
     private void verifyDeals() {
         List<Verdict> verdicts = new ArrayList<>();
-        for (NodeId i : others()) {
+        for (NodeId i : dealers) {
+            if (i.equals(self)) continue;
             Deal d = take(Deal.class, i);
+            if (d == null) {
+                LOG.warning(() -> "generation " + key + ": no deal from " + i.shortId() + "; complaint");
+                complainedAbout.add(i);
+                verdicts.add(new Verdict(i, GenerationWire.MISSING, true));
+                continue;
+            }
             CommitmentVector c = GenerationWire.vector(d.pedersen());
             pedersen.put(i, c);
-            SharePair pair = new SharePair(d.f().copy(), d.g().copy());
-            pairs.put(i, pair);
+            pairs.put(i, new SharePair(d.f().copy(), d.g().copy()));
             boolean complaint = false;
             try {
-                Dkg.verifyPedersenShare(i.publicKey(), c, t, myX(), pair, H);
+                Dkg.verifyPedersenShare(i.publicKey(), c, t, myX(), pairs.get(i), H);
             } catch (CryptoException e) {
                 LOG.warning(() -> "generation " + key + ": complaint against dealer " + i + ": " + e.getMessage());
                 complaint = true;
+                complainedAbout.add(i);
             }
             verdicts.add(new Verdict(i, c.hash(), complaint));
         }
-        broadcast(new Verdicts(verdicts));
-        inbox.computeIfAbsent(Verdicts.class, k -> new HashMap<>()).put(self, new Verdicts(verdicts));
-        phase = Phase.AWAIT_VERDICTS;
+        myVerdicts = new Verdicts(verdicts);
+        verdictsResent = take(Deadline.class, master) != null;
+        toMaster(myVerdicts);
+        phase = Phase.AWAIT_COMPLAINTS;
     }
 
-    /** Verdicts must name each other dealer exactly once (SEC-03). Returns dealer → verdict. */
-    private Map<NodeId, Verdict> verdictsOf(NodeId reporter, List<Verdict> list) {
-        Map<NodeId, Verdict> out = new TreeMap<>();
-        for (Verdict v : list) {
-            if (!participants.contains(v.dealer()) || v.dealer().equals(reporter) || out.put(v.dealer(), v) != null) {
-                throw fault(reporter, "malformed verdict list");
-            }
-        }
-        if (out.size() != participants.size() - 1) throw fault(reporter, "verdict list has " + out.size() + " entries (SEC-03)");
-        return out;
-    }
-
-    /** Round 3: equivocation, lengths, complaint counts; then answer complaints against this node. */
-    private void checkVerdicts() {
-        Map<NodeId, Map<NodeId, Verdict>> byReporter = new TreeMap<>();
-        for (NodeId r : participants) byReporter.put(r, verdictsOf(r, take(Verdicts.class, r).verdicts()));
-        for (NodeId i : participants) {
-            Map<PublicPoint, H256> reported = new HashMap<>();
-            List<NodeId> complainers = new ArrayList<>();
-            byReporter.forEach((r, vs) -> {
-                Verdict v = vs.get(i);
-                if (v == null) return; // the dealer itself
-                reported.put(r.publicKey(), v.vectorHash());
-                if (v.complaint()) complainers.add(r);
-            });
-            Dkg.checkReportedHashes(i.publicKey(), pedersen.get(i), reported);
-            pedersen.get(i).requireDegree(t, false, i.publicKey());
-            Dkg.checkComplaintCount(i.publicKey(), complainers.size(), t);
-            for (NodeId j : complainers) complaints.add(new NodeId[] {i, j});
-        }
+    /** Round 3: this node's Pedersen vector and the pairs for every complaint against it, in clear, to the master. */
+    private void answerComplaints(Complaints c) {
         List<RevealedPair> answers = new ArrayList<>();
-        for (NodeId[] c : complaints) {
-            if (c[0].equals(self)) {
-                SharePair p = dealer.shareFor(ids.of(c[1].publicKey()));
-                answers.add(new RevealedPair(c[1], p.f(), p.g()));
+        for (Complaint k : c.complaints()) {
+            if (k.dealer().equals(self) && dealers.contains(k.complainer()) && !k.complainer().equals(self)) {
+                SharePair p = dealer.shareFor(ids.of(k.complainer().publicKey()));
+                answers.add(new RevealedPair(k.complainer(), p.f(), p.g()));
             }
         }
-        broadcast(new Reveal(answers));
-        phase = Phase.AWAIT_REVEALS;
+        toMaster(new Reveal(pedersen.get(self).points(), answers));
+        phase = Phase.AWAIT_QUAL;
     }
 
-    /** Round 3 checks: every complaint answered with a pair that passes the Pedersen check; complainers adopt it. */
-    private void checkReveals() {
-        for (NodeId[] c : complaints) {
-            NodeId i = c[0];
-            NodeId j = c[1];
-            if (i.equals(self)) continue; // own answers are correct by construction
-            RevealedPair answer = null;
-            for (RevealedPair p : take(Reveal.class, i).pairs()) {
-                if (p.complainer().equals(j)) {
-                    answer = p;
-                    break;
-                }
-            }
-            if (answer == null) throw fault(i, "did not answer the complaint of " + j.shortId());
-            SharePair revealed = new SharePair(answer.f().copy(), answer.g().copy());
-            Dkg.resolvePedersenComplaint(i.publicKey(), pedersen.get(i), t, ids.of(j.publicKey()), revealed, H);
-            LOG.info(() -> "generation " + key + ": complaint of " + j.shortId() + " against " + i.shortId() + " resolved by reveal");
-            if (j.equals(self)) {
-                pairs.put(i, revealed).destroy();
-            } else {
-                revealed.destroy();
+    /**
+     * QUAL is fixed: take the master's view of every QUAL dealer's C_i (it must match the vector this node received,
+     * SEC-10) and the revealed pairs for this node's complaints (each checked against C_i); send A_i to the master.
+     */
+    private void acceptQual(Qual q) {
+        Map<NodeId, CommitmentVector> relayed = new TreeMap<>();
+        for (DealerVector v : q.pedersen()) {
+            if (!dealers.contains(v.dealer()) || relayed.put(v.dealer(), GenerationWire.vector(v.points())) != null) {
+                throw fault(master, "QUAL names an unknown dealer twice or out of the dealer set");
             }
         }
+        if (!relayed.containsKey(self) || !relayed.containsKey(master)) throw fault(master, "QUAL without this node or the master");
+        for (Map.Entry<NodeId, CommitmentVector> e : relayed.entrySet()) {
+            NodeId i = e.getKey();
+            CommitmentVector c = e.getValue().requireDegree(t, false, master.publicKey());
+            if (i.equals(self)) {
+                if (!c.equals(pedersen.get(self))) throw fault(master, "relays a different vector of this node");
+                continue;
+            }
+            if (complainedAbout.contains(i)) {
+                DealerPair answer = q.revealed().stream().filter(p -> p.dealer().equals(i)).findFirst()
+                        .orElseThrow(() -> fault(master, "no revealed pair from " + i.shortId() + " for this node's complaint"));
+                SharePair revealed = new SharePair(answer.f().copy(), answer.g().copy());
+                try {
+                    Dkg.resolvePedersenComplaint(i.publicKey(), c, t, myX(), revealed, H);
+                } catch (CryptoException x) {
+                    revealed.destroy();
+                    throw fault(master, "relayed a revealed pair of " + i.shortId() + " that fails the Pedersen check");
+                }
+                SharePair old = pairs.put(i, revealed);
+                if (old != null) old.destroy();
+            } else if (!c.equals(pedersen.get(i))) {
+                throw fault(master, "relays a vector of " + i.shortId() + " that differs from the one dealt here");
+            }
+            pedersen.put(i, c);
+        }
+        pedersen.keySet().retainAll(relayed.keySet());
+        for (NodeId gone : new ArrayList<>(pairs.keySet())) {
+            if (!relayed.containsKey(gone)) pairs.remove(gone).destroy();
+        }
+        qual.addAll(relayed.keySet());
+        if (!isMaster()) complaints.addAll(q.complaints()); // the master's own list is the one it relayed
         CommitmentVector a = dealer.feldmanCommitments();
         feldman.put(self, a);
-        broadcast(new Feldman(a.points()));
-        phase = Phase.AWAIT_FELDMAN;
+        toMaster(new Feldman(a.points()));
+        phase = Phase.AWAIT_FELDMAN_ALL;
     }
 
-    /** Round 4: check every dealer's Feldman vector against own pair; report hashes and complaints. */
-    private void verifyFeldman() {
-        List<Verdict> verdicts = new ArrayList<>();
+    /** Round 4: check the relayed Feldman vectors against this node's pairs; complain (pair in clear) to the master. */
+    private void checkFeldman(FeldmanAll all) {
         List<FeldmanComplaint> mine = new ArrayList<>();
-        for (NodeId i : others()) {
-            CommitmentVector a = GenerationWire.vector(take(Feldman.class, i).feldman());
-            feldman.put(i, a);
-            boolean complaint = false;
-            if (a.points().size() == t + 1) { // a wrong length is judged publicly after the hash comparison (SEC-03)
-                try {
-                    Dkg.verifyFeldmanShare(i.publicKey(), a, t, myX(), pairs.get(i).f());
-                } catch (CryptoException e) {
-                    LOG.warning(() -> "generation " + key + ": Feldman complaint against dealer " + i + ": " + e.getMessage());
-                    complaint = true;
-                    SharePair p = pairs.get(i); // copies: the transport may encode after onFinish destroyed the pairs
-                    mine.add(new FeldmanComplaint(i, p.f().copy(), p.g().copy()));
-                }
+        Set<NodeId> seen = new TreeSet<>();
+        for (DealerVector v : all.feldman()) {
+            NodeId i = v.dealer();
+            if (!qual.contains(i) || !seen.add(i)) throw fault(master, "Feldman vectors of dealers outside QUAL or twice");
+            if (i.equals(self)) continue;
+            CommitmentVector a = GenerationWire.vector(v.points());
+            try {
+                Dkg.verifyFeldmanShare(i.publicKey(), a, t, myX(), pairs.get(i).f());
+            } catch (CryptoException e) {
+                LOG.warning(() -> "generation " + key + ": Feldman complaint against dealer " + i + ": " + e.getMessage());
+                SharePair p = pairs.get(i); // copies: the transport may encode after onFinish destroyed the pairs
+                mine.add(new FeldmanComplaint(i, p.f().copy(), p.g().copy()));
             }
-            verdicts.add(new Verdict(i, a.hash(), complaint));
         }
-        broadcast(new FeldmanVerdicts(verdicts, mine));
-        inbox.computeIfAbsent(FeldmanVerdicts.class, k -> new HashMap<>()).put(self, new FeldmanVerdicts(verdicts, mine));
-        phase = Phase.AWAIT_FELDMAN_VERDICTS;
+        toMaster(new FeldmanVerdicts(mine));
+        phase = Phase.AWAIT_FINAL;
     }
 
-    /** Round 4 judgement and round 5: results, own-share check, durable prepare, transcript hash. */
-    private void judgeAndPrepare() {
-        Map<NodeId, Map<NodeId, Verdict>> byReporter = new TreeMap<>();
-        for (NodeId r : participants) byReporter.put(r, verdictsOf(r, take(FeldmanVerdicts.class, r).verdicts()));
-        for (NodeId i : participants) {
-            Map<PublicPoint, H256> reported = new HashMap<>();
-            byReporter.forEach((r, vs) -> {
-                Verdict v = vs.get(i);
-                if (v != null) reported.put(r.publicKey(), v.vectorHash());
-            });
-            Dkg.checkReportedHashes(i.publicKey(), feldman.get(i), reported);
-            feldman.get(i).requireDegree(t, false, i.publicKey());
+    /** GJKR reconstruction: reveal the pairs this node holds from the named QUAL dealers. */
+    private void revealShares(Reconstruct r) {
+        List<DealerPair> out = new ArrayList<>();
+        for (NodeId i : new TreeSet<>(r.dealers())) {
+            SharePair p = pairs.get(i);
+            if (p != null && !i.equals(self)) out.add(new DealerPair(i, p.f().copy(), p.g().copy()));
         }
-        for (NodeId j : participants) {
-            FeldmanVerdicts fv = take(FeldmanVerdicts.class, j);
-            Set<NodeId> against = new TreeSet<>();
-            for (FeldmanComplaint c : fv.complaints()) {
-                if (!participants.contains(c.dealer()) || c.dealer().equals(j) || !against.add(c.dealer())) {
-                    throw fault(j, "malformed Feldman complaint");
-                }
-                Verdict v = byReporter.get(j).get(c.dealer());
-                if (!v.complaint()) throw fault(j, "Feldman complaint not announced in its verdict");
-                SharePair revealed = new SharePair(c.f().copy(), c.g().copy());
-                try {
-                    Dkg.ComplaintVerdict verdict = Dkg.judgeFeldmanComplaint(c.dealer().publicKey(), j.publicKey(),
-                            pedersen.get(c.dealer()), feldman.get(c.dealer()), t, ids.of(j.publicKey()), revealed, H);
-                    throw fault(new NodeId(verdict.culprit()), "Feldman complaint of " + j.shortId() + " against "
-                            + c.dealer().shortId() + " puts the " + verdict.blame().name().toLowerCase() + " at fault");
-                } finally {
-                    revealed.destroy();
-                }
+        sharesSent = true;
+        toMaster(new Shares(out));
+    }
+
+    /** Round 5: results over QUAL, own-share check, durable prepare (members) and the transcript hash to the master. */
+    private void prepare(Final f) {
+        Map<NodeId, CommitmentVector> vectors = new TreeMap<>();
+        for (DealerVector v : f.feldman()) {
+            if (vectors.put(v.dealer(), GenerationWire.vector(v.points()).requireDegree(t, false, master.publicKey())) != null) {
+                throw fault(master, "final Feldman vectors name a dealer twice");
             }
-            for (Verdict v : byReporter.get(j).values()) {
-                if (v.complaint() && !against.contains(v.dealer())) throw fault(j, "Feldman complaint without its pair");
+        }
+        if (!vectors.keySet().equals(qual)) throw fault(master, "final Feldman vectors do not cover QUAL exactly");
+        if (!new TreeSet<>(f.holders()).contains(self)) throw fault(master, "final holder list without this node");
+        for (Map.Entry<NodeId, CommitmentVector> e : vectors.entrySet()) {
+            NodeId i = e.getKey();
+            if (i.equals(self)) {
+                if (!e.getValue().equals(feldman.get(self))) throw fault(master, "relays a different Feldman vector of this node");
+                continue;
             }
+            try {
+                Dkg.verifyFeldmanShare(i.publicKey(), e.getValue(), t, myX(), pairs.get(i).f());
+            } catch (CryptoException x) {
+                throw fault(master, "final Feldman vector of " + i.shortId() + " does not match this node's pair");
+            }
+        }
+        feldman.clear();
+        feldman.putAll(vectors);
+        if (isMaster()) {
+            active.retainAll(f.holders());
+        } else {
+            active.clear();
+            active.addAll(f.holders());
         }
         List<SecretScalar> fs = new ArrayList<>();
-        for (SharePair p : pairs.values()) fs.add(p.f());
+        for (NodeId i : qual) fs.add(pairs.get(i).f());
         SecretScalar share = Dkg.combineShares(fs);
         Map<PublicPoint, CommitmentVector> byDealer = new HashMap<>();
         feldman.forEach((n, a) -> byDealer.put(n.publicKey(), a));
@@ -581,28 +711,332 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         publicKey = commitments.publicKey();
         transcript = GenerationWire.transcriptHash(keyId, author, t, ids, pedersen, feldman, complaints);
         KeyVersion version = new KeyVersion(GenerationWire.byNodeId(ids), share, commitments.vector().points());
-        KeyShare prepared = new KeyShare(keyId, author, t, publicKey, Optional.empty(), List.of(version));
-        phase = Phase.AWAIT_DECISION;
+        prepared = new KeyShare(keyId, author, t, publicKey, Optional.empty(), List.of(version));
+        phase = Phase.AWAIT_COMMIT;
         if (isMaster()) {
-            commitMaster.prepareLocally(() -> storage.prepareNewKey(prepared));
+            put(self, new Prepared(transcript)); // the master writes when it decides
         } else {
             commitMember.prepare(Set.of(keyId), () -> storage.prepareNewKey(prepared));
         }
     }
 
+    // ------------------------------------------------------------------ master role
+
+    private boolean masterStep() {
+        switch (stage) {
+            case ACKS -> {
+                if (!missing(InitAck.class).isEmpty()) return false;
+                toActive(new Start(List.copyOf(active)));
+                stage = Stage.VERDICTS;
+                return true;
+            }
+            case VERDICTS -> {
+                if (!missing(Verdicts.class).isEmpty()) return false;
+                judgeVerdicts();
+                return true;
+            }
+            case REVEALS -> {
+                if (!missing(Reveal.class).isEmpty()) return false;
+                judgeReveals();
+                return true;
+            }
+            case FELDMAN -> {
+                if (!missing(Feldman.class).isEmpty()) return false;
+                judgeFeldmanVectors();
+                return true;
+            }
+            case FELDMAN_VERDICTS -> {
+                if (!missing(FeldmanVerdicts.class).isEmpty()) return false;
+                judgeFeldmanComplaints();
+                return true;
+            }
+            case SHARES -> {
+                if (!missing(Shares.class).isEmpty()) return false;
+                reconstruct();
+                return true;
+            }
+            case PREPARED -> {
+                if (!missing(Prepared.class).isEmpty()) return false;
+                decide();
+                return false;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
     /**
-     * Master: commit when every node prepared the same transcript (SEC-10, SEC-25); the result completes
-     * when every member acknowledged its commit.
+     * Excludes {@code node} (master role) and names it. Before QUAL is fixed it is no longer a dealer; afterwards it
+     * stays in QUAL (its A_i is reconstructed if it was not accepted yet) but stores nothing. Below the floor the
+     * generation fails with every culprit named.
+     */
+    private void exclude(NodeId node, Culprit.Reason reason, String detail) {
+        if (isFinished()) return;
+        if (node.equals(self)) { // the coordinator cannot be excluded: the generation fails naming it
+            blameAndFail(self, detail);
+            return;
+        }
+        if (!active.remove(node)) return;
+        culprits.putIfAbsent(node, new Culprit(node, reason, detail));
+        LOG.warning(() -> "generation " + key + " of key " + keyId + ": excluded node " + node.toHex() + ": " + reason + " (" + detail + ")");
+        if (!lost.contains(node)) outbox.send(node, new Abort(reason == Culprit.Reason.DISCONNECTED || reason == Culprit.Reason.NO_ANSWER
+                ? Kind.NODE_DISCONNECTED : Kind.INVALID_MESSAGE, List.of(node)));
+        if (active.size() < floor) {
+            boolean allLost = culprits.values().stream().allMatch(Culprit::lost);
+            LOG.warning(() -> "generation " + key + ": " + active.size() + " members left, fewer than the floor " + floor);
+            fail(SecretStoreException.of(allLost ? Kind.NODE_DISCONNECTED : Kind.INVALID_MESSAGE).withCulprits(culprits()));
+        }
+    }
+
+    private Map<NodeId, Verdict> verdictsOf(NodeId reporter, List<Verdict> list) {
+        Map<NodeId, Verdict> out = new TreeMap<>();
+        for (Verdict v : list) {
+            if (!dealers.contains(v.dealer()) || v.dealer().equals(reporter) || out.put(v.dealer(), v) != null) return null;
+        }
+        return out.size() == dealers.size() - 1 ? out : null; // exactly one per other dealer (SEC-03)
+    }
+
+    /** Pedersen phase, reports: malformed lists, equivocation (differing hashes), more than t complaints; relay the rest. */
+    private void judgeVerdicts() {
+        Map<NodeId, Map<NodeId, Verdict>> byReporter = new TreeMap<>();
+        for (NodeId r : List.copyOf(active)) {
+            Map<NodeId, Verdict> vs = verdictsOf(r, take(Verdicts.class, r).verdicts());
+            if (vs == null) exclude(r, Culprit.Reason.INVALID_CONTRIBUTION, "malformed verdict list (SEC-03)");
+            else byReporter.put(r, vs);
+        }
+        for (NodeId i : List.copyOf(active)) {
+            Set<H256> hashes = new java.util.HashSet<>();
+            int complainers = 0;
+            for (NodeId r : active) {
+                if (r.equals(i)) continue;
+                Verdict v = byReporter.get(r).get(i);
+                if (!GenerationWire.MISSING.equals(v.vectorHash())) hashes.add(v.vectorHash());
+                if (v.complaint()) complainers++;
+            }
+            if (hashes.size() > 1) {
+                exclude(i, Culprit.Reason.EQUIVOCATION, "members report different Pedersen vectors");
+            } else if (complainers > t) {
+                exclude(i, Culprit.Reason.INVALID_CONTRIBUTION, complainers + " members complained, more than t = " + t);
+            } else if (!hashes.isEmpty()) {
+                agreedHash.put(i, hashes.iterator().next());
+            }
+        }
+        if (isFinished()) return;
+        List<Complaint> list = new ArrayList<>();
+        for (NodeId i : active) {
+            for (NodeId r : active) {
+                if (!r.equals(i) && byReporter.get(r).get(i).complaint()) list.add(new Complaint(i, r));
+            }
+        }
+        complaints.clear();
+        complaints.addAll(list);
+        stage = Stage.REVEALS;
+        toActive(new Complaints(list));
+    }
+
+    /** Pedersen phase, answers: the revealed vector must be the one reported, of length t+1, and every complaint answered by a valid pair. */
+    private void judgeReveals() {
+        for (NodeId i : List.copyOf(active)) {
+            Reveal r = take(Reveal.class, i);
+            CommitmentVector c = GenerationWire.vector(r.pedersen());
+            H256 agreed = agreedHash.get(i);
+            if (agreed != null && !agreed.equals(c.hash())) {
+                exclude(i, Culprit.Reason.EQUIVOCATION, "revealed a Pedersen vector other than the one it dealt");
+                continue;
+            }
+            if (c.points().size() != t + 1) {
+                exclude(i, Culprit.Reason.INVALID_CONTRIBUTION, "Pedersen vector has " + c.points().size() + " entries (SEC-03)");
+                continue;
+            }
+            for (Complaint k : complaints) {
+                if (!k.dealer().equals(i) || !active.contains(k.complainer())) continue;
+                RevealedPair answer = r.pairs().stream().filter(p -> p.complainer().equals(k.complainer())).findFirst().orElse(null);
+                if (answer == null) {
+                    exclude(i, Culprit.Reason.INVALID_CONTRIBUTION, "did not answer the complaint of " + k.complainer().shortId());
+                    break;
+                }
+                SharePair revealed = new SharePair(answer.f().copy(), answer.g().copy());
+                try {
+                    Dkg.resolvePedersenComplaint(i.publicKey(), c, t, ids.of(k.complainer().publicKey()), revealed, H);
+                    LOG.info(() -> "generation " + key + ": complaint of " + k.complainer().shortId() + " against " + i.shortId()
+                            + " resolved by reveal");
+                } catch (CryptoException e) {
+                    exclude(i, Culprit.Reason.INVALID_CONTRIBUTION, "revealed a pair that fails the Pedersen check");
+                    break;
+                } finally {
+                    revealed.destroy();
+                }
+            }
+            if (active.contains(i)) reveals.put(i, r);
+        }
+        if (isFinished()) return;
+        // QUAL is fixed: from here on a dealer is reconstructed, never dropped (GJKR)
+        complaints.removeIf(k -> !active.contains(k.dealer()) || !active.contains(k.complainer()));
+        List<DealerVector> vectors = new ArrayList<>();
+        for (NodeId i : active) vectors.add(new DealerVector(i, reveals.get(i).pedersen()));
+        stage = Stage.FELDMAN;
+        for (NodeId j : List.copyOf(active)) {
+            List<DealerPair> theirs = new ArrayList<>();
+            for (Complaint k : complaints) {
+                if (!k.complainer().equals(j)) continue;
+                for (RevealedPair p : reveals.get(k.dealer()).pairs()) {
+                    if (p.complainer().equals(j)) theirs.add(new DealerPair(k.dealer(), p.f().copy(), p.g().copy()));
+                }
+            }
+            Qual q = new Qual(vectors, complaints, theirs);
+            if (j.equals(self)) put(self, q);
+            else outbox.send(j, q);
+        }
+    }
+
+    /** Feldman phase: every QUAL holder's A_i, checked for length and against the master's own pair; relay the good ones. */
+    private void judgeFeldmanVectors() {
+        Map<NodeId, CommitmentVector> accepted = new TreeMap<>();
+        for (NodeId i : List.copyOf(active)) {
+            CommitmentVector a = GenerationWire.vector(take(Feldman.class, i).feldman());
+            if (!i.equals(self)) {
+                try {
+                    Dkg.verifyFeldmanShare(i.publicKey(), a, t, myX(), pairs.get(i).f());
+                } catch (CryptoException e) {
+                    exclude(i, Culprit.Reason.INVALID_CONTRIBUTION, "bad Feldman vector: " + e.getMessage());
+                    continue;
+                }
+            }
+            accepted.put(i, a);
+        }
+        if (isFinished()) return;
+        feldman.clear();
+        feldman.putAll(accepted);
+        stage = Stage.FELDMAN_VERDICTS;
+        List<DealerVector> out = new ArrayList<>();
+        accepted.forEach((i, a) -> out.add(new DealerVector(i, a.points())));
+        toActive(new FeldmanAll(out));
+    }
+
+    /** Feldman complaints: a valid one excludes the dealer (reconstructed), an invalid one the complainer. */
+    private void judgeFeldmanComplaints() {
+        for (NodeId j : List.copyOf(active)) {
+            FeldmanVerdicts fv = take(FeldmanVerdicts.class, j);
+            Set<NodeId> against = new TreeSet<>();
+            for (FeldmanComplaint c : fv.complaints()) {
+                NodeId i = c.dealer();
+                if (!active.contains(j)) break;
+                if (!qual.contains(i) || i.equals(j) || !against.add(i) || !feldman.containsKey(i)) {
+                    exclude(j, Culprit.Reason.INVALID_CONTRIBUTION, "malformed Feldman complaint");
+                    break;
+                }
+                SharePair revealed = new SharePair(c.f().copy(), c.g().copy());
+                try {
+                    Dkg.ComplaintVerdict verdict = Dkg.judgeFeldmanComplaint(i.publicKey(), j.publicKey(), pedersen.get(i),
+                            feldman.get(i), t, ids.of(j.publicKey()), revealed, H);
+                    if (verdict.blame() == Dkg.Blame.DEALER) {
+                        feldman.remove(i);
+                        exclude(i, Culprit.Reason.INVALID_CONTRIBUTION, "valid Feldman complaint of " + j.shortId());
+                    } else {
+                        exclude(j, Culprit.Reason.COMPLAINT, "false Feldman complaint against " + i.shortId());
+                    }
+                } finally {
+                    revealed.destroy();
+                }
+            }
+        }
+        if (isFinished()) return;
+        List<NodeId> missingA = qual.stream().filter(i -> !feldman.containsKey(i)).toList();
+        if (missingA.isEmpty()) {
+            sendFinal();
+        } else {
+            stage = Stage.SHARES;
+            toActive(new Reconstruct(missingA));
+        }
+    }
+
+    /**
+     * GJKR reconstruction of every QUAL dealer without an accepted A_i: t+1 Pedersen-valid pairs fix f_i, hence
+     * A_i = f_i[k]·G. A holder revealing a pair that fails the Pedersen check is excluded.
+     */
+    private void reconstruct() {
+        List<NodeId> targets = qual.stream().filter(i -> !feldman.containsKey(i)).toList();
+        for (NodeId i : targets) {
+            List<Scalar> xs = new ArrayList<>();
+            List<Scalar> ys = new ArrayList<>();
+            for (NodeId j : List.copyOf(active)) {
+                if (j.equals(i)) continue;
+                DealerPair dp = take(Shares.class, j).pairs().stream().filter(x -> x.dealer().equals(i)).findFirst().orElse(null);
+                SharePair p = dp == null ? null : new SharePair(dp.f().copy(), dp.g().copy());
+                Scalar xj = ids.of(j.publicKey());
+                try {
+                    if (p == null) throw fault(j, "no pair");
+                    Dkg.resolvePedersenComplaint(i.publicKey(), pedersen.get(i), t, xj, p, H);
+                    if (xs.size() <= t) {
+                        xs.add(xj);
+                        ys.add(p.f().reveal()); // public now: the dealer's polynomial is reconstructed in the open (GJKR)
+                    }
+                } catch (CryptoException e) {
+                    exclude(j, Culprit.Reason.INVALID_CONTRIBUTION, "revealed no valid pair of " + i.shortId() + " for reconstruction");
+                } finally {
+                    if (p != null) p.destroy();
+                }
+                if (isFinished()) return;
+            }
+            if (xs.size() < t + 1) {
+                blameAndFail(i, "fewer than t+1 valid pairs to reconstruct its polynomial");
+                return;
+            }
+            List<PublicPoint> points = new ArrayList<>();
+            for (Scalar coefficient : GenerationWire.interpolate(xs, ys)) {
+                if (coefficient.isZero()) {
+                    blameAndFail(i, "reconstructed polynomial has a zero coefficient");
+                    return;
+                }
+                points.add(PublicPoint.generator().mul(coefficient));
+            }
+            CommitmentVector a = CommitmentVector.of(points);
+            LOG.info(() -> "generation " + key + ": reconstructed the Feldman vector of excluded QUAL dealer " + i.shortId());
+            feldman.put(i, a);
+        }
+        sendFinal();
+    }
+
+    private void sendFinal() {
+        stage = Stage.PREPARED;
+        List<DealerVector> out = new ArrayList<>();
+        feldman.forEach((i, a) -> out.add(new DealerVector(i, a.points())));
+        toActive(new Final(out, List.copyOf(active)));
+    }
+
+    /**
+     * Master: every remaining holder prepared; one whose transcript hash differs from the master's is excluded
+     * (SEC-10); then the master writes its own row and decides commit (SEC-25). The result completes when every
+     * holder acknowledged its commit.
      */
     private void decide() {
-        for (NodeId n : others()) {
-            H256 h = take(Prepared.class, n).transcriptHash();
-            if (!h.equals(transcript)) {
-                throw fault(n, "transcript hash differs from the master's");
+        for (NodeId n : List.copyOf(active)) {
+            if (n.equals(self)) continue;
+            if (!take(Prepared.class, n).transcriptHash().equals(transcript)) {
+                exclude(n, Culprit.Reason.INVALID_CONTRIBUTION, "transcript hash differs from the master's");
             }
-            commitMaster.onPrepared(n);
         }
+        if (isFinished()) return;
+        SortedSet<NodeId> members = new TreeSet<>(active);
+        members.remove(self);
+        SortedSet<NodeId> informed = new TreeSet<>(invited);
+        informed.remove(self);
+        commitMaster = new CommitMaster(storage, self, Set.of(keyId), members, informed, new CommitMaster.Wire() {
+            @Override
+            public void commit(NodeId member, Set<H256> keys) {
+                outbox.send(member, new Commit());
+            }
+
+            @Override
+            public void abort(NodeId node, Kind reason) {
+                outbox.send(node, new Abort(reason, List.copyOf(culprits.keySet())));
+            }
+        });
+        commitMaster.prepareLocally(() -> storage.prepareNewKey(prepared));
+        members.forEach(commitMaster::onPrepared);
         commitMaster.commit();
+        stage = Stage.DECIDED;
         phase = Phase.DONE;
         if (commitMaster.isComplete()) succeed(publicKey);
     }
@@ -619,51 +1053,100 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         return e.culprit().map(NodeId::new).orElse(null);
     }
 
-    private void blame(NodeId node, String reason) {
-        culprit = node;
-        LOG.warning(() -> "generation " + key + " of key " + keyId + " aborted: blamed node "
+    /** Ends the session naming {@code node} (a member blaming the master, or a master that cannot exclude). */
+    private void blameAndFail(NodeId node, String reason) {
+        if (node != null) culprits.putIfAbsent(node, new Culprit(node, Culprit.Reason.INVALID_CONTRIBUTION, reason));
+        LOG.warning(() -> "generation " + key + " of key " + keyId + " failed: blamed node "
                 + (node == null ? "(none)" : node.toHex()) + ": " + reason);
-        SecretStoreException error = SecretStoreException.of(Kind.INVALID_MESSAGE);
-        fail(node == null ? error : error.withCulprits(List.of(new Culprit(node, Culprit.Reason.INVALID_CONTRIBUTION, reason))));
+        fail(SecretStoreException.of(Kind.INVALID_MESSAGE).withCulprits(culprits()));
     }
 
     @Override
     public void onNodeDisconnected(NodeId node) {
-        if (isFinished() || !participants.contains(node)) return;
-        if (isMaster() && commitMaster != null && commitMaster.isDecided()) {
-            if (commitMaster.onMemberLost(node)) succeed(publicKey); // it resolves its prepared row with the others
+        if (isFinished() || !participants.contains(node) || node.equals(self)) return;
+        lost.add(node);
+        if (isMaster()) {
+            if (stage == Stage.DECIDED) {
+                if (commitMaster.onMemberLost(node)) succeed(publicKey); // it resolves its prepared row with the others
+                return;
+            }
+            exclude(node, Culprit.Reason.DISCONNECTED, "connection lost");
+            advance();
             return;
         }
-        if (!isMaster() && commitMember.isPrepared() && !node.equals(master)) {
-            return; // the master decides; it saw the disconnection too
+        if (node.equals(master)) {
+            fail(SecretStoreException.of(Kind.NODE_DISCONNECTED)); // a prepared row stays for the recovery path
+            return;
         }
-        fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
-    }
-
-    @Override
-    public void onTimeout() {
-        if (isMaster() && commitMaster != null && commitMaster.isDecided()) {
-            succeed(publicKey); // the decision stands; a member that never acknowledged resolves its row with the others
-        } else {
-            fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
-        }
+        advance(); // its deal, if still awaited, is missing now
     }
 
     /**
-     * The master aborts everywhere (its own Abort to every member, also when a member's abort caused the
-     * failure); a member that prepared keeps its row unless the master aborted; a member that had not prepared
-     * tells the others, unless it refused (then the master tells them).
+     * Master: the decision stands after a stall (a holder that never acknowledged resolves its row with the others);
+     * before it, the first stall while deals are reported makes every member report now ({@link Deadline}), any other
+     * stall excludes the members that did not answer, and the generation goes on while the floor holds. A member
+     * ends (the master is gone or stuck).
+     */
+    @Override
+    public void onTimeout() {
+        replanned = false;
+        if (!isMaster()) {
+            fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
+            return;
+        }
+        if (stage == Stage.DECIDED) {
+            succeed(publicKey);
+            return;
+        }
+        Class<? extends GenerationMessage> awaited = switch (stage) {
+            case ACKS -> InitAck.class;
+            case VERDICTS -> Verdicts.class;
+            case REVEALS -> Reveal.class;
+            case FELDMAN -> Feldman.class;
+            case FELDMAN_VERDICTS -> FeldmanVerdicts.class;
+            case SHARES -> Shares.class;
+            default -> Prepared.class;
+        };
+        if (stage == Stage.VERDICTS && !deadlineSent) {
+            deadlineSent = true;
+            LOG.info(() -> "generation " + key + ": reports missing from " + missing(Verdicts.class).size() + " members; deadline");
+            toActive(new Deadline());
+            replanned = true;
+            advance();
+            return;
+        }
+        List<NodeId> silent = missing(awaited).stream().filter(n -> !n.equals(self)).toList();
+        if (silent.isEmpty()) {
+            fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
+            return;
+        }
+        for (NodeId n : silent) exclude(n, Culprit.Reason.NO_ANSWER, "no " + awaited.getSimpleName() + " before the stall timeout");
+        replanned = true;
+        advance();
+    }
+
+    /**
+     * The master aborts every invited member (its own Abort, also when a member's abort caused the failure); a
+     * member that prepared keeps its row unless the master aborted; a member that had not prepared tells the master,
+     * unless it refused or the master ended it.
      */
     @Override
     protected void onFailure(SecretStoreException error) {
         phase = Phase.DONE;
         if (isMaster()) {
-            if (commitMaster != null) commitMaster.abort(error.kind());
+            if (commitMaster != null) {
+                commitMaster.abort(error.kind());
+            } else if (initSent) {
+                for (NodeId n : invited) {
+                    if (!n.equals(self) && !lost.contains(n)) outbox.send(n, new Abort(error.kind(), List.copyOf(culprits.keySet())));
+                }
+            }
             return;
         }
         commitMember.end("generation " + key + " of key " + keyId);
-        if (!refused && !abortedByPeer && !commitMember.isPrepared() && commitMember.state() != CommitMember.State.ORPHANED) {
-            broadcast(new Abort(error.kind(), culprit == null ? List.of() : List.of(culprit)));
+        if (!refused && !abortedByMaster && !commitMember.isPrepared()
+                && commitMember.state() != CommitMember.State.ORPHANED) {
+            outbox.send(master, new Abort(error.kind(), List.copyOf(culprits.keySet())));
         }
     }
 
@@ -678,5 +1161,6 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
             d.g().destroy();
         }
         inbox.clear();
+        reveals.clear();
     }
 }
