@@ -380,12 +380,20 @@ public abstract class KeyServerScenarios {
             if (outcome.ok()) assertThat(agreed).as("%s: the 200 the client saw is kept", what).isEqualTo("200 " + outcome.value());
             PublicPoint y = agreed.startsWith("200 ") ? PublicPoint.fromHex(agreed.substring(4))
                     : ok(retried(c, () -> c.generateServerKey(MASTER, id, T)), what + ": generation again once the member is back");
-            boolean everyoneHolds = serverKeyAnswers(c, id, all()).size() == 1;
-            if (everyoneHolds) {
-                assertUsable(c, new Key(id, y, null), victim, what + ", member back", KeyUse.ECDSA); // ECDSA needs every member's share
-            } else {
-                assertUsable(c, new Key(id, y, null), MASTER, what + ", member back", KeyUse.SCHNORR); // t+1 holders
-            }
+            // Once the member back has resolved what it left prepared (commit rule 6), it answers as the master does,
+            // whether it holds a share or not (SEC-40: it delegates to the holders): ECDSA needs every member's share, so
+            // both succeed or both refuse; Schnorr's t+1 holders serve through both.
+            Key key = new Key(id, y, null);
+            List<String> ecdsa = new ArrayList<>();
+            c.within(SETTLE, () -> {
+                ecdsa.clear();
+                ecdsa.add(KeyUse.ECDSA.run(c, MASTER, key).answer());
+                ecdsa.add(KeyUse.ECDSA.run(c, victim, key).answer());
+                return ecdsa.get(0).equals(ecdsa.get(1));
+            });
+            assertThat(ecdsa.get(1)).as("%s, member back: ECDSA through member %d", what, victim).isEqualTo(ecdsa.get(0));
+            if (ecdsa.get(0).startsWith("200")) assertUsable(c, key, victim, what + ", member back", KeyUse.ECDSA);
+            for (int via : List.of(MASTER, victim)) assertUsable(c, key, via, what + ", member back", KeyUse.SCHNORR);
         });
     }
 
