@@ -12,6 +12,8 @@ import dev.secretstore.protocol.session.signing.SchnorrSigningSession;
 import dev.secretstore.protocol.session.generation.KeyGenerationSession;
 import dev.secretstore.protocol.session.resolution.PendingResolutionSession;
 import dev.secretstore.protocol.session.resolution.PendingResolver;
+import dev.secretstore.protocol.session.repair.RepairScheduler;
+import dev.secretstore.protocol.session.repair.ShareRepairSession;
 import dev.secretstore.protocol.session.Clock;
 import java.time.Duration;
 import dev.secretstore.crypto.Ecies;
@@ -49,6 +51,7 @@ public final class ClusterKeyServer implements KeyServer {
     private final SecureRandom random;
     private final AclChecker acl;
     private final PendingResolver resolver;
+    private final RepairScheduler repair;
 
     private final AdminPolicy admin;
     private final Availability availability;
@@ -87,13 +90,19 @@ public final class ClusterKeyServer implements KeyServer {
         sessions.registerFactory(SessionType.ECDSA_SIGNING, EcdsaSigningSession.factory(cluster, sessions, storage, acl, random));
         sessions.registerFactory(SessionType.SERVERS_SET_CHANGE, ServersSetChangeSession.factory(cluster, storage, admin, random,
                 sessions::hasActiveSessions));
+        sessions.registerFactory(SessionType.SHARE_REPAIR, ShareRepairSession.factory(cluster, storage, random));
+        this.repair = new RepairScheduler(sessions, cluster, storage, clock, random, availability, status, clusterLoop);
         this.entry = new EntryPoint(sessions, cluster, storage, random, clusterLoop);
         sessions.registerFactory(SessionType.DELEGATION, EntryPoint.factory(cluster, sessions, storage, new Here()));
     }
 
-    /** Periodic maintenance, called on the cluster loop: resolves prepared writes left undecided (SEC-25). */
+    /**
+     * Periodic maintenance, called on the cluster loop: resolves prepared writes left undecided (SEC-25) and
+     * repairs keys this member missed (SEC-40).
+     */
     public void maintain() {
         resolver.tick();
+        repair.tick();
     }
 
     /** This node's repair and refresh counters; read on the cluster loop. */
@@ -162,7 +171,7 @@ public final class ClusterKeyServer implements KeyServer {
     private CompletionStage<Void> storeHere(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint) {
         return startSession(SessionType.DOCUMENT_KEY_STORE, key -> outbox ->
                 DocumentKeyStoreSession.startMaster(key, cluster, outbox, storage, keyId, requester.address(),
-                        new dev.secretstore.protocol.key.DocumentKey(commonPoint, encryptedPoint)));
+                        new dev.secretstore.protocol.key.DocumentKey(commonPoint, encryptedPoint), availability));
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.secretstore.protocol.session.dealing.DealingMessage;
 import dev.secretstore.protocol.session.decryption.DecryptionMessage;
 import dev.secretstore.protocol.session.delegation.DelegationMessage;
 import dev.secretstore.protocol.session.generation.GenerationMessage;
+import dev.secretstore.protocol.session.repair.RepairMessage;
 import dev.secretstore.protocol.session.resolution.ResolutionMessage;
 import dev.secretstore.protocol.session.signing.EcdsaMessage;
 import dev.secretstore.protocol.session.signing.SchnorrMessage;
@@ -27,6 +28,7 @@ public final class ClusterMessages {
     public static MessageCodec codec(int maxMessageBytes) {
         MessageCodec codec = new MessageCodec(maxMessageBytes);
         registerSubProtocols(codec);
+        registerRepair(codec);
         return codec
                 .register("store.init", StoreMessage.Init.class)
                 .register("store.prepared", StoreMessage.Prepared.class)
@@ -108,5 +110,21 @@ public final class ClusterMessages {
                     .register(session, p + "ready", DealingMessage.Ready.class)
                     .register(session, p + "complaint", DealingMessage.Complaint.class);
         }
+    }
+
+    /** Share repair (SEC-40): the sweep's inventory pages, the key facts and the share recovery. */
+    private static void registerRepair(MessageCodec codec) {
+        codec.register("rep.inventory.request", RepairMessage.InventoryRequest.class)
+                .register("rep.inventory.reply", RepairMessage.InventoryReply.class)
+                .register("rep.query", RepairMessage.Query.class)
+                .register("rep.facts", RepairMessage.Facts.class)
+                .register("rep.recover", RepairMessage.Recover.class)
+                .register("rep.piece", RepairMessage.Piece.class)
+                .register("rep.points", RepairMessage.Points.class)
+                .register("rep.sum", RepairMessage.Sum.class)
+                .register("rep.received", RepairMessage.Received.class)
+                .register("rep.complaint", RepairMessage.Complaint.class)
+                .register("rep.refused", RepairMessage.Refused.class)
+                .register("rep.done", RepairMessage.Done.class);
     }
 }

@@ -137,7 +137,24 @@ public final class CommitMaster {
     }
 
     /**
-     * A member was lost. Before the decision the caller aborts; after it the member's acknowledgement is no
+     * Before the decision: {@code member} leaves the commit without aborting it (it went away, or it lacks the
+     * key and is repaired later, SEC-40); the session decides whether enough members remain. It stays informed,
+     * so an abort still reaches it, and a row it may have prepared is resolved by the recovery path like any
+     * member's. Returns false once decided or if it was not a member.
+     */
+    public boolean excuse(NodeId member) {
+        if (state != State.PREPARING || !members.remove(member)) return false;
+        prepared.remove(member);
+        return true;
+    }
+
+    /** The members that must still prepare (before the decision) or acknowledge (after it), and those that did. */
+    public Set<NodeId> members() {
+        return Set.copyOf(members);
+    }
+
+    /**
+     * A member was lost. Before the decision the caller aborts (or {@link #excuse}s it); after it the member's acknowledgement is no
      * longer awaited (its prepared rows are resolved by the recovery path). Returns true if this completed
      * the commit.
      */

@@ -2,6 +2,7 @@ package dev.secretstore.protocol.session.store;
 
 import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.H256;
+import dev.secretstore.protocol.Availability;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
@@ -25,9 +26,14 @@ import java.util.TreeSet;
  * {@code session/commit} (design decision 6, SEC-25).
  *
  * <p>Master: checks in Parity's order (unknown key → 404, already stored → 400, not the author → 403),
- * requires every holder connected, prepares locally, asks every holder to check and prepare, commits once
- * all prepared and answers once every holder acknowledged its commit (read-your-writes through any
- * holder). A refusal, a lost holder or a stall before the decision aborts and discards everywhere.
+ * then runs with the holders that are up (SEC-40): the connected holders of the key's latest version, at
+ * least {@link Availability#floor(int) max(t+1, generation_min_members)} of them counting itself, else
+ * {@code NODE_DISCONNECTED}. It prepares locally, asks those holders to check and prepare, commits once all
+ * prepared and answers once every one of them acknowledged its commit (read-your-writes through them). A
+ * holder that is lost before the decision, or answers that it does not hold the key yet (it missed the
+ * generation; {@code SERVER_KEY_IS_NOT_FOUND}), is left out as long as the floor is still met; holders left
+ * out get the document key later from share repair, agreed by t+1 holders. Any other refusal, or a stall
+ * before the decision, aborts and discards everywhere.
  * Holder: the same checks against its own storage, then prepare; commit or discard on the master's word.
  */
 public final class DocumentKeyStoreSession extends AbstractSession<Void> {
@@ -38,13 +44,16 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     private boolean initSent;
     private final CommitMaster master;
     private final CommitMember member;
+    /** Master: the fewest holders, itself included, the store may commit with. */
+    private final int floor;
 
     private DocumentKeyStoreSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox,
-                                    KeyStorage storage, H256 keyId, Optional<KeyMetadata> stored) {
+                                    KeyStorage storage, H256 keyId, Optional<KeyMetadata> stored, int floor) {
         super(key, self, participants, outbox);
         this.storage = storage;
         this.keyId = keyId;
         this.stored = stored;
+        this.floor = floor;
         if (isMaster()) {
             Set<NodeId> holders = new TreeSet<>(participants);
             holders.remove(self);
@@ -84,19 +93,28 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     /** Starts the session on the master. The returned session may already be finished (local checks failed, or a single holder). */
     public static DocumentKeyStoreSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage,
                                                       H256 keyId, Address requester, DocumentKey documentKey) {
+        return startMaster(key, cluster, outbox, storage, keyId, requester, documentKey, Availability.DEFAULTS);
+    }
+
+    /** As above, with the holders that are up as long as {@code availability}'s floor is met. */
+    public static DocumentKeyStoreSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage,
+                                                      H256 keyId, Address requester, DocumentKey documentKey,
+                                                      Availability availability) {
         Optional<KeyMetadata> share = storage.metadata(keyId); // public state only: no share is unsealed
-        Set<NodeId> holders = share.map(s -> s.latestVersion().idNumbers().keySet()).orElse(Set.of(cluster.self()));
-        DocumentKeyStoreSession session = new DocumentKeyStoreSession(key, cluster.self(), holders, outbox, storage, keyId, share);
+        Set<NodeId> holders = new TreeSet<>();
+        for (NodeId holder : share.map(s -> s.latestVersion().idNumbers().keySet()).orElse(Set.of(cluster.self()))) {
+            if (cluster.isConnected(holder)) holders.add(holder);
+        }
+        int floor = share.map(s -> availability.floor(s.threshold())).orElse(1);
+        DocumentKeyStoreSession session = new DocumentKeyStoreSession(key, cluster.self(), holders, outbox, storage, keyId, share, floor);
         Optional<Kind> refusal = check(share, requester);
         if (refusal.isPresent()) {
             session.fail(SecretStoreException.of(refusal.get()));
             return session;
         }
-        for (NodeId holder : holders) {
-            if (!cluster.isConnected(holder)) {
-                session.fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
-                return session;
-            }
+        if (holders.size() < floor) {
+            session.fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
+            return session;
         }
         try {
             session.master.prepareLocally(() -> storage.prepareDocumentKey(keyId, documentKey));
@@ -120,7 +138,7 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
         if (!participants.contains(key.master()) || !participants.contains(self)) {
             return Optional.empty();
         }
-        return Optional.of(new DocumentKeyStoreSession(key, self, participants, outbox, storage, init.keyId(), stored));
+        return Optional.of(new DocumentKeyStoreSession(key, self, participants, outbox, storage, init.keyId(), stored, 0));
     }
 
     /** The factory the session manager uses to create the holder's side. */
@@ -160,7 +178,11 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
         } else if (m instanceof StoreMessage.Committed) {
             if (master.onAck(from)) succeed(null);
         } else if (m instanceof StoreMessage.Refused r && !master.isDecided()) {
-            fail(CommitMember.reported(r.reason()));
+            if (r.reason() == Kind.SERVER_KEY_IS_NOT_FOUND) {
+                leaveOut(from); // a holder that missed the generation: repaired later
+            } else {
+                fail(CommitMember.reported(r.reason()));
+            }
         }
         // holders never send the master's messages; anything else is ignored
     }
@@ -182,6 +204,16 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
         }
     }
 
+    /** Before the decision: goes on without {@code holder} if the floor is still met, else fails. */
+    private void leaveOut(NodeId holder) {
+        if (!master.excuse(holder)) return;
+        if (master.members().size() + 1 < floor) {
+            fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
+        } else {
+            maybeCommit();
+        }
+    }
+
     private void maybeCommit() {
         if (master.allPrepared()) {
             master.commit();
@@ -193,6 +225,8 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     public void onNodeDisconnected(NodeId node) {
         if (isMaster() && master.isDecided()) {
             if (master.onMemberLost(node)) succeed(null);
+        } else if (isMaster() && initSent) {
+            leaveOut(node);
         } else if (isMaster() || node.equals(key.master())) {
             fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
         }

@@ -7,6 +7,7 @@ import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.protocol.Availability;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
@@ -52,10 +53,14 @@ class DocumentKeyStoreSessionTest {
     }
 
     private DocumentKeyStoreSession start(InMemoryCluster c, int masterIndex, Address requester) {
+        return start(c, masterIndex, requester, Availability.DEFAULTS);
+    }
+
+    private DocumentKeyStoreSession start(InMemoryCluster c, int masterIndex, Address requester, Availability availability) {
         InMemoryCluster.Node master = c.node(masterIndex);
         SessionKey key = new SessionKey(SessionType.DOCUMENT_KEY_STORE, randomId(), master.id);
         return master.sessions.startMaster(key, outbox ->
-                DocumentKeyStoreSession.startMaster(key, master, outbox, master.storage, keyId, requester, documentKey));
+                DocumentKeyStoreSession.startMaster(key, master, outbox, master.storage, keyId, requester, documentKey, availability));
     }
 
     private static Kind failureKind(DocumentKeyStoreSession s) {
@@ -122,30 +127,84 @@ class DocumentKeyStoreSessionTest {
         assertStoredNowhere(c);
     }
 
-    @Test
-    void disconnectedHolderFailsBeforeAnythingIsPrepared() {
-        InMemoryCluster c = cluster(3, 1);
-        c.disconnect(c.node(2).id);
+    /** SEC-40: a store succeeds with the holders that are up, as long as max(t+1, generation_min_members) are. */
+    @ParameterizedTest(name = "{1}-of-{0}, {2} down")
+    @CsvSource({"3,1,1", "5,2,2", "5,2,1"})
+    void sec40_storesWithTheHoldersThatAreUp(int n, int t, int down) {
+        InMemoryCluster c = cluster(n, t);
+        for (int i = 1; i <= down; i++) c.disconnect(c.node(n - i).id);
         DocumentKeyStoreSession s = start(c, 0, author.address());
-        assertThat(failureKind(s)).isEqualTo(Kind.NODE_DISCONNECTED);
-        for (InMemoryCluster.Node n : c.nodes()) assertThat(n.storage.pendingKeyIds()).isEmpty();
+        c.deliverAll();
+        s.result().join();
+        for (int i = 0; i < n; i++) {
+            InMemoryCluster.Node node = c.node(i);
+            if (i < n - down) {
+                assertThat(node.storage.get(keyId).orElseThrow().documentKey()).as(node.id.shortId()).contains(documentKey);
+            } else {
+                assertThat(node.storage.get(keyId).orElseThrow().documentKey()).as("absent " + node.id.shortId()).isEmpty();
+            }
+            assertThat(node.storage.pendingKeyIds()).isEmpty();
+        }
     }
 
     @Test
-    void holderLostAfterInitAbortsEverywhere() { // SEC-25
+    void sec40_belowTheFloorIsDisconnectedBeforeAnythingIsPrepared() {
+        InMemoryCluster c = cluster(3, 1);
+        c.disconnect(c.node(1).id);
+        c.disconnect(c.node(2).id);
+        assertThat(failureKind(start(c, 0, author.address()))).isEqualTo(Kind.NODE_DISCONNECTED);
+        c.reconnect(c.node(1).id);
+        // generation_min_members = 3 raises the floor above t+1 = 2
+        assertThat(failureKind(start(c, 0, author.address(), Availability.DEFAULTS.withGenerationFloor(3))))
+                .isEqualTo(Kind.NODE_DISCONNECTED);
+        c.deliverAll();
+        for (InMemoryCluster.Node n : c.nodes()) assertThat(n.storage.pendingKeyIds()).isEmpty();
+        assertStoredNowhere(c);
+    }
+
+    @Test
+    void sec40_aHolderLostAfterInitIsLeftOutAndItsPreparedRowWaitsForResolution() { // SEC-25
         InMemoryCluster c = cluster(3, 1);
         DocumentKeyStoreSession s = start(c, 0, author.address());
         c.deliverOne(); // Init to the first holder
         c.deliverOne(); // Init to the second holder
         c.disconnect(c.node(2).id);
         c.deliverAll();
+        s.result().join();
+        assertThat(c.node(0).storage.get(keyId).orElseThrow().documentKey()).contains(documentKey);
+        assertThat(c.node(1).storage.get(keyId).orElseThrow().documentKey()).contains(documentKey);
+        // The cut-off holder prepared and never heard the decision: its row stays invisible until resolved.
+        assertThat(c.node(2).storage.get(keyId).orElseThrow().documentKey()).isEmpty();
+        assertThat(c.node(2).storage.pendingKeyIds()).containsExactly(keyId);
+        assertThat(c.allIdle()).isTrue();
+    }
+
+    @Test
+    void holderLostAfterInitAbortsEverywhereWhenTheFloorIsNoLongerMet() { // SEC-25
+        InMemoryCluster c = cluster(3, 1);
+        DocumentKeyStoreSession s = start(c, 0, author.address(), Availability.DEFAULTS.withGenerationFloor(3));
+        c.deliverOne();
+        c.deliverOne();
+        c.disconnect(c.node(2).id);
+        c.deliverAll();
         assertThat(failureKind(s)).isEqualTo(Kind.NODE_DISCONNECTED);
         assertStoredNowhere(c);
         assertThat(c.node(0).storage.pendingKeyIds()).isEmpty();
         assertThat(c.node(1).storage.pendingKeyIds()).isEmpty();
-        // The cut-off holder prepared and never heard the decision: its row stays invisible until resolved.
-        assertThat(c.node(2).storage.get(keyId).orElseThrow().documentKey()).isEmpty();
         assertThat(c.allIdle()).isTrue();
+    }
+
+    /** SEC-40: a holder that missed the generation answers that it lacks the key; the store goes on without it. */
+    @Test
+    void sec40_aHolderWithoutTheKeyIsLeftOut() {
+        InMemoryCluster c = cluster(3, 1);
+        c.node(2).storage.removeKey(keyId);
+        DocumentKeyStoreSession s = start(c, 0, author.address());
+        c.deliverAll();
+        s.result().join();
+        assertThat(c.node(1).storage.get(keyId).orElseThrow().documentKey()).contains(documentKey);
+        assertThat(c.node(2).storage.metadata(keyId)).isEmpty();
+        for (InMemoryCluster.Node n : c.nodes()) assertThat(n.storage.pendingKeyIds()).isEmpty();
     }
 
     @Test
