@@ -91,7 +91,7 @@ public final class EntryPoint {
         Optional<KeyMetadata> mine = storage.metadata(keyId);
         if (!lookForHolders(Endpoint.RETRIEVE_SERVER_KEY, keyId, mine)) return local.get();
         return negotiate(keyId, Endpoint.RETRIEVE_SERVER_KEY).thenCompose(reports -> {
-            Negotiation.Plan plan = Negotiation.plan(Endpoint.RETRIEVE_SERVER_KEY, reports, false);
+            Negotiation.Plan plan = Negotiation.plan(Endpoint.RETRIEVE_SERVER_KEY, reports, Optional.empty());
             if (plan instanceof Negotiation.Known known) {
                 LOG.info(() -> "server key " + keyId.toHex() + " answered from metadata " + reports.size() + " members reported");
                 if (!known.author().equals(requester.address())) throw SecretStoreException.of(Kind.ACCESS_DENIED);
@@ -133,7 +133,7 @@ public final class EntryPoint {
         Optional<KeyMetadata> mine = storage.metadata(request.keyId()); // public state only
         if (!lookForHolders(request.endpoint(), request.keyId(), mine)) return local.get();
         return negotiate(request.keyId(), request.endpoint()).thenCompose(reports -> {
-            Negotiation.Plan plan = Negotiation.plan(request.endpoint(), reports, mine.isPresent());
+            Negotiation.Plan plan = Negotiation.plan(request.endpoint(), reports, mine.map(k -> NegotiationSession.held(k, request.endpoint())));
             if (plan instanceof Negotiation.Unavailable u) throw SecretStoreException.of(u.kind());
             if (!(plan instanceof Negotiation.Delegate d)) return local.get();
             CompletableFuture<T> out = new CompletableFuture<>();

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -16,8 +17,9 @@ import java.util.TreeSet;
  *
  * <p><b>Trust.</b> The key's public identity (author, threshold t, Y) is taken only from reports that agree on
  * all three: the largest group of identical reports must be the only one of its size and hold at least
- * {@code max(t+1, 2)} members (t from the group's own reports), so neither one member's word nor a minority
- * that disagrees with a larger group decides anything. Endpoint 4 answers from that identity; the other
+ * {@code max(t+1, 2)} members (t from the group's own reports; the entry node's own committed metadata, when
+ * it has the key, counts as one of them), so neither one other member's word nor a minority that disagrees
+ * with a larger group decides anything. Endpoint 4 answers from that identity; the other
  * endpoints are delegated only to members of that group.
  */
 public final class Negotiation {
@@ -50,19 +52,21 @@ public final class Negotiation {
     private record Identity(Address author, int threshold, PublicPoint publicKey) {}
 
     /**
-     * @param reports     the members' reports of the key (members that do not hold it are absent)
-     * @param heldLocally whether the entry node has the key committed itself
+     * @param reports the members' reports of the key (members that do not hold it are absent)
+     * @param own     the entry node's own report from its committed metadata, if it holds the key: its own storage
+     *                counts as one agreeing voice (never as a delegate)
      */
-    public static Plan plan(Endpoint endpoint, Map<NodeId, DelegationMessage.Held> reports, boolean heldLocally) {
+    public static Plan plan(Endpoint endpoint, Map<NodeId, DelegationMessage.Held> reports, Optional<DelegationMessage.Held> own) {
+        boolean heldLocally = own.isPresent();
         if (reports.isEmpty()) return new RunLocally(); // unknown everywhere else: the entry node's own answer (404 when it lacks it too)
         Map<Identity, SortedSet<NodeId>> groups = new HashMap<>();
-        reports.forEach((node, r) -> groups.computeIfAbsent(new Identity(r.author(), r.threshold(), r.publicKey()), i -> new TreeSet<>())
-                .add(node));
+        reports.forEach((node, r) -> groups.computeIfAbsent(identity(r), i -> new TreeSet<>()).add(node));
+        own.ifPresent(r -> groups.computeIfAbsent(identity(r), i -> new TreeSet<>()));
         Identity winner = null;
         int best = 0;
         boolean tie = false;
         for (Map.Entry<Identity, SortedSet<NodeId>> g : groups.entrySet()) {
-            int size = g.getValue().size();
+            int size = g.getValue().size() + (own.isPresent() && identity(own.get()).equals(g.getKey()) ? 1 : 0);
             if (size > best) {
                 winner = g.getKey();
                 best = size;
@@ -86,6 +90,10 @@ public final class Negotiation {
         // Nobody has more than the entry node: its own answer. Without the key itself, a holder's answer
         // (404 DocumentKeyIsNotFound, 403 ConsensusUnreachable) is what a client asking a holder gets.
         return heldLocally ? new RunLocally() : new Delegate(List.copyOf(agreeing), winner.threshold());
+    }
+
+    private static Identity identity(DelegationMessage.Held r) {
+        return new Identity(r.author(), r.threshold(), r.publicKey());
     }
 
     /** How many identical reports make a key's public data: t+1, and never a single member. */

@@ -97,8 +97,11 @@ public final class NegotiationSession extends AbstractSession<Map<NodeId, Delega
 
     /** What a member reports of its committed metadata of a key for {@code endpoint}. */
     static DelegationMessage report(Optional<KeyMetadata> key, Endpoint endpoint) {
-        if (key.isEmpty()) return new DelegationMessage.NotHeld();
-        KeyMetadata k = key.get();
+        return key.<DelegationMessage>map(k -> held(k, endpoint)).orElseGet(DelegationMessage.NotHeld::new);
+    }
+
+    /** The report of a node that holds the key. */
+    static DelegationMessage.Held held(KeyMetadata k, Endpoint endpoint) {
         return new DelegationMessage.Held(k.author(), k.threshold(), k.publicKey(), k.documentKey().isPresent(), endpoint.usable(k));
     }
 }

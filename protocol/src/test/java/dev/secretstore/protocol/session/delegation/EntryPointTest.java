@@ -387,4 +387,23 @@ class EntryPointTest {
         RecoverableSignature sig = RecoverableSignature.fromBytes(Ecies.decryptFromServer(author.secret(), blob));
         assertThat(Ecdsa.verify(key.publicKey(), sig, message)).isTrue();
     }
+
+    @Test
+    void aHolderThatMissedTheDocumentKeyAnswersAsTheOtherHoldersWithOneOfThemDown_SEC40() {
+        Fixture f = new Fixture(3);
+        TestKeys.Sharing key = f.seed(1, 0, 1, 2);
+        DocumentKey.Generated dk = DocumentKey.generate(key.publicKey(), RNG);
+        for (int h : new int[] {0, 1}) { // member 2 missed the store
+            f.cluster.node(h).storage.prepareDocumentKey(keyId, new dev.secretstore.protocol.key.DocumentKey(dk.encrypted().commonPoint(),
+                    dk.encrypted().encryptedPoint()));
+            f.cluster.node(h).storage.commit(keyId);
+        }
+        assertThat(documentKey(author, f.ask(2, s -> s.retrieveDocumentKey(keyId, as(author))).ok())).isEqualTo(dk.documentKey());
+        f.cluster.disconnect(f.id(1));
+        // member 0's report and member 2's own metadata agree (t+1 = 2), so member 2 asks member 0, and gets what a
+        // client asking member 0 gets: member 2's share cannot decrypt without (C, E) until repair, so no group exists
+        assertThat(f.ask(2, s -> s.retrieveDocumentKeyShadows(keyId, as(author))).failure())
+                .isEqualTo(f.ask(0, s -> s.retrieveDocumentKeyShadows(keyId, as(author))).failure())
+                .isEqualTo(failure(Kind.CONSENSUS_TEMPORARY_UNREACHABLE));
+    }
 }
