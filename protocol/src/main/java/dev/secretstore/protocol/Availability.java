@@ -47,6 +47,10 @@ public record Availability(int generationFloor, Duration repairInterval, int rep
         return new Availability(generationFloor, repairInterval, repairConcurrency, interval, refreshBatch);
     }
 
+    public Availability withRefreshBatch(int batch) {
+        return new Availability(generationFloor, repairInterval, repairConcurrency, refreshInterval, batch);
+    }
+
     public Availability withRepairInterval(Duration interval) {
         return new Availability(generationFloor, interval, repairConcurrency, refreshInterval, refreshBatch);
     }

@@ -12,6 +12,10 @@ import dev.secretstore.protocol.session.signing.SchnorrSigningSession;
 import dev.secretstore.protocol.session.generation.KeyGenerationSession;
 import dev.secretstore.protocol.session.resolution.PendingResolutionSession;
 import dev.secretstore.protocol.session.resolution.PendingResolver;
+import dev.secretstore.protocol.session.refresh.KeyRefreshSession;
+import dev.secretstore.protocol.session.refresh.KeyRefresher;
+import dev.secretstore.protocol.session.refresh.RefreshAuthorization;
+import java.util.List;
 import dev.secretstore.protocol.session.repair.RepairScheduler;
 import dev.secretstore.protocol.session.repair.ShareRepairSession;
 import dev.secretstore.protocol.session.Clock;
@@ -57,6 +61,7 @@ public final class ClusterKeyServer implements KeyServer {
     private final Availability availability;
     private final AvailabilityStatus status = new AvailabilityStatus();
     private final Clock clock;
+    private final KeyRefresher refresher;
     /** Serves requests for keys this node cannot serve itself through the holders (SEC-40). */
     private final EntryPoint entry;
 
@@ -90,6 +95,8 @@ public final class ClusterKeyServer implements KeyServer {
         sessions.registerFactory(SessionType.ECDSA_SIGNING, EcdsaSigningSession.factory(cluster, sessions, storage, acl, random));
         sessions.registerFactory(SessionType.SERVERS_SET_CHANGE, ServersSetChangeSession.factory(cluster, storage, admin, random,
                 sessions::hasActiveSessions));
+        sessions.registerFactory(SessionType.KEY_REFRESH, KeyRefreshSession.factory(cluster, sessions, storage, random));
+        this.refresher = new KeyRefresher(sessions, cluster, storage, availability, status, clock, random, clusterLoop);
         sessions.registerFactory(SessionType.SHARE_REPAIR, ShareRepairSession.factory(cluster, storage, random));
         this.repair = new RepairScheduler(sessions, cluster, storage, clock, random, availability, status, clusterLoop);
         this.entry = new EntryPoint(sessions, cluster, storage, random, clusterLoop);
@@ -102,6 +109,7 @@ public final class ClusterKeyServer implements KeyServer {
      */
     public void maintain() {
         resolver.tick();
+        refresher.tick(); // scheduled share refresh (share_refresh_interval), and the next batch of a running one
         repair.tick();
     }
 
@@ -261,6 +269,24 @@ public final class ClusterKeyServer implements KeyServer {
     }
 
     /**
+     * Extension: proactive share refresh on demand (SEC-40, docs/availability-refresh.md). Refused with 403
+     * {@code AccessDenied} without {@code admin_public}, {@code ConsensusUnreachable} for a signature that does not
+     * recover to it over {@link RefreshAuthorization#message}.
+     */
+    @Override
+    public CompletionStage<Void> refreshShares(byte[] signature, List<H256> keyIds) {
+        if (admin.adminPublic().isEmpty()) {
+            return CompletableFuture.failedFuture(SecretStoreException.of(Kind.ACCESS_DENIED));
+        }
+        if (!RefreshAuthorization.authorizes(admin, keyIds, signature)) {
+            java.util.logging.Logger.getLogger(ClusterKeyServer.class.getName())
+                    .warning("share refresh refused: the signature does not recover to admin_public");
+            return CompletableFuture.failedFuture(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
+        }
+        return onLoop(() -> refresher.refresh(keyIds));
+    }
+
+    /**
      * This node's own sessions, without looking for holders: what a request delegated to this node runs on, so a
      * delegated request never travels further (SEC-40). Only the delegated endpoints (2, 5 to 8) are used.
      */
@@ -308,6 +334,11 @@ public final class ClusterKeyServer implements KeyServer {
         @Override
         public CompletionStage<Void> changeServersSet(byte[] oldSetSignature, byte[] newSetSignature, Set<NodeId> newServersSet) {
             return ClusterKeyServer.this.changeServersSet(oldSetSignature, newSetSignature, newServersSet);
+        }
+
+        @Override
+        public CompletionStage<Void> refreshShares(byte[] signature, List<H256> keyIds) {
+            return ClusterKeyServer.this.refreshShares(signature, keyIds);
         }
     }
 }

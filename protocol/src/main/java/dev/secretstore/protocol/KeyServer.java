@@ -40,6 +40,14 @@ public interface KeyServer {
     CompletionStage<Void> changeServersSet(byte[] oldSetSignature, byte[] newSetSignature, Set<NodeId> newServersSet);
 
     /**
+     * Extension: re-randomise the shares of {@code keyIds} (empty: every key this node holds), authorised by the
+     * administrator's signature over {@code RefreshAuthorization.message(keyIds)} (SEC-40, docs/availability-refresh.md).
+     */
+    default CompletionStage<Void> refreshShares(byte[] signature, List<H256> keyIds) {
+        return java.util.concurrent.CompletableFuture.failedFuture(SecretStoreException.of(SecretStoreException.Kind.ACCESS_DENIED));
+    }
+
+    /**
      * Endpoint 6's answer: {@code decrypted_secret}, {@code common_point} and the {@code t+1}
      * ECIES-encrypted decrypt shadows ordered by ascending node id (http-api.md §6.2).
      */

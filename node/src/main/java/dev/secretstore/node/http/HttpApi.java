@@ -201,6 +201,8 @@ public final class HttpApi implements AutoCloseable {
         } else if (request instanceof ApiRequest.ServersSetChange r) {
             return keyServer.changeServersSet(r.oldSetSignature().toBytes(), r.newSetSignature().toBytes(),
                     r.newServersSet().stream().map(NodeId::new).collect(Collectors.toSet())).thenApply(v -> null);
+        } else if (request instanceof ApiRequest.RefreshShares r) {
+            return keyServer.refreshShares(r.signature().toBytes(), r.keyIds()).thenApply(v -> null);
         }
         throw new IllegalStateException("unrouted request " + request.getClass().getSimpleName());
     }
@@ -293,6 +295,7 @@ public final class HttpApi implements AutoCloseable {
         if (r instanceof ApiRequest.RetrieveDocumentKeyShadows) return "retrieve_shadows";
         if (r instanceof ApiRequest.SchnorrSign) return "schnorr_sign";
         if (r instanceof ApiRequest.EcdsaSign) return "ecdsa_sign";
+        if (r instanceof ApiRequest.RefreshShares) return "refresh_shares";
         return "servers_set_change";
     }
 

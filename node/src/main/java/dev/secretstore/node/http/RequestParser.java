@@ -67,6 +67,9 @@ public final class RequestParser {
         }
         String first = segments.get(0);
         if (first.equals("admin")) {
+            if (!strict && post && segments.size() == 3 && segments.get(1).equals("refresh_shares")) {
+                return new ApiRequest.RefreshShares(signature(segments.get(2)), keyIds(body));
+            }
             if (!post || segments.size() != 4 || !segments.get(1).equals("servers_set_change")) {
                 throw new InvalidRequest("invalid admin request");
             }
@@ -224,6 +227,27 @@ public final class RequestParser {
             if (!s.startsWith("0x") || s.length() != 130) throw new InvalidRequest("node id must be 0x + 128 hex");
             out.add(PublicPoint.fromBytes(Hex.decode(s.substring(2))));
         }
+        return out;
+    }
+
+    /** Refresh body: empty, or a JSON array of distinct key ids, each "0x" + 64 hex. */
+    private static List<H256> keyIds(byte[] body) {
+        if (body.length == 0) return List.of();
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new InvalidRequest("refresh body is not JSON");
+        }
+        if (root == null || !root.isArray()) throw new InvalidRequest("refresh body is not a JSON array");
+        List<H256> out = new java.util.ArrayList<>();
+        for (JsonNode n : root) {
+            if (!n.isTextual()) throw new InvalidRequest("key id is not a string");
+            String s = n.textValue();
+            if (!s.startsWith("0x") || s.length() != 66) throw new InvalidRequest("key id must be 0x + 64 hex");
+            out.add(H256.fromBytes(Hex.decode(s.substring(2))));
+        }
+        if (new HashSet<>(out).size() != out.size()) throw new InvalidRequest("duplicate key id");
         return out;
     }
 

@@ -208,6 +208,31 @@ class HttpApiTest {
         assertThat(client.send(pre, HttpResponse.BodyHandlers.ofByteArray()).statusCode()).isEqualTo(400);
     }
 
+    /** The refresh route passes the signature and key ids on and answers like endpoint 9: an empty 200, or Parity's error body. */
+    @Test
+    void refreshSharesAnswersLikeEndpoint9() throws Exception {
+        start(CorsPolicy.none(), false);
+        String adminSig = sig;
+        HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/admin/refresh_shares/" + adminSig))
+                .POST(HttpRequest.BodyPublishers.ofString("[\"0x" + ID + "\"]")).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEmpty();
+        assertThat(r.headers().firstValue("Content-Type")).isEmpty();
+        assertThat(fake.refreshKeys.get()).containsExactly(H256.fromHex(ID));
+        assertThat(Hex.encode(fake.refreshSignature.get())).isEqualTo(adminSig);
+        fake.failWith = SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE);
+        r = send("POST", "/admin/refresh_shares/" + adminSig, null);
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(text(r)).isEqualTo("\"\\\"Consensus unreachable\\\"\"");
+    }
+
+    @Test
+    void refreshSharesIsOffInParityStrictMode() throws Exception {
+        start(CorsPolicy.none(), true);
+        assertThat(send("POST", "/admin/refresh_shares/" + sig, null).statusCode()).isEqualTo(400);
+        assertThat(fake.refreshKeys.get()).isNull();
+    }
+
     /** Records calls and answers with fixed values or a configured error. */
     private final class FakeKeyServer implements KeyServer {
         final AtomicInteger calls = new AtomicInteger();
@@ -264,6 +289,16 @@ class HttpApiTest {
 
         @Override
         public CompletionStage<Void> changeServersSet(byte[] oldSig, byte[] newSig, Set<NodeId> newSet) {
+            return answer(null, null);
+        }
+
+        final AtomicReference<List<H256>> refreshKeys = new AtomicReference<>();
+        final AtomicReference<byte[]> refreshSignature = new AtomicReference<>();
+
+        @Override
+        public CompletionStage<Void> refreshShares(byte[] signature, List<H256> keyIds) {
+            refreshSignature.set(signature);
+            refreshKeys.set(keyIds);
             return answer(null, null);
         }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.PublicPoint;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -122,6 +123,25 @@ class RequestParserTest {
         invalid(parser, "POST", "/admin/servers_set_change/" + SIG + "/" + SIG, "[\"" + P1 + "\"]"); // 0x required
         invalid(parser, "POST", "/admin/servers_set_change/" + SIG + "/" + SIG, "[\"0x" + "00".repeat(64) + "\"]"); // SEC-01
         invalid(parser, "POST", "/admin/servers_set_change/" + SIG + "/" + SIG, "[1]");
+    }
+
+    /** Extension route of the share refresh (docs/availability-refresh.md): off in parity_strict mode. */
+    @Test
+    void refreshSharesRouteIsAnExtension() {
+        String path = "/admin/refresh_shares/" + SIG;
+        assertThat(ok(parser, "POST", path, "")).isEqualTo(new ApiRequest.RefreshShares(sig(), List.of()));
+        assertThat(ok(parser, "POST", path, "[]")).isEqualTo(new ApiRequest.RefreshShares(sig(), List.of()));
+        assertThat(ok(parser, "POST", path, "[\"0x" + ID + "\",\"0x" + H + "\"]"))
+                .isEqualTo(new ApiRequest.RefreshShares(sig(), List.of(H256.fromHex(ID), H256.fromHex(H))));
+        invalid(strict, "POST", path, "");
+        invalid(strict, "POST", path, "[\"0x" + ID + "\"]");
+        invalid(parser, "GET", path, "");
+        invalid(parser, "POST", "/admin/refresh_shares/xyz", "");
+        invalid(parser, "POST", path + "/" + SIG, "");
+        invalid(parser, "POST", path, "{}");
+        invalid(parser, "POST", path, "[\"" + ID + "\"]"); // 0x required
+        invalid(parser, "POST", path, "[\"0x" + ID + "\",\"0x" + ID + "\"]"); // duplicate
+        invalid(parser, "POST", path, "[1]");
     }
 
     @Test

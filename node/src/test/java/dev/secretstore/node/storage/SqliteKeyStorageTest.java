@@ -93,6 +93,52 @@ class SqliteKeyStorageTest extends KeyStorageContract {
         assertThat(storage.get(id(3)).orElseThrow().latestVersion().share()).isEqualTo(SecretScalar.fromBytes(secrets.get(2)));
     }
 
+    /**
+     * SEC-26, SEC-40: a version removed after a refresh leaves no copy of its sealed share in the database file or
+     * its WAL, while the store stays open: secure_delete zeroes the freed cells, and the WAL, which still holds
+     * the pages as they were written, is checkpointed and truncated right away.
+     */
+    @Test
+    void removedVersionLeavesNoCopyOfItsSealedShareOnDisk_SEC26() throws Exception {
+        SecretScalar f0 = SecretScalar.random();
+        KeyVersion v1 = sampleVersion(f0, SecretScalar.random(), 7, 9);
+        storage.prepareNewKey(new KeyShare(id(31), AUTHOR, 1, f0.mulG(), Optional.empty(), List.of(v1)));
+        storage.commit(id(31));
+        byte[] oldSealed = sealedShare(v1.id());
+        KeyVersion fresh = sampleVersion(f0, SecretScalar.random(), 7, 9);
+        byte[] nonce = new byte[32];
+        nonce[0] = 1;
+        KeyVersion refreshed = new KeyVersion(VersionMetadata.withNonce(fresh.idNumbers(), fresh.commitments(), H256.fromBytes(nonce)),
+                fresh.share());
+        storage.prepareVersion(id(31), refreshed);
+        storage.commit(id(31));
+        assertThat(indexOfAny(oldSealed)).as("before removal the sealed share is on disk").isTrue();
+
+        storage.removeVersion(id(31), v1.id());
+
+        assertNoneOnDisk(List.of(oldSealed));
+        assertThat(storage.get(id(31)).orElseThrow().versions()).extracting(KeyVersion::id).containsExactly(refreshed.id());
+    }
+
+    private byte[] sealedShare(H256 version) throws SQLException {
+        try (Connection c = raw(); PreparedStatement ps = c.prepareStatement("SELECT sealed_share FROM key_versions WHERE version_hash = ?")) {
+            ps.setBytes(1, version.toBytes());
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getBytes(1);
+            }
+        }
+    }
+
+    private boolean indexOfAny(byte[] needle) throws Exception {
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (indexOf(Files.readAllBytes(f), needle) >= 0) return true;
+            }
+        }
+        return false;
+    }
+
     private void assertNoneOnDisk(List<byte[]> secrets) throws Exception {
         int scanned = 0;
         try (var files = Files.list(dir)) {

@@ -7,6 +7,7 @@ import dev.secretstore.protocol.session.dealing.DealingMessage;
 import dev.secretstore.protocol.session.decryption.DecryptionMessage;
 import dev.secretstore.protocol.session.delegation.DelegationMessage;
 import dev.secretstore.protocol.session.generation.GenerationMessage;
+import dev.secretstore.protocol.session.refresh.RefreshMessage;
 import dev.secretstore.protocol.session.repair.RepairMessage;
 import dev.secretstore.protocol.session.resolution.ResolutionMessage;
 import dev.secretstore.protocol.session.signing.EcdsaMessage;
@@ -79,6 +80,16 @@ public final class ClusterMessages {
                 .register("ssc.cleaned-up", ServersSetChangeMessage.CleanedUp.class)
                 .register("ssc.done", ServersSetChangeMessage.Done.class)
                 .register("ssc.abort", ServersSetChangeMessage.Abort.class)
+                .register("ref.init", RefreshMessage.Init.class)
+                .register("ref.prepare", RefreshMessage.Prepare.class)
+                .register("ref.prepared", RefreshMessage.Prepared.class)
+                .register("ref.refused", RefreshMessage.Refused.class)
+                .register("ref.commit", RefreshMessage.Commit.class)
+                .register("ref.committed", RefreshMessage.Committed.class)
+                .register("ref.abort-attempt", RefreshMessage.AbortAttempt.class)
+                .register("ref.cleanup", RefreshMessage.Cleanup.class)
+                .register("ref.cleaned-up", RefreshMessage.CleanedUp.class)
+                .register("ref.done", RefreshMessage.Done.class)
                 .register("del.query", DelegationMessage.Query.class)
                 .register("del.held", DelegationMessage.Held.class)
                 .register("del.not-held", DelegationMessage.NotHeld.class)
@@ -89,7 +100,7 @@ public final class ClusterMessages {
 
     /** Wire prefix of each session type that composes the shared sub-protocols. */
     private static final Map<SessionType, String> PREFIX = Map.of(SessionType.DECRYPTION, "dec", SessionType.SCHNORR_SIGNING, "sch",
-            SessionType.ECDSA_SIGNING, "ecd");
+            SessionType.ECDSA_SIGNING, "ecd", SessionType.KEY_REFRESH, "ref");
 
     /** One family per sub-protocol, named under each session type that uses it: {@code <session>.<sub-protocol>.<message>}. */
     private static void registerSubProtocols(MessageCodec codec) {

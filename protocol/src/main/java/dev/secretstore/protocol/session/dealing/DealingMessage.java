@@ -11,12 +11,12 @@ import java.util.Set;
 
 /**
  * The Feldman-dealing sub-protocol ({@link FeldmanDealing}): one family, registered on the wire under
- * each session type that composes it ({@code sch.dealing.*}, {@code ecd.dealing.*}). A deal or
+ * each session type that composes it ({@code sch.dealing.*}, {@code ecd.dealing.*}, {@code ref.dealing.*}). A deal or
  * commitment carries one Feldman vector per sharing of the session, in the session's fixed order.
  */
 public sealed interface DealingMessage extends SessionMessage {
     /** The session types that compose this sub-protocol. */
-    Set<SessionType> USED_BY = Set.of(SessionType.SCHNORR_SIGNING, SessionType.ECDSA_SIGNING);
+    Set<SessionType> USED_BY = Set.of(SessionType.SCHNORR_SIGNING, SessionType.ECDSA_SIGNING, SessionType.KEY_REFRESH);
 
     @Override
     default SessionType sessionType() {
