@@ -31,6 +31,7 @@ import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.consensus.KeyUseSession;
+import dev.secretstore.protocol.session.delegation.EntryPoint;
 import dev.secretstore.protocol.session.store.DocumentKeyStoreSession;
 import java.security.SecureRandom;
 import java.util.Optional;
@@ -61,6 +62,8 @@ public final class ClusterKeyServer implements KeyServer {
     private final AvailabilityStatus status = new AvailabilityStatus();
     private final Clock clock;
     private final KeyRefresher refresher;
+    /** Serves requests for keys this node cannot serve itself through the holders (SEC-40). */
+    private final EntryPoint entry;
 
     public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, AclChecker acl, Executor clusterLoop,
                             SecureRandom random, Clock clock) {
@@ -96,6 +99,8 @@ public final class ClusterKeyServer implements KeyServer {
         this.refresher = new KeyRefresher(sessions, cluster, storage, availability, status, clock, random, clusterLoop);
         sessions.registerFactory(SessionType.SHARE_REPAIR, ShareRepairSession.factory(cluster, storage, random));
         this.repair = new RepairScheduler(sessions, cluster, storage, clock, random, availability, status, clusterLoop);
+        this.entry = new EntryPoint(sessions, cluster, storage, random, clusterLoop);
+        sessions.registerFactory(SessionType.DELEGATION, EntryPoint.factory(cluster, sessions, storage, new Here()));
     }
 
     /**
@@ -167,9 +172,14 @@ public final class ClusterKeyServer implements KeyServer {
 
     @Override
     public CompletionStage<Void> storeDocumentKey(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint) {
-        return onLoop(() -> startSession(SessionType.DOCUMENT_KEY_STORE, key -> outbox ->
+        return onLoop(() -> entry.storeDocumentKey(keyId, requester, commonPoint, encryptedPoint,
+                () -> storeHere(keyId, requester, commonPoint, encryptedPoint)));
+    }
+
+    private CompletionStage<Void> storeHere(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint) {
+        return startSession(SessionType.DOCUMENT_KEY_STORE, key -> outbox ->
                 DocumentKeyStoreSession.startMaster(key, cluster, outbox, storage, keyId, requester.address(),
-                        new dev.secretstore.protocol.key.DocumentKey(commonPoint, encryptedPoint), availability)));
+                        new dev.secretstore.protocol.key.DocumentKey(commonPoint, encryptedPoint), availability));
     }
 
     /**
@@ -188,43 +198,61 @@ public final class ClusterKeyServer implements KeyServer {
     /** Endpoint 4: the author gets Y; anyone else is refused; no ACL call (http-api.md §6.2). */
     @Override
     public CompletionStage<PublicPoint> retrieveServerKey(H256 keyId, Requester requester) {
-        return onLoop(() -> {
-            Optional<KeyMetadata> key = storage.metadata(keyId); // Y and the author are public: no share is unsealed
-            if (key.isEmpty()) throw SecretStoreException.of(Kind.SERVER_KEY_IS_NOT_FOUND);
-            if (!key.get().author().equals(requester.address())) throw SecretStoreException.of(Kind.ACCESS_DENIED);
-            return CompletableFuture.completedFuture(key.get().publicKey());
-        });
+        return onLoop(() -> entry.retrieveServerKey(keyId, requester, () -> serverKeyHere(keyId, requester)));
+    }
+
+    private CompletionStage<PublicPoint> serverKeyHere(H256 keyId, Requester requester) {
+        Optional<KeyMetadata> key = storage.metadata(keyId); // Y and the author are public: no share is unsealed
+        if (key.isEmpty()) throw SecretStoreException.of(Kind.SERVER_KEY_IS_NOT_FOUND);
+        if (!key.get().author().equals(requester.address())) throw SecretStoreException.of(Kind.ACCESS_DENIED);
+        return CompletableFuture.completedFuture(key.get().publicKey());
     }
 
     /** Endpoint 5: the master assembles M and returns it encrypted to the requester (crypto.md §10.5). */
     @Override
     public CompletionStage<byte[]> retrieveDocumentKey(H256 keyId, Requester requester) {
+        return onLoop(() -> entry.retrieveDocumentKey(keyId, requester, () -> documentKeyHere(keyId, requester)));
+    }
+
+    private CompletionStage<byte[]> documentKeyHere(H256 keyId, Requester requester) {
         return decrypt(keyId, requester, false).thenApply(r -> ((DecryptionSession.Plain) r).encryptedDocumentKey());
     }
 
     /** Endpoint 6: shadows only; M is never assembled on a node (crypto.md §10.6). */
     @Override
     public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester) {
+        return onLoop(() -> entry.retrieveDocumentKeyShadows(keyId, requester, () -> shadowsHere(keyId, requester)));
+    }
+
+    private CompletionStage<ShadowRetrieval> shadowsHere(H256 keyId, Requester requester) {
         return decrypt(keyId, requester, true).thenApply(r -> ((DecryptionSession.Shadows) r).retrieval());
     }
 
     private CompletionStage<DecryptionSession.Result> decrypt(H256 keyId, Requester requester, boolean shadow) {
-        return onLoop(() -> startKeyUse(SessionType.DECRYPTION, key -> outbox -> DecryptionSession.startMaster(key, cluster, outbox,
-                sessions.reentry(key), storage, acl, keyId, requester, shadow, random)));
+        return startKeyUse(SessionType.DECRYPTION, key -> outbox -> DecryptionSession.startMaster(key, cluster, outbox,
+                sessions.reentry(key), storage, acl, keyId, requester, shadow, random));
     }
 
     /** Endpoint 7: threshold Schnorr signature, {@code ecies(requester, c ‖ s)} (crypto.md §10.7). */
     @Override
     public CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash) {
-        return onLoop(() -> startKeyUse(SessionType.SCHNORR_SIGNING, key -> outbox -> SchnorrSigningSession.startMaster(key, cluster,
-                outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random)));
+        return onLoop(() -> entry.signSchnorr(keyId, requester, messageHash, () -> schnorrHere(keyId, requester, messageHash)));
+    }
+
+    private CompletionStage<byte[]> schnorrHere(H256 keyId, Requester requester, H256 messageHash) {
+        return startKeyUse(SessionType.SCHNORR_SIGNING, key -> outbox -> SchnorrSigningSession.startMaster(key, cluster,
+                outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random));
     }
 
     /** Endpoint 8: threshold ECDSA signature, {@code ecies(requester, r ‖ s ‖ v)} (crypto.md §10.8); 2t ≥ N → 403 at once. */
     @Override
     public CompletionStage<byte[]> signEcdsa(H256 keyId, Requester requester, H256 messageHash) {
-        return onLoop(() -> startKeyUse(SessionType.ECDSA_SIGNING, key -> outbox -> EcdsaSigningSession.startMaster(key, cluster,
-                outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random)));
+        return onLoop(() -> entry.signEcdsa(keyId, requester, messageHash, () -> ecdsaHere(keyId, requester, messageHash)));
+    }
+
+    private CompletionStage<byte[]> ecdsaHere(H256 keyId, Requester requester, H256 messageHash) {
+        return startKeyUse(SessionType.ECDSA_SIGNING, key -> outbox -> EcdsaSigningSession.startMaster(key, cluster,
+                outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random));
     }
 
     /**
@@ -256,5 +284,61 @@ public final class ClusterKeyServer implements KeyServer {
             return CompletableFuture.failedFuture(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
         }
         return onLoop(() -> refresher.refresh(keyIds));
+    }
+
+    /**
+     * This node's own sessions, without looking for holders: what a request delegated to this node runs on, so a
+     * delegated request never travels further (SEC-40). Only the delegated endpoints (2, 5 to 8) are used.
+     */
+    private final class Here implements KeyServer {
+        @Override
+        public CompletionStage<PublicPoint> generateServerKey(H256 keyId, Requester requester, long threshold) {
+            return ClusterKeyServer.this.generateServerKey(keyId, requester, threshold);
+        }
+
+        @Override
+        public CompletionStage<Void> storeDocumentKey(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint) {
+            return onLoop(() -> storeHere(keyId, requester, commonPoint, encryptedPoint));
+        }
+
+        @Override
+        public CompletionStage<byte[]> generateDocumentKey(H256 keyId, Requester requester, long threshold) {
+            return ClusterKeyServer.this.generateDocumentKey(keyId, requester, threshold);
+        }
+
+        @Override
+        public CompletionStage<PublicPoint> retrieveServerKey(H256 keyId, Requester requester) {
+            return onLoop(() -> serverKeyHere(keyId, requester));
+        }
+
+        @Override
+        public CompletionStage<byte[]> retrieveDocumentKey(H256 keyId, Requester requester) {
+            return onLoop(() -> documentKeyHere(keyId, requester));
+        }
+
+        @Override
+        public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester) {
+            return onLoop(() -> shadowsHere(keyId, requester));
+        }
+
+        @Override
+        public CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash) {
+            return onLoop(() -> schnorrHere(keyId, requester, messageHash));
+        }
+
+        @Override
+        public CompletionStage<byte[]> signEcdsa(H256 keyId, Requester requester, H256 messageHash) {
+            return onLoop(() -> ecdsaHere(keyId, requester, messageHash));
+        }
+
+        @Override
+        public CompletionStage<Void> changeServersSet(byte[] oldSetSignature, byte[] newSetSignature, Set<NodeId> newServersSet) {
+            return ClusterKeyServer.this.changeServersSet(oldSetSignature, newSetSignature, newServersSet);
+        }
+
+        @Override
+        public CompletionStage<Void> refreshShares(byte[] signature, List<H256> keyIds) {
+            return ClusterKeyServer.this.refreshShares(signature, keyIds);
+        }
     }
 }

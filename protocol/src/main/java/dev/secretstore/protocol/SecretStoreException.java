@@ -118,6 +118,11 @@ public final class SecretStoreException extends RuntimeException {
         return kind;
     }
 
+    /** The detail of a variant that carries one ({@link Kind#hasDetail()}); empty otherwise. */
+    public java.util.Optional<String> detail() {
+        return java.util.Optional.ofNullable(detail);
+    }
+
     /** Parity's display text of this error (http-api.md §8). */
     public String displayText() {
         return display(kind, detail);

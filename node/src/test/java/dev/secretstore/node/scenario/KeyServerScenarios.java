@@ -210,6 +210,31 @@ public abstract class KeyServerScenarios {
         }
     }
 
+    /** How long every member stays up between two checks of {@link #eventuallyUsableWithout}, so that repair can run. */
+    private static final Duration UP_BETWEEN_CHECKS = Duration.ofSeconds(10);
+
+    /**
+     * As {@link #eventuallyUsable}, each check made with member {@code down} lost: a member that missed something
+     * answers through the holders at once (any member is an entry point, SEC-40), so only a check that needs its own
+     * copy shows it was repaired. Between checks every member is up for {@link #UP_BETWEEN_CHECKS}.
+     */
+    private static void eventuallyUsableWithout(ClusterUnderTest c, Key key, int via, int down, String what, KeyUse use) {
+        String context = what + ": " + use + " through member " + via;
+        List<Outcome<Boolean>> last = new ArrayList<>();
+        c.within(REPAIRED, () -> {
+            c.lose(down);
+            try {
+                last.add(0, use.run(c, via, key));
+            } finally {
+                c.restore(down);
+            }
+            if (last.get(0).ok() && last.get(0).value()) return true;
+            c.within(UP_BETWEEN_CHECKS, () -> false);
+            return false;
+        });
+        assertThat(ok(last.get(0), context)).as("%s is right within %d s", context, REPAIRED.toSeconds()).isTrue();
+    }
+
     /** After a lost member is back, every member answers the same for {@code id}; returns that answer. */
     private static String agreedServerKey(ClusterUnderTest c, H256 id, String what) {
         return agreedServerKey(c, id, what, all());
@@ -285,9 +310,7 @@ public abstract class KeyServerScenarios {
         assertSessionsEnd(c, "store without a member");
         c.restore(OTHER);
         eventuallyUsable(c, storedKey, OTHER, "member " + OTHER + " back", KeyUse.DOCUMENT_KEY);
-        c.lose(MEMBER);
-        assertUsable(c, storedKey, OTHER, "member " + OTHER + " back, member " + MEMBER + " down", KeyUse.DOCUMENT_KEY);
-        c.restore(MEMBER);
+        eventuallyUsableWithout(c, storedKey, OTHER, MEMBER, "member " + OTHER + " back, member " + MEMBER + " down", KeyUse.DOCUMENT_KEY);
         assertFailed(c.storeDocumentKey(OTHER, key.id(), m.encrypted()), 400, text(Kind.DOCUMENT_KEY_ALREADY_STORED),
                 "the same store again through the member that missed it");
         for (int via : all()) eventuallyUsable(c, storedKey, via, "every member back", KeyUse.DOCUMENT_KEY);
@@ -337,6 +360,31 @@ public abstract class KeyServerScenarios {
         ok(c.changeServersSet(MASTER, set(0, 1, 2), set(0, 1, 2)), "adding member " + OTHER + " back");
         for (int via : all()) assertUsable(c, key, via, KeyUse.DOCUMENT_KEY, KeyUse.ECDSA);
         assertSessionsEnd(c, "set changes");
+    }
+
+    /**
+     * SEC-40, any member is an entry point: a member that holds no share of a key (the set change moved the key to
+     * the other two) answers every endpoint for it as a holder does, through the holders.
+     */
+    @Test
+    @Order(6)
+    void aMemberWithoutTheKeyAnswersEveryEndpointAsAHolder() {
+        ClusterUnderTest c = cluster();
+        Key key = stored(c);
+        ok(c.changeServersSet(MASTER, set(0, 1, 2), allBut(OTHER)), "removing member " + OTHER);
+        String what = "through member " + OTHER + ", which holds no share";
+        assertThat(ok(c.retrieveServerKey(OTHER, key.id()), what)).isEqualTo(key.serverKey());
+        for (KeyUse use : List.of(KeyUse.DOCUMENT_KEY, KeyUse.SHADOWS, KeyUse.SCHNORR)) assertUsable(c, key, OTHER, what, use);
+        // two holders left: ECDSA's 2t+1 cannot exist, the holders' own answer
+        assertThat(KeyUse.ECDSA.run(c, OTHER, key).answer()).as(what).isEqualTo(KeyUse.ECDSA.run(c, MASTER, key).answer())
+                .isEqualTo("403 " + text(Kind.CONSENSUS_UNREACHABLE));
+        DocumentKey.Generated again = DocumentKey.generate(key.serverKey(), RNG);
+        assertThat(c.storeDocumentKey(OTHER, key.id(), again.encrypted()).answer()).as(what)
+                .isEqualTo(c.storeDocumentKey(MASTER, key.id(), again.encrypted()).answer())
+                .isEqualTo("400 " + text(Kind.DOCUMENT_KEY_ALREADY_STORED));
+        assertThat(c.retrieveDocumentKey(OTHER, randomId()).answer()).as("unknown key " + what).isEqualTo("404 " + SERVER_KEY_NOT_FOUND);
+        ok(c.changeServersSet(MASTER, set(0, 1, 2), set(0, 1, 2)), "adding member " + OTHER + " back");
+        assertSessionsEnd(c, "requests through a member without the key");
     }
 
     // ================================================================== a member lost at each step

@@ -5,6 +5,7 @@ import dev.secretstore.protocol.session.admin.ServersSetChangeMessage;
 import dev.secretstore.protocol.session.consensus.ConsensusMessage;
 import dev.secretstore.protocol.session.dealing.DealingMessage;
 import dev.secretstore.protocol.session.decryption.DecryptionMessage;
+import dev.secretstore.protocol.session.delegation.DelegationMessage;
 import dev.secretstore.protocol.session.generation.GenerationMessage;
 import dev.secretstore.protocol.session.refresh.RefreshMessage;
 import dev.secretstore.protocol.session.repair.RepairMessage;
@@ -88,7 +89,13 @@ public final class ClusterMessages {
                 .register("ref.abort-attempt", RefreshMessage.AbortAttempt.class)
                 .register("ref.cleanup", RefreshMessage.Cleanup.class)
                 .register("ref.cleaned-up", RefreshMessage.CleanedUp.class)
-                .register("ref.done", RefreshMessage.Done.class);
+                .register("ref.done", RefreshMessage.Done.class)
+                .register("del.query", DelegationMessage.Query.class)
+                .register("del.held", DelegationMessage.Held.class)
+                .register("del.not-held", DelegationMessage.NotHeld.class)
+                .register("del.request", DelegationMessage.Request.class)
+                .register("del.succeeded", DelegationMessage.Succeeded.class)
+                .register("del.failed", DelegationMessage.Failed.class);
     }
 
     /** Wire prefix of each session type that composes the shared sub-protocols. */

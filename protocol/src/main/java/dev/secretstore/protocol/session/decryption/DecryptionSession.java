@@ -66,7 +66,7 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
     private static final Logger LOG = Logger.getLogger(DecryptionSession.class.getName());
     /** {@code ecies(requester, d_i)}: 113 bytes of overhead plus the 32-byte scalar. */
     static final int DECRYPT_SHADOW_BLOB_LENGTH = Ecies.OVERHEAD + 32;
-    static final KeyUse.Profile PROFILE = new KeyUse.Profile("decryption", t -> t + 1);
+    public static final KeyUse.Profile PROFILE = new KeyUse.Profile("decryption", t -> t + 1);
 
     /** What the master returns; holders finish with {@code null}. */
     public sealed interface Result permits Plain, Shadows {}

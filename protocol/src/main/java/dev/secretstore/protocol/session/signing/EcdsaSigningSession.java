@@ -74,7 +74,7 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
     private static final Logger LOG = Logger.getLogger(EcdsaSigningSession.class.getName());
     /** {@code ecies(requester, r ‖ s ‖ v)}: 113 bytes of overhead plus 65. */
     public static final int SIGNATURE_BLOB_LENGTH = Ecies.OVERHEAD + ThresholdEcdsaSignature.LENGTH;
-    static final KeyUse.Profile PROFILE = new KeyUse.Profile("ECDSA signing", t -> 2 * t + 1, EcdsaSigningSession::honestMajority);
+    public static final KeyUse.Profile PROFILE = new KeyUse.Profile("ECDSA signing", t -> 2 * t + 1, EcdsaSigningSession::honestMajority);
 
     /** The three sharings of degree {@code t}, {@code t} and {@code 2t} (zero), in wire order. */
     static List<FeldmanDealing.Sharing> sharings(int t) {

@@ -62,7 +62,7 @@ public final class SchnorrSigningSession implements KeyUseSession<byte[]> {
     /** {@code ecies(requester, c ‖ s)}: 113 bytes of overhead plus 64. */
     public static final int SIGNATURE_BLOB_LENGTH = Ecies.OVERHEAD + SchnorrSignature.LENGTH;
     static final String NONCE_PURPOSE = "secretstore/v1/schnorr-nonce";
-    static final KeyUse.Profile PROFILE = new KeyUse.Profile("Schnorr signing", t -> t + 1);
+    public static final KeyUse.Profile PROFILE = new KeyUse.Profile("Schnorr signing", t -> t + 1);
 
     private final KeyUse<byte[]> use;
     private final H256 messageHash;

@@ -1,0 +1,116 @@
+package dev.secretstore.protocol.session.delegation;
+
+import dev.secretstore.protocol.KeyServer;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.session.AbstractSession;
+import dev.secretstore.protocol.session.ClusterView;
+import dev.secretstore.protocol.session.Outbox;
+import dev.secretstore.protocol.session.SessionKey;
+import dev.secretstore.protocol.session.SessionMessage;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.logging.Logger;
+
+/**
+ * One delegated request (SEC-40), as two small sessions: {@link Forward} on the entry node sends the request to
+ * one holder and waits for its answer or its loss; {@link Serve} on the holder runs the request through the
+ * holder's own, non-delegating {@link KeyServer}, exactly as a client's request to it, and answers once.
+ */
+public final class DelegatedRequest {
+    private static final Logger LOG = Logger.getLogger(DelegatedRequest.class.getName());
+
+    private DelegatedRequest() {}
+
+    /** How one forwarding ended: the holder's answer, or the holder was lost (disconnected, send failed, stalled). */
+    public sealed interface Ending {}
+
+    /** The holder answered ({@link DelegationMessage.Succeeded} or {@link DelegationMessage.Failed}). */
+    public record Answered(DelegationMessage answer) implements Ending {}
+
+    /** No answer will come from the holder. */
+    public record Lost() implements Ending {}
+
+    /** Entry node: forwards {@code request} to {@code holder}; never fails, it ends {@link Answered} or {@link Lost}. */
+    public static final class Forward extends AbstractSession<Ending> {
+        private final NodeId holder;
+
+        private Forward(SessionKey key, NodeId self, NodeId holder, Outbox outbox) {
+            super(key, self, Set.of(self, holder), outbox);
+            this.holder = holder;
+        }
+
+        public static Forward start(SessionKey key, ClusterView cluster, Outbox outbox, NodeId holder, DelegationMessage.Request request) {
+            Forward session = new Forward(key, cluster.self(), holder, outbox);
+            if (!cluster.isConnected(holder)) {
+                session.succeed(new Lost());
+            } else {
+                outbox.send(holder, request);
+            }
+            return session;
+        }
+
+        @Override
+        public void onMessage(NodeId from, SessionMessage message) {
+            if (isFinished() || !from.equals(holder)) return;
+            if (message instanceof DelegationMessage.Succeeded || message instanceof DelegationMessage.Failed) {
+                succeed(new Answered((DelegationMessage) message));
+            }
+        }
+
+        @Override
+        public void onNodeDisconnected(NodeId node) {
+            if (node.equals(holder)) succeed(new Lost());
+        }
+
+        @Override
+        public void onTimeout() {
+            succeed(new Lost());
+        }
+    }
+
+    /**
+     * Holder: serves one request from {@code key.master()} through {@code server} (never a delegating one, so a
+     * delegated request never travels further) and sends the answer back. The holder trusts the entry node no
+     * more than a client: the request runs its own checks and ACL consensus.
+     */
+    static final class Serve extends AbstractSession<Void> {
+        private final KeyServer server;
+        private final Executor reentry;
+        private boolean started;
+
+        Serve(SessionKey key, NodeId self, Outbox outbox, KeyServer server, Executor reentry) {
+            super(key, self, Set.of(self, key.master()), outbox);
+            this.server = server;
+            this.reentry = reentry;
+        }
+
+        @Override
+        public void onMessage(NodeId from, SessionMessage message) {
+            if (isFinished() || started || !(message instanceof DelegationMessage.Request r) || !from.equals(key.master())) return;
+            started = true;
+            LOG.info(() -> "serving " + r.endpoint() + " of key " + r.keyId().toHex() + " for " + r.requesterAddress()
+                    + " delegated by " + from.shortId() + " in " + key);
+            Answers.serve(server, r).whenCompleteAsync((answer, error) -> {
+                if (isFinished()) return;
+                outbox.send(key.master(), answer != null ? answer : Answers.failed(error));
+                succeed(null);
+            }, reentry);
+        }
+
+        @Override
+        public void onNodeDisconnected(NodeId node) {
+            succeed(null); // the request's own session still ends on its own; its answer has nobody to go to
+        }
+
+        @Override
+        public void onTimeout() {
+            succeed(null);
+        }
+    }
+
+    /** Whether an initialization message opens a {@link Serve}; the factory's filter. */
+    static Optional<DelegationMessage.Request> asRequest(SessionMessage m) {
+        return m instanceof DelegationMessage.Request r ? Optional.of(r) : Optional.empty();
+    }
+}

@@ -1,0 +1,95 @@
+package dev.secretstore.protocol.session.delegation;
+
+import dev.secretstore.crypto.Address;
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.protocol.Culprit;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.session.SessionMessage;
+import dev.secretstore.protocol.session.SessionType;
+import java.util.List;
+
+/**
+ * Messages of the entry-point sessions (SEC-40): key-version negotiation ({@link Query} → {@link Held} or
+ * {@link NotHeld}) and one delegated request ({@link Request} → {@link Succeeded} or {@link Failed}). Each
+ * exchange is a session of its own; both kinds of initialization open {@link SessionType#DELEGATION}.
+ */
+public sealed interface DelegationMessage extends SessionMessage {
+    @Override
+    default SessionType sessionType() {
+        return SessionType.DELEGATION;
+    }
+
+    /** Entry node → every connected member: what do you hold of this key, for this endpoint? */
+    record Query(H256 keyId, Endpoint endpoint) implements DelegationMessage {
+        @Override
+        public boolean isInitialization() {
+            return true;
+        }
+    }
+
+    /**
+     * Member → entry node: its committed public metadata of the key (nothing unsealed): author, threshold, Y,
+     * whether it has the document key committed, and whether it has a version the endpoint's session could use.
+     */
+    record Held(Address author, int threshold, PublicPoint publicKey, boolean documentKey, boolean usable) implements DelegationMessage {
+        public Held {
+            if (threshold < 0) throw new IllegalArgumentException("negative threshold");
+        }
+    }
+
+    /** Member → entry node: it has no committed key of that id. */
+    record NotHeld() implements DelegationMessage {}
+
+    /**
+     * Entry node → one holder: serve this request as if a client had sent it to you. {@code messageHash} is
+     * the hash to sign (7, 8; zero otherwise); {@code documentKey} is (C, E) for 2 and empty otherwise.
+     */
+    record Request(Endpoint endpoint, H256 keyId, PublicPoint requesterPublic, Address requesterAddress, H256 messageHash,
+                   List<PublicPoint> documentKey) implements DelegationMessage {
+        public Request {
+            documentKey = List.copyOf(documentKey);
+            if (endpoint == Endpoint.RETRIEVE_SERVER_KEY) throw new IllegalArgumentException("endpoint 4 is never delegated");
+            if (documentKey.size() != (endpoint == Endpoint.STORE_DOCUMENT_KEY ? 2 : 0)) {
+                throw new IllegalArgumentException("document key points do not fit the endpoint");
+            }
+        }
+
+        @Override
+        public boolean isInitialization() {
+            return true;
+        }
+    }
+
+    /**
+     * Holder → entry node: the request succeeded. {@code result}: the encrypted blob of 5, 7 and 8 (empty for 2
+     * and 6); {@code points}: decrypted secret and common point of 6 (empty otherwise); {@code shadows}: the
+     * encrypted decrypt shadows of 6 by ascending node id (empty otherwise). The entry node checks the shape.
+     */
+    record Succeeded(byte[] result, List<PublicPoint> points, List<byte[]> shadows) implements DelegationMessage {
+        public Succeeded {
+            points = List.copyOf(points);
+            shadows = List.copyOf(shadows);
+        }
+    }
+
+    /**
+     * Holder → entry node: the request failed with this error kind (and its detail, empty for a kind without
+     * one), naming the nodes blamed ({@link Culprit}s without their log detail).
+     */
+    record Failed(SecretStoreException.Kind kind, String detail, List<NodeId> culprits, List<Culprit.Reason> reasons)
+            implements DelegationMessage {
+        /** Longest detail text accepted: details are short public texts (SEC-07). */
+        public static final int MAX_DETAIL = 256;
+
+        public Failed {
+            culprits = List.copyOf(culprits);
+            reasons = List.copyOf(reasons);
+            if (culprits.size() != reasons.size()) throw new IllegalArgumentException("one reason per culprit");
+            if (kind.hasDetail() == detail.isEmpty() || detail.length() > MAX_DETAIL) {
+                throw new IllegalArgumentException("detail does not fit the error kind");
+            }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package dev.secretstore.protocol.session.delegation;
+
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.protocol.KeyServer;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.Requester;
+import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.protocol.key.KeyMetadata;
+import dev.secretstore.protocol.key.KeyStorage;
+import dev.secretstore.protocol.session.ClusterSessions;
+import dev.secretstore.protocol.session.ClusterView;
+import dev.secretstore.protocol.session.SessionKey;
+import dev.secretstore.protocol.session.SessionType;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+
+/**
+ * Any member is an entry point (SEC-40): a request for a key this node cannot serve itself (it lacks the key,
+ * for 5 and 6 the document key, for 5 to 8 a usable version) is served through the members that hold it.
+ *
+ * <ol>
+ *   <li><b>Negotiation</b> ({@link NegotiationSession}): every connected member reports its committed public
+ *       metadata of the key; {@link Negotiation#plan} decides. Nobody holds it: this node's own answer (the 404 a
+ *       holder gives for an unknown key).</li>
+ *   <li><b>Endpoint 4</b> is answered here from the author and Y that at least {@code max(t+1, 2)} members
+ *       reported identically, never from one member's word.</li>
+ *   <li><b>Delegation</b> ({@link DelegatedRequest}): the request goes to one agreeing holder that has what is
+ *       needed, which masters it as a client's request to it; its result or error (kind, detail, culprits) is
+ *       this node's answer. A holder lost mid-request, or one answering a retryable error or a malformed success,
+ *       is replaced by the next, at most {@link #MAX_ATTEMPTS} holders per request. A store (2) is not repeated
+ *       after its holder was lost: it may have committed, so the client gets the retryable 500
+ *       {@code NodeDisconnected} and decides.</li>
+ * </ol>
+ * Every method runs on the cluster loop; {@code local} is the ordinary session this node masters itself.
+ */
+public final class EntryPoint {
+    private static final Logger LOG = Logger.getLogger(EntryPoint.class.getName());
+    /** Holders tried per delegated request. */
+    public static final int MAX_ATTEMPTS = 3;
+
+    private final ClusterSessions sessions;
+    private final ClusterView cluster;
+    private final KeyStorage storage;
+    private final SecureRandom random;
+    private final Executor loop;
+
+    public EntryPoint(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, SecureRandom random, Executor loop) {
+        this.sessions = sessions;
+        this.cluster = cluster;
+        this.storage = storage;
+        this.random = random;
+        this.loop = loop;
+    }
+
+    /**
+     * The factory for {@link SessionType#DELEGATION}: answers negotiation queries from this node's metadata and
+     * serves delegated requests through {@code holderServer}, which must be this node's own key server without
+     * delegation (a delegated request never travels further).
+     */
+    public static ClusterSessions.SlaveFactory factory(ClusterView cluster, ClusterSessions sessions, KeyStorage storage,
+                                                       KeyServer holderServer) {
+        return (init, outbox) -> {
+            if (init.body() instanceof DelegationMessage.Query) {
+                return Optional.of(new NegotiationSession.Responder(init.key(), cluster.self(), outbox, storage));
+            }
+            if (init.body() instanceof DelegationMessage.Request) {
+                return Optional.of(new DelegatedRequest.Serve(init.key(), cluster.self(), outbox, holderServer, sessions.reentry(init.key())));
+            }
+            return Optional.empty();
+        };
+    }
+
+    /** Endpoint 2. */
+    public CompletionStage<Void> storeDocumentKey(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint,
+                                                  Supplier<CompletionStage<Void>> local) {
+        return serve(request(Endpoint.STORE_DOCUMENT_KEY, keyId, requester, H256.fromBytes(new byte[32]), List.of(commonPoint, encryptedPoint)),
+                local, Answers::stored);
+    }
+
+    /** Endpoint 4: the author check and Y from agreeing reports (never delegated). */
+    public CompletionStage<PublicPoint> retrieveServerKey(H256 keyId, Requester requester, Supplier<CompletionStage<PublicPoint>> local) {
+        Optional<KeyMetadata> mine = storage.metadata(keyId);
+        if (!lookForHolders(Endpoint.RETRIEVE_SERVER_KEY, keyId, mine)) return local.get();
+        return negotiate(keyId, Endpoint.RETRIEVE_SERVER_KEY).thenCompose(reports -> {
+            Negotiation.Plan plan = Negotiation.plan(Endpoint.RETRIEVE_SERVER_KEY, reports, Optional.empty());
+            if (plan instanceof Negotiation.Known known) {
+                LOG.info(() -> "server key " + keyId.toHex() + " answered from metadata " + reports.size() + " members reported");
+                if (!known.author().equals(requester.address())) throw SecretStoreException.of(Kind.ACCESS_DENIED);
+                return CompletableFuture.completedFuture(known.publicKey());
+            }
+            if (plan instanceof Negotiation.Unavailable u) throw SecretStoreException.of(u.kind());
+            return local.get();
+        });
+    }
+
+    /** Endpoint 5. */
+    public CompletionStage<byte[]> retrieveDocumentKey(H256 keyId, Requester requester, Supplier<CompletionStage<byte[]>> local) {
+        return serve(request(Endpoint.RETRIEVE_DOCUMENT_KEY, keyId, requester, H256.fromBytes(new byte[32]), List.of()), local,
+                Answers.blob(Endpoint.RETRIEVE_DOCUMENT_KEY));
+    }
+
+    /** Endpoint 6. */
+    public CompletionStage<KeyServer.ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester,
+                                                                                Supplier<CompletionStage<KeyServer.ShadowRetrieval>> local) {
+        return serve(request(Endpoint.RETRIEVE_SHADOWS, keyId, requester, H256.fromBytes(new byte[32]), List.of()), local, Answers::shadows);
+    }
+
+    /** Endpoint 7. */
+    public CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash, Supplier<CompletionStage<byte[]>> local) {
+        return serve(request(Endpoint.SIGN_SCHNORR, keyId, requester, messageHash, List.of()), local, Answers.blob(Endpoint.SIGN_SCHNORR));
+    }
+
+    /** Endpoint 8. */
+    public CompletionStage<byte[]> signEcdsa(H256 keyId, Requester requester, H256 messageHash, Supplier<CompletionStage<byte[]>> local) {
+        return serve(request(Endpoint.SIGN_ECDSA, keyId, requester, messageHash, List.of()), local, Answers.blob(Endpoint.SIGN_ECDSA));
+    }
+
+    private static DelegationMessage.Request request(Endpoint endpoint, H256 keyId, Requester requester, H256 messageHash,
+                                                     List<PublicPoint> documentKey) {
+        return new DelegationMessage.Request(endpoint, keyId, requester.publicKey(), requester.address(), messageHash, documentKey);
+    }
+
+    private <T> CompletionStage<T> serve(DelegationMessage.Request request, Supplier<CompletionStage<T>> local, Answers.Decoder<T> decoder) {
+        Optional<KeyMetadata> mine = storage.metadata(request.keyId()); // public state only
+        if (!lookForHolders(request.endpoint(), request.keyId(), mine)) return local.get();
+        return negotiate(request.keyId(), request.endpoint()).thenCompose(reports -> {
+            Negotiation.Plan plan = Negotiation.plan(request.endpoint(), reports, mine.map(k -> NegotiationSession.held(k, request.endpoint())));
+            if (plan instanceof Negotiation.Unavailable u) throw SecretStoreException.of(u.kind());
+            if (!(plan instanceof Negotiation.Delegate d)) return local.get();
+            CompletableFuture<T> out = new CompletableFuture<>();
+            forward(request, spread(d), 0, decoder, out, SecretStoreException.of(Kind.NODE_DISCONNECTED));
+            return out;
+        });
+    }
+
+    /**
+     * Whether this node needs the holders: {@link Endpoint#delegationNeeded}, except while it has an undecided
+     * prepared write of the key. Such a node was lost between a commit decision and its acknowledgement, or
+     * during a write; it answers from its own state until the recovery path has decided the row (commit rule 6
+     * of the two-phase commit, docs/architecture.md), as it always did, so that answers agree once every member
+     * has resolved. Only asked when delegation would be needed, so a holder's request costs no extra read.
+     */
+    private boolean lookForHolders(Endpoint endpoint, H256 keyId, Optional<KeyMetadata> mine) {
+        return endpoint.delegationNeeded(mine) && !storage.pendingKeyIds().contains(keyId);
+    }
+
+    /** The plan's holders from a random one on, in their order, so that delegated requests spread over the holders. */
+    private Negotiation.Delegate spread(Negotiation.Delegate plan) {
+        List<NodeId> holders = new java.util.ArrayList<>(plan.holders());
+        java.util.Collections.rotate(holders, random.nextInt(holders.size()));
+        return new Negotiation.Delegate(holders, plan.threshold());
+    }
+
+    private CompletionStage<Map<NodeId, DelegationMessage.Held>> negotiate(H256 keyId, Endpoint endpoint) {
+        SessionKey key = newKey();
+        return sessions.startMaster(key, outbox -> NegotiationSession.start(key, cluster, outbox, keyId, endpoint)).result()
+                .thenApplyAsync(reports -> reports, loop); // continue as a step of its own, not inside the session's handler
+    }
+
+    /** Tries holder {@code index} of the plan; {@code last} is what the client gets when no holder is left. */
+    private <T> void forward(DelegationMessage.Request request, Negotiation.Delegate plan, int index, Answers.Decoder<T> decoder,
+                             CompletableFuture<T> out, SecretStoreException last) {
+        if (index >= plan.holders().size() || index >= MAX_ATTEMPTS) {
+            out.completeExceptionally(last);
+            return;
+        }
+        NodeId holder = plan.holders().get(index);
+        SessionKey key = newKey();
+        LOG.info(() -> request.endpoint() + " of key " + request.keyId().toHex() + " for " + request.requesterAddress()
+                + " delegated to holder " + holder.shortId() + " in " + key + " (attempt " + (index + 1) + ")");
+        DelegatedRequest.Forward session;
+        try {
+            session = sessions.startMaster(key, outbox -> DelegatedRequest.Forward.start(key, cluster, outbox, holder, request));
+        } catch (SecretStoreException e) {
+            out.completeExceptionally(e);
+            return;
+        }
+        session.result().whenCompleteAsync((ending, error) -> {
+            if (error != null) {
+                out.completeExceptionally(error);
+            } else if (ending instanceof DelegatedRequest.Lost) {
+                LOG.info(() -> "delegate " + holder.shortId() + " lost in " + key);
+                if (request.endpoint() == Endpoint.STORE_DOCUMENT_KEY) {
+                    out.completeExceptionally(SecretStoreException.of(Kind.NODE_DISCONNECTED)); // it may have committed
+                } else {
+                    forward(request, plan, index + 1, decoder, out, SecretStoreException.of(Kind.NODE_DISCONNECTED));
+                }
+            } else if (((DelegatedRequest.Answered) ending).answer() instanceof DelegationMessage.Failed f) {
+                SecretStoreException e = Answers.error(f, holder);
+                if (e.kind().retryable()) {
+                    LOG.info(() -> "delegate " + holder.shortId() + " answered the retryable " + e.kind() + " in " + key);
+                    forward(request, plan, index + 1, decoder, out, e);
+                } else {
+                    out.completeExceptionally(e);
+                }
+            } else {
+                DelegationMessage.Succeeded s = (DelegationMessage.Succeeded) ((DelegatedRequest.Answered) ending).answer();
+                T value;
+                try {
+                    value = decoder.decode(s, plan.threshold());
+                } catch (IllegalArgumentException malformed) {
+                    LOG.warning(() -> "delegate " + holder.shortId() + " answered a malformed success in " + key);
+                    forward(request, plan, index + 1, decoder, out, SecretStoreException.of(Kind.INVALID_MESSAGE));
+                    return;
+                }
+                out.complete(value);
+            }
+        }, loop);
+    }
+
+    private SessionKey newKey() {
+        byte[] id = new byte[32];
+        random.nextBytes(id);
+        return new SessionKey(SessionType.DELEGATION, H256.fromBytes(id), cluster.self());
+    }
+}
