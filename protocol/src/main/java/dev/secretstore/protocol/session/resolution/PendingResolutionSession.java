@@ -34,6 +34,9 @@ import java.util.logging.Logger;
  *       key → discard</b>: no master decided commit, and none can any more;</li>
  *   <li>otherwise (a member unreachable or still deciding) the row stays pending and is tried again later.</li>
  * </ul>
+ * The connected members are asked; the ones that are down cannot make it commit any later than the others
+ * can, so a commit found among the connected ones is taken at once (a member that missed the decision is not
+ * held up by another member being down, SEC-40), while a discard waits until every member answered.
  * A node has at most one undecided prepared write per key: sessions do not prepare over an unresolved row.
  */
 public final class PendingResolutionSession extends AbstractSession<PendingResolutionSession.Outcome> {
@@ -46,6 +49,8 @@ public final class PendingResolutionSession extends AbstractSession<PendingResol
     private final H256 keyId;
     private final Set<NodeId> awaiting = new HashSet<>();
     private boolean someoneUndecided;
+    /** Some member was not connected when the query went out: no discard this time. */
+    private boolean someoneUnasked;
 
     private PendingResolutionSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox, KeyStorage storage,
                                      H256 keyId) {
@@ -63,11 +68,15 @@ public final class PendingResolutionSession extends AbstractSession<PendingResol
         }
         for (NodeId member : cluster.members()) {
             if (member.equals(cluster.self())) continue;
-            if (!cluster.isConnected(member)) {
-                session.succeed(Outcome.UNRESOLVED);
-                return session;
+            if (cluster.isConnected(member)) {
+                session.awaiting.add(member);
+            } else {
+                session.someoneUnasked = true;
             }
-            session.awaiting.add(member);
+        }
+        if (session.awaiting.isEmpty() && session.someoneUnasked) {
+            session.succeed(Outcome.UNRESOLVED); // nobody to ask now
+            return session;
         }
         if (session.awaiting.isEmpty()) {
             // A single-member cluster commits right after preparing; a row still pending means the
@@ -94,8 +103,8 @@ public final class PendingResolutionSession extends AbstractSession<PendingResol
         if (committedThere(storage.metadata(keyId), status)) {
             decide(true);
         } else if (awaiting.isEmpty()) {
-            if (someoneUndecided) {
-                succeed(Outcome.UNRESOLVED); // a member may still commit: ask again later
+            if (someoneUndecided || someoneUnasked) {
+                succeed(Outcome.UNRESOLVED); // a member may still commit, or an unasked one may have: ask again later
             } else {
                 decide(false);
             }

@@ -20,9 +20,10 @@ import java.util.logging.Logger;
 /**
  * Decides when to resolve prepared writes (SEC-25). A prepared row is orphaned exactly when no session
  * on this node can still decide it ({@link ClusterSessions#isWriting}): its session ended without the
- * master's word (the master vanished, or the node restarted). Orphaned rows are resolved as soon as
- * every member is connected, and retried at most every {@code retryInterval} while some member cannot
- * answer or is still deciding. Called from the cluster loop.
+ * master's word (the master vanished, or the node restarted). Orphaned rows are resolved with the members
+ * that are connected (a commit found there is taken at once; a discard needs every member's answer), and
+ * retried at most every {@code retryInterval} while some member cannot answer or is still deciding. Called
+ * from the cluster loop.
  */
 public final class PendingResolver {
     private static final Logger LOG = Logger.getLogger(PendingResolver.class.getName());
@@ -55,7 +56,7 @@ public final class PendingResolver {
         try {
             Set<H256> pending = storage.pendingKeyIds();
             lastTry.keySet().retainAll(pending);
-            if (pending.isEmpty() || !cluster.connected().containsAll(others())) return;
+            if (pending.isEmpty() || (!others().isEmpty() && cluster.connected().isEmpty())) return;
             long now = clock.nanoTime();
             Set<H256> writing = sessions.writingKeys(); // sessions started below write nothing
             for (H256 keyId : pending) {

@@ -142,6 +142,25 @@ class PendingResolutionTest {
         assertThat(c.node(2).storage.get(keyId)).isEmpty();
     }
 
+    /**
+     * SEC-40: a member that missed the commit is not held up by another member being down: a commit found among the
+     * connected members is taken at once (a discard still waits for every answer, above).
+     */
+    @Test
+    void sec40_aCommitFoundAmongTheConnectedMembersIsTakenWhileAnotherIsDown() {
+        InMemoryCluster c = cluster(3);
+        TestKeys.Sharing s = share(c);
+        for (InMemoryCluster.Node n : c.nodes()) n.storage.prepareNewKey(s.of(n.id));
+        c.node(0).storage.commit(keyId); // the master committed; node 1 then went down, node 2 missed the decision
+        c.node(1).storage.commit(keyId);
+        c.disconnect(c.node(1).id);
+        PendingResolver resolver = restarted(c, c.node(2));
+        resolver.tick();
+        c.deliverAll();
+        assertThat(c.node(2).storage.pendingKeyIds()).isEmpty();
+        assertThat(c.node(2).storage.get(keyId)).isPresent();
+    }
+
     @Test
     void aLiveSessionIsNeverSecondGuessedAndAnOrphanCommitsWhenTheMasterDoes() {
         InMemoryCluster c = cluster(3);
