@@ -42,6 +42,8 @@ import java.util.logging.Logger;
 public final class RepairScheduler {
     private static final Logger LOG = Logger.getLogger(RepairScheduler.class.getName());
     static final int PAGE = 256;
+    /** The least time between two sweeps when a peer (re)connected (a flapping peer costs at most one sweep per gap). */
+    static final java.time.Duration EARLY_GAP = java.time.Duration.ofSeconds(5);
     /** The most missing keys one sweep remembers (memory bound); the rest are found by the next sweep. */
     static final int MAX_CANDIDATES = 100_000;
 
@@ -56,6 +58,8 @@ public final class RepairScheduler {
     private final int pageSize;
 
     private Long lastSweepEnd;
+    /** The peers connected when the last sweep started; a peer not among them makes the next sweep due early. */
+    private Set<NodeId> sweptWith = Set.of();
     private Sweep sweep;
     private final Deque<H256> queue = new ArrayDeque<>();
     private final Set<H256> queued = new HashSet<>();
@@ -86,7 +90,8 @@ public final class RepairScheduler {
     public void tick() {
         try {
             long now = clock.nanoTime();
-            if (sweep == null && (lastSweepEnd == null || Math.max(0, now - lastSweepEnd) >= availability.repairInterval().toNanos())) {
+            if (sweep == null && sweepDue(now)) {
+                sweptWith = Set.copyOf(cluster.connected());
                 sweep = new Sweep();
                 sweep.start();
             }
@@ -94,6 +99,18 @@ public final class RepairScheduler {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "share repair maintenance failed", e);
         }
+    }
+
+    /**
+     * A sweep is due every {@link Availability#repairInterval()}, and early, {@link #EARLY_GAP} after the last one
+     * ended, when a peer connected that the last sweep did not read: a member that just came back (or whose
+     * peers just came back) finds what it missed within seconds instead of a whole interval.
+     */
+    private boolean sweepDue(long now) {
+        if (lastSweepEnd == null) return true;
+        long idle = Math.max(0, now - lastSweepEnd);
+        if (idle >= availability.repairInterval().toNanos()) return true;
+        return idle >= Math.min(EARLY_GAP.toNanos(), availability.repairInterval().toNanos()) && !sweptWith.containsAll(cluster.connected());
     }
 
     /** True while a sweep reads the peers' inventories. */

@@ -592,6 +592,28 @@ class ShareRepairTest {
         assertThat(cluster.node(2).storage.metadata(keyId)).isPresent();
     }
 
+    /** A member that comes back sweeps a few seconds after its peers connect, not a whole interval later. */
+    @Test
+    void sec40_aPeerThatConnectsMakesTheNextSweepDueEarly() {
+        cluster(3);
+        cluster.disconnect(cluster.node(2).id);
+        sweep(); // member 2 sweeps alone: nobody to ask
+        long sweeps = status(2).sweepsCompleted();
+        seedOn(1, Optional.empty(), 0, 1);
+        cluster.reconnect(cluster.node(2).id);
+        cluster.advance(RepairScheduler.EARLY_GAP);
+        servers.values().forEach(ClusterKeyServer::maintain);
+        cluster.deliverAll();
+        assertThat(INTERVAL).isGreaterThan(RepairScheduler.EARLY_GAP);
+        assertThat(status(2).sweepsCompleted()).isEqualTo(sweeps + 1);
+        assertThat(cluster.node(2).storage.metadata(keyId)).isPresent();
+        // with the same peers, no early sweep
+        cluster.advance(RepairScheduler.EARLY_GAP);
+        servers.values().forEach(ClusterKeyServer::maintain);
+        cluster.deliverAll();
+        assertThat(status(2).sweepsCompleted()).isEqualTo(sweeps + 1);
+    }
+
     @Test
     void sec40_oneMemberCannotPlantAKeyByClaimingThresholdZero() {
         cluster(3);
