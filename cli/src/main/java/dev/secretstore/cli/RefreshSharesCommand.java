@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code secretstore refresh-shares}: signs a share-refresh request with the administrator key
  * ({@link RefreshAuthorization#message}, a raw signature, crypto.md §4) and sends it to one key server's
- * {@code POST /admin/refresh_shares/{signature}} (docs/availability-refresh.md). The administrator key never
+ * {@code POST /admin/refresh_shares/{signature}} (docs/availability/refresh.md). The administrator key never
  * leaves this process.
  */
 @Command(name = "refresh-shares", mixinStandardHelpOptions = true,

@@ -269,7 +269,7 @@ public final class ClusterKeyServer implements KeyServer {
     }
 
     /**
-     * Extension: proactive share refresh on demand (SEC-40, docs/availability-refresh.md). Refused with 403
+     * Extension: proactive share refresh on demand (SEC-40, docs/availability/refresh.md). Refused with 403
      * {@code AccessDenied} without {@code admin_public}, {@code ConsensusUnreachable} for a signature that does not
      * recover to it over {@link RefreshAuthorization#message}.
      */

@@ -41,7 +41,7 @@ public interface KeyServer {
 
     /**
      * Extension: re-randomise the shares of {@code keyIds} (empty: every key this node holds), authorised by the
-     * administrator's signature over {@code RefreshAuthorization.message(keyIds)} (SEC-40, docs/availability-refresh.md).
+     * administrator's signature over {@code RefreshAuthorization.message(keyIds)} (SEC-40, docs/availability/refresh.md).
      */
     default CompletionStage<Void> refreshShares(byte[] signature, List<H256> keyIds) {
         return java.util.concurrent.CompletableFuture.failedFuture(SecretStoreException.of(SecretStoreException.Kind.ACCESS_DENIED));

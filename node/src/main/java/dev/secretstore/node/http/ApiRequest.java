@@ -50,7 +50,7 @@ public sealed interface ApiRequest {
     /**
      * Extension (not in {@code parity_strict} mode): {@code POST /admin/refresh_shares/{signature}} with an optional body,
      * a JSON array of key ids ({@code "0x"} + 64 hex); no body or {@code []} = every key the node holds. The signature is
-     * the administrator's over {@code RefreshAuthorization.message(keyIds)} (docs/availability-refresh.md).
+     * the administrator's over {@code RefreshAuthorization.message(keyIds)} (docs/availability/refresh.md).
      */
     record RefreshShares(RawSignature signature, java.util.List<H256> keyIds) implements ApiRequest {
         public RefreshShares {

@@ -125,7 +125,7 @@ class RequestParserTest {
         invalid(parser, "POST", "/admin/servers_set_change/" + SIG + "/" + SIG, "[1]");
     }
 
-    /** Extension route of the share refresh (docs/availability-refresh.md): off in parity_strict mode. */
+    /** Extension route of the share refresh (docs/availability/refresh.md): off in parity_strict mode. */
     @Test
     void refreshSharesRouteIsAnExtension() {
         String path = "/admin/refresh_shares/" + SIG;

@@ -70,7 +70,7 @@ import java.util.logging.Logger;
 /**
  * HTTP endpoint 1: verified, robust distributed key generation (crypto.md §10.3.2 after Gennaro, Jarecki,
  * Krawczyk, Rabin, "Secure Distributed Key Generation for Discrete-Log Based Cryptosystems", J. Cryptology 2007;
- * design decisions 5 and 6; SEC-02, SEC-03, SEC-10, SEC-11, SEC-18, SEC-25, SEC-40; docs/availability-dkg.md).
+ * design decisions 5 and 6; SEC-02, SEC-03, SEC-10, SEC-11, SEC-18, SEC-25, SEC-40; docs/availability/generation.md).
  *
  * <p><b>Who takes part.</b> The key's holder set is every configured member: id numbers are drawn for all of
  * them and the stored version names all of them. The master runs the generation with the connected members

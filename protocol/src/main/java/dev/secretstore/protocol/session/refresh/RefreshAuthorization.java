@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * The administrator's signed request for an on-demand share refresh (SEC-24, SEC-40; docs/availability-refresh.md).
+ * The administrator's signed request for an on-demand share refresh (SEC-24, SEC-40; docs/availability/refresh.md).
  *
  * <p>The signature is a raw recoverable ECDSA signature (crypto.md §4) by the key {@code admin_public} over
  *

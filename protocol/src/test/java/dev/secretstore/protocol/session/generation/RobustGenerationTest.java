@@ -111,7 +111,7 @@ class RobustGenerationTest {
 
     /**
      * Y is the sum of the constant terms of every QUAL dealer, the failed one included: its A_i is reconstructed from
-     * the others' Pedersen-verified pairs, so its exclusion does not let anyone move Y (GJKR; docs/availability-dkg.md).
+     * the others' Pedersen-verified pairs, so its exclusion does not let anyone move Y (GJKR; docs/availability/generation.md).
      */
     @ParameterizedTest(name = "{1}-of-{0}: {2}")
     @CsvSource({"3,1,DROPS_FELDMAN", "3,1,BAD_FELDMAN", "3,1,WRONG_LENGTH_FELDMAN", "3,1,DISCONNECTS_AFTER_QUAL",
