@@ -148,6 +148,14 @@ public final class CommitMaster {
         return true;
     }
 
+    /** Before the decision: the members that have not prepared yet. */
+    public Set<NodeId> unprepared() {
+        Set<NodeId> out = new TreeSet<>(members);
+        if (state == State.PREPARING) out.removeAll(prepared);
+        else out.clear();
+        return out;
+    }
+
     /** The members that must still prepare (before the decision) or acknowledge (after it), and those that did. */
     public Set<NodeId> members() {
         return Set.copyOf(members);

@@ -3,6 +3,7 @@ package dev.secretstore.protocol.session.store;
 import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.protocol.Availability;
+import dev.secretstore.protocol.Culprit;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
@@ -16,6 +17,8 @@ import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.commit.CommitMaster;
 import dev.secretstore.protocol.session.commit.CommitMember;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -46,6 +49,8 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     private final CommitMember member;
     /** Master: the fewest holders, itself included, the store may commit with. */
     private final int floor;
+    /** Master: holders left out for a refusal its own checks contradict, or for silence. */
+    private final List<Culprit> culprits = new ArrayList<>();
 
     private DocumentKeyStoreSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox,
                                     KeyStorage storage, H256 keyId, Optional<KeyMetadata> stored, int floor) {
@@ -177,11 +182,16 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
             maybeCommit();
         } else if (m instanceof StoreMessage.Committed) {
             if (master.onAck(from)) succeed(null);
-        } else if (m instanceof StoreMessage.Refused r && !master.isDecided()) {
-            if (r.reason() == Kind.SERVER_KEY_IS_NOT_FOUND) {
-                leaveOut(from); // a holder that missed the generation: repaired later
-            } else {
+        } else if (m instanceof StoreMessage.Refused r && master.unprepared().contains(from)) { // a holder's first answer counts
+            if (r.reason() == Kind.DOCUMENT_KEY_ALREADY_STORED || r.reason() == Kind.DATABASE) {
+                // the holder may be right (the master missed an earlier store), or cannot write: fail closed, retryable
                 fail(CommitMember.reported(r.reason()));
+            } else {
+                // it lacks the key (missed the generation: repaired later), or contradicts the master's own checks
+                if (r.reason() != Kind.SERVER_KEY_IS_NOT_FOUND) {
+                    culprits.add(new Culprit(from, Culprit.Reason.REFUSED, "refused a store the master's checks allow: " + r.reason()));
+                }
+                leaveOut(from);
             }
         }
         // holders never send the master's messages; anything else is ignored
@@ -208,7 +218,7 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     private void leaveOut(NodeId holder) {
         if (!master.excuse(holder)) return;
         if (master.members().size() + 1 < floor) {
-            fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
+            fail(SecretStoreException.of(Kind.NODE_DISCONNECTED).withCulprits(culprits));
         } else {
             maybeCommit();
         }
@@ -232,13 +242,36 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
         }
     }
 
+    /**
+     * Master: after the decision, the decision stands (a holder that never acknowledged resolves its row with the
+     * others); before it, holders that have not prepared are left out as silent ({@code NO_ANSWER}) and the store
+     * commits with the rest if the floor is still met. Holder: the master is gone; its row awaits resolution.
+     */
     @Override
     public void onTimeout() {
         if (isMaster() && master.isDecided()) {
-            succeed(null); // the decision stands; a holder that never acknowledged resolves its row with the others
+            succeed(null);
+        } else if (isMaster() && initSent) {
+            for (NodeId silent : master.unprepared()) {
+                culprits.add(new Culprit(silent, Culprit.Reason.NO_ANSWER, "did not prepare the document key in time"));
+                leaveOut(silent);
+                if (isFinished()) return;
+            }
         } else {
             fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
         }
+    }
+
+    @Override
+    public boolean continuesAfterTimeout() {
+        return !isFinished();
+    }
+
+    @Override
+    public Set<NodeId> blamed() {
+        Set<NodeId> out = new TreeSet<>();
+        culprits.forEach(c -> out.add(c.node()));
+        return out;
     }
 
     @Override
