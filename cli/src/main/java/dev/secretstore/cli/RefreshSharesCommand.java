@@ -1,22 +1,10 @@
 package dev.secretstore.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secretstore.crypto.CryptoException;
-import dev.secretstore.crypto.Ecdsa;
 import dev.secretstore.crypto.H256;
-import dev.secretstore.crypto.Hex;
-import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.protocol.session.refresh.RefreshAuthorization;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -69,39 +57,10 @@ final class RefreshSharesCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "not a key id (64 hex digits): " + k);
             }
         }
-        Path keyFile = adminKey != null ? adminKey : dev != null ? dev.resolve("admin.key") : null;
-        if (keyFile == null) throw new ParameterException(spec.commandLine(), "--admin-key is required without --dev");
-        String target = url != null ? url : dev != null ? devUrl(dev) : "http://127.0.0.1:8082";
-
-        String signature;
-        SecretScalar admin = ClientCommands.readKeyFile(keyFile);
-        try {
-            signature = Hex.encode(Ecdsa.sign(admin, RefreshAuthorization.message(ids)).toBytes());
-        } finally {
-            admin.destroy();
-        }
-        String path = target.replaceAll("/+$", "") + "/admin/refresh_shares/" + signature;
+        Path keyFile = AdminRequest.keyFile(spec, adminKey, dev);
+        String signature = AdminRequest.sign(keyFile, List.of(RefreshAuthorization.message(ids))).get(0);
         String body = ids.stream().map(id -> "\"0x" + id.toHex() + "\"").collect(Collectors.joining(",", "[", "]"));
-        if (printOnly) {
-            spec.commandLine().getOut().println("curl -X POST " + path + " -d '" + body + "'");
-            return 0;
-        }
-        HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(
-                HttpRequest.newBuilder(URI.create(path)).timeout(Duration.ofMinutes(30))
-                        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        if (response.statusCode() == 200) {
-            spec.commandLine().getOut().println("shares refreshed: " + (ids.isEmpty() ? "every key the server holds" : ids.size() + " key(s)"));
-            return 0;
-        }
-        spec.commandLine().getErr().println("share refresh failed: HTTP " + response.statusCode() + " " + response.body());
-        return 1;
-    }
-
-    /** The HTTP URL of node 0 in DIR/dev.json. */
-    private static String devUrl(Path dir) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(Files.readString(dir.resolve("dev.json")));
-        for (JsonNode n : root.path("nodes")) return n.path("http").asText();
-        throw new IOException(dir.resolve("dev.json") + " lists no nodes");
+        return AdminRequest.post(spec, AdminRequest.target(url, dev) + "/admin/refresh_shares/" + signature, body, printOnly,
+                "shares refreshed: " + (ids.isEmpty() ? "every key the server holds" : ids.size() + " key(s)"), "share refresh");
     }
 }

@@ -1,24 +1,11 @@
 package dev.secretstore.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secretstore.crypto.CryptoException;
-import dev.secretstore.crypto.Ecdsa;
-import dev.secretstore.crypto.Hex;
 import dev.secretstore.crypto.NodeSetHash;
 import dev.secretstore.crypto.PublicPoint;
-import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.crypto.threshold.NodeIds;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.SortedSet;
@@ -66,39 +53,16 @@ final class ServersSetChangeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        List<String> devIds = dev == null ? List.of() : devNodes(dev, "id");
+        List<String> devIds = dev == null ? List.of() : AdminRequest.devNodes(dev, "id");
         SortedSet<PublicPoint> next = nodes(newSet, devIds);
         if (oldSet == null && dev == null) throw new ParameterException(spec.commandLine(), "--old-set is required without --dev");
         SortedSet<PublicPoint> old = oldSet == null ? nodes(devIds, devIds) : nodes(oldSet, devIds);
-        Path keyFile = adminKey != null ? adminKey : dev != null ? dev.resolve("admin.key") : null;
-        if (keyFile == null) throw new ParameterException(spec.commandLine(), "--admin-key is required without --dev");
-        String target = url != null ? url : dev != null ? devNodes(dev, "http").get(0) : "http://127.0.0.1:8082";
-
-        String oldSig;
-        String newSig;
-        SecretScalar admin = ClientCommands.readKeyFile(keyFile);
-        try {
-            oldSig = Hex.encode(Ecdsa.sign(admin, NodeSetHash.of(old)).toBytes());
-            newSig = Hex.encode(Ecdsa.sign(admin, NodeSetHash.of(next)).toBytes());
-        } finally {
-            admin.destroy();
-        }
-        String path = target.replaceAll("/+$", "") + "/admin/servers_set_change/" + oldSig + "/" + newSig;
+        Path keyFile = AdminRequest.keyFile(spec, adminKey, dev);
+        List<String> signatures = AdminRequest.sign(keyFile, List.of(NodeSetHash.of(old), NodeSetHash.of(next)));
         String body = next.stream().map(p -> "\"0x" + p.toHex() + "\"").collect(Collectors.joining(",", "[", "]"));
-        if (printOnly) {
-            spec.commandLine().getOut().println("curl -X POST " + path + " -d '" + body + "'");
-            return 0;
-        }
-        HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(
-                HttpRequest.newBuilder(URI.create(path)).timeout(Duration.ofMinutes(30))
-                        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        if (response.statusCode() == 200) {
-            spec.commandLine().getOut().println("servers set changed: every key is now shared among " + next.size() + " node(s)");
-            return 0;
-        }
-        spec.commandLine().getErr().println("servers set change failed: HTTP " + response.statusCode() + " " + response.body());
-        return 1;
+        return AdminRequest.post(spec, AdminRequest.target(url, dev) + "/admin/servers_set_change/" + signatures.get(0) + "/"
+                + signatures.get(1), body, printOnly, "servers set changed: every key is now shared among " + next.size() + " node(s)",
+                "servers set change");
     }
 
     /** Ids or, with dev ids, indices into them. */
@@ -117,15 +81,6 @@ final class ServersSetChangeCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "not a node id (128 hex digits): " + g);
             }
         }
-        return out;
-    }
-
-    /** A field of every node in DIR/dev.json, in node order. */
-    private static List<String> devNodes(Path dir, String field) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(Files.readString(dir.resolve("dev.json")));
-        List<String> out = new ArrayList<>();
-        for (JsonNode n : root.path("nodes")) out.add(n.path(field).asText());
-        if (out.isEmpty()) throw new IOException(dir.resolve("dev.json") + " lists no nodes");
         return out;
     }
 }
