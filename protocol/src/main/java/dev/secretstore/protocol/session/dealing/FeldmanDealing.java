@@ -46,7 +46,8 @@ import java.util.function.Consumer;
  * ({@link Master#onReady}) and hands the agreed vectors on.
  *
  * <p><b>Faults.</b> A malformed commitment, a reveal that does not match its hash, a report that does not
- * cover the group, or equivocation is a {@link Culprit}. A deal that fails its check makes the receiver
+ * cover the group, or equivocation is a {@link Culprit} (equivocation that at most t members report blames
+ * them too: see {@link Master#maybeAgree}). A deal that fails its check makes the receiver
  * complain ({@link DealingMessage.Complaint}); without a transferable proof the master cannot tell who
  * lies, so both are culprits.
  *
@@ -157,15 +158,31 @@ public final class FeldmanDealing {
             return new Blame(out);
         }
 
+        /**
+         * Every dealer's revealed vectors against every receiver's report. A receiver's report is its word only
+         * (deals are not signed), so a dealer that more than t receivers contradict is blamed alone (one of them
+         * is honest); one that at most t contradict is blamed together with them, so a lying receiver can never
+         * have an honest dealer excluded without being excluded itself. t is the sharings' smallest degree.
+         */
         private Step maybeAgree() {
             if (vectors.size() < group.size() || reports.size() < group.size()) return new Pending();
+            int t = sharings.stream().mapToInt(Sharing::degree).min().orElse(0);
             for (NodeId dealer : group) {
                 H256 own = hash(vectors.get(dealer));
+                List<NodeId> contradicting = new ArrayList<>();
                 for (NodeId receiver : group) {
-                    if (!receiver.equals(dealer) && !own.equals(reports.get(receiver).get(dealer))) {
-                        return blame(dealer, Culprit.Reason.EQUIVOCATION, receiver.shortId() + " reports different commitments");
+                    if (!receiver.equals(dealer) && !own.equals(reports.get(receiver).get(dealer))) contradicting.add(receiver);
+                }
+                if (contradicting.isEmpty()) continue;
+                List<Culprit> out = new ArrayList<>();
+                out.add(new Culprit(dealer, Culprit.Reason.EQUIVOCATION, contradicting.size() + " member(s) report different commitments"));
+                if (contradicting.size() <= t) {
+                    for (NodeId r : contradicting) {
+                        out.add(new Culprit(r, Culprit.Reason.EQUIVOCATION, "reports commitments of " + dealer.shortId()
+                                + " that differ from the ones it revealed"));
                     }
                 }
+                return new Blame(out);
             }
             agreed = true;
             return new Agreed(new HashMap<>(vectors));

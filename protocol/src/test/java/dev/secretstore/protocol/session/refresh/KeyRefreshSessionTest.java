@@ -215,10 +215,14 @@ class KeyRefreshSessionTest {
         assertThat(f.versions(f.node(2).id)).containsExactly(r.newVersion());
     }
 
-    /** A dealer shows one member other (self-consistent) commitments than the rest: equivocation, named, excluded. */
+    /**
+     * A dealer shows one member other (self-consistent) commitments than the rest: equivocation. At most t members
+     * contradict it and a report is only their word, so the dealer and the contradicting member are both named and
+     * excluded (a lying member could otherwise have an honest dealer excluded on its own); the rest refresh.
+     */
     @Test
     void equivocatingDealerExcludedAndNamed_SEC40() {
-        RefreshFixture f = new RefreshFixture(4, 1);
+        RefreshFixture f = new RefreshFixture(5, 1);
         NodeId cheat = f.node(1).id;
         NodeId fooled = f.node(2).id;
         Scalar x = f.latest(fooled).idNumbers().get(fooled);
@@ -233,10 +237,34 @@ class KeyRefreshSessionTest {
         KeyRefreshSession s = f.refresh(0);
         f.cluster.deliverAll();
         KeyRefreshSession.Refreshed r = s.result().join();
-        assertThat(r.excluded()).extracting(Culprit::node).containsExactly(cheat);
-        assertThat(r.excluded().get(0).reason()).isEqualTo(Culprit.Reason.EQUIVOCATION);
-        assertThat(s.blamed()).containsExactly(cheat);
-        assertThat(f.versions(fooled)).containsExactly(r.newVersion());
+        assertThat(r.excluded()).extracting(Culprit::node).containsExactly(cheat, fooled);
+        assertThat(r.excluded()).extracting(Culprit::reason).containsOnly(Culprit.Reason.EQUIVOCATION);
+        assertThat(s.blamed()).containsExactlyInAnyOrder(cheat, fooled);
+        assertThat(f.versions(f.node(3).id)).containsExactly(r.newVersion());
+        f.cluster.intercept(List::of);
+        assertThat(f.retrieveDocumentKey(3)).isEqualTo(f.documentKey);
+    }
+
+    /** A member that lies about an honest dealer's commitments in its report is excluded with it, never the dealer alone. */
+    @Test
+    void aMemberFramingAnHonestDealerIsExcludedWithIt_SEC40() {
+        RefreshFixture f = new RefreshFixture(5, 1);
+        NodeId liar = f.node(2).id;
+        NodeId honest = f.node(1).id;
+        f.cluster.intercept(d -> {
+            if (d.from().equals(liar) && d.envelope().body() instanceof DealingMessage.Ready ready) {
+                List<DealingMessage.VectorHash> lied = new java.util.ArrayList<>();
+                for (DealingMessage.VectorHash h : ready.received()) {
+                    lied.add(h.dealer().equals(honest) ? new DealingMessage.VectorHash(honest, H256.keccak(new byte[] {7})) : h);
+                }
+                return List.of(with(d, new DealingMessage.Ready(ready.attemptId(), lied)));
+            }
+            return List.of(d);
+        });
+        KeyRefreshSession s = f.refresh(0);
+        f.cluster.deliverAll();
+        KeyRefreshSession.Refreshed r = s.result().join();
+        assertThat(r.excluded()).extracting(Culprit::node).containsExactlyInAnyOrder(honest, liar);
         f.cluster.intercept(List::of);
         assertThat(f.retrieveDocumentKey(3)).isEqualTo(f.documentKey);
     }
