@@ -140,6 +140,44 @@ class ServersSetChangeSessionTest {
         c.nodes().forEach(n -> assertThat(n.storage.pendingKeyIds()).isEmpty());
     }
 
+    /** A key generated while member 2 was down (SEC-40): its version names member 2, which holds no share yet. */
+    private H256 seedMissedBy2(InMemoryCluster c) {
+        H256 keyId = randomId();
+        TestKeys.Sharing sharing = TestKeys.deal(keyId, AUTHOR, 1, TestKeys.randomIds(List.of(c.node(0).id, c.node(1).id, c.node(2).id), RNG),
+                Optional.empty(), RNG);
+        for (int i : List.of(0, 1)) {
+            c.node(i).storage.prepareNewKey(sharing.of(c.node(i).id));
+            c.node(i).storage.commit(keyId);
+        }
+        return keyId;
+    }
+
+    @Test
+    void sec40_aKeyAMemberWasNeverGivenMovesOffThatMember() {
+        InMemoryCluster c = cluster(3, false);
+        H256 keyId = seedMissedBy2(c);
+        ServersSetChangeSession s = start(c, 0, List.of(0, 1), admin, false);
+        c.deliverAll();
+        assertThat(s.result().join()).isNull();
+        assertConsistentSharing(c, keyId, List.of(0, 1));
+    }
+
+    /**
+     * A set that keeps a member which has not been repaired for a key yet waits for that repair: the retryable
+     * "too early" answer (http-api.md §6.2), nothing changed; repeated once share repair gave the member its share.
+     */
+    @Test
+    void sec40_aSetKeepingAMemberNotYetRepairedIsRetryable() {
+        InMemoryCluster c = cluster(3, false);
+        H256 keyId = seedMissedBy2(c);
+        KeyShare before = c.node(0).storage.get(keyId).orElseThrow();
+        ServersSetChangeSession s = start(c, 0, List.of(0, 1, 2), admin, false);
+        c.deliverAll();
+        assertThat(failure(s)).isEqualTo(Kind.TOO_EARLY_FOR_REQUEST);
+        assertThat(c.node(0).storage.get(keyId).orElseThrow().latestVersion().hash()).isEqualTo(before.latestVersion().hash());
+        assertThat(c.node(2).storage.metadata(keyId)).isEmpty();
+    }
+
     @Test
     void removesANodeAndItsOldShareNoLongerFitsTheNewSharing() {
         InMemoryCluster c = cluster(3, false);
