@@ -5,6 +5,7 @@ import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.rpc.SecretStoreRpc;
 import dev.secretstore.http.CorsPolicy;
+import dev.secretstore.http.HostAllowList;
 import dev.secretstore.rpc.http.RpcHttpServer;
 import dev.secretstore.keystore.Keystore;
 import dev.secretstore.keystore.KeystoreFile;
@@ -62,15 +63,27 @@ final class RpcCommands {
                 description = "allowed browser origins: none, *, or a comma-separated list (default: ${DEFAULT-VALUE})")
         String cors;
 
+        @Option(names = "--allowed-hosts", paramLabel = "HOSTS",
+                description = {"Host header values served besides localhost, the loopback literals and the bound address:",
+                    "a comma-separated list of host names or IP literals ([v6]), each optionally :port, or * for any (SEC-37)"})
+        String allowedHosts;
+
         @Override
         public Integer call() throws Exception {
+            HostAllowList hosts;
+            try {
+                hosts = HostAllowList.parse(allowedHosts);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("error: --allowed-hosts: " + e.getMessage());
+                return Main.USAGE;
+            }
             Keystore ks = new Keystore(keystore);
             if (!Files.isDirectory(keystore)) {
                 spec.commandLine().getErr().println("error: keystore directory " + keystore + " does not exist");
                 return Main.USAGE;
             }
             CountDownLatch stop = new CountDownLatch(1);
-            try (RpcHttpServer server = RpcHttpServer.start(new SecretStoreRpc(ks), iface, port, CorsPolicy.parse(cors))) {
+            try (RpcHttpServer server = RpcHttpServer.start(new SecretStoreRpc(ks), iface, port, CorsPolicy.parse(cors), hosts)) {
                 spec.commandLine().getOut().println("rpc: listening on " + server.uri() + " with "
                         + ks.accounts().size() + " account(s) from " + keystore);
                 spec.commandLine().getOut().flush();

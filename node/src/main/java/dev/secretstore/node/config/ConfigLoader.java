@@ -12,6 +12,7 @@ import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.http.CorsPolicy;
+import dev.secretstore.http.HostAllowList;
 import dev.secretstore.node.config.NodeConfig.Acl;
 import dev.secretstore.node.config.NodeConfig.AclMode;
 import dev.secretstore.node.config.NodeConfig.EthereumRpc;
@@ -80,6 +81,7 @@ public final class ConfigLoader {
     static final List<String> EXT_OPTIONS = List.of(
             "self_secret_file", "eth_rpc_url", "eth_rpc_timeout_ms", "registrar_address", "acl_policy_file",
             "parity_strict", "rpc_enabled", "rpc_interface", "rpc_port", "rpc_cors", "keys_path",
+            "http_allowed_hosts", "rpc_allowed_hosts",
             "ops_interface", "ops_port", "allow_key_loss_on_set_change", "requester_rate_limit", "key_rate_limit",
             "requester_concurrency_limit", "peer_heartbeat_ms", "peer_deadline_ms", "generation_min_members",
             "share_repair_interval", "share_refresh_interval");
@@ -243,7 +245,8 @@ public final class ConfigLoader {
                 boolean rpcEnabled = ext.bool("rpc_enabled", false);
                 RpcService rpc = new RpcService(rpcEnabled,
                         new Listen(listenIp(ext, "rpc_interface"), ext.port("rpc_port", DEFAULT_RPC_PORT)),
-                        cors(ext, "rpc_cors"));
+                        cors(ext, "rpc_cors"), allowedHosts(ext, "rpc_allowed_hosts"));
+                HostAllowList httpHosts = allowedHosts(ext, "http_allowed_hosts");
                 Listen ops = new Listen(listenIp(ext, "ops_interface"), ext.port("ops_port", DEFAULT_OPS_PORT));
                 boolean parityStrict = ext.bool("parity_strict", false);
                 Optional<Path> keysPath = path(ext, "keys_path");
@@ -271,7 +274,7 @@ public final class ConfigLoader {
                 }
 
                 return new NodeConfig(file, disabled, nodeKey, source, members, cluster,
-                        disableHttp ? Optional.empty() : Optional.of(http), cors, dataDir, acl, admin,
+                        disableHttp ? Optional.empty() : Optional.of(http), cors, httpHosts, dataDir, acl, admin,
                         disableAutoMigrate, eth, rpc, ops, parityStrict, keysPath, allowKeyLoss, limits, heartbeat, availability, notices);
             } catch (ConfigException | RuntimeException e) {
                 if (nodeKey != null) nodeKey.destroy();
@@ -475,6 +478,16 @@ public final class ConfigLoader {
             List<String> entries = s.strings(option, true).orElse(List.of("none"));
             try {
                 return CorsPolicy.of(entries);
+            } catch (IllegalArgumentException e) {
+                throw s.error(option, ConfigException.redact(e.getMessage()));
+            }
+        }
+
+        /** SEC-37: host names or IP literals (optionally with a port) beyond the defaults, or "*" alone for any. */
+        private HostAllowList allowedHosts(Section s, String option) throws ConfigException {
+            List<String> entries = s.strings(option, true).orElse(List.of());
+            try {
+                return HostAllowList.of(entries);
             } catch (IllegalArgumentException e) {
                 throw s.error(option, ConfigException.redact(e.getMessage()));
             }

@@ -4,6 +4,7 @@ import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.http.CorsPolicy;
+import dev.secretstore.http.HostAllowList;
 import dev.secretstore.protocol.NodeId;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -33,6 +34,7 @@ import java.util.Optional;
  * @param cluster           node-to-node listen address ({@code interface}, {@code port})
  * @param http              HTTP API listen address; empty when {@code disable_http = true}
  * @param cors              HTTP CORS setting ({@code cors})
+ * @param httpHosts         the HTTP API's {@code Host} allow-list ({@code http_allowed_hosts}, SEC-37)
  * @param dataDir           {@code path}, resolved against the configuration file's directory
  * @param acl               {@code acl_contract} and what it needs
  * @param adminPublic       {@code admin_public}, if set (never equal to a node id)
@@ -59,6 +61,7 @@ public record NodeConfig(
         Listen cluster,
         Optional<Listen> http,
         CorsPolicy cors,
+        HostAllowList httpHosts,
         Path dataDir,
         Acl acl,
         Optional<PublicPoint> adminPublic,
@@ -104,6 +107,7 @@ public record NodeConfig(
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(cors, "cors");
+        Objects.requireNonNull(httpHosts, "httpHosts");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(acl, "acl");
         Objects.requireNonNull(adminPublic, "adminPublic");
@@ -231,11 +235,15 @@ public record NodeConfig(
         }
     }
 
-    /** The {@code secretstore_*} JSON-RPC service ({@code rpc_enabled}, {@code rpc_interface}, {@code rpc_port}, {@code rpc_cors}). */
-    public record RpcService(boolean enabled, Listen listen, CorsPolicy cors) {
+    /**
+     * The {@code secretstore_*} JSON-RPC service ({@code rpc_enabled}, {@code rpc_interface}, {@code rpc_port},
+     * {@code rpc_cors}, {@code rpc_allowed_hosts}).
+     */
+    public record RpcService(boolean enabled, Listen listen, CorsPolicy cors, HostAllowList hosts) {
         public RpcService {
             Objects.requireNonNull(listen, "listen");
             Objects.requireNonNull(cors, "cors");
+            Objects.requireNonNull(hosts, "hosts");
         }
     }
 }

@@ -1,6 +1,7 @@
 package dev.secretstore.node.http;
 
 import dev.secretstore.http.CorsPolicy;
+import dev.secretstore.http.HostAllowList;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -31,8 +32,10 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * The Parity-compatible HTTP listener (http-api.md). Thin: CORS, parse, recover the requester, call
- * the {@link KeyServer}, map the result. Answers are written when the session completes, so no
+ * The Parity-compatible HTTP listener (http-api.md). Thin: Host check, CORS, parse, recover the
+ * requester, call the {@link KeyServer}, map the result. A request whose {@code Host} the
+ * {@link HostAllowList} refuses gets 403 {@code Host not allowed} in plain text before anything else
+ * happens (SEC-37, DNS rebinding); every other request is answered byte for byte as before. Answers are written when the session completes, so no
  * request thread waits on the cluster. One audit line per request: operation, key id, requester
  * address, outcome, status, duration; never a secret (SEC-07, SEC-29).
  */
@@ -55,6 +58,7 @@ public final class HttpApi implements AutoCloseable {
     private final KeyServer keyServer;
     private final RequestParser parser;
     private final CorsPolicy cors;
+    private final HostAllowList hosts;
     private final boolean strict;
     private final HttpServer server;
     private final ExecutorService executor;
@@ -73,7 +77,13 @@ public final class HttpApi implements AutoCloseable {
 
     public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, boolean strict, RequestLimits limits,
                    Observer observer) throws IOException {
+        this(keyServer, bind, cors, HostAllowList.defaults(), strict, limits, observer);
+    }
+
+    public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, HostAllowList hosts, boolean strict,
+                   RequestLimits limits, Observer observer) throws IOException {
         this.keyServer = keyServer;
+        this.hosts = java.util.Objects.requireNonNull(hosts, "hosts");
         this.limits = limits;
         this.observer = observer;
         this.parser = new RequestParser(strict);
@@ -113,6 +123,12 @@ public final class HttpApi implements AutoCloseable {
         long started = System.nanoTime();
         try {
             Headers in = exchange.getRequestHeaders();
+            if (!hosts.admits(in.get("Host"), exchange.getProtocol(), server.getAddress())) {
+                // SEC-37: before CORS, parsing or any session; the body is read by nobody
+                finish(exchange, null, HostAllowList.REFUSED_STATUS, HostAllowList.REFUSED_CONTENT_TYPE,
+                        HostAllowList.REFUSED_BODY, "host-refused", null, null, started);
+                return;
+            }
             String origin = in.getFirst("Origin");
             CorsPolicy.Decision decision = cors.decide(origin, in.getFirst("Host"));
             if (decision instanceof CorsPolicy.Decision.Rejected) {

@@ -3,6 +3,7 @@ package dev.secretstore.node.runtime;
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.node.acl.AllowAllAclChecker;
 import dev.secretstore.http.CorsPolicy;
+import dev.secretstore.http.HostAllowList;
 import dev.secretstore.node.http.HttpApi;
 import dev.secretstore.node.http.RequestLimits;
 import dev.secretstore.node.ops.NodeMetrics;
@@ -54,7 +55,17 @@ public final class KeyServerNode implements AutoCloseable {
                            InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
                            Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
                            AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
-                           TransportConfig transport, Availability availability) {
+                           TransportConfig transport, Availability availability, HostAllowList httpHosts) {
+        /** With the default Host allow-list (SEC-37). */
+        public Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
+                        InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
+                        Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
+                        AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
+                        TransportConfig transport, Availability availability) {
+            this(nodeKey, clusterAddress, members, httpAddress, dataDir, cors, strict, acl, aclDisabled, sessionTimeout, maxSessions,
+                    admin, httpLimits, opsAddress, transport, availability, HostAllowList.defaults());
+        }
+
         /** With the transport's default settings (heartbeat 2 s, peer deadline 6 s). */
         public Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                         InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
@@ -65,6 +76,7 @@ public final class KeyServerNode implements AutoCloseable {
         }
 
         public Settings {
+            Objects.requireNonNull(httpHosts, "httpHosts");
             Objects.requireNonNull(transport, "transport");
             Objects.requireNonNull(availability, "availability");
             Objects.requireNonNull(httpLimits, "httpLimits");
@@ -161,7 +173,7 @@ public final class KeyServerNode implements AutoCloseable {
             }
         }, 1, 1, TimeUnit.SECONDS);
         if (settings.httpAddress() != null) {
-            http = new HttpApi(keyServer, settings.httpAddress(), settings.cors(), settings.strict(),
+            http = new HttpApi(keyServer, settings.httpAddress(), settings.cors(), settings.httpHosts(), settings.strict(),
                     new RequestLimits(settings.httpLimits()), metrics::request);
             http.start();
         }

@@ -195,6 +195,33 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void sec37_allowedHostsDefaultToTheBuiltInListAndTakeNamesOrStar() throws Exception {
+        java.net.InetSocketAddress bound = new java.net.InetSocketAddress("127.0.0.1", 8082);
+        NodeConfig plain = load(minimal(""));
+        assertThat(plain.httpHosts().allows("localhost:8082", bound)).isTrue();
+        assertThat(plain.httpHosts().allows("evil.example", bound)).isFalse();
+        assertThat(plain.rpc().hosts().allows("evil.example", bound)).isFalse();
+        NodeConfig c = load(minimal("") + "[secretstore_ext]\nhttp_allowed_hosts = [\"Keys.Example\", \"[fd00::1]:8082\"]\n"
+                + "rpc_allowed_hosts = \"*\"\n");
+        assertThat(c.httpHosts().allows("keys.example.", bound)).isTrue();
+        assertThat(c.httpHosts().allows("[fd00::1]:8082", bound)).isTrue();
+        assertThat(c.httpHosts().allows("evil.example", bound)).isFalse();
+        assertThat(c.rpc().hosts().isAny()).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "http_allowed_hosts = [\"ok.example\", \"http://bad.example\"]|http_allowed_hosts|\"http://bad.example\" is not a host",
+            "http_allowed_hosts = [\"*\", \"ok.example\"]|http_allowed_hosts|must be the only entry",
+            "rpc_allowed_hosts = [\"::1\"]|rpc_allowed_hosts|is not a host",
+            "rpc_allowed_hosts = 5|rpc_allowed_hosts|",
+    })
+    void sec37_badAllowedHostsAreNamedErrors(String line, String option, String message) throws Exception {
+        ConfigException e = error(minimal("") + "[secretstore_ext]\n" + line + "\n");
+        assertThat(e.getMessage()).contains("[secretstore_ext] " + option + ":").contains(message == null ? "" : message);
+    }
+
+    @Test
     void aclNoneIsAnExplicitInsecureMode() throws Exception {
         NodeConfig c = load(minimal(""));
         assertThat(c.insecureNoAcl()).isTrue();

@@ -118,7 +118,7 @@ class HttpApiTest {
         fake.failWith = SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE);
         try (Socket s = new Socket("127.0.0.1", api.port())) {
             OutputStream out = s.getOutputStream();
-            out.write(("GET /shadow/" + ID + "/" + sig + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("GET /shadow/" + ID + "/" + sig + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             String statusLine = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII)).readLine();
             assertThat(statusLine).isEqualTo("HTTP/1.1 403 Forbidden");
@@ -206,6 +206,76 @@ class HttpApiTest {
                 .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
                 .header("Origin", "https://app.example").header("Access-Control-Request-Method", "POST").build();
         assertThat(client.send(pre, HttpResponse.BodyHandlers.ofByteArray()).statusCode()).isEqualTo(400);
+    }
+
+    /** The whole response (status line, headers, body) to one raw request sent with {@code Connection: close}. */
+    private String raw(String method, String path, String headers) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", api.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write((method + " " + path + " HTTP/1.1\r\n" + headers + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    private static String body(String response) {
+        return response.substring(response.indexOf("\r\n\r\n") + 4);
+    }
+
+    private static String statusLine(String response) {
+        return response.substring(0, response.indexOf("\r\n"));
+    }
+
+    @Test
+    void sec37_aForeignHostIsRefusedWith403BeforeAnySession() throws Exception {
+        start(CorsPolicy.anyOrigin(), false);
+        for (String host : List.of("evil.example", "evil.example:" + api.port(), "localhost.evil.example")) {
+            String r = raw("POST", "/shadow/" + ID + "/" + sig + "/1", "Host: " + host + "\r\nOrigin: http://" + host + "\r\n");
+            assertThat(statusLine(r)).isEqualTo("HTTP/1.1 403 Forbidden");
+            assertThat(r).containsIgnoringCase("Content-Type: text/plain; charset=utf-8");
+            assertThat(r).doesNotContainIgnoringCase("Access-Control-Allow-Origin");
+            assertThat(body(r)).isEqualTo("Host not allowed\n");
+        }
+        // a preflight from the rebound page is refused too, and an HTTP/1.1 request without Host
+        String pre = raw("OPTIONS", "/shadow/" + ID + "/" + sig + "/1",
+                "Host: evil.example\r\nOrigin: http://evil.example\r\nAccess-Control-Request-Method: POST\r\n");
+        assertThat(statusLine(pre)).isEqualTo("HTTP/1.1 403 Forbidden");
+        assertThat(statusLine(raw("GET", "/server/" + ID + "/" + sig, ""))).isEqualTo("HTTP/1.1 403 Forbidden");
+        assertThat(fake.calls.get()).isZero();
+    }
+
+    @Test
+    void sec37_allowedHostsGetTheUnchangedAnswer() throws Exception {
+        start(CorsPolicy.none(), false);
+        String expected = "\"0x" + serverKey.toHex() + "\"";
+        for (String host : List.of("127.0.0.1:" + api.port(), "127.0.0.1", "localhost", "LOCALHOST.:" + api.port(), "[::1]:" + api.port())) {
+            String r = raw("GET", "/server/" + ID + "/" + sig, "Host: " + host + "\r\n");
+            assertThat(statusLine(r)).as(host).isEqualTo("HTTP/1.1 200 OK");
+            assertThat(body(r)).as(host).isEqualTo(expected);
+        }
+        assertThat(fake.calls.get()).isEqualTo(5);
+        // the port must be the bound one
+        assertThat(statusLine(raw("GET", "/server/" + ID + "/" + sig, "Host: 127.0.0.1:1\r\n"))).isEqualTo("HTTP/1.1 403 Forbidden");
+    }
+
+    @Test
+    void sec37_configuredHostsAndStarAreServedAndPreflightStaysForAllowedHosts() throws Exception {
+        api = new HttpApi(fake, new InetSocketAddress("127.0.0.1", 0), CorsPolicy.of(List.of("https://app.example")),
+                dev.secretstore.http.HostAllowList.of(List.of("keys.example")), false,
+                new RequestLimits(RequestLimits.Config.NONE), (op, status, nanos) -> { });
+        api.start();
+        assertThat(body(raw("GET", "/server/" + ID + "/" + sig, "Host: Keys.Example\r\n"))).isEqualTo("\"0x" + serverKey.toHex() + "\"");
+        String pre = raw("OPTIONS", "/shadow/" + ID + "/" + sig + "/1",
+                "Host: keys.example\r\nOrigin: https://app.example\r\nAccess-Control-Request-Method: POST\r\n");
+        assertThat(statusLine(pre)).isEqualTo("HTTP/1.1 204 No Content");
+        assertThat(pre).containsIgnoringCase("Access-Control-Allow-Origin: https://app.example");
+        assertThat(statusLine(raw("GET", "/server/" + ID + "/" + sig, "Host: evil.example\r\n"))).isEqualTo("HTTP/1.1 403 Forbidden");
+        api.close();
+        api = new HttpApi(fake, new InetSocketAddress("127.0.0.1", 0), CorsPolicy.none(), dev.secretstore.http.HostAllowList.anyHost(),
+                false, new RequestLimits(RequestLimits.Config.NONE), (op, status, nanos) -> { });
+        api.start();
+        assertThat(statusLine(raw("GET", "/server/" + ID + "/" + sig, "Host: evil.example\r\n"))).isEqualTo("HTTP/1.1 200 OK");
     }
 
     /** The refresh route passes the signature and key ids on and answers like endpoint 9: an empty 200, or Parity's error body. */

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.secretstore.http.CorsPolicy;
+import dev.secretstore.http.HostAllowList;
 import dev.secretstore.rpc.SecretStoreRpc;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +19,9 @@ import java.util.concurrent.Executors;
  * The rpc service over HTTP/1.1 (jsonrpc.md §1, §2, §6): {@code POST} a JSON-RPC request or batch to
  * any path; every JSON-RPC response is HTTP 200 {@code application/json}. CORS as the key server HTTP
  * API (default {@code none}) with preflight support. Binds to 127.0.0.1 unless told otherwise
- * (SEC-30). Request bodies are never logged.
+ * (SEC-30). A request whose {@code Host} the {@link HostAllowList} refuses gets 403
+ * {@code Host not allowed} in plain text before anything else, so a page that rebinds its name to this
+ * machine cannot reach the accounts (SEC-37). Request bodies are never logged.
  */
 public final class RpcHttpServer implements AutoCloseable {
     /** Default port, as Parity's JSON-RPC. */
@@ -30,23 +33,32 @@ public final class RpcHttpServer implements AutoCloseable {
     private final ExecutorService executor;
     private final SecretStoreRpc rpc;
     private final CorsPolicy cors;
+    private final HostAllowList hosts;
 
-    private RpcHttpServer(HttpServer server, ExecutorService executor, SecretStoreRpc rpc, CorsPolicy cors) {
+    private RpcHttpServer(HttpServer server, ExecutorService executor, SecretStoreRpc rpc, CorsPolicy cors, HostAllowList hosts) {
         this.server = server;
         this.executor = executor;
         this.rpc = rpc;
         this.cors = cors;
+        this.hosts = hosts;
+    }
+
+    /** Starts on {@code iface:port} ({@code port} 0 picks a free port) with the default Host allow-list. */
+    public static RpcHttpServer start(SecretStoreRpc rpc, String iface, int port, CorsPolicy cors) throws IOException {
+        return start(rpc, iface, port, cors, HostAllowList.defaults());
     }
 
     /** Starts on {@code iface:port} ({@code port} 0 picks a free port). */
-    public static RpcHttpServer start(SecretStoreRpc rpc, String iface, int port, CorsPolicy cors) throws IOException {
+    public static RpcHttpServer start(SecretStoreRpc rpc, String iface, int port, CorsPolicy cors, HostAllowList hosts)
+            throws IOException {
+        java.util.Objects.requireNonNull(hosts, "hosts");
         HttpServer server = HttpServer.create(new InetSocketAddress(iface, port), 64);
         ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "rpc-http");
             t.setDaemon(true);
             return t;
         });
-        RpcHttpServer s = new RpcHttpServer(server, executor, rpc, cors);
+        RpcHttpServer s = new RpcHttpServer(server, executor, rpc, cors, hosts);
         server.createContext("/", s::exchange);
         server.setExecutor(executor);
         server.start();
@@ -66,6 +78,14 @@ public final class RpcHttpServer implements AutoCloseable {
     private void exchange(HttpExchange ex) throws IOException {
         try (ex) {
             Headers in = ex.getRequestHeaders();
+            if (!hosts.admits(in.get("Host"), ex.getProtocol(), server.getAddress())) {
+                ex.getResponseHeaders().set("Content-Type", HostAllowList.REFUSED_CONTENT_TYPE);
+                ex.sendResponseHeaders(HostAllowList.REFUSED_STATUS, HostAllowList.REFUSED_BODY.length);
+                try (OutputStream os = ex.getResponseBody()) {
+                    os.write(HostAllowList.REFUSED_BODY);
+                }
+                return;
+            }
             String method = ex.getRequestMethod();
             String origin = in.getFirst("Origin");
             CorsPolicy.Decision decision = cors.decide(origin, in.getFirst("Host"));
