@@ -97,4 +97,11 @@ class RpcCommandsTest {
         t.join(5000);
         assertThat(t.isAlive()).isFalse();
     }
+
+    @Test
+    void sec37_rpcRefusesABadAllowedHostsListBeforeStarting() {
+        assertThat(run("rpc", "--keystore", dir.toString(), "--port", "0", "--allowed-hosts", "ok.example,http://bad.example")).isEqualTo(2);
+        assertThat(err.toString()).contains("--allowed-hosts").contains("\"http://bad.example\" is not a host");
+        assertThat(out.toString()).doesNotContain("listening");
+    }
 }
