@@ -1,6 +1,7 @@
 package dev.secretstore.cli;
 
 import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.keystore.PrivateFiles;
 import dev.secretstore.node.config.ConfigException;
 import dev.secretstore.node.config.ConfigLoader;
 import dev.secretstore.node.config.NodeConfig;
@@ -39,7 +40,6 @@ public final class ClusterInit {
     static final int MAX_NODES = 64;
     static final String POLICY_FILE = "acl-policy.toml";
 
-    private static final Set<PosixFilePermission> FILE_0600 = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> FILE_0644 = PosixFilePermissions.fromString("rw-r--r--");
     private static final Set<PosixFilePermission> DIR_0700 = PosixFilePermissions.fromString("rwx------");
 
@@ -237,7 +237,7 @@ public final class ClusterInit {
                 text[2 * k + 1] = digits[secret[k] & 0xf];
             }
             text[64] = '\n';
-            writeFile(file, text, FILE_0600);
+            PrivateFiles.write(file, text); // SEC-39: 0600 from creation, replaced atomically
         } finally {
             Arrays.fill(secret, (byte) 0);
             Arrays.fill(text, (byte) 0);

@@ -147,6 +147,9 @@ class MainTest {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(c.dataDir()))).isEqualTo("rwx------");
         }
         assertThat(configs.stream().map(NodeConfig::self).distinct()).hasSize(4);
+        // SEC-39: the administrator key is private too, in a private cluster directory
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out3.resolve("admin.key")))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out3))).isEqualTo("rwx------");
 
         // The written node configuration starts as-is (up to the missing runtime).
         err.getBuffer().setLength(0);

@@ -63,6 +63,12 @@ class RpcCommandsTest {
         assertThat(run("account", "list", "--keystore", ks.toString())).isZero();
         assertThat(out.toString()).contains(created.substring(0, 42)).contains(imported.address().toHex());
         assertThat(out.toString() + err).doesNotContain("s3cret");
+        // SEC-39: both keystore files 0600, in a keystore directory created 0700
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(ks))).isEqualTo("rwx------");
+        try (java.util.stream.Stream<Path> files = Files.list(ks)) {
+            assertThat(files.toList()).hasSize(2).allSatisfy(f -> assertThat(java.nio.file.attribute.PosixFilePermissions
+                    .toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------"));
+        }
     }
 
     @Test

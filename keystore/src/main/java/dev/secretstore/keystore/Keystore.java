@@ -75,14 +75,15 @@ public final class Keystore {
         return KeystoreFile.decrypt(node, password);
     }
 
-    /** Writes a new keystore file for {@code key}, named like geth's ({@code UTC--<time>--<address>}). */
+    /**
+     * Writes a new keystore file for {@code key}, named like geth's ({@code UTC--<time>--<address>}):
+     * {@code 0600} from creation, in a directory created {@code 0700} if missing (SEC-39, {@link PrivateFiles}).
+     */
     public Path store(KeyPair key, String password, KeystoreFile.ScryptParams params) throws IOException {
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir);
         String address = key.address().toHex().replaceFirst("^0x", "");
         Path f = dir.resolve("UTC--" + FILE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)) + "--" + address);
-        Path tmp = dir.resolve(f.getFileName() + ".tmp");
-        Files.writeString(tmp, JSON.writeValueAsString(KeystoreFile.encrypt(key, password, params)));
-        Files.move(tmp, f, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        PrivateFiles.writeString(f, JSON.writeValueAsString(KeystoreFile.encrypt(key, password, params)));
         return f;
     }
 }

@@ -13,6 +13,8 @@ public final class RpcError extends Exception {
     public static final int INVALID_PARAMS = -32602;
     public static final int ACCOUNT_ERROR = -32023;
     public static final int ENCRYPTION_ERROR = -32055;
+    /** EIP-1474's "Limit exceeded". */
+    public static final int LIMIT_EXCEEDED = -32005;
 
     private final int code;
     private final String data;
@@ -55,6 +57,14 @@ public final class RpcError extends Exception {
 
     static RpcError account(String message, String data) {
         return new RpcError(ACCOUNT_ERROR, message, data);
+    }
+
+    static RpcError batchTooLarge(int max) {
+        return new RpcError(INVALID_REQUEST, "Invalid request", "batch of more than " + max + " calls");
+    }
+
+    static RpcError limitExceeded(String data) {
+        return new RpcError(LIMIT_EXCEEDED, "Limit exceeded", data);
     }
 
     static RpcError encryption(String data) {

@@ -43,15 +43,19 @@ public final class SecretStoreRpc {
             .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
     private static final JsonNodeFactory NODES = JSON.getNodeFactory();
 
-    /** Wrong passwords in a row for one account before further attempts are refused for a while (jsonrpc.md §10). */
-    static final int FREE_ATTEMPTS = 5;
-    static final long MAX_LOCK_NANOS = 60_000_000_000L;
+    /** Wrong passwords one source may try per account before it is refused for a while (jsonrpc.md §10). */
+    static final int FREE_ATTEMPTS = Lockout.FREE_ATTEMPTS;
+    /** Most calls in one batch; a larger batch is refused as a whole with {@code -32600}. */
+    public static final int MAX_BATCH = 100;
+    /** Most password checks (keystore KDF runs) per HTTP request; further calls get {@code -32005}. */
+    public static final int MAX_PASSWORD_CHECKS = 8;
+    /** The source used by {@link #handle(String)}. */
+    static final String LOCAL_SOURCE = "local";
 
     private final Keystore keystore;
     private final SecureRandom rng;
-    private final java.util.function.LongSupplier clock;
-    /** Per account: consecutive wrong passwords and the time until which attempts are refused (bounded by the keystore's size). */
-    private final java.util.Map<Address, long[]> failures = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AccountStore accounts;
+    private final Lockout lockout;
 
     public SecretStoreRpc(Keystore keystore) {
         this(keystore, new SecureRandom());
@@ -62,9 +66,14 @@ public final class SecretStoreRpc {
     }
 
     SecretStoreRpc(Keystore keystore, SecureRandom rng, java.util.function.LongSupplier clock) {
+        this(keystore, rng, new AccountStore(keystore, rng), new Lockout(clock, Lockout.DEFAULT_CAPACITY));
+    }
+
+    SecretStoreRpc(Keystore keystore, SecureRandom rng, AccountStore accounts, Lockout lockout) {
         this.keystore = keystore;
         this.rng = rng;
-        this.clock = clock;
+        this.accounts = accounts;
+        this.lockout = lockout;
     }
 
     public Keystore keystore() {
@@ -76,6 +85,16 @@ public final class SecretStoreRpc {
      * (a notification, or a batch made only of notifications).
      */
     public String handle(String body) {
+        return handle(body, LOCAL_SOURCE);
+    }
+
+    /**
+     * Handles one HTTP body from {@code source} (the client's address, IPv6 by /64 prefix: the key of
+     * the failed-password counters). At most {@link #MAX_BATCH} calls per batch and
+     * {@link #MAX_PASSWORD_CHECKS} password checks per body.
+     */
+    public String handle(String body, String source) {
+        Budget budget = new Budget(source);
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -89,18 +108,21 @@ public final class SecretStoreRpc {
             if (root.isEmpty()) {
                 return write(errorResponse(RpcError.invalidRequest(), NODES.nullNode()));
             }
+            if (root.size() > MAX_BATCH) {
+                return write(errorResponse(RpcError.batchTooLarge(MAX_BATCH), NODES.nullNode()));
+            }
             ArrayNode out = NODES.arrayNode();
             for (JsonNode call : root) {
-                JsonNode r = handleCall(call);
+                JsonNode r = handleCall(call, budget);
                 if (r != null) out.add(r);
             }
             return out.isEmpty() ? null : write(out);
         }
-        JsonNode r = handleCall(root);
+        JsonNode r = handleCall(root, budget);
         return r == null ? null : write(r);
     }
 
-    private JsonNode handleCall(JsonNode call) {
+    private JsonNode handleCall(JsonNode call, Budget budget) {
         if (!call.isObject()) {
             return errorResponse(RpcError.invalidRequest(), NODES.nullNode());
         }
@@ -120,7 +142,7 @@ public final class SecretStoreRpc {
         }
         JsonNode response;
         try {
-            JsonNode result = dispatch(method.asText(), params == null ? NODES.arrayNode() : params);
+            JsonNode result = dispatch(method.asText(), params == null ? NODES.arrayNode() : params, budget);
             ObjectNode ok = NODES.objectNode();
             ok.put("jsonrpc", "2.0");
             ok.set("result", result);
@@ -134,13 +156,13 @@ public final class SecretStoreRpc {
         return notification ? null : response;
     }
 
-    private JsonNode dispatch(String method, JsonNode params) throws RpcError {
+    private JsonNode dispatch(String method, JsonNode params, Budget budget) throws RpcError {
         return switch (method) {
-            case "secretstore_signRawHash" -> signRawHash(params);
-            case "secretstore_generateDocumentKey" -> generateDocumentKey(params);
-            case "secretstore_encrypt" -> encrypt(params);
-            case "secretstore_decrypt" -> decrypt(params);
-            case "secretstore_shadowDecrypt" -> shadowDecrypt(params);
+            case "secretstore_signRawHash" -> signRawHash(params, budget);
+            case "secretstore_generateDocumentKey" -> generateDocumentKey(params, budget);
+            case "secretstore_encrypt" -> encrypt(params, budget);
+            case "secretstore_decrypt" -> decrypt(params, budget);
+            case "secretstore_shadowDecrypt" -> shadowDecrypt(params, budget);
             case "secretstore_serversSetHash" -> serversSetHash(params);
             default -> throw RpcError.methodNotFound();
         };
@@ -148,12 +170,12 @@ public final class SecretStoreRpc {
 
     // ------------------------------------------------------------------ methods
 
-    private JsonNode signRawHash(JsonNode params) throws RpcError {
+    private JsonNode signRawHash(JsonNode params, Budget budget) throws RpcError {
         Params p = new Params(params, 3);
         Address address = p.address(0);
         String password = p.string(1);
         byte[] hash = p.fixed(2, 32);
-        KeyPair kp = unlock(address, password, "Could not sign raw hash.");
+        KeyPair kp = unlock(budget, address, password, "Could not sign raw hash.");
         try {
             return hex(Ecdsa.sign(kp.secret(), H256.fromBytes(hash)).toBytes());
         } finally {
@@ -161,12 +183,12 @@ public final class SecretStoreRpc {
         }
     }
 
-    private JsonNode generateDocumentKey(JsonNode params) throws RpcError {
+    private JsonNode generateDocumentKey(JsonNode params, Budget budget) throws RpcError {
         Params p = new Params(params, 3);
         Address address = p.address(0);
         String password = p.string(1);
         byte[] serverKey = p.fixed(2, 64);
-        KeyPair kp = unlock(address, password, "Could not read account public.");
+        KeyPair kp = unlock(budget, address, password, "Could not read account public.");
         PublicPoint accountPublic;
         try {
             accountPublic = kp.publicKey();
@@ -187,13 +209,13 @@ public final class SecretStoreRpc {
         }
     }
 
-    private JsonNode encrypt(JsonNode params) throws RpcError {
+    private JsonNode encrypt(JsonNode params, Budget budget) throws RpcError {
         Params p = new Params(params, 4);
         Address address = p.address(0);
         String password = p.string(1);
         byte[] key = p.bytes(2);
         byte[] data = p.bytes(3);
-        PublicPoint m = documentKey(address, password, key);
+        PublicPoint m = documentKey(budget, address, password, key);
         try {
             return hex(DocumentCipher.encrypt(m, data, rng));
         } catch (CryptoException e) {
@@ -201,7 +223,7 @@ public final class SecretStoreRpc {
         }
     }
 
-    private JsonNode decrypt(JsonNode params) throws RpcError {
+    private JsonNode decrypt(JsonNode params, Budget budget) throws RpcError {
         Params p = new Params(params, 4);
         Address address = p.address(0);
         String password = p.string(1);
@@ -210,7 +232,7 @@ public final class SecretStoreRpc {
         if (data.length < 16) {
             throw RpcError.couldNotParse("encrypted_document", "data shorter than the 16-byte IV");
         }
-        PublicPoint m = documentKey(address, password, key);
+        PublicPoint m = documentKey(budget, address, password, key);
         try {
             return hex(DocumentCipher.decrypt(m, data));
         } catch (CryptoException e) {
@@ -218,7 +240,7 @@ public final class SecretStoreRpc {
         }
     }
 
-    private JsonNode shadowDecrypt(JsonNode params) throws RpcError {
+    private JsonNode shadowDecrypt(JsonNode params, Budget budget) throws RpcError {
         Params p = new Params(params, 6);
         Address address = p.address(0);
         String password = p.string(1);
@@ -232,7 +254,7 @@ public final class SecretStoreRpc {
         if (data.length < 16) {
             throw RpcError.couldNotParse("encrypted_document", "data shorter than the 16-byte IV");
         }
-        KeyPair kp = unlock(address, password, "Could not decrypt key.");
+        KeyPair kp = unlock(budget, address, password, "Could not decrypt key.");
         List<SecretScalar> ds = new ArrayList<>();
         try {
             for (byte[] shadow : shadows) {
@@ -280,8 +302,8 @@ public final class SecretStoreRpc {
     // ------------------------------------------------------------------ helpers
 
     /** Unlocks the account, decrypts {@code key} (ECIES, authData 00 00) and requires 64 bytes. */
-    private PublicPoint documentKey(Address address, String password, byte[] key) throws RpcError {
-        KeyPair kp = unlock(address, password, "Could not decrypt key.");
+    private PublicPoint documentKey(Budget budget, Address address, String password, byte[] key) throws RpcError {
+        KeyPair kp = unlock(budget, address, password, "Could not decrypt key.");
         byte[] m;
         try {
             m = Ecies.decryptFromServer(kp.secret(), key);
@@ -300,34 +322,41 @@ public final class SecretStoreRpc {
         }
     }
 
+    /** What one HTTP body may still spend: its source and the password checks left. */
+    private static final class Budget {
+        final String source;
+        int passwordChecks = MAX_PASSWORD_CHECKS;
+
+        Budget(String source) {
+            this.source = source;
+        }
+    }
+
     /**
-     * Unlocks the account for one call. After {@link #FREE_ATTEMPTS} wrong passwords in a row, the
-     * account refuses attempts for 1 s, doubling per further failure up to 60 s; a success resets it.
+     * Unlocks the account for one call. An unknown account, a wrong password and an unreadable file
+     * give the same error ({@code message}, data {@code InvalidPassword}) after the same KDF work;
+     * refusals by the lockout ({@link Lockout}) give data {@code TooManyAttempts} for known and unknown
+     * accounts alike.
      */
-    private KeyPair unlock(Address address, String password, String message) throws RpcError {
-        long[] f = failures.get(address);
-        if (f != null && clock.getAsLong() - f[1] < 0) {
+    private KeyPair unlock(Budget budget, Address address, String password, String message) throws RpcError {
+        if (budget.passwordChecks <= 0) {
+            throw RpcError.limitExceeded("at most " + MAX_PASSWORD_CHECKS + " password checks per request");
+        }
+        Lockout.Attempt attempt = lockout.tryAcquire(address, budget.source);
+        if (attempt == null) {
             throw RpcError.account(message, "TooManyAttempts");
         }
+        budget.passwordChecks--;
+        boolean ok = false;
         try {
-            KeyPair kp = keystore.unlock(address, password);
-            failures.remove(address);
+            KeyPair kp = accounts.unlock(address, password);
+            ok = true;
             return kp;
         } catch (KeystoreException e) {
-            if (e.reason() == KeystoreException.Reason.WRONG_PASSWORD) {
-                failures.compute(address, (a, old) -> {
-                    long count = old == null ? 1 : old[0] + 1;
-                    long lock = count < FREE_ATTEMPTS ? 0
-                            : Math.min(MAX_LOCK_NANOS, 1_000_000_000L << Math.min(16, count - FREE_ATTEMPTS));
-                    return new long[] {count, clock.getAsLong() + lock};
-                });
-            }
-            String data = switch (e.reason()) {
-                case UNKNOWN_ACCOUNT -> "NotFound";
-                case WRONG_PASSWORD -> "InvalidPassword";
-                case INVALID_FILE -> "InvalidKeystore";
-            };
-            throw RpcError.account(message, data);
+            throw RpcError.account(message, "InvalidPassword");
+        } finally {
+            if (ok) attempt.succeeded();
+            else attempt.failed();
         }
     }
 

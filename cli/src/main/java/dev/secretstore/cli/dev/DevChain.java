@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.Hex;
+import dev.secretstore.keystore.PrivateFiles;
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.cli.ClusterInit;
 import dev.secretstore.node.config.ConfigException;
@@ -14,10 +15,8 @@ import dev.secretstore.node.eth.EthRpc;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 
@@ -85,8 +84,7 @@ public final class DevChain implements AutoCloseable {
             }
             Path ownerKey = dir.resolve(OWNER_KEY);
             if (!Files.exists(ownerKey)) {
-                Files.writeString(ownerKey, Anvil.DEV_ACCOUNT_SECRET + "\n", StandardCharsets.US_ASCII);
-                Files.setPosixFilePermissions(ownerKey, PosixFilePermissions.fromString("rw-------"));
+                PrivateFiles.writeString(ownerKey, Anvil.DEV_ACCOUNT_SECRET + "\n"); // SEC-39
             }
             for (int i = 0; i < n; i++) ChainAclConfig.useContract(plan.configFile(i), anvil.url(), contract, 5000);
             return new DevChain(anvil, contract, owner);
@@ -116,7 +114,7 @@ public final class DevChain implements AutoCloseable {
         o.put("address", "0x" + Hex.encode(owner.address().toBytes()));
         o.put("secret", Anvil.DEV_ACCOUNT_SECRET);
         o.put("key_file", OWNER_KEY);
-        Files.writeString(devJson, json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n", StandardCharsets.UTF_8);
+        PrivateFiles.writeString(devJson, json.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n"); // SEC-39: secrets
     }
 
     static void printBanner(DevChain chain, DevCluster.Running running, Path dir, PrintStream out) {

@@ -3,6 +3,7 @@ package dev.secretstore.cli.dev;
 import dev.secretstore.cli.ClusterInit;
 import dev.secretstore.cli.DevClusterRunner;
 import dev.secretstore.crypto.Hex;
+import dev.secretstore.keystore.PrivateFiles;
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.keystore.Keystore;
@@ -17,10 +18,8 @@ import dev.secretstore.rpc.SecretStoreRpc;
 import dev.secretstore.rpc.http.RpcHttpServer;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -210,9 +209,8 @@ public final class DevCluster implements DevClusterRunner {
             KeyPair demo = KeyPair.random();
             try {
                 byte[] secret = demo.secret().toBytes();
-                Files.writeString(requesterKey, Hex.encode(secret) + "\n", StandardCharsets.US_ASCII);
+                PrivateFiles.writeString(requesterKey, Hex.encode(secret) + "\n"); // SEC-39
                 java.util.Arrays.fill(secret, (byte) 0);
-                Files.setPosixFilePermissions(requesterKey, PosixFilePermissions.fromString("rw-------"));
             } finally {
                 demo.destroy();
             }
@@ -247,7 +245,7 @@ public final class DevCluster implements DevClusterRunner {
             running.close();
             throw e;
         }
-        Files.writeString(devJson, devJson(nodes, configs, running.rpcUrl(), running.rpcAccounts), StandardCharsets.UTF_8);
+        PrivateFiles.writeString(devJson, devJson(nodes, configs, running.rpcUrl(), running.rpcAccounts)); // SEC-39: passwords
         return running;
     }
 
@@ -273,8 +271,7 @@ public final class DevCluster implements DevClusterRunner {
                 kp.destroy();
             }
         }
-        Files.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(accounts), StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        PrivateFiles.writeString(file, json.writerWithDefaultPrettyPrinter().writeValueAsString(accounts)); // SEC-39: passwords
         return accounts;
     }
 

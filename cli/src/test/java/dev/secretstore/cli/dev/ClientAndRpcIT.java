@@ -49,7 +49,10 @@ class ClientAndRpcIT {
     static void start() throws Exception {
         base = TestPorts.base();
         PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
+        // SEC-39: secrets stay private even in a directory others may read
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         cluster = DevCluster.start(3, dir, base, base + 10, base + 20, quiet);
+        assertPrivateFiles();
         accounts = cluster.rpcAccounts();
         assertThat(accounts).hasSize(2);
         JsonNode devJson = JSON.readTree(cluster.devJson().toFile());
@@ -65,6 +68,22 @@ class ClientAndRpcIT {
                 + "\"\nkey_id = \"*\"\n", StandardOpenOption.APPEND);
         cluster = DevCluster.start(3, dir, base, base + 10, base + 20, quiet);
         assertThat(cluster.rpcAccounts()).isEqualTo(accounts);
+        assertPrivateFiles(); // dev.json rewritten on restart: still private
+    }
+
+    /** SEC-39: dev.json (passwords), the requester key, the node keys and the JSON-RPC accounts are 0600. */
+    static void assertPrivateFiles() throws Exception {
+        List<Path> secrets = new java.util.ArrayList<>(List.of(cluster.devJson(), dir.resolve(DevCluster.REQUESTER_KEY),
+                dir.resolve("admin.key"), dir.resolve(DevCluster.RPC_ACCOUNTS)));
+        for (int i = 0; i < 3; i++) secrets.add(dir.resolve("node-" + i + ".key"));
+        try (java.util.stream.Stream<Path> ks = Files.list(dir.resolve(DevCluster.RPC_KEYSTORE))) {
+            ks.forEach(secrets::add);
+        }
+        assertThat(secrets).hasSizeGreaterThan(8).allSatisfy(f -> assertThat(
+                java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).as(f.toString())
+                .isEqualTo("rw-------"));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve(DevCluster.RPC_KEYSTORE)))).isEqualTo("rwx------");
     }
 
     @AfterAll

@@ -17,13 +17,16 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.LongSupplier;
 
 /**
  * {@code acl_contract = "policy"} (acl-and-config.md §2.6): the key's author is always allowed;
  * anyone else only with a matching grant from the policy file. Fails closed: a key this node does not
  * hold, or any error, is a denial. The file is read again when it changes (size or modification time,
- * checked at most once a second); a file that no longer parses keeps the previous grants and is
- * logged.
+ * checked at most once a second). A file that stops parsing or disappears while the node runs denies
+ * every grant (authors keep access to their own keys) until it is fixed, logged as SEVERE at once and
+ * then at most once a minute while requests keep arriving (SEC-39): a revoked grant never survives a
+ * broken edit.
  *
  * <pre>
  * [[grant]]
@@ -35,29 +38,43 @@ public final class PolicyFileAclChecker implements AclChecker {
     /** A grant; {@code keyId} empty means every key. */
     public record Grant(Address address, Optional<H256> keyId) {}
 
+    private static final long RELOAD_INTERVAL_NANOS = 1_000_000_000L;
+    private static final long BROKEN_LOG_INTERVAL_NANOS = 60_000_000_000L;
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(PolicyFileAclChecker.class.getName());
 
     private final KeyStorage storage;
     private final String source;
     private final Path file; // null: fixed grants (tests)
+    private final LongSupplier nanoTime;
     private volatile Set<Grant> grants;
     private volatile String stamp;
     private volatile long checkedAt;
+    /** Why the file is unusable (every grant denied), or null while it parses. */
+    private volatile String broken;
+    private volatile long brokenLoggedAt;
 
     public PolicyFileAclChecker(Set<Grant> grants, KeyStorage storage, String source) {
         this.grants = Set.copyOf(grants);
         this.storage = storage;
         this.source = source;
         this.file = null;
+        this.nanoTime = System::nanoTime;
     }
 
     /** Reads {@code file} now (a parse error is thrown: the node must not start) and again whenever it changes. */
     public PolicyFileAclChecker(Path file, KeyStorage storage) {
+        this(file, storage, System::nanoTime);
+    }
+
+    /** As {@link #PolicyFileAclChecker(Path, KeyStorage)} with the monotonic clock (nanoseconds) given. */
+    PolicyFileAclChecker(Path file, KeyStorage storage, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         this.file = file;
         this.storage = storage;
         this.source = "policy " + file.getFileName();
         this.stamp = stamp(file);
         this.grants = Set.copyOf(load(file));
+        this.checkedAt = nanoTime.getAsLong();
     }
 
     private static String stamp(Path file) {
@@ -72,19 +89,49 @@ public final class PolicyFileAclChecker implements AclChecker {
 
     /** Re-reads the file if it changed since the last look (at most once a second). */
     private void refresh() {
-        if (file == null) return;
-        long now = System.nanoTime();
-        if (now - checkedAt < 1_000_000_000L) return;
+        if (file == null || nanoTime.getAsLong() - checkedAt < RELOAD_INTERVAL_NANOS) return;
+        synchronized (this) {
+            refreshNow();
+        }
+    }
+
+    private void refreshNow() {
+        long now = nanoTime.getAsLong();
+        if (now - checkedAt < RELOAD_INTERVAL_NANOS) return;
         checkedAt = now;
         String current = stamp(file);
-        if (current.equals(stamp)) return;
-        stamp = current;
-        try {
-            grants = Set.copyOf(load(file));
-            LOG.info(() -> source + ": reloaded, " + grants.size() + " grant(s)");
-        } catch (IllegalArgumentException e) {
-            LOG.severe(() -> "keeping the previous ACL policy: " + e.getMessage());
+        if (!current.equals(stamp)) {
+            stamp = current;
+            try {
+                Set<Grant> loaded = Set.copyOf(load(file));
+                boolean wasBroken = broken != null;
+                grants = loaded;
+                broken = null;
+                if (wasBroken) {
+                    LOG.severe(() -> source + ": fixed, grants apply again: " + loaded.size() + " grant(s)");
+                } else {
+                    LOG.info(() -> source + ": reloaded, " + loaded.size() + " grant(s)");
+                }
+            } catch (IllegalArgumentException e) {
+                grants = Set.of(); // fail closed: a revoked grant must not survive a broken edit
+                broken = e.getMessage();
+                brokenLoggedAt = now;
+                logBroken();
+            }
+        } else if (broken != null && now - brokenLoggedAt >= BROKEN_LOG_INTERVAL_NANOS) {
+            brokenLoggedAt = now;
+            logBroken();
         }
+    }
+
+    private void logBroken() {
+        String why = broken;
+        LOG.severe(() -> source + ": unusable, EVERY GRANT IS DENIED (authors keep access to their own keys) until it is fixed: " + why);
+    }
+
+    /** Whether the policy file is unusable (missing or not parsing) and every grant is therefore denied. */
+    public boolean broken() {
+        return broken != null;
     }
 
     /** Reads the policy file; any problem is an {@link IllegalArgumentException} naming the file and the grant. */
@@ -138,7 +185,8 @@ public final class PolicyFileAclChecker implements AclChecker {
                 return CompletableFuture.completedFuture(Decision.allow(source + ": author"));
             }
             boolean granted = grants.contains(new Grant(requester, Optional.of(keyId))) || grants.contains(new Grant(requester, Optional.empty()));
-            return CompletableFuture.completedFuture(granted ? Decision.allow(source + ": grant") : Decision.deny(source));
+            if (granted) return CompletableFuture.completedFuture(Decision.allow(source + ": grant"));
+            return CompletableFuture.completedFuture(Decision.deny(broken != null ? source + ": unusable, every grant denied" : source));
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(Decision.deny(source + ": error"));
         }

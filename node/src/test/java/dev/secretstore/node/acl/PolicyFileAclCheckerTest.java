@@ -14,8 +14,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,17 +78,104 @@ class PolicyFileAclCheckerTest {
     }
 
     @Test
-    void changesAreReloadedAndABrokenFileKeepsThePreviousPolicy() throws Exception {
+    void changesAreReloaded() throws Exception {
         storeKey(keyId);
         Path f = write("", 1_000);
         PolicyFileAclChecker acl = new PolicyFileAclChecker(f, storage);
         assertThat(allowed(acl, reader.address(), keyId)).isFalse();
-        write("[[grant]]\naddress = \"" + reader.address().toHex() + "\"\nkey_id = \"*\"\n", 2_000);
+        write(grantAll(reader), 2_000);
         Thread.sleep(1_100); // the file is looked at no more than once a second
         assertThat(allowed(acl, reader.address(), keyId)).isTrue();
-        write("[[grant]]\naddress = \"not an address\"\n", 3_000);
-        Thread.sleep(1_100);
-        assertThat(allowed(acl, reader.address(), keyId)).isTrue(); // previous policy kept
+    }
+
+    private static String grantAll(KeyPair who) {
+        return "[[grant]]\naddress = \"" + who.address().toHex() + "\"\nkey_id = \"*\"\n";
+    }
+
+    /** SEC-39: revoke, then break the file: the revoked reader is refused (not the last good grants), the author is not. */
+    @Test
+    void sec39ABrokenFileDeniesEveryGrantLoudlyUntilFixed() throws Exception {
+        storeKey(keyId);
+        AtomicLong clock = new AtomicLong();
+        Path f = write(grantAll(reader), 1_000);
+        PolicyFileAclChecker acl = new PolicyFileAclChecker(f, storage, clock::get);
+        List<LogRecord> severe = captureSevere();
+        assertThat(allowed(acl, reader.address(), keyId)).isTrue();
+
+        write("[[grant]]\naddress = \"not an address\"\n", 2_000); // the revoking edit went wrong
+        clock.addAndGet(1_000_000_000L);
+        assertThat(allowed(acl, reader.address(), keyId)).isFalse();
+        assertThat(allowed(acl, author.address(), keyId)).isTrue(); // authors keep access
+        assertThat(acl.broken()).isTrue();
+        assertThat(severe).hasSize(1);
+        assertThat(severe.get(0).getMessage()).contains("EVERY GRANT IS DENIED").contains("grant 1");
+
+        // loud but rate-limited: no new record within the minute, one after it
+        for (int s = 0; s < 59; s++) {
+            clock.addAndGet(1_000_000_000L);
+            assertThat(allowed(acl, reader.address(), keyId)).isFalse();
+        }
+        assertThat(severe).hasSize(1);
+        clock.addAndGet(1_000_000_000L);
+        assertThat(allowed(acl, reader.address(), keyId)).isFalse();
+        assertThat(severe).hasSize(2);
+
+        write(grantAll(reader), 3_000); // fixed
+        clock.addAndGet(1_000_000_000L);
+        assertThat(allowed(acl, reader.address(), keyId)).isTrue();
+        assertThat(acl.broken()).isFalse();
+        assertThat(severe).hasSize(3);
+        assertThat(severe.get(2).getMessage()).contains("fixed");
+    }
+
+    /** SEC-39: a policy file deleted while the node runs denies every grant until it is back. */
+    @Test
+    void sec39ADeletedFileDeniesEveryGrantUntilRestored() throws Exception {
+        storeKey(keyId);
+        AtomicLong clock = new AtomicLong();
+        Path f = write(grantAll(reader), 1_000);
+        PolicyFileAclChecker acl = new PolicyFileAclChecker(f, storage, clock::get);
+        List<LogRecord> severe = captureSevere();
+        Files.delete(f);
+        clock.addAndGet(500_000_000L);
+        assertThat(allowed(acl, reader.address(), keyId)).isTrue(); // not looked at again within the second
+        clock.addAndGet(500_000_000L);
+        assertThat(allowed(acl, reader.address(), keyId)).isFalse();
+        assertThat(allowed(acl, author.address(), keyId)).isTrue();
+        assertThat(acl.check(reader.address(), keyId).toCompletableFuture().join().allowed()).isFalse();
+        assertThat(severe).hasSize(1);
+        assertThat(severe.get(0).getMessage()).contains("cannot read the ACL policy file");
+
+        write(grantAll(reader), 2_000);
+        clock.addAndGet(1_000_000_000L);
+        assertThat(allowed(acl, reader.address(), keyId)).isTrue();
+    }
+
+    private final List<Handler> handlers = new ArrayList<>();
+
+    /** SEVERE records of the checker's logger from now until the test ends. */
+    private List<LogRecord> captureSevere() {
+        List<LogRecord> out = new CopyOnWriteArrayList<>();
+        Handler h = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel() == Level.SEVERE) out.add(r);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        Logger.getLogger(PolicyFileAclChecker.class.getName()).addHandler(h);
+        handlers.add(h);
+        return out;
+    }
+
+    @AfterEach
+    void removeHandlers() {
+        handlers.forEach(Logger.getLogger(PolicyFileAclChecker.class.getName())::removeHandler);
     }
 
     @Test

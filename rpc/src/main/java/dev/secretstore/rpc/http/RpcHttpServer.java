@@ -9,6 +9,8 @@ import dev.secretstore.rpc.SecretStoreRpc;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -114,7 +116,7 @@ public final class RpcHttpServer implements AutoCloseable {
                 ex.sendResponseHeaders(413, -1);
                 return;
             }
-            String response = rpc.handle(new String(body, StandardCharsets.UTF_8));
+            String response = rpc.handle(new String(body, StandardCharsets.UTF_8), source(ex.getRemoteAddress()));
             if (allowOrigin != null) {
                 out.set("Access-Control-Allow-Origin", allowOrigin);
                 out.set("Vary", "Origin");
@@ -133,6 +135,17 @@ public final class RpcHttpServer implements AutoCloseable {
             // never log the request: it carries passwords
             System.err.println("rpc: internal error handling a request: " + e.getClass().getSimpleName());
         }
+    }
+
+    /** The lockout's source key: the IPv4 address, or the /64 prefix of an IPv6 address. */
+    public static String source(InetSocketAddress remote) {
+        if (remote == null || remote.getAddress() == null) return "unknown";
+        InetAddress a = remote.getAddress();
+        if (a instanceof Inet6Address) {
+            byte[] b = a.getAddress();
+            return java.util.HexFormat.of().formatHex(b, 0, 8) + "::/64";
+        }
+        return a.getHostAddress();
     }
 
     private static byte[] readBody(InputStream in) throws IOException {

@@ -1,0 +1,37 @@
+package dev.secretstore.cli.dev;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** SEC-39: the development accounts (keystore files and the file with their passwords) are private. */
+class DevFilesTest {
+    @TempDir
+    Path dir;
+
+    private static String mode(Path p) throws Exception {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    @Test
+    void sec39RpcAccountsAndTheirKeystoreArePrivateInAWorldReadableDevDirectory() throws Exception {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<DevCluster.RpcAccount> accounts = DevCluster.rpcAccounts(dir);
+        assertThat(accounts).isNotEmpty();
+        assertThat(mode(dir.resolve(DevCluster.RPC_ACCOUNTS))).isEqualTo("rw-------");
+        Path ks = dir.resolve(DevCluster.RPC_KEYSTORE);
+        assertThat(mode(ks)).isEqualTo("rwx------");
+        assertThat(mode(ks.getParent())).isEqualTo("rwx------");
+        try (Stream<Path> files = Files.list(ks)) {
+            assertThat(files.toList()).hasSize(accounts.size()).allSatisfy(f -> assertThat(mode(f)).isEqualTo("rw-------"));
+        }
+        // read back, not rewritten
+        assertThat(DevCluster.rpcAccounts(dir)).isEqualTo(accounts);
+    }
+}
