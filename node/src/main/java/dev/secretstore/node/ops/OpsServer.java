@@ -2,6 +2,7 @@ package dev.secretstore.node.ops;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.secretstore.http.HostAllowList;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -16,10 +17,14 @@ import java.util.logging.Logger;
  * {@code GET /health} answers 200 while the node's cluster loop responds and 503 otherwise, with status
  * {@code ok}, or {@code under_replicated} while this member lacks keys it should hold (repair pending, SEC-40);
  * {@code GET /metrics} serves {@link NodeMetrics} in the Prometheus text format. Nothing else; no
- * key data. Binds to loopback unless configured otherwise (SEC-30).
+ * key data. Binds to loopback unless configured otherwise (SEC-30); a {@code Host} other than the bound address,
+ * {@code localhost} or a loopback literal gets 403 (SEC-37, DNS rebinding).
  */
 public final class OpsServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(OpsServer.class.getName());
+
+    /** SEC-37: the bound address, localhost and loopback literals only (no option: monitoring scrapes by address). */
+    private static final HostAllowList HOSTS = HostAllowList.defaults();
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -51,7 +56,11 @@ public final class OpsServer implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
-            if (!exchange.getRequestMethod().equals("GET")) {
+            if (!HOSTS.admits(exchange.getRequestHeaders().get("Host"), exchange.getProtocol(), server.getAddress())) {
+                exchange.getResponseHeaders().set("Content-Type", HostAllowList.REFUSED_CONTENT_TYPE);
+                exchange.sendResponseHeaders(HostAllowList.REFUSED_STATUS, HostAllowList.REFUSED_BODY.length);
+                exchange.getResponseBody().write(HostAllowList.REFUSED_BODY);
+            } else if (!exchange.getRequestMethod().equals("GET")) {
                 exchange.sendResponseHeaders(405, -1);
             } else if (path.equals("/health")) {
                 NodeMetrics.Gauges g = gauges.get();

@@ -63,6 +63,26 @@ class OpsServerTest {
                 .contains("secretstore_refreshed_keys_total 5\n");
     }
 
+    /** The status line and body of a raw GET with the given Host header. */
+    private String rawGet(String path, String host) throws Exception {
+        get("/health"); // starts the server
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return answer.substring(0, answer.indexOf("\r\n")) + " | " + answer.substring(answer.indexOf("\r\n\r\n") + 4);
+        }
+    }
+
+    /** SEC-37: a DNS-rebinding page cannot read the metrics through a name that resolves to loopback. */
+    @Test
+    void sec37_aForeignHostIsRefusedAndLoopbackIsServed() throws Exception {
+        assertThat(rawGet("/metrics", "evil.example")).isEqualTo("HTTP/1.1 403 Forbidden | Host not allowed\n");
+        assertThat(rawGet("/health", "evil.example:" + server.port())).startsWith("HTTP/1.1 403 ");
+        assertThat(rawGet("/health", "127.0.0.1:" + server.port())).startsWith("HTTP/1.1 200 ").contains("\"status\":\"ok\"");
+        assertThat(rawGet("/health", "localhost")).startsWith("HTTP/1.1 200 ");
+    }
+
     @Test
     void metricsCountRequestsByOperationAndStatus() throws Exception {
         metrics.request("retrieve_shadows", 200, 2_000_000);
