@@ -12,21 +12,14 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.crypto.threshold.Schnorr;
 import dev.secretstore.crypto.threshold.SchnorrSignature;
-import dev.secretstore.cli.Main;
-import dev.secretstore.cli.Components;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -40,52 +33,24 @@ import org.junit.jupiter.api.io.TempDir;
  * http-api.md §6 endpoint 9 says (SEC-24, SEC-26).
  */
 class ServersSetChangeIT {
-    private static final SecureRandom RNG = new SecureRandom();
-    private final HttpClient http = HttpClient.newHttpClient();
     private final KeyPair author = KeyPair.random();
 
     @TempDir
     Path dir;
 
     private DevCluster.Running cluster;
+    private DevClusterClient client;
 
     @BeforeEach
     void start() throws Exception {
         int base = TestPorts.base();
         cluster = DevCluster.start(4, dir, base, base + 10, base + 20, new PrintStream(PrintStream.nullOutputStream()));
+        client = new DevClusterClient(cluster, author);
     }
 
     @AfterEach
     void stop() {
         if (cluster != null) cluster.close();
-    }
-
-    private static H256 randomId() {
-        byte[] b = new byte[32];
-        RNG.nextBytes(b);
-        return H256.fromBytes(b);
-    }
-
-    private String sig(H256 keyId) {
-        return Hex.encode(Ecdsa.sign(author.secret(), keyId).toBytes());
-    }
-
-    private HttpResponse<String> call(int node, String method, String path, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(cluster.httpUrl(node) + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static String unquote(String body) {
-        assertThat(body).startsWith("\"0x").endsWith("\"");
-        return body.substring(3, body.length() - 1);
-    }
-
-    /** Endpoint 5 at {@code node}: the document key, decrypted by the requester. */
-    private String documentKey(int node, H256 keyId) throws Exception {
-        HttpResponse<String> r = call(node, "GET", "/" + keyId.toHex() + "/" + sig(keyId), null);
-        assertThat(r.statusCode()).as("node %d: %s", node, r.body()).isEqualTo(200);
-        return Hex.encode(Ecies.decryptFromServer(author.secret(), Hex.decode(unquote(r.body()))));
     }
 
     private List<PublicPoint> ids(int... nodes) {
@@ -98,25 +63,7 @@ class ServersSetChangeIT {
         String oldSig = Hex.encode(Ecdsa.sign(signer, NodeSetHash.of(oldSet)).toBytes());
         String newSig = Hex.encode(Ecdsa.sign(signer, NodeSetHash.of(newSet)).toBytes());
         String body = newSet.stream().map(p -> "\"0x" + p.toHex() + "\"").collect(Collectors.joining(",", "[", "]"));
-        return call(node, "POST", "/admin/servers_set_change/" + oldSig + "/" + newSig, body);
-    }
-
-    private int cli(String... args) {
-        Components none = new Components() {
-            @Override
-            public Optional<dev.secretstore.node.cli.NodeRunner> nodeRunner() {
-                return Optional.empty();
-            }
-
-            @Override
-            public Optional<dev.secretstore.cli.DevClusterRunner> devClusterRunner() {
-                return Optional.empty();
-            }
-        };
-        StringWriter out = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(out, true), new PrintWriter(out, true), none);
-        assertThat(out.toString()).as("cli output").isNotEmpty();
-        return code;
+        return client.call(node, "POST", "/admin/servers_set_change/" + oldSig + "/" + newSig, body);
     }
 
     private SecretScalar adminKey() throws Exception {
@@ -125,21 +72,21 @@ class ServersSetChangeIT {
 
     @Test
     void aNodeLeavesAndComesBackWhileTheKeyKeepsWorking() throws Exception {
-        H256 keyId = randomId();
-        HttpResponse<String> gen = call(0, "POST", "/" + keyId.toHex() + "/" + sig(keyId) + "/1", null); // endpoint 3
+        H256 keyId = DevClusterClient.randomId();
+        HttpResponse<String> gen = client.call(0, "POST", "/" + keyId.toHex() + "/" + client.sig(keyId) + "/1", null); // endpoint 3
         assertThat(gen.statusCode()).as(gen.body()).isEqualTo(200);
-        String documentKey = Hex.encode(Ecies.decryptFromServer(author.secret(), Hex.decode(unquote(gen.body()))));
-        PublicPoint y = PublicPoint.fromHex(unquote(call(1, "GET", "/server/" + keyId.toHex() + "/" + sig(keyId), null).body()));
+        String documentKey = Hex.encode(Ecies.decryptFromServer(author.secret(), Hex.decode(DevClusterClient.unquote(gen.body()))));
+        PublicPoint y = PublicPoint.fromHex(DevClusterClient.unquote(client.call(1, "GET", "/server/" + keyId.toHex() + "/" + client.sig(keyId), null).body()));
 
         // node 3 leaves: the CLI signs the sets with dev-cluster/admin.key, as the README shows
-        assertThat(cli("servers-set-change", "--dev", dir.toString(), "--new-set", "0,1,2")).isZero();
-        assertThat(documentKey(1, keyId)).isEqualTo(documentKey);
+        assertThat(DevClusterClient.cli("servers-set-change", "--dev", dir.toString(), "--new-set", "0,1,2")).isZero();
+        assertThat(client.documentKey(1, keyId)).isEqualTo(documentKey);
         // node 3 forgot its share (SEC-26); as any member it still answers for the key, through the holders (SEC-40)
-        assertThat(documentKey(3, keyId)).as("through node 3, which holds no share any more").isEqualTo(documentKey);
-        H256 mh = randomId();
-        HttpResponse<String> schnorr = call(2, "GET", "/schnorr/" + keyId.toHex() + "/" + sig(keyId) + "/" + mh.toHex(), null);
+        assertThat(client.documentKey(3, keyId)).as("through node 3, which holds no share any more").isEqualTo(documentKey);
+        H256 mh = DevClusterClient.randomId();
+        HttpResponse<String> schnorr = client.call(2, "GET", "/schnorr/" + keyId.toHex() + "/" + client.sig(keyId) + "/" + mh.toHex(), null);
         assertThat(schnorr.statusCode()).as(schnorr.body()).isEqualTo(200);
-        SchnorrSignature s = SchnorrSignature.fromBytes(Ecies.decryptFromServer(author.secret(), Hex.decode(unquote(schnorr.body()))));
+        SchnorrSignature s = SchnorrSignature.fromBytes(Ecies.decryptFromServer(author.secret(), Hex.decode(DevClusterClient.unquote(schnorr.body()))));
         assertThat(Schnorr.verify(y, mh, s)).isTrue();
 
         // and comes back: it gets a fresh share of the same key
@@ -147,15 +94,15 @@ class ServersSetChangeIT {
         assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
         assertThat(back.body()).isEmpty();
         assertThat(back.headers().firstValue("Content-Type")).isEmpty();
-        assertThat(documentKey(3, keyId)).isEqualTo(documentKey);
+        assertThat(client.documentKey(3, keyId)).isEqualTo(documentKey);
         cluster.stop(0);
-        assertThat(documentKey(3, keyId)).as("t+1 of the new version without node 0").isEqualTo(documentKey);
+        assertThat(client.documentKey(3, keyId)).as("t+1 of the new version without node 0").isEqualTo(documentKey);
     }
 
     @Test
     void refusalsAnswerAsParityDoes() throws Exception {
-        H256 keyId = randomId();
-        assertThat(call(0, "POST", "/shadow/" + keyId.toHex() + "/" + sig(keyId) + "/2", null).statusCode()).isEqualTo(200);
+        H256 keyId = DevClusterClient.randomId();
+        assertThat(client.call(0, "POST", "/shadow/" + keyId.toHex() + "/" + client.sig(keyId) + "/2", null).statusCode()).isEqualTo(200);
 
         // SEC-24: signed by a node key instead of the administrator's
         SecretScalar nodeKey = SecretScalar.fromBytes(Hex.decode(Files.readString(dir.resolve("node-0.key")).trim(), 32));
@@ -174,17 +121,14 @@ class ServersSetChangeIT {
         assertThat(documentKeyStored(keyId)).isTrue();
 
         // the ops listener counted all of it (design decision 11)
-        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.nodes().get(0).opsPort()
-                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(metrics.body()).contains("secretstore_http_requests_total{op=\"servers_set_change\",status=\"403\"} 2")
+        assertThat(client.metrics(0)).contains("secretstore_http_requests_total{op=\"servers_set_change\",status=\"403\"} 2")
                 .contains("secretstore_cluster_peers_connected 3");
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.nodes().get(0).opsPort()
-                + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> health = client.ops(0, "/health");
         assertThat(health.statusCode()).isEqualTo(200);
     }
 
     private boolean documentKeyStored(H256 keyId) throws Exception {
-        HttpResponse<String> r = call(3, "GET", "/server/" + keyId.toHex() + "/" + sig(keyId), null);
+        HttpResponse<String> r = client.call(3, "GET", "/server/" + keyId.toHex() + "/" + client.sig(keyId), null);
         return r.statusCode() == 200;
     }
 }
