@@ -173,13 +173,14 @@ public final class ClusterKeyServer implements KeyServer {
     @Override
     public CompletionStage<Void> storeDocumentKey(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint) {
         return onLoop(() -> entry.storeDocumentKey(keyId, requester, commonPoint, encryptedPoint,
-                () -> storeHere(keyId, requester, commonPoint, encryptedPoint)));
+                known -> storeHere(keyId, requester, commonPoint, encryptedPoint, known)));
     }
 
-    private CompletionStage<Void> storeHere(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint) {
+    private CompletionStage<Void> storeHere(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint,
+                                            Optional<KeyMetadata> known) {
         return startSession(SessionType.DOCUMENT_KEY_STORE, key -> outbox ->
                 DocumentKeyStoreSession.startMaster(key, cluster, outbox, storage, keyId, requester.address(),
-                        new dev.secretstore.protocol.key.DocumentKey(commonPoint, encryptedPoint), availability));
+                        new dev.secretstore.protocol.key.DocumentKey(commonPoint, encryptedPoint), availability, known));
     }
 
     /**
@@ -198,11 +199,11 @@ public final class ClusterKeyServer implements KeyServer {
     /** Endpoint 4: the author gets Y; anyone else is refused; no ACL call (http-api.md §6.2). */
     @Override
     public CompletionStage<PublicPoint> retrieveServerKey(H256 keyId, Requester requester) {
-        return onLoop(() -> entry.retrieveServerKey(keyId, requester, () -> serverKeyHere(keyId, requester)));
+        return onLoop(() -> entry.retrieveServerKey(keyId, requester, known -> serverKeyHere(requester, known)));
     }
 
-    private CompletionStage<PublicPoint> serverKeyHere(H256 keyId, Requester requester) {
-        Optional<KeyMetadata> key = storage.metadata(keyId); // Y and the author are public: no share is unsealed
+    /** {@code key}: this node's metadata of the key (Y and the author are public: no share is unsealed). */
+    private CompletionStage<PublicPoint> serverKeyHere(Requester requester, Optional<KeyMetadata> key) {
         if (key.isEmpty()) throw SecretStoreException.of(Kind.SERVER_KEY_IS_NOT_FOUND);
         if (!key.get().author().equals(requester.address())) throw SecretStoreException.of(Kind.ACCESS_DENIED);
         return CompletableFuture.completedFuture(key.get().publicKey());
@@ -211,48 +212,48 @@ public final class ClusterKeyServer implements KeyServer {
     /** Endpoint 5: the master assembles M and returns it encrypted to the requester (crypto.md §10.5). */
     @Override
     public CompletionStage<byte[]> retrieveDocumentKey(H256 keyId, Requester requester) {
-        return onLoop(() -> entry.retrieveDocumentKey(keyId, requester, () -> documentKeyHere(keyId, requester)));
+        return onLoop(() -> entry.retrieveDocumentKey(keyId, requester, known -> documentKeyHere(keyId, requester, known)));
     }
 
-    private CompletionStage<byte[]> documentKeyHere(H256 keyId, Requester requester) {
-        return decrypt(keyId, requester, false).thenApply(r -> ((DecryptionSession.Plain) r).encryptedDocumentKey());
+    private CompletionStage<byte[]> documentKeyHere(H256 keyId, Requester requester, Optional<KeyMetadata> known) {
+        return decrypt(keyId, requester, false, known).thenApply(r -> ((DecryptionSession.Plain) r).encryptedDocumentKey());
     }
 
     /** Endpoint 6: shadows only; M is never assembled on a node (crypto.md §10.6). */
     @Override
     public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester) {
-        return onLoop(() -> entry.retrieveDocumentKeyShadows(keyId, requester, () -> shadowsHere(keyId, requester)));
+        return onLoop(() -> entry.retrieveDocumentKeyShadows(keyId, requester, known -> shadowsHere(keyId, requester, known)));
     }
 
-    private CompletionStage<ShadowRetrieval> shadowsHere(H256 keyId, Requester requester) {
-        return decrypt(keyId, requester, true).thenApply(r -> ((DecryptionSession.Shadows) r).retrieval());
+    private CompletionStage<ShadowRetrieval> shadowsHere(H256 keyId, Requester requester, Optional<KeyMetadata> known) {
+        return decrypt(keyId, requester, true, known).thenApply(r -> ((DecryptionSession.Shadows) r).retrieval());
     }
 
-    private CompletionStage<DecryptionSession.Result> decrypt(H256 keyId, Requester requester, boolean shadow) {
+    private CompletionStage<DecryptionSession.Result> decrypt(H256 keyId, Requester requester, boolean shadow, Optional<KeyMetadata> known) {
         return startKeyUse(SessionType.DECRYPTION, key -> outbox -> DecryptionSession.startMaster(key, cluster, outbox,
-                sessions.reentry(key), storage, acl, keyId, requester, shadow, random));
+                sessions.reentry(key), storage, acl, keyId, requester, shadow, random, known));
     }
 
     /** Endpoint 7: threshold Schnorr signature, {@code ecies(requester, c ‖ s)} (crypto.md §10.7). */
     @Override
     public CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash) {
-        return onLoop(() -> entry.signSchnorr(keyId, requester, messageHash, () -> schnorrHere(keyId, requester, messageHash)));
+        return onLoop(() -> entry.signSchnorr(keyId, requester, messageHash, known -> schnorrHere(keyId, requester, messageHash, known)));
     }
 
-    private CompletionStage<byte[]> schnorrHere(H256 keyId, Requester requester, H256 messageHash) {
+    private CompletionStage<byte[]> schnorrHere(H256 keyId, Requester requester, H256 messageHash, Optional<KeyMetadata> known) {
         return startKeyUse(SessionType.SCHNORR_SIGNING, key -> outbox -> SchnorrSigningSession.startMaster(key, cluster,
-                outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random));
+                outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random, known));
     }
 
     /** Endpoint 8: threshold ECDSA signature, {@code ecies(requester, r ‖ s ‖ v)} (crypto.md §10.8); 2t ≥ N → 403 at once. */
     @Override
     public CompletionStage<byte[]> signEcdsa(H256 keyId, Requester requester, H256 messageHash) {
-        return onLoop(() -> entry.signEcdsa(keyId, requester, messageHash, () -> ecdsaHere(keyId, requester, messageHash)));
+        return onLoop(() -> entry.signEcdsa(keyId, requester, messageHash, known -> ecdsaHere(keyId, requester, messageHash, known)));
     }
 
-    private CompletionStage<byte[]> ecdsaHere(H256 keyId, Requester requester, H256 messageHash) {
+    private CompletionStage<byte[]> ecdsaHere(H256 keyId, Requester requester, H256 messageHash, Optional<KeyMetadata> known) {
         return startKeyUse(SessionType.ECDSA_SIGNING, key -> outbox -> EcdsaSigningSession.startMaster(key, cluster,
-                outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random));
+                outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random, known));
     }
 
     /**
@@ -298,7 +299,7 @@ public final class ClusterKeyServer implements KeyServer {
 
         @Override
         public CompletionStage<Void> storeDocumentKey(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint) {
-            return onLoop(() -> storeHere(keyId, requester, commonPoint, encryptedPoint));
+            return onLoop(() -> storeHere(keyId, requester, commonPoint, encryptedPoint, storage.metadata(keyId)));
         }
 
         @Override
@@ -308,27 +309,27 @@ public final class ClusterKeyServer implements KeyServer {
 
         @Override
         public CompletionStage<PublicPoint> retrieveServerKey(H256 keyId, Requester requester) {
-            return onLoop(() -> serverKeyHere(keyId, requester));
+            return onLoop(() -> serverKeyHere(requester, storage.metadata(keyId)));
         }
 
         @Override
         public CompletionStage<byte[]> retrieveDocumentKey(H256 keyId, Requester requester) {
-            return onLoop(() -> documentKeyHere(keyId, requester));
+            return onLoop(() -> documentKeyHere(keyId, requester, storage.metadata(keyId)));
         }
 
         @Override
         public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester) {
-            return onLoop(() -> shadowsHere(keyId, requester));
+            return onLoop(() -> shadowsHere(keyId, requester, storage.metadata(keyId)));
         }
 
         @Override
         public CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash) {
-            return onLoop(() -> schnorrHere(keyId, requester, messageHash));
+            return onLoop(() -> schnorrHere(keyId, requester, messageHash, storage.metadata(keyId)));
         }
 
         @Override
         public CompletionStage<byte[]> signEcdsa(H256 keyId, Requester requester, H256 messageHash) {
-            return onLoop(() -> ecdsaHere(keyId, requester, messageHash));
+            return onLoop(() -> ecdsaHere(keyId, requester, messageHash, storage.metadata(keyId)));
         }
 
         @Override

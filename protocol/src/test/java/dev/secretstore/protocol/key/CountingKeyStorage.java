@@ -14,6 +14,7 @@ import java.util.Set;
  * show that a session unseals only the shares its computation needs ("inventories never unseal").
  */
 public final class CountingKeyStorage implements KeyStorage {
+    private int metadataReads;
     private final KeyStorage inner;
     private final List<H256> reads = new ArrayList<>();
     private int gets;
@@ -43,6 +44,7 @@ public final class CountingKeyStorage implements KeyStorage {
     }
 
     public synchronized void resetCounts() {
+        metadataReads = 0;
         reads.clear();
         gets = 0;
     }
@@ -57,8 +59,14 @@ public final class CountingKeyStorage implements KeyStorage {
     }
 
     @Override
-    public Optional<KeyMetadata> metadata(H256 keyId) {
+    public synchronized Optional<KeyMetadata> metadata(H256 keyId) {
+        metadataReads++;
         return inner.metadata(keyId);
+    }
+
+    /** How many {@link #metadata} reads since the last {@link #resetCounts}. */
+    public synchronized int metadataReads() {
+        return metadataReads;
     }
 
     @Override

@@ -113,7 +113,11 @@ public final class KeyUse<T> {
 
     /** Master: the stored key, the candidate versions (newest first) and whom to ask: itself and every connected holder of one. */
     public static Located locate(ClusterView cluster, KeyStorage storage, H256 keyId, Profile profile) {
-        Optional<KeyMetadata> key = storage.metadata(keyId); // public state only: nothing unsealed to choose
+        return locate(cluster, storage.metadata(keyId), profile); // public state only: nothing unsealed to choose
+    }
+
+    /** As above, from the key's metadata the caller already read for this request (one read per request). */
+    public static Located locate(ClusterView cluster, Optional<KeyMetadata> key, Profile profile) {
         List<VersionMetadata> candidates = key.map(k -> AclConsensus.candidates(k, profile.groupSize().applyAsInt(k.threshold()),
                 profile.usable())).orElse(List.of());
         SortedSet<NodeId> asked = new TreeSet<>();

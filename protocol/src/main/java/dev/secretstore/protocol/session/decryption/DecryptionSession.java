@@ -98,7 +98,15 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
     public static DecryptionSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
                                                 KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
                                                 boolean shadow, SecureRandom rng) {
-        KeyUse.Located found = KeyUse.locate(cluster, storage, keyId, PROFILE);
+        return startMaster(key, cluster, outbox, reentry, storage, acl, keyId, requester, shadow, rng, storage.metadata(keyId));
+    }
+
+    /** As above, with the key's metadata the caller already read for this request (one storage read per request). */
+    public static DecryptionSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
+                                                KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
+                                                boolean shadow, SecureRandom rng,
+                                                Optional<KeyMetadata> stored) {
+        KeyUse.Located found = KeyUse.locate(cluster, stored, PROFILE);
         KeyUse<Result> use = new KeyUse<>(key, cluster.self(), found.asked(), outbox, PROFILE, storage, acl, reentry, keyId, requester, LOG);
         use.audit("document key retrieval (" + (shadow ? "shadow" : "plain") + ")", "");
         DecryptionSession s = new DecryptionSession(use, storage, rng);

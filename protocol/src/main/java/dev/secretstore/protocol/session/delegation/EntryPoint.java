@@ -20,7 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -81,15 +81,15 @@ public final class EntryPoint {
 
     /** Endpoint 2. */
     public CompletionStage<Void> storeDocumentKey(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint,
-                                                  Supplier<CompletionStage<Void>> local) {
+                                                  Function<Optional<KeyMetadata>, CompletionStage<Void>> local) {
         return serve(request(Endpoint.STORE_DOCUMENT_KEY, keyId, requester, H256.fromBytes(new byte[32]), List.of(commonPoint, encryptedPoint)),
                 local, Answers::stored);
     }
 
     /** Endpoint 4: the author check and Y from agreeing reports (never delegated). */
-    public CompletionStage<PublicPoint> retrieveServerKey(H256 keyId, Requester requester, Supplier<CompletionStage<PublicPoint>> local) {
+    public CompletionStage<PublicPoint> retrieveServerKey(H256 keyId, Requester requester, Function<Optional<KeyMetadata>, CompletionStage<PublicPoint>> local) {
         Optional<KeyMetadata> mine = storage.metadata(keyId);
-        if (!lookForHolders(Endpoint.RETRIEVE_SERVER_KEY, keyId, mine)) return local.get();
+        if (!lookForHolders(Endpoint.RETRIEVE_SERVER_KEY, keyId, mine)) return local.apply(mine);
         return negotiate(keyId, Endpoint.RETRIEVE_SERVER_KEY).thenCompose(reports -> {
             Negotiation.Plan plan = Negotiation.plan(Endpoint.RETRIEVE_SERVER_KEY, reports, Optional.empty());
             if (plan instanceof Negotiation.Known known) {
@@ -98,29 +98,29 @@ public final class EntryPoint {
                 return CompletableFuture.completedFuture(known.publicKey());
             }
             if (plan instanceof Negotiation.Unavailable u) throw SecretStoreException.of(u.kind());
-            return local.get();
+            return local.apply(storage.metadata(keyId)); // read again: a write may have landed during the negotiation
         });
     }
 
     /** Endpoint 5. */
-    public CompletionStage<byte[]> retrieveDocumentKey(H256 keyId, Requester requester, Supplier<CompletionStage<byte[]>> local) {
+    public CompletionStage<byte[]> retrieveDocumentKey(H256 keyId, Requester requester, Function<Optional<KeyMetadata>, CompletionStage<byte[]>> local) {
         return serve(request(Endpoint.RETRIEVE_DOCUMENT_KEY, keyId, requester, H256.fromBytes(new byte[32]), List.of()), local,
                 Answers.blob(Endpoint.RETRIEVE_DOCUMENT_KEY));
     }
 
     /** Endpoint 6. */
     public CompletionStage<KeyServer.ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester,
-                                                                                Supplier<CompletionStage<KeyServer.ShadowRetrieval>> local) {
+                                                                                Function<Optional<KeyMetadata>, CompletionStage<KeyServer.ShadowRetrieval>> local) {
         return serve(request(Endpoint.RETRIEVE_SHADOWS, keyId, requester, H256.fromBytes(new byte[32]), List.of()), local, Answers::shadows);
     }
 
     /** Endpoint 7. */
-    public CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash, Supplier<CompletionStage<byte[]>> local) {
+    public CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash, Function<Optional<KeyMetadata>, CompletionStage<byte[]>> local) {
         return serve(request(Endpoint.SIGN_SCHNORR, keyId, requester, messageHash, List.of()), local, Answers.blob(Endpoint.SIGN_SCHNORR));
     }
 
     /** Endpoint 8. */
-    public CompletionStage<byte[]> signEcdsa(H256 keyId, Requester requester, H256 messageHash, Supplier<CompletionStage<byte[]>> local) {
+    public CompletionStage<byte[]> signEcdsa(H256 keyId, Requester requester, H256 messageHash, Function<Optional<KeyMetadata>, CompletionStage<byte[]>> local) {
         return serve(request(Endpoint.SIGN_ECDSA, keyId, requester, messageHash, List.of()), local, Answers.blob(Endpoint.SIGN_ECDSA));
     }
 
@@ -129,13 +129,13 @@ public final class EntryPoint {
         return new DelegationMessage.Request(endpoint, keyId, requester.publicKey(), requester.address(), messageHash, documentKey);
     }
 
-    private <T> CompletionStage<T> serve(DelegationMessage.Request request, Supplier<CompletionStage<T>> local, Answers.Decoder<T> decoder) {
+    private <T> CompletionStage<T> serve(DelegationMessage.Request request, Function<Optional<KeyMetadata>, CompletionStage<T>> local, Answers.Decoder<T> decoder) {
         Optional<KeyMetadata> mine = storage.metadata(request.keyId()); // public state only
-        if (!lookForHolders(request.endpoint(), request.keyId(), mine)) return local.get();
+        if (!lookForHolders(request.endpoint(), request.keyId(), mine)) return local.apply(mine);
         return negotiate(request.keyId(), request.endpoint()).thenCompose(reports -> {
             Negotiation.Plan plan = Negotiation.plan(request.endpoint(), reports, mine.map(k -> NegotiationSession.held(k, request.endpoint())));
             if (plan instanceof Negotiation.Unavailable u) throw SecretStoreException.of(u.kind());
-            if (!(plan instanceof Negotiation.Delegate d)) return local.get();
+            if (!(plan instanceof Negotiation.Delegate d)) return local.apply(storage.metadata(request.keyId())); // read again, as above
             CompletableFuture<T> out = new CompletableFuture<>();
             forward(request, spread(d), 0, decoder, out, SecretStoreException.of(Kind.NODE_DISCONNECTED));
             return out;

@@ -20,6 +20,7 @@ import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.KeyRead;
 import dev.secretstore.protocol.key.KeyVersion;
@@ -111,8 +112,16 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
     public static EcdsaSigningSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
                                                   KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
                                                   H256 messageHash, SecureRandom rng) {
+        return startMaster(key, cluster, outbox, reentry, storage, acl, keyId, requester, messageHash, rng, storage.metadata(keyId));
+    }
+
+    /** As above, with the key's metadata the caller already read for this request (one storage read per request). */
+    public static EcdsaSigningSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
+                                                  KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
+                                                  H256 messageHash, SecureRandom rng,
+                                                Optional<KeyMetadata> stored) {
         // SEC-26: the newest version with 2t+1 holders that hold it committed; SEC-14: only honest-majority versions
-        KeyUse.Located found = KeyUse.locate(cluster, storage, keyId, PROFILE);
+        KeyUse.Located found = KeyUse.locate(cluster, stored, PROFILE);
         boolean local = found.key().isPresent() && found.key().get().threshold() == 0;
         KeyUse<byte[]> use = new KeyUse<>(key, cluster.self(), local ? Set.of(cluster.self()) : found.asked(), outbox, PROFILE, storage,
                 acl, reentry, keyId, requester, LOG);

@@ -17,6 +17,7 @@ import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.key.VersionMetadata;
@@ -35,6 +36,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -90,7 +92,15 @@ public final class SchnorrSigningSession implements KeyUseSession<byte[]> {
     public static SchnorrSigningSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
                                                     KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
                                                     H256 messageHash, SecureRandom rng) {
-        KeyUse.Located found = KeyUse.locate(cluster, storage, keyId, PROFILE);
+        return startMaster(key, cluster, outbox, reentry, storage, acl, keyId, requester, messageHash, rng, storage.metadata(keyId));
+    }
+
+    /** As above, with the key's metadata the caller already read for this request (one storage read per request). */
+    public static SchnorrSigningSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
+                                                    KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
+                                                    H256 messageHash, SecureRandom rng,
+                                                Optional<KeyMetadata> stored) {
+        KeyUse.Located found = KeyUse.locate(cluster, stored, PROFILE);
         KeyUse<byte[]> use = new KeyUse<>(key, cluster.self(), found.asked(), outbox, PROFILE, storage, acl, reentry, keyId, requester, LOG);
         use.audit(PROFILE.label(), " message " + messageHash.toHex());
         SchnorrSigningSession s = new SchnorrSigningSession(use, messageHash, rng);

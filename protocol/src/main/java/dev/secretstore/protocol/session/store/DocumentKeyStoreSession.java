@@ -105,7 +105,13 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     public static DocumentKeyStoreSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage,
                                                       H256 keyId, Address requester, DocumentKey documentKey,
                                                       Availability availability) {
-        Optional<KeyMetadata> share = storage.metadata(keyId); // public state only: no share is unsealed
+        return startMaster(key, cluster, outbox, storage, keyId, requester, documentKey, availability, storage.metadata(keyId));
+    }
+
+    /** As above, with the key's metadata the caller already read for this request (public state only: nothing unsealed). */
+    public static DocumentKeyStoreSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage,
+                                                      H256 keyId, Address requester, DocumentKey documentKey,
+                                                      Availability availability, Optional<KeyMetadata> share) {
         Set<NodeId> holders = new TreeSet<>();
         for (NodeId holder : share.map(s -> s.latestVersion().idNumbers().keySet()).orElse(Set.of(cluster.self()))) {
             if (cluster.isConnected(holder)) holders.add(holder);

@@ -67,7 +67,11 @@ class EntryPointTest {
         final List<ClusterKeyServer> servers = new ArrayList<>();
 
         Fixture(int size) {
-            cluster = new InMemoryCluster(size);
+            this(size, storage -> storage);
+        }
+
+        Fixture(int size, java.util.function.UnaryOperator<dev.secretstore.protocol.key.KeyStorage> wrap) {
+            cluster = new InMemoryCluster(size, wrap);
             for (InMemoryCluster.Node n : cluster.nodes()) {
                 servers.add(new ClusterKeyServer(n.sessions, n, n.storage, authorOnly, cluster.loop, RNG, cluster.clock));
             }
@@ -126,6 +130,23 @@ class EntryPointTest {
         List<SecretScalar> shadows = new ArrayList<>();
         for (byte[] blob : r.decryptShadows()) shadows.add(SecretScalar.fromBytes(Ecies.decryptFromServer(requester.secret(), blob)));
         return Decryption.clientCombine(r.decryptedSecret(), r.commonPoint(), shadows);
+    }
+
+    /** A holder that takes a request reads the key's metadata once for it: the entry point's read is the session's. */
+    @Test
+    void sec40_aHolderReadsTheKeysMetadataOncePerRequest() {
+        Fixture f = new Fixture(3, dev.secretstore.protocol.key.CountingKeyStorage::new);
+        f.seed(1, 0, 1, 2);
+        PublicPoint c = SecretScalar.random().mulG();
+        PublicPoint e = SecretScalar.random().mulG();
+        f.ask(0, s -> s.storeDocumentKey(keyId, as(author), c, e)).ok();
+        dev.secretstore.protocol.key.CountingKeyStorage master = (dev.secretstore.protocol.key.CountingKeyStorage) f.cluster.node(0).storage;
+        master.resetCounts();
+        f.ask(0, s -> s.retrieveDocumentKeyShadows(keyId, as(author))).ok();
+        assertThat(master.metadataReads()).isEqualTo(1);
+        master.resetCounts();
+        f.ask(0, s -> s.retrieveServerKey(keyId, as(author))).ok();
+        assertThat(master.metadataReads()).isEqualTo(1);
     }
 
     @Test
