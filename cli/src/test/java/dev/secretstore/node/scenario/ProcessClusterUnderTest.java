@@ -139,11 +139,6 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
         return gauge(member, Pattern.compile("^" + Pattern.quote(series) + " (\\d+)", Pattern.MULTILINE));
     }
 
-    /** Member {@code member}'s ops URL (health and metrics). */
-    public URI opsUri(int member, String path) {
-        return URI.create("http://127.0.0.1:" + (opsBase + index.get(member)) + path);
-    }
-
     /** A gauge from member's /metrics, or -1 if it does not answer. */
     private long gauge(int member, Pattern gauge) {
         try {

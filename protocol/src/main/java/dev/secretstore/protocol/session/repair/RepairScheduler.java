@@ -113,11 +113,6 @@ public final class RepairScheduler {
         return idle >= Math.min(EARLY_GAP.toNanos(), availability.repairInterval().toNanos()) && !sweptWith.containsAll(cluster.connected());
     }
 
-    /** True while a sweep reads the peers' inventories. */
-    public boolean sweeping() {
-        return sweep != null;
-    }
-
     /** Keys queued or being repaired (for tests and diagnostics). */
     public Set<H256> pendingRepairs() {
         Set<H256> out = new HashSet<>(queued);
