@@ -22,6 +22,7 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.lang.System.Logger.Level;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -32,6 +33,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -76,7 +79,11 @@ public final class ClusterTransport implements AutoCloseable {
     private final byte[] prologue = NoiseIkHandshake.defaultPrologue();
     private final ConcurrentMap<NodeId, Connection> connections = new ConcurrentHashMap<>();
     private final Map<NodeId, Dialer> dialers = new ConcurrentHashMap<>();
-    private final AtomicInteger pendingInbound = new AtomicInteger();
+    private final HandshakeGate gate;
+    private final RefusalLog refusals = new RefusalLog();
+    private final HandshakeFailureLog inboundFailures;
+    private final MemberAddresses memberAddresses;
+    private ThreadPoolExecutor resolverThread;
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean closed;
     private EventLoopGroup group;
@@ -101,6 +108,13 @@ public final class ClusterTransport implements AutoCloseable {
         Map<NodeId, InetSocketAddress> m = new LinkedHashMap<>(members);
         m.remove(selfId);
         this.members = Collections.unmodifiableMap(m);
+        this.gate = new HandshakeGate(config.admission(), config.maxPendingHandshakes(), System::nanoTime);
+        this.memberAddresses = new MemberAddresses(this.members.values(), InetAddress::getAllByName,
+                config.admission().resolveMinSpacing().toNanos());
+        this.inboundFailures = (ch, reason, detail) -> {
+            refusals.record(reason, remoteIp(ch));
+            LOG.log(Level.DEBUG, "closing connection {0}: {1}", ch.remoteAddress(), detail);
+        };
     }
 
     public NodeId self() {
@@ -130,6 +144,7 @@ public final class ClusterTransport implements AutoCloseable {
             throw e;
         }
         LOG.log(Level.INFO, "node {0} listening on {1}", selfId.shortId(), serverChannel.localAddress());
+        startAdmission();
         for (Map.Entry<NodeId, InetSocketAddress> e : members.entrySet()) {
             if (selfId.compareTo(e.getKey()) < 0) {
                 Dialer d = new Dialer(e.getKey(), e.getValue(), group.next());
@@ -137,6 +152,50 @@ public final class ClusterTransport implements AutoCloseable {
                 d.loop.execute(d::connect);
             }
         }
+    }
+
+    /**
+     * SEC-36: the member sources, their re-resolution (periodic when a member is given by name, and
+     * on refusals) and the refusal summary line.
+     */
+    private void startAdmission() {
+        TransportConfig.Admission a = config.admission();
+        gate.setMembers(memberAddresses.current());
+        if (memberAddresses.hasNames()) {
+            resolverThread = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                    new DefaultThreadFactory("secretstore-resolve-" + selfId.shortId(), true));
+            resolverThread.allowCoreThreadTimeOut(true);
+            refreshMemberAddresses();
+            long every = a.resolveInterval().toNanos();
+            group.scheduleAtFixedRate(this::refreshMemberAddresses, every, every, TimeUnit.NANOSECONDS);
+        }
+        long logEvery = a.refusalLogInterval().toNanos();
+        group.scheduleAtFixedRate(this::logRefusals, logEvery, logEvery, TimeUnit.NANOSECONDS);
+    }
+
+    /** Resolves the member host names again off the event loops, unless one ran within the minimum spacing. */
+    private void refreshMemberAddresses() {
+        ThreadPoolExecutor resolver = resolverThread;
+        if (resolver == null || closed || !memberAddresses.tryBegin(System.nanoTime())) return;
+        try {
+            resolver.execute(() -> gate.setMembers(memberAddresses.resolve()));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            memberAddresses.abandon(); // closing
+        }
+    }
+
+    private void logRefusals() {
+        refusals.drain().ifPresent(line -> LOG.log(Level.WARNING, "node {0}: {1}", selfId.shortId(), line));
+    }
+
+    /** Tests only: the per-source admission state. */
+    HandshakeGate gate() {
+        return gate;
+    }
+
+    /** Tests only: the refusals counted since the last summary line. */
+    RefusalLog refusals() {
+        return refusals;
     }
 
     /** The bound address (useful with port 0). */
@@ -220,6 +279,8 @@ public final class ClusterTransport implements AutoCloseable {
         for (Connection c : connections.values()) {
             c.channel.close();
         }
+        if (resolverThread != null) resolverThread.shutdownNow();
+        logRefusals();
         io.netty.util.concurrent.Future<?> terminated = group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         boolean onOwnThread = false;
         for (io.netty.util.concurrent.EventExecutor e : group) {
@@ -238,30 +299,37 @@ public final class ClusterTransport implements AutoCloseable {
             ch.close();
             return;
         }
-        if (pendingInbound.incrementAndGet() > config.maxPendingHandshakes()) {
-            pendingInbound.decrementAndGet();
-            LOG.log(Level.WARNING, "refusing connection from {0}: too many handshakes in progress", ch.remoteAddress());
+        // SEC-36: decided before any byte is read and before any elliptic-curve work
+        InetAddress source = remoteIp(ch);
+        HandshakeGate.Ticket ticket = source == null ? null : gate.admit(source);
+        if (ticket == null || ticket.refusal() != null) {
+            Refusal reason = ticket == null ? Refusal.IO_ERROR : ticket.refusal();
+            refusals.record(reason, source);
+            if (reason == Refusal.NOT_MEMBER_ADDRESS) refreshMemberAddresses();
+            ch.config().setOption(ChannelOption.SO_LINGER, 0); // reset: no TIME_WAIT left on this side
             ch.close();
             return;
         }
-        AtomicBoolean counted = new AtomicBoolean(true);
-        Runnable release = () -> {
-            if (counted.compareAndSet(true, false)) pendingInbound.decrementAndGet();
-        };
-        ch.closeFuture().addListener(f -> release.run());
+        ch.closeFuture().addListener(f -> ticket.release());
         NoiseIkHandshake hs = NoiseIkHandshake.responder(self, this::mayDialUs, prologue);
-        initPipeline(ch.pipeline(), new HandshakeHandler(hs, false, config), new PeerHandler(null, release));
+        initPipeline(ch.pipeline(), new HandshakeHandler(hs, false, config, inboundFailures), new PeerHandler(null, ticket::release),
+                inboundFailures);
+    }
+
+    private static InetAddress remoteIp(Channel ch) {
+        return ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
     }
 
     private void initOutbound(Channel ch, Dialer dialer) {
         NoiseIkHandshake hs = NoiseIkHandshake.initiator(self, dialer.peer.publicKey(), prologue);
-        initPipeline(ch.pipeline(), new HandshakeHandler(hs, true, config), new PeerHandler(dialer, () -> { }));
+        HandshakeFailureLog perLine = HandshakeFailureLog.perLine(LOG);
+        initPipeline(ch.pipeline(), new HandshakeHandler(hs, true, config, perLine), new PeerHandler(dialer, () -> { }), perLine);
     }
 
-    private void initPipeline(ChannelPipeline p, HandshakeHandler handshake, PeerHandler peer) {
+    private void initPipeline(ChannelPipeline p, HandshakeHandler handshake, PeerHandler peer, HandshakeFailureLog failures) {
         p.addLast("frame-decoder", new LengthFieldBasedFrameDecoder(2 + Framing.MAX_NOISE_MESSAGE, 0, 2, 0, 2));
         p.addLast("frame-prepender", new LengthFieldPrepender(2));
-        p.addLast("handshake-timeout", new HandshakeTimeoutHandler(config.handshakeTimeout().toNanos()));
+        p.addLast("handshake-timeout", new HandshakeTimeoutHandler(config.handshakeTimeout().toNanos(), failures));
         p.addLast(HandshakeHandler.NAME, handshake);
         p.addLast("peer", peer);
     }
@@ -347,7 +415,11 @@ public final class ClusterTransport implements AutoCloseable {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             // I/O errors and decoder errors; never includes message contents
-            LOG.log(Level.WARNING, "closing connection {0}: {1}", ctx.channel().remoteAddress(), cause.getClass().getSimpleName());
+            if (dialer == null && peer == null) {
+                inboundFailures.closing(ctx.channel(), Refusal.IO_ERROR, cause.getClass().getSimpleName());
+            } else {
+                LOG.log(Level.WARNING, "closing connection {0}: {1}", ctx.channel().remoteAddress(), cause.getClass().getSimpleName());
+            }
             ctx.close();
         }
 

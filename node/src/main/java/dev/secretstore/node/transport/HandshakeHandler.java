@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.lang.System.Logger.Level;
 
 /**
  * Drives a {@link NoiseIkHandshake} over a channel whose inbound messages are already split into
@@ -20,13 +19,19 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
     private final NoiseIkHandshake handshake;
     private final boolean initiator;
     private final TransportConfig config;
+    private final HandshakeFailureLog failures;
     private boolean sentMessage1;
     private boolean done;
 
     HandshakeHandler(NoiseIkHandshake handshake, boolean initiator, TransportConfig config) {
+        this(handshake, initiator, config, HandshakeFailureLog.perLine(LOG));
+    }
+
+    HandshakeHandler(NoiseIkHandshake handshake, boolean initiator, TransportConfig config, HandshakeFailureLog failures) {
         this.handshake = handshake;
         this.initiator = initiator;
         this.config = config;
+        this.failures = failures;
     }
 
     @Override
@@ -78,7 +83,7 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
                 session = handshake.session();
             }
             done = true;
-            ctx.pipeline().replace(this, NoiseTransportHandler.NAME, new NoiseTransportHandler(session, config));
+            ctx.pipeline().replace(this, NoiseTransportHandler.NAME, new NoiseTransportHandler(session, config, failures));
         } catch (TransportException | IllegalStateException e) {
             fail(ctx, e);
         }
@@ -88,7 +93,8 @@ final class HandshakeHandler extends ChannelInboundHandlerAdapter {
         done = true;
         handshake.destroy();
         String reason = e instanceof TransportException te ? te.reason() + ": " + te.getMessage() : e.getClass().getSimpleName();
-        LOG.log(Level.WARNING, "closing connection {0}: handshake failed ({1})", ctx.channel().remoteAddress(), reason);
+        failures.closing(ctx.channel(), e instanceof TransportException te ? Refusal.of(te.reason()) : Refusal.HANDSHAKE_FAILED,
+                "handshake failed (" + reason + ")");
         ctx.close();
     }
 

@@ -2,7 +2,6 @@ package dev.secretstore.node.transport;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.lang.System.Logger.Level;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -14,10 +13,16 @@ import java.util.concurrent.TimeUnit;
 final class HandshakeTimeoutHandler extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(HandshakeTimeoutHandler.class.getName());
     private final long timeoutNanos;
+    private final HandshakeFailureLog failures;
     private ScheduledFuture<?> timer;
 
     HandshakeTimeoutHandler(long timeoutNanos) {
+        this(timeoutNanos, HandshakeFailureLog.perLine(LOG));
+    }
+
+    HandshakeTimeoutHandler(long timeoutNanos, HandshakeFailureLog failures) {
         this.timeoutNanos = timeoutNanos;
+        this.failures = failures;
     }
 
     @Override
@@ -37,8 +42,8 @@ final class HandshakeTimeoutHandler extends ChannelInboundHandlerAdapter {
         if (timer != null) return;
         timer = ctx.executor().schedule(() -> {
             if (ctx.channel().isOpen()) {
-                LOG.log(Level.WARNING, "closing connection {0}: handshake not completed in {1} ms",
-                        ctx.channel().remoteAddress(), Long.toString(TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
+                failures.closing(ctx.channel(), Refusal.HANDSHAKE_TIMEOUT,
+                        "handshake not completed in " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
                 ctx.close();
             }
         }, timeoutNanos, TimeUnit.NANOSECONDS);

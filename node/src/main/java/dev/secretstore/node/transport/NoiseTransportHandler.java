@@ -32,13 +32,20 @@ final class NoiseTransportHandler extends ChannelDuplexHandler {
     private final TransportFramer framer;
     private final TransportDeframer deframer;
     private final TransportConfig config;
+    private final HandshakeFailureLog failures;
     private boolean confirmed;
     private boolean failed;
     private long idleIntervalsWithoutWrite;
 
     NoiseTransportHandler(NoiseSession session, TransportConfig config) {
+        this(session, config, HandshakeFailureLog.perLine(LOG));
+    }
+
+    /** {@code failures} receives what closes the connection before the initiator's key confirmation. */
+    NoiseTransportHandler(NoiseSession session, TransportConfig config, HandshakeFailureLog failures) {
         this.session = session;
         this.config = config;
+        this.failures = failures;
         this.framer = new TransportFramer(session.sender(), config.maxMessageSize());
         this.deframer = new TransportDeframer(session.receiver(), config.maxMessageSize());
     }
@@ -74,7 +81,11 @@ final class NoiseTransportHandler extends ChannelDuplexHandler {
             }
         } catch (TransportException e) {
             failed = true;
-            LOG.log(Level.WARNING, "closing connection {0}: {1}: {2}", ctx.channel().remoteAddress(), e.reason(), e.getMessage());
+            if (confirmed) {
+                LOG.log(Level.WARNING, "closing connection {0}: {1}: {2}", ctx.channel().remoteAddress(), e.reason(), e.getMessage());
+            } else {
+                failures.closing(ctx.channel(), Refusal.HANDSHAKE_FAILED, "key confirmation failed (" + e.reason() + ": " + e.getMessage() + ")");
+            }
             ctx.close();
             return;
         }
@@ -116,8 +127,12 @@ final class NoiseTransportHandler extends ChannelDuplexHandler {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle) {
             if (idle.state() == IdleState.READER_IDLE) {
-                LOG.log(Level.WARNING, "closing connection {0}: nothing received for {1} ms",
-                        ctx.channel().remoteAddress(), Long.toString(config.readIdleTimeout().toMillis()));
+                if (confirmed) {
+                    LOG.log(Level.WARNING, "closing connection {0}: nothing received for {1} ms",
+                            ctx.channel().remoteAddress(), Long.toString(config.readIdleTimeout().toMillis()));
+                } else {
+                    failures.closing(ctx.channel(), Refusal.HANDSHAKE_TIMEOUT, "no key confirmation in " + config.readIdleTimeout().toMillis() + " ms");
+                }
                 ctx.close();
             } else if (idle.state() == IdleState.WRITER_IDLE && confirmed && !failed) {
                 // consecutive writer-idle events without any completed write: is output stuck?
