@@ -84,7 +84,8 @@ public final class ConfigLoader {
             "http_allowed_hosts", "rpc_allowed_hosts",
             "ops_interface", "ops_port", "allow_key_loss_on_set_change", "requester_rate_limit", "key_rate_limit",
             "requester_concurrency_limit", "peer_heartbeat_ms", "peer_deadline_ms", "generation_min_members",
-            "share_repair_interval", "share_refresh_interval");
+            "share_repair_interval", "share_refresh_interval",
+            "cluster_accept_from", "cluster_handshakes_per_address", "cluster_handshake_rate");
 
     static final int DEFAULT_PORT = 8083;
     static final int DEFAULT_HTTP_PORT = 8082;
@@ -261,6 +262,7 @@ public final class ConfigLoader {
 
                 NodeConfig.Heartbeat heartbeat = heartbeat(ext);
                 Availability availability = availability(ext, members.size());
+                NodeConfig.ClusterPort clusterPort = clusterPort(ext);
 
                 checkListenersDistinct(ss, cluster, disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops);
                 exposureNotices(disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops);
@@ -275,7 +277,7 @@ public final class ConfigLoader {
 
                 return new NodeConfig(file, disabled, nodeKey, source, members, cluster,
                         disableHttp ? Optional.empty() : Optional.of(http), cors, httpHosts, dataDir, acl, admin,
-                        disableAutoMigrate, eth, rpc, ops, parityStrict, keysPath, allowKeyLoss, limits, heartbeat, availability, notices);
+                        disableAutoMigrate, eth, rpc, ops, parityStrict, keysPath, allowKeyLoss, limits, heartbeat, availability, clusterPort, notices);
             } catch (ConfigException | RuntimeException e) {
                 if (nodeKey != null) nodeKey.destroy();
                 throw e;
@@ -545,6 +547,20 @@ public final class ConfigLoader {
             }
             return d.withGenerationFloor(floor).withRepairInterval(Duration.ofSeconds(repair))
                     .withRefreshInterval(Duration.ofSeconds(refresh));
+        }
+
+        /** {@code cluster_accept_from}, {@code cluster_handshakes_per_address}, {@code cluster_handshake_rate} (SEC-36). */
+        private NodeConfig.ClusterPort clusterPort(Section ext) throws ConfigException {
+            String from = ext.string("cluster_accept_from").orElse("any");
+            if (!from.equals("any") && !from.equals("members")) {
+                throw ext.error("cluster_accept_from", quote(from) + " is not \"any\" or \"members\"");
+            }
+            NodeConfig.ClusterPort d = NodeConfig.ClusterPort.DEFAULT;
+            int pending = ext.integer("cluster_handshakes_per_address", 1, 1024, "handshakes from 1 to 1024")
+                    .orElse(d.handshakesPerAddress());
+            int rate = ext.integer("cluster_handshake_rate", 1, 10_000, "handshakes per second from 1 to 10000")
+                    .orElse(d.handshakeRate());
+            return new NodeConfig.ClusterPort(from.equals("members"), pending, rate);
         }
 
         /** {@code peer_heartbeat_ms} and {@code peer_deadline_ms}: the transport's heartbeat (docs/transport.md §6.1). */

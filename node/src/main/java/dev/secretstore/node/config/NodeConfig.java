@@ -49,6 +49,8 @@ import java.util.Optional;
  * @param heartbeat         node-to-node heartbeat and peer deadline ({@code peer_heartbeat_ms}, {@code peer_deadline_ms})
  * @param availability      generation floor, share repair and refresh ({@code generation_min_members},
  *                          {@code share_repair_interval}, {@code share_refresh_interval}; docs/availability.md)
+ * @param clusterPort       the cluster port before authentication ({@code cluster_accept_from},
+ *                          {@code cluster_handshakes_per_address}, {@code cluster_handshake_rate}; SEC-36)
  * @param notices           things the node must log at start-up (ignored sections, accepted but
  *                          inactive options, insecure settings); never contains a secret
  */
@@ -75,6 +77,7 @@ public record NodeConfig(
         Limits limits,
         Heartbeat heartbeat,
         Availability availability,
+        ClusterPort clusterPort,
         List<String> notices) {
 
     /**
@@ -99,6 +102,19 @@ public record NodeConfig(
         }
     }
 
+    /**
+     * The cluster port before authentication (SEC-36, docs/transport.md §8.1).
+     *
+     * @param membersOnly          {@code cluster_accept_from = "members"}: refuse, at accept, connections
+     *                             from addresses the member list does not resolve to
+     * @param handshakesPerAddress {@code cluster_handshakes_per_address}: pending handshakes per source address
+     * @param handshakeRate        {@code cluster_handshake_rate}: handshakes per second per source address
+     *                             (burst four times that)
+     */
+    public record ClusterPort(boolean membersOnly, int handshakesPerAddress, int handshakeRate) {
+        public static final ClusterPort DEFAULT = new ClusterPort(false, 4, 2);
+    }
+
     public NodeConfig {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(nodeKey, "nodeKey");
@@ -116,6 +132,7 @@ public record NodeConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(heartbeat, "heartbeat");
         Objects.requireNonNull(availability, "availability");
+        Objects.requireNonNull(clusterPort, "clusterPort");
         Objects.requireNonNull(ops, "ops");
         Objects.requireNonNull(keysPath, "keysPath");
         notices = List.copyOf(notices);

@@ -40,8 +40,16 @@ public final class NodeSettings {
                 new AdminPolicy(config.adminPublic(), config.allowKeyLossOnSetChange()),
                 new RequestLimits.Config(config.limits().requesterRate(), config.limits().keyRate(), config.limits().requesterConcurrency()),
                 new InetSocketAddress(config.ops().ip(), config.ops().port()),
-                TransportConfig.defaults().withIdle(config.heartbeat().interval(), config.heartbeat().deadline()),
+                TransportConfig.defaults().withIdle(config.heartbeat().interval(), config.heartbeat().deadline())
+                        .withAdmission(admission(config.clusterPort())),
                 config.availability(), config.httpHosts());
+    }
+
+    /** SEC-36: the cluster port's per-address limits and member filter. */
+    static TransportConfig.Admission admission(NodeConfig.ClusterPort port) {
+        return TransportConfig.Admission.defaults()
+                .withPerSource(port.handshakesPerAddress(), port.handshakeRate())
+                .withMembersOnly(port.membersOnly());
     }
 
     /** Fail closed: an ACL mode this build does not implement stops the node from starting (SEC-21, SEC-22). */

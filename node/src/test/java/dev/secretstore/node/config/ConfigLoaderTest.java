@@ -517,4 +517,31 @@ class ConfigLoaderTest {
         assertThat(error(minimal("[secretstore_ext]\npeer_heartbeat_ms = 50\n")).getMessage())
                 .contains("peer_heartbeat_ms").contains("out of range");
     }
+
+    /** SEC-36: the cluster port's per-address limits and the member-address filter (off by default). */
+    @Test
+    void sec36_clusterPortOptionsDefaultAndAreConfigurable() throws Exception {
+        NodeConfig d = load(minimal(""));
+        assertThat(d.clusterPort()).isEqualTo(new NodeConfig.ClusterPort(false, 4, 2));
+        var admission = dev.secretstore.node.runtime.NodeSettings.from(d).transport().admission();
+        assertThat(admission.membersOnly()).isFalse();
+        assertThat(admission.pendingPerSource()).isEqualTo(4);
+        assertThat(admission.burstPerSource()).isEqualTo(8);
+
+        NodeConfig c = load(minimal("[secretstore_ext]\ncluster_accept_from = \"members\"\n"
+                + "cluster_handshakes_per_address = 2\ncluster_handshake_rate = 5\n"));
+        assertThat(c.clusterPort()).isEqualTo(new NodeConfig.ClusterPort(true, 2, 5));
+        admission = dev.secretstore.node.runtime.NodeSettings.from(c).transport().admission();
+        assertThat(admission.membersOnly()).isTrue();
+        assertThat(admission.pendingPerSource()).isEqualTo(2);
+        assertThat(admission.ratePerSource()).isEqualTo(5.0);
+        assertThat(admission.burstPerSource()).isEqualTo(20);
+
+        assertThat(error(minimal("[secretstore_ext]\ncluster_accept_from = \"everyone\"\n")).getMessage())
+                .contains("cluster_accept_from").contains("\"members\"");
+        assertThat(error(minimal("[secretstore_ext]\ncluster_handshakes_per_address = 0\n")).getMessage())
+                .contains("cluster_handshakes_per_address").contains("out of range");
+        assertThat(error(minimal("[secretstore_ext]\ncluster_handshake_rate = 0\n")).getMessage())
+                .contains("cluster_handshake_rate").contains("out of range");
+    }
 }

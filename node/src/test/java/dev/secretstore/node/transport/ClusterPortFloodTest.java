@@ -276,4 +276,43 @@ class ClusterPortFloodTest {
         assertThat(logged).anySatisfy(r -> assertThat(text.formatMessage(r))
                 .contains("refused or closed before authentication").contains("127.0.0.2="));
     }
+
+    /**
+     * SEC-36, {@code cluster_accept_from = "members"}: a connection from an address the member list
+     * does not resolve to is closed at accept, before any handshake work, even when it carries a
+     * member's valid message 1; the same message from a member's address completes.
+     */
+    @Test
+    void membersOnlyRefusesOtherAddressesAtAccept_SEC36() throws Exception {
+        List<KeyPair> keys = new ArrayList<>(List.of(KeyPair.random(), KeyPair.random()));
+        keys.sort(Comparator.comparing(ClusterPortFloodTest::id));
+        ClusterTransportTest.Recorder rec = new ClusterTransportTest.Recorder();
+        ClusterTransport node = new ClusterTransport(keys.get(1), new InetSocketAddress(MEMBERS, 0),
+                Map.of(id(keys.get(0)), new InetSocketAddress(MEMBERS, 1)), rec,
+                CONFIG.withAdmission(ADMISSION.withMembersOnly(true)));
+        started.add(node);
+        node.start();
+        byte[] message1 = NoiseIkHandshake.initiator(keys.get(0), keys.get(1).publicKey(), NoiseIkHandshake.defaultPrologue()).writeMessage1();
+        try (Socket s = attackerSocket(node.localAddress())) {
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write(new byte[] {(byte) (message1.length >> 8), (byte) message1.length});
+            out.write(message1);
+            out.flush();
+            int first;
+            try {
+                first = s.getInputStream().read();
+            } catch (java.net.SocketException reset) {
+                first = -1;
+            }
+            assertThat(first).as("closed without a byte").isEqualTo(-1);
+        }
+        assertThat(node.refusals().total(Refusal.NOT_MEMBER_ADDRESS)).isEqualTo(1);
+        assertThat(node.gate().trackedSources()).as("no slot, no token taken").isZero();
+        try (RawPeer member = new RawPeer(node.localAddress())) {
+            member.handshake(keys.get(0), keys.get(1).publicKey());
+            assertThat(rec.nextConnected()).isEqualTo(id(keys.get(0)));
+        }
+        assertThat(node.refusals().total(Refusal.NOT_MEMBER_ADDRESS)).isEqualTo(1);
+    }
 }
