@@ -50,6 +50,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * established only after the initiator's first transport frame authenticates (key confirmation).
  * A newer authenticated connection from a peer replaces an older one (the peer restarted).
  *
+ * <p>Before authentication, accepted connections are admitted per source address by a
+ * {@link HandshakeGate} (slots and handshake rate, optionally members' addresses only), and what
+ * is refused or fails is logged as one summary line per interval (SEC-36).
+ *
  * <p>Messages from one peer are delivered to the {@link Listener} in order, on that connection's
  * event-loop thread; the listener must not block it. {@link #send} never blocks: it fails fast when
  * the peer is not connected or its bounded outbound queue is full (SEC-28).
@@ -83,7 +87,7 @@ public final class ClusterTransport implements AutoCloseable {
     private final RefusalLog refusals = new RefusalLog();
     private final HandshakeFailureLog inboundFailures;
     private final MemberAddresses memberAddresses;
-    private ThreadPoolExecutor resolverThread;
+    private volatile ThreadPoolExecutor resolverThread;
     private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean closed;
     private EventLoopGroup group;
@@ -137,14 +141,15 @@ public final class ClusterTransport implements AutoCloseable {
                         initInbound(ch);
                     }
                 });
+        startAdmission(); // before the first accept
         try {
             serverChannel = server.bind(listenAddress).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
+            if (resolverThread != null) resolverThread.shutdownNow();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
         LOG.log(Level.INFO, "node {0} listening on {1}", selfId.shortId(), serverChannel.localAddress());
-        startAdmission();
         for (Map.Entry<NodeId, InetSocketAddress> e : members.entrySet()) {
             if (selfId.compareTo(e.getKey()) < 0) {
                 Dialer d = new Dialer(e.getKey(), e.getValue(), group.next());

@@ -18,7 +18,8 @@ import java.util.Objects;
  * @param maxQueuedBytes      per connection, bytes accepted by {@code send} but not yet written (SEC-28; 64 MiB)
  * @param reconnectBaseDelay  first reconnect delay of the dialing side (100 ms); doubles per failure
  * @param reconnectMaxDelay   cap of the reconnect delay (10 s); each delay is jittered to [d/2, d]
- * @param maxPendingHandshakes accepted connections still in the handshake, beyond which new ones are closed (SEC-28; 64)
+ * @param maxPendingHandshakes accepted connections from non-member sources still in the handshake, beyond which
+ *                            new ones are closed (SEC-28; 64); member sources have their own slots (SEC-36)
  * @param ioThreads           Netty event-loop threads (2)
  * @param admission           handshake slots and work per source address, the member-address filter and the
  *                            refusal log (SEC-36; {@link Admission#defaults()})
