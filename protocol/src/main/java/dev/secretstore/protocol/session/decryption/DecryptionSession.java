@@ -55,7 +55,10 @@ import java.util.logging.Logger;
  * for partials of the attempt's version. Every partial is verified (DLEQ against {@code Y_i} from the
  * master's own commitments of that version, SEC-12) before use; a member that fails verification,
  * refuses, or disconnects is excluded and the computation restarts with a new group, attempt id and
- * access key while the consensus has one (identifiable abort, §11.3).
+ * access key while the consensus has one (identifiable abort, §11.3). The master cannot check an encrypted decrypt
+ * shadow beyond its length, so endpoint 6's result names, per shadow, its member and the {@code W_i} that member
+ * proved (SEC-33): the requester checks {@code d_i·G == W_i} and may ask again with that member in {@code excluded},
+ * which no group then contains.
  *
  * <p><b>Member.</b> Computes a partial only for an attempt whose group consists of nodes of the
  * consensus, contains itself, uses a version it holds committed, and whose requester key matches the
