@@ -4,6 +4,10 @@ import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.crypto.auth.ClusterId;
+import dev.secretstore.protocol.auth.ReplayGuard;
+import dev.secretstore.protocol.auth.RequesterCheck;
+import dev.secretstore.protocol.auth.WallClock;
 import dev.secretstore.protocol.session.admin.AdminPolicy;
 import dev.secretstore.protocol.session.admin.ServersSetChangeSession;
 import dev.secretstore.protocol.session.decryption.DecryptionSession;
@@ -64,6 +68,7 @@ public final class ClusterKeyServer implements KeyServer {
     private final KeyRefresher refresher;
     /** Serves requests for keys this node cannot serve itself through the holders (SEC-40). */
     private final EntryPoint entry;
+    private final RequesterCheck requesters;
 
     public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, AclChecker acl, Executor clusterLoop,
                             SecureRandom random, Clock clock) {
@@ -77,6 +82,16 @@ public final class ClusterKeyServer implements KeyServer {
 
     public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, AclChecker acl, AdminPolicy admin,
                             Availability availability, Executor clusterLoop, SecureRandom random, Clock clock) {
+        this(sessions, cluster, storage, acl, admin, availability, parityCompatible(cluster), clusterLoop, random, clock);
+    }
+
+    /**
+     * @param requesters how this node derives a requester from a credential, as the entry point and as a member
+     *     (SEC-31, SEC-32): its cluster identity, legacy policy, clock and nonce memory
+     */
+    public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, AclChecker acl, AdminPolicy admin,
+                            Availability availability, RequesterCheck requesters, Executor clusterLoop, SecureRandom random, Clock clock) {
+        this.requesters = requesters;
         this.admin = admin;
         this.availability = availability;
         this.clock = clock;
@@ -116,6 +131,18 @@ public final class ClusterKeyServer implements KeyServer {
     /** This node's repair and refresh counters; read on the cluster loop. */
     public AvailabilityStatus.Snapshot availabilityStatus() {
         return status.snapshot();
+    }
+
+    /** How this node checks requesters' credentials; the HTTP edge verifies with it before calling this server. */
+    public RequesterCheck requesters() {
+        return requesters;
+    }
+
+    /** Parity's behaviour (static signatures do everything) for a cluster identified by its member list. */
+    private static RequesterCheck parityCompatible(ClusterView cluster) {
+        java.util.List<PublicPoint> members = new java.util.ArrayList<>();
+        for (NodeId m : cluster.members()) members.add(m.publicKey());
+        return new RequesterCheck(RequesterCheck.Settings.parityCompatible(ClusterId.ofMembers(members)), WallClock.SYSTEM, new ReplayGuard());
     }
 
     /** The availability settings this node runs with. */
