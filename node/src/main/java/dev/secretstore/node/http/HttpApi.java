@@ -209,7 +209,7 @@ public final class HttpApi implements AutoCloseable {
         } else if (request instanceof ApiRequest.RetrieveDocumentKey r) {
             return keyServer.retrieveDocumentKey(r.keyId(), requester).thenApply(HttpApi::bytesBody);
         } else if (request instanceof ApiRequest.RetrieveDocumentKeyShadows r) {
-            ShadowExtension.Options o = ShadowExtension.options(headers); // SEC-33, opt-in
+            ShadowExtension.Options o = strict ? ShadowExtension.Options.NONE : ShadowExtension.options(headers); // SEC-33, opt-in
             return keyServer.retrieveDocumentKeyShadows(r.keyId(), requester, o.excluded()).thenApply(s -> ShadowExtension.body(s, o));
         } else if (request instanceof ApiRequest.SchnorrSign r) {
             return keyServer.signSchnorr(r.keyId(), requester, r.messageHash()).thenApply(HttpApi::bytesBody);

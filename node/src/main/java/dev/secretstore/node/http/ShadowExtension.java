@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  *       optional): the master chooses the decryption group without these members; with fewer than {@code t+1} left
  *       the answer is the usual 403 {@code Consensus unreachable}.</li>
  * </ul>
- * A malformed value is a 400 {@code Serialization error}.
+ * A malformed value is a 400 {@code Serialization error}. Off with {@code parity_strict}: the headers are ignored.
  */
 final class ShadowExtension {
     static final String CHECK_HEADER = "Secretstore-Shadow-Check";
@@ -37,6 +37,9 @@ final class ShadowExtension {
 
     /** What the request asked for: the check data, and members to leave out of the group. */
     record Options(boolean check, Set<NodeId> excluded) {
+        /** Neither extension: Parity's endpoint 6. */
+        static final Options NONE = new Options(false, Set.of());
+
         Options {
             excluded = Set.copyOf(excluded);
         }

@@ -109,7 +109,12 @@ class ShadowExtensionTest {
 
     @BeforeEach
     void start() throws Exception {
-        api = new HttpApi(shadows, new InetSocketAddress("127.0.0.1", 0), CorsPolicy.none(), false);
+        start(false);
+    }
+
+    private void start(boolean parityStrict) throws Exception {
+        if (api != null) api.close();
+        api = new HttpApi(shadows, new InetSocketAddress("127.0.0.1", 0), CorsPolicy.none(), parityStrict);
         api.start();
     }
 
@@ -167,6 +172,14 @@ class ShadowExtensionTest {
             assertThat(r.body()).as(bad[1]).startsWith("\"\\\"Serialization error: " + bad[0]);
         }
         assertThat(excludedAsked).isEmpty();
+    }
+
+    @Test
+    void parityStrictModeIgnoresTheHeaders_SEC33() throws Exception {
+        start(true);
+        assertThat(get(path, ShadowExtension.CHECK_HEADER, "1", ShadowExtension.EXCLUDE_HEADER, "0x" + a.toHex()).body()).isEqualTo(parity());
+        assertThat(get(path, ShadowExtension.EXCLUDE_HEADER, "garbage").statusCode()).isEqualTo(200);
+        assertThat(excludedAsked).containsOnly(Set.of());
     }
 
     @Test
