@@ -9,6 +9,7 @@ import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -36,7 +37,7 @@ final class Answers {
                         .thenApply(v -> succeeded(new byte[0], List.of(), List.of()));
                 case RETRIEVE_DOCUMENT_KEY -> server.retrieveDocumentKey(r.keyId(), requester)
                         .thenApply(blob -> succeeded(blob, List.of(), List.of()));
-                case RETRIEVE_SHADOWS -> server.retrieveDocumentKeyShadows(r.keyId(), requester, new java.util.TreeSet<>(r.excluded()))
+                case RETRIEVE_SHADOWS -> server.retrieveDocumentKeyShadows(r.keyId(), requester, Set.copyOf(r.excluded()))
                         .thenApply(Answers::shadowsSucceeded);
                 case SIGN_SCHNORR -> server.signSchnorr(r.keyId(), requester, r.messageHash())
                         .thenApply(blob -> succeeded(blob, List.of(), List.of()));

@@ -17,6 +17,8 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -111,11 +113,11 @@ public final class EntryPoint {
     /** Endpoint 6. */
     public CompletionStage<KeyServer.ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester,
                                                                                 Function<Optional<KeyMetadata>, CompletionStage<KeyServer.ShadowRetrieval>> local) {
-        return retrieveDocumentKeyShadows(keyId, requester, java.util.Set.of(), local);
+        return retrieveDocumentKeyShadows(keyId, requester, Set.of(), local);
     }
 
     /** Endpoint 6 without the members {@code excluded} in the decryption group (SEC-33); a delegate is told them. */
-    public CompletionStage<KeyServer.ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester, java.util.Set<NodeId> excluded,
+    public CompletionStage<KeyServer.ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester, Set<NodeId> excluded,
                                                                                 Function<Optional<KeyMetadata>, CompletionStage<KeyServer.ShadowRetrieval>> local) {
         return serve(request(Endpoint.RETRIEVE_SHADOWS, keyId, requester, H256.fromBytes(new byte[32]), List.of(), excluded), local,
                 Answers::shadows);
@@ -133,13 +135,13 @@ public final class EntryPoint {
 
     private static DelegationMessage.Request request(Endpoint endpoint, H256 keyId, Requester requester, H256 messageHash,
                                                      List<PublicPoint> documentKey) {
-        return request(endpoint, keyId, requester, messageHash, documentKey, java.util.Set.of());
+        return request(endpoint, keyId, requester, messageHash, documentKey, Set.of());
     }
 
     private static DelegationMessage.Request request(Endpoint endpoint, H256 keyId, Requester requester, H256 messageHash,
-                                                     List<PublicPoint> documentKey, java.util.Set<NodeId> excluded) {
+                                                     List<PublicPoint> documentKey, Set<NodeId> excluded) {
         return new DelegationMessage.Request(endpoint, keyId, requester.publicKey(), requester.address(), messageHash, documentKey,
-                List.copyOf(new java.util.TreeSet<>(excluded)));
+                List.copyOf(new TreeSet<>(excluded)));
     }
 
     private <T> CompletionStage<T> serve(DelegationMessage.Request request, Function<Optional<KeyMetadata>, CompletionStage<T>> local, Answers.Decoder<T> decoder) {
