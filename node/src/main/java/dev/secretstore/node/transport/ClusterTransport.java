@@ -104,6 +104,12 @@ public final class ClusterTransport implements AutoCloseable {
      */
     public ClusterTransport(KeyPair self, InetSocketAddress listenAddress, Map<NodeId, InetSocketAddress> members,
                             Listener listener, TransportConfig config) {
+        this(self, listenAddress, members, listener, config, InetAddress::getAllByName);
+    }
+
+    /** Tests only: with a replaced name resolution for the member hosts (SEC-36). */
+    ClusterTransport(KeyPair self, InetSocketAddress listenAddress, Map<NodeId, InetSocketAddress> members,
+                     Listener listener, TransportConfig config, MemberAddresses.Resolver resolver) {
         this.self = Objects.requireNonNull(self, "self");
         this.selfId = new NodeId(self.publicKey());
         this.listenAddress = Objects.requireNonNull(listenAddress, "listenAddress");
@@ -113,7 +119,7 @@ public final class ClusterTransport implements AutoCloseable {
         m.remove(selfId);
         this.members = Collections.unmodifiableMap(m);
         this.gate = new HandshakeGate(config.admission(), config.maxPendingHandshakes(), System::nanoTime);
-        this.memberAddresses = new MemberAddresses(this.members.values(), InetAddress::getAllByName,
+        this.memberAddresses = new MemberAddresses(this.members.values(), resolver,
                 config.admission().resolveMinSpacing().toNanos());
         this.inboundFailures = (ch, reason, detail) -> {
             refusals.record(reason, remoteIp(ch));

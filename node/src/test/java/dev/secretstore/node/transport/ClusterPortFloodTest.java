@@ -340,4 +340,45 @@ class ClusterPortFloodTest {
                 .isBetween((long) ADMISSION.burstPerSource(), ADMISSION.burstPerSource() + (long) Math.ceil(ADMISSION.ratePerSource() * seconds));
         assertThat(node.refusals().total(Refusal.SOURCE_RATE)).as("replays refused at accept").isGreaterThan(10 * handshakes);
     }
+
+    /**
+     * SEC-36: with {@code cluster_accept_from = "members"}, a member given by a host name that now
+     * resolves to a new address is refused once, which triggers a resolution, and is let in after.
+     */
+    @Test
+    void refusedMemberAddressIsResolvedAgainAndLetIn_SEC36() throws Exception {
+        List<KeyPair> keys = new ArrayList<>(List.of(KeyPair.random(), KeyPair.random()));
+        keys.sort(Comparator.comparing(ClusterPortFloodTest::id));
+        java.util.concurrent.atomic.AtomicReference<InetAddress> dns = new java.util.concurrent.atomic.AtomicReference<>(address("10.9.9.9"));
+        java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+        ClusterTransportTest.Recorder rec = new ClusterTransportTest.Recorder();
+        Duration minSpacing = Duration.ofMillis(200);
+        TransportConfig.Admission spacing = new TransportConfig.Admission(ADMISSION.pendingPerSource(), ADMISSION.ratePerSource(),
+                ADMISSION.burstPerSource(), ADMISSION.nonMemberRate(), ADMISSION.nonMemberBurst(), true,
+                ADMISSION.resolveInterval(), minSpacing, ADMISSION.refusalLogInterval());
+        ClusterTransport node = new ClusterTransport(keys.get(1), new InetSocketAddress(MEMBERS, 0),
+                Map.of(id(keys.get(0)), InetSocketAddress.createUnresolved("member.test", 1)), rec,
+                CONFIG.withAdmission(spacing), host -> {
+                    lookups.incrementAndGet();
+                    return new InetAddress[] {dns.get()};
+                });
+        started.add(node);
+        node.start();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!node.gate().isMemberSource(address("10.9.9.9")) && System.nanoTime() < end) Thread.sleep(5);
+        assertThat(lookups.get()).as("resolved at start").isEqualTo(1);
+        Thread.sleep(minSpacing.toMillis() + 50); // a refusal may trigger a resolution only this long after the last
+
+        dns.set(MEMBERS); // the member moved to 127.0.0.1
+        try (RawPeer member = new RawPeer(node.localAddress())) {
+            assertThat(member.closedWithoutAnyByte()).isTrue();
+        }
+        assertThat(node.refusals().total(Refusal.NOT_MEMBER_ADDRESS)).isEqualTo(1);
+        while (!node.gate().isMemberSource(MEMBERS) && System.nanoTime() < end) Thread.sleep(5);
+        assertThat(lookups.get()).isEqualTo(2);
+        try (RawPeer member = new RawPeer(node.localAddress())) {
+            member.handshake(keys.get(0), keys.get(1).publicKey());
+            assertThat(rec.nextConnected()).isEqualTo(id(keys.get(0)));
+        }
+    }
 }
