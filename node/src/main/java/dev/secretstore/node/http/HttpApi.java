@@ -50,8 +50,6 @@ public final class HttpApi implements AutoCloseable {
     private static final byte[] TOO_MANY_REQUESTS = ErrorResponses.body("Too many requests");
     /** SEC-35: the body of a 503 from {@link Admission} (this node is at capacity), in the API's error format [ext]. */
     static final byte[] SERVER_BUSY = ErrorResponses.body("Server busy");
-    /** The exchange attribute holding an admitted request's {@link Admission.Ticket}, released when it is answered. */
-    private static final String TICKET = "dev.secretstore.admission";
     /** The JDK server's switch for TCP_NODELAY on accepted connections; it reads it once, when the first server is made. */
     static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
@@ -73,6 +71,8 @@ public final class HttpApi implements AutoCloseable {
     private final RequestLimits limits;
     private final Admission admission;
     private final KeyCreators creators;
+    /** Admitted requests' tickets, released when they are answered (the JDK 17 server's exchange attributes are shared by all exchanges). */
+    private final java.util.Map<HttpExchange, Admission.Ticket> tickets = new java.util.concurrent.ConcurrentHashMap<>();
     private final Observer observer;
 
     /** Told about every finished request: the operation name, the status and the time taken (for metrics). */
@@ -176,7 +176,7 @@ public final class HttpApi implements AutoCloseable {
                         request instanceof ApiRequest.KeyRequest k ? k.keyId() : null, null, started);
                 return;
             }
-            exchange.setAttribute(TICKET, ((Admission.Admitted) admitted).ticket());
+            tickets.put(exchange, ((Admission.Admitted) admitted).ticket());
             dispatch(exchange, allowOrigin, request, started);
         } catch (RuntimeException | IOException e) {
             LOG.log(Level.WARNING, "request handling failed", e);
@@ -331,8 +331,9 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    private static void releaseTicket(HttpExchange exchange) {
-        if (exchange.getAttribute(TICKET) instanceof Admission.Ticket t) t.release();
+    private void releaseTicket(HttpExchange exchange) {
+        Admission.Ticket t = tickets.remove(exchange);
+        if (t != null) t.release();
     }
 
     private static boolean isGeneration(ApiRequest r) {
