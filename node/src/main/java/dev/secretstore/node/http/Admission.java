@@ -104,12 +104,12 @@ public final class Admission {
     public record Config(int perAddressPerSecond, int perAddressMaxInFlight, int generationsPerSecond, int storesPerSecond,
                          int retrievalsPerSecond, int signingsPerSecond, int maxInFlight, int generationMaxInFlight) {
         /**
-         * One address: 200 retrievals/s or 20 generations/s (burst twice that), 32 requests in flight; the node: 50
-         * generations/s, 256 requests in flight of which 16 generations. The whole 3-node cluster of docs/benchmarks.md
-         * serves about 150 generations/s and 500 shadow retrievals/s, so honest load passes and a generation flood
-         * keeps at most 16 sessions going while retrievals keep the other 240 slots.
+         * One address: 200 retrievals/s or 20 generations/s (burst twice that), 32 requests in flight; the node: 20
+         * generations/s, 256 requests in flight of which 8 generations. The whole 3-node cluster of docs/benchmarks.md
+         * serves about 150 generations/s and 500 shadow retrievals/s on a 2-core machine: a generation flood against
+         * every member gets at most 60/s and 24 sessions going, while retrievals keep the other 248 slots per node.
          */
-        public static final Config DEFAULT = new Config(200, 32, 50, 0, 0, 0, 256, 16);
+        public static final Config DEFAULT = new Config(200, 32, 20, 0, 0, 0, 256, 8);
         /** No limit at all. */
         public static final Config NONE = new Config(0, 0, 0, 0, 0, 0, 0, 0);
 

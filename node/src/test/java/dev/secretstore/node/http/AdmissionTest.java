@@ -181,7 +181,7 @@ class AdmissionTest {
     @Test
     void noneAdmitsEverythingAndDefaultsAreDocumentedValues() {
         assertThat(admitted(admission(Config.NONE), A, Op.GENERATE_SERVER_KEY, 10_000)).isEqualTo(10_000);
-        assertThat(Config.DEFAULT).isEqualTo(new Config(200, 32, 50, 0, 0, 0, 256, 16));
+        assertThat(Config.DEFAULT).isEqualTo(new Config(200, 32, 20, 0, 0, 0, 256, 8));
         assertThatThrownBy(() -> new Config(-1, 0, 0, 0, 0, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
