@@ -4,6 +4,7 @@ import dev.secretstore.crypto.Address;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Who may create server keys (endpoints 1 and 3), decided at the node that receives the request, after the
@@ -12,12 +13,15 @@ import java.util.Set;
  * {@code 403 "Access denied"}.
  */
 public final class KeyCreators {
-    private static final KeyCreators ANYONE = new KeyCreators(Optional.empty());
+    private static final KeyCreators ANYONE = new KeyCreators(Optional.empty(), null);
 
     private final Optional<Set<Address>> allowed;
+    /** A further decision every creator must also pass (the ACL policy file's {@code [[creator]]}); null: none. */
+    private final Predicate<Address> also;
 
-    private KeyCreators(Optional<Set<Address>> allowed) {
+    private KeyCreators(Optional<Set<Address>> allowed, Predicate<Address> also) {
         this.allowed = allowed;
+        this.also = also;
     }
 
     /** Every requester may create keys (the default). */
@@ -27,11 +31,17 @@ public final class KeyCreators {
 
     /** Only these requesters may create keys; an empty set lets nobody create keys through this node. */
     public static KeyCreators only(Set<Address> addresses) {
-        return new KeyCreators(Optional.of(Set.copyOf(Objects.requireNonNull(addresses, "addresses"))));
+        return new KeyCreators(Optional.of(Set.copyOf(Objects.requireNonNull(addresses, "addresses"))), null);
+    }
+
+    /** These creators, of whom {@code decision} must also allow a requester (both must say yes). */
+    public KeyCreators and(Predicate<Address> decision) {
+        Objects.requireNonNull(decision, "decision");
+        return new KeyCreators(allowed, also == null ? decision : also.and(decision));
     }
 
     public boolean mayCreate(Address requester) {
-        return allowed.map(a -> a.contains(requester)).orElse(true);
+        return allowed.map(a -> a.contains(requester)).orElse(true) && (also == null || also.test(requester));
     }
 
     /** The allow-list, empty for {@link #anyone()}. */
@@ -41,7 +51,7 @@ public final class KeyCreators {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof KeyCreators k && k.allowed.equals(allowed);
+        return o instanceof KeyCreators k && k.allowed.equals(allowed) && Objects.equals(k.also, also);
     }
 
     @Override
@@ -51,6 +61,6 @@ public final class KeyCreators {
 
     @Override
     public String toString() {
-        return allowed.map(a -> "KeyCreators" + a).orElse("KeyCreators[anyone]");
+        return allowed.map(a -> "KeyCreators" + a).orElse("KeyCreators[anyone]") + (also == null ? "" : " and a further decision");
     }
 }

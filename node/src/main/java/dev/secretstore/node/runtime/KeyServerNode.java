@@ -192,13 +192,18 @@ public final class KeyServerNode implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
         if (settings.httpAddress() != null) {
             http = new HttpApi(keyServer, settings.httpAddress(), settings.cors(), settings.httpHosts(), settings.strict(),
-                    new RequestLimits(settings.httpLimits()), new Admission(settings.admission()), settings.keyCreators(), metrics::request);
+                    new RequestLimits(settings.httpLimits()), new Admission(settings.admission()), keyCreators(settings.keyCreators(), acl), metrics::request);
             http.start();
         }
         if (settings.opsAddress() != null) {
             ops = new OpsServer(settings.opsAddress(), metrics, this::gauges);
             ops.start();
         }
+    }
+
+    /** {@code key_creators}, and with an ACL policy file also its {@code [[creator]]} entries (SEC-35). */
+    static KeyCreators keyCreators(KeyCreators configured, AclChecker acl) {
+        return acl instanceof dev.secretstore.node.acl.PolicyFileAclChecker policy ? configured.and(policy::mayCreate) : configured;
     }
 
     /**
