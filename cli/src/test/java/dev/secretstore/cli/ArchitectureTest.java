@@ -112,11 +112,12 @@ class ArchitectureTest {
             .because("crypto and protocol own no threads: the node injects an Executor and a Clock");
 
     /**
-     * The system clock is read in one place, {@code protocol.session.Clock.SYSTEM} (the default the
+     * The system clock is read in two places, {@code protocol.session.Clock.SYSTEM} and {@code protocol.auth.WallClock.SYSTEM} (the defaults the
      * node injects); everything else gets a {@code Clock}, so tests run on a fake one.
      */
     static final ArchRule NO_SYSTEM_CLOCK = noClasses().that().resideInAnyPackage(PURE_LAYERS)
             .and().doNotHaveFullyQualifiedName("dev.secretstore.protocol.session.Clock")
+            .and().doNotHaveFullyQualifiedName("dev.secretstore.protocol.auth.WallClock")
             .should().callMethod(System.class, "nanoTime")
             .orShould().callMethod(System.class, "currentTimeMillis")
             .orShould().callMethod(java.time.Instant.class, "now")

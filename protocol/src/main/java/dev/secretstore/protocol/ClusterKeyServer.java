@@ -4,6 +4,10 @@ import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.crypto.auth.ClusterId;
+import dev.secretstore.protocol.auth.ReplayGuard;
+import dev.secretstore.protocol.auth.RequesterCheck;
+import dev.secretstore.protocol.auth.WallClock;
 import dev.secretstore.protocol.session.admin.AdminPolicy;
 import dev.secretstore.protocol.session.admin.ServersSetChangeSession;
 import dev.secretstore.protocol.session.decryption.DecryptionSession;
@@ -64,6 +68,7 @@ public final class ClusterKeyServer implements KeyServer {
     private final KeyRefresher refresher;
     /** Serves requests for keys this node cannot serve itself through the holders (SEC-40). */
     private final EntryPoint entry;
+    private final RequesterCheck requesters;
 
     public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, AclChecker acl, Executor clusterLoop,
                             SecureRandom random, Clock clock) {
@@ -77,6 +82,16 @@ public final class ClusterKeyServer implements KeyServer {
 
     public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, AclChecker acl, AdminPolicy admin,
                             Availability availability, Executor clusterLoop, SecureRandom random, Clock clock) {
+        this(sessions, cluster, storage, acl, admin, availability, parityCompatible(cluster), clusterLoop, random, clock);
+    }
+
+    /**
+     * @param requesters how this node derives a requester from a credential, as the entry point and as a member
+     *     (SEC-31, SEC-32): its cluster identity, legacy policy, clock and nonce memory
+     */
+    public ClusterKeyServer(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, AclChecker acl, AdminPolicy admin,
+                            Availability availability, RequesterCheck requesters, Executor clusterLoop, SecureRandom random, Clock clock) {
+        this.requesters = requesters;
         this.admin = admin;
         this.availability = availability;
         this.clock = clock;
@@ -116,6 +131,18 @@ public final class ClusterKeyServer implements KeyServer {
     /** This node's repair and refresh counters; read on the cluster loop. */
     public AvailabilityStatus.Snapshot availabilityStatus() {
         return status.snapshot();
+    }
+
+    /** How this node checks requesters' credentials; the HTTP edge verifies with it before calling this server. */
+    public RequesterCheck requesters() {
+        return requesters;
+    }
+
+    /** Parity's behaviour (static signatures do everything) for a cluster identified by its member list. */
+    private static RequesterCheck parityCompatible(ClusterView cluster) {
+        java.util.List<PublicPoint> members = new java.util.ArrayList<>();
+        for (NodeId m : cluster.members()) members.add(m.publicKey());
+        return new RequesterCheck(RequesterCheck.Settings.parityCompatible(ClusterId.ofMembers(members)), WallClock.SYSTEM, new ReplayGuard());
     }
 
     /** The availability settings this node runs with. */
@@ -222,16 +249,28 @@ public final class ClusterKeyServer implements KeyServer {
     /** Endpoint 6: shadows only; M is never assembled on a node (crypto.md §10.6). */
     @Override
     public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester) {
-        return onLoop(() -> entry.retrieveDocumentKeyShadows(keyId, requester, known -> shadowsHere(keyId, requester, known)));
+        return retrieveDocumentKeyShadows(keyId, requester, Set.of());
     }
 
-    private CompletionStage<ShadowRetrieval> shadowsHere(H256 keyId, Requester requester, Optional<KeyMetadata> known) {
-        return decrypt(keyId, requester, true, known).thenApply(r -> ((DecryptionSession.Shadows) r).retrieval());
+    /** Endpoint 6 without the members {@code excluded} in the decryption group (SEC-33), here or at a delegate. */
+    @Override
+    public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester, Set<NodeId> excluded) {
+        Set<NodeId> without = Set.copyOf(excluded);
+        return onLoop(() -> entry.retrieveDocumentKeyShadows(keyId, requester, without, known -> shadowsHere(keyId, requester, known, without)));
+    }
+
+    private CompletionStage<ShadowRetrieval> shadowsHere(H256 keyId, Requester requester, Optional<KeyMetadata> known, Set<NodeId> excluded) {
+        return decrypt(keyId, requester, true, known, excluded).thenApply(r -> ((DecryptionSession.Shadows) r).retrieval());
     }
 
     private CompletionStage<DecryptionSession.Result> decrypt(H256 keyId, Requester requester, boolean shadow, Optional<KeyMetadata> known) {
+        return decrypt(keyId, requester, shadow, known, Set.of());
+    }
+
+    private CompletionStage<DecryptionSession.Result> decrypt(H256 keyId, Requester requester, boolean shadow, Optional<KeyMetadata> known,
+                                                              Set<NodeId> excluded) {
         return startKeyUse(SessionType.DECRYPTION, key -> outbox -> DecryptionSession.startMaster(key, cluster, outbox,
-                sessions.reentry(key), storage, acl, keyId, requester, shadow, random, known));
+                sessions.reentry(key), storage, acl, keyId, requester, shadow, random, known, excluded));
     }
 
     /** Endpoint 7: threshold Schnorr signature, {@code ecies(requester, c ‖ s)} (crypto.md §10.7). */
@@ -319,7 +358,13 @@ public final class ClusterKeyServer implements KeyServer {
 
         @Override
         public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester) {
-            return onLoop(() -> shadowsHere(keyId, requester, storage.metadata(keyId)));
+            return retrieveDocumentKeyShadows(keyId, requester, Set.of());
+        }
+
+        @Override
+        public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester, Set<NodeId> excluded) {
+            Set<NodeId> without = Set.copyOf(excluded);
+            return onLoop(() -> shadowsHere(keyId, requester, storage.metadata(keyId), without));
         }
 
         @Override

@@ -7,7 +7,8 @@ import java.util.Objects;
  * The one error type of the key server. Its {@link Kind} is one of Parity's error variants
  * (http-api.md §8); the node's HTTP adapter maps kinds to statuses in one place. Internal causes the
  * project adds (a blamed node, an ACL failure) are expressed as one of these kinds, never a new text
- * (http-api.md §8 notes). Details never contain secrets (SEC-07).
+ * (http-api.md §8 notes), except {@link Kind#FRESH_AUTHORIZATION_REQUIRED}, which only a node configured to refuse
+ * static signatures answers (SEC-32, docs/auth.md). Details never contain secrets (SEC-07).
  */
 public final class SecretStoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -41,7 +42,9 @@ public final class SecretStoreException extends RuntimeException {
         ETH_KEY("cryptographic error %s", false),
         IO("IO error: %s", false),
         DATABASE("Database error: %s", false),
-        INTERNAL("Internal error: %s", false);
+        INTERNAL("Internal error: %s", false),
+        /** Extension (SEC-32): a static signature the node's legacy policy does not accept for this operation; 403. */
+        FRESH_AUTHORIZATION_REQUIRED("Fresh authorization required: %s", false);
 
         private final String template;
         private final boolean retryable;

@@ -50,6 +50,7 @@ class ErrorResponsesTest {
         table.put(Kind.IO, new Object[] {500, "IO error: X"});
         table.put(Kind.DATABASE, new Object[] {500, "Database error: X"});
         table.put(Kind.INTERNAL, new Object[] {500, "Internal error: X"});
+        table.put(Kind.FRESH_AUTHORIZATION_REQUIRED, new Object[] {403, "Fresh authorization required: X"}); // SEC-32 extension
         assertThat(table.keySet()).containsExactlyInAnyOrder(Kind.values());
         table.forEach((kind, row) -> {
             SecretStoreException e = kind.hasDetail() ? SecretStoreException.of(kind, "X") : SecretStoreException.of(kind);

@@ -1,0 +1,133 @@
+package dev.secretstore.protocol.auth;
+
+import dev.secretstore.crypto.CryptoException;
+import dev.secretstore.crypto.Ecdsa;
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.auth.Authorization;
+import dev.secretstore.crypto.auth.Operation;
+import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.SecretStoreException.Kind;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a member derives the requester from a {@link Credential} (SEC-31, SEC-32, docs/auth.md): never from anyone's
+ * word, always from the requester's own signature, under this member's own {@link LegacyPolicy}, cluster identity,
+ * clock and nonce memory. The entry point uses {@link #verify} (no nonce is spent); every member that takes part in a
+ * request, the master included, uses {@link #claim} with its session's key, so a second session presenting the same
+ * fresh authorization is refused.
+ */
+public final class RequesterCheck {
+    /**
+     * @param clusterId   this cluster's identity (docs/auth.md §3)
+     * @param legacy      what a static signature may do
+     * @param clockSkew   tolerated difference between the requester's and this member's clock
+     * @param maxLifetime the longest validity accepted (expiry at most this far ahead, plus the skew)
+     */
+    public record Settings(H256 clusterId, LegacyPolicy legacy, Duration clockSkew, Duration maxLifetime) {
+        public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofMinutes(5);
+
+        public Settings {
+            Objects.requireNonNull(clusterId);
+            Objects.requireNonNull(legacy);
+            if (clockSkew.isNegative() || maxLifetime.isNegative() || maxLifetime.isZero()) {
+                throw new IllegalArgumentException("clock skew must be ≥ 0 and the lifetime > 0");
+            }
+        }
+
+        /** Parity's behaviour (static signatures do everything) with the default windows. */
+        public static Settings parityCompatible(H256 clusterId) {
+            return new Settings(clusterId, LegacyPolicy.ALL, DEFAULT_CLOCK_SKEW, DEFAULT_MAX_LIFETIME);
+        }
+    }
+
+    private final Settings settings;
+    private final WallClock clock;
+    private final ReplayGuard nonces;
+
+    public RequesterCheck(Settings settings, WallClock clock, ReplayGuard nonces) {
+        this.settings = settings;
+        this.clock = clock;
+        this.nonces = nonces;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /**
+     * The requester of {@code credential} for {@code operation} on {@code keyId} with {@code params}
+     * ({@link Operation}'s parameter field), without spending a nonce.
+     *
+     * @throws SecretStoreException {@code INSUFFICIENT_REQUESTER_DATA} for a signature that does not recover or an
+     *     authorization that is malformed, signed for something else, or outside its validity window;
+     *     {@code FRESH_AUTHORIZATION_REQUIRED} for a static signature the legacy policy does not allow here
+     */
+    public dev.secretstore.protocol.Requester verify(Credential credential, Operation operation, H256 keyId, H256 params) {
+        if (credential instanceof Credential.Static s) {
+            if (!settings.legacy().allowsStatic(operation)) {
+                throw SecretStoreException.of(Kind.FRESH_AUTHORIZATION_REQUIRED, freshRequiredDetail(operation));
+            }
+            return requester(recoverStatic(s, keyId), credential);
+        }
+        Authorization a = ((Credential.Fresh) credential).authorization();
+        long now = clock.epochSecond();
+        long skew = settings.clockSkew().toSeconds();
+        if (a.expires() + skew < now) throw bad("expired");
+        if (a.expires() > now + settings.maxLifetime().toSeconds() + skew) {
+            throw bad("expires more than " + settings.maxLifetime().toSeconds() + " s ahead");
+        }
+        try {
+            return requester(a.verify(settings.clusterId(), operation, keyId, params), credential);
+        } catch (CryptoException e) {
+            throw bad(e.getMessage());
+        }
+    }
+
+    /**
+     * {@link #verify}, then spends the authorization's nonce on {@code use} (a session key): the same use may present
+     * it again, any other is refused until it expires. A static signature spends nothing.
+     *
+     * @throws SecretStoreException as {@link #verify}; {@code INSUFFICIENT_REQUESTER_DATA} for a replayed
+     *     authorization; {@code TOO_EARLY_FOR_REQUEST} (retryable) while the nonce memory is full
+     */
+    public dev.secretstore.protocol.Requester claim(Credential credential, Operation operation, H256 keyId, H256 params, Object use) {
+        dev.secretstore.protocol.Requester requester = verify(credential, operation, keyId, params);
+        if (credential instanceof Credential.Fresh f) {
+            Authorization a = f.authorization();
+            long forgetAfter = a.expires() + settings.clockSkew().toSeconds();
+            switch (nonces.claim(a.signer(), a.nonce(), use, forgetAfter, clock.epochSecond())) {
+                case FRESH -> {}
+                case REPLAYED -> throw bad("already used");
+                case FULL -> throw SecretStoreException.of(Kind.TOO_EARLY_FOR_REQUEST);
+            }
+        }
+        return requester;
+    }
+
+    private static PublicPoint recoverStatic(Credential.Static s, H256 keyId) {
+        try {
+            return Ecdsa.recover(s.signature(), keyId);
+        } catch (CryptoException e) {
+            throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad signature: " + e.getMessage());
+        }
+    }
+
+    private static dev.secretstore.protocol.Requester requester(PublicPoint pub, Credential credential) {
+        return new dev.secretstore.protocol.Requester(pub, pub.toAddress(), credential);
+    }
+
+    private static SecretStoreException bad(String why) {
+        return SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad authorization: " + why);
+    }
+
+    private String freshRequiredDetail(Operation operation) {
+        String accepts = settings.legacy() == LegacyPolicy.NONE ? "accepts no static requester signature"
+                : "accepts a static requester signature only for server-key generation, document-key store, server-key and shadow retrieval";
+        return "this key server " + accepts + " (legacy_requester_signatures = " + settings.legacy().configName() + "); send a "
+                + Authorization.HEADER + " header for operation " + operation.code() + " and cluster 0x" + settings.clusterId().toHex()
+                + " (docs/auth.md)";
+    }
+}
