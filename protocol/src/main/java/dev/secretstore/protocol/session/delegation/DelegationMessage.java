@@ -6,6 +6,7 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.protocol.Culprit;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.auth.Credential;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
 import java.util.List;
@@ -43,12 +44,15 @@ public sealed interface DelegationMessage extends SessionMessage {
     record NotHeld() implements DelegationMessage {}
 
     /**
-     * Entry node → one holder: serve this request as if a client had sent it to you. {@code messageHash} is
-     * the hash to sign (7, 8; zero otherwise); {@code documentKey} is (C, E) for 2 and empty otherwise.
+     * Entry node → one holder: serve this request as if a client had sent it to you. {@code credential} is the
+     * requester's own (the entry node names no requester: the holder derives it, and the holder's session members
+     * derive it again, SEC-31); {@code messageHash} is the hash to sign (7, 8; zero otherwise); {@code documentKey}
+     * is (C, E) for 2 and empty otherwise.
      */
-    record Request(Endpoint endpoint, H256 keyId, PublicPoint requesterPublic, Address requesterAddress, H256 messageHash,
-                   List<PublicPoint> documentKey) implements DelegationMessage {
+    record Request(Endpoint endpoint, H256 keyId, Credential credential, H256 messageHash, List<PublicPoint> documentKey)
+            implements DelegationMessage {
         public Request {
+            java.util.Objects.requireNonNull(credential, "credential");
             documentKey = List.copyOf(documentKey);
             if (endpoint == Endpoint.RETRIEVE_SERVER_KEY) throw new IllegalArgumentException("endpoint 4 is never delegated");
             if (documentKey.size() != (endpoint == Endpoint.STORE_DOCUMENT_KEY ? 2 : 0)) {

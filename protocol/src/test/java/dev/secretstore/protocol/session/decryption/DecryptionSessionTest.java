@@ -12,6 +12,7 @@ import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.session.Envelope;
 import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.InMemoryCluster.Delivery;
+import dev.secretstore.protocol.session.TestRequesters;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.consensus.ConsensusMessage;
@@ -101,7 +102,7 @@ class DecryptionSessionTest {
     @Test
     void requesterNotOnTheAllowListIs403() {
         DecryptionFixture f = new DecryptionFixture(3, 1);
-        DecryptionSession s = f.start(0, true, f.keyId, Requester.of(KeyPair.random().publicKey()));
+        DecryptionSession s = f.start(0, true, f.keyId, TestRequesters.ofStatic(KeyPair.random(), f.keyId));
         f.cluster.deliverAll();
         assertThat(DecryptionFixture.failureKind(s)).isEqualTo(Kind.CONSENSUS_UNREACHABLE);
     }

@@ -14,6 +14,8 @@ import dev.secretstore.protocol.codec.MessageCodec;
 import dev.secretstore.protocol.session.Envelope;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.TestRequesters;
+import dev.secretstore.crypto.auth.Operation;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import java.util.Map;
 import java.util.List;
@@ -42,9 +44,10 @@ class DelegationWireTest {
         roundTrip(new DelegationMessage.Query(keyId, Endpoint.RETRIEVE_SHADOWS));
         roundTrip(new DelegationMessage.Held(requester.address(), 1, p, true, false));
         roundTrip(new DelegationMessage.NotHeld());
-        roundTrip(new DelegationMessage.Request(Endpoint.STORE_DOCUMENT_KEY, keyId, requester.publicKey(), requester.address(), keyId,
-                List.of(p, p)));
-        roundTrip(new DelegationMessage.Request(Endpoint.SIGN_ECDSA, keyId, requester.publicKey(), requester.address(), keyId, List.of()));
+        roundTrip(new DelegationMessage.Request(Endpoint.STORE_DOCUMENT_KEY, keyId, TestRequesters.ofStatic(requester, keyId).credential(),
+                keyId, List.of(p, p)));
+        roundTrip(new DelegationMessage.Request(Endpoint.SIGN_ECDSA, keyId, TestRequesters.fresh(requester, keyId, Operation.SIGN_ECDSA,
+                keyId, keyId, 1_800_000_000L).credential(), keyId, List.of()));
         roundTrip(new DelegationMessage.Succeeded(new byte[177], List.of(), List.of()));
         roundTrip(new DelegationMessage.Succeeded(new byte[0], List.of(p, p), List.of(new byte[145], new byte[145])));
         roundTrip(new DelegationMessage.Failed(Kind.CONSENSUS_UNREACHABLE, "", List.of(node), List.of(Culprit.Reason.REFUSED)));

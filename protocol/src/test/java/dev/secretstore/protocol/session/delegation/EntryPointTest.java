@@ -26,6 +26,9 @@ import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.InMemoryCluster.Delivery;
 import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.TestKeys;
+import dev.secretstore.protocol.session.TestRequesters;
+import dev.secretstore.protocol.session.SessionKey;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.protocol.session.consensus.ConsensusMessage;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -114,8 +117,13 @@ class EntryPointTest {
         }
     }
 
-    private static Requester as(KeyPair keys) {
-        return Requester.of(keys.publicKey());
+    /** {@code keys}' static signature over this test's key id (Parity's credential). */
+    private Requester as(KeyPair keys) {
+        return as(keys, keyId);
+    }
+
+    private static Requester as(KeyPair keys, H256 key) {
+        return TestRequesters.ofStatic(keys, key);
     }
 
     private static String failure(Kind kind) {
@@ -311,7 +319,7 @@ class EntryPointTest {
 
         // a key nobody holds, claimed by the liar alone: no answer from its word either
         H256 unknown = randomId();
-        assertThat(f.ask(0, s -> s.retrieveServerKey(unknown, as(stranger))).failure())
+        assertThat(f.ask(0, s -> s.retrieveServerKey(unknown, as(stranger, unknown))).failure())
                 .isEqualTo(failure(Kind.CONSENSUS_TEMPORARY_UNREACHABLE));
     }
 
@@ -326,8 +334,8 @@ class EntryPointTest {
             if (d.from().equals(nonHolder) && d.envelope().body() instanceof DelegationMessage m) fromNonHolder.add(m);
             return List.of(d);
         });
-        DelegationMessage.Request forged = new DelegationMessage.Request(Endpoint.SIGN_SCHNORR, keyId, author.publicKey(),
-                author.publicKey().toAddress(), message, List.of());
+        DelegationMessage.Request forged = new DelegationMessage.Request(Endpoint.SIGN_SCHNORR, keyId, as(author).credential(), message,
+                List.of());
         f.cluster.inject(new Delivery(entry, nonHolder, new Envelope(SessionType.DELEGATION, randomId(), entry, entry, forged)));
         f.cluster.deliverAll();
         assertThat(fromNonHolder).as("it answers as a member without the key, and asks nobody").hasSize(1);
@@ -366,17 +374,20 @@ class EntryPointTest {
             if (d.from().equals(holder) && d.envelope().type() == SessionType.DELEGATION) answers.add((DelegationMessage) d.envelope().body());
             return List.of(d);
         });
-        // the author's address with another key: no client can send that (the address is its key's, http-api.md §5)
-        DelegationMessage.Request forged = new DelegationMessage.Request(Endpoint.SIGN_SCHNORR, keyId, stranger.publicKey(),
-                author.publicKey().toAddress(), message, List.of());
-        f.cluster.inject(new Delivery(entry, holder, new Envelope(SessionType.DELEGATION, randomId(), entry, entry, forged)));
-        // a stranger named honestly: the holders' ACL consensus refuses it as it would a client
-        DelegationMessage.Request stranger = new DelegationMessage.Request(Endpoint.SIGN_SCHNORR, keyId, this.stranger.publicKey(),
-                this.stranger.publicKey().toAddress(), message, List.of());
+        // SEC-31: the author's fresh authorization to sign another message: the holder derives no requester from it
+        Requester otherMessage = TestRequesters.fresh(author, f.cluster.clusterId(), Operation.SIGN_SCHNORR, keyId,
+                H256.keccak(new byte[] {9}), System.currentTimeMillis() / 1000 + 60);
+        DelegationMessage.Request forged = new DelegationMessage.Request(Endpoint.SIGN_SCHNORR, keyId, otherMessage.credential(), message,
+                List.of());
+        SessionKey forgedKey = new SessionKey(SessionType.DELEGATION, randomId(), entry);
+        f.cluster.inject(new Delivery(entry, holder, new Envelope(SessionType.DELEGATION, forgedKey.sessionId(), entry, entry, forged)));
+        // a stranger's own signature: the holders' ACL consensus refuses it as it would a client
+        DelegationMessage.Request stranger = new DelegationMessage.Request(Endpoint.SIGN_SCHNORR, keyId, as(this.stranger).credential(),
+                message, List.of());
         f.cluster.inject(new Delivery(entry, holder, new Envelope(SessionType.DELEGATION, randomId(), entry, entry, stranger)));
         f.cluster.deliverAll();
         assertThat(answers).extracting(a -> ((DelegationMessage.Failed) a).kind())
-                .containsExactlyInAnyOrder(Kind.ACCESS_DENIED, Kind.CONSENSUS_UNREACHABLE);
+                .containsExactlyInAnyOrder(Kind.INSUFFICIENT_REQUESTER_DATA, Kind.CONSENSUS_UNREACHABLE);
     }
 
     @Test
