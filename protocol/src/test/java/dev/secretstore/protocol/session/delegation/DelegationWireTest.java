@@ -63,9 +63,19 @@ class DelegationWireTest {
                 "culprits", List.of(), "reasons", List.of())))).isInstanceOf(MessageCodec.CodecException.class);
         assertThatThrownBy(() -> codec.decode(handMade("del.failed", Map.of("kind", "INTERNAL", "detail", "x".repeat(257),
                 "culprits", List.of(), "reasons", List.of())))).isInstanceOf(MessageCodec.CodecException.class);
+        byte[] credential = TestRequesters.ofStatic(requester, keyId).credential().encode();
         assertThatThrownBy(() -> codec.decode(handMade("del.request", Map.of("endpoint", "RETRIEVE_SERVER_KEY", "keyId", keyId.toBytes(),
-                "requesterPublic", requester.publicKey().toBytes(), "requesterAddress", requester.address().toBytes(),
-                "messageHash", keyId.toBytes(), "documentKey", List.of())))).isInstanceOf(MessageCodec.CodecException.class);
+                "credential", credential, "messageHash", keyId.toBytes(), "documentKey", List.of()))))
+                .isInstanceOf(MessageCodec.CodecException.class);
+        // SEC-31: a credential that does not parse fails the message like any malformed field
+        byte[] unknownType = credential.clone();
+        unknownType[0] = 7;
+        assertThatThrownBy(() -> codec.decode(handMade("del.request", Map.of("endpoint", "SIGN_SCHNORR", "keyId", keyId.toBytes(),
+                "credential", unknownType, "messageHash", keyId.toBytes(), "documentKey", List.of()))))
+                .isInstanceOf(MessageCodec.CodecException.class);
+        assertThat(codec.decode(handMade("del.request", Map.of("endpoint", "SIGN_SCHNORR", "keyId", keyId.toBytes(),
+                "credential", credential, "messageHash", keyId.toBytes(), "documentKey", List.of()))).body())
+                .as("the same request with the well-formed credential decodes").isInstanceOf(DelegationMessage.Request.class);
         // the hand-made envelope itself is fine: a valid body decodes
         assertThat(codec.decode(handMade("del.not-held", Map.of())).body()).isEqualTo(new DelegationMessage.NotHeld());
     }

@@ -157,6 +157,29 @@ class EntryPointTest {
         assertThat(master.metadataReads()).isEqualTo(1);
     }
 
+    private Requester freshly(KeyPair keys, Fixture f, Operation operation, H256 params) {
+        return TestRequesters.fresh(keys, f.cluster.clusterId(), operation, keyId, params, System.currentTimeMillis() / 1000 + 60);
+    }
+
+    /**
+     * SEC-31, SEC-32: the entry point verifies a fresh authorization without spending it, so the holder it delegates to and
+     * that holder's members can; the second use of the same authorization is refused.
+     */
+    @Test
+    void aDelegatedFreshAuthorizationIsSpentOnceByTheHoldersSession_SEC31() {
+        Fixture f = new Fixture(4);
+        TestKeys.Sharing key = f.seed(1, 1, 2, 3); // member 0 holds nothing
+        Requester once = freshly(author, f, Operation.SIGN_SCHNORR, message);
+        byte[] blob = f.ask(0, s -> s.signSchnorr(keyId, once, message)).ok();
+        SchnorrSignature sig = SchnorrSignature.fromBytes(Ecies.decryptFromServer(author.secret(), blob));
+        assertThat(Schnorr.verify(key.publicKey(), message, sig)).isTrue();
+        assertThat(f.ask(0, s -> s.signSchnorr(keyId, once, message)).failure()).as("replayed through the same entry point")
+                .startsWith(Kind.INSUFFICIENT_REQUESTER_DATA + ": ");
+        assertThat(f.ask(0, s -> s.signSchnorr(keyId, freshly(author, f, Operation.SIGN_SCHNORR, randomId()), message)).failure())
+                .as("another message hash is refused by the entry point before it forwards anything")
+                .startsWith(Kind.INSUFFICIENT_REQUESTER_DATA + ": ");
+    }
+
     @Test
     void aNonHolderAnswersEveryEndpointAsAHolderWould_SEC40() {
         Fixture f = new Fixture(4);
@@ -364,7 +387,7 @@ class EntryPointTest {
     }
 
     @Test
-    void theHolderTrustsTheEntryNodeNoMoreThanAClient_SEC40() {
+    void theHolderTrustsTheEntryNodeNoMoreThanAClient_SEC31_SEC40() {
         Fixture f = new Fixture(3);
         f.seed(1, 1, 2);
         NodeId entry = f.id(0);
@@ -374,6 +397,7 @@ class EntryPointTest {
             if (d.from().equals(holder) && d.envelope().type() == SessionType.DELEGATION) answers.add((DelegationMessage) d.envelope().body());
             return List.of(d);
         });
+        dev.secretstore.protocol.session.MemberOutcomes outcomes = dev.secretstore.protocol.session.MemberOutcomes.watch(f.cluster);
         // SEC-31: the author's fresh authorization to sign another message: the holder derives no requester from it
         Requester otherMessage = TestRequesters.fresh(author, f.cluster.clusterId(), Operation.SIGN_SCHNORR, keyId,
                 H256.keccak(new byte[] {9}), System.currentTimeMillis() / 1000 + 60);
@@ -388,6 +412,9 @@ class EntryPointTest {
         f.cluster.deliverAll();
         assertThat(answers).extracting(a -> ((DelegationMessage.Failed) a).kind())
                 .containsExactlyInAnyOrder(Kind.INSUFFICIENT_REQUESTER_DATA, Kind.CONSENSUS_UNREACHABLE);
+        assertThat(outcomes.culprits(holder, SessionType.DELEGATION)).as("the holder blames the entry node for the forged credential only")
+                .extracting(dev.secretstore.protocol.Culprit::node, dev.secretstore.protocol.Culprit::reason)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(entry, dev.secretstore.protocol.Culprit.Reason.UNAUTHORIZED_REQUEST));
     }
 
     @Test
