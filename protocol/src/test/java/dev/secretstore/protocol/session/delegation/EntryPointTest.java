@@ -180,6 +180,19 @@ class EntryPointTest {
                 .startsWith(Kind.INSUFFICIENT_REQUESTER_DATA + ": ");
     }
 
+    /** SEC-31: endpoint 4 is answered for the requester the answering node derives from the credential itself. */
+    @Test
+    void theServerKeyGoesToTheAuthorOfTheCredential_SEC31() {
+        Fixture f = new Fixture(4);
+        TestKeys.Sharing key = f.seed(1, 1, 2, 3);
+        for (int via : new int[] {0, 1}) { // through a non-holder (negotiated) and a holder (its own metadata)
+            assertThat(f.ask(via, s -> s.retrieveServerKey(keyId, freshly(author, f, Operation.RETRIEVE_SERVER_KEY, Operation.NO_PARAMS))).ok())
+                    .isEqualTo(key.publicKey());
+            assertThat(f.ask(via, s -> s.retrieveServerKey(keyId, freshly(author, f, Operation.RETRIEVE_DOCUMENT_KEY, Operation.NO_PARAMS)))
+                    .failure()).as("the author's authorization of another endpoint").startsWith(Kind.INSUFFICIENT_REQUESTER_DATA + ": ");
+        }
+    }
+
     @Test
     void aNonHolderAnswersEveryEndpointAsAHolderWould_SEC40() {
         Fixture f = new Fixture(4);
