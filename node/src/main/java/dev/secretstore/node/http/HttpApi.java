@@ -178,7 +178,7 @@ public final class HttpApi implements AutoCloseable {
         }
         CompletionStage<byte[]> result;
         try {
-            result = call(request, requester);
+            result = call(request, requester, exchange.getRequestHeaders());
         } catch (SecretStoreException e) {
             if (requester != null) limits.release(requester.address());
             respondError(exchange, allowOrigin, e, op, keyId, requester, started);
@@ -197,7 +197,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /** Runs the endpoint; the stage yields the exact success body (null for an empty 200). */
-    private CompletionStage<byte[]> call(ApiRequest request, Requester requester) {
+    private CompletionStage<byte[]> call(ApiRequest request, Requester requester, Headers headers) {
         if (request instanceof ApiRequest.GenerateServerKey r) {
             return keyServer.generateServerKey(r.keyId(), requester, r.threshold()).thenApply(HttpApi::pointBody);
         } else if (request instanceof ApiRequest.StoreDocumentKey r) {
@@ -209,7 +209,8 @@ public final class HttpApi implements AutoCloseable {
         } else if (request instanceof ApiRequest.RetrieveDocumentKey r) {
             return keyServer.retrieveDocumentKey(r.keyId(), requester).thenApply(HttpApi::bytesBody);
         } else if (request instanceof ApiRequest.RetrieveDocumentKeyShadows r) {
-            return keyServer.retrieveDocumentKeyShadows(r.keyId(), requester).thenApply(HttpApi::shadowBody);
+            ShadowExtension.Options o = strict ? ShadowExtension.Options.NONE : ShadowExtension.options(headers); // SEC-33, opt-in
+            return keyServer.retrieveDocumentKeyShadows(r.keyId(), requester, o.excluded()).thenApply(s -> ShadowExtension.body(s, o));
         } else if (request instanceof ApiRequest.SchnorrSign r) {
             return keyServer.signSchnorr(r.keyId(), requester, r.messageHash()).thenApply(HttpApi::bytesBody);
         } else if (request instanceof ApiRequest.EcdsaSign r) {
