@@ -105,6 +105,16 @@ class CredentialWireTest {
                 .as("the same message with a well-formed credential decodes").isInstanceOf(ConsensusMessage.Request.class);
     }
 
+    @Test
+    void aCredentialIsNeverPrintedWhole() {
+        Credential st = TestRequesters.ofStatic(requester, keyId).credential();
+        String sig = ((Credential.Static) st).signature().toHex().substring(2, 40);
+        ConsensusMessage.Request r = new ConsensusMessage.Request(keyId, st, Operation.RETRIEVE_DOCUMENT_KEY, List.of(keyId), keyId, List.of(node), -1);
+        assertThat(r.toString()).as("a static signature is a bearer token under legacy policy all").doesNotContainIgnoringCase(sig);
+        Credential.Fresh fr = (Credential.Fresh) fresh();
+        assertThat(fr.toString()).doesNotContainIgnoringCase(fr.authorization().signature().toHex().substring(2, 40));
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 11, 255, 261})
     void anUnknownOperationIsAnInvalidMessage(int code) throws Exception {
