@@ -35,7 +35,11 @@ import java.util.stream.Collectors;
  * The Parity-compatible HTTP listener (http-api.md). Thin: Host check, CORS, parse, recover the
  * requester, call the {@link KeyServer}, map the result. A request whose {@code Host} the
  * {@link HostAllowList} refuses gets 403 {@code Host not allowed} in plain text before anything else
- * happens (SEC-37, DNS rebinding); every other request is answered byte for byte as before. Answers are written when the session completes, so no
+ * happens (SEC-37, DNS rebinding); every other request is answered byte for byte as before. A parsed request
+ * then passes {@link Admission} by source address and operation before its signature is recovered (SEC-35):
+ * refused, it is answered at once with {@code Retry-After} and 429 {@code "Too many requests"} (its source is
+ * over its limit) or 503 {@code "Server busy"} (this node is at capacity), both in the API's error format. A
+ * generation from a requester that {@link KeyCreators} refuses gets 403 {@code "Access denied"}. Answers are written when the session completes, so no
  * request thread waits on the cluster. One audit line per request: operation, key id, requester
  * address, outcome, status, duration; never a secret (SEC-07, SEC-29).
  */
@@ -44,6 +48,8 @@ public final class HttpApi implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
     private static final String JSON = "application/json; charset=utf-8";
     private static final byte[] TOO_MANY_REQUESTS = ErrorResponses.body("Too many requests");
+    /** SEC-35: the body of a 503 from {@link Admission} (this node is at capacity), in the API's error format [ext]. */
+    static final byte[] SERVER_BUSY = ErrorResponses.body("Server busy");
     /** The JDK server's switch for TCP_NODELAY on accepted connections; it reads it once, when the first server is made. */
     static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
 
@@ -63,6 +69,10 @@ public final class HttpApi implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final RequestLimits limits;
+    private final Admission admission;
+    private final KeyCreators creators;
+    /** Admitted requests' tickets, released when they are answered (the JDK 17 server's exchange attributes are shared by all exchanges). */
+    private final java.util.Map<HttpExchange, Admission.Ticket> tickets = new java.util.concurrent.ConcurrentHashMap<>();
     private final Observer observer;
 
     /** Told about every finished request: the operation name, the status and the time taken (for metrics). */
@@ -82,9 +92,17 @@ public final class HttpApi implements AutoCloseable {
 
     public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, HostAllowList hosts, boolean strict,
                    RequestLimits limits, Observer observer) throws IOException {
+        this(keyServer, bind, cors, hosts, strict, limits, Admission.none(), KeyCreators.anyone(), observer);
+    }
+
+    /** With admission by cost and the key creators' allow-list (SEC-35). */
+    public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, HostAllowList hosts, boolean strict,
+                   RequestLimits limits, Admission admission, KeyCreators creators, Observer observer) throws IOException {
         this.keyServer = keyServer;
         this.hosts = java.util.Objects.requireNonNull(hosts, "hosts");
         this.limits = limits;
+        this.admission = java.util.Objects.requireNonNull(admission, "admission");
+        this.creators = java.util.Objects.requireNonNull(creators, "creators");
         this.observer = observer;
         this.parser = new RequestParser(strict);
         this.cors = cors;
@@ -149,9 +167,20 @@ public final class HttpApi implements AutoCloseable {
                 return;
             }
             ApiRequest request = ((RequestParser.Result.Ok) parsed).request();
+            // SEC-35: by source address and operation, before the signature is recovered; shed at once, never queue
+            Admission.Decision admitted = admission.tryAdmit(exchange.getRemoteAddress().getAddress(), Admission.Op.of(request));
+            if (admitted instanceof Admission.Refused refused) {
+                exchange.getResponseHeaders().set("Retry-After", Long.toString(refused.retryAfterSeconds()));
+                finish(exchange, allowOrigin, refused.status(), JSON, refused.status() == 429 ? TOO_MANY_REQUESTS : SERVER_BUSY,
+                        operation(request) + " error=" + (refused.status() == 429 ? "rate-limited" : "shed") + " (" + refused.reason() + ")",
+                        request instanceof ApiRequest.KeyRequest k ? k.keyId() : null, null, started);
+                return;
+            }
+            tickets.put(exchange, ((Admission.Admitted) admitted).ticket());
             dispatch(exchange, allowOrigin, request, started);
         } catch (RuntimeException | IOException e) {
             LOG.log(Level.WARNING, "request handling failed", e);
+            releaseTicket(exchange);
             exchange.close();
         }
     }
@@ -164,6 +193,11 @@ public final class HttpApi implements AutoCloseable {
             requester = request instanceof ApiRequest.KeyRequest k ? recover(k) : null;
         } catch (SecretStoreException e) {
             respondError(exchange, allowOrigin, e, op, keyId, null, started);
+            return;
+        }
+        if (requester != null && isGeneration(request) && !creators.mayCreate(requester.address())) {
+            // SEC-35: key creation is an ACL decision too ([secretstore_ext] key_creators)
+            respondError(exchange, allowOrigin, SecretStoreException.of(Kind.ACCESS_DENIED), op, keyId, requester, started);
             return;
         }
         if (requester != null) {
@@ -278,6 +312,7 @@ public final class HttpApi implements AutoCloseable {
                 + " duration_ms=" + ms);
         int space = outcome.indexOf(' ');
         observer.finished(space < 0 ? outcome : outcome.substring(0, space), status, nanos);
+        releaseTicket(exchange);
         try (exchange) {
             Headers out = exchange.getResponseHeaders();
             if (allowOrigin != null) {
@@ -296,6 +331,15 @@ public final class HttpApi implements AutoCloseable {
         } catch (IOException e) {
             LOG.fine(() -> "client went away: " + e.getMessage());
         }
+    }
+
+    private void releaseTicket(HttpExchange exchange) {
+        Admission.Ticket t = tickets.remove(exchange);
+        if (t != null) t.release();
+    }
+
+    private static boolean isGeneration(ApiRequest r) {
+        return r instanceof ApiRequest.GenerateServerKey || r instanceof ApiRequest.GenerateDocumentKey;
     }
 
     private static byte[] readBody(InputStream in) throws IOException {

@@ -4,7 +4,9 @@ import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.node.acl.AllowAllAclChecker;
 import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.http.HostAllowList;
+import dev.secretstore.node.http.Admission;
 import dev.secretstore.node.http.HttpApi;
+import dev.secretstore.node.http.KeyCreators;
 import dev.secretstore.node.http.RequestLimits;
 import dev.secretstore.node.ops.NodeMetrics;
 import dev.secretstore.node.ops.OpsServer;
@@ -50,12 +52,26 @@ import java.util.logging.Logger;
 public final class KeyServerNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KeyServerNode.class.getName());
 
-    /** What a node needs to run. {@code httpAddress} null disables the HTTP API. */
+    /**
+     * What a node needs to run. {@code httpAddress} null disables the HTTP API. {@code admission} and
+     * {@code keyCreators}: the HTTP API's admission by cost and who may create keys (SEC-35).
+     */
     public record Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                            InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
                            Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
                            AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
-                           TransportConfig transport, Availability availability, HostAllowList httpHosts) {
+                           TransportConfig transport, Availability availability, HostAllowList httpHosts,
+                           Admission.Config admission, KeyCreators keyCreators) {
+        /** Without admission limits (programmatic clusters: tests, the benchmark); anyone may create keys. */
+        public Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
+                        InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
+                        Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
+                        AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
+                        TransportConfig transport, Availability availability, HostAllowList httpHosts) {
+            this(nodeKey, clusterAddress, members, httpAddress, dataDir, cors, strict, acl, aclDisabled, sessionTimeout, maxSessions,
+                    admin, httpLimits, opsAddress, transport, availability, httpHosts, Admission.Config.NONE, KeyCreators.anyone());
+        }
+
         /** With the default Host allow-list (SEC-37). */
         public Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                         InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
@@ -76,6 +92,8 @@ public final class KeyServerNode implements AutoCloseable {
         }
 
         public Settings {
+            Objects.requireNonNull(admission, "admission");
+            Objects.requireNonNull(keyCreators, "keyCreators");
             Objects.requireNonNull(httpHosts, "httpHosts");
             Objects.requireNonNull(transport, "transport");
             Objects.requireNonNull(availability, "availability");
@@ -174,13 +192,18 @@ public final class KeyServerNode implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
         if (settings.httpAddress() != null) {
             http = new HttpApi(keyServer, settings.httpAddress(), settings.cors(), settings.httpHosts(), settings.strict(),
-                    new RequestLimits(settings.httpLimits()), metrics::request);
+                    new RequestLimits(settings.httpLimits()), new Admission(settings.admission()), keyCreators(settings.keyCreators(), acl), metrics::request);
             http.start();
         }
         if (settings.opsAddress() != null) {
             ops = new OpsServer(settings.opsAddress(), metrics, this::gauges);
             ops.start();
         }
+    }
+
+    /** {@code key_creators}, and with an ACL policy file also its {@code [[creator]]} entries (SEC-35). */
+    static KeyCreators keyCreators(KeyCreators configured, AclChecker acl) {
+        return acl instanceof dev.secretstore.node.acl.PolicyFileAclChecker policy ? configured.and(policy::mayCreate) : configured;
     }
 
     /**
