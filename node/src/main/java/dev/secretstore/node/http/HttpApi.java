@@ -266,8 +266,9 @@ public final class HttpApi implements AutoCloseable {
             throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad signature: invalid recovery id");
         }
         try {
-            PublicPoint pub = Ecdsa.recover(RecoverableSignature.fromBytes(sig), request.keyId());
-            return Requester.of(pub);
+            RecoverableSignature signature = RecoverableSignature.fromBytes(sig);
+            PublicPoint pub = Ecdsa.recover(signature, request.keyId());
+            return new Requester(pub, pub.toAddress(), new dev.secretstore.protocol.auth.Credential.Static(signature));
         } catch (CryptoException e) {
             throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad signature: " + e.getMessage());
         }
