@@ -38,9 +38,9 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * The Parity-compatible HTTP listener (http-api.md). Thin: Host check, CORS, parse, derive the
- * requester from its credential ({@link RequesterCheck}: a {@code Secretstore-Authorization} header if sent, else the
- * path's static signature; SEC-32, docs/auth.md), call the {@link KeyServer}, map the result. A request whose {@code Host} the
+ * The Parity-compatible HTTP listener (http-api.md). Thin: Host check, CORS, parse, derive the requester from its
+ * credential ({@link RequesterCheck}: a {@code Secretstore-Authorization} header if sent, else the path's static
+ * signature; SEC-32, docs/auth.md), call the {@link KeyServer}, map the result. A request whose {@code Host} the
  * {@link HostAllowList} refuses gets 403 {@code Host not allowed} in plain text before anything else
  * happens (SEC-37, DNS rebinding); every other request is answered byte for byte as before. Answers are written when the session completes, so no
  * request thread waits on the cluster. One audit line per request: operation, key id, requester
@@ -54,6 +54,8 @@ public final class HttpApi implements AutoCloseable {
     private static final byte[] TOO_MANY_REQUESTS = ErrorResponses.body("Too many requests");
     /** The JDK server's switch for TCP_NODELAY on accepted connections; it reads it once, when the first server is made. */
     static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+    /** The cluster id of an {@code HttpApi} built without a {@link RequesterCheck}. */
+    public static final H256 STANDALONE_CLUSTER = ClusterId.ofName("standalone");
 
     static {
         // The JDK server writes a response's headers and body in separate writes. With Nagle's algorithm on (its
@@ -95,9 +97,6 @@ public final class HttpApi implements AutoCloseable {
         this(keyServer, bind, cors, hosts, strict, limits, observer, new RequesterCheck(
                 RequesterCheck.Settings.parityCompatible(STANDALONE_CLUSTER), WallClock.SYSTEM, new ReplayGuard()));
     }
-
-    /** The cluster id of an {@code HttpApi} built without a {@link RequesterCheck}. */
-    public static final H256 STANDALONE_CLUSTER = ClusterId.ofName("standalone");
 
     /**
      * @param requesters how a request's credential becomes its requester: the node's own check (the one its
