@@ -90,7 +90,7 @@ class HttpApiAuthorizationTest {
         RequesterCheck check = new RequesterCheck(new RequesterCheck.Settings(CLUSTER, legacy, Duration.ofSeconds(30), Duration.ofSeconds(300)),
                 () -> NOW, new ReplayGuard(16));
         api = new HttpApi(keyServer, new InetSocketAddress("127.0.0.1", 0), CorsPolicy.none(), HostAllowList.defaults(), strict,
-                new RequestLimits(RequestLimits.Config.NONE), (op, status, nanos) -> { }, check);
+                new RequestLimits(RequestLimits.Config.NONE), Admission.none(), KeyCreators.anyone(), (op, status, nanos) -> { }, check);
         api.start();
     }
 

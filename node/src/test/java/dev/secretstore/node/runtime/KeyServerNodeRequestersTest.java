@@ -55,7 +55,8 @@ class KeyServerNodeRequestersTest {
         InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
         node = new KeyServerNode(new KeyServerNode.Settings(nodeKey, any, Map.of(), any, dir.resolve("data"), CorsPolicy.none(), false,
                 storage -> new AllowAllAclChecker(), true, Duration.ofSeconds(10), 16, AdminPolicy.NONE, RequestLimits.Config.NONE, any,
-                TransportConfig.defaults(), Availability.DEFAULTS, HostAllowList.defaults(), requesters));
+                TransportConfig.defaults(), Availability.DEFAULTS, HostAllowList.defaults(), dev.secretstore.node.http.Admission.Config.NONE,
+                dev.secretstore.node.http.KeyCreators.anyone(), requesters));
         node.start();
     }
 
