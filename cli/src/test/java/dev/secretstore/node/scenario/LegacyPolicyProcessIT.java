@@ -211,10 +211,20 @@ class LegacyPolicyProcessIT {
         assertThat(cluster.retrieveDocumentKey(0, id).status()).isEqualTo(403);
 
         // with the header (the path's signature is then ignored)
-        HttpResponse<String> plain = keyServer(2, "GET", "/" + k + "/" + sig, fresh(Operation.RETRIEVE_DOCUMENT_KEY, id, Operation.NO_PARAMS));
+        String once = fresh(Operation.RETRIEVE_DOCUMENT_KEY, id, Operation.NO_PARAMS);
+        HttpResponse<String> plain = keyServer(2, "GET", "/" + k + "/" + sig, once);
         assertThat(plain.statusCode()).as(plain.body()).isEqualTo(200);
         assertThat(PublicPoint.fromBytes(Ecies.decryptFromServer(cluster.requester().secret(), Hex.decode(strip(plain.body())))))
                 .isEqualTo(m.documentKey());
+        // docs/auth.md §4: the same authorization again is a replay: refused by the member that served it, and served
+        // by no other (every member that took part in the first session refuses to take part in a second)
+        HttpResponse<String> replay = keyServer(2, "GET", "/" + k + "/" + sig, once);
+        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(400);
+        assertThat(JSON.readTree(replay.body()).asText()).isEqualTo("\"Insufficient requester data: bad authorization: already used\"");
+        for (int member = 0; member < 2; member++) {
+            HttpResponse<String> elsewhere = keyServer(member, "GET", "/" + k + "/" + sig, once);
+            assertThat(elsewhere.statusCode()).as("replay through member %d: %s", member, elsewhere.body()).isNotEqualTo(200);
+        }
         HttpResponse<String> schnorr = keyServer(0, "GET", "/schnorr/" + k + "/" + sig + "/" + message.toHex(),
                 fresh(Operation.SIGN_SCHNORR, id, message));
         assertThat(schnorr.statusCode()).as(schnorr.body()).isEqualTo(200);
