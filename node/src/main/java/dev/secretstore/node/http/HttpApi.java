@@ -208,7 +208,7 @@ public final class HttpApi implements AutoCloseable {
         }
         CompletionStage<byte[]> result;
         try {
-            result = call(request, requester);
+            result = call(request, requester, authorization);
         } catch (SecretStoreException e) {
             if (requester != null) limits.release(requester.address());
             respondError(exchange, allowOrigin, e, op, keyId, requester, started);
@@ -227,7 +227,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /** Runs the endpoint; the stage yields the exact success body (null for an empty 200). */
-    private CompletionStage<byte[]> call(ApiRequest request, Requester requester) {
+    private CompletionStage<byte[]> call(ApiRequest request, Requester requester, java.util.List<String> authorization) {
         if (request instanceof ApiRequest.GenerateServerKey r) {
             return keyServer.generateServerKey(r.keyId(), requester, r.threshold()).thenApply(HttpApi::pointBody);
         } else if (request instanceof ApiRequest.StoreDocumentKey r) {
@@ -246,11 +246,28 @@ public final class HttpApi implements AutoCloseable {
             return keyServer.signEcdsa(r.keyId(), requester, r.messageHash()).thenApply(HttpApi::bytesBody);
         } else if (request instanceof ApiRequest.ServersSetChange r) {
             return keyServer.changeServersSet(r.oldSetSignature().toBytes(), r.newSetSignature().toBytes(),
-                    r.newServersSet().stream().map(NodeId::new).collect(Collectors.toSet())).thenApply(v -> null);
+                    r.newServersSet().stream().map(NodeId::new).collect(Collectors.toSet()), adminAuthorization(authorization))
+                    .thenApply(v -> null);
         } else if (request instanceof ApiRequest.RefreshShares r) {
-            return keyServer.refreshShares(r.signature().toBytes(), r.keyIds()).thenApply(v -> null);
+            return keyServer.refreshShares(r.signature().toBytes(), r.keyIds(), adminAuthorization(authorization)).thenApply(v -> null);
         }
         throw new IllegalStateException("unrouted request " + request.getClass().getSimpleName());
+    }
+
+    /**
+     * The administrator's fresh authorization of an administrative request (docs/auth.md §7): its one
+     * {@code Secretstore-Authorization} header, parsed (the members check it), or empty without one.
+     */
+    private static java.util.Optional<Authorization> adminAuthorization(java.util.List<String> authorization) {
+        if (authorization == null) return java.util.Optional.empty();
+        if (authorization.size() != 1) {
+            throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad authorization: more than one " + Authorization.HEADER + " header");
+        }
+        try {
+            return java.util.Optional.of(Authorization.parseHeader(authorization.get(0)));
+        } catch (CryptoException e) {
+            throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad authorization: " + e.getMessage());
+        }
     }
 
     /** The requester as this node's {@link RequesterCheck} derives it (no nonce spent: the sessions' members claim it). */
