@@ -117,4 +117,32 @@ class AuthorizationOptionsTest {
         assertThat(seen).hasSize(1).allMatch(s -> s.authorization() == null && !s.path().equals("/cluster"));
         assertThat(run(sign(url, "--legacy-signature", "--fresh-only"))).isEqualTo(Main.USAGE);
     }
+
+    @Test
+    void adminCommandsSendTheAdministratorsFreshAuthorizationByDefault() throws Exception {
+        String url = stub();
+        Path admin = dir.resolve("admin.key");
+        Files.writeString(admin, SECRET);
+        KeyPair me = KeyPair.fromSecretBytes(Hex.decode(SECRET));
+        H256 key = H256.keccak("k".getBytes());
+        run("refresh-shares", "--admin-key", admin.toString(), "--url", url, "--key", key.toHex());
+        assertThat(seen).hasSize(2);
+        assertThat(seen.get(0).path()).isEqualTo("/cluster");
+        assertThat(seen.get(1).path()).startsWith("/admin/refresh_shares/");
+        assertThat(Authorization.parseHeader(seen.get(1).authorization()).verify(CLUSTER, Operation.REFRESH_SHARES, H256.fromBytes(new byte[32]),
+                dev.secretstore.protocol.session.refresh.RefreshAuthorization.message(List.of(key)))).isEqualTo(me.publicKey());
+
+        seen.clear();
+        String a = Hex.encode(KeyPair.random().publicKey().toBytes());
+        String b = Hex.encode(KeyPair.random().publicKey().toBytes());
+        run("servers-set-change", "--admin-key", admin.toString(), "--url", url, "--old-set", a + "," + b, "--new-set", a);
+        assertThat(seen).hasSize(2);
+        var old = List.of(dev.secretstore.crypto.PublicPoint.fromHex(a), dev.secretstore.crypto.PublicPoint.fromHex(b));
+        assertThat(Authorization.parseHeader(seen.get(1).authorization()).verify(CLUSTER, Operation.CHANGE_SERVERS_SET,
+                H256.fromBytes(new byte[32]), Operation.serversSetParams(old, old.subList(0, 1)))).isEqualTo(me.publicKey());
+
+        seen.clear();
+        run("servers-set-change", "--admin-key", admin.toString(), "--url", url, "--old-set", a + "," + b, "--new-set", a, "--legacy-signature");
+        assertThat(seen).hasSize(1).allMatch(s -> s.authorization() == null && s.path().startsWith("/admin/servers_set_change/"));
+    }
 }

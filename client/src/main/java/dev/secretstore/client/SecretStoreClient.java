@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -437,34 +438,24 @@ public final class SecretStoreClient {
     private Target discover() {
         IOException last = null;
         for (URI server : servers) {
-            HttpResponse<String> resp;
+            Optional<ClusterInfo> info;
             try {
-                resp = send(HttpRequest.newBuilder(URI.create(server + "/cluster")).timeout(timeout).GET().build());
+                info = ClusterInfo.fetch(http, server, timeout, clock.getAsLong());
             } catch (IOException e) {
                 last = e;
                 continue;
             }
-            long now = clock.getAsLong();
-            int status = resp.statusCode();
-            if (status == 400 || status == 404) {
+            if (info.isEmpty()) {
                 if (mode == AuthorizationMode.FRESH_ONLY) {
-                    throw new SecretStoreException.FreshAuthorizationUnavailable(server + " answered " + status
-                            + " to GET /cluster: it does not accept fresh authorizations, and this client does not fall back to"
-                            + " Parity's static signature (AuthorizationMode.FRESH_ONLY)", status);
+                    throw new SecretStoreException.FreshAuthorizationUnavailable(server + " has no GET /cluster: it does not accept fresh"
+                            + " authorizations, and this client does not fall back to Parity's static signature (AuthorizationMode.FRESH_ONLY)",
+                            400);
                 }
                 return new Target(null, 0, 0);
             }
-            if (status != 200) answer(server, resp);
-            try {
-                JsonNode body = JSON.readTree(resp.body());
-                H256 clusterId = H256.fromBytes(Hex.decode(Hex.strip0x(body.get("cluster_id").asText()), 32));
-                long offset = body.hasNonNull("time") ? body.get("time").asLong() - now : 0;
-                long lifetime = lifetimeSeconds;
-                if (body.hasNonNull("max_lifetime")) lifetime = Math.max(1, Math.min(lifetime, body.get("max_lifetime").asLong()));
-                return new Target(clusterId, offset, lifetime);
-            } catch (IOException | RuntimeException e) {
-                throw new SecretStoreException(server + " answered GET /cluster with an unexpected body", status, null, e);
-            }
+            ClusterInfo c = info.get();
+            long lifetime = c.maxLifetime().isPresent() ? Math.max(1, Math.min(lifetimeSeconds, c.maxLifetime().getAsLong())) : lifetimeSeconds;
+            return new Target(c.clusterId(), c.clockOffset(), lifetime);
         }
         throw unreachable(last);
     }
