@@ -27,11 +27,14 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 
 /**
  * A Secret Store client: publish ({@link #encryptDocument}) and consume ({@link #decryptDocument})
@@ -44,6 +47,12 @@ import java.util.function.LongSupplier;
 public final class SecretStoreClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RNG = new SecureRandom();
+    /** SEC-33: asks endpoint 6 for each shadow's member and proved point (docs/client.md, "Checked shadows"). */
+    static final String SHADOW_CHECK_HEADER = "Secretstore-Shadow-Check";
+    /** SEC-33: endpoint 6 without these members in the decryption group. */
+    static final String EXCLUDE_NODES_HEADER = "Secretstore-Exclude-Nodes";
+    /** Shadow retrievals per document key: the first, and retries without the key servers caught so far (SEC-33). */
+    public static final int MAX_SHADOW_ATTEMPTS = 3;
 
     private final List<URI> servers;
     private final Credentials credentials;
@@ -198,8 +207,10 @@ public final class SecretStoreClient {
 
     /**
      * Consumes a document: retrieves the document key shadows (the key servers check this requester
-     * against the ACL), combines them locally and decrypts {@code encrypted} (hex of ciphertext ‖ IV,
-     * {@code 0x} optional, either case).
+     * against the ACL), checks and combines them locally ({@link #retrieveDocumentKeyFromShadows}) and
+     * decrypts {@code encrypted} (hex of ciphertext ‖ IV, {@code 0x} optional, either case).
+     *
+     * @throws SecretStoreException.WrongDecryptShadow if key servers sent wrong shadows and no retry without them succeeded
      */
     public byte[] decryptDocument(String keyId, String encrypted) {
         H256 id = keyId(keyId);
@@ -212,7 +223,7 @@ public final class SecretStoreClient {
         if (data.length < 16) {
             throw new SecretStoreException.InvalidInput("the encrypted document is shorter than its 16-byte IV", -1, null, null);
         }
-        PublicPoint m = documentKeyFromShadows(retrieveShadows(id));
+        PublicPoint m = retrieveDocumentKeyFromShadows(id);
         return DocumentCipher.decrypt(m, data);
     }
 
@@ -238,25 +249,117 @@ public final class SecretStoreClient {
                         + Hex.encode(key.encryptedPoint().toBytes()));
     }
 
-    /** Endpoint 6: {@code GET /shadow/{id}/{sig}}. */
+    /**
+     * The document key {@code M} from shadows, checked (SEC-33): endpoint 6 with the check data, every shadow checked
+     * against the point its key server proved ({@link #documentKeyFromShadows}); when some do not match, the request
+     * is repeated without those key servers, at most {@link #MAX_SHADOW_ATTEMPTS} requests in all. From a key server
+     * that sends no check data (a Parity node) the shadows are combined unchecked, as before.
+     *
+     * @throws SecretStoreException.WrongDecryptShadow naming every key server caught, when no attempt gave checked
+     *         shadows (e.g. fewer than {@code t+1} key servers remain without them: the cause is the 403)
+     */
+    public PublicPoint retrieveDocumentKeyFromShadows(H256 keyId) {
+        Set<PublicPoint> caught = new LinkedHashSet<>();
+        for (int attempt = 1; ; attempt++) {
+            ShadowResponse response;
+            try {
+                response = retrieveShadows(keyId, caught);
+            } catch (SecretStoreException e) {
+                if (caught.isEmpty()) throw e;
+                throw new SecretStoreException.WrongDecryptShadow(wrongShadows(keyId, caught) + "; without them: " + e.getMessage(),
+                        List.copyOf(caught), e);
+            }
+            try {
+                return documentKeyFromShadows(response);
+            } catch (SecretStoreException.WrongDecryptShadow e) {
+                caught.addAll(e.culprits());
+                if (attempt >= MAX_SHADOW_ATTEMPTS) {
+                    throw new SecretStoreException.WrongDecryptShadow(wrongShadows(keyId, caught) + " in " + attempt + " attempts",
+                            List.copyOf(caught), null);
+                }
+            }
+        }
+    }
+
+    private static String wrongShadows(H256 keyId, Set<PublicPoint> caught) {
+        return "wrong decrypt shadows of key " + keyId.toHex() + " from key servers "
+                + caught.stream().map(p -> "0x" + p.toHex()).collect(Collectors.joining(", "));
+    }
+
+    /** Endpoint 6: {@code GET /shadow/{id}/{sig}}, asking for the check data (SEC-33). */
     public ShadowResponse retrieveShadows(H256 keyId) {
+        return retrieveShadows(keyId, Set.of());
+    }
+
+    /**
+     * Endpoint 6 asking for the check data, without the key servers {@code excluded} (node ids) in the decryption
+     * group (SEC-33; a key server that does not know the headers ignores them).
+     */
+    public ShadowResponse retrieveShadows(H256 keyId, Set<PublicPoint> excluded) {
+        List<String> headers = new ArrayList<>(List.of(SHADOW_CHECK_HEADER, "1"));
+        if (!excluded.isEmpty()) {
+            headers.add(EXCLUDE_NODES_HEADER);
+            headers.add(excluded.stream().map(p -> "0x" + p.toHex()).collect(Collectors.joining(",")));
+        }
         JsonNode body = authorized("GET", Operation.RETRIEVE_DOCUMENT_KEY_SHADOWS, keyId, Operation.NO_PARAMS,
-                sig -> "/shadow/" + keyId.toHex() + "/" + sig);
+                sig -> "/shadow/" + keyId.toHex() + "/" + sig, headers.toArray(String[]::new));
         try {
             List<byte[]> shadows = new ArrayList<>();
             for (JsonNode s : body.get("decrypt_shadows")) shadows.add(Hex.decodeLenient(s.asText()));
             return new ShadowResponse(PublicPoint.fromHex(body.get("decrypted_secret").asText()),
-                    PublicPoint.fromHex(body.get("common_point").asText()), shadows);
+                    PublicPoint.fromHex(body.get("common_point").asText()), shadows, checks(body));
         } catch (RuntimeException e) {
             throw new SecretStoreException("unexpected shadow retrieval response", 200, null, e);
         }
     }
 
-    /** Combines a shadow retrieval response into the document key {@code M} (locally, with this requester's key). */
+    /** The check data of an endpoint 6 body: both lists or neither (then empty). */
+    private static List<ShadowResponse.Check> checks(JsonNode body) {
+        JsonNode nodes = body.get("decrypt_shadow_nodes");
+        JsonNode points = body.get("decrypt_shadow_points");
+        if (nodes == null && points == null) return List.of();
+        if (nodes == null || points == null || !nodes.isArray() || !points.isArray() || nodes.size() != points.size()) {
+            throw new IllegalArgumentException("check data without one node and one point per shadow");
+        }
+        List<ShadowResponse.Check> out = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            out.add(new ShadowResponse.Check(PublicPoint.fromHex(nodes.get(i).asText()), PublicPoint.fromHex(points.get(i).asText())));
+        }
+        return out;
+    }
+
+    /**
+     * Combines a shadow retrieval response into the document key {@code M} (locally, with this requester's key). With
+     * check data (SEC-33), every decrypted shadow {@code d_i} must satisfy {@code d_i·G == W_i} for the point its key
+     * server proved; otherwise, or if a shadow does not decrypt, no key is returned.
+     *
+     * @throws SecretStoreException.WrongDecryptShadow naming the key servers whose shadows failed the check
+     */
     public PublicPoint documentKeyFromShadows(ShadowResponse response) {
         List<SecretScalar> ds = new ArrayList<>();
+        List<PublicPoint> culprits = new ArrayList<>();
         try {
-            for (byte[] blob : response.decryptShadows()) ds.add(credentials.decryptScalar(blob));
+            for (int i = 0; i < response.decryptShadows().size(); i++) {
+                byte[] blob = response.decryptShadows().get(i);
+                if (response.checks().isEmpty()) {
+                    ds.add(credentials.decryptScalar(blob)); // a server without check data: as before
+                    continue;
+                }
+                ShadowResponse.Check check = response.checks().get(i);
+                SecretScalar d;
+                try {
+                    d = credentials.decryptScalar(blob);
+                } catch (CryptoException e) {
+                    culprits.add(check.node());
+                    continue;
+                }
+                ds.add(d);
+                if (!d.mulG().equals(check.proved())) culprits.add(check.node());
+            }
+            if (!culprits.isEmpty()) {
+                throw new SecretStoreException.WrongDecryptShadow("decrypt shadows that do not match what their key servers proved: "
+                        + culprits.stream().map(p -> "0x" + p.toHex()).collect(Collectors.joining(", ")), culprits, null);
+            }
             return Decryption.clientCombine(response.decryptedSecret(), response.commonPoint(), ds);
         } catch (CryptoException e) {
             throw new SecretStoreException("the decrypt shadows do not decrypt with this requester's key", 200, null, e);
@@ -388,13 +491,16 @@ public final class SecretStoreClient {
      * {@link AuthorizationMode} and the cluster's answer to {@code GET /cluster} say (docs/auth.md §6): with a fresh
      * authorization (a new one per attempt: an attempt that timed out may have spent its nonce) in the
      * {@code Secretstore-Authorization} header and its signature in the path's signature segment, or with Parity's
-     * static signature over the key id there. Maps non-200 answers to typed errors.
+     * static signature over the key id there. Maps non-200 answers to typed errors. {@code headers}: further request
+     * headers, name, value, …
      */
-    private JsonNode authorized(String method, Operation operation, H256 keyId, H256 params, Function<String, String> pathWithSignature) {
+    private JsonNode authorized(String method, Operation operation, H256 keyId, H256 params, Function<String, String> pathWithSignature,
+                                String... headers) {
         Target t = target();
         IOException last = null;
         for (URI server : servers) {
             HttpRequest.Builder req = HttpRequest.newBuilder().timeout(timeout).method(method, HttpRequest.BodyPublishers.noBody());
+            if (headers.length > 0) req.headers(headers);
             if (t.clusterId() == null) {
                 req.uri(URI.create(server + pathWithSignature.apply(credentials.signKeyId(keyId))));
             } else {

@@ -1,5 +1,8 @@
 package dev.secretstore.client;
 
+import dev.secretstore.crypto.PublicPoint;
+import java.util.List;
+
 /**
  * A Secret Store request failed. {@link #status()} is the HTTP status (or -1 when no key server
  * answered) and {@link #parityMessage()} the key server's error text (http-api.md §8), e.g.
@@ -104,6 +107,29 @@ public class SecretStoreException extends RuntimeException {
 
         public TransportFailure(String message, Throwable cause) {
             super(message, -1, null, cause);
+        }
+    }
+
+    /**
+     * SEC-33: the decrypt shadows of one or more key servers do not match what they proved to the master
+     * ({@code d_i·G ≠ W_i}), or do not decrypt: the document key they give would be wrong. {@link #culprits()} are those
+     * key servers' node ids. {@link SecretStoreClient#retrieveDocumentKeyFromShadows} throws it only when retrying
+     * without them did not help (the key servers excluding them were too few, or the retries ran out); the cause is
+     * then the last error, if there was one.
+     */
+    public static final class WrongDecryptShadow extends SecretStoreException {
+        private static final long serialVersionUID = 1L;
+
+        private final transient List<PublicPoint> culprits;
+
+        public WrongDecryptShadow(String message, List<PublicPoint> culprits, Throwable cause) {
+            super(message, 200, null, cause);
+            this.culprits = List.copyOf(culprits);
+        }
+
+        /** The node ids of the key servers whose shadows were wrong, in the order they were caught. */
+        public List<PublicPoint> culprits() {
+            return culprits;
         }
     }
 

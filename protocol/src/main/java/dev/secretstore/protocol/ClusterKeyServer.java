@@ -251,16 +251,28 @@ public final class ClusterKeyServer implements KeyServer {
     /** Endpoint 6: shadows only; M is never assembled on a node (crypto.md §10.6). */
     @Override
     public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester) {
-        return onLoop(() -> entry.retrieveDocumentKeyShadows(keyId, requester, known -> shadowsHere(keyId, requester, known)));
+        return retrieveDocumentKeyShadows(keyId, requester, Set.of());
     }
 
-    private CompletionStage<ShadowRetrieval> shadowsHere(H256 keyId, Requester requester, Optional<KeyMetadata> known) {
-        return decrypt(keyId, requester, true, known).thenApply(r -> ((DecryptionSession.Shadows) r).retrieval());
+    /** Endpoint 6 without the members {@code excluded} in the decryption group (SEC-33), here or at a delegate. */
+    @Override
+    public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester, Set<NodeId> excluded) {
+        Set<NodeId> without = Set.copyOf(excluded);
+        return onLoop(() -> entry.retrieveDocumentKeyShadows(keyId, requester, without, known -> shadowsHere(keyId, requester, known, without)));
+    }
+
+    private CompletionStage<ShadowRetrieval> shadowsHere(H256 keyId, Requester requester, Optional<KeyMetadata> known, Set<NodeId> excluded) {
+        return decrypt(keyId, requester, true, known, excluded).thenApply(r -> ((DecryptionSession.Shadows) r).retrieval());
     }
 
     private CompletionStage<DecryptionSession.Result> decrypt(H256 keyId, Requester requester, boolean shadow, Optional<KeyMetadata> known) {
+        return decrypt(keyId, requester, shadow, known, Set.of());
+    }
+
+    private CompletionStage<DecryptionSession.Result> decrypt(H256 keyId, Requester requester, boolean shadow, Optional<KeyMetadata> known,
+                                                              Set<NodeId> excluded) {
         return startKeyUse(SessionType.DECRYPTION, key -> outbox -> DecryptionSession.startMaster(key, cluster, outbox,
-                sessions.reentry(key), storage, acl, keyId, requester, shadow, random, known));
+                sessions.reentry(key), storage, acl, keyId, requester, shadow, random, known, excluded));
     }
 
     /** Endpoint 7: threshold Schnorr signature, {@code ecies(requester, c ‖ s)} (crypto.md §10.7). */
@@ -375,7 +387,13 @@ public final class ClusterKeyServer implements KeyServer {
 
         @Override
         public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester) {
-            return onLoop(() -> shadowsHere(keyId, requester, storage.metadata(keyId)));
+            return retrieveDocumentKeyShadows(keyId, requester, Set.of());
+        }
+
+        @Override
+        public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester, Set<NodeId> excluded) {
+            Set<NodeId> without = Set.copyOf(excluded);
+            return onLoop(() -> shadowsHere(keyId, requester, storage.metadata(keyId), without));
         }
 
         @Override

@@ -30,6 +30,17 @@ public interface KeyServer {
     /** 6: decryption shadows; the document key is never assembled on a node. */
     CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester);
 
+    /**
+     * 6, without the members {@code excluded} in the decryption group (SEC-33: a client retries without a member whose
+     * shadow it caught); fewer than {@code t+1} remaining members is answered as any unreachable consensus. A key server
+     * that cannot exclude members refuses a non-empty set (fails closed) rather than ignore it.
+     */
+    default CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester, Set<NodeId> excluded) {
+        if (excluded.isEmpty()) return retrieveDocumentKeyShadows(keyId, requester);
+        return java.util.concurrent.CompletableFuture.failedFuture(
+                SecretStoreException.of(SecretStoreException.Kind.INTERNAL, "excluding members is not supported"));
+    }
+
     /** 7: threshold Schnorr signature of {@code messageHash}; returns ECIES(requester, c ‖ s). */
     CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash);
 
@@ -71,11 +82,31 @@ public interface KeyServer {
 
     /**
      * Endpoint 6's answer: {@code decrypted_secret}, {@code common_point} and the {@code t+1}
-     * ECIES-encrypted decrypt shadows ordered by ascending node id (http-api.md §6.2).
+     * ECIES-encrypted decrypt shadows ordered by ascending node id (http-api.md §6.2), and for each shadow
+     * (same order) the member that sent it and the point {@code W_i = d_i·G} its proof to the master covered
+     * (SEC-33): a requester that decrypts {@code d_i} checks {@code d_i·G == W_i} and names the member when not.
+     * {@code checks} is empty only where a result carries no check data (tests' fakes); otherwise one per shadow.
      */
-    record ShadowRetrieval(PublicPoint decryptedSecret, PublicPoint commonPoint, List<byte[]> decryptShadows) {
+    record ShadowRetrieval(PublicPoint decryptedSecret, PublicPoint commonPoint, List<byte[]> decryptShadows, List<ShadowCheck> checks) {
         public ShadowRetrieval {
             decryptShadows = List.copyOf(decryptShadows);
+            checks = List.copyOf(checks);
+            if (!checks.isEmpty() && checks.size() != decryptShadows.size()) {
+                throw new IllegalArgumentException("one check per decrypt shadow");
+            }
+        }
+
+        /** A result without check data. */
+        public ShadowRetrieval(PublicPoint decryptedSecret, PublicPoint commonPoint, List<byte[]> decryptShadows) {
+            this(decryptedSecret, commonPoint, decryptShadows, List.of());
+        }
+    }
+
+    /** SEC-33: the member {@code node} proved {@code w = d_i·G} for the decrypt shadow it encrypted to the requester. */
+    record ShadowCheck(NodeId node, PublicPoint w) {
+        public ShadowCheck {
+            java.util.Objects.requireNonNull(node, "node");
+            java.util.Objects.requireNonNull(w, "w");
         }
     }
 }

@@ -58,6 +58,9 @@ class ClientAndRpcIT {
         JsonNode devJson = JSON.readTree(cluster.devJson().toFile());
         assertThat(devJson.get("nodes")).hasSize(3);
         assertThat(devJson.get("requester_key_file").asText()).isEqualTo(DevCluster.REQUESTER_KEY);
+        // SEC-32: the cluster id fresh authorizations are signed for, as GET /cluster reports it
+        assertThat(devJson.get("cluster_id").asText()).isEqualTo("0x" + cluster.nodes().get(0).clusterId().toHex())
+                .isEqualTo(JSON.readTree(keyServer(2, "GET", "/cluster").body()).get("cluster_id").asText());
         assertThat(devJson.at("/rpc/url").asText()).isEqualTo(cluster.rpcUrl());
         assertThat(devJson.at("/rpc/accounts/1/address").asText()).isEqualTo(accounts.get(1).address());
         assertThat(devJson.at("/rpc/accounts/1/password").asText()).isEqualTo(accounts.get(1).password());

@@ -32,7 +32,13 @@ import java.util.function.LongSupplier;
  * [[grant]]
  * address = "0x&lt;40 hex&gt;"
  * key_id  = "0x&lt;64 hex&gt;"   # or "*"
+ *
+ * [[creator]]                    # optional (SEC-35): only these may generate keys
+ * address = "0x&lt;40 hex&gt;"
  * </pre>
+ *
+ * Without a {@code [[creator]]} entry anyone may generate keys; with one or more, only those requesters
+ * ({@link #mayCreate}). A broken or missing file lets nobody generate keys until it is fixed (fail closed).
  */
 public final class PolicyFileAclChecker implements AclChecker {
     /** A grant; {@code keyId} empty means every key. */
@@ -47,6 +53,8 @@ public final class PolicyFileAclChecker implements AclChecker {
     private final Path file; // null: fixed grants (tests)
     private final LongSupplier nanoTime;
     private volatile Set<Grant> grants;
+    /** The {@code [[creator]]} addresses; empty: anyone may create keys. */
+    private volatile Optional<Set<Address>> creators = Optional.empty();
     private volatile String stamp;
     private volatile long checkedAt;
     /** Why the file is unusable (every grant denied), or null while it parses. */
@@ -74,6 +82,7 @@ public final class PolicyFileAclChecker implements AclChecker {
         this.source = "policy " + file.getFileName();
         this.stamp = stamp(file);
         this.grants = Set.copyOf(load(file));
+        this.creators = loadCreators(file);
         this.checkedAt = nanoTime.getAsLong();
     }
 
@@ -104,8 +113,10 @@ public final class PolicyFileAclChecker implements AclChecker {
             stamp = current;
             try {
                 Set<Grant> loaded = Set.copyOf(load(file));
+                Optional<Set<Address>> loadedCreators = loadCreators(file);
                 boolean wasBroken = broken != null;
                 grants = loaded;
+                creators = loadedCreators;
                 broken = null;
                 if (wasBroken) {
                     LOG.severe(() -> source + ": fixed, grants apply again: " + loaded.size() + " grant(s)");
@@ -114,6 +125,7 @@ public final class PolicyFileAclChecker implements AclChecker {
                 }
             } catch (IllegalArgumentException e) {
                 grants = Set.of(); // fail closed: a revoked grant must not survive a broken edit
+                creators = Optional.of(Set.of());
                 broken = e.getMessage();
                 brokenLoggedAt = now;
                 logBroken();
@@ -134,21 +146,28 @@ public final class PolicyFileAclChecker implements AclChecker {
         return broken != null;
     }
 
-    /** Reads the policy file; any problem is an {@link IllegalArgumentException} naming the file and the grant. */
-    public static Set<Grant> load(Path file) {
-        JsonNode root;
+    private static JsonNode read(Path file) {
         try {
-            root = new TomlMapper().readTree(file.toFile());
+            return new TomlMapper().readTree(file.toFile());
         } catch (IOException e) {
             throw new IllegalArgumentException(file + ": cannot read the ACL policy file: " + e.getClass().getSimpleName());
         }
+    }
+
+    /** Reads the policy file; any problem is an {@link IllegalArgumentException} naming the file and the grant. */
+    public static Set<Grant> load(Path file) {
+        JsonNode root = read(file);
         Set<Grant> out = new HashSet<>();
         if (root == null || root.isEmpty()) return out;
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             String name = it.next().getKey();
-            if (!name.equals("grant")) throw new IllegalArgumentException(file + ": unknown entry '" + name + "' (expected [[grant]])");
+            if (!name.equals("grant") && !name.equals("creator")) {
+                throw new IllegalArgumentException(file + ": unknown entry '" + name + "' (expected [[grant]] or [[creator]])");
+            }
         }
+        loadCreators(root, file);
         JsonNode list = root.get("grant");
+        if (list == null) return out;
         if (!list.isArray()) throw new IllegalArgumentException(file + ": 'grant' must be an array of tables ([[grant]])");
         int i = 0;
         for (JsonNode g : list) {
@@ -168,6 +187,43 @@ public final class PolicyFileAclChecker implements AclChecker {
             }
         }
         return out;
+    }
+
+    /** The file's {@code [[creator]]} addresses (SEC-35); empty when it lists none (anyone may create keys). */
+    public static Optional<Set<Address>> loadCreators(Path file) {
+        return loadCreators(read(file), file);
+    }
+
+    private static Optional<Set<Address>> loadCreators(JsonNode root, Path file) {
+        JsonNode list = root == null ? null : root.get("creator");
+        if (list == null) return Optional.empty();
+        if (!list.isArray()) throw new IllegalArgumentException(file + ": 'creator' must be an array of tables ([[creator]])");
+        Set<Address> out = new HashSet<>();
+        int i = 0;
+        for (JsonNode c : list) {
+            i++;
+            for (Iterator<String> names = c.fieldNames(); names.hasNext(); ) {
+                String n = names.next();
+                if (!n.equals("address")) throw new IllegalArgumentException(file + ": creator " + i + ": unknown option '" + n + "'");
+            }
+            JsonNode v = c.get("address");
+            if (v == null || !v.isTextual()) throw new IllegalArgumentException(file + ": creator " + i + ": 'address' must be a string");
+            try {
+                out.add(Address.fromHex(v.textValue()));
+            } catch (CryptoException e) {
+                throw new IllegalArgumentException(file + ": creator " + i + ": " + e.getMessage());
+            }
+        }
+        return Optional.of(Set.copyOf(out));
+    }
+
+    /**
+     * Whether {@code requester} may generate keys (SEC-35): anyone when the file lists no {@code [[creator]]},
+     * else only the listed; nobody while the file is broken or missing.
+     */
+    public boolean mayCreate(Address requester) {
+        refresh();
+        return creators.map(c -> c.contains(requester)).orElse(true);
     }
 
     private static String text(JsonNode g, String field, Path file, int i) {

@@ -13,6 +13,8 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.http.HostAllowList;
+import dev.secretstore.node.http.Admission;
+import dev.secretstore.node.http.KeyCreators;
 import dev.secretstore.node.config.NodeConfig.Acl;
 import dev.secretstore.node.config.NodeConfig.AclMode;
 import dev.secretstore.node.config.NodeConfig.EthereumRpc;
@@ -38,6 +40,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -85,8 +88,11 @@ public final class ConfigLoader {
             "http_allowed_hosts", "rpc_allowed_hosts",
             "ops_interface", "ops_port", "allow_key_loss_on_set_change", "requester_rate_limit", "key_rate_limit",
             "requester_concurrency_limit", "peer_heartbeat_ms", "peer_deadline_ms", "generation_min_members",
-            "share_repair_interval", "share_refresh_interval", "legacy_requester_signatures", "cluster_id",
-            "authorization_max_lifetime", "authorization_clock_skew", "authorization_nonce_capacity");
+            "share_repair_interval", "share_refresh_interval",
+            "address_rate_limit", "address_concurrency_limit", "generation_rate_limit", "store_rate_limit",
+            "retrieval_rate_limit", "signing_rate_limit", "concurrency_limit", "generation_concurrency_limit", "key_creators",
+            "legacy_requester_signatures", "cluster_id", "authorization_max_lifetime", "authorization_clock_skew",
+            "authorization_nonce_capacity");
 
     static final int DEFAULT_PORT = 8083;
     static final int DEFAULT_HTTP_PORT = 8082;
@@ -259,7 +265,8 @@ public final class ConfigLoader {
                         ext.integer("key_rate_limit", 0, 1_000_000, "requests per second from 0 (no limit) to 1000000")
                                 .orElse(NodeConfig.Limits.DEFAULT.keyRate()),
                         ext.integer("requester_concurrency_limit", 0, 1_000_000, "requests from 0 (no limit) to 1000000")
-                                .orElse(NodeConfig.Limits.DEFAULT.requesterConcurrency()));
+                                .orElse(NodeConfig.Limits.DEFAULT.requesterConcurrency()),
+                        admission(ext), keyCreators(ext));
 
                 NodeConfig.Heartbeat heartbeat = heartbeat(ext);
                 Availability availability = availability(ext, members.size());
@@ -620,6 +627,40 @@ public final class ConfigLoader {
             Optional<String> r = ext.string("registrar_address");
             if (r.isPresent()) registrar = Optional.of(address(ext, "registrar_address", r.get()));
             return new EthereumRpc(url, Duration.ofMillis(timeout), registrar);
+        }
+
+        /** SEC-35: the limits per source address and per operation class (docs/admission.md); 0 turns one off. */
+        private static Admission.Config admission(Section ext) throws ConfigException {
+            Admission.Config d = Admission.Config.DEFAULT;
+            String rate = "per second from 0 (no limit) to 1000000";
+            String count = "requests from 0 (no limit) to 1000000";
+            Admission.Config c = new Admission.Config(
+                    ext.integer("address_rate_limit", 0, 1_000_000, "cost units " + rate).orElse(d.perAddressPerSecond()),
+                    ext.integer("address_concurrency_limit", 0, 1_000_000, count).orElse(d.perAddressMaxInFlight()),
+                    ext.integer("generation_rate_limit", 0, 1_000_000, "generations " + rate).orElse(d.generationsPerSecond()),
+                    ext.integer("store_rate_limit", 0, 1_000_000, "stores " + rate).orElse(d.storesPerSecond()),
+                    ext.integer("retrieval_rate_limit", 0, 1_000_000, "retrievals " + rate).orElse(d.retrievalsPerSecond()),
+                    ext.integer("signing_rate_limit", 0, 1_000_000, "signings " + rate).orElse(d.signingsPerSecond()),
+                    ext.integer("concurrency_limit", 0, 1_000_000, count).orElse(d.maxInFlight()),
+                    ext.integer("generation_concurrency_limit", 0, 1_000_000, count).orElse(d.generationMaxInFlight()));
+            if (c.maxInFlight() > 0 && c.generationMaxInFlight() > c.maxInFlight()) {
+                throw ext.error("generation_concurrency_limit", c.generationMaxInFlight() + " is above concurrency_limit ("
+                        + c.maxInFlight() + "); generations get a share of the requests in flight");
+            }
+            return c;
+        }
+
+        /** SEC-35: {@code key_creators}, the requesters that may generate keys; absent: anyone (Parity's behaviour). */
+        private static KeyCreators keyCreators(Section ext) throws ConfigException {
+            Optional<List<String>> list = ext.strings("key_creators", false);
+            if (list.isEmpty()) return KeyCreators.anyone();
+            Set<Address> out = new LinkedHashSet<>();
+            for (String v : list.get()) {
+                String hex = v.startsWith("0x") ? v.substring(2) : v;
+                if (!isAddress(hex)) throw ext.error("key_creators", quote(v) + " is not an address; expected 40 hex digits");
+                out.add(Address.fromHex(hex));
+            }
+            return KeyCreators.only(out);
         }
 
         private static Address address(Section s, String option, String value) throws ConfigException {

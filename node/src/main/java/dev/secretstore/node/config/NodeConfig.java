@@ -50,7 +50,8 @@ import java.util.Optional;
  * @param parityStrict      {@code parity_strict}: turn off every HTTP extension
  * @param keysPath          {@code keys_path}, resolved, if set
  * @param allowKeyLossOnSetChange {@code allow_key_loss_on_set_change} (SEC-26)
- * @param limits            HTTP request limits per requester and per key (SEC-23, SEC-28)
+ * @param limits            HTTP request limits per requester and per key (SEC-23, SEC-28), per source address and
+ *                          operation class, and who may create keys (SEC-35)
  * @param heartbeat         node-to-node heartbeat and peer deadline ({@code peer_heartbeat_ms}, {@code peer_deadline_ms})
  * @param availability      generation floor, share repair and refresh ({@code generation_min_members},
  *                          {@code share_repair_interval}, {@code share_refresh_interval}; docs/availability.md)
@@ -122,10 +123,23 @@ public record NodeConfig(
 
     /**
      * {@code requester_rate_limit}, {@code key_rate_limit} (requests per second, burst twice that) and
-     * {@code requester_concurrency_limit}; 0 turns a limit off.
+     * {@code requester_concurrency_limit}; 0 turns a limit off. {@code admission}: the limits per source address
+     * and per operation class, {@code keyCreators}: who may generate keys (SEC-35, docs/admission.md).
      */
-    public record Limits(int requesterRate, int keyRate, int requesterConcurrency) {
+    public record Limits(int requesterRate, int keyRate, int requesterConcurrency,
+                         dev.secretstore.node.http.Admission.Config admission, dev.secretstore.node.http.KeyCreators keyCreators) {
         public static final Limits DEFAULT = new Limits(50, 100, 16);
+
+        /** With the default admission limits, and anyone may create keys. */
+        public Limits(int requesterRate, int keyRate, int requesterConcurrency) {
+            this(requesterRate, keyRate, requesterConcurrency, dev.secretstore.node.http.Admission.Config.DEFAULT,
+                    dev.secretstore.node.http.KeyCreators.anyone());
+        }
+
+        public Limits {
+            Objects.requireNonNull(admission, "admission");
+            Objects.requireNonNull(keyCreators, "keyCreators");
+        }
     }
 
     /**

@@ -38,11 +38,15 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * The Parity-compatible HTTP listener (http-api.md). Thin: Host check, CORS, parse, derive the
- * requester from its credential ({@link RequesterCheck}: a {@code Secretstore-Authorization} header if sent, else the
- * path's static signature; SEC-32, docs/auth.md), call the {@link KeyServer}, map the result. A request whose {@code Host} the
+ * The Parity-compatible HTTP listener (http-api.md). Thin: Host check, CORS, parse, derive the requester from its
+ * credential ({@link RequesterCheck}: a {@code Secretstore-Authorization} header if sent, else the path's static
+ * signature; SEC-32, docs/auth.md), call the {@link KeyServer}, map the result. A request whose {@code Host} the
  * {@link HostAllowList} refuses gets 403 {@code Host not allowed} in plain text before anything else
- * happens (SEC-37, DNS rebinding); every other request is answered byte for byte as before. Answers are written when the session completes, so no
+ * happens (SEC-37, DNS rebinding); every other request is answered byte for byte as before. A parsed request
+ * then passes {@link Admission} by source address and operation before its signature is recovered (SEC-35):
+ * refused, it is answered at once with {@code Retry-After} and 429 {@code "Too many requests"} (its source is
+ * over its limit) or 503 {@code "Server busy"} (this node is at capacity), both in the API's error format. A
+ * generation from a requester that {@link KeyCreators} refuses gets 403 {@code "Access denied"}. Answers are written when the session completes, so no
  * request thread waits on the cluster. One audit line per request: operation, key id, requester
  * address, credential kind ({@code static} or {@code fresh}), outcome, status, duration; never a secret nor a
  * signature (SEC-07, SEC-29).
@@ -52,8 +56,12 @@ public final class HttpApi implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
     private static final String JSON = "application/json; charset=utf-8";
     private static final byte[] TOO_MANY_REQUESTS = ErrorResponses.body("Too many requests");
+    /** SEC-35: the body of a 503 from {@link Admission} (this node is at capacity), in the API's error format [ext]. */
+    static final byte[] SERVER_BUSY = ErrorResponses.body("Server busy");
     /** The JDK server's switch for TCP_NODELAY on accepted connections; it reads it once, when the first server is made. */
     static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+    /** The cluster id of an {@code HttpApi} built without a {@link RequesterCheck}. */
+    public static final H256 STANDALONE_CLUSTER = ClusterId.ofName("standalone");
 
     static {
         // The JDK server writes a response's headers and body in separate writes. With Nagle's algorithm on (its
@@ -71,6 +79,10 @@ public final class HttpApi implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final RequestLimits limits;
+    private final Admission admission;
+    private final KeyCreators creators;
+    /** Admitted requests' tickets, released when they are answered (the JDK 17 server's exchange attributes are shared by all exchanges). */
+    private final java.util.Map<HttpExchange, Admission.Ticket> tickets = new java.util.concurrent.ConcurrentHashMap<>();
     private final Observer observer;
     private final RequesterCheck requesters;
 
@@ -92,23 +104,29 @@ public final class HttpApi implements AutoCloseable {
     /** With Parity's legacy policy ({@code all}) under {@link #STANDALONE_CLUSTER}: for embedders and tests. */
     public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, HostAllowList hosts, boolean strict,
                    RequestLimits limits, Observer observer) throws IOException {
-        this(keyServer, bind, cors, hosts, strict, limits, observer, new RequesterCheck(
-                RequesterCheck.Settings.parityCompatible(STANDALONE_CLUSTER), WallClock.SYSTEM, new ReplayGuard()));
+        this(keyServer, bind, cors, hosts, strict, limits, Admission.none(), KeyCreators.anyone(), observer);
     }
 
-    /** The cluster id of an {@code HttpApi} built without a {@link RequesterCheck}. */
-    public static final H256 STANDALONE_CLUSTER = ClusterId.ofName("standalone");
+    /** With admission by cost and the key creators' allow-list (SEC-35); Parity's legacy policy under {@link #STANDALONE_CLUSTER}. */
+    public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, HostAllowList hosts, boolean strict,
+                   RequestLimits limits, Admission admission, KeyCreators creators, Observer observer) throws IOException {
+        this(keyServer, bind, cors, hosts, strict, limits, admission, creators, observer, new RequesterCheck(
+                RequesterCheck.Settings.parityCompatible(STANDALONE_CLUSTER), WallClock.SYSTEM, new ReplayGuard()));
+    }
 
     /**
      * @param requesters how a request's credential becomes its requester: the node's own check (the one its
      *     {@code ClusterKeyServer} uses), whose settings {@code GET /cluster} also reports
      */
     public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, HostAllowList hosts, boolean strict,
-                   RequestLimits limits, Observer observer, RequesterCheck requesters) throws IOException {
+                   RequestLimits limits, Admission admission, KeyCreators creators, Observer observer, RequesterCheck requesters)
+            throws IOException {
         this.keyServer = keyServer;
         this.requesters = java.util.Objects.requireNonNull(requesters, "requesters");
         this.hosts = java.util.Objects.requireNonNull(hosts, "hosts");
         this.limits = limits;
+        this.admission = java.util.Objects.requireNonNull(admission, "admission");
+        this.creators = java.util.Objects.requireNonNull(creators, "creators");
         this.observer = observer;
         this.parser = new RequestParser(strict);
         this.cors = cors;
@@ -174,12 +192,24 @@ public final class HttpApi implements AutoCloseable {
             }
             ApiRequest request = ((RequestParser.Result.Ok) parsed).request();
             if (request instanceof ApiRequest.ClusterInfo) {
+                // public and constant-cost, like a preflight: before admission
                 finish(exchange, allowOrigin, 200, JSON, clusterBody(), "cluster_info", null, null, started);
                 return;
             }
+            // SEC-35: by source address and operation, before the signature is recovered; shed at once, never queue
+            Admission.Decision admitted = admission.tryAdmit(exchange.getRemoteAddress().getAddress(), Admission.Op.of(request));
+            if (admitted instanceof Admission.Refused refused) {
+                exchange.getResponseHeaders().set("Retry-After", Long.toString(refused.retryAfterSeconds()));
+                finish(exchange, allowOrigin, refused.status(), JSON, refused.status() == 429 ? TOO_MANY_REQUESTS : SERVER_BUSY,
+                        operation(request) + " error=" + (refused.status() == 429 ? "rate-limited" : "shed") + " (" + refused.reason() + ")",
+                        request instanceof ApiRequest.KeyRequest k ? k.keyId() : null, null, started);
+                return;
+            }
+            tickets.put(exchange, ((Admission.Admitted) admitted).ticket());
             dispatch(exchange, allowOrigin, request, in.get(Authorization.HEADER), started);
         } catch (RuntimeException | IOException e) {
             LOG.log(Level.WARNING, "request handling failed", e);
+            releaseTicket(exchange);
             exchange.close();
         }
     }
@@ -196,6 +226,11 @@ public final class HttpApi implements AutoCloseable {
                     keyId, null, authorization == null ? "static" : "fresh", started);
             return;
         }
+        if (requester != null && isGeneration(request) && !creators.mayCreate(requester.address())) {
+            // SEC-35: key creation is an ACL decision too ([secretstore_ext] key_creators)
+            respondError(exchange, allowOrigin, SecretStoreException.of(Kind.ACCESS_DENIED), op, keyId, requester, started);
+            return;
+        }
         if (requester != null) {
             Optional<String> refused = limits.tryAcquire(requester.address(), keyId);
             if (refused.isPresent()) {
@@ -208,7 +243,7 @@ public final class HttpApi implements AutoCloseable {
         }
         CompletionStage<byte[]> result;
         try {
-            result = call(request, requester, authorization);
+            result = call(request, requester, exchange.getRequestHeaders());
         } catch (SecretStoreException e) {
             if (requester != null) limits.release(requester.address());
             respondError(exchange, allowOrigin, e, op, keyId, requester, started);
@@ -227,7 +262,7 @@ public final class HttpApi implements AutoCloseable {
     }
 
     /** Runs the endpoint; the stage yields the exact success body (null for an empty 200). */
-    private CompletionStage<byte[]> call(ApiRequest request, Requester requester, java.util.List<String> authorization) {
+    private CompletionStage<byte[]> call(ApiRequest request, Requester requester, Headers headers) {
         if (request instanceof ApiRequest.GenerateServerKey r) {
             return keyServer.generateServerKey(r.keyId(), requester, r.threshold()).thenApply(HttpApi::pointBody);
         } else if (request instanceof ApiRequest.StoreDocumentKey r) {
@@ -239,17 +274,20 @@ public final class HttpApi implements AutoCloseable {
         } else if (request instanceof ApiRequest.RetrieveDocumentKey r) {
             return keyServer.retrieveDocumentKey(r.keyId(), requester).thenApply(HttpApi::bytesBody);
         } else if (request instanceof ApiRequest.RetrieveDocumentKeyShadows r) {
-            return keyServer.retrieveDocumentKeyShadows(r.keyId(), requester).thenApply(HttpApi::shadowBody);
+            ShadowExtension.Options o = strict ? ShadowExtension.Options.NONE : ShadowExtension.options(headers); // SEC-33, opt-in
+            return keyServer.retrieveDocumentKeyShadows(r.keyId(), requester, o.excluded()).thenApply(s -> ShadowExtension.body(s, o));
         } else if (request instanceof ApiRequest.SchnorrSign r) {
             return keyServer.signSchnorr(r.keyId(), requester, r.messageHash()).thenApply(HttpApi::bytesBody);
         } else if (request instanceof ApiRequest.EcdsaSign r) {
             return keyServer.signEcdsa(r.keyId(), requester, r.messageHash()).thenApply(HttpApi::bytesBody);
         } else if (request instanceof ApiRequest.ServersSetChange r) {
             return keyServer.changeServersSet(r.oldSetSignature().toBytes(), r.newSetSignature().toBytes(),
-                    r.newServersSet().stream().map(NodeId::new).collect(Collectors.toSet()), adminAuthorization(authorization))
+                    r.newServersSet().stream().map(NodeId::new).collect(Collectors.toSet()),
+                    adminAuthorization(headers.get(Authorization.HEADER)))
                     .thenApply(v -> null);
         } else if (request instanceof ApiRequest.RefreshShares r) {
-            return keyServer.refreshShares(r.signature().toBytes(), r.keyIds(), adminAuthorization(authorization)).thenApply(v -> null);
+            return keyServer.refreshShares(r.signature().toBytes(), r.keyIds(), adminAuthorization(headers.get(Authorization.HEADER)))
+                    .thenApply(v -> null);
         }
         throw new IllegalStateException("unrouted request " + request.getClass().getSimpleName());
     }
@@ -387,6 +425,7 @@ public final class HttpApi implements AutoCloseable {
                 + " duration_ms=" + ms);
         int space = outcome.indexOf(' ');
         observer.finished(space < 0 ? outcome : outcome.substring(0, space), status, nanos);
+        releaseTicket(exchange);
         try (exchange) {
             Headers out = exchange.getResponseHeaders();
             if (allowOrigin != null) {
@@ -405,6 +444,15 @@ public final class HttpApi implements AutoCloseable {
         } catch (IOException e) {
             LOG.fine(() -> "client went away: " + e.getMessage());
         }
+    }
+
+    private void releaseTicket(HttpExchange exchange) {
+        Admission.Ticket t = tickets.remove(exchange);
+        if (t != null) t.release();
+    }
+
+    private static boolean isGeneration(ApiRequest r) {
+        return r instanceof ApiRequest.GenerateServerKey || r instanceof ApiRequest.GenerateDocumentKey;
     }
 
     private static byte[] readBody(InputStream in) throws IOException {

@@ -7,7 +7,9 @@ import dev.secretstore.node.config.NodeConfig;
 import dev.secretstore.node.acl.AllowAllAclChecker;
 import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.http.HostAllowList;
+import dev.secretstore.node.http.Admission;
 import dev.secretstore.node.http.HttpApi;
+import dev.secretstore.node.http.KeyCreators;
 import dev.secretstore.node.http.RequestLimits;
 import dev.secretstore.node.ops.NodeMetrics;
 import dev.secretstore.node.ops.OpsServer;
@@ -57,23 +59,36 @@ public final class KeyServerNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KeyServerNode.class.getName());
 
     /**
-     * What a node needs to run. {@code httpAddress} null disables the HTTP API. {@code requesters}: how requesters
-     * authorize requests (legacy policy, cluster id, clock and nonce rules; SEC-32).
+     * What a node needs to run. {@code httpAddress} null disables the HTTP API. {@code admission} and
+     * {@code keyCreators}: the HTTP API's admission by cost and who may create keys (SEC-35). {@code requesters}: how
+     * requesters authorize requests (legacy policy, cluster id, clock and nonce rules; SEC-32).
      */
     public record Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                            InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
                            Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
                            AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
                            TransportConfig transport, Availability availability, HostAllowList httpHosts,
-                           NodeConfig.RequesterAuthorization requesters) {
+                           Admission.Config admission, KeyCreators keyCreators, NodeConfig.RequesterAuthorization requesters) {
         /** With Parity's requester rules (static signatures do everything, cluster id from the members). */
+        public Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
+                        InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
+                        Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
+                        AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
+                        TransportConfig transport, Availability availability, HostAllowList httpHosts,
+                        Admission.Config admission, KeyCreators keyCreators) {
+            this(nodeKey, clusterAddress, members, httpAddress, dataDir, cors, strict, acl, aclDisabled, sessionTimeout, maxSessions,
+                    admin, httpLimits, opsAddress, transport, availability, httpHosts, admission, keyCreators,
+                    NodeConfig.RequesterAuthorization.DEFAULT);
+        }
+
+        /** Without admission limits (programmatic clusters: tests, the benchmark); anyone may create keys. */
         public Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                         InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
                         Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
                         AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
                         TransportConfig transport, Availability availability, HostAllowList httpHosts) {
             this(nodeKey, clusterAddress, members, httpAddress, dataDir, cors, strict, acl, aclDisabled, sessionTimeout, maxSessions,
-                    admin, httpLimits, opsAddress, transport, availability, httpHosts, NodeConfig.RequesterAuthorization.DEFAULT);
+                    admin, httpLimits, opsAddress, transport, availability, httpHosts, Admission.Config.NONE, KeyCreators.anyone());
         }
 
         /** With the default Host allow-list (SEC-37). */
@@ -96,6 +111,8 @@ public final class KeyServerNode implements AutoCloseable {
         }
 
         public Settings {
+            Objects.requireNonNull(admission, "admission");
+            Objects.requireNonNull(keyCreators, "keyCreators");
             Objects.requireNonNull(httpHosts, "httpHosts");
             Objects.requireNonNull(requesters, "requesters");
             Objects.requireNonNull(transport, "transport");
@@ -198,7 +215,8 @@ public final class KeyServerNode implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
         if (settings.httpAddress() != null) {
             http = new HttpApi(keyServer, settings.httpAddress(), settings.cors(), settings.httpHosts(), settings.strict(),
-                    new RequestLimits(settings.httpLimits()), metrics::request, requesters);
+                    new RequestLimits(settings.httpLimits()), new Admission(settings.admission()), keyCreators(settings.keyCreators(), acl),
+                    metrics::request, requesters);
             http.start();
         }
         if (settings.opsAddress() != null) {
@@ -224,6 +242,11 @@ public final class KeyServerNode implements AutoCloseable {
     /** This cluster's id in fresh authorizations (docs/auth.md §3), as configured; known before {@link #start()}. */
     public H256 clusterId() {
         return settings.requesters().clusterId(memberKeys());
+    }
+
+    /** {@code key_creators}, and with an ACL policy file also its {@code [[creator]]} entries (SEC-35). */
+    static KeyCreators keyCreators(KeyCreators configured, AclChecker acl) {
+        return acl instanceof dev.secretstore.node.acl.PolicyFileAclChecker policy ? configured.and(policy::mayCreate) : configured;
     }
 
     /**

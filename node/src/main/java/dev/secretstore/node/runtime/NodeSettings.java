@@ -41,7 +41,8 @@ public final class NodeSettings {
                 new RequestLimits.Config(config.limits().requesterRate(), config.limits().keyRate(), config.limits().requesterConcurrency()),
                 new InetSocketAddress(config.ops().ip(), config.ops().port()),
                 TransportConfig.defaults().withIdle(config.heartbeat().interval(), config.heartbeat().deadline()),
-                config.availability(), config.httpHosts(), config.requesters());
+                config.availability(), config.httpHosts(), config.limits().admission(), config.limits().keyCreators(),
+                config.requesters());
     }
 
     /** Fail closed: an ACL mode this build does not implement stops the node from starting (SEC-21, SEC-22). */

@@ -128,6 +128,33 @@ class PolicyFileAclCheckerTest {
         assertThat(severe.get(2).getMessage()).contains("fixed");
     }
 
+    /** SEC-35: {@code [[creator]]} entries decide who may generate keys; none: anyone; a broken file: nobody. */
+    @Test
+    void sec35_creatorEntriesDecideWhoMayGenerateKeys() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        Path f = write(grantAll(reader), 1_000);
+        PolicyFileAclChecker acl = new PolicyFileAclChecker(f, storage, clock::get);
+        assertThat(acl.mayCreate(author.address())).as("no [[creator]]: anyone").isTrue();
+        assertThat(acl.mayCreate(reader.address())).isTrue();
+
+        write(grantAll(reader) + "[[creator]]\naddress = \"" + author.address().toHex() + "\"\n", 2_000);
+        clock.addAndGet(1_000_000_000L);
+        assertThat(acl.mayCreate(author.address())).isTrue();
+        assertThat(acl.mayCreate(reader.address())).isFalse();
+        assertThat(PolicyFileAclChecker.load(f)).hasSize(1); // the grants are unchanged by the creator entry
+
+        write("[[creator]]\naddress = \"0x1234\"\n", 3_000); // broken: fail closed
+        clock.addAndGet(1_000_000_000L);
+        List<LogRecord> severe = captureSevere();
+        assertThat(acl.mayCreate(author.address())).isFalse();
+        assertThat(acl.broken()).isTrue();
+        assertThat(severe).hasSize(1);
+        assertThat(severe.get(0).getMessage()).contains("creator 1");
+        assertThatThrownBy(() -> PolicyFileAclChecker.load(f)).hasMessageContaining("creator 1");
+        assertThatThrownBy(() -> PolicyFileAclChecker.load(write("[[creator]]\naddress = \"" + author.address().toHex()
+                + "\"\nkey_id = \"*\"\n", 4_000))).hasMessageContaining("unknown option 'key_id'");
+    }
+
     /** SEC-39: a policy file deleted while the node runs denies every grant until it is back. */
     @Test
     void sec39ADeletedFileDeniesEveryGrantUntilRestored() throws Exception {

@@ -503,6 +503,32 @@ class ConfigLoaderTest {
                 .contains("key_rate_limit").contains("out of range");
     }
 
+    @Test
+    void sec35_admissionLimitsAndKeyCreatorsDefaultAndAreConfigurable() throws Exception {
+        NodeConfig d = load(minimal(""));
+        assertThat(d.limits().admission()).isEqualTo(dev.secretstore.node.http.Admission.Config.DEFAULT);
+        assertThat(d.limits().keyCreators()).isEqualTo(dev.secretstore.node.http.KeyCreators.anyone());
+        assertThat(dev.secretstore.node.runtime.NodeSettings.from(d).admission()).isEqualTo(dev.secretstore.node.http.Admission.Config.DEFAULT);
+        String creator = "0x" + "ab".repeat(20);
+        NodeConfig c = load(minimal("[secretstore_ext]\naddress_rate_limit = 1\naddress_concurrency_limit = 2\n"
+                + "generation_rate_limit = 3\nstore_rate_limit = 4\nretrieval_rate_limit = 5\nsigning_rate_limit = 6\n"
+                + "concurrency_limit = 8\ngeneration_concurrency_limit = 7\nkey_creators = [\"" + creator + "\"]\n"));
+        assertThat(c.limits().admission()).isEqualTo(new dev.secretstore.node.http.Admission.Config(1, 2, 3, 4, 5, 6, 8, 7));
+        assertThat(c.limits().keyCreators()).isEqualTo(dev.secretstore.node.http.KeyCreators.only(
+                java.util.Set.of(dev.secretstore.crypto.Address.fromHex("ab".repeat(20)))));
+        var settings = dev.secretstore.node.runtime.NodeSettings.from(c);
+        assertThat(settings.admission()).isEqualTo(c.limits().admission());
+        assertThat(settings.keyCreators().mayCreate(dev.secretstore.crypto.Address.fromHex("ab".repeat(20)))).isTrue();
+        assertThat(settings.keyCreators().mayCreate(dev.secretstore.crypto.Address.fromHex("cd".repeat(20)))).isFalse();
+        assertThat(load(minimal("[secretstore_ext]\nkey_creators = []\n")).limits().keyCreators().allowed()).contains(java.util.Set.of());
+        assertThat(error(minimal("[secretstore_ext]\nkey_creators = [\"0x1234\"]\n")).getMessage())
+                .contains("key_creators").contains("not an address");
+        assertThat(error(minimal("[secretstore_ext]\nconcurrency_limit = 4\ngeneration_concurrency_limit = 5\n")).getMessage())
+                .contains("generation_concurrency_limit").contains("above concurrency_limit");
+        assertThat(error(minimal("[secretstore_ext]\naddress_rate_limit = -1\n")).getMessage())
+                .contains("address_rate_limit").contains("out of range");
+    }
+
     /** Issue #12 defect 6: the transport's heartbeat and peer deadline, defaulting to 2 s / 6 s. */
     @Test
     void heartbeatAndPeerDeadlineDefaultAndAreConfigurable() throws Exception {

@@ -90,6 +90,7 @@ class RequesterAuthorizationConfigTest {
         assertThat(s.maxLifetime()).isEqualTo(Duration.ofSeconds(60));
         assertThat(s.clockSkew()).isZero();
         assertThat(s.legacy()).isEqualTo(LegacyPolicy.SHADOW_ONLY);
+        assertThat(NodeSettings.from(c).requesters()).as("the node is built with them").isEqualTo(c.requesters());
     }
 
     @ParameterizedTest

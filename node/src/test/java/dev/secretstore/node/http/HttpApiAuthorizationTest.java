@@ -90,7 +90,7 @@ class HttpApiAuthorizationTest {
         RequesterCheck check = new RequesterCheck(new RequesterCheck.Settings(CLUSTER, legacy, Duration.ofSeconds(30), Duration.ofSeconds(300)),
                 () -> NOW, new ReplayGuard(16));
         api = new HttpApi(keyServer, new InetSocketAddress("127.0.0.1", 0), CorsPolicy.none(), HostAllowList.defaults(), strict,
-                new RequestLimits(RequestLimits.Config.NONE), (op, status, nanos) -> { }, check);
+                new RequestLimits(RequestLimits.Config.NONE), Admission.none(), KeyCreators.anyone(), (op, status, nanos) -> { }, check);
         api.start();
     }
 
@@ -159,6 +159,9 @@ class HttpApiAuthorizationTest {
             assertThat(r.body()).as(bad).startsWith("\"\\\"Insufficient requester data: bad authorization: ");
             assertThat(r.headers().firstValue("Content-Type")).contains("application/json; charset=utf-8");
         }
+        assertThat(send("GET", path, "v2 expires=1").body()).as("docs/auth.md §5").isEqualTo("\"\\\"Insufficient requester data: bad "
+                + "authorization: authorization header must read \\\"v1 expires=<unix seconds> nonce=<32 hex> signer=0x<40 hex> "
+                + "signature=<130 hex>\\\"\\\"\"");
         HttpResponse<String> two = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
                 .header(Authorization.HEADER, header(CLUSTER, Operation.RETRIEVE_DOCUMENT_KEY_SHADOWS, KEY, Operation.NO_PARAMS, NOW + 60))
                 .header(Authorization.HEADER, header(CLUSTER, Operation.RETRIEVE_DOCUMENT_KEY_SHADOWS, KEY, Operation.NO_PARAMS, NOW + 60))

@@ -309,6 +309,8 @@ class HttpApiTest {
         final AtomicReference<Requester> lastRequester = new AtomicReference<>();
         final AtomicReference<Long> lastThreshold = new AtomicReference<>();
         volatile SecretStoreException failWith;
+        /** Generations (endpoint 1) answer when this completes: a test holds them in flight with it. */
+        volatile CompletableFuture<Void> generationGate = CompletableFuture.completedFuture(null);
 
         private <T> CompletionStage<T> answer(Requester r, T value) {
             calls.incrementAndGet();
@@ -319,7 +321,8 @@ class HttpApiTest {
         @Override
         public CompletionStage<PublicPoint> generateServerKey(H256 keyId, Requester r, long threshold) {
             lastThreshold.set(threshold);
-            return answer(r, serverKey);
+            CompletionStage<PublicPoint> answer = answer(r, serverKey);
+            return generationGate.thenCompose(v -> answer);
         }
 
         @Override
@@ -393,4 +396,113 @@ class HttpApiTest {
     }
 
     private final java.util.List<String> statuses = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private void startWithAdmission(Admission admission, KeyCreators creators) throws Exception {
+        api = new HttpApi(fake, new InetSocketAddress("127.0.0.1", 0), CorsPolicy.none(), dev.secretstore.http.HostAllowList.defaults(),
+                false, new RequestLimits(RequestLimits.Config.NONE), admission, creators,
+                (op, status, nanos) -> statuses.add(op + " " + status));
+        api.start();
+    }
+
+    /** A request sent from {@code source} (any 127/8 address is this machine's loopback on Linux), not yet read. */
+    private Socket sendFrom(String source, String method, String path) throws Exception {
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress(source, 0));
+        s.connect(new InetSocketAddress("127.0.0.1", api.port()));
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        return s;
+    }
+
+    private static String response(Socket s) throws Exception {
+        try (s) {
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    private String rawFrom(String source, String method, String path) throws Exception {
+        return response(sendFrom(source, method, path));
+    }
+
+    /** A signature over {@link #ID} by a fresh key: a requester nobody has seen, as a flood makes them. */
+    private static String freshRequesterSignature() {
+        return Hex.encode(Ecdsa.sign(KeyPair.random().secret(), H256.fromHex(ID)).toBytes());
+    }
+
+    private void awaitStatuses(long count) throws InterruptedException {
+        for (int i = 0; i < 1000 && statuses.size() < count; i++) Thread.sleep(10);
+        assertThat(statuses).hasSizeGreaterThanOrEqualTo((int) count);
+    }
+
+    @Test
+    void sec35_aGenerationFloodWithFreshRequestersFromOneAddressGets429AndOtherAddressesAreServed() throws Exception {
+        // 10 cost units/s, burst 20: two generations (10 each); frozen clock, no refill
+        startWithAdmission(new Admission(new Admission.Config(10, 0, 0, 0, 0, 0, 0, 0), () -> 0L), KeyCreators.anyone());
+        List<String> flood = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) flood.add(rawFrom("127.0.0.1", "POST", "/shadow/" + ID + "/" + freshRequesterSignature() + "/1"));
+        assertThat(flood.subList(0, 2)).allSatisfy(r -> assertThat(statusLine(r)).isEqualTo("HTTP/1.1 200 OK"));
+        assertThat(flood.subList(2, 12)).allSatisfy(r -> {
+            assertThat(statusLine(r)).isEqualTo("HTTP/1.1 429 ");
+            assertThat(r).containsIgnoringCase("Retry-After: 1");
+            assertThat(body(r)).isEqualTo("\"\\\"Too many requests\\\"\"");
+        });
+        assertThat(fake.calls.get()).as("refused generations reach no session").isEqualTo(2);
+        // refused before the signature is recovered: an unrecoverable one is 429, not 400
+        assertThat(statusLine(rawFrom("127.0.0.1", "GET", "/shadow/" + ID + "/" + "00".repeat(65))))
+                .isEqualTo("HTTP/1.1 429 ");
+        // loopback is an address like any other: another one is served, with another requester
+        KeyPair honest = KeyPair.random();
+        String honestSig = Hex.encode(Ecdsa.sign(honest.secret(), H256.fromHex(ID)).toBytes());
+        String r = rawFrom("127.0.0.2", "GET", "/shadow/" + ID + "/" + honestSig);
+        assertThat(statusLine(r)).isEqualTo("HTTP/1.1 200 OK");
+        assertThat(fake.lastRequester.get().address()).isEqualTo(honest.address());
+        assertThat(statuses).contains("generate_server_key 429");
+    }
+
+    @Test
+    void sec35_aGenerationFloodFromManyAddressesGets503AndLeavesRetrievalCapacity() throws Exception {
+        // 8 requests in flight of which at most 3 generations; no per-address limit to dodge
+        startWithAdmission(new Admission(new Admission.Config(0, 0, 0, 0, 0, 0, 8, 3)), KeyCreators.anyone());
+        fake.generationGate = new CompletableFuture<>();
+        List<Socket> flood = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            flood.add(sendFrom("127.0.0." + (10 + i), "POST", "/shadow/" + ID + "/" + freshRequesterSignature() + "/1"));
+        }
+        awaitStatuses(17); // 17 shed at once; 3 held in flight
+        assertThat(statuses).containsOnly("generate_server_key 503");
+        assertThat(fake.calls.get()).as("generations in flight").isEqualTo(3);
+        for (int i = 0; i < 5; i++) {
+            String r = rawFrom("127.0.0.200", "GET", "/shadow/" + ID + "/" + sig);
+            assertThat(statusLine(r)).as("retrieval %d during the flood", i).isEqualTo("HTTP/1.1 200 OK");
+        }
+        fake.generationGate.complete(null);
+        List<String> answers = new java.util.ArrayList<>();
+        for (Socket s : flood) answers.add(response(s));
+        assertThat(answers.stream().filter(a -> statusLine(a).equals("HTTP/1.1 200 OK"))).hasSize(3);
+        List<String> shed = answers.stream().filter(a -> !statusLine(a).equals("HTTP/1.1 200 OK")).toList();
+        assertThat(shed).hasSize(17).allSatisfy(a -> {
+            assertThat(statusLine(a)).isEqualTo("HTTP/1.1 503 Service Unavailable");
+            assertThat(a).containsIgnoringCase("Retry-After: 1");
+            assertThat(a).containsIgnoringCase("Content-Type: application/json; charset=utf-8");
+            assertThat(body(a)).isEqualTo("\"\\\"Server busy\\\"\"");
+        });
+    }
+
+    @Test
+    void sec35_onlyListedKeyCreatorsMayGenerateAndEveryoneMayRetrieve() throws Exception {
+        KeyPair creator = KeyPair.random();
+        String creatorSig = Hex.encode(Ecdsa.sign(creator.secret(), H256.fromHex(ID)).toBytes());
+        startWithAdmission(Admission.none(), KeyCreators.only(Set.of(creator.address())));
+        for (String path : List.of("/shadow/" + ID + "/" + sig + "/1", "/" + ID + "/" + sig + "/1")) {
+            HttpResponse<byte[]> r = send("POST", path, null);
+            assertThat(r.statusCode()).as(path).isEqualTo(403);
+            assertThat(text(r)).isEqualTo("\"\\\"Access denied\\\"\"");
+        }
+        assertThat(fake.calls.get()).isZero();
+        assertThat(send("POST", "/shadow/" + ID + "/" + creatorSig + "/1", null).statusCode()).isEqualTo(200);
+        assertThat(send("POST", "/" + ID + "/" + creatorSig + "/1", null).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/shadow/" + ID + "/" + sig, null).statusCode()).isEqualTo(200);
+        assertThat(fake.calls.get()).isEqualTo(3);
+    }
 }

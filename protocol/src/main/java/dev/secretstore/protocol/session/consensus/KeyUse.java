@@ -153,6 +153,15 @@ public final class KeyUse<T> {
      * temporary variant ({@link AclConsensus#choose()}).
      */
     public boolean open(Located found, Attempts.Rounds rounds, SecureRandom rng) {
+        return open(found, rounds, rng, Set.of());
+    }
+
+    /**
+     * As {@link #open(Located, Attempts.Rounds, SecureRandom)}, never choosing a node of {@code withoutMembers} for a
+     * group (the requester asked to leave them out, SEC-33). They are still asked, but their votes do not count; they
+     * are not culprits, and when too few others remain the request is {@code CONSENSUS_UNREACHABLE} as usual.
+     */
+    public boolean open(Located found, Attempts.Rounds rounds, SecureRandom rng, Set<NodeId> withoutMembers) {
         if (found.key().isEmpty()) {
             fail(SecretStoreException.of(Kind.SERVER_KEY_IS_NOT_FOUND));
             return false;
@@ -161,6 +170,7 @@ public final class KeyUse<T> {
         this.located = found.key();
         int groupSize = profile.groupSize().applyAsInt(found.key().get().threshold());
         consensus = new AclConsensus(found.candidates(), participants, groupSize);
+        withoutMembers.forEach(consensus::exclude);
         attempts = new Attempts(consensus, rng, rounds, this::fail, log, profile.label() + " with key " + keyId.toHex() + " session " + key);
         if (found.candidates().isEmpty()) {
             fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));

@@ -55,7 +55,10 @@ import java.util.logging.Logger;
  * for partials of the attempt's version. Every partial is verified (DLEQ against {@code Y_i} from the
  * master's own commitments of that version, SEC-12) before use; a member that fails verification,
  * refuses, or disconnects is excluded and the computation restarts with a new group, attempt id and
- * access key while the consensus has one (identifiable abort, §11.3).
+ * access key while the consensus has one (identifiable abort, §11.3). The master cannot check an encrypted decrypt
+ * shadow beyond its length, so endpoint 6's result names, per shadow, its member and the {@code W_i} that member
+ * proved (SEC-33): the requester checks {@code d_i·G == W_i} and may ask again with that member in {@code excluded},
+ * which no group then contains.
  *
  * <p><b>Member.</b> Computes a partial only for an attempt whose group consists of nodes of the
  * consensus, contains itself, uses a version it holds committed, and whose requester key matches the
@@ -74,7 +77,7 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
     /** Endpoint 5: {@code ecies(requester_public, 00 00, M)}, 177 bytes. */
     public record Plain(byte[] encryptedDocumentKey) implements Result {}
 
-    /** Endpoint 6: decrypted secret, common point and the shadows ordered by ascending node id. */
+    /** Endpoint 6: decrypted secret, common point and the shadows ordered by ascending node id, with their check data (SEC-33). */
     public record Shadows(KeyServer.ShadowRetrieval retrieval) implements Result {}
 
     private final KeyUse<Result> use;
@@ -106,6 +109,17 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
                                                 KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
                                                 boolean shadow, SecureRandom rng,
                                                 Optional<KeyMetadata> stored) {
+        return startMaster(key, cluster, outbox, reentry, storage, acl, keyId, requester, shadow, rng, stored, Set.of());
+    }
+
+    /**
+     * As above, never choosing a node of {@code excluded} for a decryption group (the requester left them out after
+     * catching a wrong decrypt shadow, SEC-33).
+     */
+    public static DecryptionSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
+                                                KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
+                                                boolean shadow, SecureRandom rng,
+                                                Optional<KeyMetadata> stored, Set<NodeId> excluded) {
         KeyUse.Located found = KeyUse.locate(cluster, stored, PROFILE);
         KeyUse<Result> use = new KeyUse<>(key, cluster.self(), found.asked(), outbox, PROFILE, storage, acl, reentry, keyId, requester, LOG);
         use.audit("document key retrieval (" + (shadow ? "shadow" : "plain") + ")", "");
@@ -118,7 +132,7 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
         MasterRounds rounds = dk.map(d -> s.new MasterRounds(new EncryptedDocumentKey(d.commonPoint(), d.encryptedPoint()), shadow))
                 .orElse(null);
         s.master = rounds;
-        if (use.open(found, rounds, rng)) use.ask(ConsensusMessage.Request.NO_MESSAGE);
+        if (use.open(found, rounds, rng, excluded)) use.ask(ConsensusMessage.Request.NO_MESSAGE);
         return s;
     }
 
@@ -155,6 +169,8 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
         private final Map<NodeId, Decryption.Share> shares = new HashMap<>();
         private final Map<NodeId, Decryption.ShadowShare> shadowShares = new HashMap<>();
         private final Map<NodeId, byte[]> blobs = new TreeMap<>();
+        /** {@code W_i} each member's verified proof covered: what the requester checks its {@code d_i} against (SEC-33). */
+        private final Map<NodeId, PublicPoint> proved = new TreeMap<>();
 
         MasterRounds(EncryptedDocumentKey documentKey, boolean shadow) {
             this.documentKey = documentKey;
@@ -207,6 +223,7 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
                 }
                 shadowShares.put(from, share);
                 blobs.put(from, r.encryptedDecryptShadow().clone());
+                proved.put(from, r.w());
                 maybeCombine();
             }
         }
@@ -245,7 +262,9 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
             if (shadow) {
                 Decryption.ShadowResult r = Decryption.combineShadow(documentKey, accessKey, t, byPoint(shadowShares));
                 List<byte[]> ordered = new ArrayList<>(blobs.values()); // TreeMap: ascending node id
-                use.succeed(new Shadows(new KeyServer.ShadowRetrieval(r.decryptedSecret(), r.commonPoint(), ordered)));
+                List<KeyServer.ShadowCheck> checks = new ArrayList<>();
+                proved.forEach((node, w) -> checks.add(new KeyServer.ShadowCheck(node, w))); // the same order
+                use.succeed(new Shadows(new KeyServer.ShadowRetrieval(r.decryptedSecret(), r.commonPoint(), ordered, checks)));
             } else {
                 PublicPoint m = Decryption.combine(documentKey, accessKey, t, byPoint(shares));
                 byte[] plain = m.toBytes();
@@ -270,6 +289,7 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
             shares.clear();
             shadowShares.clear();
             blobs.clear();
+            proved.clear();
         }
     }
 

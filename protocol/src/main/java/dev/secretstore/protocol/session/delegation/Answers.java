@@ -9,6 +9,7 @@ import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -36,8 +37,8 @@ final class Answers {
                         .thenApply(v -> succeeded(new byte[0], List.of(), List.of()));
                 case RETRIEVE_DOCUMENT_KEY -> server.retrieveDocumentKey(r.keyId(), requester)
                         .thenApply(blob -> succeeded(blob, List.of(), List.of()));
-                case RETRIEVE_SHADOWS -> server.retrieveDocumentKeyShadows(r.keyId(), requester)
-                        .thenApply(s -> succeeded(new byte[0], List.of(s.decryptedSecret(), s.commonPoint()), s.decryptShadows()));
+                case RETRIEVE_SHADOWS -> server.retrieveDocumentKeyShadows(r.keyId(), requester, Set.copyOf(r.excluded()))
+                        .thenApply(Answers::shadowsSucceeded);
                 case SIGN_SCHNORR -> server.signSchnorr(r.keyId(), requester, r.messageHash())
                         .thenApply(blob -> succeeded(blob, List.of(), List.of()));
                 case SIGN_ECDSA -> server.signEcdsa(r.keyId(), requester, r.messageHash())
@@ -52,6 +53,11 @@ final class Answers {
 
     private static DelegationMessage succeeded(byte[] result, List<PublicPoint> points, List<byte[]> shadows) {
         return new DelegationMessage.Succeeded(result, points, shadows);
+    }
+
+    private static DelegationMessage shadowsSucceeded(KeyServer.ShadowRetrieval s) {
+        return new DelegationMessage.Succeeded(new byte[0], List.of(s.decryptedSecret(), s.commonPoint()), s.decryptShadows(),
+                s.checks().stream().map(KeyServer.ShadowCheck::node).toList(), s.checks().stream().map(KeyServer.ShadowCheck::w).toList());
     }
 
     /** Holder: the error as a message: its kind, detail and culprits; anything that is not ours becomes a 500. */
@@ -90,23 +96,32 @@ final class Answers {
 
     /** Endpoint 2: nothing but the success. */
     static Void stored(DelegationMessage.Succeeded s, int threshold) {
-        shape(s.result().length == 0 && s.points().isEmpty() && s.shadows().isEmpty());
+        shape(s.result().length == 0 && s.points().isEmpty() && s.shadows().isEmpty() && s.shadowNodes().isEmpty());
         return null;
     }
 
     /** Endpoints 5, 7, 8: one encrypted blob of the endpoint's exact length. */
     static Decoder<byte[]> blob(Endpoint endpoint) {
         return (s, t) -> {
-            shape(s.result().length == endpoint.resultLength() && s.points().isEmpty() && s.shadows().isEmpty());
+            shape(s.result().length == endpoint.resultLength() && s.points().isEmpty() && s.shadows().isEmpty() && s.shadowNodes().isEmpty());
             return s.result().clone();
         };
     }
 
-    /** Endpoint 6: two points and t+1 encrypted shadows of {@link Endpoint#SHADOW_BLOB_LENGTH} bytes. */
+    /**
+     * Endpoint 6: two points and t+1 encrypted shadows of {@link Endpoint#SHADOW_BLOB_LENGTH} bytes, each with its
+     * member (strictly ascending node ids) and proved point (SEC-33).
+     */
     static KeyServer.ShadowRetrieval shadows(DelegationMessage.Succeeded s, int threshold) {
         shape(s.result().length == 0 && s.points().size() == 2 && s.shadows().size() == threshold + 1
-                && s.shadows().stream().allMatch(b -> b.length == Endpoint.SHADOW_BLOB_LENGTH));
-        return new KeyServer.ShadowRetrieval(s.points().get(0), s.points().get(1), s.shadows().stream().map(byte[]::clone).toList());
+                && s.shadows().stream().allMatch(b -> b.length == Endpoint.SHADOW_BLOB_LENGTH)
+                && s.shadowNodes().size() == s.shadows().size());
+        List<KeyServer.ShadowCheck> checks = new ArrayList<>();
+        for (int i = 0; i < s.shadowNodes().size(); i++) {
+            shape(i == 0 || s.shadowNodes().get(i - 1).compareTo(s.shadowNodes().get(i)) < 0);
+            checks.add(new KeyServer.ShadowCheck(s.shadowNodes().get(i), s.shadowPoints().get(i)));
+        }
+        return new KeyServer.ShadowRetrieval(s.points().get(0), s.points().get(1), s.shadows().stream().map(byte[]::clone).toList(), checks);
     }
 
     private static void shape(boolean ok) {

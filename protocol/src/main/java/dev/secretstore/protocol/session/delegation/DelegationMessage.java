@@ -44,16 +44,30 @@ public sealed interface DelegationMessage extends SessionMessage {
 
     /**
      * Entry node → one holder: serve this request as if a client had sent it to you. {@code messageHash} is
-     * the hash to sign (7, 8; zero otherwise); {@code documentKey} is (C, E) for 2 and empty otherwise.
+     * the hash to sign (7, 8; zero otherwise); {@code documentKey} is (C, E) for 2 and empty otherwise;
+     * {@code excluded} the members the requester left out of the decryption group (6 only, SEC-33; empty otherwise).
      */
     record Request(Endpoint endpoint, H256 keyId, PublicPoint requesterPublic, Address requesterAddress, H256 messageHash,
-                   List<PublicPoint> documentKey) implements DelegationMessage {
+                   List<PublicPoint> documentKey, List<NodeId> excluded) implements DelegationMessage {
+        /** Most members a request may exclude. */
+        public static final int MAX_EXCLUDED = 256;
+
         public Request {
             documentKey = List.copyOf(documentKey);
+            excluded = List.copyOf(excluded);
             if (endpoint == Endpoint.RETRIEVE_SERVER_KEY) throw new IllegalArgumentException("endpoint 4 is never delegated");
             if (documentKey.size() != (endpoint == Endpoint.STORE_DOCUMENT_KEY ? 2 : 0)) {
                 throw new IllegalArgumentException("document key points do not fit the endpoint");
             }
+            if (!excluded.isEmpty() && endpoint != Endpoint.RETRIEVE_SHADOWS || excluded.size() > MAX_EXCLUDED) {
+                throw new IllegalArgumentException("excluded members do not fit the endpoint");
+            }
+        }
+
+        /** A request that excludes nobody. */
+        public Request(Endpoint endpoint, H256 keyId, PublicPoint requesterPublic, Address requesterAddress, H256 messageHash,
+                       List<PublicPoint> documentKey) {
+            this(endpoint, keyId, requesterPublic, requesterAddress, messageHash, documentKey, List.of());
         }
 
         @Override
@@ -65,12 +79,23 @@ public sealed interface DelegationMessage extends SessionMessage {
     /**
      * Holder → entry node: the request succeeded. {@code result}: the encrypted blob of 5, 7 and 8 (empty for 2
      * and 6); {@code points}: decrypted secret and common point of 6 (empty otherwise); {@code shadows}: the
-     * encrypted decrypt shadows of 6 by ascending node id (empty otherwise). The entry node checks the shape.
+     * encrypted decrypt shadows of 6 by ascending node id (empty otherwise); {@code shadowNodes} and
+     * {@code shadowPoints}: for each shadow, in the same order, its member and the {@code W_i} it proved (6 only,
+     * SEC-33). The entry node checks the shape.
      */
-    record Succeeded(byte[] result, List<PublicPoint> points, List<byte[]> shadows) implements DelegationMessage {
+    record Succeeded(byte[] result, List<PublicPoint> points, List<byte[]> shadows, List<NodeId> shadowNodes,
+                     List<PublicPoint> shadowPoints) implements DelegationMessage {
         public Succeeded {
             points = List.copyOf(points);
             shadows = List.copyOf(shadows);
+            shadowNodes = List.copyOf(shadowNodes);
+            shadowPoints = List.copyOf(shadowPoints);
+            if (shadowNodes.size() != shadowPoints.size()) throw new IllegalArgumentException("one point per shadow member");
+        }
+
+        /** A success without shadow check data (every endpoint but 6). */
+        public Succeeded(byte[] result, List<PublicPoint> points, List<byte[]> shadows) {
+            this(result, points, shadows, List.of(), List.of());
         }
     }
 

@@ -17,6 +17,8 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -111,7 +113,14 @@ public final class EntryPoint {
     /** Endpoint 6. */
     public CompletionStage<KeyServer.ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester,
                                                                                 Function<Optional<KeyMetadata>, CompletionStage<KeyServer.ShadowRetrieval>> local) {
-        return serve(request(Endpoint.RETRIEVE_SHADOWS, keyId, requester, H256.fromBytes(new byte[32]), List.of()), local, Answers::shadows);
+        return retrieveDocumentKeyShadows(keyId, requester, Set.of(), local);
+    }
+
+    /** Endpoint 6 without the members {@code excluded} in the decryption group (SEC-33); a delegate is told them. */
+    public CompletionStage<KeyServer.ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester, Set<NodeId> excluded,
+                                                                                Function<Optional<KeyMetadata>, CompletionStage<KeyServer.ShadowRetrieval>> local) {
+        return serve(request(Endpoint.RETRIEVE_SHADOWS, keyId, requester, H256.fromBytes(new byte[32]), List.of(), excluded), local,
+                Answers::shadows);
     }
 
     /** Endpoint 7. */
@@ -126,7 +135,13 @@ public final class EntryPoint {
 
     private static DelegationMessage.Request request(Endpoint endpoint, H256 keyId, Requester requester, H256 messageHash,
                                                      List<PublicPoint> documentKey) {
-        return new DelegationMessage.Request(endpoint, keyId, requester.publicKey(), requester.address(), messageHash, documentKey);
+        return request(endpoint, keyId, requester, messageHash, documentKey, Set.of());
+    }
+
+    private static DelegationMessage.Request request(Endpoint endpoint, H256 keyId, Requester requester, H256 messageHash,
+                                                     List<PublicPoint> documentKey, Set<NodeId> excluded) {
+        return new DelegationMessage.Request(endpoint, keyId, requester.publicKey(), requester.address(), messageHash, documentKey,
+                List.copyOf(new TreeSet<>(excluded)));
     }
 
     private <T> CompletionStage<T> serve(DelegationMessage.Request request, Function<Optional<KeyMetadata>, CompletionStage<T>> local, Answers.Decoder<T> decoder) {
@@ -137,7 +152,7 @@ public final class EntryPoint {
             if (plan instanceof Negotiation.Unavailable u) throw SecretStoreException.of(u.kind());
             if (!(plan instanceof Negotiation.Delegate d)) return local.apply(storage.metadata(request.keyId())); // read again, as above
             CompletableFuture<T> out = new CompletableFuture<>();
-            forward(request, spread(d), 0, decoder, out, SecretStoreException.of(Kind.NODE_DISCONNECTED));
+            forward(request, spread(withoutExcluded(d, request.excluded())), 0, decoder, out, SecretStoreException.of(Kind.NODE_DISCONNECTED));
             return out;
         });
     }
@@ -151,6 +166,15 @@ public final class EntryPoint {
      */
     private boolean lookForHolders(Endpoint endpoint, H256 keyId, Optional<KeyMetadata> mine) {
         return endpoint.delegationNeeded(mine) && !storage.pendingKeyIds().contains(keyId);
+    }
+
+    /**
+     * The plan without the holders the requester excluded (SEC-33: the master reports each member's proved point, so a
+     * member the requester caught does not master its retry), unless no other holder is left.
+     */
+    private static Negotiation.Delegate withoutExcluded(Negotiation.Delegate plan, List<NodeId> excluded) {
+        List<NodeId> holders = plan.holders().stream().filter(h -> !excluded.contains(h)).toList();
+        return holders.isEmpty() ? plan : new Negotiation.Delegate(holders, plan.threshold());
     }
 
     /** The plan's holders from a random one on, in their order, so that delegated requests spread over the holders. */

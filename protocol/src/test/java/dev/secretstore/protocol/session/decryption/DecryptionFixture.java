@@ -179,6 +179,15 @@ final class DecryptionFixture {
                 master.sessions.reentry(sk), master.storage, acls.get(master.id), key, who, shadow, RNG));
     }
 
+    /** A shadow retrieval whose groups never contain a node of {@code excluded} (SEC-33). */
+    DecryptionSession startShadowsWithout(int masterIndex, Set<NodeId> excluded) {
+        InMemoryCluster.Node master = cluster.node(masterIndex);
+        SessionKey sk = new SessionKey(SessionType.DECRYPTION, randomId(), master.id);
+        return master.sessions.startMaster(sk, outbox -> DecryptionSession.startMaster(sk, master, outbox,
+                master.sessions.reentry(sk), master.storage, acls.get(master.id), keyId, requester, true, RNG,
+                master.storage.metadata(keyId), excluded));
+    }
+
     /** Runs the session to the end and returns the document key the requester recovers from the result. */
     PublicPoint run(DecryptionSession s) {
         cluster.deliverAll();

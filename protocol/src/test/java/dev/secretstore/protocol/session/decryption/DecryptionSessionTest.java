@@ -2,9 +2,12 @@ package dev.secretstore.protocol.session.decryption;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.secretstore.crypto.Ecies;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.protocol.KeyServer;
 import dev.secretstore.protocol.Culprit;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.Requester;
@@ -499,6 +502,90 @@ class DecryptionSessionTest {
         DecryptionSession s = f.start(3, true);
         assertThat(f.run(s)).isEqualTo(f.documentKey);
         assertThat(s.excludedNodes()).containsExactly(n0);
+    }
+
+    // ------------------------------------------------------------------ SEC-33: check data for the decrypt shadows
+
+    /** What the requester makes of the check data: the members whose decrypted {@code d_i} has {@code d_i·G ≠ W_i}. */
+    private static List<NodeId> mismatching(DecryptionFixture f, KeyServer.ShadowRetrieval r) {
+        List<NodeId> out = new ArrayList<>();
+        for (int i = 0; i < r.decryptShadows().size(); i++) {
+            SecretScalar d = SecretScalar.fromBytes(Ecies.decryptFromServer(f.requesterKeys.secret(), r.decryptShadows().get(i)));
+            if (!d.mulG().equals(r.checks().get(i).w())) out.add(r.checks().get(i).node());
+            d.destroy();
+        }
+        return out;
+    }
+
+    private static KeyServer.ShadowRetrieval shadows(DecryptionSession s) {
+        return ((DecryptionSession.Shadows) s.result().join()).retrieval();
+    }
+
+    /** SEC-33: each shadow comes with its member and the W_i that member's verified proof covered, in the shadows' order. */
+    @Test
+    void eachShadowComesWithItsMemberAndTheProvedPoint_SEC33() {
+        DecryptionFixture f = new DecryptionFixture(5, 2);
+        Map<NodeId, PublicPoint> proved = new TreeMap<>();
+        f.cluster.intercept(d -> {
+            if (d.envelope().body() instanceof DecryptionMessage.ShadowPartialResponse r) proved.put(d.from(), r.w());
+            return List.of(d);
+        });
+        DecryptionSession s = f.start(1, true);
+        assertThat(f.run(s)).isEqualTo(f.documentKey);
+        KeyServer.ShadowRetrieval r = shadows(s);
+        assertThat(r.checks()).extracting(KeyServer.ShadowCheck::node).containsExactly(f.node(0).id, f.node(1).id, f.node(2).id);
+        for (KeyServer.ShadowCheck c : r.checks()) assertThat(c.w()).isEqualTo(proved.get(c.node()));
+        assertThat(mismatching(f, r)).isEmpty();
+    }
+
+    /**
+     * SEC-33: a member that encrypts another d_i than the one it proved passes the master's checks and makes the
+     * requester's document key wrong; the check data names it, and a retry without it gives the right key.
+     */
+    @Test
+    void aMemberEncryptingAnotherShadowThanItProvedIsNamedAndARetryWithoutItSucceeds_SEC33() {
+        DecryptionFixture f = new DecryptionFixture(5, 2);
+        NodeId liar = f.node(1).id;
+        f.cluster.intercept(d -> {
+            if (d.from().equals(liar) && d.envelope().body() instanceof DecryptionMessage.ShadowPartialResponse r) {
+                byte[] other = Ecies.encryptToClient(f.requester.publicKey(), SecretScalar.random(DecryptionFixture.RNG).toBytes());
+                return List.of(with(d, new DecryptionMessage.ShadowPartialResponse(r.attemptId(), r.shadowPoint(), r.w(), r.proof(), other)));
+            }
+            return List.of(d);
+        });
+        DecryptionSession s = f.start(0, true);
+        PublicPoint computed = f.run(s);
+        assertThat(s.excludedNodes()).as("the master cannot tell").isEmpty();
+        assertThat(computed).as("the lie changes the requester's document key").isNotEqualTo(f.documentKey);
+        assertThat(mismatching(f, shadows(s))).containsExactly(liar);
+
+        DecryptionSession retry = f.startShadowsWithout(0, Set.of(liar));
+        assertThat(f.run(retry)).isEqualTo(f.documentKey);
+        assertThat(shadows(retry).checks()).extracting(KeyServer.ShadowCheck::node)
+                .containsExactly(f.node(0).id, f.node(2).id, f.node(3).id);
+        assertThat(mismatching(f, shadows(retry))).isEmpty();
+        assertThat(retry.blamed()).as("the requester's exclusion blames nobody").isEmpty();
+        assertThat(f.cluster.allIdle()).isTrue();
+    }
+
+    /** SEC-33: the master may exclude itself from the group; it still masters the request. */
+    @Test
+    void theMasterItselfCanBeExcludedFromTheGroup_SEC33() {
+        DecryptionFixture f = new DecryptionFixture(4, 1);
+        DecryptionSession s = f.startShadowsWithout(0, Set.of(f.node(0).id));
+        assertThat(f.run(s)).isEqualTo(f.documentKey);
+        assertThat(shadows(s).checks()).extracting(KeyServer.ShadowCheck::node).containsExactly(f.node(1).id, f.node(2).id);
+    }
+
+    /** SEC-33: with fewer than t+1 members left after the exclusions the answer is the usual 403, with no culprit. */
+    @Test
+    void excludingAllButTMembersIsConsensusUnreachable_SEC33() {
+        DecryptionFixture f = new DecryptionFixture(3, 1);
+        DecryptionSession s = f.startShadowsWithout(2, Set.of(f.node(0).id, f.node(1).id));
+        f.cluster.deliverAll();
+        assertThat(DecryptionFixture.failureKind(s)).isEqualTo(Kind.CONSENSUS_UNREACHABLE);
+        assertThat(s.failure().orElseThrow().culprits()).isEmpty();
+        assertThat(f.cluster.allIdle()).isTrue();
     }
 
     // ------------------------------------------------------------------ SEC-18: participants, duplicates, forged requests

@@ -39,6 +39,8 @@ class DelegationWireTest {
     @Test
     void everyMessageRoundTrips() {
         PublicPoint p = KeyPair.random().publicKey();
+        PublicPoint q = KeyPair.random().publicKey();
+        NodeId other = new NodeId(KeyPair.random().publicKey());
         roundTrip(new DelegationMessage.Query(keyId, Endpoint.RETRIEVE_SHADOWS));
         roundTrip(new DelegationMessage.Held(requester.address(), 1, p, true, false));
         roundTrip(new DelegationMessage.NotHeld());
@@ -47,6 +49,11 @@ class DelegationWireTest {
         roundTrip(new DelegationMessage.Request(Endpoint.SIGN_ECDSA, keyId, requester.publicKey(), requester.address(), keyId, List.of()));
         roundTrip(new DelegationMessage.Succeeded(new byte[177], List.of(), List.of()));
         roundTrip(new DelegationMessage.Succeeded(new byte[0], List.of(p, p), List.of(new byte[145], new byte[145])));
+        // SEC-33: the shadows' members and proved points; the members a shadow retrieval leaves out
+        roundTrip(new DelegationMessage.Succeeded(new byte[0], List.of(p, p), List.of(new byte[145], new byte[145]), List.of(node, other),
+                List.of(p, q)));
+        roundTrip(new DelegationMessage.Request(Endpoint.RETRIEVE_SHADOWS, keyId, requester.publicKey(), requester.address(), keyId,
+                List.of(), List.of(node, other)));
         roundTrip(new DelegationMessage.Failed(Kind.CONSENSUS_UNREACHABLE, "", List.of(node), List.of(Culprit.Reason.REFUSED)));
         roundTrip(new DelegationMessage.Failed(Kind.INTERNAL, "cannot read the chain head for the ACL check", List.of(), List.of()));
     }
@@ -63,6 +70,21 @@ class DelegationWireTest {
         assertThatThrownBy(() -> codec.decode(handMade("del.request", Map.of("endpoint", "RETRIEVE_SERVER_KEY", "keyId", keyId.toBytes(),
                 "requesterPublic", requester.publicKey().toBytes(), "requesterAddress", requester.address().toBytes(),
                 "messageHash", keyId.toBytes(), "documentKey", List.of())))).isInstanceOf(MessageCodec.CodecException.class);
+        // SEC-33: exclusions only for a shadow retrieval; one proved point per shadow member
+        assertThatThrownBy(() -> codec.decode(handMade("del.request", Map.of("endpoint", "SIGN_ECDSA", "keyId", keyId.toBytes(),
+                "requesterPublic", requester.publicKey().toBytes(), "requesterAddress", requester.address().toBytes(),
+                "messageHash", keyId.toBytes(), "documentKey", List.of(), "excluded", List.of(node.toBytes())))))
+                .isInstanceOf(MessageCodec.CodecException.class);
+        assertThatThrownBy(() -> codec.decode(handMade("del.succeeded", Map.of("result", new byte[0], "points", List.of(),
+                "shadows", List.of(new byte[145]), "shadowNodes", List.of(node.toBytes()), "shadowPoints", List.of()))))
+                .isInstanceOf(MessageCodec.CodecException.class);
+        assertThat(codec.decode(handMade("del.succeeded", Map.of("result", new byte[0], "points", List.of(),
+                "shadows", List.of(new byte[145]), "shadowNodes", List.of(node.toBytes()), "shadowPoints",
+                List.of(requester.publicKey().toBytes())))).body()).isInstanceOf(DelegationMessage.Succeeded.class);
+        assertThatThrownBy(() -> codec.decode(handMade("del.succeeded", Map.of("result", new byte[0], "points", List.of(),
+                "shadows", List.of(new byte[145]), "shadowNodes", List.of(node.toBytes()), "shadowPoints",
+                List.of(new byte[64])))))
+                .as("a proved point must be on the curve").isInstanceOf(MessageCodec.CodecException.class);
         // the hand-made envelope itself is fine: a valid body decodes
         assertThat(codec.decode(handMade("del.not-held", Map.of())).body()).isEqualTo(new DelegationMessage.NotHeld());
     }

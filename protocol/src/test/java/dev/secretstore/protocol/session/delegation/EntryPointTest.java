@@ -27,6 +27,7 @@ import dev.secretstore.protocol.session.InMemoryCluster.Delivery;
 import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.TestKeys;
 import dev.secretstore.protocol.session.consensus.ConsensusMessage;
+import dev.secretstore.protocol.session.decryption.DecryptionMessage;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -209,6 +210,55 @@ class EntryPointTest {
                     .isEqualTo(failure(Kind.CONSENSUS_UNREACHABLE));
         }
         assertThat(f.cluster.allIdle()).isTrue();
+    }
+
+    /**
+     * SEC-33: through a non-holder, the shadows come with their members and proved points, which name a member that
+     * encrypted another d_i than it proved; the requester's exclusion reaches the delegate, which is never the
+     * excluded member, and the retry gives the right key.
+     */
+    @Test
+    void aDelegatedShadowRetrievalCarriesTheCheckDataAndTheExclusions_SEC33() {
+        Fixture f = new Fixture(4);
+        TestKeys.Sharing key = f.seed(1, 1, 2, 3);
+        DocumentKey.Generated dk = DocumentKey.generate(key.publicKey(), RNG);
+        f.ask(0, s -> s.storeDocumentKey(keyId, as(author), dk.encrypted().commonPoint(), dk.encrypted().encryptedPoint())).ok();
+        NodeId liar = f.id(1);
+        List<NodeId> delegates = new ArrayList<>();
+        f.cluster.intercept(d -> {
+            if (d.envelope().body() instanceof DelegationMessage.Request) delegates.add(d.to());
+            if (d.from().equals(liar) && d.envelope().body() instanceof DecryptionMessage.ShadowPartialResponse r) {
+                byte[] other = Ecies.encryptToClient(author.publicKey(), SecretScalar.random(RNG).toBytes());
+                Envelope e = d.envelope();
+                return List.of(new Delivery(d.from(), d.to(), new Envelope(e.type(), e.sessionId(), e.master(), e.sender(),
+                        new DecryptionMessage.ShadowPartialResponse(r.attemptId(), r.shadowPoint(), r.w(), r.proof(), other))));
+            }
+            return List.of(d);
+        });
+        KeyServer.ShadowRetrieval caught = f.ask(0, s -> s.retrieveDocumentKeyShadows(keyId, as(author))).ok();
+        assertThat(delegates).as("delegated").hasSize(1);
+        assertThat(caught.checks()).extracting(KeyServer.ShadowCheck::node).containsExactly(f.id(1), f.id(2));
+        assertThat(mismatching(caught)).containsExactly(liar);
+
+        for (int i = 0; i < 12; i++) { // a delegate is drawn at random: 12 draws would pick the liar with 99 % if allowed
+            delegates.clear();
+            KeyServer.ShadowRetrieval retry = f.ask(0, s -> s.retrieveDocumentKeyShadows(keyId, as(author), java.util.Set.of(liar))).ok();
+            assertThat(delegates).as("an excluded member does not master the retry").hasSize(1).doesNotContain(liar);
+            assertThat(retry.checks()).extracting(KeyServer.ShadowCheck::node).containsExactly(f.id(2), f.id(3));
+            assertThat(mismatching(retry)).isEmpty();
+            assertThat(documentKey(author, retry)).isEqualTo(dk.documentKey());
+        }
+        assertThat(f.cluster.allIdle()).isTrue();
+    }
+
+    /** The members whose decrypted d_i does not match the W_i reported with it (SEC-33). */
+    private List<NodeId> mismatching(KeyServer.ShadowRetrieval r) {
+        List<NodeId> out = new ArrayList<>();
+        for (int i = 0; i < r.decryptShadows().size(); i++) {
+            SecretScalar d = SecretScalar.fromBytes(Ecies.decryptFromServer(author.secret(), r.decryptShadows().get(i)));
+            if (!d.mulG().equals(r.checks().get(i).w())) out.add(r.checks().get(i).node());
+        }
+        return out;
     }
 
     @Test
