@@ -6,6 +6,7 @@ import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.crypto.auth.Authorization;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.crypto.auth.ClusterId;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.protocol.auth.ReplayGuard;
 import dev.secretstore.protocol.auth.RequesterCheck;
 import dev.secretstore.protocol.auth.WallClock;
@@ -103,21 +104,23 @@ public final class ClusterKeyServer implements KeyServer {
         this.acl = acl;
         this.clusterLoop = clusterLoop;
         this.random = random;
-        sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(cluster.self(), storage));
+        // Every member derives the requester from the forwarded credential with this node's own check (SEC-31).
+        sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(cluster.self(), storage, requesters));
         sessions.registerFactory(SessionType.PENDING_RESOLUTION, PendingResolutionSession.factory(cluster, storage, sessions));
         this.resolver = new PendingResolver(sessions, cluster, storage, clock, random, Duration.ofSeconds(2));
-        sessions.registerFactory(SessionType.KEY_GENERATION, KeyGenerationSession.factory(cluster, storage, random));
-        sessions.registerFactory(SessionType.DECRYPTION, DecryptionSession.factory(cluster, sessions, storage, acl, random));
-        sessions.registerFactory(SessionType.SCHNORR_SIGNING, SchnorrSigningSession.factory(cluster, sessions, storage, acl, random));
-        sessions.registerFactory(SessionType.ECDSA_SIGNING, EcdsaSigningSession.factory(cluster, sessions, storage, acl, random));
+        sessions.registerFactory(SessionType.KEY_GENERATION, KeyGenerationSession.factory(cluster, storage, requesters, random));
+        sessions.registerFactory(SessionType.DECRYPTION, DecryptionSession.factory(cluster, sessions, storage, acl, requesters, random));
+        sessions.registerFactory(SessionType.SCHNORR_SIGNING, SchnorrSigningSession.factory(cluster, sessions, storage, acl, requesters,
+                random));
+        sessions.registerFactory(SessionType.ECDSA_SIGNING, EcdsaSigningSession.factory(cluster, sessions, storage, acl, requesters, random));
         sessions.registerFactory(SessionType.SERVERS_SET_CHANGE, ServersSetChangeSession.factory(cluster, storage, adminCheck(), random,
                 sessions::hasActiveSessions));
         sessions.registerFactory(SessionType.KEY_REFRESH, KeyRefreshSession.factory(cluster, sessions, storage, random));
         this.refresher = new KeyRefresher(sessions, cluster, storage, availability, status, clock, random, clusterLoop);
         sessions.registerFactory(SessionType.SHARE_REPAIR, ShareRepairSession.factory(cluster, storage, random));
         this.repair = new RepairScheduler(sessions, cluster, storage, clock, random, availability, status, clusterLoop);
-        this.entry = new EntryPoint(sessions, cluster, storage, random, clusterLoop);
-        sessions.registerFactory(SessionType.DELEGATION, EntryPoint.factory(cluster, sessions, storage, new Here()));
+        this.entry = new EntryPoint(sessions, cluster, storage, requesters, random, clusterLoop);
+        sessions.registerFactory(SessionType.DELEGATION, EntryPoint.factory(cluster, sessions, storage, new Here(), requesters));
     }
 
     /**
@@ -191,44 +194,64 @@ public final class ClusterKeyServer implements KeyServer {
 
     /**
      * Endpoint 1: verified, robust distributed key generation among the connected members (at least
-     * {@code availability.floor(t)}); the requester becomes the author.
+     * {@code availability.floor(t)}); the requester, as every member derives it from its credential (SEC-31),
+     * becomes the author.
      */
     @Override
     public CompletionStage<PublicPoint> generateServerKey(H256 keyId, Requester requester, long threshold) {
+        return generate(keyId, requester, Operation.GENERATE_SERVER_KEY, threshold);
+    }
+
+    private CompletionStage<PublicPoint> generate(H256 keyId, Requester requester, Operation operation, long threshold) {
         return onLoop(() -> startSession(SessionType.KEY_GENERATION, key -> outbox -> KeyGenerationSession.startMaster(key, cluster,
-                outbox, storage, keyId, requester.address(), threshold, availability, random)));
+                outbox, storage, requesters, keyId, requester, operation, threshold, availability, random)));
     }
 
     @Override
     public CompletionStage<Void> storeDocumentKey(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint) {
         return onLoop(() -> entry.storeDocumentKey(keyId, requester, commonPoint, encryptedPoint,
-                known -> storeHere(keyId, requester, commonPoint, encryptedPoint, known)));
+                known -> storeHere(keyId, requester, Operation.STORE_DOCUMENT_KEY, commonPoint, encryptedPoint, known)));
     }
 
-    private CompletionStage<Void> storeHere(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint,
-                                            Optional<KeyMetadata> known) {
+    /** {@code operation}: what the requester's credential authorizes, endpoint 2, or 3 for the store after its generation. */
+    private CompletionStage<Void> storeHere(H256 keyId, Requester requester, Operation operation, PublicPoint commonPoint,
+                                            PublicPoint encryptedPoint, Optional<KeyMetadata> known) {
         return startSession(SessionType.DOCUMENT_KEY_STORE, key -> outbox ->
-                DocumentKeyStoreSession.startMaster(key, cluster, outbox, storage, keyId, requester.address(),
+                DocumentKeyStoreSession.startMaster(key, cluster, outbox, storage, requesters, keyId, requester, operation,
                         new dev.secretstore.protocol.key.DocumentKey(commonPoint, encryptedPoint), availability, known));
     }
 
     /**
-     * Endpoint 3: endpoint 1, then this node draws M, stores (C, E) like endpoint 2 and returns M
-     * encrypted to the requester. This node learns M; the separate 1 + 2 flow avoids that (http-api.md §6.2).
+     * Endpoint 3: endpoint 1, then this node draws M, stores (C, E) like endpoint 2 on the key it just generated
+     * and returns M encrypted to the requester. This node learns M; the separate 1 + 2 flow avoids that
+     * (http-api.md §6.2). Both sessions forward the requester's credential for operation 3 (SEC-31).
      */
     @Override
     public CompletionStage<byte[]> generateDocumentKey(H256 keyId, Requester requester, long threshold) {
-        return generateServerKey(keyId, requester, threshold).thenCompose(serverKey -> {
+        return generate(keyId, requester, Operation.GENERATE_DOCUMENT_KEY, threshold).thenCompose(serverKey -> {
             DocumentKey.Generated generated = DocumentKey.generate(serverKey, random);
-            return storeDocumentKey(keyId, requester, generated.encrypted().commonPoint(), generated.encrypted().encryptedPoint())
-                    .thenApply(stored -> Ecies.encryptToClient(requester.publicKey(), generated.documentKey().toBytes()));
+            PublicPoint author = requesters.verify(requester.credential(), Operation.GENERATE_DOCUMENT_KEY, keyId,
+                    Operation.thresholdParams(threshold)).publicKey(); // the generation accepted it: M goes to that key
+            return onLoop(() -> storeHere(keyId, requester, Operation.GENERATE_DOCUMENT_KEY, generated.encrypted().commonPoint(),
+                    generated.encrypted().encryptedPoint(), storage.metadata(keyId)))
+                    .thenApply(stored -> Ecies.encryptToClient(author, generated.documentKey().toBytes()));
         });
     }
 
-    /** Endpoint 4: the author gets Y; anyone else is refused; no ACL call (http-api.md §6.2). */
+    /**
+     * Endpoint 4: the author gets Y; anyone else is refused; no ACL call (http-api.md §6.2). The requester is the one
+     * this node derives from the credential (SEC-31); Y is public, so no nonce is spent.
+     */
     @Override
     public CompletionStage<PublicPoint> retrieveServerKey(H256 keyId, Requester requester) {
-        return onLoop(() -> entry.retrieveServerKey(keyId, requester, known -> serverKeyHere(requester, known)));
+        return onLoop(() -> {
+            Requester derived = serverKeyRequester(keyId, requester);
+            return entry.retrieveServerKey(keyId, derived, known -> serverKeyHere(derived, known));
+        });
+    }
+
+    private Requester serverKeyRequester(H256 keyId, Requester requester) {
+        return requesters.verify(requester.credential(), Operation.RETRIEVE_SERVER_KEY, keyId, Operation.NO_PARAMS);
     }
 
     /** {@code key}: this node's metadata of the key (Y and the author are public: no share is unsealed). */
@@ -272,7 +295,7 @@ public final class ClusterKeyServer implements KeyServer {
     private CompletionStage<DecryptionSession.Result> decrypt(H256 keyId, Requester requester, boolean shadow, Optional<KeyMetadata> known,
                                                               Set<NodeId> excluded) {
         return startKeyUse(SessionType.DECRYPTION, key -> outbox -> DecryptionSession.startMaster(key, cluster, outbox,
-                sessions.reentry(key), storage, acl, keyId, requester, shadow, random, known, excluded));
+                sessions.reentry(key), storage, acl, requesters, keyId, requester, shadow, random, known, excluded));
     }
 
     /** Endpoint 7: threshold Schnorr signature, {@code ecies(requester, c ‖ s)} (crypto.md §10.7). */
@@ -283,7 +306,7 @@ public final class ClusterKeyServer implements KeyServer {
 
     private CompletionStage<byte[]> schnorrHere(H256 keyId, Requester requester, H256 messageHash, Optional<KeyMetadata> known) {
         return startKeyUse(SessionType.SCHNORR_SIGNING, key -> outbox -> SchnorrSigningSession.startMaster(key, cluster,
-                outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random, known));
+                outbox, sessions.reentry(key), storage, acl, requesters, keyId, requester, messageHash, random, known));
     }
 
     /** Endpoint 8: threshold ECDSA signature, {@code ecies(requester, r ‖ s ‖ v)} (crypto.md §10.8); 2t ≥ N → 403 at once. */
@@ -294,7 +317,7 @@ public final class ClusterKeyServer implements KeyServer {
 
     private CompletionStage<byte[]> ecdsaHere(H256 keyId, Requester requester, H256 messageHash, Optional<KeyMetadata> known) {
         return startKeyUse(SessionType.ECDSA_SIGNING, key -> outbox -> EcdsaSigningSession.startMaster(key, cluster,
-                outbox, sessions.reentry(key), storage, acl, keyId, requester, messageHash, random, known));
+                outbox, sessions.reentry(key), storage, acl, requesters, keyId, requester, messageHash, random, known));
     }
 
     /** The administrator's requests are checked with this node's cluster identity, legacy policy, clock and nonces. */
@@ -367,7 +390,8 @@ public final class ClusterKeyServer implements KeyServer {
 
         @Override
         public CompletionStage<Void> storeDocumentKey(H256 keyId, Requester requester, PublicPoint commonPoint, PublicPoint encryptedPoint) {
-            return onLoop(() -> storeHere(keyId, requester, commonPoint, encryptedPoint, storage.metadata(keyId)));
+            return onLoop(() -> storeHere(keyId, requester, Operation.STORE_DOCUMENT_KEY, commonPoint, encryptedPoint,
+                    storage.metadata(keyId)));
         }
 
         @Override
@@ -377,7 +401,7 @@ public final class ClusterKeyServer implements KeyServer {
 
         @Override
         public CompletionStage<PublicPoint> retrieveServerKey(H256 keyId, Requester requester) {
-            return onLoop(() -> serverKeyHere(requester, storage.metadata(keyId)));
+            return onLoop(() -> serverKeyHere(serverKeyRequester(keyId, requester), storage.metadata(keyId)));
         }
 
         @Override

@@ -20,6 +20,12 @@ public record Culprit(NodeId node, Reason reason, String detail) {
         COMPLAINT,
         /** It refused to contribute to an attempt it had agreed to. */
         REFUSED,
+        /**
+         * It asked this member to serve a request that no valid credential of the requester authorizes: a credential
+         * that does not recover, is refused by this member's policy, expired, replayed, or signed for another key,
+         * operation or parameter (SEC-31, SEC-32). Named by the member that refused, never by the master.
+         */
+        UNAUTHORIZED_REQUEST,
         /** Its connection dropped while the session needed it. */
         DISCONNECTED,
         /** It did not answer before the stall timeout. */

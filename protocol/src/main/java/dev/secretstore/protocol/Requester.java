@@ -11,12 +11,9 @@ import dev.secretstore.protocol.auth.Credential;
  * {@link dev.secretstore.protocol.auth.RequesterCheck}.
  */
 public record Requester(PublicPoint publicKey, Address address, Credential credential) {
-    /** A requester without a credential that can be forwarded: only until every path carries one (SEC-31). */
-    public Requester(PublicPoint publicKey, Address address) {
-        this(publicKey, address, null);
-    }
-
-    public static Requester of(PublicPoint publicKey) {
-        return new Requester(publicKey, publicKey.toAddress());
+    public Requester {
+        java.util.Objects.requireNonNull(publicKey, "publicKey");
+        java.util.Objects.requireNonNull(address, "address");
+        java.util.Objects.requireNonNull(credential, "credential");
     }
 }

@@ -94,8 +94,10 @@ public final class InMemoryClusterUnderTest implements ClusterUnderTest {
         return requester;
     }
 
-    private Requester asRequester() {
-        return Requester.of(requester.publicKey());
+    /** The requester with Parity's credential for {@code keyId}: its signature over the key id (SEC-31: members check it). */
+    private Requester asRequester(H256 keyId) {
+        return new Requester(requester.publicKey(), requester.address(),
+                new dev.secretstore.protocol.auth.Credential.Static(dev.secretstore.crypto.Ecdsa.sign(requester.secret(), keyId)));
     }
 
     /**
@@ -124,38 +126,38 @@ public final class InMemoryClusterUnderTest implements ClusterUnderTest {
 
     @Override
     public Outcome<PublicPoint> generateServerKey(int via, H256 keyId, int threshold) {
-        return run(via, s -> s.generateServerKey(keyId, asRequester(), threshold), y -> y);
+        return run(via, s -> s.generateServerKey(keyId, asRequester(keyId), threshold), y -> y);
     }
 
     @Override
     public Outcome<Void> storeDocumentKey(int via, H256 keyId, EncryptedDocumentKey key) {
-        return run(via, s -> s.storeDocumentKey(keyId, asRequester(), key.commonPoint(), key.encryptedPoint()), v -> null);
+        return run(via, s -> s.storeDocumentKey(keyId, asRequester(keyId), key.commonPoint(), key.encryptedPoint()), v -> null);
     }
 
     @Override
     public Outcome<PublicPoint> retrieveServerKey(int via, H256 keyId) {
-        return run(via, s -> s.retrieveServerKey(keyId, asRequester()), y -> y);
+        return run(via, s -> s.retrieveServerKey(keyId, asRequester(keyId)), y -> y);
     }
 
     @Override
     public Outcome<PublicPoint> retrieveDocumentKey(int via, H256 keyId) {
-        return run(via, s -> s.retrieveDocumentKey(keyId, asRequester()), blob -> Decrypted.documentKey(requester, blob));
+        return run(via, s -> s.retrieveDocumentKey(keyId, asRequester(keyId)), blob -> Decrypted.documentKey(requester, blob));
     }
 
     @Override
     public Outcome<PublicPoint> retrieveDocumentKeyFromShadows(int via, H256 keyId) {
-        return run(via, s -> s.retrieveDocumentKeyShadows(keyId, asRequester()), r -> Decrypted.documentKeyFromShadows(requester,
+        return run(via, s -> s.retrieveDocumentKeyShadows(keyId, asRequester(keyId)), r -> Decrypted.documentKeyFromShadows(requester,
                 r.decryptedSecret(), r.commonPoint(), r.decryptShadows()));
     }
 
     @Override
     public Outcome<SchnorrSignature> signSchnorr(int via, H256 keyId, H256 message) {
-        return run(via, s -> s.signSchnorr(keyId, asRequester(), message), blob -> Decrypted.schnorr(requester, blob));
+        return run(via, s -> s.signSchnorr(keyId, asRequester(keyId), message), blob -> Decrypted.schnorr(requester, blob));
     }
 
     @Override
     public Outcome<RecoverableSignature> signEcdsa(int via, H256 keyId, H256 message) {
-        return run(via, s -> s.signEcdsa(keyId, asRequester(), message), blob -> Decrypted.ecdsa(requester, blob));
+        return run(via, s -> s.signEcdsa(keyId, asRequester(keyId), message), blob -> Decrypted.ecdsa(requester, blob));
     }
 
     @Override

@@ -23,6 +23,12 @@ public sealed interface Credential {
             System.arraycopy(sig, 0, out, 1, sig.length);
             return out;
         }
+
+        /** Redacted: under the legacy policy {@code all} the signature authorizes everything on its key, forever. */
+        @Override
+        public String toString() {
+            return "Static[signature=redacted]";
+        }
     }
 
     /** A fresh, operation-bound authorization (docs/auth.md). */

@@ -23,7 +23,9 @@ import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.auth.Credential;
 import dev.secretstore.protocol.session.Envelope;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
@@ -88,6 +90,23 @@ public final class MessageCodec {
         // Secret values only travel inside the encrypted transport (e.g. a dealer's share for one receiver).
         module.addSerializer(SecretScalar.class, bytesSerializer(SecretScalar::toBytes));
         module.addDeserializer(SecretScalar.class, bytesDeserializer(SecretScalar::fromBytesAllowZero));
+        // A requester's credential (SEC-31): Credential.encode()'s bytes; a malformed one fails the message like any field.
+        module.addSerializer(Credential.class, bytesSerializer(Credential::encode));
+        module.addDeserializer(Credential.class, bytesDeserializer(Credential::decode));
+        // An operation (docs/auth.md) travels as its one-byte code, the number that enters the signed hash.
+        module.addSerializer(Operation.class, new JsonSerializer<>() {
+            @Override
+            public void serialize(Operation value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+                gen.writeNumber(value.code());
+            }
+        });
+        module.addDeserializer(Operation.class, new JsonDeserializer<>() {
+            @Override
+            public Operation deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                if (p.currentToken() != com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT) throw invalid("operation is not a number", null);
+                return Operation.ofCode(p.getIntValue());
+            }
+        });
         this.mapper = CBORMapper.builder(factory)
                 .addModule(module)
                 .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)

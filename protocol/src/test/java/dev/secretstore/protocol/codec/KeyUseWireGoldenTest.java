@@ -3,7 +3,11 @@ package dev.secretstore.protocol.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.secretstore.crypto.Address;
+import dev.secretstore.crypto.Ecdsa;
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.crypto.auth.Authorization;
+import dev.secretstore.crypto.auth.Operation;
+import dev.secretstore.protocol.auth.Credential;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
@@ -45,7 +49,13 @@ class KeyUseWireGoldenTest {
     private static final NodeId A = new NodeId(point(11));
     private static final NodeId B = new NodeId(point(12));
     private static final NodeId C = new NodeId(point(13));
-    private static final Address REQUESTER = Address.of(point(21));
+    private static final KeyPair REQUESTER = KeyPair.fromSecretBytes(h(21).toBytes());
+    /** SEC-31: the requester's own credentials, a static signature (decryption) and fresh authorizations (signing). */
+    private static final Credential STATIC = new Credential.Static(Ecdsa.sign(REQUESTER.secret(), h(1)));
+
+    private static Credential fresh(Operation operation) {
+        return new Credential.Fresh(Authorization.sign(REQUESTER, h(50), operation, h(1), h(9), 1_800_000_000L, new byte[16]));
+    }
 
     private record Sample(SessionType type, SessionMessage body) {}
 
@@ -59,7 +69,17 @@ class KeyUseWireGoldenTest {
         prefixes.put(SessionType.SCHNORR_SIGNING, "sch");
         prefixes.put(SessionType.ECDSA_SIGNING, "ecd");
         prefixes.forEach((type, p) -> {
-            m.put(p + ".consensus.request", new Sample(type, new ConsensusMessage.Request(h(1), REQUESTER, List.of(h(2), h(5)),
+            Credential credential = switch (type) {
+                case SCHNORR_SIGNING -> fresh(Operation.SIGN_SCHNORR);
+                case ECDSA_SIGNING -> fresh(Operation.SIGN_ECDSA);
+                default -> STATIC;
+            };
+            Operation operation = switch (type) {
+                case SCHNORR_SIGNING -> Operation.SIGN_SCHNORR;
+                case ECDSA_SIGNING -> Operation.SIGN_ECDSA;
+                default -> Operation.RETRIEVE_DOCUMENT_KEY;
+            };
+            m.put(p + ".consensus.request", new Sample(type, new ConsensusMessage.Request(h(1), credential, operation, List.of(h(2), h(5)),
                     type == SessionType.DECRYPTION ? ConsensusMessage.Request.NO_MESSAGE : h(9), group, 17)));
             m.put(p + ".consensus.response", new Sample(type, new ConsensusMessage.Response(true, List.of(h(2)))));
             m.put(p + ".consensus.refused", new Sample(type, new ConsensusMessage.Refused(h(3))));
@@ -91,18 +111,21 @@ class KeyUseWireGoldenTest {
         return m;
     }
 
-    /** keccak256 of each encoded envelope, wire version 2. */
+    /**
+     * keccak256 of each encoded envelope, wire version 2. The consensus requests carry the requester's credential and
+     * the operation instead of an address since SEC-31.
+     */
     private static final Map<String, String> GOLDEN = Map.ofEntries(
             Map.entry("dec.consensus.done", "f1867a86a5b97a73250249f1ec31cb16ded8913ff3e0d57f4239a198ed62a9ae"),
             Map.entry("dec.consensus.refused", "2802a2e3970e2e664b6282ebfda7c28cce5a7032d86e37de4eb4721c98632713"),
-            Map.entry("dec.consensus.request", "e2b3318a76bdea6c0022d985eb6b58b2dc86af59281557e5f3933d82bd7ce92c"),
+            Map.entry("dec.consensus.request", "c6d0a86453ec87c2fe5277cd0078a74381c3f487ed128a9d4dbd9afd8551b017"),
             Map.entry("dec.consensus.response", "11b1ab63cc79ecbe14744b36d535bb3cb2365d6f9a2ec10625d08b7dd6bced1b"),
             Map.entry("dec.partial.request", "b5e8fb64d37fe3d067566108a742cbf998aa9f39a1b56782c9dc5a552a062a7c"),
             Map.entry("dec.partial.response", "c8d020b034181068e16abe3f34de169de21659dd9385d98b8f60327f30799530"),
             Map.entry("dec.partial.shadow-response", "8ec28913e8a2b202d794c8b499889a8a3b9ee75d24c5f0cbfab6b979e0fc2efb"),
             Map.entry("ecd.consensus.done", "136f2d6d6b8a5df91f074f6425fb15b7923784d0aba8319a7956ab8866701bda"),
             Map.entry("ecd.consensus.refused", "823396a2d97908ef75d2db2f23f9e346e0230a69751f99b4431596a55e635f88"),
-            Map.entry("ecd.consensus.request", "01f6330a3a8825391f80b4e26c430baf674f49dd871537a08d44d6e684695814"),
+            Map.entry("ecd.consensus.request", "1fa4ad27cbdca17e43c2df2c601c9eb7cf964b7f55be986b0bd22322621b3f6e"),
             Map.entry("ecd.consensus.response", "6f215eae1e44120417c6f2da7262620a3adc84d937d3d55e29dc88bd4cec0d5c"),
             Map.entry("ecd.dealing.commitment", "5d282bb9b87de221428714030dec676092e5e3eb4bace6dba0249b86cc38a316"),
             Map.entry("ecd.dealing.complaint", "a0b9a8fc207fb551e208912a345fc9cd5ce2f74a32e4b8e84143eb101bb85de0"),
@@ -117,7 +140,7 @@ class KeyUseWireGoldenTest {
             Map.entry("ecd.u.share", "6a9ded0f4323422a022e36a61566214bcc1fb2d4e233aba3c3c5a00f299ca194"),
             Map.entry("sch.consensus.done", "8e64f076d3e816023f5cbe0f167c5e127d95a9a2f7137c601b48ffc8f1db785f"),
             Map.entry("sch.consensus.refused", "255f91d5d8acff7589049cb9ad6636fd66f064d1605abc1e3ec09cb4c2a99ea0"),
-            Map.entry("sch.consensus.request", "008fc3f1bbe3813e363cba8c60fa9686ef82c28377c970108571bb4a1fcc182b"),
+            Map.entry("sch.consensus.request", "172a63f4ae43c6d7732341cbe3909e644c0d0e22a95493726a4b0ad0b86b9745"),
             Map.entry("sch.consensus.response", "7c5872ea789e0b219f102c0ff0630e4ecf408a3633712e6a8c3534b88d340eb5"),
             Map.entry("sch.dealing.commitment", "b059aa562c3ec7f61fdbef8dda02ee4e9b417b3ec198421d9f4913f3567fc2ed"),
             Map.entry("sch.dealing.complaint", "6976386c4dc024049b6205ade0e0501d0b9ed1ff0cf1663db5fd71817cf3c6e1"),

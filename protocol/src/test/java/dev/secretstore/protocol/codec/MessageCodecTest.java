@@ -30,7 +30,9 @@ class MessageCodecTest {
 
     private List<SessionMessage> samples() {
         return List.of(
-                new StoreMessage.Init(H256.keccak(new byte[] {2}), KeyPair.random().address(), SecretScalar.random().mulG(), SecretScalar.random().mulG()),
+                new StoreMessage.Init(H256.keccak(new byte[] {2}),
+                        dev.secretstore.protocol.session.TestRequesters.ofStatic(KeyPair.random(), H256.keccak(new byte[] {2})).credential(),
+                        dev.secretstore.crypto.auth.Operation.STORE_DOCUMENT_KEY, SecretScalar.random().mulG(), SecretScalar.random().mulG()),
                 new StoreMessage.Prepared(),
                 new StoreMessage.Refused(SecretStoreException.Kind.ACCESS_DENIED),
                 new StoreMessage.Commit(),

@@ -1,6 +1,12 @@
 package dev.secretstore.protocol.session;
 
+import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.crypto.auth.ClusterId;
+import dev.secretstore.protocol.auth.LegacyPolicy;
+import dev.secretstore.protocol.auth.ReplayGuard;
+import dev.secretstore.protocol.auth.RequesterCheck;
+import dev.secretstore.protocol.auth.WallClock;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.codec.ClusterMessages;
 import dev.secretstore.protocol.codec.MessageCodec;
@@ -42,6 +48,7 @@ public final class InMemoryCluster {
         public final KeyStorage storage;
         /** Replaced by {@link InMemoryCluster#crash} (a restarted process has a new session manager). */
         public ClusterSessions sessions;
+        private RequesterCheck requesters;
 
         Node(KeyPair keyPair, KeyStorage storage) {
             this.keyPair = keyPair;
@@ -58,6 +65,23 @@ public final class InMemoryCluster {
         @Override
         public NodeId self() {
             return id;
+        }
+
+        /**
+         * How this node derives requesters (SEC-31): Parity's legacy policy unless {@link #useLegacyPolicy} chose
+         * another, the cluster's identity of its members, the cluster's wall clock, and its own nonce memory. Sessions
+         * take it when their factory is registered.
+         */
+        public RequesterCheck requesters() {
+            if (requesters == null) useLegacyPolicy(LegacyPolicy.ALL);
+            return requesters;
+        }
+
+        /** A fresh check (and nonce memory) with {@code policy}; register factories afterwards. */
+        public RequesterCheck useLegacyPolicy(LegacyPolicy policy) {
+            requesters = new RequesterCheck(new RequesterCheck.Settings(clusterId(), policy, RequesterCheck.Settings.DEFAULT_CLOCK_SKEW,
+                    RequesterCheck.Settings.DEFAULT_MAX_LIFETIME), wallClock, new ReplayGuard());
+            return requesters;
         }
 
         @Override
@@ -77,6 +101,18 @@ public final class InMemoryCluster {
     }
 
     public final FakeClock clock = new FakeClock();
+
+    /** The wall clock every node reads fresh authorizations' expiry with (unix seconds; tests move it). */
+    public static final class TestWallClock implements WallClock {
+        public long now = 1_800_000_000L;
+
+        @Override
+        public long epochSecond() {
+            return now;
+        }
+    }
+
+    public final TestWallClock wallClock = new TestWallClock();
     /** The nodes' cluster loop: work posted here runs in order during {@link #deliverAll}. */
     public final java.util.concurrent.Executor loop = task -> this.tasks.add(task);
     private final MessageCodec codec = ClusterMessages.codec();
@@ -118,6 +154,11 @@ public final class InMemoryCluster {
 
     public Node node(NodeId id) {
         return nodes.get(id);
+    }
+
+    /** The cluster's identity of its member list (docs/auth.md §3), as every node's default check uses it. */
+    public H256 clusterId() {
+        return ClusterId.ofMembers(memberIds().stream().map(NodeId::publicKey).toList());
     }
 
     public SortedSet<NodeId> memberIds() {

@@ -31,8 +31,8 @@ class SendFailureTest {
     private static final AclChecker ALLOW_ALL = (requester, keyId) -> CompletableFuture.completedFuture(AclChecker.Decision.allow("test"));
 
     private final KeyPair requesterKeys = KeyPair.random();
-    private final Requester requester = Requester.of(requesterKeys.publicKey());
     private final H256 keyId = randomId();
+    private final Requester requester = TestRequesters.ofStatic(requesterKeys, keyId);
 
     private static H256 randomId() {
         byte[] b = new byte[32];

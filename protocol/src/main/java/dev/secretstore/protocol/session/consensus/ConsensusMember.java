@@ -1,8 +1,9 @@
 package dev.secretstore.protocol.session.consensus;
 
-import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.key.VersionMetadata;
 import java.util.ArrayList;
@@ -24,7 +25,9 @@ public final class ConsensusMember {
     private final NodeId self;
     private boolean asked;
     private boolean approved;
-    private Address requester;
+    /** The requester this node derived itself from the request's credential (SEC-31); null until then or if it refused. */
+    private Requester requester;
+    private Operation operation;
     private List<NodeId> consensusGroup = List.of();
     private final Map<H256, VersionMetadata> held = new LinkedHashMap<>();
     private final Set<H256> answered = new HashSet<>();
@@ -34,7 +37,7 @@ public final class ConsensusMember {
     }
 
     /**
-     * Takes the master's request: remembers the requester and the consensus, and finds the versions of
+     * Takes the master's request: remembers the consensus, and finds the versions of
      * {@code stored} (this node's committed key metadata, nothing unsealed) the request names, that list this node as a holder and
      * that the session can use. Empty for a repeated request or one for another key.
      *
@@ -43,7 +46,6 @@ public final class ConsensusMember {
     public Optional<List<H256>> open(ConsensusMessage.Request r, H256 keyId, Optional<KeyMetadata> stored, Predicate<VersionMetadata> usable) {
         if (asked || !r.keyId().equals(keyId)) return Optional.empty();
         asked = true;
-        requester = r.requester();
         consensusGroup = r.consensusGroup();
         if (stored.isPresent()) {
             for (H256 hash : r.versions()) {
@@ -55,15 +57,31 @@ public final class ConsensusMember {
         return Optional.of(List.copyOf(held.keySet()));
     }
 
-    /** This node's answer once its ACL decided: yes only with a held version. */
+    /** Remembers the requester this node derived from the request's credential for {@code operation} (SEC-31). */
+    public void authorized(Requester derived, Operation operation) {
+        this.requester = derived;
+        this.operation = operation;
+    }
+
+    /** This node's answer once its ACL decided: yes only with a held version and a requester it derived itself. */
     public ConsensusMessage.Response answer(boolean allowed) {
-        approved = allowed && !held.isEmpty();
+        approved = allowed && !held.isEmpty() && requester != null;
         return new ConsensusMessage.Response(approved, approved ? new ArrayList<>(held.keySet()) : List.of());
     }
 
-    /** The requester this node was asked about. */
-    public Address requester() {
+    /** Withdraws this node's approval: it refuses every later attempt (the master asked for something unauthorized). */
+    public void withdraw() {
+        approved = false;
+    }
+
+    /** The requester this node derived from the request's credential; null if it did not accept the credential. */
+    public Requester requester() {
         return requester;
+    }
+
+    /** The operation the requester's credential was accepted for; null if it was not. */
+    public Operation operation() {
+        return operation;
     }
 
     /** Every node of the consensus (the only ones that may be in a group or deal to this node). */

@@ -1,9 +1,10 @@
 package dev.secretstore.protocol.session.consensus;
 
-import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.acl.PinnedBlock;
+import dev.secretstore.protocol.auth.Credential;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
 import java.util.List;
@@ -29,15 +30,21 @@ public sealed interface ConsensusMessage extends SessionMessage {
     }
 
     /**
-     * Master → every connected holder of a candidate version (the session's initialization): may
-     * {@code requester} use {@code keyId}? {@code versions} are the master's committed versions the
+     * Master → every connected holder of a candidate version (the session's initialization): may the requester
+     * use {@code keyId} for {@code operation}? The master does not name the requester: it forwards the
+     * requester's own {@code credential} (a static signature over the key id or a fresh authorization), and
+     * every member derives the requester from it with its own {@link dev.secretstore.protocol.auth.RequesterCheck}
+     * (SEC-31, SEC-32), binding {@code operation}, {@code keyId} and {@code messageHash} as the operation's
+     * parameter (zero for decryption). {@code operation} is one the session type serves (decryption: endpoint 5
+     * or 6; Schnorr: 7; ECDSA: 8). {@code versions} are the master's committed versions the
      * request may use, newest first (SEC-26); the master picks one only after the members said which of
      * them they hold committed. {@code messageHash} is the message to sign ({@link #NO_MESSAGE} for
      * decryption). {@code consensusGroup} lists every node asked (master included); later attempts may
      * name only these nodes. {@code block} is the chain block pinned for every member's ACL check
      * ({@link PinnedBlock}), or {@link #NO_BLOCK}.
      */
-    record Request(H256 keyId, Address requester, List<H256> versions, H256 messageHash, List<NodeId> consensusGroup, long block)
+    record Request(H256 keyId, Credential credential, Operation operation, List<H256> versions, H256 messageHash,
+                   List<NodeId> consensusGroup, long block)
             implements ConsensusMessage {
         /** No block pinned: members check at their own view. */
         public static final long NO_BLOCK = PinnedBlock.NONE;
@@ -49,6 +56,8 @@ public sealed interface ConsensusMessage extends SessionMessage {
             consensusGroup = List.copyOf(consensusGroup);
             if (versions.isEmpty()) throw new IllegalArgumentException("a consensus request names at least one version");
             if (block < NO_BLOCK) throw new IllegalArgumentException("block " + block);
+            java.util.Objects.requireNonNull(credential, "credential");
+            java.util.Objects.requireNonNull(operation, "operation");
         }
 
         @Override

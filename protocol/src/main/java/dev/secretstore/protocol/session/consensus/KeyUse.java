@@ -2,6 +2,7 @@ package dev.secretstore.protocol.session.consensus;
 
 import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.crypto.threshold.ProofContext;
 import dev.secretstore.protocol.Culprit;
 import dev.secretstore.protocol.NodeId;
@@ -10,6 +11,7 @@ import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.acl.PinnedBlock;
+import dev.secretstore.protocol.auth.RequesterCheck;
 import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.key.KeyRead;
 import dev.secretstore.protocol.key.KeyStorage;
@@ -50,16 +52,30 @@ import java.util.logging.Logger;
  * call. The master then runs attempts ({@link Attempts}) until one succeeds or no group remains. One
  * audit line per request (SEC-29).
  *
+ * <p><b>Who asked</b> (SEC-31, SEC-32). The request carries the requester's own credential, never an address
+ * on the master's word. Every node asked, the master included, derives the requester from it with its own
+ * {@link RequesterCheck} (signature, legacy policy, expiry, the nonce spent on this session's key) and asks
+ * its ACL about that requester only. A node that cannot derive one answers no and ends its side of the
+ * session blaming the master ({@link Culprit.Reason#UNAUTHORIZED_REQUEST}); the master's request then ends
+ * with the usual consensus error.
+ *
  * <p><b>Delivery.</b> Every message, the master's to itself included, goes through the outbox and comes
  * back through the session manager's queue: nothing is handled re-entrantly.
  *
  * @param <T> the master's result; members finish with {@code null}
  */
 public final class KeyUse<T> {
-    /** What kind of key use: its log label, group size for a threshold, and which versions it can use at all. */
-    public record Profile(String label, IntUnaryOperator groupSize, Predicate<VersionMetadata> usable) {
-        public Profile(String label, IntUnaryOperator groupSize) {
-            this(label, groupSize, v -> true);
+    /**
+     * What kind of key use: its log label, group size for a threshold, which versions it can use at all, and the
+     * operations (HTTP endpoints) a requester's credential may authorize it for.
+     */
+    public record Profile(String label, IntUnaryOperator groupSize, Predicate<VersionMetadata> usable, Set<Operation> operations) {
+        public Profile {
+            operations = Set.copyOf(operations);
+        }
+
+        public Profile(String label, IntUnaryOperator groupSize, Set<Operation> operations) {
+            this(label, groupSize, v -> true, operations);
         }
     }
 
@@ -73,6 +89,7 @@ public final class KeyUse<T> {
     private final Profile profile;
     private final KeyStorage storage;
     private final AclChecker acl;
+    private final RequesterCheck requesters;
     private final Executor reentry;
     private final H256 keyId;
     private final Logger log;
@@ -80,9 +97,13 @@ public final class KeyUse<T> {
     private SecretStoreException failure;
     private Runnable release = () -> { };
     private final ConsensusMember member;
+    /** Member: the master, once it asked for work the requester did not authorize (SEC-31); this side then ends failed. */
+    private Culprit unauthorized;
 
     // ---- master only
-    private final Requester requester;
+    /** Who asked: as the caller passed it until {@link #claim}, then as this node derived it from the credential. */
+    private Requester requester;
+    private final Operation operation;
     private AclConsensus consensus;
     /** Master: the key as {@link #locate} read it; its own consensus request is answered from it, not a second read. */
     private Optional<KeyMetadata> located = Optional.empty();
@@ -91,9 +112,17 @@ public final class KeyUse<T> {
     private String auditSubject;
     private String auditDetail = "";
 
-    /** {@code requester}: who asked, on the master; null on members. */
+    /**
+     * {@code requester} and {@code operation}: who asked for what, on the master (its credential is forwarded and
+     * checked by every node asked); null on members. {@code requesters}: how this node derives a requester from a
+     * credential (SEC-31).
+     */
     public KeyUse(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox, Profile profile, KeyStorage storage,
-                  AclChecker acl, Executor reentry, H256 keyId, Requester requester, Logger log) {
+                  AclChecker acl, RequesterCheck requesters, Executor reentry, H256 keyId, Requester requester, Operation operation,
+                  Logger log) {
+        if (operation != null && !profile.operations().contains(operation)) {
+            throw new IllegalArgumentException(profile.label() + " does not serve operation " + operation);
+        }
         this.key = key;
         this.self = self;
         this.participants = new TreeSet<>(participants);
@@ -101,9 +130,11 @@ public final class KeyUse<T> {
         this.profile = profile;
         this.storage = storage;
         this.acl = acl;
+        this.requesters = java.util.Objects.requireNonNull(requesters, "requesters");
         this.reentry = reentry;
         this.keyId = keyId;
         this.requester = requester;
+        this.operation = operation;
         this.log = log;
         this.member = new ConsensusMember(self);
         this.auditSubject = profile.label();
@@ -191,12 +222,35 @@ public final class KeyUse<T> {
         this.release = release;
     }
 
-    /** Master: pins the chain block and asks every node of the consensus, itself included. */
+    /**
+     * Master: derives the requester from its credential for this session's operation with {@code params} (the
+     * message hash to sign, zero for decryption) exactly as every member will (SEC-31), spending a fresh
+     * authorization's nonce on this session. A credential this node does not accept ends the request with the
+     * check's error (400 bad signature or authorization, 403 fresh authorization required, retryable 500 while
+     * the nonce memory is full); returns false then.
+     */
+    public boolean claim(H256 params) {
+        try {
+            requester = requesters.claim(requester.credential(), operation, keyId, params, key);
+            return true;
+        } catch (SecretStoreException e) {
+            log.warning(() -> profile.label() + " with key " + keyId.toHex() + " in " + key + ": requester's credential refused: "
+                    + e.displayText());
+            fail(e);
+            return false;
+        }
+    }
+
+    /**
+     * Master: {@link #claim}s the requester for {@code messageHash}, pins the chain block and asks every node of
+     * the consensus, itself included, forwarding the requester's credential.
+     */
     public void ask(H256 messageHash) {
+        if (!claim(messageHash)) return;
         List<H256> versions = consensus.candidateVersions().stream().map(VersionMetadata::id).toList();
         pinBlock(block -> {
-            ConsensusMessage.Request request = new ConsensusMessage.Request(keyId, requester.address(), versions, messageHash,
-                    List.copyOf(participants), PinnedBlock.toWire(block));
+            ConsensusMessage.Request request = new ConsensusMessage.Request(keyId, requester.credential(), operation, versions,
+                    messageHash, List.copyOf(participants), PinnedBlock.toWire(block));
             for (NodeId node : participants) outbox.send(node, request);
         });
     }
@@ -263,7 +317,7 @@ public final class KeyUse<T> {
             }
         } else if (c instanceof ConsensusMessage.Done d) {
             if (fromMaster && !isMaster()) {
-                if (d.success()) {
+                if (d.success() && unauthorized == null) {
                     succeed(null);
                 } else {
                     fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
@@ -273,7 +327,10 @@ public final class KeyUse<T> {
         return true;
     }
 
-    /** Member (the master too): answers the consensus from its committed versions and its own ACL. */
+    /**
+     * Member (the master too): derives the requester from the forwarded credential (SEC-31), then answers the
+     * consensus from its committed versions and its own ACL about that requester.
+     */
     private void onRequest(ConsensusMessage.Request r) {
         Optional<KeyMetadata> stored;
         try {
@@ -285,12 +342,52 @@ public final class KeyUse<T> {
         }
         Optional<List<H256>> held = member.open(r, keyId, stored, profile.usable());
         if (held.isEmpty()) return; // repeated
+        Requester derived;
+        try {
+            derived = derive(r);
+        } catch (SecretStoreException e) {
+            refuseRequest(e);
+            return;
+        }
+        member.authorized(derived, r.operation());
         if (held.get().isEmpty()) {
             // acl-and-config.md §1: a node without a requested version says no without calling the ACL.
             toMaster(member.answer(false));
             return;
         }
-        askOwnAcl(r.requester(), PinnedBlock.fromWire(r.block()), allowed -> toMaster(member.answer(allowed)));
+        askOwnAcl(derived.address(), PinnedBlock.fromWire(r.block()), allowed -> toMaster(member.answer(allowed)));
+    }
+
+    /** The requester of {@code r} as this node's own check derives it; throws the check's error. */
+    private Requester derive(ConsensusMessage.Request r) {
+        if (!profile.operations().contains(r.operation())) {
+            throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA,
+                    "operation " + r.operation().code() + " is not a " + profile.label() + " operation");
+        }
+        return requesters.claim(r.credential(), r.operation(), keyId, r.messageHash(), key);
+    }
+
+    /**
+     * Member: the request's credential does not authorize it here. Says no and ends this node's side, blaming the
+     * master for asking (SEC-31); only a full nonce memory (retryable, nobody's fault) blames nobody.
+     */
+    private void refuseRequest(SecretStoreException e) {
+        toMaster(member.answer(false));
+        if (isMaster()) return; // claim() already ended the request with this error
+        if (e.kind() == Kind.TOO_EARLY_FOR_REQUEST) {
+            log.warning(() -> profile.label() + " " + key + ": cannot check the requester now (nonce memory full); answered no");
+            fail(e);
+            return;
+        }
+        blameMaster(e, "requester's credential refused: " + e.displayText());
+    }
+
+    /** Member: ends this node's side with {@code error}, naming the master as the culprit (SEC-31). */
+    private void blameMaster(SecretStoreException error, String why) {
+        Culprit culprit = new Culprit(key.master(), Culprit.Reason.UNAUTHORIZED_REQUEST, why);
+        log.warning(() -> profile.label() + " with key " + keyId.toHex() + " in " + key + ": refused the master's request; blaming "
+                + culprit);
+        fail(error.withCulprits(List.of(culprit)));
     }
 
     /**
@@ -313,6 +410,21 @@ public final class KeyUse<T> {
 
     public void send(NodeId to, SessionMessage m) {
         outbox.send(to, m);
+    }
+
+    /**
+     * Member: refuses {@code attempt} because the master asked for something the requester did not authorize (a
+     * partial of another operation, or for another requester key). This node withdraws its approval (it refuses
+     * every later attempt too, so the master learns at once that no group remains) and its side ends, when the
+     * master ends the request, blaming the master (SEC-31).
+     */
+    public void refuseUnauthorized(H256 attempt, String reason) {
+        member.withdraw();
+        toMaster(new ConsensusMessage.Refused(attempt));
+        if (isMaster() || unauthorized != null) return;
+        unauthorized = new Culprit(key.master(), Culprit.Reason.UNAUTHORIZED_REQUEST, reason);
+        log.warning(() -> profile.label() + " with key " + keyId.toHex() + " in " + key + ": refused attempt " + attempt
+                + "; blaming " + unauthorized);
     }
 
     /** Member: if there is a {@code reason}, logs it and refuses {@code attempt}; true if it refused. */
@@ -357,6 +469,7 @@ public final class KeyUse<T> {
         if (isFinished()) return;
         SecretStoreException e = attempts != null && error.culprits().isEmpty() && !attempts.culprits().isEmpty()
                 ? error.withCulprits(attempts.culprits()) : error;
+        if (unauthorized != null && e.culprits().isEmpty()) e = e.withCulprits(List.of(unauthorized));
         failure = e;
         finish(false);
         result.completeExceptionally(e);
@@ -429,13 +542,15 @@ public final class KeyUse<T> {
         return consensus == null ? Set.of() : consensus.excluded();
     }
 
-    /** Master: nodes blamed for a faulty contribution or refusal (crypto.md §11.3), not the ones merely lost; for metrics. */
+    /**
+     * Nodes blamed for a faulty contribution or refusal (crypto.md §11.3), not the ones merely lost; for metrics. On
+     * a member: the master, if it asked for a request the requester did not authorize (SEC-31).
+     */
     public Set<NodeId> blamed() {
         Set<NodeId> out = new TreeSet<>();
-        if (attempts != null) {
-            for (Culprit c : attempts.culprits()) {
-                if (!c.lost()) out.add(c.node());
-            }
+        List<Culprit> culprits = attempts != null ? attempts.culprits() : failure == null ? List.of() : failure.culprits();
+        for (Culprit c : culprits) {
+            if (!c.lost()) out.add(c.node());
         }
         return out;
     }

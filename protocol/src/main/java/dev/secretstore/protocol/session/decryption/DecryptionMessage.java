@@ -23,7 +23,8 @@ public sealed interface DecryptionMessage extends SessionMessage {
     /**
      * Master → members of one attempt: compute your partial of key {@code version} for this group with
      * access key {@code a} (a secret; it only travels inside the encrypted transport). {@code requesterPublic}
-     * must belong to the address the member approved; {@code version} must be one it holds committed.
+     * must be the key the member derived from the requester's credential, and {@code shadow} must match the operation
+     * that credential authorized (6, or 5 without shadows; SEC-31); {@code version} must be one it holds committed.
      */
     record PartialRequest(H256 attemptId, List<NodeId> group, H256 version, SecretScalar accessKey, boolean shadow,
                           PublicPoint requesterPublic)

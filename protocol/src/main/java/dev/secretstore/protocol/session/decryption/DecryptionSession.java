@@ -4,6 +4,7 @@ import dev.secretstore.crypto.Ecies;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.crypto.threshold.Decryption;
 import dev.secretstore.crypto.threshold.DleqProof;
 import dev.secretstore.crypto.threshold.EncryptedDocumentKey;
@@ -15,6 +16,7 @@ import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.protocol.auth.RequesterCheck;
 import dev.secretstore.protocol.key.DocumentKey;
 import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.key.KeyRead;
@@ -61,15 +63,18 @@ import java.util.logging.Logger;
  * which no group then contains.
  *
  * <p><b>Member.</b> Computes a partial only for an attempt whose group consists of nodes of the
- * consensus, contains itself, uses a version it holds committed, and whose requester key matches the
- * address it approved; each attempt id is answered at most once. The master in the group computes its
+ * consensus, contains itself, uses a version it holds committed, whose requester key is the one it derived
+ * from the requester's credential, and whose kind (shadow or not) is the operation that credential authorized
+ * (endpoint 6 or 5, SEC-31): a master asking for anything else is refused and blamed. Each attempt id is
+ * answered at most once. The master in the group computes its
  * own partial the same way (through the queue) and verifies it like everyone else's.
  */
 public final class DecryptionSession implements KeyUseSession<DecryptionSession.Result> {
     private static final Logger LOG = Logger.getLogger(DecryptionSession.class.getName());
     /** {@code ecies(requester, d_i)}: 113 bytes of overhead plus the 32-byte scalar. */
     static final int DECRYPT_SHADOW_BLOB_LENGTH = Ecies.OVERHEAD + 32;
-    public static final KeyUse.Profile PROFILE = new KeyUse.Profile("decryption", t -> t + 1);
+    public static final KeyUse.Profile PROFILE = new KeyUse.Profile("decryption", t -> t + 1,
+            Set.of(Operation.RETRIEVE_DOCUMENT_KEY, Operation.RETRIEVE_DOCUMENT_KEY_SHADOWS));
 
     /** What the master returns; holders finish with {@code null}. */
     public sealed interface Result permits Plain, Shadows {}
@@ -99,17 +104,17 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
      * holders). {@code reentry} must be {@link ClusterSessions#reentry(SessionKey)} for {@code key}.
      */
     public static DecryptionSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
-                                                KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
-                                                boolean shadow, SecureRandom rng) {
-        return startMaster(key, cluster, outbox, reentry, storage, acl, keyId, requester, shadow, rng, storage.metadata(keyId));
+                                                KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
+                                                Requester requester, boolean shadow, SecureRandom rng) {
+        return startMaster(key, cluster, outbox, reentry, storage, acl, requesters, keyId, requester, shadow, rng, storage.metadata(keyId));
     }
 
     /** As above, with the key's metadata the caller already read for this request (one storage read per request). */
     public static DecryptionSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
-                                                KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
-                                                boolean shadow, SecureRandom rng,
+                                                KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
+                                                Requester requester, boolean shadow, SecureRandom rng,
                                                 Optional<KeyMetadata> stored) {
-        return startMaster(key, cluster, outbox, reentry, storage, acl, keyId, requester, shadow, rng, stored, Set.of());
+        return startMaster(key, cluster, outbox, reentry, storage, acl, requesters, keyId, requester, shadow, rng, stored, Set.of());
     }
 
     /**
@@ -117,11 +122,12 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
      * catching a wrong decrypt shadow, SEC-33).
      */
     public static DecryptionSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
-                                                KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
-                                                boolean shadow, SecureRandom rng,
+                                                KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
+                                                Requester requester, boolean shadow, SecureRandom rng,
                                                 Optional<KeyMetadata> stored, Set<NodeId> excluded) {
         KeyUse.Located found = KeyUse.locate(cluster, stored, PROFILE);
-        KeyUse<Result> use = new KeyUse<>(key, cluster.self(), found.asked(), outbox, PROFILE, storage, acl, reentry, keyId, requester, LOG);
+        KeyUse<Result> use = new KeyUse<>(key, cluster.self(), found.asked(), outbox, PROFILE, storage, acl, requesters, reentry, keyId,
+                requester, operation(shadow), LOG);
         use.audit("document key retrieval (" + (shadow ? "shadow" : "plain") + ")", "");
         DecryptionSession s = new DecryptionSession(use, storage, rng);
         Optional<DocumentKey> dk = found.key().flatMap(KeyMetadata::documentKey);
@@ -136,11 +142,17 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
         return s;
     }
 
+    /** The operation a requester authorizes: endpoint 6 (shadows) or endpoint 5 (the master assembles the document key). */
+    public static Operation operation(boolean shadow) {
+        return shadow ? Operation.RETRIEVE_DOCUMENT_KEY_SHADOWS : Operation.RETRIEVE_DOCUMENT_KEY;
+    }
+
     /** The factory the session manager uses to create a holder's side from a consensus request. */
     public static ClusterSessions.SlaveFactory factory(ClusterView cluster, ClusterSessions sessions, KeyStorage storage,
-                                                       AclChecker acl, SecureRandom rng) {
+                                                       AclChecker acl, RequesterCheck requesters, SecureRandom rng) {
         return KeyUse.memberFactory(cluster, (key, self, m, outbox) -> new DecryptionSession(
-                new KeyUse<>(key, self, Set.of(self, key.master()), outbox, PROFILE, storage, acl, sessions.reentry(key), m.keyId(), null, LOG),
+                new KeyUse<>(key, self, Set.of(self, key.master()), outbox, PROFILE, storage, acl, requesters, sessions.reentry(key),
+                        m.keyId(), null, null, LOG),
                 storage, rng));
     }
 
@@ -306,10 +318,12 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
         SessionMessage answer;
         try {
             if (!use.member().firstRequest(r.attemptId())) return; // each attempt id is answered once (duplicates, SEC-18)
-            Optional<String> refusal = use.member().refusal(r.group(), r.version()).or(() ->
-                    r.requesterPublic().toAddress().equals(use.member().requester())
-                            ? Optional.empty() : Optional.of("requester differs from the approved one"));
-            if (use.refuseIf(r.attemptId(), refusal)) return;
+            if (use.refuseIf(r.attemptId(), use.member().refusal(r.group(), r.version()))) return;
+            Optional<String> unauthorized = unauthorized(r);
+            if (unauthorized.isPresent()) {
+                use.refuseUnauthorized(r.attemptId(), unauthorized.get());
+                return;
+            }
             answer = partial(r, use.read(r.version()).orElseThrow());
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "decryption " + use.key() + ": cannot compute partial: " + e.getMessage());
@@ -318,6 +332,23 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
             r.accessKey().destroy();
         }
         use.toMaster(answer);
+    }
+
+    /**
+     * Why the requester's credential, as this node accepted it, does not authorize {@code r} (SEC-31): a partial of
+     * the other kind than the operation authorized (endpoint 5's partials let the master assemble the document
+     * key), or shadows for another key than the requester's.
+     */
+    private Optional<String> unauthorized(DecryptionMessage.PartialRequest r) {
+        Operation authorized = use.member().operation();
+        if (operation(r.shadow()) != authorized) {
+            return Optional.of("asked for a " + (r.shadow() ? "shadow" : "plain") + " partial; the requester authorized operation "
+                    + authorized.code());
+        }
+        if (!r.requesterPublic().equals(use.member().requester().publicKey())) {
+            return Optional.of("asked to encrypt to another key than the requester's");
+        }
+        return Optional.empty();
     }
 
     /** This node's partial for {@code r}, from its checked share of the requested version (one storage read). */
@@ -333,7 +364,7 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
         Decryption.ShadowOutput out = Decryption.nodeShadowShare(ctx, v.thresholdIds(), g, v.threshold(), v.share(), r.accessKey(),
                 dk.commonPoint(), rng);
         try {
-            byte[] blob = encryptScalar(r.requesterPublic(), out.decryptShadow());
+            byte[] blob = encryptScalar(use.member().requester().publicKey(), out.decryptShadow()); // = r.requesterPublic(), checked
             Decryption.ShadowShare s = out.toMaster();
             return new DecryptionMessage.ShadowPartialResponse(r.attemptId(), s.shadowPoint(), s.w(), s.proof().toBytes(), blob);
         } finally {

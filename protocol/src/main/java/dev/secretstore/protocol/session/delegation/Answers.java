@@ -7,6 +7,7 @@ import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.protocol.auth.RequesterCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -23,15 +24,13 @@ import java.util.concurrent.CompletionStage;
 final class Answers {
     private Answers() {}
 
-    /** Holder: runs {@code r} as the ordinary request of a client; never throws, the stage carries the answer. */
-    static CompletionStage<DelegationMessage> serve(KeyServer server, DelegationMessage.Request r) {
-        Requester requester = new Requester(r.requesterPublic(), r.requesterAddress());
+    /**
+     * Holder: runs {@code r} as the ordinary request of a client, for the requester {@code requester} derived from
+     * the forwarded credential ({@link #requester}); never throws, the stage carries the answer.
+     */
+    static CompletionStage<DelegationMessage> serve(KeyServer server, DelegationMessage.Request r, Requester requester) {
         CompletionStage<DelegationMessage> answer;
         try {
-            if (!r.requesterPublic().toAddress().equals(r.requesterAddress())) {
-                // A client's address is always its key's (http-api.md §5); anything else is not a client's request.
-                throw SecretStoreException.of(Kind.ACCESS_DENIED);
-            }
             answer = switch (r.endpoint()) {
                 case STORE_DOCUMENT_KEY -> server.storeDocumentKey(r.keyId(), requester, r.documentKey().get(0), r.documentKey().get(1))
                         .thenApply(v -> succeeded(new byte[0], List.of(), List.of()));
@@ -49,6 +48,16 @@ final class Answers {
             answer = CompletableFuture.failedFuture(e);
         }
         return answer.exceptionally(Answers::failed);
+    }
+
+    /**
+     * Holder: the requester of the forwarded credential, as this node's own check derives it without spending a
+     * nonce (the session the holder then masters spends it, as every member does; SEC-31, docs/auth.md §4).
+     *
+     * @throws SecretStoreException the check's error
+     */
+    static Requester requester(RequesterCheck requesters, DelegationMessage.Request r) {
+        return requesters.verify(r.credential(), r.endpoint().operation(), r.keyId(), r.endpoint().params(r.messageHash(), r.documentKey()));
     }
 
     private static DelegationMessage succeeded(byte[] result, List<PublicPoint> points, List<byte[]> shadows) {

@@ -1,7 +1,11 @@
 package dev.secretstore.protocol.session.delegation;
 
+import dev.secretstore.protocol.Culprit;
 import dev.secretstore.protocol.KeyServer;
 import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.Requester;
+import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.auth.RequesterCheck;
 import dev.secretstore.protocol.session.AbstractSession;
 import dev.secretstore.protocol.session.ClusterView;
 import dev.secretstore.protocol.session.Outbox;
@@ -76,12 +80,16 @@ public final class DelegatedRequest {
      */
     static final class Serve extends AbstractSession<Void> {
         private final KeyServer server;
+        private final RequesterCheck requesters;
         private final Executor reentry;
         private boolean started;
+        /** The entry node, if it forwarded a request the requester's credential does not authorize here (SEC-31). */
+        private Culprit culprit;
 
-        Serve(SessionKey key, NodeId self, Outbox outbox, KeyServer server, Executor reentry) {
+        Serve(SessionKey key, NodeId self, Outbox outbox, KeyServer server, RequesterCheck requesters, Executor reentry) {
             super(key, self, Set.of(self, key.master()), outbox);
             this.server = server;
+            this.requesters = requesters;
             this.reentry = reentry;
         }
 
@@ -89,13 +97,41 @@ public final class DelegatedRequest {
         public void onMessage(NodeId from, SessionMessage message) {
             if (isFinished() || started || !(message instanceof DelegationMessage.Request r) || !from.equals(key.master())) return;
             started = true;
-            LOG.info(() -> "serving " + r.endpoint() + " of key " + r.keyId().toHex() + " for " + r.requesterAddress()
+            Requester requester;
+            try {
+                requester = Answers.requester(requesters, r);
+            } catch (SecretStoreException e) {
+                refuse(from, r, e);
+                return;
+            }
+            LOG.info(() -> "serving " + r.endpoint() + " of key " + r.keyId().toHex() + " for " + requester.address()
                     + " delegated by " + from.shortId() + " in " + key);
-            Answers.serve(server, r).whenCompleteAsync((answer, error) -> {
+            Answers.serve(server, r, requester).whenCompleteAsync((answer, error) -> {
                 if (isFinished()) return;
                 outbox.send(key.master(), answer != null ? answer : Answers.failed(error));
                 succeed(null);
             }, reentry);
+        }
+
+        /**
+         * The forwarded credential does not authorize the request here: answers the check's error (the client's
+         * answer, as if it had asked this node) and ends blaming the entry node (SEC-31); a full nonce memory
+         * (retryable) blames nobody.
+         */
+        private void refuse(NodeId entry, DelegationMessage.Request r, SecretStoreException e) {
+            outbox.send(entry, Answers.failed(e));
+            if (e.kind() == SecretStoreException.Kind.TOO_EARLY_FOR_REQUEST) {
+                fail(e);
+                return;
+            }
+            culprit = new Culprit(entry, Culprit.Reason.UNAUTHORIZED_REQUEST, "forwarded a credential refused here: " + e.displayText());
+            LOG.warning(() -> "refused " + r.endpoint() + " of key " + r.keyId().toHex() + " delegated in " + key + "; blaming " + culprit);
+            fail(e.withCulprits(java.util.List.of(culprit)));
+        }
+
+        @Override
+        public Set<NodeId> blamed() {
+            return culprit == null ? Set.of() : Set.of(culprit.node());
         }
 
         @Override

@@ -6,6 +6,7 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.protocol.Culprit;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.auth.Credential;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
 import java.util.List;
@@ -43,16 +44,19 @@ public sealed interface DelegationMessage extends SessionMessage {
     record NotHeld() implements DelegationMessage {}
 
     /**
-     * Entry node → one holder: serve this request as if a client had sent it to you. {@code messageHash} is
-     * the hash to sign (7, 8; zero otherwise); {@code documentKey} is (C, E) for 2 and empty otherwise;
-     * {@code excluded} the members the requester left out of the decryption group (6 only, SEC-33; empty otherwise).
+     * Entry node → one holder: serve this request as if a client had sent it to you. {@code credential} is the
+     * requester's own (the entry node names no requester: the holder derives it, and the holder's session members
+     * derive it again, SEC-31); {@code messageHash} is the hash to sign (7, 8; zero otherwise); {@code documentKey}
+     * is (C, E) for 2 and empty otherwise; {@code excluded} the members the requester left out of the decryption
+     * group (6 only, SEC-33; empty otherwise).
      */
-    record Request(Endpoint endpoint, H256 keyId, PublicPoint requesterPublic, Address requesterAddress, H256 messageHash,
-                   List<PublicPoint> documentKey, List<NodeId> excluded) implements DelegationMessage {
+    record Request(Endpoint endpoint, H256 keyId, Credential credential, H256 messageHash, List<PublicPoint> documentKey,
+                   List<NodeId> excluded) implements DelegationMessage {
         /** Most members a request may exclude. */
         public static final int MAX_EXCLUDED = 256;
 
         public Request {
+            java.util.Objects.requireNonNull(credential, "credential");
             documentKey = List.copyOf(documentKey);
             excluded = List.copyOf(excluded);
             if (endpoint == Endpoint.RETRIEVE_SERVER_KEY) throw new IllegalArgumentException("endpoint 4 is never delegated");
@@ -65,9 +69,8 @@ public sealed interface DelegationMessage extends SessionMessage {
         }
 
         /** A request that excludes nobody. */
-        public Request(Endpoint endpoint, H256 keyId, PublicPoint requesterPublic, Address requesterAddress, H256 messageHash,
-                       List<PublicPoint> documentKey) {
-            this(endpoint, keyId, requesterPublic, requesterAddress, messageHash, documentKey, List.of());
+        public Request(Endpoint endpoint, H256 keyId, Credential credential, H256 messageHash, List<PublicPoint> documentKey) {
+            this(endpoint, keyId, credential, messageHash, documentKey, List.of());
         }
 
         @Override

@@ -1,12 +1,16 @@
 package dev.secretstore.protocol.session.delegation;
 
 import dev.secretstore.crypto.Ecies;
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.session.consensus.AclConsensus;
 import dev.secretstore.protocol.session.consensus.KeyUse;
 import dev.secretstore.protocol.session.decryption.DecryptionSession;
 import dev.secretstore.protocol.session.signing.EcdsaSigningSession;
 import dev.secretstore.protocol.session.signing.SchnorrSigningSession;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -38,6 +42,27 @@ public enum Endpoint {
         this.profile = profile;
         this.needsDocumentKey = needsDocumentKey;
         this.resultLength = resultLength;
+    }
+
+    /** The operation a requester's credential must authorize for this endpoint (docs/auth.md). */
+    public Operation operation() {
+        return switch (this) {
+            case STORE_DOCUMENT_KEY -> Operation.STORE_DOCUMENT_KEY;
+            case RETRIEVE_SERVER_KEY -> Operation.RETRIEVE_SERVER_KEY;
+            case RETRIEVE_DOCUMENT_KEY -> Operation.RETRIEVE_DOCUMENT_KEY;
+            case RETRIEVE_SHADOWS -> Operation.RETRIEVE_DOCUMENT_KEY_SHADOWS;
+            case SIGN_SCHNORR -> Operation.SIGN_SCHNORR;
+            case SIGN_ECDSA -> Operation.SIGN_ECDSA;
+        };
+    }
+
+    /** The parameter field the credential binds: (C, E) for 2, the message hash for 7 and 8, zero otherwise. */
+    public H256 params(H256 messageHash, List<PublicPoint> documentKey) {
+        return switch (this) {
+            case STORE_DOCUMENT_KEY -> Operation.storeParams(documentKey.get(0), documentKey.get(1));
+            case SIGN_SCHNORR, SIGN_ECDSA -> messageHash;
+            default -> Operation.NO_PARAMS;
+        };
     }
 
     /** Whether a holder needs the document key (C, E) to serve it (5, 6). */

@@ -7,6 +7,7 @@ import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.protocol.auth.RequesterCheck;
 import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.session.ClusterSessions;
@@ -54,8 +55,12 @@ public final class EntryPoint {
     private final KeyStorage storage;
     private final SecureRandom random;
     private final Executor loop;
+    private final RequesterCheck requesters;
 
-    public EntryPoint(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, SecureRandom random, Executor loop) {
+    /** {@code requesters}: how this node verifies a credential before forwarding it (it spends no nonce, docs/auth.md §4). */
+    public EntryPoint(ClusterSessions sessions, ClusterView cluster, KeyStorage storage, RequesterCheck requesters, SecureRandom random,
+                      Executor loop) {
+        this.requesters = requesters;
         this.sessions = sessions;
         this.cluster = cluster;
         this.storage = storage;
@@ -66,16 +71,18 @@ public final class EntryPoint {
     /**
      * The factory for {@link SessionType#DELEGATION}: answers negotiation queries from this node's metadata and
      * serves delegated requests through {@code holderServer}, which must be this node's own key server without
-     * delegation (a delegated request never travels further).
+     * delegation (a delegated request never travels further), for the requester it derives itself from the
+     * forwarded credential with {@code requesters} (SEC-31).
      */
     public static ClusterSessions.SlaveFactory factory(ClusterView cluster, ClusterSessions sessions, KeyStorage storage,
-                                                       KeyServer holderServer) {
+                                                       KeyServer holderServer, RequesterCheck requesters) {
         return (init, outbox) -> {
             if (init.body() instanceof DelegationMessage.Query) {
                 return Optional.of(new NegotiationSession.Responder(init.key(), cluster.self(), outbox, storage));
             }
             if (init.body() instanceof DelegationMessage.Request) {
-                return Optional.of(new DelegatedRequest.Serve(init.key(), cluster.self(), outbox, holderServer, sessions.reentry(init.key())));
+                return Optional.of(new DelegatedRequest.Serve(init.key(), cluster.self(), outbox, holderServer, requesters,
+                        sessions.reentry(init.key())));
             }
             return Optional.empty();
         };
@@ -140,7 +147,7 @@ public final class EntryPoint {
 
     private static DelegationMessage.Request request(Endpoint endpoint, H256 keyId, Requester requester, H256 messageHash,
                                                      List<PublicPoint> documentKey, Set<NodeId> excluded) {
-        return new DelegationMessage.Request(endpoint, keyId, requester.publicKey(), requester.address(), messageHash, documentKey,
+        return new DelegationMessage.Request(endpoint, keyId, requester.credential(), messageHash, documentKey,
                 List.copyOf(new TreeSet<>(excluded)));
     }
 
@@ -151,6 +158,8 @@ public final class EntryPoint {
             Negotiation.Plan plan = Negotiation.plan(request.endpoint(), reports, mine.map(k -> NegotiationSession.held(k, request.endpoint())));
             if (plan instanceof Negotiation.Unavailable u) throw SecretStoreException.of(u.kind());
             if (!(plan instanceof Negotiation.Delegate d)) return local.apply(storage.metadata(request.keyId())); // read again, as above
+            Requester requester = Answers.requester(requesters, request); // forward only what this node accepts; no nonce spent
+            LOG.fine(() -> request.endpoint() + " of key " + request.keyId().toHex() + " for " + requester.address() + " to be delegated");
             CompletableFuture<T> out = new CompletableFuture<>();
             forward(request, spread(withoutExcluded(d, request.excluded())), 0, decoder, out, SecretStoreException.of(Kind.NODE_DISCONNECTED));
             return out;
@@ -199,8 +208,8 @@ public final class EntryPoint {
         }
         NodeId holder = plan.holders().get(index);
         SessionKey key = newKey();
-        LOG.info(() -> request.endpoint() + " of key " + request.keyId().toHex() + " for " + request.requesterAddress()
-                + " delegated to holder " + holder.shortId() + " in " + key + " (attempt " + (index + 1) + ")");
+        LOG.info(() -> request.endpoint() + " of key " + request.keyId().toHex() + " delegated to holder " + holder.shortId() + " in "
+                + key + " (attempt " + (index + 1) + ")");
         DelegatedRequest.Forward session;
         try {
             session = sessions.startMaster(key, outbox -> DelegatedRequest.Forward.start(key, cluster, outbox, holder, request));

@@ -5,8 +5,10 @@ import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.auth.Credential;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
 import java.util.List;
@@ -26,13 +28,18 @@ public sealed interface GenerationMessage extends SessionMessage {
     record IdNumber(NodeId node, Scalar x) {}
 
     /**
-     * Master → participants: generate key {@code keyId} of {@code author} with threshold {@code t}. {@code idNumbers}
+     * Master → participants: generate key {@code keyId} with threshold {@code t} for the requester of
+     * {@code credential}, who becomes its author: the master forwards the requester's own credential for
+     * {@code operation} (1, or 3 when the master also draws the document key) and every participant derives the
+     * author from it itself, binding the threshold (SEC-31). {@code idNumbers}
      * names every configured member (the key's holder set); {@code participants} are the connected members that take
      * part now (the master among them); the others get their share later by repair (SEC-40).
      */
-    record Init(H256 keyId, Address author, int threshold, List<IdNumber> idNumbers, List<NodeId> participants)
-            implements GenerationMessage {
+    record Init(H256 keyId, Credential credential, Operation operation, int threshold, List<IdNumber> idNumbers,
+                List<NodeId> participants) implements GenerationMessage {
         public Init {
+            java.util.Objects.requireNonNull(credential, "credential");
+            java.util.Objects.requireNonNull(operation, "operation");
             idNumbers = List.copyOf(idNumbers);
             participants = List.copyOf(participants);
         }

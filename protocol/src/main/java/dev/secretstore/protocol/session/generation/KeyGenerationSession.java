@@ -14,6 +14,11 @@ import dev.secretstore.crypto.threshold.PedersenGenerator;
 import dev.secretstore.crypto.threshold.SharePair;
 import dev.secretstore.protocol.Availability;
 import dev.secretstore.protocol.Culprit;
+import dev.secretstore.protocol.Requester;
+import dev.secretstore.protocol.auth.Credential;
+import dev.secretstore.protocol.auth.CredentialUse;
+import dev.secretstore.protocol.auth.RequesterCheck;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
@@ -118,6 +123,7 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
     private enum Stage { ACKS, VERDICTS, REVEALS, FELDMAN, FELDMAN_VERDICTS, SHARES, PREPARED, DECIDED }
 
     private final KeyStorage storage;
+    private final RequesterCheck requesters;
     private final SecureRandom rng;
     private final NodeId master;
     private final int floor;
@@ -172,9 +178,10 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
     private final CommitMember commitMember;
 
     private KeyGenerationSession(SessionKey key, NodeId self, Set<NodeId> members, Outbox outbox, KeyStorage storage,
-                                 SecureRandom rng, int floor) {
+                                 RequesterCheck requesters, SecureRandom rng, int floor) {
         super(key, self, members, outbox);
         this.storage = storage;
+        this.requesters = requesters;
         this.rng = rng;
         this.master = key.master();
         this.floor = floor;
@@ -206,15 +213,24 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
      * {@code NOT_ENOUGH_NODES_FOR_THRESHOLD}; fewer than {@code availability.floor(t)} members connected →
      * {@code NODE_DISCONNECTED}. The connected members take part; id numbers are drawn for every member. The
      * returned session may already be finished (a check failed, or a single-node cluster).
+     *
+     * <p>The author is the requester the master derives from {@code requester}'s credential for {@code operation}
+     * (1 or 3) and the threshold, as every participant will (SEC-31); a credential it does not accept ends the
+     * request with the check's error before anything else.
      */
     public static KeyGenerationSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage,
-                                                   H256 keyId, Address author, long threshold, Availability availability,
-                                                   SecureRandom rng) {
+                                                   RequesterCheck requesters, H256 keyId, Requester requester, Operation operation,
+                                                   long threshold, Availability availability, SecureRandom rng) {
         SortedSet<NodeId> members = cluster.members();
         int floor = threshold < 0 || threshold >= members.size() ? 0 : availability.floor((int) threshold);
-        KeyGenerationSession s = new KeyGenerationSession(key, cluster.self(), members, outbox, storage, rng, floor);
+        KeyGenerationSession s = new KeyGenerationSession(key, cluster.self(), members, outbox, storage, requesters, rng, floor);
         s.keyId = keyId;
-        s.author = author;
+        try {
+            s.author = s.derive(requester.credential(), operation, threshold);
+        } catch (SecretStoreException e) {
+            s.fail(e);
+            return s;
+        }
         Kind taken = taken(storage, keyId);
         if (taken != null) {
             s.fail(SecretStoreException.of(taken));
@@ -236,7 +252,7 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         s.t = (int) threshold;
         s.ids = IdNumbers.random(members.stream().map(NodeId::publicKey).toList(), rng);
         s.active.addAll(s.invited);
-        Init init = new Init(keyId, author, s.t, GenerationWire.toWire(s.ids), List.copyOf(s.invited));
+        Init init = new Init(keyId, requester.credential(), operation, s.t, GenerationWire.toWire(s.ids), List.copyOf(s.invited));
         s.initSent = true;
         for (NodeId n : s.invited) {
             if (!n.equals(s.self)) outbox.send(n, init);
@@ -251,13 +267,14 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
      * {@link Init} when the master is a configured member; the init is then delivered as a message and
      * checked (a refusal is answered with {@link Refused}).
      */
-    public static ClusterSessions.SlaveFactory factory(ClusterView cluster, KeyStorage storage, SecureRandom rng) {
+    public static ClusterSessions.SlaveFactory factory(ClusterView cluster, KeyStorage storage, RequesterCheck requesters,
+                                                      SecureRandom rng) {
         return (init, outbox) -> {
             if (!(init.body() instanceof Init) || !cluster.members().contains(init.master())
                     || !cluster.members().contains(cluster.self())) {
                 return Optional.empty();
             }
-            return Optional.of(new KeyGenerationSession(init.key(), cluster.self(), cluster.members(), outbox, storage, rng, 0));
+            return Optional.of(new KeyGenerationSession(init.key(), cluster.self(), cluster.members(), outbox, storage, requesters, rng, 0));
         };
     }
 
@@ -477,9 +494,26 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         }
     }
 
+    /**
+     * The author: the requester of {@code credential} for {@code operation} (1 or 3) with {@code threshold}, as this
+     * node's own check derives it, spending a fresh authorization on this request (SEC-31, SEC-32).
+     */
+    private Address derive(Credential credential, Operation operation, long threshold) {
+        if (operation != Operation.GENERATE_SERVER_KEY && operation != Operation.GENERATE_DOCUMENT_KEY) {
+            throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "operation " + operation.code() + " generates no key");
+        }
+        return requesters.claim(credential, operation, keyId, Operation.thresholdParams(threshold),
+                CredentialUse.of(key, operation, keyId)).address();
+    }
+
     private void acceptInit(Init init) {
         keyId = init.keyId();
-        author = init.author();
+        try {
+            author = derive(init.credential(), init.operation(), init.threshold());
+        } catch (SecretStoreException e) {
+            refuseUnauthorized(e);
+            return;
+        }
         Kind refusal = taken(storage, keyId);
         if (refusal == null) refusal = initRefusal(init);
         if (refusal != null) {
@@ -491,6 +525,25 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         t = init.threshold();
         outbox.send(master, new InitAck());
         phase = Phase.AWAIT_START;
+    }
+
+    /**
+     * Member: the forwarded credential does not authorize this generation here. Refuses (a kind without detail:
+     * {@code ACCESS_DENIED}, or the retryable {@code TOO_EARLY_FOR_REQUEST} of a full nonce memory) and ends this
+     * side blaming the master (SEC-31), except for the full nonce memory, which is nobody's fault.
+     */
+    private void refuseUnauthorized(SecretStoreException e) {
+        refused = true;
+        boolean retryable = e.kind() == Kind.TOO_EARLY_FOR_REQUEST;
+        outbox.send(master, new Refused(retryable ? e.kind() : Kind.ACCESS_DENIED));
+        if (retryable) {
+            fail(e);
+            return;
+        }
+        Culprit culprit = new Culprit(master, Culprit.Reason.UNAUTHORIZED_REQUEST, "requester's credential refused: " + e.displayText());
+        culprits.put(master, culprit);
+        LOG.warning(() -> "generation " + key + " of key " + keyId.toHex() + ": refused the master's request; blaming " + culprit);
+        fail(e.withCulprits(List.of(culprit)));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.secretstore.protocol.session.signing;
 import dev.secretstore.crypto.Ecdsa;
 import dev.secretstore.crypto.Ecies;
 import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.crypto.PointSum;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.RecoverableSignature;
@@ -20,6 +21,7 @@ import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.protocol.auth.RequesterCheck;
 import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.KeyRead;
@@ -75,7 +77,8 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
     private static final Logger LOG = Logger.getLogger(EcdsaSigningSession.class.getName());
     /** {@code ecies(requester, r ‖ s ‖ v)}: 113 bytes of overhead plus 65. */
     public static final int SIGNATURE_BLOB_LENGTH = Ecies.OVERHEAD + ThresholdEcdsaSignature.LENGTH;
-    public static final KeyUse.Profile PROFILE = new KeyUse.Profile("ECDSA signing", t -> 2 * t + 1, EcdsaSigningSession::honestMajority);
+    public static final KeyUse.Profile PROFILE = new KeyUse.Profile("ECDSA signing", t -> 2 * t + 1, EcdsaSigningSession::honestMajority,
+            Set.of(Operation.SIGN_ECDSA));
 
     /** The three sharings of degree {@code t}, {@code t} and {@code 2t} (zero), in wire order. */
     static List<FeldmanDealing.Sharing> sharings(int t) {
@@ -110,21 +113,21 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
 
     /** Starts the master side; may already be finished (404; 403 for {@code 2t ≥ N} or too few connected holders). */
     public static EcdsaSigningSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
-                                                  KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
-                                                  H256 messageHash, SecureRandom rng) {
-        return startMaster(key, cluster, outbox, reentry, storage, acl, keyId, requester, messageHash, rng, storage.metadata(keyId));
+                                                  KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
+                                                  Requester requester, H256 messageHash, SecureRandom rng) {
+        return startMaster(key, cluster, outbox, reentry, storage, acl, requesters, keyId, requester, messageHash, rng,
+                storage.metadata(keyId));
     }
 
     /** As above, with the key's metadata the caller already read for this request (one storage read per request). */
     public static EcdsaSigningSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
-                                                  KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
-                                                  H256 messageHash, SecureRandom rng,
-                                                Optional<KeyMetadata> stored) {
+                                                  KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
+                                                Requester requester, H256 messageHash, SecureRandom rng, Optional<KeyMetadata> stored) {
         // SEC-26: the newest version with 2t+1 holders that hold it committed; SEC-14: only honest-majority versions
         KeyUse.Located found = KeyUse.locate(cluster, stored, PROFILE);
         boolean local = found.key().isPresent() && found.key().get().threshold() == 0;
         KeyUse<byte[]> use = new KeyUse<>(key, cluster.self(), local ? Set.of(cluster.self()) : found.asked(), outbox, PROFILE, storage,
-                acl, reentry, keyId, requester, LOG);
+                acl, requesters, reentry, keyId, requester, Operation.SIGN_ECDSA, LOG);
         use.audit(PROFILE.label(), " message " + messageHash.toHex());
         EcdsaSigningSession s = new EcdsaSigningSession(use, messageHash, rng);
         if (!local) {
@@ -139,7 +142,8 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
             use.fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
             return s;
         }
-        use.pinBlock(block -> use.askOwnAcl(requester.address(), block, allowed -> {
+        if (!use.claim(messageHash)) return s; // the master derives the requester itself, as every member would (SEC-31)
+        use.pinBlock(block -> use.askOwnAcl(use.requester().address(), block, allowed -> {
             if (allowed) {
                 s.release(own.get().metadata(), Ecdsa.sign(own.get().share(), messageHash).toBytes());
             } else {
@@ -150,10 +154,10 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
     }
 
     public static ClusterSessions.SlaveFactory factory(ClusterView cluster, ClusterSessions sessions, KeyStorage storage,
-                                                       AclChecker acl, SecureRandom rng) {
+                                                       AclChecker acl, RequesterCheck requesters, SecureRandom rng) {
         return KeyUse.memberFactory(cluster, (key, self, m, outbox) -> new EcdsaSigningSession(
-                new KeyUse<>(key, self, new TreeSet<>(m.consensusGroup()), outbox, PROFILE, storage, acl, sessions.reentry(key), m.keyId(),
-                        null, LOG), m.messageHash(), rng));
+                new KeyUse<>(key, self, new TreeSet<>(m.consensusGroup()), outbox, PROFILE, storage, acl, requesters, sessions.reentry(key),
+                        m.keyId(), null, null, LOG), m.messageHash(), rng));
     }
 
     private static boolean honestMajority(VersionMetadata v) {

@@ -3,6 +3,7 @@ package dev.secretstore.protocol.session.signing;
 import dev.secretstore.crypto.CryptoException;
 import dev.secretstore.crypto.Ecies;
 import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.threshold.CommitmentVector;
@@ -17,6 +18,7 @@ import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.protocol.auth.RequesterCheck;
 import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.KeyVersion;
@@ -64,7 +66,7 @@ public final class SchnorrSigningSession implements KeyUseSession<byte[]> {
     /** {@code ecies(requester, c ‖ s)}: 113 bytes of overhead plus 64. */
     public static final int SIGNATURE_BLOB_LENGTH = Ecies.OVERHEAD + SchnorrSignature.LENGTH;
     static final String NONCE_PURPOSE = "secretstore/v1/schnorr-nonce";
-    public static final KeyUse.Profile PROFILE = new KeyUse.Profile("Schnorr signing", t -> t + 1);
+    public static final KeyUse.Profile PROFILE = new KeyUse.Profile("Schnorr signing", t -> t + 1, Set.of(Operation.SIGN_SCHNORR));
 
     private final KeyUse<byte[]> use;
     private final H256 messageHash;
@@ -90,18 +92,19 @@ public final class SchnorrSigningSession implements KeyUseSession<byte[]> {
      * holders). {@code reentry} must be {@link ClusterSessions#reentry(SessionKey)} for {@code key}.
      */
     public static SchnorrSigningSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
-                                                    KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
-                                                    H256 messageHash, SecureRandom rng) {
-        return startMaster(key, cluster, outbox, reentry, storage, acl, keyId, requester, messageHash, rng, storage.metadata(keyId));
+                                                    KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
+                                                    Requester requester, H256 messageHash, SecureRandom rng) {
+        return startMaster(key, cluster, outbox, reentry, storage, acl, requesters, keyId, requester, messageHash, rng,
+                storage.metadata(keyId));
     }
 
     /** As above, with the key's metadata the caller already read for this request (one storage read per request). */
     public static SchnorrSigningSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
-                                                    KeyStorage storage, AclChecker acl, H256 keyId, Requester requester,
-                                                    H256 messageHash, SecureRandom rng,
-                                                Optional<KeyMetadata> stored) {
+                                                    KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
+                                                Requester requester, H256 messageHash, SecureRandom rng, Optional<KeyMetadata> stored) {
         KeyUse.Located found = KeyUse.locate(cluster, stored, PROFILE);
-        KeyUse<byte[]> use = new KeyUse<>(key, cluster.self(), found.asked(), outbox, PROFILE, storage, acl, reentry, keyId, requester, LOG);
+        KeyUse<byte[]> use = new KeyUse<>(key, cluster.self(), found.asked(), outbox, PROFILE, storage, acl, requesters, reentry, keyId,
+                requester, Operation.SIGN_SCHNORR, LOG);
         use.audit(PROFILE.label(), " message " + messageHash.toHex());
         SchnorrSigningSession s = new SchnorrSigningSession(use, messageHash, rng);
         if (use.open(found, s.master, rng)) use.ask(messageHash);
@@ -110,11 +113,11 @@ public final class SchnorrSigningSession implements KeyUseSession<byte[]> {
 
     /** The factory the session manager uses to create a holder's side from a consensus request. */
     public static ClusterSessions.SlaveFactory factory(ClusterView cluster, ClusterSessions sessions, KeyStorage storage,
-                                                       AclChecker acl, SecureRandom rng) {
+                                                       AclChecker acl, RequesterCheck requesters, SecureRandom rng) {
         // Every member of the consensus may deal nonce shares to this node.
         return KeyUse.memberFactory(cluster, (key, self, m, outbox) -> new SchnorrSigningSession(
-                new KeyUse<>(key, self, new TreeSet<>(m.consensusGroup()), outbox, PROFILE, storage, acl, sessions.reentry(key), m.keyId(),
-                        null, LOG), m.messageHash(), rng));
+                new KeyUse<>(key, self, new TreeSet<>(m.consensusGroup()), outbox, PROFILE, storage, acl, requesters, sessions.reentry(key),
+                        m.keyId(), null, null, LOG), m.messageHash(), rng));
     }
 
     @Override

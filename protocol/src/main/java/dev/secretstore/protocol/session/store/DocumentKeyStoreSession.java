@@ -2,11 +2,15 @@ package dev.secretstore.protocol.session.store;
 
 import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.protocol.Availability;
 import dev.secretstore.protocol.Culprit;
 import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.protocol.auth.CredentialUse;
+import dev.secretstore.protocol.auth.RequesterCheck;
 import dev.secretstore.protocol.key.DocumentKey;
 import dev.secretstore.protocol.key.KeyMetadata;
 import dev.secretstore.protocol.key.KeyStorage;
@@ -38,9 +42,15 @@ import java.util.TreeSet;
  * out get the document key later from share repair, agreed by t+1 holders. Any other refusal, or a stall
  * before the decision, aborts and discards everywhere.
  * Holder: the same checks against its own storage, then prepare; commit or discard on the master's word.
+ *
+ * <p><b>Author</b> (SEC-31). The master forwards the requester's own credential; the master and every holder derive
+ * the requester from it with their own {@link RequesterCheck} (for endpoint 2 it binds (C, E); for endpoint 3 the
+ * threshold) and check that requester is the key's author. A holder that cannot derive one refuses with the check's
+ * error kind and ends its side blaming the master ({@link Culprit.Reason#UNAUTHORIZED_REQUEST}).
  */
 public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     private final KeyStorage storage;
+    private final RequesterCheck requesters;
     private final H256 keyId;
     /** The key as this node read it when the session was created; the checks use it, not a second read. */
     private final Optional<KeyMetadata> stored;
@@ -51,11 +61,14 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     private final int floor;
     /** Master: holders left out for a refusal its own checks contradict, or for silence. */
     private final List<Culprit> culprits = new ArrayList<>();
+    /** Holder: the master, if it forwarded a request the requester's credential does not authorize here (SEC-31). */
+    private Culprit memberCulprit;
 
     private DocumentKeyStoreSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox,
-                                    KeyStorage storage, H256 keyId, Optional<KeyMetadata> stored, int floor) {
+                                    KeyStorage storage, RequesterCheck requesters, H256 keyId, Optional<KeyMetadata> stored, int floor) {
         super(key, self, participants, outbox);
         this.storage = storage;
+        this.requesters = requesters;
         this.keyId = keyId;
         this.stored = stored;
         this.floor = floor;
@@ -95,30 +108,37 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
         }
     }
 
-    /** Starts the session on the master. The returned session may already be finished (local checks failed, or a single holder). */
+    /** Starts the session on the master (endpoint 2), reading the key's metadata. */
     public static DocumentKeyStoreSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage,
-                                                      H256 keyId, Address requester, DocumentKey documentKey) {
-        return startMaster(key, cluster, outbox, storage, keyId, requester, documentKey, Availability.DEFAULTS);
+                                                      RequesterCheck requesters, H256 keyId, Requester requester,
+                                                      DocumentKey documentKey, Availability availability) {
+        return startMaster(key, cluster, outbox, storage, requesters, keyId, requester, Operation.STORE_DOCUMENT_KEY, documentKey,
+                availability, storage.metadata(keyId));
     }
 
-    /** As above, with the holders that are up as long as {@code availability}'s floor is met. */
+    /**
+     * Starts the session on the master, with the holders that are up as long as {@code availability}'s floor is met,
+     * and the key's metadata the caller already read for this request (public state only: nothing unsealed). The
+     * returned session may already be finished (the requester's credential or the local checks failed, or a single
+     * holder). {@code operation}: what the requester's credential authorizes, endpoint 2 or 3.
+     */
     public static DocumentKeyStoreSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage,
-                                                      H256 keyId, Address requester, DocumentKey documentKey,
-                                                      Availability availability) {
-        return startMaster(key, cluster, outbox, storage, keyId, requester, documentKey, availability, storage.metadata(keyId));
-    }
-
-    /** As above, with the key's metadata the caller already read for this request (public state only: nothing unsealed). */
-    public static DocumentKeyStoreSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage,
-                                                      H256 keyId, Address requester, DocumentKey documentKey,
-                                                      Availability availability, Optional<KeyMetadata> share) {
+                                                      RequesterCheck requesters, H256 keyId, Requester requester, Operation operation,
+                                                      DocumentKey documentKey, Availability availability, Optional<KeyMetadata> share) {
         Set<NodeId> holders = new TreeSet<>();
         for (NodeId holder : share.map(s -> s.latestVersion().idNumbers().keySet()).orElse(Set.of(cluster.self()))) {
             if (cluster.isConnected(holder)) holders.add(holder);
         }
         int floor = share.map(s -> availability.floor(s.threshold())).orElse(1);
-        DocumentKeyStoreSession session = new DocumentKeyStoreSession(key, cluster.self(), holders, outbox, storage, keyId, share, floor);
-        Optional<Kind> refusal = check(share, requester);
+        DocumentKeyStoreSession session = new DocumentKeyStoreSession(key, cluster.self(), holders, outbox, storage, requesters, keyId,
+                share, floor);
+        Optional<Kind> refusal;
+        try {
+            refusal = share.isEmpty() ? check(share, null) : check(share, session.author(requester.credential(), operation, documentKey));
+        } catch (SecretStoreException e) {
+            session.fail(e); // the requester's credential does not authorize this store here (SEC-31, SEC-32)
+            return session;
+        }
         if (refusal.isPresent()) {
             session.fail(SecretStoreException.of(refusal.get()));
             return session;
@@ -134,14 +154,15 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
             return session;
         }
         session.initSent = true;
-        session.broadcast(new StoreMessage.Init(keyId, requester, documentKey.commonPoint(), documentKey.encryptedPoint()));
+        session.broadcast(new StoreMessage.Init(keyId, requester.credential(), operation, documentKey.commonPoint(),
+                documentKey.encryptedPoint()));
         session.maybeCommit();
         return session;
     }
 
     /** Creates the holder's side from the master's {@link StoreMessage.Init}; the init itself is then delivered as a message. */
     public static Optional<DocumentKeyStoreSession> slave(SessionKey key, NodeId self, Outbox outbox, KeyStorage storage,
-                                                          StoreMessage.Init init) {
+                                                          RequesterCheck requesters, StoreMessage.Init init) {
         Optional<KeyMetadata> stored = storage.metadata(init.keyId());
         Set<NodeId> participants = stored
                 .map(s -> s.latestVersion().idNumbers().keySet())
@@ -149,14 +170,32 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
         if (!participants.contains(key.master()) || !participants.contains(self)) {
             return Optional.empty();
         }
-        return Optional.of(new DocumentKeyStoreSession(key, self, participants, outbox, storage, init.keyId(), stored, 0));
+        return Optional.of(new DocumentKeyStoreSession(key, self, participants, outbox, storage, requesters, init.keyId(), stored, 0));
     }
 
     /** The factory the session manager uses to create the holder's side. */
-    public static dev.secretstore.protocol.session.ClusterSessions.SlaveFactory factory(NodeId self, KeyStorage storage) {
+    public static dev.secretstore.protocol.session.ClusterSessions.SlaveFactory factory(NodeId self, KeyStorage storage,
+                                                                                     RequesterCheck requesters) {
         return (init, outbox) -> init.body() instanceof StoreMessage.Init m
-                ? slave(init.key(), self, outbox, storage, m).map(s -> s)
+                ? slave(init.key(), self, outbox, storage, requesters, m).map(s -> s)
                 : Optional.empty();
+    }
+
+    /**
+     * The requester of {@code credential} for {@code operation} (2 or 3) on this store, as this node's own check
+     * derives it, spending a fresh authorization on this request (SEC-31, SEC-32). Endpoint 2 binds (C, E); endpoint
+     * 3, whose store follows the generation the master ran for the same request, binds the key's threshold.
+     *
+     * @throws SecretStoreException the check's error, or {@code INSUFFICIENT_REQUESTER_DATA} for another operation
+     */
+    private Address author(dev.secretstore.protocol.auth.Credential credential, Operation operation, DocumentKey documentKey) {
+        dev.secretstore.crypto.H256 params = switch (operation) {
+            case STORE_DOCUMENT_KEY -> Operation.storeParams(documentKey.commonPoint(), documentKey.encryptedPoint());
+            case GENERATE_DOCUMENT_KEY -> Operation.thresholdParams(stored.orElseThrow().threshold());
+            default -> throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA,
+                    "operation " + operation.code() + " does not store a document key");
+        };
+        return requesters.claim(credential, operation, keyId, params, CredentialUse.of(key, operation, keyId)).address();
     }
 
     /** Parity's check order for a store (http-api.md §6.2). */
@@ -206,7 +245,14 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     private void onHolderMessage(NodeId from, StoreMessage m) {
         if (m instanceof StoreMessage.Init init) {
             if (member.state() != CommitMember.State.IDLE) return; // duplicate
-            Optional<Kind> refusal = check(stored, init.requester());
+            Optional<Kind> refusal;
+            try {
+                DocumentKey dk = new DocumentKey(init.commonPoint(), init.encryptedPoint());
+                refusal = stored.isEmpty() ? check(stored, null) : check(stored, author(init.credential(), init.operation(), dk));
+            } catch (SecretStoreException e) {
+                refuseUnauthorized(e);
+                return;
+            }
             if (refusal.isPresent()) {
                 outbox.send(key.master(), new StoreMessage.Refused(refusal.get()));
                 fail(SecretStoreException.of(refusal.get()));
@@ -218,6 +264,23 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
         } else if (m instanceof StoreMessage.Abort) {
             if (member.onAbort(from)) fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
         }
+    }
+
+    /**
+     * Holder: the forwarded credential does not authorize this store here. Refuses with the check's error kind and
+     * ends this side blaming the master (SEC-31); a full nonce memory (retryable) blames nobody.
+     */
+    private void refuseUnauthorized(SecretStoreException e) {
+        outbox.send(key.master(), new StoreMessage.Refused(e.kind()));
+        if (e.kind() == Kind.TOO_EARLY_FOR_REQUEST) {
+            fail(e);
+            return;
+        }
+        Culprit culprit = new Culprit(key.master(), Culprit.Reason.UNAUTHORIZED_REQUEST, "requester's credential refused: " + e.displayText());
+        memberCulprit = culprit;
+        java.util.logging.Logger.getLogger(DocumentKeyStoreSession.class.getName()).warning(() -> "store of key " + keyId.toHex() + " in "
+                + key + ": refused the master's request; blaming " + culprit);
+        fail(e.withCulprits(List.of(culprit)));
     }
 
     /** Before the decision: goes on without {@code holder} if the floor is still met, else fails. */
@@ -277,6 +340,7 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     public Set<NodeId> blamed() {
         Set<NodeId> out = new TreeSet<>();
         culprits.forEach(c -> out.add(c.node()));
+        if (memberCulprit != null) out.add(memberCulprit.node());
         return out;
     }
 

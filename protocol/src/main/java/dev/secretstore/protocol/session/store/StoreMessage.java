@@ -1,9 +1,10 @@
 package dev.secretstore.protocol.session.store;
 
-import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.auth.Credential;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
 
@@ -14,8 +15,18 @@ public sealed interface StoreMessage extends SessionMessage {
         return SessionType.DOCUMENT_KEY_STORE;
     }
 
-    /** Master → holders: check and durably prepare this document key. */
-    record Init(H256 keyId, Address requester, PublicPoint commonPoint, PublicPoint encryptedPoint) implements StoreMessage {
+    /**
+     * Master → holders: check and durably prepare this document key. The master forwards the requester's own
+     * {@code credential} for {@code operation} (2, or 3 when the master generated the key and the document key in
+     * one request): every holder derives the requester from it and checks it is the key's author (SEC-31).
+     */
+    record Init(H256 keyId, Credential credential, Operation operation, PublicPoint commonPoint, PublicPoint encryptedPoint)
+            implements StoreMessage {
+        public Init {
+            java.util.Objects.requireNonNull(credential, "credential");
+            java.util.Objects.requireNonNull(operation, "operation");
+        }
+
         @Override
         public boolean isInitialization() {
             return true;

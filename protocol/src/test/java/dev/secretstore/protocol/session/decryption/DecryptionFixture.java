@@ -22,6 +22,7 @@ import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.TestKeys;
+import dev.secretstore.protocol.session.TestRequesters;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -104,7 +105,7 @@ final class DecryptionFixture {
     final int t;
     final H256 keyId = randomId();
     final KeyPair requesterKeys = KeyPair.random();
-    final Requester requester = Requester.of(requesterKeys.publicKey());
+    final Requester requester = TestRequesters.ofStatic(requesterKeys, keyId);
     final PublicPoint documentKey = SecretScalar.random(RNG).mulG();
     final EncryptedDocumentKey encrypted;
     final Map<NodeId, TestAcl> acls = new HashMap<>();
@@ -136,7 +137,7 @@ final class DecryptionFixture {
             acl.allowed.add(requester.address());
             acls.put(node.id, acl);
             node.sessions.registerFactory(SessionType.DECRYPTION,
-                    DecryptionSession.factory(node, node.sessions, node.storage, acl, RNG));
+                    DecryptionSession.factory(node, node.sessions, node.storage, acl, node.requesters(), RNG));
             if (!ids.containsKey(node.id)) continue;
             KeyVersion v = new KeyVersion(ids, f.evaluate(ids.get(node.id)), commitments);
             node.storage.prepareNewKey(new KeyShare(keyId, requester.address(), t, y, Optional.empty(), List.of(v)));
@@ -176,7 +177,7 @@ final class DecryptionFixture {
         InMemoryCluster.Node master = cluster.node(masterIndex);
         SessionKey sk = new SessionKey(SessionType.DECRYPTION, randomId(), master.id);
         return master.sessions.startMaster(sk, outbox -> DecryptionSession.startMaster(sk, master, outbox,
-                master.sessions.reentry(sk), master.storage, acls.get(master.id), key, who, shadow, RNG));
+                master.sessions.reentry(sk), master.storage, acls.get(master.id), master.requesters(), key, who, shadow, RNG));
     }
 
     /** A shadow retrieval whose groups never contain a node of {@code excluded} (SEC-33). */
@@ -184,7 +185,7 @@ final class DecryptionFixture {
         InMemoryCluster.Node master = cluster.node(masterIndex);
         SessionKey sk = new SessionKey(SessionType.DECRYPTION, randomId(), master.id);
         return master.sessions.startMaster(sk, outbox -> DecryptionSession.startMaster(sk, master, outbox,
-                master.sessions.reentry(sk), master.storage, acls.get(master.id), keyId, requester, true, RNG,
+                master.sessions.reentry(sk), master.storage, acls.get(master.id), master.requesters(), keyId, requester, true, RNG,
                 master.storage.metadata(keyId), excluded));
     }
 

@@ -15,6 +15,7 @@ import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.session.Envelope;
 import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.InMemoryCluster.Delivery;
+import dev.secretstore.protocol.session.TestRequesters;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.consensus.ConsensusMessage;
@@ -104,7 +105,7 @@ class DecryptionSessionTest {
     @Test
     void requesterNotOnTheAllowListIs403() {
         DecryptionFixture f = new DecryptionFixture(3, 1);
-        DecryptionSession s = f.start(0, true, f.keyId, Requester.of(KeyPair.random().publicKey()));
+        DecryptionSession s = f.start(0, true, f.keyId, TestRequesters.ofStatic(KeyPair.random(), f.keyId));
         f.cluster.deliverAll();
         assertThat(DecryptionFixture.failureKind(s)).isEqualTo(Kind.CONSENSUS_UNREACHABLE);
     }
@@ -639,10 +640,14 @@ class DecryptionSessionTest {
         assertThat(s.excludedNodes()).containsExactly(n0);
     }
 
-    /** A decryption request for a requester other than the approved one is refused (the ACL approved an address). */
+    /**
+     * A partial request for another requester key than the one each member derived from the credential is refused,
+     * and the members blame the master (SEC-31).
+     */
     @Test
-    void requestForAnotherRequesterIsRefused() {
+    void requestForAnotherRequesterIsRefused_SEC31() {
         DecryptionFixture f = new DecryptionFixture(3, 1);
+        dev.secretstore.protocol.session.MemberOutcomes outcomes = dev.secretstore.protocol.session.MemberOutcomes.watch(f.cluster);
         PublicPoint mallory = KeyPair.random().publicKey();
         List<NodeId> refusals = new ArrayList<>();
         f.cluster.intercept(d -> {
@@ -657,6 +662,9 @@ class DecryptionSessionTest {
         f.cluster.deliverAll();
         assertThat(Set.copyOf(refusals)).containsExactlyInAnyOrder(f.node(0).id, f.node(1).id);
         assertThat(DecryptionFixture.failureKind(s)).isEqualTo(Kind.CONSENSUS_UNREACHABLE);
+        for (int i = 0; i < 2; i++) {
+            assertThat(outcomes.blamed(f.node(i).id, SessionType.DECRYPTION)).as("member %d", i).containsExactly(f.node(2).id);
+        }
     }
 
     /** SEC-18: a holder answers each attempt id once, even if the master (or a replay) asks again. */

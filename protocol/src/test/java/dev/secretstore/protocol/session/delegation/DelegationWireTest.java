@@ -14,6 +14,8 @@ import dev.secretstore.protocol.codec.MessageCodec;
 import dev.secretstore.protocol.session.Envelope;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.TestRequesters;
+import dev.secretstore.crypto.auth.Operation;
 import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import java.util.Map;
 import java.util.List;
@@ -44,16 +46,17 @@ class DelegationWireTest {
         roundTrip(new DelegationMessage.Query(keyId, Endpoint.RETRIEVE_SHADOWS));
         roundTrip(new DelegationMessage.Held(requester.address(), 1, p, true, false));
         roundTrip(new DelegationMessage.NotHeld());
-        roundTrip(new DelegationMessage.Request(Endpoint.STORE_DOCUMENT_KEY, keyId, requester.publicKey(), requester.address(), keyId,
-                List.of(p, p)));
-        roundTrip(new DelegationMessage.Request(Endpoint.SIGN_ECDSA, keyId, requester.publicKey(), requester.address(), keyId, List.of()));
+        roundTrip(new DelegationMessage.Request(Endpoint.STORE_DOCUMENT_KEY, keyId, TestRequesters.ofStatic(requester, keyId).credential(),
+                keyId, List.of(p, p)));
+        roundTrip(new DelegationMessage.Request(Endpoint.SIGN_ECDSA, keyId, TestRequesters.fresh(requester, keyId, Operation.SIGN_ECDSA,
+                keyId, keyId, 1_800_000_000L).credential(), keyId, List.of()));
         roundTrip(new DelegationMessage.Succeeded(new byte[177], List.of(), List.of()));
         roundTrip(new DelegationMessage.Succeeded(new byte[0], List.of(p, p), List.of(new byte[145], new byte[145])));
         // SEC-33: the shadows' members and proved points; the members a shadow retrieval leaves out
         roundTrip(new DelegationMessage.Succeeded(new byte[0], List.of(p, p), List.of(new byte[145], new byte[145]), List.of(node, other),
                 List.of(p, q)));
-        roundTrip(new DelegationMessage.Request(Endpoint.RETRIEVE_SHADOWS, keyId, requester.publicKey(), requester.address(), keyId,
-                List.of(), List.of(node, other)));
+        roundTrip(new DelegationMessage.Request(Endpoint.RETRIEVE_SHADOWS, keyId, TestRequesters.ofStatic(requester, keyId).credential(),
+                keyId, List.of(), List.of(node, other)));
         roundTrip(new DelegationMessage.Failed(Kind.CONSENSUS_UNREACHABLE, "", List.of(node), List.of(Culprit.Reason.REFUSED)));
         roundTrip(new DelegationMessage.Failed(Kind.INTERNAL, "cannot read the chain head for the ACL check", List.of(), List.of()));
     }
@@ -67,13 +70,22 @@ class DelegationWireTest {
                 "culprits", List.of(), "reasons", List.of())))).isInstanceOf(MessageCodec.CodecException.class);
         assertThatThrownBy(() -> codec.decode(handMade("del.failed", Map.of("kind", "INTERNAL", "detail", "x".repeat(257),
                 "culprits", List.of(), "reasons", List.of())))).isInstanceOf(MessageCodec.CodecException.class);
+        byte[] credential = TestRequesters.ofStatic(requester, keyId).credential().encode();
         assertThatThrownBy(() -> codec.decode(handMade("del.request", Map.of("endpoint", "RETRIEVE_SERVER_KEY", "keyId", keyId.toBytes(),
-                "requesterPublic", requester.publicKey().toBytes(), "requesterAddress", requester.address().toBytes(),
-                "messageHash", keyId.toBytes(), "documentKey", List.of())))).isInstanceOf(MessageCodec.CodecException.class);
+                "credential", credential, "messageHash", keyId.toBytes(), "documentKey", List.of(), "excluded", List.of()))))
+                .isInstanceOf(MessageCodec.CodecException.class);
+        // SEC-31: a credential that does not parse fails the message like any malformed field
+        byte[] unknownType = credential.clone();
+        unknownType[0] = 7;
+        assertThatThrownBy(() -> codec.decode(handMade("del.request", Map.of("endpoint", "SIGN_SCHNORR", "keyId", keyId.toBytes(),
+                "credential", unknownType, "messageHash", keyId.toBytes(), "documentKey", List.of(), "excluded", List.of()))))
+                .isInstanceOf(MessageCodec.CodecException.class);
+        assertThat(codec.decode(handMade("del.request", Map.of("endpoint", "SIGN_SCHNORR", "keyId", keyId.toBytes(),
+                "credential", credential, "messageHash", keyId.toBytes(), "documentKey", List.of(), "excluded", List.of()))).body())
+                .as("the same request with the well-formed credential decodes").isInstanceOf(DelegationMessage.Request.class);
         // SEC-33: exclusions only for a shadow retrieval; one proved point per shadow member
         assertThatThrownBy(() -> codec.decode(handMade("del.request", Map.of("endpoint", "SIGN_ECDSA", "keyId", keyId.toBytes(),
-                "requesterPublic", requester.publicKey().toBytes(), "requesterAddress", requester.address().toBytes(),
-                "messageHash", keyId.toBytes(), "documentKey", List.of(), "excluded", List.of(node.toBytes())))))
+                "credential", credential, "messageHash", keyId.toBytes(), "documentKey", List.of(), "excluded", List.of(node.toBytes())))))
                 .isInstanceOf(MessageCodec.CodecException.class);
         assertThatThrownBy(() -> codec.decode(handMade("del.succeeded", Map.of("result", new byte[0], "points", List.of(),
                 "shadows", List.of(new byte[145]), "shadowNodes", List.of(node.toBytes()), "shadowPoints", List.of()))))

@@ -26,6 +26,9 @@ import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.InMemoryCluster.Delivery;
 import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.TestKeys;
+import dev.secretstore.protocol.session.TestRequesters;
+import dev.secretstore.protocol.session.SessionKey;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.protocol.session.consensus.ConsensusMessage;
 import dev.secretstore.protocol.session.decryption.DecryptionMessage;
 import java.security.SecureRandom;
@@ -115,8 +118,13 @@ class EntryPointTest {
         }
     }
 
-    private static Requester as(KeyPair keys) {
-        return Requester.of(keys.publicKey());
+    /** {@code keys}' static signature over this test's key id (Parity's credential). */
+    private Requester as(KeyPair keys) {
+        return as(keys, keyId);
+    }
+
+    private static Requester as(KeyPair keys, H256 key) {
+        return TestRequesters.ofStatic(keys, key);
     }
 
     private static String failure(Kind kind) {
@@ -148,6 +156,42 @@ class EntryPointTest {
         master.resetCounts();
         f.ask(0, s -> s.retrieveServerKey(keyId, as(author))).ok();
         assertThat(master.metadataReads()).isEqualTo(1);
+    }
+
+    private Requester freshly(KeyPair keys, Fixture f, Operation operation, H256 params) {
+        return TestRequesters.fresh(keys, f.cluster.clusterId(), operation, keyId, params, System.currentTimeMillis() / 1000 + 60);
+    }
+
+    /**
+     * SEC-31, SEC-32: the entry point verifies a fresh authorization without spending it, so the holder it delegates to and
+     * that holder's members can; the second use of the same authorization is refused.
+     */
+    @Test
+    void aDelegatedFreshAuthorizationIsSpentOnceByTheHoldersSession_SEC31() {
+        Fixture f = new Fixture(4);
+        TestKeys.Sharing key = f.seed(1, 1, 2, 3); // member 0 holds nothing
+        Requester once = freshly(author, f, Operation.SIGN_SCHNORR, message);
+        byte[] blob = f.ask(0, s -> s.signSchnorr(keyId, once, message)).ok();
+        SchnorrSignature sig = SchnorrSignature.fromBytes(Ecies.decryptFromServer(author.secret(), blob));
+        assertThat(Schnorr.verify(key.publicKey(), message, sig)).isTrue();
+        assertThat(f.ask(0, s -> s.signSchnorr(keyId, once, message)).failure()).as("replayed through the same entry point")
+                .startsWith(Kind.INSUFFICIENT_REQUESTER_DATA + ": ");
+        assertThat(f.ask(0, s -> s.signSchnorr(keyId, freshly(author, f, Operation.SIGN_SCHNORR, randomId()), message)).failure())
+                .as("another message hash is refused by the entry point before it forwards anything")
+                .startsWith(Kind.INSUFFICIENT_REQUESTER_DATA + ": ");
+    }
+
+    /** SEC-31: endpoint 4 is answered for the requester the answering node derives from the credential itself. */
+    @Test
+    void theServerKeyGoesToTheAuthorOfTheCredential_SEC31() {
+        Fixture f = new Fixture(4);
+        TestKeys.Sharing key = f.seed(1, 1, 2, 3);
+        for (int via : new int[] {0, 1}) { // through a non-holder (negotiated) and a holder (its own metadata)
+            assertThat(f.ask(via, s -> s.retrieveServerKey(keyId, freshly(author, f, Operation.RETRIEVE_SERVER_KEY, Operation.NO_PARAMS))).ok())
+                    .isEqualTo(key.publicKey());
+            assertThat(f.ask(via, s -> s.retrieveServerKey(keyId, freshly(author, f, Operation.RETRIEVE_DOCUMENT_KEY, Operation.NO_PARAMS)))
+                    .failure()).as("the author's authorization of another endpoint").startsWith(Kind.INSUFFICIENT_REQUESTER_DATA + ": ");
+        }
     }
 
     @Test
@@ -361,7 +405,7 @@ class EntryPointTest {
 
         // a key nobody holds, claimed by the liar alone: no answer from its word either
         H256 unknown = randomId();
-        assertThat(f.ask(0, s -> s.retrieveServerKey(unknown, as(stranger))).failure())
+        assertThat(f.ask(0, s -> s.retrieveServerKey(unknown, as(stranger, unknown))).failure())
                 .isEqualTo(failure(Kind.CONSENSUS_TEMPORARY_UNREACHABLE));
     }
 
@@ -376,8 +420,8 @@ class EntryPointTest {
             if (d.from().equals(nonHolder) && d.envelope().body() instanceof DelegationMessage m) fromNonHolder.add(m);
             return List.of(d);
         });
-        DelegationMessage.Request forged = new DelegationMessage.Request(Endpoint.SIGN_SCHNORR, keyId, author.publicKey(),
-                author.publicKey().toAddress(), message, List.of());
+        DelegationMessage.Request forged = new DelegationMessage.Request(Endpoint.SIGN_SCHNORR, keyId, as(author).credential(), message,
+                List.of());
         f.cluster.inject(new Delivery(entry, nonHolder, new Envelope(SessionType.DELEGATION, randomId(), entry, entry, forged)));
         f.cluster.deliverAll();
         assertThat(fromNonHolder).as("it answers as a member without the key, and asks nobody").hasSize(1);
@@ -406,7 +450,7 @@ class EntryPointTest {
     }
 
     @Test
-    void theHolderTrustsTheEntryNodeNoMoreThanAClient_SEC40() {
+    void theHolderTrustsTheEntryNodeNoMoreThanAClient_SEC31_SEC40() {
         Fixture f = new Fixture(3);
         f.seed(1, 1, 2);
         NodeId entry = f.id(0);
@@ -416,17 +460,24 @@ class EntryPointTest {
             if (d.from().equals(holder) && d.envelope().type() == SessionType.DELEGATION) answers.add((DelegationMessage) d.envelope().body());
             return List.of(d);
         });
-        // the author's address with another key: no client can send that (the address is its key's, http-api.md §5)
-        DelegationMessage.Request forged = new DelegationMessage.Request(Endpoint.SIGN_SCHNORR, keyId, stranger.publicKey(),
-                author.publicKey().toAddress(), message, List.of());
-        f.cluster.inject(new Delivery(entry, holder, new Envelope(SessionType.DELEGATION, randomId(), entry, entry, forged)));
-        // a stranger named honestly: the holders' ACL consensus refuses it as it would a client
-        DelegationMessage.Request stranger = new DelegationMessage.Request(Endpoint.SIGN_SCHNORR, keyId, this.stranger.publicKey(),
-                this.stranger.publicKey().toAddress(), message, List.of());
+        dev.secretstore.protocol.session.MemberOutcomes outcomes = dev.secretstore.protocol.session.MemberOutcomes.watch(f.cluster);
+        // SEC-31: the author's fresh authorization to sign another message: the holder derives no requester from it
+        Requester otherMessage = TestRequesters.fresh(author, f.cluster.clusterId(), Operation.SIGN_SCHNORR, keyId,
+                H256.keccak(new byte[] {9}), System.currentTimeMillis() / 1000 + 60);
+        DelegationMessage.Request forged = new DelegationMessage.Request(Endpoint.SIGN_SCHNORR, keyId, otherMessage.credential(), message,
+                List.of());
+        SessionKey forgedKey = new SessionKey(SessionType.DELEGATION, randomId(), entry);
+        f.cluster.inject(new Delivery(entry, holder, new Envelope(SessionType.DELEGATION, forgedKey.sessionId(), entry, entry, forged)));
+        // a stranger's own signature: the holders' ACL consensus refuses it as it would a client
+        DelegationMessage.Request stranger = new DelegationMessage.Request(Endpoint.SIGN_SCHNORR, keyId, as(this.stranger).credential(),
+                message, List.of());
         f.cluster.inject(new Delivery(entry, holder, new Envelope(SessionType.DELEGATION, randomId(), entry, entry, stranger)));
         f.cluster.deliverAll();
         assertThat(answers).extracting(a -> ((DelegationMessage.Failed) a).kind())
-                .containsExactlyInAnyOrder(Kind.ACCESS_DENIED, Kind.CONSENSUS_UNREACHABLE);
+                .containsExactlyInAnyOrder(Kind.INSUFFICIENT_REQUESTER_DATA, Kind.CONSENSUS_UNREACHABLE);
+        assertThat(outcomes.culprits(holder, SessionType.DELEGATION)).as("the holder blames the entry node for the forged credential only")
+                .extracting(dev.secretstore.protocol.Culprit::node, dev.secretstore.protocol.Culprit::reason)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(entry, dev.secretstore.protocol.Culprit.Reason.UNAUTHORIZED_REQUEST));
     }
 
     @Test

@@ -123,7 +123,7 @@ class GenerationFaultMatrixTest {
                         : List.of(RobustGenerationTest.with(d, corrupt(body, culprit, c.node(0).id, rng)), d);
             };
         });
-        KeyGenerationSession s = GenerationFixture.start(c, 0, shape.t(), Availability.DEFAULTS, keyId, author.address(), rng);
+        KeyGenerationSession s = GenerationFixture.start(c, 0, shape.t(), Availability.DEFAULTS, keyId, author, rng);
         for (int round = 0; round < 12 && !(s.isFinished() && c.allIdle() && held.isEmpty()); round++) {
             c.deliverAll();
             if (!held.isEmpty()) { // the delayed messages arrive after everything else in flight, before any timer

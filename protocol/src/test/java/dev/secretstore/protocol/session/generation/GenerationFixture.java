@@ -23,6 +23,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.crypto.auth.Operation;
+import dev.secretstore.protocol.Requester;
+import dev.secretstore.protocol.session.TestRequesters;
 import java.util.concurrent.CompletionException;
 
 /** Shared helpers of the generation tests: a cluster with the generation factory, starting, settling, and the outcome checks. */
@@ -32,7 +36,7 @@ final class GenerationFixture {
     static InMemoryCluster cluster(int n, SecureRandom rng) {
         InMemoryCluster c = new InMemoryCluster(n);
         for (InMemoryCluster.Node node : c.nodes()) {
-            node.sessions.registerFactory(SessionType.KEY_GENERATION, KeyGenerationSession.factory(node, node.storage, rng));
+            node.sessions.registerFactory(SessionType.KEY_GENERATION, KeyGenerationSession.factory(node, node.storage, node.requesters(), rng));
         }
         return c;
     }
@@ -43,12 +47,19 @@ final class GenerationFixture {
         return H256.fromBytes(b);
     }
 
-    static KeyGenerationSession start(InMemoryCluster c, int masterIndex, long t, Availability availability, H256 keyId, Address author,
+    /** Endpoint 1 on {@code masterIndex} for {@code author}, who signs the key id (Parity's static credential). */
+    static KeyGenerationSession start(InMemoryCluster c, int masterIndex, long t, Availability availability, H256 keyId, KeyPair author,
                                       SecureRandom rng) {
+        return start(c, masterIndex, t, availability, keyId, TestRequesters.ofStatic(author, keyId), Operation.GENERATE_SERVER_KEY, rng);
+    }
+
+    static KeyGenerationSession start(InMemoryCluster c, int masterIndex, long t, Availability availability, H256 keyId,
+                                      Requester requester, Operation operation, SecureRandom rng) {
         InMemoryCluster.Node master = c.node(masterIndex);
         SessionKey key = new SessionKey(SessionType.KEY_GENERATION, randomId(rng), master.id);
         return master.sessions.startMaster(key, outbox ->
-                KeyGenerationSession.startMaster(key, master, outbox, master.storage, keyId, author, t, availability, rng));
+                KeyGenerationSession.startMaster(key, master, outbox, master.storage, master.requesters(), keyId, requester, operation, t,
+                        availability, rng));
     }
 
     /** Delivers everything and lets stall timeouts pass until the master's session ended and every node is idle. */

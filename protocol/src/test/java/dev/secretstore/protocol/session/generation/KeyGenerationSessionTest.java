@@ -77,7 +77,7 @@ class KeyGenerationSessionTest {
     }
 
     private KeyGenerationSession start(InMemoryCluster c, int masterIndex, long t, Availability availability) {
-        return GenerationFixture.start(c, masterIndex, t, availability, keyId, author.address(), RNG);
+        return GenerationFixture.start(c, masterIndex, t, availability, keyId, author, RNG);
     }
 
     private static Kind failureKind(KeyGenerationSession s) {
@@ -557,7 +557,7 @@ class KeyGenerationSessionTest {
                 case "node listed twice" -> ids.set(0, new IdNumber(ids.get(1).node(), ids.get(0).x()));
                 default -> ids.remove(0);
             }
-            return new Init(init.keyId(), init.author(), init.threshold(), ids, init.participants());
+            return new Init(init.keyId(), init.credential(), init.operation(), init.threshold(), ids, init.participants());
         }));
         KeyGenerationSession s = start(c, 0, 1);
         c.deliverAll();

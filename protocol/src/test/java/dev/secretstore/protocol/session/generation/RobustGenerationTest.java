@@ -41,7 +41,7 @@ class RobustGenerationTest {
     private final H256 keyId = GenerationFixture.randomId(rng);
 
     private KeyGenerationSession start(InMemoryCluster c, int t, Availability availability) {
-        return GenerationFixture.start(c, 0, t, availability, keyId, author.address(), rng);
+        return GenerationFixture.start(c, 0, t, availability, keyId, author, rng);
     }
 
     private static Set<NodeId> ids(InMemoryCluster c, int... indexes) {
@@ -100,7 +100,7 @@ class RobustGenerationTest {
         GenerationFixture.assertGeneratedBy(c, s, keyId, author.address(), 1, ids(c, 0, 1, 2, 3));
         c.disconnect(c.node(3).id);
         KeyGenerationSession again = GenerationFixture.start(c, 0, 1, GenerationFixture.floor(4), GenerationFixture.randomId(rng),
-                author.address(), rng);
+                author, rng);
         assertThat(GenerationFixture.failureKind(again)).isEqualTo(Kind.NODE_DISCONNECTED);
     }
 

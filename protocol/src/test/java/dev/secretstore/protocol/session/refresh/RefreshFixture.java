@@ -21,6 +21,7 @@ import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.TestKeys;
+import dev.secretstore.protocol.session.TestRequesters;
 import dev.secretstore.protocol.session.admin.AdminPolicy;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -48,8 +49,8 @@ final class RefreshFixture {
     final int t;
     final KeyPair admin = KeyPair.random();
     final KeyPair requesterKeys = KeyPair.random();
-    final Requester requester = Requester.of(requesterKeys.publicKey());
     final H256 keyId = randomId();
+    final Requester requester = TestRequesters.ofStatic(requesterKeys, keyId);
     final PublicPoint serverKey;
     final PublicPoint documentKey;
     final Availability availability;

@@ -30,6 +30,7 @@ import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.TestKeys;
+import dev.secretstore.protocol.session.TestRequesters;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,9 +56,9 @@ class ShareRepairTest {
     static final AclChecker ALLOW_ALL = (requester, keyId) -> CompletableFuture.completedFuture(AclChecker.Decision.allow("test"));
 
     final KeyPair requesterKeys = KeyPair.random();
-    final Requester requester = Requester.of(requesterKeys.publicKey());
-    final Address author = requester.address();
     final H256 keyId = randomId();
+    final Requester requester = TestRequesters.ofStatic(requesterKeys, keyId);
+    final Address author = requester.address();
 
     InMemoryCluster cluster;
     final Map<NodeId, ClusterKeyServer> servers = new HashMap<>();

@@ -16,6 +16,7 @@ import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.TestKeys;
+import dev.secretstore.protocol.session.TestRequesters;
 import dev.secretstore.protocol.session.store.DocumentKeyStoreSession;
 import dev.secretstore.protocol.session.store.StoreMessage;
 import java.security.SecureRandom;
@@ -168,7 +169,7 @@ class PendingResolutionTest {
         for (InMemoryCluster.Node n : c.nodes()) {
             n.storage.prepareNewKey(s.of(n.id));
             n.storage.commit(keyId);
-            n.sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(n.id, n.storage));
+            n.sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(n.id, n.storage, n.requesters()));
         }
         InMemoryCluster.Node master = c.node(0);
         InMemoryCluster.Node holder = c.node(1);
@@ -183,7 +184,8 @@ class PendingResolutionTest {
         DocumentKey dk = new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG());
         SessionKey storeKey = new SessionKey(SessionType.DOCUMENT_KEY_STORE, H256.keccak(new byte[] {7}), master.id);
         master.sessions.startMaster(storeKey, outbox ->
-                DocumentKeyStoreSession.startMaster(storeKey, master, outbox, master.storage, keyId, author.address(), dk));
+                DocumentKeyStoreSession.startMaster(storeKey, master, outbox, master.storage, master.requesters(), keyId,
+                        TestRequesters.ofStatic(author, keyId), dk, dev.secretstore.protocol.Availability.DEFAULTS));
         c.deliverAll();
         assertThat(holder.storage.pendingKeyIds()).containsExactly(keyId);
 

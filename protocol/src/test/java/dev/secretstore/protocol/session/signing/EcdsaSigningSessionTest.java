@@ -13,6 +13,7 @@ import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.session.Envelope;
 import dev.secretstore.protocol.session.InMemoryCluster.Delivery;
+import dev.secretstore.protocol.session.TestRequesters;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.dealing.DealingMessage;
 import dev.secretstore.protocol.session.signing.SigningFixture.TestAcl;
@@ -73,7 +74,7 @@ class EcdsaSigningSessionTest {
     @Test
     void aclDenialIs403() {
         SigningFixture f = new SigningFixture(3, 1);
-        EcdsaSigningSession s = f.startEcdsa(0, messageHash, f.keyId, Requester.of(KeyPair.random().publicKey()));
+        EcdsaSigningSession s = f.startEcdsa(0, messageHash, f.keyId, TestRequesters.ofStatic(KeyPair.random(), f.keyId));
         f.cluster.deliverAll();
         assertThat(SigningFixture.failureKind(s)).isEqualTo(Kind.CONSENSUS_UNREACHABLE);
         assertThat(f.cluster.allIdle()).isTrue();

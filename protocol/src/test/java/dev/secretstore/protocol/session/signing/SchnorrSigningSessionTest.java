@@ -14,6 +14,7 @@ import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.session.Envelope;
 import dev.secretstore.protocol.session.InMemoryCluster.Delivery;
+import dev.secretstore.protocol.session.TestRequesters;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.consensus.ConsensusMessage;
 import dev.secretstore.protocol.session.dealing.DealingMessage;
@@ -87,7 +88,7 @@ class SchnorrSigningSessionTest {
     @Test
     void requesterNotAllowedIs403() {
         SigningFixture f = new SigningFixture(3, 1);
-        SchnorrSigningSession s = f.startSchnorr(1, messageHash, f.keyId, Requester.of(KeyPair.random().publicKey()));
+        SchnorrSigningSession s = f.startSchnorr(1, messageHash, f.keyId, TestRequesters.ofStatic(KeyPair.random(), f.keyId));
         f.cluster.deliverAll();
         assertThat(SigningFixture.failureKind(s)).isEqualTo(Kind.CONSENSUS_UNREACHABLE);
     }

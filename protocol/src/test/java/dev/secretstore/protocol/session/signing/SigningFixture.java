@@ -19,6 +19,7 @@ import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.TestKeys;
+import dev.secretstore.protocol.session.TestRequesters;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -85,7 +86,7 @@ final class SigningFixture {
     final int t;
     final H256 keyId = randomId();
     final KeyPair requesterKeys = KeyPair.random();
-    final Requester requester = Requester.of(requesterKeys.publicKey());
+    final Requester requester = TestRequesters.ofStatic(requesterKeys, keyId);
     final PublicPoint serverKey;
     final Map<NodeId, TestAcl> acls = new HashMap<>();
     final List<NodeId> holders;
@@ -112,9 +113,9 @@ final class SigningFixture {
             acl.allowed.add(requester.address());
             acls.put(node.id, acl);
             node.sessions.registerFactory(SessionType.SCHNORR_SIGNING,
-                    SchnorrSigningSession.factory(node, node.sessions, node.storage, acl, RNG));
+                    SchnorrSigningSession.factory(node, node.sessions, node.storage, acl, node.requesters(), RNG));
             node.sessions.registerFactory(SessionType.ECDSA_SIGNING,
-                    EcdsaSigningSession.factory(node, node.sessions, node.storage, acl, RNG));
+                    EcdsaSigningSession.factory(node, node.sessions, node.storage, acl, node.requesters(), RNG));
             if (!ids.containsKey(node.id)) continue;
             KeyVersion v = new KeyVersion(ids, f.evaluate(ids.get(node.id)), commitments);
             node.storage.prepareNewKey(new KeyShare(keyId, requester.address(), t, serverKey, Optional.empty(), List.of(v)));
@@ -150,7 +151,7 @@ final class SigningFixture {
         InMemoryCluster.Node master = cluster.node(masterIndex);
         SessionKey sk = new SessionKey(SessionType.SCHNORR_SIGNING, randomId(), master.id);
         return master.sessions.startMaster(sk, outbox -> SchnorrSigningSession.startMaster(sk, master, outbox,
-                master.sessions.reentry(sk), master.storage, acls.get(master.id), key, who, messageHash, RNG));
+                master.sessions.reentry(sk), master.storage, acls.get(master.id), master.requesters(), key, who, messageHash, RNG));
     }
 
     EcdsaSigningSession startEcdsa(int masterIndex, H256 messageHash) {
@@ -161,7 +162,7 @@ final class SigningFixture {
         InMemoryCluster.Node master = cluster.node(masterIndex);
         SessionKey sk = new SessionKey(SessionType.ECDSA_SIGNING, randomId(), master.id);
         return master.sessions.startMaster(sk, outbox -> EcdsaSigningSession.startMaster(sk, master, outbox,
-                master.sessions.reentry(sk), master.storage, acls.get(master.id), key, who, messageHash, RNG));
+                master.sessions.reentry(sk), master.storage, acls.get(master.id), master.requesters(), key, who, messageHash, RNG));
     }
 
     /** What the requester does with the HTTP result: decrypts the blob of the expected length. */

@@ -17,6 +17,7 @@ import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.TestKeys;
+import dev.secretstore.protocol.session.TestRequesters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +84,7 @@ class DocumentKeyStoreFaultMatrixTest {
         for (int i = 0; i < n; i++) ids.put(c.node(i).id, Scalar.of(i + 1));
         TestKeys.seed(c, keyId, author.address(), t, ids, Optional.empty(), new java.security.SecureRandom());
         for (InMemoryCluster.Node node : c.nodes()) {
-            node.sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(node.id, node.storage));
+            node.sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(node.id, node.storage, node.requesters()));
         }
         NodeId faulty = c.node(FAULTY).id;
         List<InMemoryCluster.Delivery> late = new ArrayList<>();
@@ -106,7 +107,8 @@ class DocumentKeyStoreFaultMatrixTest {
         InMemoryCluster.Node master = c.node(0);
         SessionKey key = new SessionKey(SessionType.DOCUMENT_KEY_STORE, H256.fromBytes(bytes(32)), master.id);
         DocumentKeyStoreSession s = master.sessions.startMaster(key, outbox ->
-                DocumentKeyStoreSession.startMaster(key, master, outbox, master.storage, keyId, author.address(), documentKey, availability));
+                DocumentKeyStoreSession.startMaster(key, master, outbox, master.storage, master.requesters(), keyId,
+                        TestRequesters.ofStatic(author, keyId), documentKey, availability));
         c.deliverAll();
         released[0] = true;
         late.forEach(c::inject); // the delayed message arrives after everything else

@@ -17,6 +17,8 @@ import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.TestKeys;
+import dev.secretstore.protocol.session.TestRequesters;
+import dev.secretstore.crypto.auth.Operation;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
@@ -47,20 +49,21 @@ class DocumentKeyStoreSessionTest {
         for (int i = 0; i < n; i++) ids.put(c.node(i).id, Scalar.of(i + 1));
         TestKeys.seed(c, keyId, author.address(), t, ids, Optional.empty(), RNG);
         for (InMemoryCluster.Node node : c.nodes()) {
-            node.sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(node.id, node.storage));
+            node.sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(node.id, node.storage, node.requesters()));
         }
         return c;
     }
 
-    private DocumentKeyStoreSession start(InMemoryCluster c, int masterIndex, Address requester) {
+    private DocumentKeyStoreSession start(InMemoryCluster c, int masterIndex, KeyPair requester) {
         return start(c, masterIndex, requester, Availability.DEFAULTS);
     }
 
-    private DocumentKeyStoreSession start(InMemoryCluster c, int masterIndex, Address requester, Availability availability) {
+    private DocumentKeyStoreSession start(InMemoryCluster c, int masterIndex, KeyPair requester, Availability availability) {
         InMemoryCluster.Node master = c.node(masterIndex);
         SessionKey key = new SessionKey(SessionType.DOCUMENT_KEY_STORE, randomId(), master.id);
         return master.sessions.startMaster(key, outbox ->
-                DocumentKeyStoreSession.startMaster(key, master, outbox, master.storage, keyId, requester, documentKey, availability));
+                DocumentKeyStoreSession.startMaster(key, master, outbox, master.storage, master.requesters(), keyId,
+                        TestRequesters.ofStatic(requester, keyId), documentKey, availability));
     }
 
     private static Kind failureKind(DocumentKeyStoreSession s) {
@@ -90,7 +93,7 @@ class DocumentKeyStoreSessionTest {
     @CsvSource({"1,0", "3,1", "5,2", "7,3"})
     void storesOnEveryHolder(int n, int t) {
         InMemoryCluster c = cluster(n, t);
-        DocumentKeyStoreSession s = start(c, n - 1, author.address());
+        DocumentKeyStoreSession s = start(c, n - 1, author);
         c.deliverAll();
         assertThat(s.result()).isCompleted();
         s.result().join();
@@ -104,7 +107,8 @@ class DocumentKeyStoreSessionTest {
         InMemoryCluster.Node master = c.node(0);
         SessionKey key = new SessionKey(SessionType.DOCUMENT_KEY_STORE, randomId(), master.id);
         DocumentKeyStoreSession s = master.sessions.startMaster(key, outbox ->
-                DocumentKeyStoreSession.startMaster(key, master, outbox, master.storage, randomId(), author.address(), documentKey));
+                DocumentKeyStoreSession.startMaster(key, master, outbox, master.storage, master.requesters(), randomId(),
+                        TestRequesters.ofStatic(author, keyId), documentKey, Availability.DEFAULTS));
         assertThat(failureKind(s)).isEqualTo(Kind.SERVER_KEY_IS_NOT_FOUND);
         assertThat(c.pending()).isEmpty();
     }
@@ -112,16 +116,16 @@ class DocumentKeyStoreSessionTest {
     @Test
     void secondStoreIsAlreadyStored() {
         InMemoryCluster c = cluster(3, 1);
-        start(c, 0, author.address());
+        start(c, 0, author);
         c.deliverAll();
-        DocumentKeyStoreSession again = start(c, 1, author.address());
+        DocumentKeyStoreSession again = start(c, 1, author);
         assertThat(failureKind(again)).isEqualTo(Kind.DOCUMENT_KEY_ALREADY_STORED);
     }
 
     @Test
     void onlyTheAuthorMayStore() {
         InMemoryCluster c = cluster(3, 1);
-        DocumentKeyStoreSession s = start(c, 0, KeyPair.random().address());
+        DocumentKeyStoreSession s = start(c, 0, KeyPair.random());
         assertThat(failureKind(s)).isEqualTo(Kind.ACCESS_DENIED);
         c.deliverAll();
         assertStoredNowhere(c);
@@ -133,7 +137,7 @@ class DocumentKeyStoreSessionTest {
     void sec40_storesWithTheHoldersThatAreUp(int n, int t, int down) {
         InMemoryCluster c = cluster(n, t);
         for (int i = 1; i <= down; i++) c.disconnect(c.node(n - i).id);
-        DocumentKeyStoreSession s = start(c, 0, author.address());
+        DocumentKeyStoreSession s = start(c, 0, author);
         c.deliverAll();
         s.result().join();
         for (int i = 0; i < n; i++) {
@@ -152,10 +156,10 @@ class DocumentKeyStoreSessionTest {
         InMemoryCluster c = cluster(3, 1);
         c.disconnect(c.node(1).id);
         c.disconnect(c.node(2).id);
-        assertThat(failureKind(start(c, 0, author.address()))).isEqualTo(Kind.NODE_DISCONNECTED);
+        assertThat(failureKind(start(c, 0, author))).isEqualTo(Kind.NODE_DISCONNECTED);
         c.reconnect(c.node(1).id);
         // generation_min_members = 3 raises the floor above t+1 = 2
-        assertThat(failureKind(start(c, 0, author.address(), Availability.DEFAULTS.withGenerationFloor(3))))
+        assertThat(failureKind(start(c, 0, author, Availability.DEFAULTS.withGenerationFloor(3))))
                 .isEqualTo(Kind.NODE_DISCONNECTED);
         c.deliverAll();
         for (InMemoryCluster.Node n : c.nodes()) assertThat(n.storage.pendingKeyIds()).isEmpty();
@@ -165,7 +169,7 @@ class DocumentKeyStoreSessionTest {
     @Test
     void sec40_aHolderLostAfterInitIsLeftOutAndItsPreparedRowWaitsForResolution() { // SEC-25
         InMemoryCluster c = cluster(3, 1);
-        DocumentKeyStoreSession s = start(c, 0, author.address());
+        DocumentKeyStoreSession s = start(c, 0, author);
         c.deliverOne(); // Init to the first holder
         c.deliverOne(); // Init to the second holder
         c.disconnect(c.node(2).id);
@@ -182,7 +186,7 @@ class DocumentKeyStoreSessionTest {
     @Test
     void holderLostAfterInitAbortsEverywhereWhenTheFloorIsNoLongerMet() { // SEC-25
         InMemoryCluster c = cluster(3, 1);
-        DocumentKeyStoreSession s = start(c, 0, author.address(), Availability.DEFAULTS.withGenerationFloor(3));
+        DocumentKeyStoreSession s = start(c, 0, author, Availability.DEFAULTS.withGenerationFloor(3));
         c.deliverOne();
         c.deliverOne();
         c.disconnect(c.node(2).id);
@@ -199,7 +203,7 @@ class DocumentKeyStoreSessionTest {
     void sec40_aHolderWithoutTheKeyIsLeftOut() {
         InMemoryCluster c = cluster(3, 1);
         c.node(2).storage.removeKey(keyId);
-        DocumentKeyStoreSession s = start(c, 0, author.address());
+        DocumentKeyStoreSession s = start(c, 0, author);
         c.deliverAll();
         s.result().join();
         assertThat(c.node(1).storage.get(keyId).orElseThrow().documentKey()).contains(documentKey);
@@ -213,7 +217,7 @@ class DocumentKeyStoreSessionTest {
         DocumentKey other = new DocumentKey(SecretScalar.random().mulG(), SecretScalar.random().mulG());
         c.node(2).storage.prepareDocumentKey(keyId, other); // an inconsistent holder
         c.node(2).storage.commit(keyId);
-        DocumentKeyStoreSession s = start(c, 0, author.address());
+        DocumentKeyStoreSession s = start(c, 0, author);
         c.deliverAll();
         assertThat(failureKind(s)).isEqualTo(Kind.DOCUMENT_KEY_ALREADY_STORED);
         assertThat(c.node(0).storage.get(keyId).orElseThrow().documentKey()).isEmpty();
@@ -226,7 +230,7 @@ class DocumentKeyStoreSessionTest {
     void duplicatedMessagesCommitOnce() { // SEC-18
         InMemoryCluster c = cluster(5, 2);
         c.intercept(d -> List.of(d, d, d));
-        DocumentKeyStoreSession s = start(c, 0, author.address());
+        DocumentKeyStoreSession s = start(c, 0, author);
         c.deliverAll();
         s.result().join();
         assertStoredEverywhere(c, documentKey);
@@ -235,7 +239,7 @@ class DocumentKeyStoreSessionTest {
     @Test
     void reorderedMessagesStillCommit() {
         InMemoryCluster c = cluster(5, 2);
-        DocumentKeyStoreSession s = start(c, 4, author.address());
+        DocumentKeyStoreSession s = start(c, 4, author);
         // deliver the Init messages in reverse order
         List<InMemoryCluster.Delivery> inits = c.pending();
         c.intercept(d -> List.of());
@@ -251,7 +255,7 @@ class DocumentKeyStoreSessionTest {
     void stalledSessionTimesOutAndDiscards() { // SEC-19
         InMemoryCluster c = cluster(3, 1);
         c.intercept(d -> d.envelope().body() instanceof StoreMessage.Prepared ? List.of() : List.of(d));
-        DocumentKeyStoreSession s = start(c, 0, author.address());
+        DocumentKeyStoreSession s = start(c, 0, author);
         c.deliverAll();
         c.advance(InMemoryCluster.STALL.minusSeconds(1));
         assertThat(s.isFinished()).isFalse();
@@ -268,7 +272,7 @@ class DocumentKeyStoreSessionTest {
     void clockGoingBackwardsNeverUnderflows() { // SEC-19
         InMemoryCluster c = cluster(3, 1);
         c.intercept(d -> List.of());
-        DocumentKeyStoreSession s = start(c, 0, author.address());
+        DocumentKeyStoreSession s = start(c, 0, author);
         c.clock.set(c.clock.nanoTime() - Duration.ofHours(1).toNanos());
         c.advance(Duration.ZERO);
         assertThat(s.isFinished()).isFalse();
@@ -279,7 +283,7 @@ class DocumentKeyStoreSessionTest {
     @Test
     void messagesFromNonParticipantsAndForgedSendersAreDropped() { // SEC-18
         InMemoryCluster c = cluster(3, 1);
-        DocumentKeyStoreSession s = start(c, 0, author.address());
+        DocumentKeyStoreSession s = start(c, 0, author);
         InMemoryCluster.Delivery init = c.pending().get(0);
         c.deliverAll();
         s.result().join();
@@ -290,7 +294,8 @@ class DocumentKeyStoreSessionTest {
         // an envelope whose claimed sender is not the authenticated peer is dropped
         InMemoryCluster.Delivery forged = new InMemoryCluster.Delivery(c.node(1).id, c.node(2).id,
                 new dev.secretstore.protocol.session.Envelope(SessionType.DOCUMENT_KEY_STORE, randomId(), c.node(0).id, c.node(0).id,
-                        new StoreMessage.Init(keyId, author.address(), documentKey.commonPoint(), documentKey.encryptedPoint())));
+                        new StoreMessage.Init(keyId, TestRequesters.ofStatic(author, keyId).credential(), Operation.STORE_DOCUMENT_KEY,
+                                documentKey.commonPoint(), documentKey.encryptedPoint())));
         c.inject(forged);
         c.deliverAll();
         assertThat(c.allIdle()).isTrue();
@@ -311,7 +316,7 @@ class DocumentKeyStoreSessionTest {
             }
             return List.of(d);
         });
-        DocumentKeyStoreSession s = start(c, 0, author.address());
+        DocumentKeyStoreSession s = start(c, 0, author);
         c.deliverAll();
         assertThat(held).hasSize(1);
         assertThat(c.node(2).storage.get(keyId).orElseThrow().documentKey()).isEmpty();
@@ -330,14 +335,14 @@ class DocumentKeyStoreSessionTest {
         InMemoryCluster c = cluster(3, 1);
         InMemoryKeyStorage disk = (InMemoryKeyStorage) c.node(failing).storage;
         disk.failPrepares(true);
-        DocumentKeyStoreSession s = start(c, 0, author.address());
+        DocumentKeyStoreSession s = start(c, 0, author);
         c.deliverAll(); // no clock advance
         assertThat(failureKind(s)).isEqualTo(Kind.DATABASE);
         assertThat(c.allIdle()).isTrue();
         assertStoredNowhere(c);
         for (InMemoryCluster.Node n : c.nodes()) assertThat(n.storage.pendingKeyIds()).as(n.id.shortId()).isEmpty();
         disk.failPrepares(false);
-        DocumentKeyStoreSession retry = start(c, 0, author.address());
+        DocumentKeyStoreSession retry = start(c, 0, author);
         c.deliverAll();
         assertThat(retry.result()).isCompleted();
         assertStoredEverywhere(c, documentKey);
