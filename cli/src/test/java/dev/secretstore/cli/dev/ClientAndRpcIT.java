@@ -140,6 +140,23 @@ class ClientAndRpcIT {
                 .satisfies(e -> assertThat(((SecretStoreException) e).status()).isEqualTo(500));
     }
 
+    /** SEC-32, docs/auth.md §6: against a real node the client discovers the cluster and authorizes every request itself. */
+    @Test
+    void javaClientUsesFreshAuthorizationsAgainstARealNode() throws Exception {
+        SecretStoreClient publisher = SecretStoreClient.builder(List.of(cluster.httpUrl(0)), credentials(0))
+                .authorization(SecretStoreClient.AuthorizationMode.FRESH_ONLY).build();
+        String id = newKeyId();
+        String encrypted = publisher.encryptDocument(id, "fresh", 1);
+        SecretStoreClient consumer = SecretStoreClient.builder(List.of(cluster.httpUrl(1)), credentials(1))
+                .authorization(SecretStoreClient.AuthorizationMode.FRESH_ONLY).build();
+        assertThat(consumer.decryptDocumentToString(id, encrypted)).isEqualTo("fresh");
+        // the node checks the header: an authorization for another cluster is refused, never taken for a static signature
+        SecretStoreClient foreign = SecretStoreClient.builder(List.of(cluster.httpUrl(1)), credentials(1))
+                .clusterId(dev.secretstore.crypto.auth.ClusterId.ofName("elsewhere")).build();
+        assertThatThrownBy(() -> foreign.decryptDocumentToString(id, encrypted)).isInstanceOf(SecretStoreException.InvalidInput.class)
+                .satisfies(e -> assertThat(((SecretStoreException) e).parityMessage()).contains("bad authorization"));
+    }
+
     // ------------------------------------------------------------------ Ocean clients through the rpc service
 
     static JsonNode rpc(DevCluster.RpcAccount a, String method, Object... rest) throws Exception {

@@ -282,11 +282,30 @@ public final class HttpApi implements AutoCloseable {
             return keyServer.signEcdsa(r.keyId(), requester, r.messageHash()).thenApply(HttpApi::bytesBody);
         } else if (request instanceof ApiRequest.ServersSetChange r) {
             return keyServer.changeServersSet(r.oldSetSignature().toBytes(), r.newSetSignature().toBytes(),
-                    r.newServersSet().stream().map(NodeId::new).collect(Collectors.toSet())).thenApply(v -> null);
+                    r.newServersSet().stream().map(NodeId::new).collect(Collectors.toSet()),
+                    adminAuthorization(headers.get(Authorization.HEADER)))
+                    .thenApply(v -> null);
         } else if (request instanceof ApiRequest.RefreshShares r) {
-            return keyServer.refreshShares(r.signature().toBytes(), r.keyIds()).thenApply(v -> null);
+            return keyServer.refreshShares(r.signature().toBytes(), r.keyIds(), adminAuthorization(headers.get(Authorization.HEADER)))
+                    .thenApply(v -> null);
         }
         throw new IllegalStateException("unrouted request " + request.getClass().getSimpleName());
+    }
+
+    /**
+     * The administrator's fresh authorization of an administrative request (docs/auth.md §7): its one
+     * {@code Secretstore-Authorization} header, parsed (the members check it), or empty without one.
+     */
+    private static java.util.Optional<Authorization> adminAuthorization(java.util.List<String> authorization) {
+        if (authorization == null) return java.util.Optional.empty();
+        if (authorization.size() != 1) {
+            throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad authorization: more than one " + Authorization.HEADER + " header");
+        }
+        try {
+            return java.util.Optional.of(Authorization.parseHeader(authorization.get(0)));
+        } catch (CryptoException e) {
+            throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad authorization: " + e.getMessage());
+        }
     }
 
     /** The requester as this node's {@link RequesterCheck} derives it (no nonce spent: the sessions' members claim it). */
