@@ -105,6 +105,9 @@ final class ClientCommands {
                 description = "with --schnorr/--ecdsa: the expected server key (128 hex digits); default: retrieved from the key servers (author only)")
         String serverKey;
 
+        @picocli.CommandLine.Mixin
+        AuthorizationOptions authorization;
+
         @Override
         public Integer call() throws IOException {
             if (scheme == null) {
@@ -137,7 +140,7 @@ final class ClientCommands {
                 secret.destroy();
             }
             try {
-                var client = dev.secretstore.client.SecretStoreClient.create(urls, credentials);
+                var client = authorization.apply(dev.secretstore.client.SecretStoreClient.builder(urls, credentials), spec).build();
                 byte[] sig;
                 if (scheme.schnorr != null) {
                     sig = (expected == null ? client.signSchnorr(id, hash) : client.signSchnorr(id, hash, expected)).toBytes();
@@ -333,6 +336,9 @@ final class ClientCommands {
                 description = "with --id: key server HTTP URLs, tried in order (default: ${DEFAULT-VALUE}, node 0 of 'secretstore dev')")
         List<String> urls;
 
+        @picocli.CommandLine.Mixin
+        AuthorizationOptions authorization;
+
         dev.secretstore.client.SecretStoreClient client(CommandSpec spec) throws IOException {
             dev.secretstore.client.Credentials credentials;
             if (key != null && keystore == null) {
@@ -347,7 +353,7 @@ final class ClientCommands {
             } else {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--id needs one of --key FILE or --keystore FILE");
             }
-            return dev.secretstore.client.SecretStoreClient.create(urls, credentials);
+            return authorization.apply(dev.secretstore.client.SecretStoreClient.builder(urls, credentials), spec).build();
         }
     }
 

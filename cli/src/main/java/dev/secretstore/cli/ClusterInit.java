@@ -45,8 +45,15 @@ public final class ClusterInit {
 
     private ClusterInit() {}
 
-    /** A validated request: N nodes in {@code dir} (absolute), node i on ports base+i. */
-    public record Plan(int nodes, Path dir, int basePort, int httpBasePort, int opsBasePort) {
+    /**
+     * A validated request: N nodes in {@code dir} (absolute), node i on ports base+i; {@code clusterName}, if given, is
+     * written as every node's {@code cluster_id} (docs/auth.md §3).
+     */
+    public record Plan(int nodes, Path dir, int basePort, int httpBasePort, int opsBasePort, java.util.Optional<String> clusterName) {
+        public Plan(int nodes, Path dir, int basePort, int httpBasePort, int opsBasePort) {
+            this(nodes, dir, basePort, httpBasePort, opsBasePort, java.util.Optional.empty());
+        }
+
         public Path keyFile(int i) {
             return dir.resolve("node-" + i + ".key");
         }
@@ -73,6 +80,18 @@ public final class ClusterInit {
     public record Written(int index, String nodeId, Path config, Path keyFile, Path dataDir, int clusterPort, int httpPort, int opsPort) {}
 
     public static Plan plan(int nodes, Path dir, int basePort, int httpBasePort, int opsBasePort) {
+        return plan(nodes, dir, basePort, httpBasePort, opsBasePort, java.util.Optional.empty());
+    }
+
+    /** As {@link #plan(int, Path, int, int, int)}, with a cluster name (1 to 200 characters, no quote, backslash or control character). */
+    public static Plan plan(int nodes, Path dir, int basePort, int httpBasePort, int opsBasePort, java.util.Optional<String> clusterName) {
+        if (clusterName.isPresent()) {
+            String n = clusterName.get();
+            if (n.isBlank() || n.length() > 200 || n.chars().anyMatch(c -> Character.isISOControl(c) || c == '"' || c == '\\')) {
+                throw new IllegalArgumentException("--cluster-name must be 1 to 200 characters, not blank, without quotes, "
+                        + "backslashes or control characters");
+            }
+        }
         if (nodes < 1 || nodes > MAX_NODES) {
             throw new IllegalArgumentException("--nodes must be from 1 to " + MAX_NODES + ", got " + nodes);
         }
@@ -82,7 +101,7 @@ public final class ClusterInit {
         checkDisjoint("--base-port", basePort, "--http-base-port", httpBasePort, nodes);
         checkDisjoint("--base-port", basePort, "--ops-base-port", opsBasePort, nodes);
         checkDisjoint("--http-base-port", httpBasePort, "--ops-base-port", opsBasePort, nodes);
-        return new Plan(nodes, dir.toAbsolutePath().normalize(), basePort, httpBasePort, opsBasePort);
+        return new Plan(nodes, dir.toAbsolutePath().normalize(), basePort, httpBasePort, opsBasePort, clusterName);
     }
 
     private static void checkRange(String option, int base, int nodes) {
@@ -212,6 +231,8 @@ public final class ClusterInit {
         sb.append("self_secret_file = \"node-").append(i).append(".key\"\n");
         sb.append("acl_policy_file = \"").append(POLICY_FILE).append("\"\n");
         sb.append("ops_port = ").append(plan.opsBasePort() + i).append('\n');
+        plan.clusterName().ifPresent(n -> sb.append("# What fresh authorizations are signed for (docs/auth.md); the same on every node.\n")
+                .append("cluster_id = \"").append(n).append("\"\n"));
         return sb.toString();
     }
 

@@ -48,6 +48,10 @@ final class InitClusterCommand implements Callable<Integer> {
     @Option(names = "--threshold-hint", description = "also print which key thresholds suit a cluster of N nodes")
     boolean thresholdHint;
 
+    @Option(names = "--cluster-name", paramLabel = "NAME", description = "write cluster_id = NAME into every configuration: "
+            + "fresh authorizations are signed for the id derived from it (default: the id of the nodes list; docs/auth.md)")
+    String clusterName;
+
     @Option(names = "--force", description = "overwrite existing key, configuration and policy files (never deletes key storage)")
     boolean force;
 
@@ -57,7 +61,7 @@ final class InitClusterCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ClusterInit.Plan plan;
         try {
-            plan = ClusterInit.plan(nodes, dir, basePort, httpBasePort, opsBasePort);
+            plan = ClusterInit.plan(nodes, dir, basePort, httpBasePort, opsBasePort, java.util.Optional.ofNullable(clusterName));
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return Main.USAGE;

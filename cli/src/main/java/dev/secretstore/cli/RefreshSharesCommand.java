@@ -2,6 +2,7 @@ package dev.secretstore.cli;
 
 import dev.secretstore.crypto.CryptoException;
 import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.protocol.session.refresh.RefreshAuthorization;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code secretstore refresh-shares}: signs a share-refresh request with the administrator key
  * ({@link RefreshAuthorization#message}, a raw signature, crypto.md §4) and sends it to one key server's
- * {@code POST /admin/refresh_shares/{signature}} (docs/availability/refresh.md). The administrator key never
+ * {@code POST /admin/refresh_shares/{signature}} (docs/availability/refresh.md), with the administrator's fresh
+ * authorization (docs/auth.md §7) unless {@code --legacy-signature} or the server has no {@code GET /cluster}. The administrator key never
  * leaves this process.
  */
 @Command(name = "refresh-shares", mixinStandardHelpOptions = true,
@@ -45,6 +47,9 @@ final class RefreshSharesCommand implements Callable<Integer> {
     @Option(names = "--print", description = "print the request instead of sending it")
     boolean printOnly;
 
+    @picocli.CommandLine.Mixin
+    AuthorizationOptions authorization;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         SortedSet<H256> ids = new TreeSet<>();
@@ -60,7 +65,10 @@ final class RefreshSharesCommand implements Callable<Integer> {
         Path keyFile = AdminRequest.keyFile(spec, adminKey, dev);
         String signature = AdminRequest.sign(keyFile, List.of(RefreshAuthorization.message(ids))).get(0);
         String body = ids.stream().map(id -> "\"0x" + id.toHex() + "\"").collect(Collectors.joining(",", "[", "]"));
-        return AdminRequest.post(spec, AdminRequest.target(url, dev) + "/admin/refresh_shares/" + signature, body, printOnly,
+        String target = AdminRequest.target(url, dev);
+        String header = AdminRequest.authorization(spec, authorization, target, keyFile, Operation.REFRESH_SHARES,
+                RefreshAuthorization.message(ids));
+        return AdminRequest.post(spec, target + "/admin/refresh_shares/" + signature, body, header, printOnly,
                 "shares refreshed: " + (ids.isEmpty() ? "every key the server holds" : ids.size() + " key(s)"), "share refresh");
     }
 }

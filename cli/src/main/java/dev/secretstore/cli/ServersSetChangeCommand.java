@@ -3,6 +3,7 @@ package dev.secretstore.cli;
 import dev.secretstore.crypto.CryptoException;
 import dev.secretstore.crypto.NodeSetHash;
 import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.crypto.threshold.NodeIds;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code secretstore servers-set-change}: signs the old and new node sets with the administrator key
  * (raw signatures over the ordered nodes hashes, crypto.md §4 and §8) and calls HTTP endpoint 9 of one
- * key server. The administrator key never leaves this process.
+ * key server, with the administrator's fresh authorization (docs/auth.md §7) unless {@code --legacy-signature} or the
+ * server has no {@code GET /cluster}. The administrator key never leaves this process.
  */
 @Command(name = "servers-set-change", mixinStandardHelpOptions = true,
         description = {"Move every key to a new set of key servers (HTTP endpoint 9), signed with the administrator key.",
@@ -51,6 +53,9 @@ final class ServersSetChangeCommand implements Callable<Integer> {
     @Option(names = "--print", description = "print the two signatures and the request instead of sending it")
     boolean printOnly;
 
+    @picocli.CommandLine.Mixin
+    AuthorizationOptions authorization;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         List<String> devIds = dev == null ? List.of() : AdminRequest.devNodes(dev, "id");
@@ -60,8 +65,11 @@ final class ServersSetChangeCommand implements Callable<Integer> {
         Path keyFile = AdminRequest.keyFile(spec, adminKey, dev);
         List<String> signatures = AdminRequest.sign(keyFile, List.of(NodeSetHash.of(old), NodeSetHash.of(next)));
         String body = next.stream().map(p -> "\"0x" + p.toHex() + "\"").collect(Collectors.joining(",", "[", "]"));
-        return AdminRequest.post(spec, AdminRequest.target(url, dev) + "/admin/servers_set_change/" + signatures.get(0) + "/"
-                + signatures.get(1), body, printOnly, "servers set changed: every key is now shared among " + next.size() + " node(s)",
+        String target = AdminRequest.target(url, dev);
+        String header = AdminRequest.authorization(spec, authorization, target, keyFile, Operation.CHANGE_SERVERS_SET,
+                Operation.serversSetParams(old, next));
+        return AdminRequest.post(spec, target + "/admin/servers_set_change/" + signatures.get(0) + "/"
+                + signatures.get(1), body, header, printOnly, "servers set changed: every key is now shared among " + next.size() + " node(s)",
                 "servers set change");
     }
 

@@ -175,6 +175,25 @@ class MainTest {
         assertThat(err.toString()).contains("never deletes key storage");
     }
 
+    /** SEC-32: --cluster-name names the cluster in every configuration; without it the id comes from the nodes list. */
+    @Test
+    void initClusterWritesTheClusterName() throws Exception {
+        Path named = dir.resolve("named");
+        assertThat(run("init-cluster", "--nodes", "2", "--dir", named.toString(), "--cluster-name", "acme prod-eu")).isZero();
+        for (int i = 0; i < 2; i++) {
+            NodeConfig c = ConfigLoader.load(named.resolve("node-" + i + ".toml"));
+            assertThat(c.requesters().clusterName()).contains("acme prod-eu");
+            assertThat(c.clusterId()).isEqualTo(dev.secretstore.crypto.auth.ClusterId.ofName("acme prod-eu"));
+        }
+        Path plain = dir.resolve("plain");
+        assertThat(run("init-cluster", "--nodes", "2", "--dir", plain.toString())).isZero();
+        NodeConfig c = ConfigLoader.load(plain.resolve("node-1.toml"));
+        assertThat(c.requesters().clusterName()).isEmpty();
+        assertThat(c.clusterId()).isEqualTo(ConfigLoader.load(plain.resolve("node-0.toml")).clusterId());
+        assertThat(run("init-cluster", "--nodes", "2", "--dir", dir.resolve("bad").toString(), "--cluster-name", "a\"b")).isEqualTo(2);
+        assertThat(err.toString()).contains("--cluster-name must be");
+    }
+
     @Test
     void initClusterRejectsOverlappingOrOutOfRangePorts() {
         assertThat(run("init-cluster", "--nodes", "3", "--dir", dir.toString(), "--base-port", "8083")).isEqualTo(2);

@@ -10,6 +10,8 @@ import dev.secretstore.crypto.Hex;
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.crypto.auth.Authorization;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.keystore.KeystoreException;
 import dev.secretstore.keystore.KeystoreFile;
 import java.io.IOException;
@@ -72,6 +74,11 @@ public final class Credentials implements Destroyable {
     /** The requester signature of the HTTP API: raw ECDSA over the 32 bytes of the key id, 130 hex digits. */
     String signKeyId(H256 keyId) {
         return Hex.encode(Ecdsa.sign(key.secret(), keyId).toBytes());
+    }
+
+    /** A fresh authorization of one operation (docs/auth.md §1-§2), signed with this requester's key. */
+    Authorization authorize(H256 clusterId, Operation operation, H256 keyId, H256 params, long expires, byte[] nonce) {
+        return Authorization.sign(key, clusterId, operation, keyId, params, expires, nonce);
     }
 
     /** ECIES-decrypts a value a key server encrypted to this requester (authData {@code 00 00}). */

@@ -7,6 +7,8 @@ import dev.secretstore.crypto.DocumentCipher;
 import dev.secretstore.crypto.Ecdsa;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.Hex;
+import dev.secretstore.crypto.auth.Authorization;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.RecoverableSignature;
 import dev.secretstore.crypto.SecretScalar;
@@ -28,7 +30,10 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 
 /**
@@ -53,25 +58,111 @@ public final class SecretStoreClient {
     private final Credentials credentials;
     private final HttpClient http;
     private final Duration timeout;
+    private final AuthorizationMode mode;
+    private final H256 configuredClusterId;
+    private final long lifetimeSeconds;
+    private final LongSupplier clock;
+    /** What {@code GET /cluster} told us (or that the key servers do not offer it); null until first needed. */
+    private volatile Target target;
 
-    private SecretStoreClient(List<URI> servers, Credentials credentials, Duration timeout) {
-        if (servers.isEmpty()) throw new IllegalArgumentException("at least one key server URL is required");
-        this.servers = List.copyOf(servers);
-        this.credentials = Objects.requireNonNull(credentials, "credentials");
-        this.timeout = timeout;
+    /** How requests are authorized (docs/auth.md §6). */
+    public enum AuthorizationMode {
+        /**
+         * The default: a fresh authorization ({@code Secretstore-Authorization} header) for every request when the key
+         * server offers {@code GET /cluster}; Parity's static signature over the key id when it answers 400 or 404
+         * (a Parity node, or a key server from before fresh authorizations).
+         */
+        AUTO,
+        /** Fresh authorizations only: a key server without {@code GET /cluster} is an error, never a reason to fall back. */
+        FRESH_ONLY,
+        /** Parity's static signature over the key id for every request, no discovery. */
+        LEGACY
+    }
+
+    /** The cluster a fresh authorization is made for, and the node clock's offset from ours; {@code clusterId == null}: legacy. */
+    private record Target(H256 clusterId, long clockOffsetSeconds, long lifetimeSeconds) {}
+
+    private SecretStoreClient(Builder b) {
+        if (b.urls.isEmpty()) throw new IllegalArgumentException("at least one key server URL is required");
+        List<URI> uris = new ArrayList<>();
+        for (String u : b.urls) uris.add(URI.create(u.endsWith("/") ? u.substring(0, u.length() - 1) : u));
+        this.servers = List.copyOf(uris);
+        this.credentials = Objects.requireNonNull(b.credentials, "credentials");
+        this.timeout = b.timeout;
+        this.mode = b.mode;
+        this.configuredClusterId = b.clusterId;
+        this.lifetimeSeconds = b.lifetime.toSeconds();
+        this.clock = b.clock;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     /** A client for the key servers at {@code urls} (e.g. {@code http://127.0.0.1:8082}), tried in order. */
     public static SecretStoreClient create(List<String> urls, Credentials credentials) {
-        return create(urls, credentials, Duration.ofSeconds(60));
+        return builder(urls, credentials).build();
     }
 
     /** As {@link #create(List, Credentials)} with a per-request timeout. */
     public static SecretStoreClient create(List<String> urls, Credentials credentials, Duration timeout) {
-        List<URI> uris = new ArrayList<>();
-        for (String u : urls) uris.add(URI.create(u.endsWith("/") ? u.substring(0, u.length() - 1) : u));
-        return new SecretStoreClient(uris, credentials, timeout);
+        return builder(urls, credentials).timeout(timeout).build();
+    }
+
+    /** A builder with the defaults of {@link #create(List, Credentials)}: 60 s timeout, {@link AuthorizationMode#AUTO}, 60 s lifetime. */
+    public static Builder builder(List<String> urls, Credentials credentials) {
+        return new Builder(urls, credentials);
+    }
+
+    /** Options of a {@link SecretStoreClient}. */
+    public static final class Builder {
+        private final List<String> urls;
+        private final Credentials credentials;
+        private Duration timeout = Duration.ofSeconds(60);
+        private AuthorizationMode mode = AuthorizationMode.AUTO;
+        private H256 clusterId;
+        private Duration lifetime = Duration.ofSeconds(60);
+        private LongSupplier clock = () -> System.currentTimeMillis() / 1000;
+
+        private Builder(List<String> urls, Credentials credentials) {
+            this.urls = List.copyOf(urls);
+            this.credentials = credentials;
+        }
+
+        /** Per-request timeout (default 60 s). */
+        public Builder timeout(Duration timeout) {
+            this.timeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** How requests are authorized (default {@link AuthorizationMode#AUTO}). */
+        public Builder authorization(AuthorizationMode mode) {
+            this.mode = Objects.requireNonNull(mode);
+            return this;
+        }
+
+        /**
+         * The cluster's identity (docs/auth.md §3), e.g. from the operator: fresh authorizations are made for it without
+         * asking {@code GET /cluster} (and without correcting the local clock). Ignored in {@link AuthorizationMode#LEGACY}.
+         */
+        public Builder clusterId(H256 clusterId) {
+            this.clusterId = Objects.requireNonNull(clusterId);
+            return this;
+        }
+
+        /** How long each fresh authorization is valid (default 60 s; capped by the cluster's {@code max_lifetime}). */
+        public Builder authorizationLifetime(Duration lifetime) {
+            if (lifetime.toSeconds() < 1) throw new IllegalArgumentException("the authorization lifetime must be at least 1 s");
+            this.lifetime = lifetime;
+            return this;
+        }
+
+        /** The local wall clock in unix seconds (tests). */
+        Builder clock(LongSupplier epochSeconds) {
+            this.clock = Objects.requireNonNull(epochSeconds);
+            return this;
+        }
+
+        public SecretStoreClient build() {
+            return new SecretStoreClient(this);
+        }
     }
 
     public Credentials credentials() {
@@ -146,14 +237,16 @@ public final class SecretStoreClient {
     /** Endpoint 1: {@code POST /shadow/{id}/{sig}/{t}}; returns the server key. */
     public PublicPoint generateServerKey(H256 keyId, int threshold) {
         if (threshold < 0) throw new SecretStoreException.InvalidInput("threshold must be ≥ 0", -1, null, null);
-        JsonNode body = request("POST", "/shadow/" + keyId.toHex() + "/" + credentials.signKeyId(keyId) + "/" + threshold);
+        JsonNode body = authorized("POST", Operation.GENERATE_SERVER_KEY, keyId, Operation.thresholdParams(threshold),
+                sig -> "/shadow/" + keyId.toHex() + "/" + sig + "/" + threshold);
         return point(body);
     }
 
     /** Endpoint 2: {@code POST /shadow/{id}/{sig}/{common_point}/{encrypted_point}}. */
     public void storeDocumentKey(H256 keyId, EncryptedDocumentKey key) {
-        request("POST", "/shadow/" + keyId.toHex() + "/" + credentials.signKeyId(keyId) + "/"
-                + Hex.encode(key.commonPoint().toBytes()) + "/" + Hex.encode(key.encryptedPoint().toBytes()));
+        authorized("POST", Operation.STORE_DOCUMENT_KEY, keyId, Operation.storeParams(key.commonPoint(), key.encryptedPoint()),
+                sig -> "/shadow/" + keyId.toHex() + "/" + sig + "/" + Hex.encode(key.commonPoint().toBytes()) + "/"
+                        + Hex.encode(key.encryptedPoint().toBytes()));
     }
 
     /**
@@ -208,7 +301,8 @@ public final class SecretStoreClient {
             headers.add(EXCLUDE_NODES_HEADER);
             headers.add(excluded.stream().map(p -> "0x" + p.toHex()).collect(Collectors.joining(",")));
         }
-        JsonNode body = request("GET", "/shadow/" + keyId.toHex() + "/" + credentials.signKeyId(keyId), headers.toArray(String[]::new));
+        JsonNode body = authorized("GET", Operation.RETRIEVE_DOCUMENT_KEY_SHADOWS, keyId, Operation.NO_PARAMS,
+                sig -> "/shadow/" + keyId.toHex() + "/" + sig, headers.toArray(String[]::new));
         try {
             List<byte[]> shadows = new ArrayList<>();
             for (JsonNode s : body.get("decrypt_shadows")) shadows.add(Hex.decodeLenient(s.asText()));
@@ -279,7 +373,7 @@ public final class SecretStoreClient {
      * key server reconstructs {@code M} for this call; {@link #retrieveShadows} avoids that.
      */
     public PublicPoint retrieveDocumentKey(H256 keyId) {
-        JsonNode body = request("GET", "/" + keyId.toHex() + "/" + credentials.signKeyId(keyId));
+        JsonNode body = authorized("GET", Operation.RETRIEVE_DOCUMENT_KEY, keyId, Operation.NO_PARAMS, sig -> "/" + keyId.toHex() + "/" + sig);
         byte[] m = null;
         try {
             m = credentials.decrypt(Hex.decodeLenient(body.asText()));
@@ -293,7 +387,8 @@ public final class SecretStoreClient {
 
     /** Endpoint 4: {@code GET /server/{id}/{sig}}; returns the server key (only its author may ask). */
     public PublicPoint retrieveServerKey(H256 keyId) {
-        return point(request("GET", "/server/" + keyId.toHex() + "/" + credentials.signKeyId(keyId)));
+        return point(authorized("GET", Operation.RETRIEVE_SERVER_KEY, keyId, Operation.NO_PARAMS,
+                sig -> "/server/" + keyId.toHex() + "/" + sig));
     }
 
     // ------------------------------------------------------------------ signing
@@ -358,7 +453,8 @@ public final class SecretStoreClient {
 
     /** GET /{kind}/{id}/{sig}/{hash} and the ECIES-decrypted answer. */
     private byte[] signed(String kind, H256 keyId, H256 messageHash) {
-        JsonNode body = request("GET", "/" + kind + "/" + keyId.toHex() + "/" + credentials.signKeyId(keyId) + "/" + messageHash.toHex());
+        Operation op = kind.equals("schnorr") ? Operation.SIGN_SCHNORR : Operation.SIGN_ECDSA;
+        JsonNode body = authorized("GET", op, keyId, messageHash, sig -> "/" + kind + "/" + keyId.toHex() + "/" + sig + "/" + messageHash.toHex());
         byte[] blob;
         try {
             blob = Hex.decodeLenient(body.asText());
@@ -390,27 +486,97 @@ public final class SecretStoreClient {
         }
     }
 
-    /** Sends to each server in turn until one answers; maps non-200 answers to typed errors. {@code headers}: name, value, … */
-    private JsonNode request(String method, String path, String... headers) {
+    /**
+     * Sends {@code operation} on {@code keyId} to each server in turn until one answers, authorized as the
+     * {@link AuthorizationMode} and the cluster's answer to {@code GET /cluster} say (docs/auth.md §6): with a fresh
+     * authorization (a new one per attempt: an attempt that timed out may have spent its nonce) in the
+     * {@code Secretstore-Authorization} header and its signature in the path's signature segment, or with Parity's
+     * static signature over the key id there. Maps non-200 answers to typed errors. {@code headers}: further request
+     * headers, name, value, …
+     */
+    private JsonNode authorized(String method, Operation operation, H256 keyId, H256 params, Function<String, String> pathWithSignature,
+                                String... headers) {
+        Target t = target();
         IOException last = null;
         for (URI server : servers) {
-            HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(server + path)).timeout(timeout)
-                    .method(method, HttpRequest.BodyPublishers.noBody());
-            if (headers.length > 0) builder.headers(headers);
-            HttpRequest req = builder.build();
-            HttpResponse<String> resp;
+            HttpRequest.Builder req = HttpRequest.newBuilder().timeout(timeout).method(method, HttpRequest.BodyPublishers.noBody());
+            if (headers.length > 0) req.headers(headers);
+            if (t.clusterId() == null) {
+                req.uri(URI.create(server + pathWithSignature.apply(credentials.signKeyId(keyId))));
+            } else {
+                byte[] nonce = new byte[Authorization.NONCE_LENGTH];
+                RNG.nextBytes(nonce);
+                long expires = clock.getAsLong() + t.clockOffsetSeconds() + t.lifetimeSeconds();
+                Authorization a = credentials.authorize(t.clusterId(), operation, keyId, params, expires, nonce);
+                req.uri(URI.create(server + pathWithSignature.apply(Hex.encode(a.signature().toBytes()))))
+                        .header(Authorization.HEADER, a.toHeader());
+            }
             try {
-                resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+                return answer(server, send(req.build()));
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw unreachable(last);
+    }
+
+    /**
+     * The cluster to authorize for: none in {@link AuthorizationMode#LEGACY}; the configured cluster id; else what the
+     * first reachable key server answers to {@code GET /cluster}, remembered for this client's lifetime.
+     */
+    private Target target() {
+        if (mode == AuthorizationMode.LEGACY) return new Target(null, 0, 0);
+        if (configuredClusterId != null) return new Target(configuredClusterId, 0, lifetimeSeconds);
+        Target t = target;
+        if (t == null) {
+            t = discover();
+            target = t;
+        }
+        return t;
+    }
+
+    /**
+     * {@code GET /cluster}: 200 with {@code cluster_id} (and optionally {@code time}, {@code max_lifetime}) means fresh
+     * authorizations for that cluster, with expiries in the node's clock (our clock plus the difference seen now) and a
+     * lifetime no longer than the node accepts; 400 or 404 (Parity, or a key server from before fresh authorizations)
+     * means Parity's static signatures, unless {@link AuthorizationMode#FRESH_ONLY}; anything else is an error.
+     */
+    private Target discover() {
+        IOException last = null;
+        for (URI server : servers) {
+            Optional<ClusterInfo> info;
+            try {
+                info = ClusterInfo.fetch(http, server, timeout, clock.getAsLong());
             } catch (IOException e) {
                 last = e;
                 continue;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SecretStoreException.TransportFailure("interrupted", e);
             }
-            return answer(server, resp);
+            if (info.isEmpty()) {
+                if (mode == AuthorizationMode.FRESH_ONLY) {
+                    throw new SecretStoreException.FreshAuthorizationUnavailable(server + " has no GET /cluster: it does not accept fresh"
+                            + " authorizations, and this client does not fall back to Parity's static signature (AuthorizationMode.FRESH_ONLY)",
+                            400);
+                }
+                return new Target(null, 0, 0);
+            }
+            ClusterInfo c = info.get();
+            long lifetime = c.maxLifetime().isPresent() ? Math.max(1, Math.min(lifetimeSeconds, c.maxLifetime().getAsLong())) : lifetimeSeconds;
+            return new Target(c.clusterId(), c.clockOffset(), lifetime);
         }
-        throw new SecretStoreException.TransportFailure("no key server reachable (" + servers + "): "
+        throw unreachable(last);
+    }
+
+    private HttpResponse<String> send(HttpRequest req) throws IOException {
+        try {
+            return http.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SecretStoreException.TransportFailure("interrupted", e);
+        }
+    }
+
+    private SecretStoreException unreachable(IOException last) {
+        return new SecretStoreException.TransportFailure("no key server reachable (" + servers + "): "
                 + (last == null ? "" : last.getClass().getSimpleName() + " " + Objects.toString(last.getMessage(), "")), last);
     }
 
@@ -427,6 +593,9 @@ public final class SecretStoreClient {
         String text = parityText(body);
         String msg = server + " answered " + status + (text == null ? "" : " " + text);
         if (status == 403) {
+            if (text != null && text.startsWith("Fresh authorization required")) {
+                throw new SecretStoreException.FreshAuthorizationRequired(msg, status, text);
+            }
             if (text != null && text.startsWith("Consensus")) throw new SecretStoreException.ConsensusUnreachable(msg, status, text);
             throw new SecretStoreException.AccessDenied(msg, status, text);
         }

@@ -49,6 +49,31 @@ public class SecretStoreException extends RuntimeException {
         }
     }
 
+    /**
+     * 403 {@code Fresh authorization required: …}: the key server's {@code legacy_requester_signatures} policy refuses
+     * Parity's static signature for this operation (docs/auth.md §5); use {@link SecretStoreClient.AuthorizationMode#AUTO}
+     * or {@code FRESH_ONLY} against it.
+     */
+    public static final class FreshAuthorizationRequired extends SecretStoreException {
+        private static final long serialVersionUID = 1L;
+
+        public FreshAuthorizationRequired(String message, int status, String parityMessage) {
+            super(message, status, parityMessage, null);
+        }
+    }
+
+    /**
+     * The key server does not offer fresh authorizations ({@code GET /cluster} answered 400 or 404) and the client is
+     * in {@link SecretStoreClient.AuthorizationMode#FRESH_ONLY}: nothing was sent with a static signature.
+     */
+    public static final class FreshAuthorizationUnavailable extends SecretStoreException {
+        private static final long serialVersionUID = 1L;
+
+        public FreshAuthorizationUnavailable(String message, int status) {
+            super(message, status, null, null);
+        }
+    }
+
     /** 404: no server key, or no document key, with this id. */
     public static final class NotFound extends SecretStoreException {
         private static final long serialVersionUID = 1L;

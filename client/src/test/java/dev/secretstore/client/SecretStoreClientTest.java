@@ -26,7 +26,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Error mapping, failover and request shapes against a scripted HTTP server (the real cluster: node's ClientAndRpcIT). */
+/**
+ * Error mapping, failover and request shapes against a scripted HTTP server standing for a Parity node (no
+ * {@code GET /cluster}: the client falls back to Parity's static signature); fresh authorizations:
+ * {@link FreshAuthorizationClientTest}. The real cluster: cli's ClientAndRpcIT.
+ */
 class SecretStoreClientTest {
     private final List<HttpServer> servers = new ArrayList<>();
     private final List<String> paths = new ArrayList<>();
@@ -40,6 +44,11 @@ class SecretStoreClientTest {
     String server(int status, String body) throws Exception {
         HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
         s.createContext("/", ex -> {
+            if (ex.getRequestURI().getPath().equals("/cluster")) { // a Parity node: no such route (docs/auth.md §6)
+                ex.sendResponseHeaders(400, -1);
+                ex.close();
+                return;
+            }
             synchronized (paths) {
                 paths.add(ex.getRequestMethod() + " " + ex.getRequestURI().getPath());
             }
@@ -84,6 +93,7 @@ class SecretStoreClientTest {
         for (Case c : List.of(
                 new Case(403, "Access denied", SecretStoreException.AccessDenied.class),
                 new Case(403, "Consensus unreachable", SecretStoreException.ConsensusUnreachable.class),
+                new Case(403, "Fresh authorization required: this key server accepts no static requester signature", SecretStoreException.FreshAuthorizationRequired.class),
                 new Case(403, "Consensus temporary unreachable", SecretStoreException.ConsensusUnreachable.class),
                 new Case(404, "Server key with this ID is not found", SecretStoreException.NotFound.class),
                 new Case(404, "Document key with this ID is not found", SecretStoreException.NotFound.class),
@@ -131,7 +141,7 @@ class SecretStoreClientTest {
         s.createContext("/", ex -> {
             String path = ex.getRequestURI().getPath();
             synchronized (paths) {
-                paths.add(ex.getRequestMethod() + " " + path);
+                if (!path.equals("/cluster")) paths.add(ex.getRequestMethod() + " " + path); // /cluster: 404, Parity's form
             }
             String body = routes.entrySet().stream().filter(e -> path.startsWith(e.getKey())).map(Map.Entry::getValue).findFirst().orElse(null);
             int status = body == null ? 404 : 200;

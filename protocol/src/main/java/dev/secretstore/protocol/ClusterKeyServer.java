@@ -3,12 +3,14 @@ package dev.secretstore.protocol;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.crypto.auth.Authorization;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.crypto.auth.ClusterId;
 import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.protocol.auth.ReplayGuard;
 import dev.secretstore.protocol.auth.RequesterCheck;
 import dev.secretstore.protocol.auth.WallClock;
+import dev.secretstore.protocol.session.admin.AdminCheck;
 import dev.secretstore.protocol.session.admin.AdminPolicy;
 import dev.secretstore.protocol.session.admin.ServersSetChangeSession;
 import dev.secretstore.protocol.session.decryption.DecryptionSession;
@@ -111,7 +113,7 @@ public final class ClusterKeyServer implements KeyServer {
         sessions.registerFactory(SessionType.SCHNORR_SIGNING, SchnorrSigningSession.factory(cluster, sessions, storage, acl, requesters,
                 random));
         sessions.registerFactory(SessionType.ECDSA_SIGNING, EcdsaSigningSession.factory(cluster, sessions, storage, acl, requesters, random));
-        sessions.registerFactory(SessionType.SERVERS_SET_CHANGE, ServersSetChangeSession.factory(cluster, storage, admin, random,
+        sessions.registerFactory(SessionType.SERVERS_SET_CHANGE, ServersSetChangeSession.factory(cluster, storage, adminCheck(), random,
                 sessions::hasActiveSessions));
         sessions.registerFactory(SessionType.KEY_REFRESH, KeyRefreshSession.factory(cluster, sessions, storage, random));
         this.refresher = new KeyRefresher(sessions, cluster, storage, availability, status, clock, random, clusterLoop);
@@ -318,17 +320,32 @@ public final class ClusterKeyServer implements KeyServer {
                 outbox, sessions.reentry(key), storage, acl, requesters, keyId, requester, messageHash, random, known));
     }
 
+    /** The administrator's requests are checked with this node's cluster identity, legacy policy, clock and nonces. */
+    private AdminCheck adminCheck() {
+        return new AdminCheck(admin, requesters);
+    }
+
     /**
      * Endpoint 9: re-share every key to the new set (http-api.md §6 endpoint 9, SEC-24, SEC-26). Without
      * {@code admin_public} the request is refused with 403 {@code AccessDenied} before anything else.
      */
     @Override
     public CompletionStage<Void> changeServersSet(byte[] oldSetSignature, byte[] newSetSignature, Set<NodeId> newServersSet) {
+        return changeServersSet(oldSetSignature, newSetSignature, newServersSet, Optional.empty());
+    }
+
+    /**
+     * Endpoint 9 with the administrator's fresh authorization, if any (SEC-32, docs/auth.md §7): this node as master and
+     * every member check it ({@link AdminCheck}) and spend its nonce on the session.
+     */
+    @Override
+    public CompletionStage<Void> changeServersSet(byte[] oldSetSignature, byte[] newSetSignature, Set<NodeId> newServersSet,
+                                                  Optional<Authorization> authorization) {
         if (admin.adminPublic().isEmpty()) {
             return CompletableFuture.failedFuture(SecretStoreException.of(Kind.ACCESS_DENIED));
         }
         return onLoop(() -> startSession(SessionType.SERVERS_SET_CHANGE, key -> outbox -> ServersSetChangeSession.startMaster(key,
-                cluster, outbox, storage, admin, oldSetSignature, newSetSignature, newServersSet, random)));
+                cluster, outbox, storage, adminCheck(), oldSetSignature, newSetSignature, authorization, newServersSet, random)));
     }
 
     /**
@@ -338,13 +355,25 @@ public final class ClusterKeyServer implements KeyServer {
      */
     @Override
     public CompletionStage<Void> refreshShares(byte[] signature, List<H256> keyIds) {
+        return refreshShares(signature, keyIds, Optional.empty());
+    }
+
+    /**
+     * The refresh extension with the administrator's fresh authorization, if any (SEC-32, docs/auth.md §7): checked and
+     * its nonce spent on this node, which starts the refresh sessions (members accept a refresh from any member, as
+     * they do the scheduled ones). Under legacy policy {@code shadow-only} or {@code none} a bare signature is refused
+     * (403 {@code FreshAuthorizationRequired}).
+     */
+    @Override
+    public CompletionStage<Void> refreshShares(byte[] signature, List<H256> keyIds, Optional<Authorization> authorization) {
         if (admin.adminPublic().isEmpty()) {
             return CompletableFuture.failedFuture(SecretStoreException.of(Kind.ACCESS_DENIED));
         }
-        if (!RefreshAuthorization.authorizes(admin, keyIds, signature)) {
+        Optional<SecretStoreException> refusal = adminCheck().refresh(keyIds, signature, authorization, new Object());
+        if (refusal.isPresent()) {
             java.util.logging.Logger.getLogger(ClusterKeyServer.class.getName())
-                    .warning("share refresh refused: the signature does not recover to admin_public");
-            return CompletableFuture.failedFuture(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
+                    .warning("share refresh refused: " + refusal.get().getMessage());
+            return CompletableFuture.failedFuture(refusal.get());
         }
         return onLoop(() -> refresher.refresh(keyIds));
     }
@@ -409,6 +438,17 @@ public final class ClusterKeyServer implements KeyServer {
         @Override
         public CompletionStage<Void> refreshShares(byte[] signature, List<H256> keyIds) {
             return ClusterKeyServer.this.refreshShares(signature, keyIds);
+        }
+
+        @Override
+        public CompletionStage<Void> changeServersSet(byte[] oldSetSignature, byte[] newSetSignature, Set<NodeId> newServersSet,
+                                                      Optional<Authorization> authorization) {
+            return ClusterKeyServer.this.changeServersSet(oldSetSignature, newSetSignature, newServersSet, authorization);
+        }
+
+        @Override
+        public CompletionStage<Void> refreshShares(byte[] signature, List<H256> keyIds, Optional<Authorization> authorization) {
+            return ClusterKeyServer.this.refreshShares(signature, keyIds, authorization);
         }
     }
 }

@@ -59,6 +59,28 @@ public interface KeyServer {
     }
 
     /**
+     * 9 with the administrator's fresh authorization ({@code Secretstore-Authorization}, docs/auth.md §7) if one was
+     * sent: it then authorizes the change alone (the path's signatures are ignored) and travels to every member.
+     * Implementations that do not know fresh authorizations refuse one (403 {@code AccessDenied}).
+     */
+    default CompletionStage<Void> changeServersSet(byte[] oldSetSignature, byte[] newSetSignature, Set<NodeId> newServersSet,
+                                                   java.util.Optional<dev.secretstore.crypto.auth.Authorization> authorization) {
+        if (authorization.isPresent()) {
+            return java.util.concurrent.CompletableFuture.failedFuture(SecretStoreException.of(SecretStoreException.Kind.ACCESS_DENIED));
+        }
+        return changeServersSet(oldSetSignature, newSetSignature, newServersSet);
+    }
+
+    /** The refresh extension with the administrator's fresh authorization, as {@link #changeServersSet(byte[], byte[], Set, java.util.Optional)}. */
+    default CompletionStage<Void> refreshShares(byte[] signature, List<H256> keyIds,
+                                                java.util.Optional<dev.secretstore.crypto.auth.Authorization> authorization) {
+        if (authorization.isPresent()) {
+            return java.util.concurrent.CompletableFuture.failedFuture(SecretStoreException.of(SecretStoreException.Kind.ACCESS_DENIED));
+        }
+        return refreshShares(signature, keyIds);
+    }
+
+    /**
      * Endpoint 6's answer: {@code decrypted_secret}, {@code common_point} and the {@code t+1}
      * ECIES-encrypted decrypt shadows ordered by ascending node id (http-api.md §6.2), and for each shadow
      * (same order) the member that sent it and the point {@code W_i = d_i·G} its proof to the master covered

@@ -291,7 +291,10 @@ public final class DevCluster implements DevClusterRunner {
         throw new IOException("the development nodes did not connect to each other within 20 s");
     }
 
-    /** {@code {"nodes":[{"id","http","cluster"},…],"requester_key_file":…}}; later issues add fields, never rename these. */
+    /**
+     * {@code {"nodes":[{"id","http","cluster"},…],"requester_key_file":…,"cluster_id":"0x…"}} ({@code cluster_id}: what fresh
+     * authorizations are signed for, docs/auth.md §3); later issues add fields, never rename these.
+     */
     static String devJson(List<KeyServerNode> nodes, List<NodeConfig> configs) {
         StringBuilder sb = new StringBuilder("{\n  \"nodes\": [\n");
         for (int i = 0; i < nodes.size(); i++) {
@@ -301,7 +304,8 @@ public final class DevCluster implements DevClusterRunner {
                     .append("\", \"cluster\": \"").append(c.cluster().ip()).append(':').append(c.cluster().port()).append("\"}")
                     .append(i + 1 < nodes.size() ? ",\n" : "\n");
         }
-        sb.append("  ],\n  \"requester_key_file\": \"").append(REQUESTER_KEY).append("\"\n}\n");
+        sb.append("  ],\n  \"requester_key_file\": \"").append(REQUESTER_KEY).append("\",\n");
+        sb.append("  \"cluster_id\": \"0x").append(nodes.get(0).clusterId().toHex()).append("\"\n}\n");
         return sb.toString();
     }
 
@@ -331,6 +335,7 @@ public final class DevCluster implements DevClusterRunner {
             out.println("  JSON-RPC (parity URL)  " + running.rpcUrl() + "  accounts "
                     + running.rpcAccounts().stream().map(RpcAccount::address).toList() + " (passwords in dev.json)");
         }
+        out.println("  cluster id 0x" + running.nodes().get(0).clusterId().toHex() + " (fresh authorizations are signed for it; GET /cluster)");
         out.println("  endpoints for scripts: " + running.devJson());
         out.println();
         String d = dir.toString();

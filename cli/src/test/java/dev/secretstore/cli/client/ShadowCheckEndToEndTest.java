@@ -62,7 +62,12 @@ class ShadowCheckEndToEndTest {
         }
         cluster.intercept(this::lie);
         loop.scheduleWithFixedDelay(cluster::deliverAll, 0, 2, TimeUnit.MILLISECONDS);
-        api = new HttpApi(entry, new InetSocketAddress("127.0.0.1", 0), CorsPolicy.none(), false);
+        // the HTTP API checks requesters as the members do (cluster id, clock, nonces), so the client's fresh
+        // authorizations are made for the cluster the members know (docs/auth.md §6)
+        api = new HttpApi(entry, new InetSocketAddress("127.0.0.1", 0), CorsPolicy.none(), dev.secretstore.http.HostAllowList.defaults(), false,
+                new dev.secretstore.node.http.RequestLimits(dev.secretstore.node.http.RequestLimits.Config.NONE),
+                dev.secretstore.node.http.Admission.none(), dev.secretstore.node.http.KeyCreators.anyone(), (op, status, nanos) -> { },
+                entry.requesters());
         api.start();
         return SecretStoreClient.create(List.of("http://127.0.0.1:" + api.port()), author, Duration.ofSeconds(30));
     }

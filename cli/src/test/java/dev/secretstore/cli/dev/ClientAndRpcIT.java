@@ -58,6 +58,9 @@ class ClientAndRpcIT {
         JsonNode devJson = JSON.readTree(cluster.devJson().toFile());
         assertThat(devJson.get("nodes")).hasSize(3);
         assertThat(devJson.get("requester_key_file").asText()).isEqualTo(DevCluster.REQUESTER_KEY);
+        // SEC-32: the cluster id fresh authorizations are signed for, as GET /cluster reports it
+        assertThat(devJson.get("cluster_id").asText()).isEqualTo("0x" + cluster.nodes().get(0).clusterId().toHex())
+                .isEqualTo(JSON.readTree(keyServer(2, "GET", "/cluster").body()).get("cluster_id").asText());
         assertThat(devJson.at("/rpc/url").asText()).isEqualTo(cluster.rpcUrl());
         assertThat(devJson.at("/rpc/accounts/1/address").asText()).isEqualTo(accounts.get(1).address());
         assertThat(devJson.at("/rpc/accounts/1/password").asText()).isEqualTo(accounts.get(1).password());
@@ -135,6 +138,23 @@ class ClientAndRpcIT {
         // threshold too high
         assertThatThrownBy(() -> publisher.encryptDocument(newKeyId(), "x", 3)).isInstanceOf(SecretStoreException.class)
                 .satisfies(e -> assertThat(((SecretStoreException) e).status()).isEqualTo(500));
+    }
+
+    /** SEC-32, docs/auth.md §6: against a real node the client discovers the cluster and authorizes every request itself. */
+    @Test
+    void javaClientUsesFreshAuthorizationsAgainstARealNode() throws Exception {
+        SecretStoreClient publisher = SecretStoreClient.builder(List.of(cluster.httpUrl(0)), credentials(0))
+                .authorization(SecretStoreClient.AuthorizationMode.FRESH_ONLY).build();
+        String id = newKeyId();
+        String encrypted = publisher.encryptDocument(id, "fresh", 1);
+        SecretStoreClient consumer = SecretStoreClient.builder(List.of(cluster.httpUrl(1)), credentials(1))
+                .authorization(SecretStoreClient.AuthorizationMode.FRESH_ONLY).build();
+        assertThat(consumer.decryptDocumentToString(id, encrypted)).isEqualTo("fresh");
+        // the node checks the header: an authorization for another cluster is refused, never taken for a static signature
+        SecretStoreClient foreign = SecretStoreClient.builder(List.of(cluster.httpUrl(1)), credentials(1))
+                .clusterId(dev.secretstore.crypto.auth.ClusterId.ofName("elsewhere")).build();
+        assertThatThrownBy(() -> foreign.decryptDocumentToString(id, encrypted)).isInstanceOf(SecretStoreException.InvalidInput.class)
+                .satisfies(e -> assertThat(((SecretStoreException) e).parityMessage()).contains("bad authorization"));
     }
 
     // ------------------------------------------------------------------ Ocean clients through the rpc service

@@ -83,4 +83,36 @@ class RefreshSharesIT {
         SchnorrSignature s = SchnorrSignature.fromBytes(Ecies.decryptFromServer(author.secret(), Hex.decode(DevClusterClient.unquote(schnorr.body()))));
         assertThat(Schnorr.verify(y, mh, s)).isTrue();
     }
+
+    /** SEC-32, docs/auth.md §7: the CLI's administrator authorization is accepted once; its replay is refused. */
+    @Test
+    void theAdministratorsFreshAuthorizationIsAcceptedOnceAndItsReplayRefused() throws Exception {
+        H256 keyId = DevClusterClient.randomId();
+        java.io.StringWriter out = new java.io.StringWriter();
+        int code = dev.secretstore.cli.Main.execute(new String[] {"refresh-shares", "--dev", dir.toString(), "--key", keyId.toHex(), "--print"},
+                new java.io.PrintWriter(out, true), new java.io.PrintWriter(out, true), new dev.secretstore.cli.Components() {
+                    @Override
+                    public java.util.Optional<dev.secretstore.node.cli.NodeRunner> nodeRunner() {
+                        return java.util.Optional.empty();
+                    }
+
+                    @Override
+                    public java.util.Optional<dev.secretstore.cli.DevClusterRunner> devClusterRunner() {
+                        return java.util.Optional.empty();
+                    }
+                });
+        assertThat(code).as(out.toString()).isZero();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("curl -X POST (\\S+) -H 'Secretstore-Authorization: ([^']+)' -d '([^']*)'")
+                .matcher(out.toString().trim());
+        assertThat(m.matches()).as(out.toString()).isTrue();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Supplier<java.net.http.HttpRequest> request = () -> java.net.http.HttpRequest.newBuilder(java.net.URI.create(m.group(1)))
+                .header("Secretstore-Authorization", m.group(2)).POST(java.net.http.HttpRequest.BodyPublishers.ofString(m.group(3))).build();
+        // an unknown key id: the refresh is tried and reported, which is all the authorization decides
+        HttpResponse<String> first = http.send(request.get(), HttpResponse.BodyHandlers.ofString());
+        assertThat(first.body()).doesNotContain("authorization");
+        HttpResponse<String> replay = http.send(request.get(), HttpResponse.BodyHandlers.ofString());
+        assertThat(replay.statusCode()).isEqualTo(400);
+        assertThat(replay.body()).contains("bad authorization: already used");
+    }
 }

@@ -167,6 +167,26 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
         if (!within(bound, connected)) throw new IllegalStateException("the cluster did not connect within " + bound.toSeconds() + " s; logs in " + dir);
     }
 
+    /** Member's HTTP API, e.g. {@code http://127.0.0.1:8092}. */
+    public URI httpUri(int member) {
+        return URI.create("http://127.0.0.1:" + (httpBase + index.get(member)));
+    }
+
+    /** Member's health and metrics listener. */
+    public URI opsUri(int member) {
+        return URI.create("http://127.0.0.1:" + (opsBase + index.get(member)));
+    }
+
+    /** Member's node id (members in ascending id order). */
+    public PublicPoint id(int member) {
+        return ids.get(member);
+    }
+
+    /** The configurations, keys, policy file, data and logs. */
+    public Path dir() {
+        return dir;
+    }
+
     @Override
     public int size() {
         return processes.length;

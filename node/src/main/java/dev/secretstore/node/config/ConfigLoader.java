@@ -23,6 +23,7 @@ import dev.secretstore.node.config.NodeConfig.Member;
 import dev.secretstore.node.config.NodeConfig.RpcService;
 import dev.secretstore.node.config.NodeConfig.SecretSource;
 import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.auth.LegacyPolicy;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -90,7 +91,9 @@ public final class ConfigLoader {
             "share_repair_interval", "share_refresh_interval",
             "address_rate_limit", "address_concurrency_limit", "generation_rate_limit", "store_rate_limit",
             "retrieval_rate_limit", "signing_rate_limit", "concurrency_limit", "generation_concurrency_limit", "key_creators",
-            "cluster_accept_from", "cluster_handshakes_per_address", "cluster_handshake_rate");
+            "cluster_accept_from", "cluster_handshakes_per_address", "cluster_handshake_rate",
+            "legacy_requester_signatures", "cluster_id", "authorization_max_lifetime", "authorization_clock_skew",
+            "authorization_nonce_capacity");
 
     static final int DEFAULT_PORT = 8083;
     static final int DEFAULT_HTTP_PORT = 8082;
@@ -269,6 +272,7 @@ public final class ConfigLoader {
                 NodeConfig.Heartbeat heartbeat = heartbeat(ext);
                 Availability availability = availability(ext, members.size());
                 NodeConfig.ClusterPort clusterPort = clusterPort(ext);
+                NodeConfig.RequesterAuthorization requesters = requesters(ext);
 
                 checkListenersDistinct(ss, cluster, disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops);
                 exposureNotices(disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops);
@@ -283,7 +287,8 @@ public final class ConfigLoader {
 
                 return new NodeConfig(file, disabled, nodeKey, source, members, cluster,
                         disableHttp ? Optional.empty() : Optional.of(http), cors, httpHosts, dataDir, acl, admin,
-                        disableAutoMigrate, eth, rpc, ops, parityStrict, keysPath, allowKeyLoss, limits, heartbeat, availability, clusterPort, notices);
+                        disableAutoMigrate, eth, rpc, ops, parityStrict, keysPath, allowKeyLoss, limits, heartbeat, availability, clusterPort,
+                        requesters, notices);
             } catch (ConfigException | RuntimeException e) {
                 if (nodeKey != null) nodeKey.destroy();
                 throw e;
@@ -567,6 +572,41 @@ public final class ConfigLoader {
             int rate = ext.integer("cluster_handshake_rate", 1, 10_000, "handshakes per second from 1 to 10000")
                     .orElse(d.handshakeRate());
             return new NodeConfig.ClusterPort(from.equals("members"), pending, rate);
+        }
+
+        /**
+         * {@code legacy_requester_signatures} ({@code "all"}, {@code "shadow-only"}, {@code "none"}), {@code cluster_id} (a
+         * name, 1 to 200 characters, not blank, no control characters), {@code authorization_max_lifetime} (seconds, 1 to
+         * 86400), {@code authorization_clock_skew} (seconds, 0 to 3600), {@code authorization_nonce_capacity} (1 to
+         * 10000000): SEC-32, docs/auth.md.
+         */
+        private NodeConfig.RequesterAuthorization requesters(Section ext) throws ConfigException {
+            NodeConfig.RequesterAuthorization d = NodeConfig.RequesterAuthorization.DEFAULT;
+            LegacyPolicy legacy = d.legacy();
+            Optional<String> policy = ext.string("legacy_requester_signatures");
+            if (policy.isPresent()) {
+                try {
+                    legacy = LegacyPolicy.parse(policy.get());
+                } catch (IllegalArgumentException e) {
+                    throw ext.error("legacy_requester_signatures", quote(policy.get()) + " is not valid; expected \"all\" "
+                            + "(Parity's behaviour), \"shadow-only\" or \"none\"");
+                }
+            }
+            Optional<String> name = ext.string("cluster_id");
+            if (name.isPresent()) {
+                String n = name.get();
+                if (n.isBlank() || n.length() > 200 || n.chars().anyMatch(Character::isISOControl)) {
+                    throw ext.error("cluster_id", "expected a name of 1 to 200 characters, not blank, without control characters "
+                            + "(the cluster id is derived from it; leave it out to derive the id from the nodes list)");
+                }
+            }
+            int lifetime = ext.integer("authorization_max_lifetime", 1, 86_400, "seconds from 1 to 86400")
+                    .orElse((int) d.maxLifetime().toSeconds());
+            int skew = ext.integer("authorization_clock_skew", 0, 3_600, "seconds from 0 to 3600")
+                    .orElse((int) d.clockSkew().toSeconds());
+            int capacity = ext.integer("authorization_nonce_capacity", 1, 10_000_000, "a number of nonces from 1 to 10000000")
+                    .orElse(d.nonceCapacity());
+            return new NodeConfig.RequesterAuthorization(name, legacy, Duration.ofSeconds(lifetime), Duration.ofSeconds(skew), capacity);
         }
 
         /** {@code peer_heartbeat_ms} and {@code peer_deadline_ms}: the transport's heartbeat (docs/transport.md §6.1). */

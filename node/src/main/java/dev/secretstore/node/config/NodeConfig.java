@@ -1,16 +1,21 @@
 package dev.secretstore.node.config;
 
 import dev.secretstore.crypto.Address;
+import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.http.HostAllowList;
 import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.auth.LegacyPolicy;
+import dev.secretstore.protocol.auth.ReplayGuard;
+import dev.secretstore.protocol.auth.RequesterCheck;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import dev.secretstore.protocol.Availability;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -52,6 +57,8 @@ import java.util.Optional;
  *                          {@code share_repair_interval}, {@code share_refresh_interval}; docs/availability.md)
  * @param clusterPort       the cluster port before authentication ({@code cluster_accept_from},
  *                          {@code cluster_handshakes_per_address}, {@code cluster_handshake_rate}; SEC-36)
+ * @param requesters        how requesters authorize requests ({@code legacy_requester_signatures}, {@code cluster_id},
+ *                          {@code authorization_*}; SEC-32, docs/auth.md)
  * @param notices           things the node must log at start-up (ignored sections, accepted but
  *                          inactive options, insecure settings); never contains a secret
  */
@@ -79,7 +86,43 @@ public record NodeConfig(
         Heartbeat heartbeat,
         Availability availability,
         ClusterPort clusterPort,
+        RequesterAuthorization requesters,
         List<String> notices) {
+
+    /**
+     * The fresh-authorization settings (SEC-32, docs/auth.md §3–§5).
+     *
+     * @param clusterName   {@code cluster_id}: a name the cluster id is derived from; empty = derived from the members
+     * @param legacy        {@code legacy_requester_signatures}
+     * @param maxLifetime   {@code authorization_max_lifetime}: how far ahead an expiry may lie (plus the skew)
+     * @param clockSkew     {@code authorization_clock_skew}: tolerated clock difference with a requester
+     * @param nonceCapacity {@code authorization_nonce_capacity}: unexpired nonces remembered at once
+     */
+    public record RequesterAuthorization(Optional<String> clusterName, LegacyPolicy legacy, Duration maxLifetime, Duration clockSkew,
+                                         int nonceCapacity) {
+        /** Parity's behaviour: static signatures do everything; the cluster is identified by its members. */
+        public static final RequesterAuthorization DEFAULT = new RequesterAuthorization(Optional.empty(), LegacyPolicy.ALL,
+                RequesterCheck.Settings.DEFAULT_MAX_LIFETIME, RequesterCheck.Settings.DEFAULT_CLOCK_SKEW, ReplayGuard.DEFAULT_CAPACITY);
+
+        public RequesterAuthorization {
+            Objects.requireNonNull(clusterName, "clusterName");
+            Objects.requireNonNull(legacy, "legacy");
+            Objects.requireNonNull(maxLifetime, "maxLifetime");
+            Objects.requireNonNull(clockSkew, "clockSkew");
+            if (nonceCapacity < 1) throw new IllegalArgumentException("nonce capacity " + nonceCapacity);
+        }
+
+        /** The cluster id: {@code ClusterId.ofName(cluster_id)} if named, else {@code ClusterId.ofMembers(members)}. */
+        public H256 clusterId(Collection<PublicPoint> members) {
+            return clusterName.map(dev.secretstore.crypto.auth.ClusterId::ofName)
+                    .orElseGet(() -> dev.secretstore.crypto.auth.ClusterId.ofMembers(members));
+        }
+
+        /** The settings of this member's {@link RequesterCheck} for {@code members} (this node included). */
+        public RequesterCheck.Settings checkSettings(Collection<PublicPoint> members) {
+            return new RequesterCheck.Settings(clusterId(members), legacy, clockSkew, maxLifetime);
+        }
+    }
 
     /**
      * {@code requester_rate_limit}, {@code key_rate_limit} (requests per second, burst twice that) and
@@ -147,6 +190,7 @@ public record NodeConfig(
         Objects.requireNonNull(heartbeat, "heartbeat");
         Objects.requireNonNull(availability, "availability");
         Objects.requireNonNull(clusterPort, "clusterPort");
+        Objects.requireNonNull(requesters, "requesters");
         Objects.requireNonNull(ops, "ops");
         Objects.requireNonNull(keysPath, "keysPath");
         notices = List.copyOf(notices);
@@ -155,6 +199,11 @@ public record NodeConfig(
     /** This node's id: the public half of {@link #nodeKey()}. */
     public NodeId self() {
         return new NodeId(nodeKey.publicKey());
+    }
+
+    /** This cluster's id in fresh authorizations (docs/auth.md §3): from {@code cluster_id}, else from {@link #nodes()}. */
+    public H256 clusterId() {
+        return requesters.clusterId(nodes.stream().map(m -> m.id().publicKey()).toList());
     }
 
     /** The member ids, in file order. */

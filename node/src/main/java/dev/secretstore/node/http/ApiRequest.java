@@ -57,4 +57,10 @@ public sealed interface ApiRequest {
             keyIds = java.util.List.copyOf(keyIds);
         }
     }
+
+    /**
+     * Extension (not in {@code parity_strict} mode): {@code GET /cluster}, what a requester needs to make a fresh
+     * authorization (docs/auth.md §3): the cluster id, the legacy policy, the clock rules and the node's time.
+     */
+    record ClusterInfo() implements ApiRequest {}
 }

@@ -6,16 +6,22 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.secretstore.crypto.CryptoException;
-import dev.secretstore.crypto.Ecdsa;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.Hex;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.RecoverableSignature;
+import dev.secretstore.crypto.auth.Authorization;
+import dev.secretstore.crypto.auth.ClusterId;
+import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.protocol.KeyServer;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.Requester;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.protocol.auth.Credential;
+import dev.secretstore.protocol.auth.ReplayGuard;
+import dev.secretstore.protocol.auth.RequesterCheck;
+import dev.secretstore.protocol.auth.WallClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,8 +38,9 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 
 /**
- * The Parity-compatible HTTP listener (http-api.md). Thin: Host check, CORS, parse, recover the
- * requester, call the {@link KeyServer}, map the result. A request whose {@code Host} the
+ * The Parity-compatible HTTP listener (http-api.md). Thin: Host check, CORS, parse, derive the requester from its
+ * credential ({@link RequesterCheck}: a {@code Secretstore-Authorization} header if sent, else the path's static
+ * signature; SEC-32, docs/auth.md), call the {@link KeyServer}, map the result. A request whose {@code Host} the
  * {@link HostAllowList} refuses gets 403 {@code Host not allowed} in plain text before anything else
  * happens (SEC-37, DNS rebinding); every other request is answered byte for byte as before. A parsed request
  * then passes {@link Admission} by source address and operation before its signature is recovered (SEC-35):
@@ -41,7 +48,8 @@ import java.util.stream.Collectors;
  * over its limit) or 503 {@code "Server busy"} (this node is at capacity), both in the API's error format. A
  * generation from a requester that {@link KeyCreators} refuses gets 403 {@code "Access denied"}. Answers are written when the session completes, so no
  * request thread waits on the cluster. One audit line per request: operation, key id, requester
- * address, outcome, status, duration; never a secret (SEC-07, SEC-29).
+ * address, credential kind ({@code static} or {@code fresh}), outcome, status, duration; never a secret nor a
+ * signature (SEC-07, SEC-29).
  */
 public final class HttpApi implements AutoCloseable {
     private static final Logger AUDIT = Logger.getLogger("dev.secretstore.audit");
@@ -52,6 +60,8 @@ public final class HttpApi implements AutoCloseable {
     static final byte[] SERVER_BUSY = ErrorResponses.body("Server busy");
     /** The JDK server's switch for TCP_NODELAY on accepted connections; it reads it once, when the first server is made. */
     static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
+    /** The cluster id of an {@code HttpApi} built without a {@link RequesterCheck}. */
+    public static final H256 STANDALONE_CLUSTER = ClusterId.ofName("standalone");
 
     static {
         // The JDK server writes a response's headers and body in separate writes. With Nagle's algorithm on (its
@@ -74,6 +84,7 @@ public final class HttpApi implements AutoCloseable {
     /** Admitted requests' tickets, released when they are answered (the JDK 17 server's exchange attributes are shared by all exchanges). */
     private final java.util.Map<HttpExchange, Admission.Ticket> tickets = new java.util.concurrent.ConcurrentHashMap<>();
     private final Observer observer;
+    private final RequesterCheck requesters;
 
     /** Told about every finished request: the operation name, the status and the time taken (for metrics). */
     @FunctionalInterface
@@ -90,15 +101,28 @@ public final class HttpApi implements AutoCloseable {
         this(keyServer, bind, cors, HostAllowList.defaults(), strict, limits, observer);
     }
 
+    /** With Parity's legacy policy ({@code all}) under {@link #STANDALONE_CLUSTER}: for embedders and tests. */
     public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, HostAllowList hosts, boolean strict,
                    RequestLimits limits, Observer observer) throws IOException {
         this(keyServer, bind, cors, hosts, strict, limits, Admission.none(), KeyCreators.anyone(), observer);
     }
 
-    /** With admission by cost and the key creators' allow-list (SEC-35). */
+    /** With admission by cost and the key creators' allow-list (SEC-35); Parity's legacy policy under {@link #STANDALONE_CLUSTER}. */
     public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, HostAllowList hosts, boolean strict,
                    RequestLimits limits, Admission admission, KeyCreators creators, Observer observer) throws IOException {
+        this(keyServer, bind, cors, hosts, strict, limits, admission, creators, observer, new RequesterCheck(
+                RequesterCheck.Settings.parityCompatible(STANDALONE_CLUSTER), WallClock.SYSTEM, new ReplayGuard()));
+    }
+
+    /**
+     * @param requesters how a request's credential becomes its requester: the node's own check (the one its
+     *     {@code ClusterKeyServer} uses), whose settings {@code GET /cluster} also reports
+     */
+    public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, HostAllowList hosts, boolean strict,
+                   RequestLimits limits, Admission admission, KeyCreators creators, Observer observer, RequesterCheck requesters)
+            throws IOException {
         this.keyServer = keyServer;
+        this.requesters = java.util.Objects.requireNonNull(requesters, "requesters");
         this.hosts = java.util.Objects.requireNonNull(hosts, "hosts");
         this.limits = limits;
         this.admission = java.util.Objects.requireNonNull(admission, "admission");
@@ -167,6 +191,11 @@ public final class HttpApi implements AutoCloseable {
                 return;
             }
             ApiRequest request = ((RequestParser.Result.Ok) parsed).request();
+            if (request instanceof ApiRequest.ClusterInfo) {
+                // public and constant-cost, like a preflight: before admission
+                finish(exchange, allowOrigin, 200, JSON, clusterBody(), "cluster_info", null, null, started);
+                return;
+            }
             // SEC-35: by source address and operation, before the signature is recovered; shed at once, never queue
             Admission.Decision admitted = admission.tryAdmit(exchange.getRemoteAddress().getAddress(), Admission.Op.of(request));
             if (admitted instanceof Admission.Refused refused) {
@@ -177,7 +206,7 @@ public final class HttpApi implements AutoCloseable {
                 return;
             }
             tickets.put(exchange, ((Admission.Admitted) admitted).ticket());
-            dispatch(exchange, allowOrigin, request, started);
+            dispatch(exchange, allowOrigin, request, in.get(Authorization.HEADER), started);
         } catch (RuntimeException | IOException e) {
             LOG.log(Level.WARNING, "request handling failed", e);
             releaseTicket(exchange);
@@ -185,14 +214,16 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    private void dispatch(HttpExchange exchange, String allowOrigin, ApiRequest request, long started) {
+    private void dispatch(HttpExchange exchange, String allowOrigin, ApiRequest request, java.util.List<String> authorization,
+                          long started) {
         String op = operation(request);
         H256 keyId = request instanceof ApiRequest.KeyRequest k ? k.keyId() : null;
         Requester requester;
         try {
-            requester = request instanceof ApiRequest.KeyRequest k ? recover(k) : null;
+            requester = request instanceof ApiRequest.KeyRequest k ? requester(k, authorization) : null;
         } catch (SecretStoreException e) {
-            respondError(exchange, allowOrigin, e, op, keyId, null, started);
+            finish(exchange, allowOrigin, ErrorResponses.status(e.kind()), JSON, ErrorResponses.body(e), op + " error=" + e.kind(),
+                    keyId, null, authorization == null ? "static" : "fresh", started);
             return;
         }
         if (requester != null && isGeneration(request) && !creators.mayCreate(requester.address())) {
@@ -251,27 +282,97 @@ public final class HttpApi implements AutoCloseable {
             return keyServer.signEcdsa(r.keyId(), requester, r.messageHash()).thenApply(HttpApi::bytesBody);
         } else if (request instanceof ApiRequest.ServersSetChange r) {
             return keyServer.changeServersSet(r.oldSetSignature().toBytes(), r.newSetSignature().toBytes(),
-                    r.newServersSet().stream().map(NodeId::new).collect(Collectors.toSet())).thenApply(v -> null);
+                    r.newServersSet().stream().map(NodeId::new).collect(Collectors.toSet()),
+                    adminAuthorization(headers.get(Authorization.HEADER)))
+                    .thenApply(v -> null);
         } else if (request instanceof ApiRequest.RefreshShares r) {
-            return keyServer.refreshShares(r.signature().toBytes(), r.keyIds()).thenApply(v -> null);
+            return keyServer.refreshShares(r.signature().toBytes(), r.keyIds(), adminAuthorization(headers.get(Authorization.HEADER)))
+                    .thenApply(v -> null);
         }
         throw new IllegalStateException("unrouted request " + request.getClass().getSimpleName());
     }
 
-    /** http-api.md §5: recover the requester from the signature over the raw key id. */
-    private Requester recover(ApiRequest.KeyRequest request) {
+    /**
+     * The administrator's fresh authorization of an administrative request (docs/auth.md §7): its one
+     * {@code Secretstore-Authorization} header, parsed (the members check it), or empty without one.
+     */
+    private static java.util.Optional<Authorization> adminAuthorization(java.util.List<String> authorization) {
+        if (authorization == null) return java.util.Optional.empty();
+        if (authorization.size() != 1) {
+            throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad authorization: more than one " + Authorization.HEADER + " header");
+        }
+        try {
+            return java.util.Optional.of(Authorization.parseHeader(authorization.get(0)));
+        } catch (CryptoException e) {
+            throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad authorization: " + e.getMessage());
+        }
+    }
+
+    /** The requester as this node's {@link RequesterCheck} derives it (no nonce spent: the sessions' members claim it). */
+    private Requester requester(ApiRequest.KeyRequest request, java.util.List<String> authorization) {
+        return requesters.verify(credential(request, authorization), operationOf(request), request.keyId(), params(request));
+    }
+
+    /**
+     * The request's credential: the fresh authorization of its one {@code Secretstore-Authorization} header (the path's
+     * signature is then ignored), else the path's static signature over the raw key id (http-api.md §5).
+     */
+    private Credential credential(ApiRequest.KeyRequest request, java.util.List<String> authorization) {
+        if (authorization != null) {
+            if (authorization.size() != 1) {
+                throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad authorization: more than one "
+                        + Authorization.HEADER + " header");
+            }
+            try {
+                return new Credential.Fresh(Authorization.parseHeader(authorization.get(0)));
+            } catch (CryptoException e) {
+                throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad authorization: " + e.getMessage());
+            }
+        }
         byte[] sig = request.signature().toBytes();
         int v = sig[64] & 0xff;
         if (strict && v > 3) {
             throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad signature: invalid recovery id");
         }
         try {
-            RecoverableSignature signature = RecoverableSignature.fromBytes(sig);
-            PublicPoint pub = Ecdsa.recover(signature, request.keyId());
-            return new Requester(pub, pub.toAddress(), new dev.secretstore.protocol.auth.Credential.Static(signature));
+            return new Credential.Static(RecoverableSignature.fromBytes(sig));
         } catch (CryptoException e) {
             throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad signature: " + e.getMessage());
         }
+    }
+
+    /** The operation a key request asks for (its code is the endpoint number). */
+    static Operation operationOf(ApiRequest.KeyRequest r) {
+        if (r instanceof ApiRequest.GenerateServerKey) return Operation.GENERATE_SERVER_KEY;
+        if (r instanceof ApiRequest.StoreDocumentKey) return Operation.STORE_DOCUMENT_KEY;
+        if (r instanceof ApiRequest.GenerateDocumentKey) return Operation.GENERATE_DOCUMENT_KEY;
+        if (r instanceof ApiRequest.RetrieveServerKey) return Operation.RETRIEVE_SERVER_KEY;
+        if (r instanceof ApiRequest.RetrieveDocumentKey) return Operation.RETRIEVE_DOCUMENT_KEY;
+        if (r instanceof ApiRequest.RetrieveDocumentKeyShadows) return Operation.RETRIEVE_DOCUMENT_KEY_SHADOWS;
+        if (r instanceof ApiRequest.SchnorrSign) return Operation.SIGN_SCHNORR;
+        if (r instanceof ApiRequest.EcdsaSign) return Operation.SIGN_ECDSA;
+        throw new IllegalStateException("unrouted request " + r.getClass().getSimpleName());
+    }
+
+    /** The parameter field a fresh authorization binds for this request (docs/auth.md §2); zero where none. */
+    static H256 params(ApiRequest.KeyRequest r) {
+        if (r instanceof ApiRequest.GenerateServerKey g) return Operation.thresholdParams(g.threshold());
+        if (r instanceof ApiRequest.StoreDocumentKey s) return Operation.storeParams(s.commonPoint(), s.encryptedPoint());
+        if (r instanceof ApiRequest.GenerateDocumentKey g) return Operation.thresholdParams(g.threshold());
+        if (r instanceof ApiRequest.SchnorrSign g) return g.messageHash();
+        if (r instanceof ApiRequest.EcdsaSign g) return g.messageHash();
+        return Operation.NO_PARAMS;
+    }
+
+    /**
+     * {@code GET /cluster} [ext]: {@code {"cluster_id":"0x…","legacy_requester_signatures":"…","max_lifetime":s,
+     * "clock_skew":s,"time":unix s}}, the time read from the clock that judges expiries.
+     */
+    private byte[] clusterBody() {
+        RequesterCheck.Settings s = requesters.settings();
+        return ("{\"cluster_id\":\"0x" + s.clusterId().toHex() + "\",\"legacy_requester_signatures\":\"" + s.legacy().configName()
+                + "\",\"max_lifetime\":" + s.maxLifetime().toSeconds() + ",\"clock_skew\":" + s.clockSkew().toSeconds()
+                + ",\"time\":" + requesters.now() + "}").getBytes(StandardCharsets.US_ASCII);
     }
 
     private void preflight(HttpExchange exchange, String allowOrigin, String origin, long started) {
@@ -282,7 +383,7 @@ public final class HttpApi implements AutoCloseable {
         Headers out = exchange.getResponseHeaders();
         out.set("Access-Control-Allow-Origin", allowOrigin);
         out.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-        out.set("Access-Control-Allow-Headers", "Origin, X-Requested-With, Content-Type, Accept");
+        out.set("Access-Control-Allow-Headers", "Origin, X-Requested-With, Content-Type, Accept, " + Authorization.HEADER);
         out.set("Access-Control-Max-Age", "600");
         out.set("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
         finish(exchange, null, 204, null, null, "preflight", null, null, started);
@@ -303,12 +404,24 @@ public final class HttpApi implements AutoCloseable {
 
     private void finish(HttpExchange exchange, String allowOrigin, int status, String contentType, byte[] body,
                         String outcome, H256 keyId, Requester requester, long started) {
+        finish(exchange, allowOrigin, status, contentType, body, outcome, keyId, requester,
+                requester == null ? null : credentialKind(requester.credential()), started);
+    }
+
+    private static String credentialKind(Credential c) {
+        return c instanceof Credential.Fresh ? "fresh" : c instanceof Credential.Static ? "static" : null;
+    }
+
+    /** {@code credential}: the kind the request presented ({@code static}, {@code fresh}), null for none. */
+    private void finish(HttpExchange exchange, String allowOrigin, int status, String contentType, byte[] body,
+                        String outcome, H256 keyId, Requester requester, String credential, long started) {
         // SEC-29: the audit line is written before the response, so no answer leaves without its record.
         long nanos = System.nanoTime() - started;
         long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
         AUDIT.info(() -> "op=" + outcome + " status=" + status
                 + " key=" + (keyId == null ? "-" : keyId.toHex())
                 + " requester=" + (requester == null ? "-" : requester.address().toHex())
+                + " credential=" + (credential == null ? "-" : credential)
                 + " duration_ms=" + ms);
         int space = outcome.indexOf(' ');
         observer.finished(space < 0 ? outcome : outcome.substring(0, space), status, nanos);
@@ -358,6 +471,7 @@ public final class HttpApi implements AutoCloseable {
         if (r instanceof ApiRequest.SchnorrSign) return "schnorr_sign";
         if (r instanceof ApiRequest.EcdsaSign) return "ecdsa_sign";
         if (r instanceof ApiRequest.RefreshShares) return "refresh_shares";
+        if (r instanceof ApiRequest.ClusterInfo) return "cluster_info";
         return "servers_set_change";
     }
 

@@ -22,8 +22,9 @@ import java.util.Set;
  * exception (SEC-05).
  *
  * <p>With {@code strict = false} (the default) the project's extensions are on: {@code 0x} prefixes
- * on path arguments. With {@code strict = true} ({@code parity_strict}) they are off. Points in the
- * store path are validated in both modes (a [fix], not an extension: SEC-01).
+ * on path arguments, {@code POST /admin/refresh_shares/…} and {@code GET /cluster}. With {@code strict = true}
+ * ({@code parity_strict}) they are off. Points in the store path are validated in both modes (a [fix], not an
+ * extension: SEC-01).
  */
 public final class RequestParser {
     /** Largest request body read (http-api.md §1). */
@@ -66,6 +67,9 @@ public final class RequestParser {
             throw new InvalidRequest("method not allowed: " + method);
         }
         String first = segments.get(0);
+        if (!strict && get && segments.size() == 1 && first.equals("cluster")) {
+            return new ApiRequest.ClusterInfo();
+        }
         if (first.equals("admin")) {
             if (!strict && post && segments.size() == 3 && segments.get(1).equals("refresh_shares")) {
                 return new ApiRequest.RefreshShares(signature(segments.get(2)), keyIds(body));

@@ -2,6 +2,7 @@ package dev.secretstore.node.ops;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.secretstore.crypto.H256;
 import dev.secretstore.http.HostAllowList;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,7 +16,8 @@ import java.util.logging.Logger;
 /**
  * The operations listener ({@code ops_interface}, {@code ops_port}; design decision 11):
  * {@code GET /health} answers 200 while the node's cluster loop responds and 503 otherwise, with status
- * {@code ok}, or {@code under_replicated} while this member lacks keys it should hold (repair pending, SEC-40);
+ * {@code ok}, or {@code under_replicated} while this member lacks keys it should hold (repair pending, SEC-40), and the
+ * cluster id requesters sign for ({@code cluster_id}, docs/auth.md §3);
  * {@code GET /metrics} serves {@link NodeMetrics} in the Prometheus text format. Nothing else; no
  * key data. Binds to loopback unless configured otherwise (SEC-30); a {@code Host} other than the bound address,
  * {@code localhost} or a loopback literal gets 403 (SEC-37, DNS rebinding).
@@ -30,9 +32,16 @@ public final class OpsServer implements AutoCloseable {
     private final ExecutorService executor;
     private final NodeMetrics metrics;
     private final Supplier<NodeMetrics.Gauges> gauges;
+    private final H256 clusterId;
 
     /** @param gauges reads the point-in-time values; must not block for long (it bounds its wait on the loop itself) */
     public OpsServer(InetSocketAddress bind, NodeMetrics metrics, Supplier<NodeMetrics.Gauges> gauges) throws IOException {
+        this(bind, metrics, gauges, null);
+    }
+
+    /** @param clusterId the cluster id {@code /health} reports as {@code cluster_id} (docs/auth.md §3); null: none */
+    public OpsServer(InetSocketAddress bind, NodeMetrics metrics, Supplier<NodeMetrics.Gauges> gauges, H256 clusterId) throws IOException {
+        this.clusterId = clusterId;
         this.metrics = metrics;
         this.gauges = gauges;
         this.server = HttpServer.create(bind, 16);
@@ -70,7 +79,8 @@ public final class OpsServer implements AutoCloseable {
                 send(exchange, ok ? 200 : 503, "application/json",
                         "{\"status\":\"" + status + "\",\"peers_connected\":" + g.peersConnected()
                                 + ",\"members\":" + g.membersConfigured() + ",\"sessions_active\":" + g.sessionsActive()
-                                + ",\"keys_missing_here\":" + missing + "}");
+                                + ",\"keys_missing_here\":" + missing
+                                + (clusterId == null ? "" : ",\"cluster_id\":\"0x" + clusterId.toHex() + "\"") + "}");
             } else if (path.equals("/metrics")) {
                 send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(gauges.get()));
             } else {

@@ -1,6 +1,9 @@
 package dev.secretstore.node.runtime;
 
+import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.node.config.NodeConfig;
 import dev.secretstore.node.acl.AllowAllAclChecker;
 import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.http.HostAllowList;
@@ -19,6 +22,9 @@ import dev.secretstore.protocol.session.admin.AdminPolicy;
 import dev.secretstore.protocol.KeyServer;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.protocol.auth.ReplayGuard;
+import dev.secretstore.protocol.auth.RequesterCheck;
+import dev.secretstore.protocol.auth.WallClock;
 import dev.secretstore.protocol.codec.ClusterMessages;
 import dev.secretstore.protocol.codec.MessageCodec;
 import dev.secretstore.protocol.key.KeyStorage;
@@ -54,14 +60,27 @@ public final class KeyServerNode implements AutoCloseable {
 
     /**
      * What a node needs to run. {@code httpAddress} null disables the HTTP API. {@code admission} and
-     * {@code keyCreators}: the HTTP API's admission by cost and who may create keys (SEC-35).
+     * {@code keyCreators}: the HTTP API's admission by cost and who may create keys (SEC-35). {@code requesters}: how
+     * requesters authorize requests (legacy policy, cluster id, clock and nonce rules; SEC-32).
      */
     public record Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                            InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
                            Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
                            AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
                            TransportConfig transport, Availability availability, HostAllowList httpHosts,
-                           Admission.Config admission, KeyCreators keyCreators) {
+                           Admission.Config admission, KeyCreators keyCreators, NodeConfig.RequesterAuthorization requesters) {
+        /** With Parity's requester rules (static signatures do everything, cluster id from the members). */
+        public Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
+                        InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
+                        Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
+                        AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
+                        TransportConfig transport, Availability availability, HostAllowList httpHosts,
+                        Admission.Config admission, KeyCreators keyCreators) {
+            this(nodeKey, clusterAddress, members, httpAddress, dataDir, cors, strict, acl, aclDisabled, sessionTimeout, maxSessions,
+                    admin, httpLimits, opsAddress, transport, availability, httpHosts, admission, keyCreators,
+                    NodeConfig.RequesterAuthorization.DEFAULT);
+        }
+
         /** Without admission limits (programmatic clusters: tests, the benchmark); anyone may create keys. */
         public Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                         InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
@@ -95,6 +114,7 @@ public final class KeyServerNode implements AutoCloseable {
             Objects.requireNonNull(admission, "admission");
             Objects.requireNonNull(keyCreators, "keyCreators");
             Objects.requireNonNull(httpHosts, "httpHosts");
+            Objects.requireNonNull(requesters, "requesters");
             Objects.requireNonNull(transport, "transport");
             Objects.requireNonNull(availability, "availability");
             Objects.requireNonNull(httpLimits, "httpLimits");
@@ -121,6 +141,7 @@ public final class KeyServerNode implements AutoCloseable {
     private OpsServer ops;
     private final NodeMetrics metrics = new NodeMetrics();
     private AclChecker acl;
+    private RequesterCheck requesters;
     private boolean closed;
 
     public KeyServerNode(Settings settings) {
@@ -169,7 +190,9 @@ public final class KeyServerNode implements AutoCloseable {
         sessions = new ClusterSessions(self, network, loop, Clock.SYSTEM, settings.sessionTimeout(), settings.maxSessions());
         sessions.observe((session, nanos) -> metrics.session(session.key().type().name().toLowerCase(java.util.Locale.ROOT),
                 session.key().master().equals(self), session.failure().map(f -> f.kind().name()).orElse("ok"), session.blamed().size()));
-        keyServer = new ClusterKeyServer(sessions, view, storage, acl, settings.admin(), settings.availability(), loop, new SecureRandom(), Clock.SYSTEM);
+        requesters = requesterCheck();
+        keyServer = new ClusterKeyServer(sessions, view, storage, acl, settings.admin(), settings.availability(), requesters, loop,
+                new SecureRandom(), Clock.SYSTEM);
         transport = new ClusterTransport(settings.nodeKey(), settings.clusterAddress(), settings.members(), new ClusterTransport.Listener() {
             @Override
             public void onMessage(NodeId from, byte[] message) {
@@ -192,13 +215,33 @@ public final class KeyServerNode implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
         if (settings.httpAddress() != null) {
             http = new HttpApi(keyServer, settings.httpAddress(), settings.cors(), settings.httpHosts(), settings.strict(),
-                    new RequestLimits(settings.httpLimits()), new Admission(settings.admission()), keyCreators(settings.keyCreators(), acl), metrics::request);
+                    new RequestLimits(settings.httpLimits()), new Admission(settings.admission()), keyCreators(settings.keyCreators(), acl),
+                    metrics::request, requesters);
             http.start();
         }
         if (settings.opsAddress() != null) {
-            ops = new OpsServer(settings.opsAddress(), metrics, this::gauges);
+            ops = new OpsServer(settings.opsAddress(), metrics, this::gauges, clusterId());
             ops.start();
         }
+    }
+
+    /** This member's requester check (SEC-31, SEC-32), logged once: the cluster id and the legacy policy. */
+    private RequesterCheck requesterCheck() {
+        NodeConfig.RequesterAuthorization r = settings.requesters();
+        RequesterCheck.Settings s = r.checkSettings(memberKeys());
+        LOG.info(() -> "cluster id 0x" + s.clusterId().toHex() + " (" + r.clusterName().map(n -> "cluster_id \"" + n + "\"")
+                .orElse("from the " + membersWithSelf().size() + " members") + "), legacy_requester_signatures = " + s.legacy().configName()
+                + ", authorization lifetime " + s.maxLifetime().toSeconds() + " s, clock skew " + s.clockSkew().toSeconds() + " s");
+        return new RequesterCheck(s, WallClock.SYSTEM, new ReplayGuard(r.nonceCapacity()));
+    }
+
+    private java.util.List<PublicPoint> memberKeys() {
+        return membersWithSelf().stream().map(NodeId::publicKey).toList();
+    }
+
+    /** This cluster's id in fresh authorizations (docs/auth.md §3), as configured; known before {@link #start()}. */
+    public H256 clusterId() {
+        return settings.requesters().clusterId(memberKeys());
     }
 
     /** {@code key_creators}, and with an ACL policy file also its {@code [[creator]]} entries (SEC-35). */

@@ -42,7 +42,8 @@ public final class NodeSettings {
                 new InetSocketAddress(config.ops().ip(), config.ops().port()),
                 TransportConfig.defaults().withIdle(config.heartbeat().interval(), config.heartbeat().deadline())
                         .withAdmission(admission(config.clusterPort())),
-                config.availability(), config.httpHosts(), config.limits().admission(), config.limits().keyCreators());
+                config.availability(), config.httpHosts(), config.limits().admission(), config.limits().keyCreators(),
+                config.requesters());
     }
 
     /** SEC-36: the cluster port's per-address limits and member filter. */

@@ -190,7 +190,7 @@ class HttpApiTest {
         assertThat(r.statusCode()).isEqualTo(204);
         assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).contains("https://app.example");
         assertThat(r.headers().firstValue("Access-Control-Allow-Methods")).contains("GET, POST, OPTIONS");
-        assertThat(r.headers().firstValue("Access-Control-Allow-Headers")).contains("Origin, X-Requested-With, Content-Type, Accept");
+        assertThat(r.headers().firstValue("Access-Control-Allow-Headers")).contains("Origin, X-Requested-With, Content-Type, Accept, Secretstore-Authorization");
         assertThat(r.headers().firstValue("Access-Control-Max-Age")).contains("600");
         HttpRequest denied = HttpRequest.newBuilder(pre.uri()).method("OPTIONS", HttpRequest.BodyPublishers.noBody())
                 .header("Origin", "https://app.other").header("Access-Control-Request-Method", "POST").build();

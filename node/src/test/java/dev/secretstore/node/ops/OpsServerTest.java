@@ -44,6 +44,16 @@ class OpsServerTest {
         assertThat(stuck.body()).contains("\"status\":\"unresponsive\"");
     }
 
+    /** SEC-32: with a cluster id, /health names it, so an operator can check that every member signs for the same cluster. */
+    @Test
+    void healthReportsTheClusterId() throws Exception {
+        dev.secretstore.crypto.H256 id = dev.secretstore.crypto.auth.ClusterId.ofName("ops-test");
+        server = new OpsServer(new InetSocketAddress("127.0.0.1", 0), metrics, gauges::get, id);
+        server.start();
+        assertThat(get("/health").body()).isEqualTo("{\"status\":\"ok\",\"peers_connected\":2,\"members\":3,\"sessions_active\":1,"
+                + "\"keys_missing_here\":0,\"cluster_id\":\"0x" + id.toHex() + "\"}");
+    }
+
     /** SEC-40: /health says when this member lacks keys it should hold; the counters reach /metrics. */
     @Test
     void healthSaysUnderReplicatedWhileKeysAreMissingHere() throws Exception {

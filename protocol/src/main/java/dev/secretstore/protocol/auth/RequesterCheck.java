@@ -57,6 +57,11 @@ public final class RequesterCheck {
         return settings;
     }
 
+    /** This member's wall-clock time in unix seconds, the one expiries are judged by (reported by {@code GET /cluster}). */
+    public long now() {
+        return clock.epochSecond();
+    }
+
     /**
      * The requester of {@code credential} for {@code operation} on {@code keyId} with {@code params}
      * ({@link Operation}'s parameter field), without spending a nonce.

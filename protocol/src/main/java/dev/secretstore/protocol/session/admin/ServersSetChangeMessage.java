@@ -22,13 +22,19 @@ public sealed interface ServersSetChangeMessage extends SessionMessage {
         return SessionType.SERVERS_SET_CHANGE;
     }
 
-    /** Master → every node of the old set: the administrator's request, for each node to check itself (SEC-24). */
-    record Init(List<NodeId> oldSet, List<NodeId> newSet, byte[] oldSetSignature, byte[] newSetSignature) implements ServersSetChangeMessage {
+    /**
+     * Master → every node of the old set: the administrator's request, for each node to check itself (SEC-24):
+     * Parity's two signatures and, if the administrator sent one, the fresh authorization in its binary form
+     * ({@code Authorization.toBytes()}, 110 bytes; empty: none), which each member verifies and spends (SEC-32).
+     */
+    record Init(List<NodeId> oldSet, List<NodeId> newSet, byte[] oldSetSignature, byte[] newSetSignature, byte[] authorization)
+            implements ServersSetChangeMessage {
         public Init {
             oldSet = List.copyOf(oldSet);
             newSet = List.copyOf(newSet);
             oldSetSignature = oldSetSignature.clone();
             newSetSignature = newSetSignature.clone();
+            authorization = authorization.clone();
         }
 
         @Override

@@ -5,6 +5,7 @@ import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
+import dev.secretstore.crypto.auth.Authorization;
 import dev.secretstore.crypto.threshold.CommitmentVector;
 import dev.secretstore.crypto.threshold.IdNumbers;
 import dev.secretstore.crypto.threshold.KeyCommitments;
@@ -86,6 +87,7 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
 
     private final KeyStorage storage;
     private final AdminPolicy policy;
+    private final AdminCheck admin;
     private final SecureRandom rng;
     private final ClusterView cluster;
     private final boolean busy;
@@ -122,55 +124,81 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
     private boolean doneSent;
 
     private ServersSetChangeSession(SessionKey key, ClusterView cluster, Set<NodeId> participants, Outbox outbox, KeyStorage storage,
-                                    AdminPolicy policy, SecureRandom rng, boolean busy) {
+                                    AdminCheck admin, SecureRandom rng, boolean busy) {
         super(key, cluster.self(), participants, outbox);
         this.cluster = cluster;
         this.storage = storage;
-        this.policy = policy;
+        this.admin = admin;
+        this.policy = admin.policy();
         this.rng = rng;
         this.busy = busy;
     }
 
-    /**
-     * Starts the change on the master. The old set is this node and every node connected to it. The
-     * returned session may already be finished: signatures not by the administrator (403
-     * {@code ConsensusUnreachable}) or a node of the new set not connected ({@code NodeDisconnected}).
-     */
+    /** {@link #startMaster(SessionKey, ClusterView, Outbox, KeyStorage, AdminCheck, byte[], byte[], Optional, Collection, SecureRandom)}
+     *  with Parity's bare signatures only, under legacy policy {@code all}. */
     public static ServersSetChangeSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage,
                                                       AdminPolicy policy, byte[] oldSetSignature, byte[] newSetSignature,
                                                       Collection<NodeId> newServersSet, SecureRandom rng) {
+        return startMaster(key, cluster, outbox, storage, AdminCheck.parityCompatible(policy, cluster), oldSetSignature, newSetSignature,
+                Optional.empty(), newServersSet, rng);
+    }
+
+    /**
+     * Starts the change on the master. The old set is this node and every node connected to it. The
+     * returned session may already be finished: not authorized by the administrator ({@link AdminCheck}: 403
+     * {@code ConsensusUnreachable}, {@code FreshAuthorizationRequired}, 400 for a bad, expired or replayed
+     * {@code authorization}) or a node of the new set not connected ({@code NodeDisconnected}). The authorization, if
+     * any, travels to every member in {@link Init}, and each member checks it and spends its nonce itself (SEC-32).
+     */
+    public static ServersSetChangeSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage,
+                                                      AdminCheck admin, byte[] oldSetSignature, byte[] newSetSignature,
+                                                      Optional<Authorization> authorization, Collection<NodeId> newServersSet,
+                                                      SecureRandom rng) {
         SortedSet<NodeId> oldSet = view(cluster);
-        ServersSetChangeSession s = new ServersSetChangeSession(key, cluster, oldSet, outbox, storage, policy, rng, false);
+        ServersSetChangeSession s = new ServersSetChangeSession(key, cluster, oldSet, outbox, storage, admin, rng, false);
         s.newSet = new TreeSet<>(newServersSet);
-        if (policy.adminPublic().isEmpty()) {
-            s.fail(SecretStoreException.of(Kind.ACCESS_DENIED));
-        } else if (!policy.authorizes(oldSet, s.newSet, oldSetSignature, newSetSignature)) {
-            LOG.warning(() -> "servers set change " + key + " refused: the signatures do not recover to admin_public over the old set "
-                    + shortIds(oldSet) + " and the new set " + shortIds(s.newSet));
-            s.fail(SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE));
+        Optional<SecretStoreException> refusal = admin.setChange(oldSet, s.newSet, oldSetSignature, newSetSignature, authorization, key);
+        if (refusal.isPresent()) {
+            LOG.warning(() -> "servers set change " + key + " refused: " + refusal.get().getMessage() + " (old set " + shortIds(oldSet)
+                    + ", new set " + shortIds(s.newSet) + ")");
+            s.fail(refusal.get());
         } else if (!oldSet.containsAll(s.newSet)) {
             s.fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
         } else {
-            LOG.info(() -> "servers set change " + key + " authorised by the administrator: old set " + shortIds(oldSet)
-                    + ", new set " + shortIds(s.newSet));
+            LOG.info(() -> "servers set change " + key + " authorised by the administrator" + (authorization.isPresent() ? " (fresh)" : "")
+                    + ": old set " + shortIds(oldSet) + ", new set " + shortIds(s.newSet));
             s.phase = Phase.INVENTORY;
-            s.broadcast(new Init(List.copyOf(oldSet), List.copyOf(s.newSet), oldSetSignature, newSetSignature));
+            s.broadcast(new Init(List.copyOf(oldSet), List.copyOf(s.newSet), oldSetSignature, newSetSignature,
+                    authorization.map(Authorization::toBytes).orElse(new byte[0])));
             s.reportInventory(); // to itself, as every member reports to the master
         }
         return s;
     }
 
-    /** The factory the session manager uses on the other nodes; {@code busy} tells whether other sessions run (SEC-24). */
+    /** {@link #factory(ClusterView, KeyStorage, AdminCheck, SecureRandom, BooleanSupplier)} under legacy policy {@code all}. */
     public static ClusterSessions.SlaveFactory factory(ClusterView cluster, KeyStorage storage, AdminPolicy policy, SecureRandom rng,
+                                                       BooleanSupplier busy) {
+        return factory(cluster, storage, AdminCheck.parityCompatible(policy, cluster), rng, busy);
+    }
+
+    /** The factory the session manager uses on the other nodes; {@code busy} tells whether other sessions run (SEC-24). */
+    public static ClusterSessions.SlaveFactory factory(ClusterView cluster, KeyStorage storage, AdminCheck admin, SecureRandom rng,
                                                        BooleanSupplier busy) {
         return (init, outbox) -> {
             if (!(init.body() instanceof Init m)) return Optional.empty();
             Set<NodeId> participants = new TreeSet<>(m.oldSet());
             participants.add(init.master());
             participants.add(cluster.self());
-            return Optional.of(new ServersSetChangeSession(init.key(), cluster, participants, outbox, storage, policy, rng,
+            return Optional.of(new ServersSetChangeSession(init.key(), cluster, participants, outbox, storage, admin, rng,
                     busy.getAsBoolean()));
         };
+    }
+
+    /** A member's refusal as the master reports it (the wire carries the kind only). */
+    private static SecretStoreException refusedBy(NodeId member, Kind reason) {
+        if (reason == null) return SecretStoreException.of(Kind.INVALID_MESSAGE);
+        if (!reason.hasDetail()) return SecretStoreException.of(reason);
+        return SecretStoreException.of(reason, "refused by member " + member.shortId() + " (docs/auth.md §7)");
     }
 
     private static SortedSet<NodeId> view(ClusterView cluster) {
@@ -196,7 +224,7 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
         if (m instanceof Subshares s) {
             onSubshares(from, s);
         } else if (isMaster() && m instanceof Refused r) {
-            fail(SecretStoreException.of(r.reason() == null ? Kind.INVALID_MESSAGE : r.reason()));
+            fail(refusedBy(from, r.reason()));
         } else if (isMaster() && m instanceof Inventory inv) {
             onInventory(from, inv);
         } else if (isMaster() && m instanceof Prepared p) {
@@ -237,22 +265,33 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
     private void onInit(Init init) {
         if (newSet != null) return; // duplicate
         newSet = new TreeSet<>(init.newSet());
-        Kind refusal = null;
+        SecretStoreException refusal = null;
         if (busy) {
-            refusal = Kind.HAS_ACTIVE_SESSIONS;
-        } else if (policy.adminPublic().isEmpty()) {
-            refusal = Kind.ACCESS_DENIED;
-        } else if (!policy.authorizes(init.oldSet(), init.newSet(), init.oldSetSignature(), init.newSetSignature())) {
-            refusal = Kind.CONSENSUS_UNREACHABLE;
-            LOG.warning(() -> "servers set change " + key + " refused: the signatures do not recover to admin_public");
-        } else if (!new TreeSet<>(init.oldSet()).equals(view(cluster))) {
-            refusal = Kind.CONSENSUS_UNREACHABLE; // SEC-24: the signed old set must be this node's view
-            LOG.warning(() -> "servers set change " + key + " refused: signed old set " + shortIds(init.oldSet())
-                    + " differs from this node's view " + shortIds(view(cluster)));
+            refusal = SecretStoreException.of(Kind.HAS_ACTIVE_SESSIONS);
+        } else {
+            Optional<Authorization> authorization;
+            try {
+                authorization = init.authorization().length == 0 ? Optional.empty() : Optional.of(Authorization.fromBytes(init.authorization()));
+            } catch (CryptoException e) {
+                authorization = null;
+                refusal = SecretStoreException.of(Kind.INVALID_MESSAGE);
+            }
+            if (authorization != null) {
+                refusal = admin.setChange(init.oldSet(), init.newSet(), init.oldSetSignature(), init.newSetSignature(), authorization, key)
+                        .orElse(null);
+            }
+            if (refusal != null) {
+                String why = refusal.getMessage();
+                LOG.warning(() -> "servers set change " + key + " refused: " + why);
+            } else if (!new TreeSet<>(init.oldSet()).equals(view(cluster))) {
+                refusal = SecretStoreException.of(Kind.CONSENSUS_UNREACHABLE); // SEC-24: the signed old set must be this node's view
+                LOG.warning(() -> "servers set change " + key + " refused: signed old set " + shortIds(init.oldSet())
+                        + " differs from this node's view " + shortIds(view(cluster)));
+            }
         }
         if (refusal != null) {
-            outbox.send(key.master(), new Refused(refusal));
-            fail(SecretStoreException.of(refusal));
+            outbox.send(key.master(), new Refused(refusal.kind()));
+            fail(refusal);
             return;
         }
         LOG.info(() -> "servers set change " + key + " accepted: new set " + shortIds(newSet));

@@ -274,7 +274,7 @@ class ServersSetChangeSessionTest {
         c.intercept(d -> {
             if (d.to().equals(victim) && d.envelope().body() instanceof ServersSetChangeMessage.Init init) {
                 var forged = new ServersSetChangeMessage.Init(List.copyOf(forgedOld), init.newSet(), sign(admin, forgedOld),
-                        init.newSetSignature());
+                        init.newSetSignature(), init.authorization());
                 Envelope e = d.envelope();
                 return List.of(new InMemoryCluster.Delivery(d.from(), d.to(),
                         new Envelope(e.type(), e.sessionId(), e.master(), e.sender(), forged)));
