@@ -46,8 +46,11 @@ public final class MessageCodec {
     /**
      * Wire version of the envelope and bodies. 2: the key-use sessions' consensus and Feldman dealing are
      * sub-protocol families registered under each session type; consensus answers name committed versions.
+     * 3: requests carry the requester's own credential and operation instead of its address (SEC-31), the
+     * servers-set change init the administrator's fresh authorization (SEC-32), delegation the shadow check
+     * data and exclusions (SEC-33).
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     private final ObjectMapper mapper;
     private final int maxMessageBytes;

@@ -27,7 +27,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins the exact CBOR encoding (wire version 2) of every message of the key-use sessions: the shared
+ * Pins the exact CBOR encoding (wire version 3) of every message of the key-use sessions: the shared
  * consensus and dealing families under each session type that composes them, and each session's own
  * rounds. Fixed inputs, keccak256 of each encoded envelope. A refactoring must not change what goes on
  * the wire; a deliberate protocol change bumps {@link MessageCodec#VERSION}, updates these values and
@@ -112,45 +112,45 @@ class KeyUseWireGoldenTest {
     }
 
     /**
-     * keccak256 of each encoded envelope, wire version 2. The consensus requests carry the requester's credential and
+     * keccak256 of each encoded envelope, wire version 3. The consensus requests carry the requester's credential and
      * the operation instead of an address since SEC-31.
      */
     private static final Map<String, String> GOLDEN = Map.ofEntries(
-            Map.entry("dec.consensus.done", "f1867a86a5b97a73250249f1ec31cb16ded8913ff3e0d57f4239a198ed62a9ae"),
-            Map.entry("dec.consensus.refused", "2802a2e3970e2e664b6282ebfda7c28cce5a7032d86e37de4eb4721c98632713"),
-            Map.entry("dec.consensus.request", "c6d0a86453ec87c2fe5277cd0078a74381c3f487ed128a9d4dbd9afd8551b017"),
-            Map.entry("dec.consensus.response", "11b1ab63cc79ecbe14744b36d535bb3cb2365d6f9a2ec10625d08b7dd6bced1b"),
-            Map.entry("dec.partial.request", "b5e8fb64d37fe3d067566108a742cbf998aa9f39a1b56782c9dc5a552a062a7c"),
-            Map.entry("dec.partial.response", "c8d020b034181068e16abe3f34de169de21659dd9385d98b8f60327f30799530"),
-            Map.entry("dec.partial.shadow-response", "8ec28913e8a2b202d794c8b499889a8a3b9ee75d24c5f0cbfab6b979e0fc2efb"),
-            Map.entry("ecd.consensus.done", "136f2d6d6b8a5df91f074f6425fb15b7923784d0aba8319a7956ab8866701bda"),
-            Map.entry("ecd.consensus.refused", "823396a2d97908ef75d2db2f23f9e346e0230a69751f99b4431596a55e635f88"),
-            Map.entry("ecd.consensus.request", "1fa4ad27cbdca17e43c2df2c601c9eb7cf964b7f55be986b0bd22322621b3f6e"),
-            Map.entry("ecd.consensus.response", "6f215eae1e44120417c6f2da7262620a3adc84d937d3d55e29dc88bd4cec0d5c"),
-            Map.entry("ecd.dealing.commitment", "5d282bb9b87de221428714030dec676092e5e3eb4bace6dba0249b86cc38a316"),
-            Map.entry("ecd.dealing.complaint", "a0b9a8fc207fb551e208912a345fc9cd5ce2f74a32e4b8e84143eb101bb85de0"),
-            Map.entry("ecd.dealing.deal", "4692fa0e59fbee3efbbe2f96b0f8f2a102a493a5e18c1a3321b1024dc5ae03c5"),
-            Map.entry("ecd.dealing.hash", "74ad9b4529120c58cba1e325807199ef26b036a5e506c1b87fa7d2191c71f8f3"),
-            Map.entry("ecd.dealing.hashes", "036055c39ae247fed95d820f63f4e3515f530d0f89151f170a66ab570cd6eeba"),
-            Map.entry("ecd.dealing.ready", "877ef84ca350938303e55a69690ba6da1c3bbf5c97065c66f4cc3ef7a836904b"),
-            Map.entry("ecd.dealing.request", "5053b6d5ff1fcaa874f7dc77c2f66654882d0128783c41d60edd97cd90ec7393"),
-            Map.entry("ecd.signature.request", "260099c7764c8d3a2c82313cf87c88c744f6f402fdd482f7ac6d0a5bd0ec84bb"),
-            Map.entry("ecd.signature.share", "999924fe85d44af49e265abf36c614a12b0c1bc94e4ed33f3866ece6be0a38c5"),
-            Map.entry("ecd.u.request", "3cad3d248bcac31f18de24bbc3eea124e29854dbe097a039310f12424a31e382"),
-            Map.entry("ecd.u.share", "6a9ded0f4323422a022e36a61566214bcc1fb2d4e233aba3c3c5a00f299ca194"),
-            Map.entry("sch.consensus.done", "8e64f076d3e816023f5cbe0f167c5e127d95a9a2f7137c601b48ffc8f1db785f"),
-            Map.entry("sch.consensus.refused", "255f91d5d8acff7589049cb9ad6636fd66f064d1605abc1e3ec09cb4c2a99ea0"),
-            Map.entry("sch.consensus.request", "172a63f4ae43c6d7732341cbe3909e644c0d0e22a95493726a4b0ad0b86b9745"),
-            Map.entry("sch.consensus.response", "7c5872ea789e0b219f102c0ff0630e4ecf408a3633712e6a8c3534b88d340eb5"),
-            Map.entry("sch.dealing.commitment", "b059aa562c3ec7f61fdbef8dda02ee4e9b417b3ec198421d9f4913f3567fc2ed"),
-            Map.entry("sch.dealing.complaint", "6976386c4dc024049b6205ade0e0501d0b9ed1ff0cf1663db5fd71817cf3c6e1"),
-            Map.entry("sch.dealing.deal", "92c1c48897d49ce2480b3347bb16e35b19c71f5fc78e3413d62d9a1a9cb2d92b"),
-            Map.entry("sch.dealing.hash", "df7f5bf526bc5c9dee520466fcd50edcdab1367f01777cdc0ec9d4d6f6d5e1c8"),
-            Map.entry("sch.dealing.hashes", "37c9e4623042c2d889c2ac70be2f8e22067a97b7d180679c4cd63c797676e664"),
-            Map.entry("sch.dealing.ready", "b6b6503933014dde6101991e1e05747373da8c16ccfad8736ccb727d2aa3dd79"),
-            Map.entry("sch.dealing.request", "322f9d6385f86adfc190725576a5b61455dec1f9489fd84dda464b1c66c9fa53"),
-            Map.entry("sch.partial.request", "00649859e0282edfdcb6743452c72d48be698d29185a1936caf40eeee1625830"),
-            Map.entry("sch.partial.response", "7970ebad5c7610b64b4bcdea90a9ac6412c256ba6ee125ce9cf3227619a11ad1")
+            Map.entry("dec.consensus.done", "769c2cbfb14236da2ec9d466f7a08226a6e0fa06a7e805db4d920ecdf39a836f"),
+            Map.entry("dec.consensus.refused", "2dc8ebab31c9e66656ee5f49e6a55087c46ab32bf538be5acf5ced46a11c9efe"),
+            Map.entry("dec.consensus.request", "205e092163e2b30331bf2eba7db0c423716526bf56746e63eb3f4f4f10170828"),
+            Map.entry("dec.consensus.response", "e26ebf08b56791bcad4b1f1c55dfacf1b7e5b74678b5b1d286535b4bad243f91"),
+            Map.entry("dec.partial.request", "b6d31fc7988e575c8c6af5dd70e94b81b2db73592ce5d7adbfb48745f8821fad"),
+            Map.entry("dec.partial.response", "a09818e4b043e7443bffe20047ed6cc1c2ca2d87dd83f1518206f10dbb2ae560"),
+            Map.entry("dec.partial.shadow-response", "8b74952f2de672c5a67b826214ca7401c22517ef6b5f984ee609fa8dfbbe71c9"),
+            Map.entry("ecd.consensus.done", "39b430baf01722f551cc50c6bb171ff21fca29a13d1d4457647c1848a1e33156"),
+            Map.entry("ecd.consensus.refused", "25aaf5f5d9dd10ce0b2d39e2065e54ef4802774b7412ae120f1899af8095c908"),
+            Map.entry("ecd.consensus.request", "22d84cf9a107c145d380c47f416f0715674b894b7bfde189e45d631371abf3e0"),
+            Map.entry("ecd.consensus.response", "3726a11342d9c4a7f19697850a6e394dd2483d771b52ce3c898926eba53008b6"),
+            Map.entry("ecd.dealing.commitment", "b9f7b2ae99c976e03baa3ff0c61bd0426e9c5d777bf48495d39cf91e9a1b7983"),
+            Map.entry("ecd.dealing.complaint", "4008ba2f5c8b762db6706606930f0d4b385f410f2fca7efbc92594628643c321"),
+            Map.entry("ecd.dealing.deal", "5b1a31c56a6682ba8291d87fdf9e1bf05dce23b734cf2f2ffa164d590f571eab"),
+            Map.entry("ecd.dealing.hash", "85874b784e3949db99cf44587b93adcccfaedf205a9381fa73672ddf77556d44"),
+            Map.entry("ecd.dealing.hashes", "1383449e0cb9582f480336a33cca6c806569953a5fe4f128cbf7e82a89b21b70"),
+            Map.entry("ecd.dealing.ready", "6bc9cf07090f587e1ffc7a07e93b7c4470474c56a4012bd8ff9dabd73e40299c"),
+            Map.entry("ecd.dealing.request", "28826bf520149005cec728b49216ee218f8157579d192dd3e08ad8781f19b000"),
+            Map.entry("ecd.signature.request", "3f71ae25499547d6f8175a0b130f31dc30ac88bf1e82e5a363a4456d544c8a62"),
+            Map.entry("ecd.signature.share", "180a1ec3f070525982ea1c6a0319f61da803e8ef53ba5940b5a79d58e802963f"),
+            Map.entry("ecd.u.request", "6b47ef122fddbf621fe1759b15231e104bd20dc57ae0919569a484ca2050f932"),
+            Map.entry("ecd.u.share", "1b399f448c36ae8a888f975a990225a9449f64e92d47696568320b282c868843"),
+            Map.entry("sch.consensus.done", "0bcc8d20c64b9222be28303a287bd76a0fd0d259e85efbe6c5b4ef45a2b5cc3e"),
+            Map.entry("sch.consensus.refused", "10781b66017feceaf17e3ba387cfd91b2dd36bf3bf7ee85b41b728c07a7c19aa"),
+            Map.entry("sch.consensus.request", "393f03bbc1f7146c76f06c3e7f62374b891c8afd21b9143eeae9471288e12475"),
+            Map.entry("sch.consensus.response", "aff418f2b8980488a4c4eb25232c15a940cd0a1cdcdd5d01e29cb52f62b0c844"),
+            Map.entry("sch.dealing.commitment", "86a4bf9a80b36b3806c32c8f48b3959a9e307f57000c82675c9636e68e2d61ca"),
+            Map.entry("sch.dealing.complaint", "d2a78b9ebb50bb34e4bd0737cf02b51ea5a635cb0ae10519f6c2884cb08f4e74"),
+            Map.entry("sch.dealing.deal", "ddaa8d8d602c34dc6796b35c44d6d99c56b175950f18db9e1346bcc561506a8c"),
+            Map.entry("sch.dealing.hash", "1e9dbb6eee00434f717a47c4d94d4800ba4fe501bac20a44f2daee94d05ee1c3"),
+            Map.entry("sch.dealing.hashes", "43d555d69d33713adefacfa02cd3d8118f50d0ecb0e6075077a624edfe21a41f"),
+            Map.entry("sch.dealing.ready", "35e35ef6f6a93211fdbbd5458ac43927857b404dc51a647083c8c8d308702520"),
+            Map.entry("sch.dealing.request", "c345d34f3aa600941c46dbdfbeb2f77d16d6c4daffdcdcd67721d1b3e2edd0c5"),
+            Map.entry("sch.partial.request", "dc47caf326741f3e24351729a85c91b2b6b4f5cb57beb96c8f9463a06de314d9"),
+            Map.entry("sch.partial.response", "864c42c5a2dd42b0e95f557813247efd81e5f72f2bba320e112bc8be5f0ccf00")
     );
 
     private static Envelope envelope(Sample s) {
@@ -171,14 +171,14 @@ class KeyUseWireGoldenTest {
         assertThat(actual).containsExactlyInAnyOrderEntriesOf(GOLDEN);
     }
 
-    /** The envelope starts with the wire version; a version-1 peer's message is refused, not misread. */
+    /** The envelope starts with the wire version; a version-2 peer's message is refused, not misread. */
     @Test
-    void wireVersionIsTwoAndOldVersionsAreRefused() {
+    void wireVersionIsThreeAndOldVersionsAreRefused() {
         MessageCodec codec = ClusterMessages.codec();
         byte[] enc = codec.encode(envelope(samples().get("dec.consensus.done")));
-        assertThat(MessageCodec.VERSION).isEqualTo(2);
-        assertThat(enc[1]).as("CBOR small int: the version").isEqualTo((byte) 0x02);
-        enc[1] = 0x01;
+        assertThat(MessageCodec.VERSION).isEqualTo(3);
+        assertThat(enc[1]).as("CBOR small int: the version").isEqualTo((byte) 0x03);
+        enc[1] = 0x02;
         assertThatThrownBy(() -> codec.decode(enc)).isInstanceOf(MessageCodec.CodecException.class).hasMessageContaining("version");
     }
 
