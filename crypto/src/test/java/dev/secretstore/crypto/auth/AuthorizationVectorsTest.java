@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * SEC-32: the Java implementation reproduces the test vectors of docs/auth.md §1-§2 (docs/auth/format.md), which were
+ * SEC-32: the Java implementation reproduces the test vectors of docs/auth.md §1-§2, which were
  * computed by the independent pure-Python reference docs/auth-vector.py (its own Keccak, curve arithmetic and
  * RFC 6979), so a client written from the document interoperates with the key server.
  */
