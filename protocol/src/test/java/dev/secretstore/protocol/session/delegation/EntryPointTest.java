@@ -77,7 +77,8 @@ class EntryPointTest {
         Fixture(int size, java.util.function.UnaryOperator<dev.secretstore.protocol.key.KeyStorage> wrap) {
             cluster = new InMemoryCluster(size, wrap);
             for (InMemoryCluster.Node n : cluster.nodes()) {
-                servers.add(new ClusterKeyServer(n.sessions, n, n.storage, authorOnly, cluster.loop, RNG, cluster.clock));
+                servers.add(new ClusterKeyServer(n.sessions, n, n.storage, authorOnly, dev.secretstore.protocol.session.admin.AdminPolicy.NONE,
+                        dev.secretstore.protocol.Availability.DEFAULTS, n.requesters(), cluster.loop, RNG, cluster.clock));
             }
         }
 
@@ -159,7 +160,7 @@ class EntryPointTest {
     }
 
     private Requester freshly(KeyPair keys, Fixture f, Operation operation, H256 params) {
-        return TestRequesters.fresh(keys, f.cluster.clusterId(), operation, keyId, params, System.currentTimeMillis() / 1000 + 60);
+        return TestRequesters.fresh(keys, f.cluster.clusterId(), operation, keyId, params, f.cluster.wallClock.epochSecond() + 60);
     }
 
     /**
@@ -463,7 +464,7 @@ class EntryPointTest {
         dev.secretstore.protocol.session.MemberOutcomes outcomes = dev.secretstore.protocol.session.MemberOutcomes.watch(f.cluster);
         // SEC-31: the author's fresh authorization to sign another message: the holder derives no requester from it
         Requester otherMessage = TestRequesters.fresh(author, f.cluster.clusterId(), Operation.SIGN_SCHNORR, keyId,
-                H256.keccak(new byte[] {9}), System.currentTimeMillis() / 1000 + 60);
+                H256.keccak(new byte[] {9}), f.cluster.wallClock.epochSecond() + 60);
         DelegationMessage.Request forged = new DelegationMessage.Request(Endpoint.SIGN_SCHNORR, keyId, otherMessage.credential(), message,
                 List.of());
         SessionKey forgedKey = new SessionKey(SessionType.DELEGATION, randomId(), entry);
