@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
         description = "Threshold Secret Store key server (Parity Secret Store compatible).",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {NodeCommand.class, InitClusterCommand.class, DevCommand.class, ClientCommands.RandomKeyId.class,
-            ClientCommands.Sign.class, ClientCommands.MakeDocumentKey.class, ClientCommands.Encrypt.class,
+            ClientCommands.Sign.class, AuthorizeCommand.class, ClientCommands.MakeDocumentKey.class, ClientCommands.Encrypt.class,
             ClientCommands.Decrypt.class, ClientCommands.CombineShadows.class, ServersSetChangeCommand.class, RefreshSharesCommand.class, RpcCommands.Rpc.class, RpcCommands.Account.class, AclCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -157,6 +157,42 @@ class ClientAndRpcIT {
                 .satisfies(e -> assertThat(((SecretStoreException) e).parityMessage()).contains("bad authorization"));
     }
 
+    /**
+     * SEC-32, docs/auth.md §6: a shell script's path with curl. {@code ./secretstore authorize} asks the node for the cluster
+     * and its clock; the header authorizes one shadow retrieval once; its replay and a header for another operation are
+     * refused with 400 by the real node.
+     */
+    @Test
+    void authorizeCommandsHeaderWorksOnceWithAnHttpClient() throws Exception {
+        Path key = dir.resolve(DevCluster.REQUESTER_KEY);
+        SecretStoreClient publisher = SecretStoreClient.builder(List.of(cluster.httpUrl(0)),
+                Credentials.fromSecretHex(Files.readString(key).trim())).build();
+        String id = newKeyId();
+        publisher.encryptDocument(id, "curl", 1);
+        String header = cli(new byte[0], new java.io.ByteArrayOutputStream(), "authorize", "--key-file", key.toString(), "--key-id", id,
+                "--operation", "shadow", "--url", cluster.httpUrl(1));
+        String anySignature = "00".repeat(32) + "01".repeat(32) + "00"; // ignored when the header is present
+        java.util.function.Function<String, HttpResponse<String>> get = h -> {
+            try {
+                return HTTP.send(HttpRequest.newBuilder(URI.create(cluster.httpUrl(1) + "/shadow/" + id + "/" + anySignature))
+                        .header(dev.secretstore.crypto.auth.Authorization.HEADER, h).GET().build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        HttpResponse<String> first = get.apply(header);
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(JSON.readTree(first.body()).get("decrypt_shadows")).hasSize(2);
+        HttpResponse<String> replay = get.apply(header);
+        assertThat(replay.statusCode()).isEqualTo(400);
+        assertThat(replay.body()).contains("bad authorization").contains("already used");
+        String forEndpoint5 = cli(new byte[0], new java.io.ByteArrayOutputStream(), "authorize", "--key-file", key.toString(), "--key-id", id,
+                "--operation", "document_key", "--url", cluster.httpUrl(1));
+        HttpResponse<String> retargeted = get.apply(forEndpoint5);
+        assertThat(retargeted.statusCode()).isEqualTo(400);
+        assertThat(retargeted.body()).contains("bad authorization");
+    }
+
     // ------------------------------------------------------------------ Ocean clients through the rpc service
 
     static JsonNode rpc(DevCluster.RpcAccount a, String method, Object... rest) throws Exception {
