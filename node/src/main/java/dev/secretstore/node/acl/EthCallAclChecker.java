@@ -27,6 +27,8 @@ public final class EthCallAclChecker implements AclChecker {
     private static final Logger LOG = Logger.getLogger(EthCallAclChecker.class.getName());
     /** {@code keccak256("checkPermissions(address,bytes32)")[0..4]}. */
     static final byte[] SELECTOR = {(byte) 0xb3, 0x6a, (byte) 0x9a, 0x7c};
+    /** {@code keccak256("canCreateKeys(address)")[0..4]} (SEC-35, asked only with {@code key_creators = "contract"}). */
+    static final byte[] CAN_CREATE_KEYS = {(byte) 0xbb, (byte) 0xba, 0x42, (byte) 0x9a};
     private static final byte[] FALSE = new byte[32];
     private static final byte[] TRUE = new byte[32];
 
@@ -62,6 +64,37 @@ public final class EthCallAclChecker implements AclChecker {
         System.arraycopy(user.toBytes(), 0, out, 16, 20);
         System.arraycopy(document.toBytes(), 0, out, 36, 32);
         return out;
+    }
+
+    /** {@code canCreateKeys(address)}: the selector and the address left-padded to 32 bytes. */
+    public static byte[] canCreateKeysCallData(Address requester) {
+        byte[] out = new byte[36];
+        System.arraycopy(CAN_CREATE_KEYS, 0, out, 0, 4);
+        System.arraycopy(requester.toBytes(), 0, out, 16, 20);
+        return out;
+    }
+
+    /**
+     * Whether the contract's {@code canCreateKeys(requester)} allows {@code requester} to create server keys, at
+     * the latest block of a trusted endpoint (SEC-35). Blocks the calling thread for at most two JSON-RPC
+     * round trips, each bounded by the endpoint's timeout. Fails closed like {@link #check}: a revert (a
+     * contract without the function), an error, a timeout or an answer other than a 32-byte boolean denies.
+     */
+    public boolean mayCreateKeys(Address requester) {
+        String where = "contract " + contract + " block latest";
+        try {
+            Map<String, String> tx = new LinkedHashMap<>();
+            tx.put("to", contract.toString().startsWith("0x") ? contract.toString() : "0x" + contract.toHex());
+            tx.put("data", Hex.encodePrefixed(canCreateKeysCallData(requester)));
+            boolean allowed = trusted().thenCompose(ignored -> rpc.call("eth_call", tx, "latest"))
+                    .thenApply(EthCallAclChecker::decode).join();
+            if (!allowed) LOG.info(() -> "key creation denied to " + requester + " by canCreateKeys at " + where);
+            return allowed;
+        } catch (RuntimeException e) {
+            Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+            LOG.warning(() -> "key creation denied to " + requester + " at " + where + ": canCreateKeys failed: " + cause.getMessage());
+            return false;
+        }
     }
 
     /** §2.3: exactly 32 bytes, 0…0 or 0…1; anything else is an error. */

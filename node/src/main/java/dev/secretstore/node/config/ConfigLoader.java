@@ -267,7 +267,7 @@ public final class ConfigLoader {
                                 .orElse(NodeConfig.Limits.DEFAULT.keyRate()),
                         ext.integer("requester_concurrency_limit", 0, 1_000_000, "requests from 0 (no limit) to 1000000")
                                 .orElse(NodeConfig.Limits.DEFAULT.requesterConcurrency()),
-                        admission(ext), keyCreators(ext));
+                        admission(ext), keyCreators(ext, acl));
 
                 NodeConfig.Heartbeat heartbeat = heartbeat(ext);
                 Availability availability = availability(ext, members.size());
@@ -666,8 +666,22 @@ public final class ConfigLoader {
             return c;
         }
 
-        /** SEC-35: {@code key_creators}, the requesters that may generate keys; absent: anyone (Parity's behaviour). */
-        private static KeyCreators keyCreators(Section ext) throws ConfigException {
+        /**
+         * SEC-35: {@code key_creators}, the requesters that may generate keys; absent: anyone (Parity's behaviour);
+         * {@code "contract"}: the ACL contract's {@code canCreateKeys} (needs {@code acl_contract = <address>}).
+         */
+        private static KeyCreators keyCreators(Section ext, Acl acl) throws ConfigException {
+            if (ext.isString("key_creators")) {
+                String v = ext.string("key_creators").orElseThrow();
+                if (!v.equals("contract")) {
+                    throw ext.error("key_creators", quote(v) + " is not valid; expected an array of addresses or \"contract\"");
+                }
+                if (acl.mode() != AclMode.CONTRACT) {
+                    throw ext.error("key_creators", "\"contract\" asks the ACL contract's canCreateKeys, so it needs ["
+                            + SECRETSTORE + "] acl_contract = \"<contract address>\"");
+                }
+                return KeyCreators.fromContract();
+            }
             Optional<List<String>> list = ext.strings("key_creators", false);
             if (list.isEmpty()) return KeyCreators.anyone();
             Set<Address> out = new LinkedHashSet<>();

@@ -54,6 +54,11 @@ final class Section {
         return Optional.of(n.textValue());
     }
 
+    boolean isString(String key) {
+        JsonNode n = table.get(key);
+        return n != null && n.isTextual();
+    }
+
     boolean bool(String key, boolean dflt) throws ConfigException {
         JsonNode n = table.get(key);
         if (n == null) return dflt;

@@ -13,15 +13,19 @@ import java.util.function.Predicate;
  * {@code 403 "Access denied"}.
  */
 public final class KeyCreators {
-    private static final KeyCreators ANYONE = new KeyCreators(Optional.empty(), null);
+    private static final KeyCreators ANYONE = new KeyCreators(Optional.empty(), null, false);
+    private static final KeyCreators CONTRACT = new KeyCreators(Optional.empty(), null, true);
 
     private final Optional<Set<Address>> allowed;
     /** A further decision every creator must also pass (the ACL policy file's {@code [[creator]]}); null: none. */
     private final Predicate<Address> also;
+    /** {@code key_creators = "contract"}: the node must add the ACL contract's {@code canCreateKeys} with {@link #and}. */
+    private final boolean asksContract;
 
-    private KeyCreators(Optional<Set<Address>> allowed, Predicate<Address> also) {
+    private KeyCreators(Optional<Set<Address>> allowed, Predicate<Address> also, boolean asksContract) {
         this.allowed = allowed;
         this.also = also;
+        this.asksContract = asksContract;
     }
 
     /** Every requester may create keys (the default). */
@@ -31,16 +35,30 @@ public final class KeyCreators {
 
     /** Only these requesters may create keys; an empty set lets nobody create keys through this node. */
     public static KeyCreators only(Set<Address> addresses) {
-        return new KeyCreators(Optional.of(Set.copyOf(Objects.requireNonNull(addresses, "addresses"))), null);
+        return new KeyCreators(Optional.of(Set.copyOf(Objects.requireNonNull(addresses, "addresses"))), null, false);
+    }
+
+    /**
+     * {@code key_creators = "contract"}: the ACL contract's {@code canCreateKeys(address)} decides. This value
+     * only marks the mode; until the node adds that decision with {@link #and} it refuses everyone (fail closed).
+     */
+    public static KeyCreators fromContract() {
+        return CONTRACT;
+    }
+
+    /** True for {@link #fromContract()}: the node must add the contract's decision. */
+    public boolean asksContract() {
+        return asksContract;
     }
 
     /** These creators, of whom {@code decision} must also allow a requester (both must say yes). */
     public KeyCreators and(Predicate<Address> decision) {
         Objects.requireNonNull(decision, "decision");
-        return new KeyCreators(allowed, also == null ? decision : also.and(decision));
+        return new KeyCreators(allowed, also == null ? decision : also.and(decision), asksContract);
     }
 
     public boolean mayCreate(Address requester) {
+        if (asksContract && also == null) return false;
         return allowed.map(a -> a.contains(requester)).orElse(true) && (also == null || also.test(requester));
     }
 
@@ -51,7 +69,7 @@ public final class KeyCreators {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof KeyCreators k && k.allowed.equals(allowed) && Objects.equals(k.also, also);
+        return o instanceof KeyCreators k && k.allowed.equals(allowed) && Objects.equals(k.also, also) && k.asksContract == asksContract;
     }
 
     @Override
@@ -61,6 +79,7 @@ public final class KeyCreators {
 
     @Override
     public String toString() {
-        return allowed.map(a -> "KeyCreators" + a).orElse("KeyCreators[anyone]") + (also == null ? "" : " and a further decision");
+        return allowed.map(a -> "KeyCreators" + a).orElse(asksContract ? "KeyCreators[contract]" : "KeyCreators[anyone]")
+                + (also == null ? "" : " and a further decision");
     }
 }

@@ -244,8 +244,17 @@ public final class KeyServerNode implements AutoCloseable {
         return settings.requesters().clusterId(memberKeys());
     }
 
-    /** {@code key_creators}, and with an ACL policy file also its {@code [[creator]]} entries (SEC-35). */
+    /**
+     * {@code key_creators}, and with an ACL policy file also its {@code [[creator]]} entries; with
+     * {@code key_creators = "contract"} the ACL contract's {@code canCreateKeys} (SEC-35).
+     */
     static KeyCreators keyCreators(KeyCreators configured, AclChecker acl) {
+        if (configured.asksContract()) {
+            if (!(acl instanceof dev.secretstore.node.acl.EthCallAclChecker contract)) {
+                throw new IllegalStateException("key_creators = \"contract\" needs acl_contract = <address>");
+            }
+            return configured.and(contract::mayCreateKeys);
+        }
         return acl instanceof dev.secretstore.node.acl.PolicyFileAclChecker policy ? configured.and(policy::mayCreate) : configured;
     }
 

@@ -184,4 +184,58 @@ class EthCallAclCheckerTest {
         var checker = serve(chain("\"" + ONE32 + "\""), Duration.ofSeconds(2));
         assertThat(checker.chainHead().toCompletableFuture().get(5, TimeUnit.SECONDS)).isEqualTo(OptionalLong.of(16));
     }
+
+    // SEC-35: key_creators = "contract" asks canCreateKeys(address) by eth_call; everything but a 32-byte true denies
+
+    @Test
+    void canCreateKeysCallDataIsTheSelectorAndThePaddedAddress() {
+        assertThat(EthCallAclChecker.CAN_CREATE_KEYS).isEqualTo(java.util.Arrays.copyOf(
+                dev.secretstore.crypto.Keccak256.selector("canCreateKeys(address)"), 4));
+        assertThat(Hex.encodePrefixed(EthCallAclChecker.canCreateKeysCallData(USER)))
+                .isEqualTo("0xbbba429a00000000000000000000000000a329c0648769a73afac7f9381e08fb43dbea72");
+    }
+
+    @Test
+    void canCreateKeysTrueAllowsAndAsksTheContractAtLatest() throws Exception {
+        var checker = serve(chain("\"" + ONE32 + "\""), Duration.ofSeconds(2));
+        assertThat(checker.mayCreateKeys(USER)).isTrue();
+        JsonNode call = requests.stream().filter(r -> r.get("method").asText().equals("eth_call")).findFirst().orElseThrow();
+        assertThat(call.get("params").get(0).get("to").asText()).isEqualTo("0x" + CONTRACT.toHex().replace("0x", ""));
+        assertThat(call.get("params").get(0).get("data").asText())
+                .isEqualTo("0xbbba429a00000000000000000000000000a329c0648769a73afac7f9381e08fb43dbea72");
+        assertThat(call.get("params").get(1).asText()).isEqualTo("latest");
+    }
+
+    @Test
+    void canCreateKeysFalseDenies() throws Exception {
+        var checker = serve(chain("\"" + ZERO32 + "\""), Duration.ofSeconds(2));
+        assertThat(checker.mayCreateKeys(USER)).isFalse();
+    }
+
+    @Test
+    void canCreateKeysFailsClosedOnEveryOtherAnswer() throws Exception {
+        List<String> answers = List.of(
+                "\"0x\"",                                      // a contract without the function answers nothing (or reverts)
+                "{\"jsonrpc\":\"2.0\",\"id\":ID,\"error\":{\"code\":3,\"message\":\"execution reverted\"}}",
+                "\"0x" + "00".repeat(31) + "02\"",            // 32 bytes, not a boolean
+                "\"0x" + "00".repeat(32) + "01\"",            // 33 bytes
+                "null", "{not json");
+        for (String a : answers) {
+            var checker = serve(chain(a), Duration.ofSeconds(2));
+            assertThat(checker.mayCreateKeys(USER)).as(a).isFalse();
+            stop();
+        }
+    }
+
+    @Test
+    void canCreateKeysDeniesWhenSyncingOrTimedOut() throws Exception {
+        var syncing = serve(req -> req.get("method").asText().equals("eth_syncing")
+                ? result(req, "{\"startingBlock\":\"0x0\",\"currentBlock\":\"0x1\",\"highestBlock\":\"0x9\"}")
+                : result(req, "\"" + ONE32 + "\""), Duration.ofSeconds(2));
+        assertThat(syncing.mayCreateKeys(USER)).isFalse();
+        assertThat(requests).noneMatch(r -> r.get("method").asText().equals("eth_call"));
+        stop();
+        var slow = serve(chain(null), Duration.ofMillis(300));
+        assertThat(slow.mayCreateKeys(USER)).isFalse();
+    }
 }

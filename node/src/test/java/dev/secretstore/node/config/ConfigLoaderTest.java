@@ -523,6 +523,15 @@ class ConfigLoaderTest {
         assertThat(load(minimal("[secretstore_ext]\nkey_creators = []\n")).limits().keyCreators().allowed()).contains(java.util.Set.of());
         assertThat(error(minimal("[secretstore_ext]\nkey_creators = [\"0x1234\"]\n")).getMessage())
                 .contains("key_creators").contains("not an address");
+        // key_creators = "contract": the ACL contract's canCreateKeys decides; needs acl_contract = <address>
+        String withContract = minimal("").replace("acl_contract = \"none\"", "acl_contract = \"a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0\"")
+                + "[secretstore_ext]\neth_rpc_url = \"http://127.0.0.1:1\"\n";
+        assertThat(load(withContract + "key_creators = \"contract\"\n").limits().keyCreators())
+                .isEqualTo(dev.secretstore.node.http.KeyCreators.fromContract());
+        assertThat(error(minimal("[secretstore_ext]\nkey_creators = \"contract\"\n")).getMessage())
+                .contains("key_creators").contains("needs [secretstore] acl_contract");
+        assertThat(error(withContract + "key_creators = \"policy\"\n").getMessage())
+                .contains("key_creators").contains("expected an array of addresses or \"contract\"");
         assertThat(error(minimal("[secretstore_ext]\nconcurrency_limit = 4\ngeneration_concurrency_limit = 5\n")).getMessage())
                 .contains("generation_concurrency_limit").contains("above concurrency_limit");
         assertThat(error(minimal("[secretstore_ext]\naddress_rate_limit = -1\n")).getMessage())

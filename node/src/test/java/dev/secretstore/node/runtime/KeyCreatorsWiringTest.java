@@ -32,4 +32,17 @@ class KeyCreatorsWiringTest {
         assertThat(KeyServerNode.keyCreators(KeyCreators.only(Set.of(b.address())), policy).mayCreate(a.address())).isFalse();
         assertThat(KeyServerNode.keyCreators(KeyCreators.anyone(), new AllowAllAclChecker()).mayCreate(b.address())).isTrue();
     }
+
+    @Test
+    void sec35_contractModeAsksTheAclContractAndFailsClosedWithoutIt() throws Exception {
+        KeyPair a = KeyPair.random();
+        // no endpoint listens on port 1: canCreateKeys cannot be asked, so nobody may create keys
+        var unreachable = new dev.secretstore.node.acl.EthCallAclChecker(new dev.secretstore.node.eth.EthRpc(
+                java.net.URI.create("http://127.0.0.1:1/"), java.time.Duration.ofSeconds(1)), a.address());
+        assertThat(KeyServerNode.keyCreators(KeyCreators.fromContract(), unreachable).mayCreate(a.address())).isFalse();
+        // the mode alone, before the node adds the contract's decision, refuses everyone
+        assertThat(KeyCreators.fromContract().mayCreate(a.address())).isFalse();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> KeyServerNode.keyCreators(KeyCreators.fromContract(), new AllowAllAclChecker()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("acl_contract");
+    }
 }
