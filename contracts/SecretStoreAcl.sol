@@ -12,7 +12,7 @@ contract SecretStoreAcl {
     mapping(bytes32 => address) private owners;
     mapping(bytes32 => mapping(address => bool)) private granted;
     /// @notice the account that manages the key creators (the deployer)
-    address public immutable admin;
+    address public admin;
     mapping(address => bool) private creators;
     /// @notice how many accounts are listed as key creators; 0: anyone may create keys
     uint256 public keyCreatorCount;

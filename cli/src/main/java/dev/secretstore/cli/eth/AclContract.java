@@ -18,7 +18,7 @@ import java.util.Optional;
 
 /**
  * The SecretStoreAcl contract (contracts/SecretStoreAcl.sol) seen from Java: deploy the committed
- * bytecode, grant, revoke, check and read the owner. Transactions are signed locally (legacy, EIP-155)
+ * bytecode, grant, revoke, check and read the owner, list key creators (SEC-35). Transactions are signed locally (legacy, EIP-155)
  * and sent with {@code eth_sendRawTransaction}; each call waits for its receipt and fails on a revert.
  */
 public final class AclContract {
@@ -60,6 +60,20 @@ public final class AclContract {
 
     public boolean check(Address contract, Address user, H256 document) {
         return EthCallAclChecker.decode(call(contract, EthCallAclChecker.callData(user, document)));
+    }
+
+    /** {@code setKeyCreator(creator, allowed)}; reverts unless {@code from} is the contract's admin (its deployer). */
+    public H256 setKeyCreator(KeyPair from, Address contract, Address creator, boolean allowed) {
+        byte[] data = new byte[68];
+        System.arraycopy(Keccak256.selector("setKeyCreator(address,bool)"), 0, data, 0, 4);
+        System.arraycopy(creator.toBytes(), 0, data, 16, 20);
+        data[67] = (byte) (allowed ? 1 : 0);
+        return H256.fromHex(send(from, Optional.of(contract), data, GAS).get("transactionHash").asText());
+    }
+
+    /** {@code canCreateKeys(requester)}, the question a node with {@code key_creators = "contract"} asks. */
+    public boolean canCreateKeys(Address contract, Address requester) {
+        return EthCallAclChecker.decode(call(contract, EthCallAclChecker.canCreateKeysCallData(requester)));
     }
 
     public Address owner(Address contract, H256 document) {

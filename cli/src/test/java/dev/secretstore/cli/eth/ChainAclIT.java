@@ -47,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ChainAclIT {
     private static final SecureRandom RNG = new SecureRandom();
     private static final String DENIED = "\"\\\"Consensus unreachable\\\"\"";
+    private static final String ACCESS_DENIED = "\"\\\"Access denied\\\"\"";
     private final HttpClient http = HttpClient.newHttpClient();
     private final ObjectMapper json = new ObjectMapper();
 
@@ -72,7 +73,14 @@ class ChainAclIT {
         Path clusterDir = dir.resolve("cluster");
         ClusterInit.Plan plan = ClusterInit.plan(3, clusterDir, base, base + 10, base + 20);
         ClusterInit.write(plan);
-        for (int i = 0; i < 3; i++) ChainAclConfig.useContract(plan.configFile(i), anvil.url(), contract, 2000);
+        for (int i = 0; i < 3; i++) {
+            ChainAclConfig.useContract(plan.configFile(i), anvil.url(), contract, 2000);
+            // SEC-35: the contract decides who may create keys too (anyone while it lists no creator)
+            Path config = plan.configFile(i);
+            String toml = java.nio.file.Files.readString(config);
+            assertThat(toml).contains("[secretstore_ext]\n").doesNotContain("key_creators");
+            java.nio.file.Files.writeString(config, toml.replace("[secretstore_ext]\n", "[secretstore_ext]\nkey_creators = \"contract\"\n"));
+        }
         cluster = DevCluster.start(3, clusterDir, base, base + 10, base + 20, new PrintStream(PrintStream.nullOutputStream()));
     }
 
@@ -95,6 +103,11 @@ class ChainAclIT {
     private HttpResponse<String> call(int node, String method, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(cluster.httpUrl(node) + path))
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> generate(int node, KeyPair who) throws Exception {
+        H256 keyId = randomKeyId();
+        return call(node, "POST", "/shadow/" + keyId.toHex() + "/" + sig(who, keyId) + "/1");
     }
 
     private PublicPoint publish(H256 keyId) throws Exception {
@@ -184,5 +197,45 @@ class ChainAclIT {
 
         anvil.restart(); // same port, state reloaded from its file
         assertThat(decrypt(shadows(1, keyId, consumer), consumer)).isEqualTo(m);
+    }
+
+    /** SEC-35, key_creators = "contract": the contract's admin lists creators; once one is listed only listed ones generate. */
+    @Test
+    void sec35_theContractDecidesWhoMayCreateKeys() throws Exception {
+        KeyPair creator = KeyPair.random();
+        KeyPair second = KeyPair.random();
+        KeyPair stranger = KeyPair.random();
+        // nobody listed yet: anyone may (publish() in the other tests relies on it too)
+        assertThat(acl.canCreateKeys(contract, stranger.address())).isTrue();
+        assertThat(generate(2, stranger).statusCode()).isEqualTo(200);
+
+        // only the admin (the deployer) may list creators
+        KeyPair other = KeyPair.fromSecretBytes(Hex.decode(Anvil.DEV_ACCOUNT_1_SECRET));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> acl.setKeyCreator(other, contract, other.address(), true))
+                .hasMessageContaining("reverted");
+
+        acl.setKeyCreator(publisher, contract, creator.address(), true);
+        acl.setKeyCreator(publisher, contract, second.address(), true);
+        assertThat(acl.canCreateKeys(contract, creator.address())).isTrue();
+        assertThat(acl.canCreateKeys(contract, stranger.address())).isFalse();
+        for (int node = 0; node < 3; node++) {
+            HttpResponse<String> ok = generate(node, creator);
+            assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+            HttpResponse<String> refused = generate(node, stranger);
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+            assertThat(refused.body()).isEqualTo(ACCESS_DENIED);
+        }
+
+        acl.setKeyCreator(publisher, contract, creator.address(), false);
+        HttpResponse<String> unlisted = generate(1, creator); // the very next request
+        assertThat(unlisted.statusCode()).as(unlisted.body()).isEqualTo(403);
+        assertThat(unlisted.body()).isEqualTo(ACCESS_DENIED);
+        assertThat(generate(1, second).statusCode()).isEqualTo(200);
+
+        // the chain gone: nobody may create keys (fail closed), not even a listed creator
+        anvil.stop();
+        HttpResponse<String> down = generate(0, second);
+        assertThat(down.statusCode()).as(down.body()).isEqualTo(403);
+        assertThat(down.body()).isEqualTo(ACCESS_DENIED);
     }
 }

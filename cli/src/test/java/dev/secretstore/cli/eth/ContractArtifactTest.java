@@ -39,7 +39,9 @@ class ContractArtifactTest {
         StringBuilder names = new StringBuilder();
         for (JsonNode e : artifact.path("abi")) names.append(e.path("type").asText()).append(':').append(e.path("name").asText()).append(' ');
         assertThat(names.toString()).contains("function:checkPermissions", "function:grantPermission",
-                "function:revokePermission", "function:owner", "event:PermissionGranted", "event:PermissionRevoked");
+                "function:revokePermission", "function:owner", "event:PermissionGranted", "event:PermissionRevoked",
+                "function:setKeyCreator", "function:canCreateKeys", "event:KeyCreatorSet"); // SEC-35
         assertThat(Hex.encode(Keccak256.selector("checkPermissions(address,bytes32)"))).isEqualTo("b36a9a7c");
+        assertThat(Hex.encode(Keccak256.selector("canCreateKeys(address)"))).isEqualTo("bbba429a");
     }
 }
