@@ -83,9 +83,7 @@ public final class EthCallAclChecker implements AclChecker {
     public boolean mayCreateKeys(Address requester) {
         String where = "contract " + contract + " block latest";
         try {
-            Map<String, String> tx = new LinkedHashMap<>();
-            tx.put("to", contract.toString().startsWith("0x") ? contract.toString() : "0x" + contract.toHex());
-            tx.put("data", Hex.encodePrefixed(canCreateKeysCallData(requester)));
+            Map<String, String> tx = tx(canCreateKeysCallData(requester));
             boolean allowed = trusted().thenCompose(ignored -> rpc.call("eth_call", tx, "latest"))
                     .thenApply(EthCallAclChecker::decode).join();
             if (!allowed) LOG.info(() -> "key creation denied to " + requester + " by canCreateKeys at " + where);
@@ -95,6 +93,14 @@ public final class EthCallAclChecker implements AclChecker {
             LOG.warning(() -> "key creation denied to " + requester + " at " + where + ": canCreateKeys failed: " + cause.getMessage());
             return false;
         }
+    }
+
+    /** The {@code eth_call} transaction object: this contract and {@code data}. */
+    private Map<String, String> tx(byte[] data) {
+        Map<String, String> tx = new LinkedHashMap<>();
+        tx.put("to", contract.toString().startsWith("0x") ? contract.toString() : "0x" + contract.toHex());
+        tx.put("data", Hex.encodePrefixed(data));
+        return tx;
     }
 
     /** §2.3: exactly 32 bytes, 0…0 or 0…1; anything else is an error. */
@@ -129,10 +135,7 @@ public final class EthCallAclChecker implements AclChecker {
         try {
             out = trusted().thenCompose(ignored -> block.isPresent() ? checkPinnedBlock(block.getAsLong())
                     : CompletableFuture.completedFuture(null)).thenCompose(ignored -> {
-                Map<String, String> tx = new LinkedHashMap<>();
-                tx.put("to", contract.toString().startsWith("0x") ? contract.toString() : "0x" + contract.toHex());
-                tx.put("data", Hex.encodePrefixed(callData(requester, keyId)));
-                return rpc.call("eth_call", tx, at);
+                return rpc.call("eth_call", tx(callData(requester, keyId)), at);
             }).thenApply(result -> decode(result) ? Decision.allow(where) : Decision.deny(where + ": not permitted"));
         } catch (RuntimeException e) {
             out = CompletableFuture.failedFuture(e);
