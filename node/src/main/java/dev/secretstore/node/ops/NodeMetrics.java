@@ -1,6 +1,7 @@
 package dev.secretstore.node.ops;
 
 import dev.secretstore.protocol.AvailabilityStatus;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,12 +41,34 @@ public final class NodeMetrics {
 
     /**
      * Point-in-time values read when metrics are scraped; {@code availability} is the repair and refresh state
-     * (SEC-40), {@link AvailabilityStatus#snapshot() all zero} when the loop did not answer.
+     * (SEC-40), {@link AvailabilityStatus#snapshot() all zero} when the loop did not answer; {@code connected} the
+     * node ids ({@code 0x}…) of the members connected now, this node included; {@code storage} the
+     * {@link dev.secretstore.node.storage.StorageHealth storage state} (SEC-38), {@code "ok"} when it takes writes.
      */
     public record Gauges(int membersConfigured, int peersConnected, int sessionsActive, boolean loopResponsive,
-                         AvailabilityStatus.Snapshot availability) {
-        public Gauges(int membersConfigured, int peersConnected, int sessionsActive, boolean loopResponsive) {
-            this(membersConfigured, peersConnected, sessionsActive, loopResponsive, new AvailabilityStatus().snapshot());
+                         AvailabilityStatus.Snapshot availability, List<String> connected, String storage) {
+        public Gauges {
+            connected = List.copyOf(connected);
+        }
+
+        /**
+         * The largest threshold this node can serve now (issue #15): a key of threshold t needs t+1 members,
+         * so connected members, this node included, minus one.
+         */
+        public int servingThreshold() {
+            return peersConnected;
+        }
+
+        /**
+         * Whether {@code /health} answers 200 (issue #15): the loop answers, storage takes writes (SEC-38), and in a
+         * cluster of more than one member at least one other member is connected (serving threshold at least 1).
+         */
+        public boolean canServe() {
+            return loopResponsive && storageOk() && (membersConfigured <= 1 || servingThreshold() >= 1);
+        }
+
+        public boolean storageOk() {
+            return "ok".equals(storage);
         }
     }
 
@@ -74,6 +97,11 @@ public final class NodeMetrics {
                 sb.append("secretstore_blamed_nodes_total{type=\"").append(type).append("\"} ").append(v.sum()).append('\n'));
         gauge(sb, "secretstore_cluster_members", "Configured members, this node included.", g.membersConfigured());
         gauge(sb, "secretstore_cluster_peers_connected", "Members with a live authenticated connection.", g.peersConnected());
+        gauge(sb, "secretstore_cluster_members_connected", "Members connected now, this node included.", g.peersConnected() + 1);
+        gauge(sb, "secretstore_serving_threshold", "The largest key threshold this node can serve now (connected members - 1).",
+                g.servingThreshold());
+        gauge(sb, "secretstore_storage_ok", "1 if the data directory and the key database take writes (SEC-38).",
+                g.storageOk() ? 1 : 0);
         gauge(sb, "secretstore_sessions_active", "Cluster sessions running on this node.", g.sessionsActive());
         gauge(sb, "secretstore_cluster_loop_responsive", "1 if the cluster loop answered within the scrape timeout.",
                 g.loopResponsive() ? 1 : 0);

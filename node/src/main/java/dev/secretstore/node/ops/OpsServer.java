@@ -15,9 +15,11 @@ import java.util.logging.Logger;
 
 /**
  * The operations listener ({@code ops_interface}, {@code ops_port}; design decision 11):
- * {@code GET /health} answers 200 while the node's cluster loop responds and 503 otherwise, with status
- * {@code ok}, or {@code under_replicated} while this member lacks keys it should hold (repair pending, SEC-40), and the
- * cluster id requesters sign for ({@code cluster_id}, docs/auth.md §3);
+ * {@code GET /health} answers 200 while the node can serve ({@link NodeMetrics.Gauges#canServe()}) and 503 while it
+ * is up but cannot (issue #15), with status {@code ok}, {@code under_replicated} (200: this member lacks keys it should
+ * hold, repair pending, SEC-40), {@code unresponsive} (503: the cluster loop did not answer), {@code storage_failing}
+ * (503: SEC-38) or {@code no_quorum} (503: no other member connected), the members connected, the largest threshold
+ * servable now, the storage state, the version, and the cluster id requesters sign for ({@code cluster_id}, docs/auth.md §3);
  * {@code GET /metrics} serves {@link NodeMetrics} in the Prometheus text format. Nothing else; no
  * key data. Binds to loopback unless configured otherwise (SEC-30); a {@code Host} other than the bound address,
  * {@code localhost} or a loopback literal gets 403 (SEC-37, DNS rebinding).
@@ -27,6 +29,10 @@ public final class OpsServer implements AutoCloseable {
 
     /** SEC-37: the bound address, localhost and loopback literals only (no option: monitoring scrapes by address). */
     private static final HostAllowList HOSTS = HostAllowList.defaults();
+
+    /** The project version from the jar manifest, {@code "development"} when run from classes. */
+    static final String VERSION = java.util.Objects.requireNonNullElse(OpsServer.class.getPackage().getImplementationVersion(),
+            "development");
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -73,13 +79,16 @@ public final class OpsServer implements AutoCloseable {
                 exchange.sendResponseHeaders(405, -1);
             } else if (path.equals("/health")) {
                 NodeMetrics.Gauges g = gauges.get();
-                boolean ok = g.loopResponsive();
                 long missing = g.availability().keysMissingHere();
-                String status = !ok ? "unresponsive" : missing > 0 ? "under_replicated" : "ok";
-                send(exchange, ok ? 200 : 503, "application/json",
+                String status = !g.loopResponsive() ? "unresponsive" : !g.storageOk() ? "storage_failing"
+                        : !g.canServe() ? "no_quorum" : missing > 0 ? "under_replicated" : "ok";
+                send(exchange, g.canServe() ? 200 : 503, "application/json",
                         "{\"status\":\"" + status + "\",\"peers_connected\":" + g.peersConnected()
                                 + ",\"members\":" + g.membersConfigured() + ",\"sessions_active\":" + g.sessionsActive()
                                 + ",\"keys_missing_here\":" + missing
+                                + ",\"members_connected\":" + jsonStrings(g.connected())
+                                + ",\"serving_threshold\":" + g.servingThreshold()
+                                + ",\"storage\":\"" + g.storage() + "\",\"version\":\"" + VERSION + "\""
                                 + (clusterId == null ? "" : ",\"cluster_id\":\"0x" + clusterId.toHex() + "\"") + "}");
             } else if (path.equals("/metrics")) {
                 send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(gauges.get()));
@@ -89,6 +98,11 @@ public final class OpsServer implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             LOG.fine(() -> "ops request failed: " + e);
         }
+    }
+
+    /** Values made of hex digits, letters and dots only (node ids, storage states): no escaping needed. */
+    private static String jsonStrings(java.util.List<String> values) {
+        return values.stream().map(v -> "\"" + v + "\"").collect(java.util.stream.Collectors.joining(",", "[", "]"));
     }
 
     private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {

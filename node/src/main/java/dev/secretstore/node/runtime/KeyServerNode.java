@@ -286,20 +286,30 @@ public final class KeyServerNode implements AutoCloseable {
     /** Point-in-time values for /health and /metrics; the loop must answer within 2 s to count as responsive. */
     private NodeMetrics.Gauges gauges() {
         int members = membersWithSelf().size();
-        int peers = transport.connectedPeers().size();
+        java.util.Set<NodeId> peerIds = transport.connectedPeers();
+        int peers = peerIds.size();
+        SortedSet<NodeId> connectedIds = new TreeSet<>(peerIds);
+        connectedIds.add(self);
+        java.util.List<String> connected = connectedIds.stream().map(id -> "0x" + id.toHex()).toList();
+        String storageState = dev.secretstore.node.storage.StorageHealth.probe(settings.dataDir());
         java.util.concurrent.Future<NodeMetrics.Gauges> active = null;
         try {
             active = loop.submit(() -> new NodeMetrics.Gauges(members, peers, sessions.activeSessions().size(), true,
-                    keyServer.availabilityStatus()));
+                    keyServer.availabilityStatus(), connected, storageState));
             return active.get(2, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
                  | java.util.concurrent.RejectedExecutionException e) {
             if (active != null) active.cancel(false);
-            return new NodeMetrics.Gauges(members, peers, 0, false);
+            return unresponsive(members, peers, connected, storageState);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new NodeMetrics.Gauges(members, peers, 0, false);
+            return unresponsive(members, peers, connected, storageState);
         }
+    }
+
+    private static NodeMetrics.Gauges unresponsive(int members, int peers, java.util.List<String> connected, String storage) {
+        return new NodeMetrics.Gauges(members, peers, 0, false, new dev.secretstore.protocol.AvailabilityStatus().snapshot(),
+                connected, storage);
     }
 
     /** The ops port actually bound, or -1 without an ops listener. */

@@ -15,7 +15,19 @@ import org.junit.jupiter.api.Test;
 /** The ops listener over a real socket: health follows the cluster loop, metrics in the Prometheus text format. */
 class OpsServerTest {
     private final NodeMetrics metrics = new NodeMetrics();
-    private final AtomicReference<NodeMetrics.Gauges> gauges = new AtomicReference<>(new NodeMetrics.Gauges(3, 2, 1, true));
+    private static final String A = "0x" + "a1".repeat(64), B = "0x" + "b2".repeat(64), C = "0x" + "c3".repeat(64);
+    private final AtomicReference<NodeMetrics.Gauges> gauges = new AtomicReference<>(gauges(3, 2, 1, true, "ok"));
+
+    /** Gauges of a node with {@code peers} of its {@code members - 1} peers connected (this node is A). */
+    private static NodeMetrics.Gauges gauges(int members, int peers, int sessions, boolean responsive, String storage) {
+        return gauges(members, peers, sessions, responsive, storage, new AvailabilityStatus().snapshot());
+    }
+
+    private static NodeMetrics.Gauges gauges(int members, int peers, int sessions, boolean responsive, String storage,
+                                             AvailabilityStatus.Snapshot availability) {
+        return new NodeMetrics.Gauges(members, peers, sessions, responsive, availability,
+                java.util.List.of(A, B, C).subList(0, peers + 1), storage);
+    }
     private final HttpClient client = HttpClient.newHttpClient();
     private OpsServer server;
 
@@ -37,8 +49,10 @@ class OpsServerTest {
     void healthIs200WhileTheLoopAnswersAnd503Otherwise() throws Exception {
         HttpResponse<String> ok = get("/health");
         assertThat(ok.statusCode()).isEqualTo(200);
-        assertThat(ok.body()).isEqualTo("{\"status\":\"ok\",\"peers_connected\":2,\"members\":3,\"sessions_active\":1,\"keys_missing_here\":0}");
-        gauges.set(new NodeMetrics.Gauges(3, 0, 0, false));
+        assertThat(ok.body()).isEqualTo("{\"status\":\"ok\",\"peers_connected\":2,\"members\":3,\"sessions_active\":1,\"keys_missing_here\":0"
+                + ",\"members_connected\":[\"" + A + "\",\"" + B + "\",\"" + C + "\"],\"serving_threshold\":2,\"storage\":\"ok\""
+                + ",\"version\":\"" + OpsServer.VERSION + "\"}");
+        gauges.set(gauges(3, 0, 0, false, "ok"));
         HttpResponse<String> stuck = get("/health");
         assertThat(stuck.statusCode()).isEqualTo(503);
         assertThat(stuck.body()).contains("\"status\":\"unresponsive\"");
@@ -50,8 +64,8 @@ class OpsServerTest {
         dev.secretstore.crypto.H256 id = dev.secretstore.crypto.auth.ClusterId.ofName("ops-test");
         server = new OpsServer(new InetSocketAddress("127.0.0.1", 0), metrics, gauges::get, id);
         server.start();
-        assertThat(get("/health").body()).isEqualTo("{\"status\":\"ok\",\"peers_connected\":2,\"members\":3,\"sessions_active\":1,"
-                + "\"keys_missing_here\":0,\"cluster_id\":\"0x" + id.toHex() + "\"}");
+        assertThat(get("/health").body()).startsWith("{\"status\":\"ok\",\"peers_connected\":2,\"members\":3,\"sessions_active\":1,"
+                + "\"keys_missing_here\":0,").endsWith(",\"cluster_id\":\"0x" + id.toHex() + "\"}");
     }
 
     /** SEC-40: /health says when this member lacks keys it should hold; the counters reach /metrics. */
@@ -62,7 +76,7 @@ class OpsServerTest {
         status.repaired();
         status.repairFailed();
         status.refreshed(5);
-        gauges.set(new NodeMetrics.Gauges(3, 2, 0, true, status.snapshot()));
+        gauges.set(gauges(3, 2, 0, true, "ok", status.snapshot()));
         HttpResponse<String> health = get("/health");
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.body()).contains("\"status\":\"under_replicated\"").contains("\"keys_missing_here\":2");
@@ -71,6 +85,46 @@ class OpsServerTest {
                 .contains("secretstore_share_repairs_total{outcome=\"done\"} 1\n")
                 .contains("secretstore_share_repairs_total{outcome=\"failed\"} 1\n")
                 .contains("secretstore_refreshed_keys_total 5\n");
+    }
+
+    /**
+     * Issue #15: up but alone in a cluster of three (no other member connected), the node cannot serve any key of
+     * threshold 1 or more and cannot generate one: 503 {@code no_quorum}, with who is connected and the serving threshold.
+     * One peer back: 200 with serving threshold 1. A single-member cluster serves alone.
+     */
+    @Test
+    void issue15_healthIs503WhileNoOtherMemberIsConnected() throws Exception {
+        gauges.set(gauges(3, 0, 0, true, "ok"));
+        HttpResponse<String> alone = get("/health");
+        assertThat(alone.statusCode()).isEqualTo(503);
+        assertThat(alone.body()).startsWith("{\"status\":\"no_quorum\",\"peers_connected\":0,")
+                .contains(",\"members_connected\":[\"" + A + "\"],\"serving_threshold\":0,\"storage\":\"ok\",");
+        assertThat(get("/metrics").body()).contains("secretstore_cluster_members_connected 1\n")
+                .contains("secretstore_serving_threshold 0\n");
+        gauges.set(gauges(3, 1, 0, true, "ok"));
+        HttpResponse<String> one = get("/health");
+        assertThat(one.statusCode()).isEqualTo(200);
+        assertThat(one.body()).contains("\"status\":\"ok\"").contains(",\"members_connected\":[\"" + A + "\",\"" + B + "\"],\"serving_threshold\":1,");
+        assertThat(get("/metrics").body()).contains("secretstore_cluster_members_connected 2\n")
+                .contains("secretstore_serving_threshold 1\n");
+        gauges.set(gauges(1, 0, 0, true, "ok"));
+        assertThat(get("/health").statusCode()).isEqualTo(200);
+    }
+
+    /** SEC-38, issue #15: a data directory that cannot take writes fails the health check (503) and says why; recovers. */
+    @Test
+    void sec38_healthIs503WhileStorageFails() throws Exception {
+        for (String state : java.util.List.of("read_only", "missing", "full")) {
+            gauges.set(gauges(3, 2, 0, true, state));
+            HttpResponse<String> failing = get("/health");
+            assertThat(failing.statusCode()).as(state).isEqualTo(503);
+            assertThat(failing.body()).as(state).startsWith("{\"status\":\"storage_failing\",")
+                    .contains(",\"serving_threshold\":2,\"storage\":\"" + state + "\",");
+            assertThat(get("/metrics").body()).contains("secretstore_storage_ok 0\n");
+        }
+        gauges.set(gauges(3, 2, 0, true, "ok"));
+        assertThat(get("/health").statusCode()).isEqualTo(200);
+        assertThat(get("/metrics").body()).contains("secretstore_storage_ok 1\n");
     }
 
     /** The status line and body of a raw GET with the given Host header. */

@@ -64,6 +64,30 @@ class KeyServerNodeRequestersTest {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Issue #15, SEC-38: the node wires who is connected, the serving threshold and the storage probe into /health;
+     * the database file moved away fails the check (503 storage_failing), moved back it passes again.
+     */
+    @Test
+    void issue15_healthReportsTheRealNodeAndFailsWhileItsDatabaseIsGone() throws Exception {
+        start(NodeConfig.RequesterAuthorization.DEFAULT);
+        HttpResponse<String> ok = get(node.opsPort(), "/health");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        JsonNode body = JSON.readTree(ok.body());
+        assertThat(body.get("members_connected").toString()).isEqualTo("[\"0x" + node.id().toHex() + "\"]");
+        assertThat(body.get("serving_threshold").asInt()).isZero();
+        assertThat(body.get("storage").asText()).isEqualTo("ok");
+        assertThat(body.get("version").asText()).isNotBlank();
+
+        Path db = dir.resolve("data").resolve(dev.secretstore.node.storage.SqliteKeyStorage.FILE_NAME);
+        java.nio.file.Files.move(db, dir.resolve("moved"));
+        HttpResponse<String> gone = get(node.opsPort(), "/health");
+        assertThat(gone.statusCode()).isEqualTo(503);
+        assertThat(JSON.readTree(gone.body()).get("storage").asText()).isEqualTo("missing");
+        java.nio.file.Files.move(dir.resolve("moved"), db);
+        assertThat(get(node.opsPort(), "/health").statusCode()).isEqualTo(200);
+    }
+
     @Test
     void sec32_oneCheckFromTheConfigurationReachesTheKeyServerAndTheHttpApi() throws Exception {
         start(new NodeConfig.RequesterAuthorization(Optional.of("wiring-test"), LegacyPolicy.SHADOW_ONLY, Duration.ofSeconds(120),
