@@ -61,6 +61,16 @@ class ClientAndRpcIT {
         // SEC-32: the cluster id fresh authorizations are signed for, as GET /cluster reports it
         assertThat(devJson.get("cluster_id").asText()).isEqualTo("0x" + cluster.nodes().get(0).clusterId().toHex())
                 .isEqualTo(JSON.readTree(keyServer(2, "GET", "/cluster").body()).get("cluster_id").asText());
+        // issue #15: each node's ops URL, whose /health sees all three members connected
+        for (int i = 0; i < 3; i++) {
+            String ops = devJson.at("/nodes/" + i + "/ops").asText();
+            assertThat(ops).isEqualTo(cluster.opsUrl(i));
+            HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create(ops + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(health.body()).get("members_connected")).hasSize(3);
+            assertThat(JSON.readTree(health.body()).get("serving_threshold").asInt()).isEqualTo(2);
+        }
         assertThat(devJson.at("/rpc/url").asText()).isEqualTo(cluster.rpcUrl());
         assertThat(devJson.at("/rpc/accounts/1/address").asText()).isEqualTo(accounts.get(1).address());
         assertThat(devJson.at("/rpc/accounts/1/password").asText()).isEqualTo(accounts.get(1).password());
