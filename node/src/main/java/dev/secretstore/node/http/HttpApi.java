@@ -283,20 +283,20 @@ public final class HttpApi implements AutoCloseable {
         } else if (request instanceof ApiRequest.ServersSetChange r) {
             return keyServer.changeServersSet(r.oldSetSignature().toBytes(), r.newSetSignature().toBytes(),
                     r.newServersSet().stream().map(NodeId::new).collect(Collectors.toSet()),
-                    adminAuthorization(headers.get(Authorization.HEADER)))
+                    authorizationHeader(headers.get(Authorization.HEADER)))
                     .thenApply(v -> null);
         } else if (request instanceof ApiRequest.RefreshShares r) {
-            return keyServer.refreshShares(r.signature().toBytes(), r.keyIds(), adminAuthorization(headers.get(Authorization.HEADER)))
+            return keyServer.refreshShares(r.signature().toBytes(), r.keyIds(), authorizationHeader(headers.get(Authorization.HEADER)))
                     .thenApply(v -> null);
         }
         throw new IllegalStateException("unrouted request " + request.getClass().getSimpleName());
     }
 
     /**
-     * The administrator's fresh authorization of an administrative request (docs/auth.md §7): its one
+     * The fresh authorization of a request (a requester's, docs/auth.md §1, or the administrator's, §7): its one
      * {@code Secretstore-Authorization} header, parsed (the members check it), or empty without one.
      */
-    private static java.util.Optional<Authorization> adminAuthorization(java.util.List<String> authorization) {
+    private static java.util.Optional<Authorization> authorizationHeader(java.util.List<String> authorization) {
         if (authorization == null) return java.util.Optional.empty();
         if (authorization.size() != 1) {
             throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad authorization: more than one " + Authorization.HEADER + " header");
@@ -318,17 +318,8 @@ public final class HttpApi implements AutoCloseable {
      * signature is then ignored), else the path's static signature over the raw key id (http-api.md §5).
      */
     private Credential credential(ApiRequest.KeyRequest request, java.util.List<String> authorization) {
-        if (authorization != null) {
-            if (authorization.size() != 1) {
-                throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad authorization: more than one "
-                        + Authorization.HEADER + " header");
-            }
-            try {
-                return new Credential.Fresh(Authorization.parseHeader(authorization.get(0)));
-            } catch (CryptoException e) {
-                throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "bad authorization: " + e.getMessage());
-            }
-        }
+        java.util.Optional<Authorization> fresh = authorizationHeader(authorization);
+        if (fresh.isPresent()) return new Credential.Fresh(fresh.get());
         byte[] sig = request.signature().toBytes();
         int v = sig[64] & 0xff;
         if (strict && v > 3) {
