@@ -1,5 +1,6 @@
 package dev.secretstore.node.transport;
 
+import dev.secretstore.http.SourceKey;
 import java.net.InetAddress;
 import java.util.Collection;
 import java.util.HashMap;

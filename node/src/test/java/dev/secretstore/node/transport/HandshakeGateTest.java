@@ -1,5 +1,6 @@
 package dev.secretstore.node.transport;
 
+import dev.secretstore.http.SourceKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package dev.secretstore.node.transport;
+package dev.secretstore.http;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -7,13 +7,13 @@ import java.net.UnknownHostException;
 import java.util.Arrays;
 
 /**
- * The unit of per-source accounting on the cluster port (SEC-36): an IPv4 address, or the /64
+ * The unit of per-source accounting on the cluster port (SEC-36) and on every HTTP listener (SEC-34): an IPv4 address, or the /64
  * prefix of an IPv6 address (one host or site usually holds a whole /64, so counting single IPv6
  * addresses would give an attacker 2^64 sources). An IPv4-mapped IPv6 address counts as its IPv4
  * address. Its text is the address, or the prefix as {@code 2001:db8:1:2::/64}.
  */
-record SourceKey(String text) {
-    static SourceKey of(InetAddress address) {
+public record SourceKey(String text) {
+    public static SourceKey of(InetAddress address) {
         byte[] b = address.getAddress();
         if (address instanceof Inet6Address) {
             if (isV4Mapped(b)) {
