@@ -187,9 +187,9 @@ public final class HttpApi implements AutoCloseable, HttpHandler {
         return server.port();
     }
 
-    /** The bound address. */
+    /** The configured address (a wildcard stays the wildcard it was written as) with the port bound. */
     public InetSocketAddress address() {
-        return server.address();
+        return new InetSocketAddress(bindAddress, server.port());
     }
 
     /** True when the listener serves HTTPS. */

@@ -97,8 +97,9 @@ public final class OpsServer implements AutoCloseable, HttpHandler {
         return server.port();
     }
 
+    /** The configured address (a wildcard stays the wildcard it was written as) with the port bound. */
     public InetSocketAddress address() {
-        return server.address();
+        return new InetSocketAddress(bindAddress, server.port());
     }
 
     public boolean secure() {

@@ -263,8 +263,9 @@ public final class KeyServerNode implements AutoCloseable {
     /** SEC-30, SEC-34: a listener reachable beyond this machine in plain HTTP is one WARNING line at start. */
     static void warnIfPlainBeyondLoopback(String listener, InetSocketAddress address, boolean secure, String fix) {
         if (secure || address.getAddress().isLoopbackAddress()) return;
-        LOG.warning(() -> listener + ": plain HTTP on a non-loopback address " + address.getAddress().getHostAddress() + ":"
-                + address.getPort() + "; " + fix + " in [secretstore_ext] to serve HTTPS (SEC-30, SEC-34)");
+        String ip = address.getAddress().getHostAddress();
+        String shown = (address.getAddress() instanceof java.net.Inet6Address ? "[" + ip + "]" : ip) + ":" + address.getPort();
+        LOG.warning(() -> listener + ": plain HTTP on a non-loopback address " + shown + "; " + fix + " in [secretstore_ext] to serve HTTPS (SEC-30, SEC-34)");
     }
 
     /** This member's requester check (SEC-31, SEC-32), logged once: the cluster id and the legacy policy. */

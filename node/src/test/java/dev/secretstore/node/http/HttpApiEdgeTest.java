@@ -204,6 +204,39 @@ class HttpApiEdgeTest {
         assertThat(observed).filteredOn(o -> o.startsWith("retrieve_server_key 200")).hasSize(34);
     }
 
+    /**
+     * SEC-34 (issue #15): the HTTP API over HTTPS with a development CA's certificate: a client trusting that CA gets
+     * the same answer as over plain HTTP; one trusting another CA is refused in the handshake; plain HTTP sent to the
+     * TLS port gets no HTTP answer, the connection is closed.
+     */
+    @Test
+    void sec34_httpsWithTheDevelopmentCa(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        dev.secretstore.node.testing.TestTls tls = new dev.secretstore.node.testing.TestTls(dir, "node");
+        api = new HttpApi(keyServer(), new InetSocketAddress("127.0.0.1", 0), CorsPolicy.none(), HostAllowList.defaults(), false,
+                new RequestLimits(RequestLimits.Config.NONE), Admission.none(), KeyCreators.anyone(), (op, status, nanos) -> { },
+                new RequesterCheck(RequesterCheck.Settings.parityCompatible(HttpApi.STANDALONE_CLUSTER), WallClock.SYSTEM, new ReplayGuard()),
+                HttpApi.defaultLimits(), tls.load());
+        assertThat(api.secure()).isTrue();
+        java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("https://127.0.0.1:" + api.port() + "/server/" + ID + "/" + sig)).timeout(Duration.ofSeconds(5)).build();
+        java.net.http.HttpResponse<String> ok = dev.secretstore.node.testing.TestTls.client(tls.ca, null)
+                .send(get, java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.body()).isEqualTo("\"0x" + serverKey.toHex() + "\"");
+        dev.secretstore.http.tls.DevelopmentCa other = dev.secretstore.http.tls.DevelopmentCa.create("other");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.secretstore.node.testing.TestTls.client(other, null)
+                .send(get, java.net.http.HttpResponse.BodyHandlers.ofString())).isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+        try (Socket s = open("127.0.0.1", "GET /server/" + ID + "/" + sig + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")) {
+            byte[] answer;
+            try {
+                answer = s.getInputStream().readAllBytes();
+            } catch (SocketException reset) {
+                answer = new byte[0];
+            }
+            assertThat(new String(answer, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/1.1");
+        }
+    }
+
     /** Reads one response (headers and a Content-Length body) from a keep-alive connection. */
     static String readResponse(InputStream in) throws IOException {
         StringBuilder sb = new StringBuilder();
