@@ -237,6 +237,29 @@ class HttpApiEdgeTest {
         }
     }
 
+    /**
+     * SEC-37 on the edge layer: the Host check compares with the address the listener was bound to. Bound to the
+     * wildcard, any IP literal names this server (a rebinding attack needs a host name); bound to 127.0.0.1, another
+     * machine's literal does not. A host name is refused either way.
+     */
+    @Test
+    void sec37_theHostCheckSeesTheBoundAddressWildcardIncluded() throws Exception {
+        api = new HttpApi(keyServer(), new InetSocketAddress("0.0.0.0", 0), CorsPolicy.none(), false);
+        assertThat(api.address().getAddress().isAnyLocalAddress()).isTrue();
+        String get = "GET /server/" + ID + "/" + sig + " HTTP/1.1\r\nConnection: close\r\nHost: ";
+        try (Socket s = open("127.0.0.1", get + "10.1.2.3:" + api.port() + "\r\n\r\n")) {
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200 OK\r\n");
+        }
+        try (Socket s = open("127.0.0.1", get + "rebound.example\r\n\r\n")) {
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 403 Forbidden\r\n");
+        }
+        api.close();
+        api = new HttpApi(keyServer(), new InetSocketAddress("127.0.0.1", 0), CorsPolicy.none(), false);
+        try (Socket s = open("127.0.0.1", get + "10.1.2.3:" + api.port() + "\r\n\r\n")) {
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 403 Forbidden\r\n");
+        }
+    }
+
     /** Reads one response (headers and a Content-Length body) from a keep-alive connection. */
     static String readResponse(InputStream in) throws IOException {
         StringBuilder sb = new StringBuilder();
