@@ -200,4 +200,37 @@ class RpcCommandsTest {
         stopRpc(startRpc(url, "rpc", "--keystore", dir.toString(), "--port", "0"));
         assertThat(err.toString()).doesNotContain("WARNING");
     }
+
+    /** SEC-34: with both TLS options the service serves HTTPS with that certificate, and no plain-HTTP notice. */
+    @Test
+    void sec34_rpcServesHttpsWithTheGivenCertificate() throws Exception {
+        var ca = dev.secretstore.http.tls.DevelopmentCa.create("cli test CA");
+        Path chain = dir.resolve("rpc.pem");
+        Path key = dir.resolve("rpc.key");
+        ca.issueLocal("rpc").write(chain, key);
+        Path keystore = Files.createDirectory(dir.resolve("keystore"));
+        String[] url = new String[1];
+        Thread t = startRpc(url, "rpc", "--keystore", keystore.toString(), "--port", "0", "--interface", "0.0.0.0",
+                "--tls-certificate", chain.toString(), "--tls-private-key", key.toString());
+        try {
+            assertThat(url[0]).startsWith("https://");
+            java.security.KeyStore trust = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", ca.certificate());
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+            URI local = URI.create("https://127.0.0.1:" + URI.create(url[0]).getPort());
+            HttpResponse<String> r = HttpClient.newBuilder().sslContext(ssl).build().send(HttpRequest.newBuilder(local)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"id\":7}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32601,\"message\":\"Method not found\"},\"id\":7}");
+        } finally {
+            stopRpc(t);
+        }
+        assertThat(err.toString()).doesNotContain("WARNING");
+    }
 }
