@@ -165,7 +165,11 @@ class RpcListenerLimitsTest {
             if (!closed.contains(s)) assertThat(closedWithoutAnswer(s, 1)).as("an admitted slow connection, before its deadline").isFalse();
         }
         assertThat(body(honestCall())).isEqualTo(ANSWER);
-        assertThat(server.stats().open()).isEqualTo(PER_ADDRESS);
+        // the honest connection is counted until the server has seen its close; the admitted slow ones stay
+        await(() -> server.stats().open() == PER_ADDRESS, "the honest connection released");
+        for (Socket s : attack) {
+            if (!closed.contains(s)) assertThat(closedWithoutAnswer(s, 1)).as("an admitted slow connection, before its deadline").isFalse();
+        }
     }
 
     /**
