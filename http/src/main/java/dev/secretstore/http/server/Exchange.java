@@ -28,6 +28,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -47,7 +48,8 @@ import java.util.logging.Logger;
  */
 final class Exchange extends ChannelDuplexHandler {
     private static final Logger LOG = Logger.getLogger(Exchange.class.getName());
-    private static final DateTimeFormatter DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
+    /** HTTP's IMF-fixdate ({@code Sun, 06 Nov 1994 08:49:37 GMT}): two-digit day, unlike RFC_1123_DATE_TIME. */
+    static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
 
     enum Phase { HEADERS, BODY, HANDLING, WRITING, IDLE, CLOSED }
 
@@ -213,7 +215,14 @@ final class Exchange extends ChannelDuplexHandler {
         boolean keepAlive = requestKeepAlive && !"close".equalsIgnoreCase(response.header("Connection"));
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()),
                 answeringHead ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
-        for (Map.Entry<String, String> h : response.headers()) out.headers().set(h.getKey(), h.getValue());
+        try {
+            for (Map.Entry<String, String> h : response.headers()) out.headers().set(h.getKey(), h.getValue());
+        } catch (IllegalArgumentException e) {
+            // a name or value that is not a valid header (CR/LF: response splitting): the handler's bug, answered 500
+            LOG.log(Level.WARNING, server.name() + ": handler set an invalid response header", e);
+            out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.INTERNAL_SERVER_ERROR, Unpooled.EMPTY_BUFFER);
+            response = HttpResponse.of(500);
+        }
         out.headers().set(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
         if (!out.headers().contains(HttpHeaderNames.DATE)) out.headers().set(HttpHeaderNames.DATE, DATE.format(ZonedDateTime.now(ZoneOffset.UTC)));
         if (!keepAlive) out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -131,4 +131,25 @@ class EdgeServerDeadlineTest {
         }
         assertThat(server.stats().timedOut()).isZero();
     }
+
+    @Test
+    void sec34ResponseTheClientDoesNotReadIsAbandonedAfterTheBodyDeadline() throws Exception {
+        byte[] big = new byte[32 << 20];
+        EdgeServer server = servers.start(TestServers.relaxed().withTimeouts(LONG, SHORT, LONG),
+                r -> CompletableFuture.completedFuture(HttpResponse.of(200, "application/octet-stream", big)));
+        try (RawClient c = RawClient.connect(server.address())) {
+            c.send("GET /big HTTP/1.1\r\nHost: h\r\n\r\n");
+            // not reading: the write stalls on full socket buffers until the deadline closes the connection
+            assertThat(TestServers.eventually(BOUND, () -> server.stats().timedOut() == 1)).isTrue();
+            java.io.InputStream in = c.socket().getInputStream();
+            long received = 0;
+            try {
+                for (int n; (n = in.read(new byte[65536])) > 0; ) received += n;
+            } catch (java.net.SocketException e) {
+                // reset: the rest was dropped
+            }
+            assertThat(received).isLessThan(big.length);
+        }
+        assertThat(TestServers.eventually(BOUND, () -> server.stats().open() == 0)).isTrue();
+    }
 }

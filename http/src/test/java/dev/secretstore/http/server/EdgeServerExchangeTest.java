@@ -45,6 +45,8 @@ class EdgeServerExchangeTest {
             assertThat(r.header("Content-Type")).isEqualTo("text/plain");
             assertThat(r.header("X-Seen")).isEqualTo("1");
             assertThat(r.header("Connection")).isNull();
+            // IMF-fixdate: a two-digit day even on the 6th
+            assertThat(r.header("Date")).matches("(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT");
             ZonedDateTime date = ZonedDateTime.parse(r.header("Date"), DateTimeFormatter.RFC_1123_DATE_TIME);
             assertThat(Duration.between(date, ZonedDateTime.now()).abs()).isLessThan(Duration.ofMinutes(5));
             HttpRequest req = seen.get(0);
@@ -287,5 +289,38 @@ class EdgeServerExchangeTest {
             assertThat(c.closedWithin(RawClient.READ_BOUND)).isTrue();
         }
         assertThat(seen).isEmpty();
+    }
+
+    @Test
+    void responseHeaderWithLineBreakIsAnswered500NotSplit() throws Exception {
+        EdgeServer server = servers.start(relaxed(), r -> CompletableFuture.completedFuture(
+                HttpResponse.of(200, "text/plain", "x".getBytes()).with("X-Echo", "a\r\nInjected: 1")));
+        try (RawClient c = RawClient.connect(server.address())) {
+            c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+            RawClient.Response r = c.read();
+            assertThat(r.status()).isEqualTo(500);
+            assertThat(r.header("Injected")).isNull();
+            assertThat(r.body()).isEmpty();
+        }
+    }
+
+    @Test
+    void closeEndsOpenConnectionsAndABusyPortIsABindExceptionNamingTheListener() throws Exception {
+        EdgeServer server = echo();
+        RawClient c = RawClient.connect(server.address());
+        c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+        c.read();
+        java.net.InetSocketAddress taken = server.address();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> EdgeServer.start("rpc", taken, relaxed(), null, TestServers.answering("x")))
+                .isInstanceOf(java.net.BindException.class).hasMessageContaining("rpc").hasMessageContaining(String.valueOf(taken.getPort()));
+        server.close();
+        assertThat(c.closedWithin(RawClient.READ_BOUND)).isTrue();
+        c.close();
+    }
+
+    @Test
+    void dateIsAnImfFixdateWithATwoDigitDay() {
+        assertThat(Exchange.DATE.format(ZonedDateTime.of(2026, 12, 6, 8, 4, 5, 0, java.time.ZoneOffset.UTC)))
+                .isEqualTo("Sun, 06 Dec 2026 08:04:05 GMT");
     }
 }

@@ -223,6 +223,16 @@ class EdgeServerTlsTest {
                 .hasMessageContaining("garbage.pem");
     }
 
+    @Test
+    void sec34SilentTlsConnectionIsClosedByTheHeaderDeadline() throws Exception {
+        ca.issueLocal("node").write(chain, key);
+        EdgeServer server = servers.start(TestServers.relaxed().withTimeouts(Duration.ofMillis(600), Duration.ofSeconds(60),
+                Duration.ofSeconds(60)), ReloadingTls.load(new TlsFiles(chain, key)), TestServers.answering("x"));
+        try (RawClient c = RawClient.connect(server.address())) {
+            assertThat(c.closedWithin(Duration.ofSeconds(8))).isTrue();
+        }
+    }
+
     /** A client without an acceptable certificate gets no HTTP answer: the handshake or the first read fails. */
     private static void assertNoHttpAnswer(SSLContext client, EdgeServer server) {
         assertThatThrownBy(() -> {
