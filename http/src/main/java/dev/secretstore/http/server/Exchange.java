@@ -39,12 +39,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One connection's exchanges: assembles a request from the codec's parts, runs the handler off the event loop,
- * writes its response, and keeps the connection's deadline. All state is touched on the connection's event loop
- * only. Phases and their deadlines ({@link ServerLimits}): {@code HEADERS} (from connect, or from the first byte
- * after a keep-alive pause, until the headers are complete: header timeout), {@code BODY} (body timeout),
+ * One connection's exchanges: assembles a request from the decoder's parts, runs the handler off the event loop,
+ * writes exactly one response per request, and keeps the connection's deadline. All state is touched on the
+ * connection's event loop only. Phases and their deadlines ({@link ServerLimits}): {@code HEADERS} (from connect,
+ * from the first byte after a keep-alive pause, or from the end of the previous response when bytes of the next
+ * request came before it, until the headers are complete: header timeout), {@code BODY} (body timeout),
  * {@code HANDLING} (none: the handler's own deadlines apply; the connection is not read meanwhile),
  * {@code WRITING} (body timeout) and {@code IDLE} (idle timeout). A deadline that passes closes the connection.
+ * A request refused before its handler (400, 413, 414, 431, 503) is answered and the connection closed.
  */
 final class Exchange extends ChannelDuplexHandler {
     private static final Logger LOG = Logger.getLogger(Exchange.class.getName());
@@ -74,7 +76,7 @@ final class Exchange extends ChannelDuplexHandler {
         this.decoder = decoder;
     }
 
-    /** The handler placed before the codec: any byte after a keep-alive pause starts the header deadline. */
+    /** The handler placed before the decoder: any byte after a keep-alive pause starts the header deadline. */
     ChannelInboundHandlerAdapter bytesIn() {
         return new ChannelInboundHandlerAdapter() {
             @Override

@@ -323,4 +323,38 @@ class EdgeServerExchangeTest {
         assertThat(Exchange.DATE.format(ZonedDateTime.of(2026, 12, 6, 8, 4, 5, 0, java.time.ZoneOffset.UTC)))
                 .isEqualTo("Sun, 06 Dec 2026 08:04:05 GMT");
     }
+
+    @Test
+    void manyPipelinedRequestsLargerThanOneReadAreAllAnsweredInOrder() throws Exception {
+        EdgeServer server = echo();
+        StringBuilder batch = new StringBuilder();
+        String filler = "f".repeat(1000);
+        for (int i = 0; i < 200; i++) {
+            batch.append("POST /").append(i).append(" HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n").append(filler);
+        }
+        try (RawClient c = RawClient.connect(server.address())) {
+            Thread writer = new Thread(() -> {
+                try {
+                    c.send(batch.toString()); // ~230 KB: more than the socket buffers while answers are not yet read
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            writer.start();
+            for (int i = 0; i < 200; i++) assertThat(c.read().bodyText()).isEqualTo("POST /" + i + " " + filler);
+            writer.join();
+        }
+        assertThat(server.stats().requests()).isEqualTo(200);
+    }
+
+    @Test
+    void clientThatHalfClosesAfterItsRequestStillGetsTheAnswer() throws Exception {
+        EdgeServer server = echo();
+        try (RawClient c = RawClient.connect(server.address())) {
+            c.send("GET /half HTTP/1.1\r\nHost: h\r\n\r\n");
+            c.socket().shutdownOutput();
+            assertThat(c.read().bodyText()).isEqualTo("GET /half ");
+            assertThat(c.closedWithin(RawClient.READ_BOUND)).isTrue();
+        }
+    }
 }
