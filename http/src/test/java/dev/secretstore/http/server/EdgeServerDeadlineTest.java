@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * (a close must come, well before the next deadline could explain it), never timings.
  */
 class EdgeServerDeadlineTest {
-    private static final Duration SHORT = Duration.ofMillis(600);
+    private static final Duration SHORT = Duration.ofMillis(1000);
     private static final Duration LONG = Duration.ofSeconds(60);
     /** Well past SHORT, well before LONG: a close in this window is the SHORT deadline's. */
     private static final Duration BOUND = Duration.ofSeconds(8);

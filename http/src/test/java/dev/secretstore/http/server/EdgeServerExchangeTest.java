@@ -357,4 +357,22 @@ class EdgeServerExchangeTest {
             assertThat(c.closedWithin(RawClient.READ_BOUND)).isTrue();
         }
     }
+
+    @Test
+    void responseBytesOnTheWire() throws Exception {
+        // the handler's headers in its order and spelling, then the layer's content-length and date
+        EdgeServer server = servers.start(relaxed(), r -> CompletableFuture.completedFuture(
+                HttpResponse.of(200, "application/json", "[1]".getBytes()).with("Access-Control-Allow-Origin", "*")));
+        try (RawClient c = RawClient.connect(server.address())) {
+            c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+            RawClient.Response r = c.read();
+            assertThat(new String(r.raw(), StandardCharsets.ISO_8859_1)).isEqualTo("HTTP/1.1 200 OK\r\n"
+                    + "Content-Type: application/json\r\n"
+                    + "Access-Control-Allow-Origin: *\r\n"
+                    + "content-length: 3\r\n"
+                    + "date: " + r.header("Date") + "\r\n"
+                    + "\r\n"
+                    + "[1]");
+        }
+    }
 }

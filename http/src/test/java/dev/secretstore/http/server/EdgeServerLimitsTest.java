@@ -158,7 +158,7 @@ class EdgeServerLimitsTest {
 
     @Test
     void sec34SlotsAreGivenBackWhateverClosedTheConnection() throws Exception {
-        EdgeServer server = servers.start(relaxed().withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(30))
+        EdgeServer server = servers.start(relaxed().withTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(30))
                 .withSizes(2048, 16), TestServers.answering("ok"));
         RawClient timedOut = client(server, "127.0.0.2");
         RawClient refused = client(server, "127.0.0.2");
