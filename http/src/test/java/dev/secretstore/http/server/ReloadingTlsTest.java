@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.concurrent.atomic.AtomicLong;
 import java.security.interfaces.ECPrivateKey;
 import org.bouncycastle.asn1.DERBitString;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.junit.jupiter.api.BeforeEach;
@@ -123,5 +124,27 @@ class ReloadingTlsTest {
         Path noCa = dir.resolve("no-ca.pem");
         assertThatThrownBy(() -> ReloadingTls.load(new TlsFiles(chain, key).requiringClientCertificates(noCa)))
                 .isInstanceOf(IOException.class).hasMessageContaining(noCa.toString());
+    }
+
+    @Test
+    void sec34Pkcs1RsaKeyLoadsAndAMismatchedOneDoesNot() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        java.security.KeyPair pair = g.generateKeyPair();
+        org.bouncycastle.asn1.x500.X500Name name = new org.bouncycastle.asn1.x500.X500Name("CN=rsa");
+        java.util.Date now = new java.util.Date();
+        java.security.cert.X509Certificate cert = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+                new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.TEN, now,
+                        new java.util.Date(now.getTime() + 86_400_000L), name, pair.getPublic())
+                        .build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withRSA").build(pair.getPrivate())));
+        Files.writeString(chain, "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder().encodeToString(cert.getEncoded())
+                + "\n-----END CERTIFICATE-----\n");
+        byte[] pkcs1 = PrivateKeyInfo.getInstance(pair.getPrivate().getEncoded()).parsePrivateKey().toASN1Primitive().getEncoded();
+        Files.writeString(key, "-----BEGIN RSA PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(pkcs1)
+                + "\n-----END RSA PRIVATE KEY-----\n");
+        assertThat(ReloadingTls.load(new TlsFiles(chain, key)).current()).isNotNull();
+        Files.writeString(key, ca.issueLocal("ec").privateKeyPem()); // an EC key under an RSA certificate
+        assertThatThrownBy(() -> ReloadingTls.load(new TlsFiles(chain, key))).isInstanceOf(IOException.class)
+                .hasMessageContaining("not the private key");
     }
 }
