@@ -245,4 +245,18 @@ class EdgeServerLimitsTest {
             assertThat(r.body()).isEmpty();
         }
     }
+
+    @Test
+    void sec34PerSourceCapOnAnIpv6Listener() throws Exception {
+        EdgeServer server = EdgeServer.start("test6", new java.net.InetSocketAddress("::1", 0), relaxed().withConnections(10, 1),
+                null, r -> CompletableFuture.completedFuture(HttpResponse.of(200, "text/plain", r.remote().getAddress().getHostAddress().getBytes())));
+        try (server) {
+            RawClient first = client(server, "::1");
+            first.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+            assertThat(first.read().bodyText()).isEqualTo("0:0:0:0:0:0:0:1");
+            RawClient second = client(server, "::1");
+            assertThat(second.closedWithin(BOUND)).isTrue();
+            assertThat(server.stats().refusedPerSource()).isEqualTo(1);
+        }
+    }
 }
