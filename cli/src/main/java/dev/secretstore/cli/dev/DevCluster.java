@@ -292,7 +292,7 @@ public final class DevCluster implements DevClusterRunner {
     }
 
     /**
-     * {@code {"nodes":[{"id","http","ops","cluster"},…],"requester_key_file":…,"cluster_id":"0x…"}} ({@code cluster_id}: what fresh
+     * {@code {"nodes":[{"id","http","ops","cluster","audit"},…],"requester_key_file":…,"cluster_id":"0x…"}} ({@code cluster_id}: what fresh
      * authorizations are signed for, docs/auth.md §3); later issues add fields, never rename these.
      */
     static String devJson(List<KeyServerNode> nodes, List<NodeConfig> configs) {
@@ -302,7 +302,9 @@ public final class DevCluster implements DevClusterRunner {
             NodeId id = nodes.get(i).id();
             sb.append("    {\"id\": \"").append(id.toHex()).append("\", \"http\": \"http://127.0.0.1:").append(nodes.get(i).httpPort())
                     .append("\", \"ops\": \"http://127.0.0.1:").append(nodes.get(i).opsPort())
-                    .append("\", \"cluster\": \"").append(c.cluster().ip()).append(':').append(c.cluster().port()).append("\"}")
+                    .append("\", \"cluster\": \"").append(c.cluster().ip()).append(':').append(c.cluster().port())
+                    .append("\", \"audit\": \"").append(nodes.get(i).auditFile().toAbsolutePath().toString().replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append("\"}")
                     .append(i + 1 < nodes.size() ? ",\n" : "\n");
         }
         sb.append("  ],\n  \"requester_key_file\": \"").append(REQUESTER_KEY).append("\",\n");
