@@ -42,7 +42,12 @@ public final class CpuAccounting {
 
     /** True for a thread of the HTTP API's server, the Netty layer's or the JDK's. */
     static boolean isHttpServer(String threadName) {
-        return HTTP_API.matcher(threadName).matches() || threadName.startsWith("HTTP-Dispatcher") || threadName.equals("idle-timeout-task");
+        return HTTP_API.matcher(threadName).matches() || isJdkHttpServer(threadName);
+    }
+
+    /** True for a thread of the HTTP API under the JDK's server (the API's pool had the bare listener name then). */
+    static boolean isJdkHttpServer(String threadName) {
+        return threadName.equals("http-api") || threadName.startsWith("HTTP-Dispatcher") || threadName.equals("idle-timeout-task");
     }
 
     /** A reading at one instant. */

@@ -161,14 +161,17 @@ public final class JfrProfile {
      * frames count as the layer anywhere (the handler pools run the API's code under the layer's dispatch frames,
      * so what no earlier rule claims stays the layer's, as the JDK server's was); Netty and socket frames count as
      * the layer on the HTTP API's threads ({@link CpuAccounting#isHttpServer}) and as Netty or sockets elsewhere (the
-     * cluster transport). Which layer runs a thread is read from its frames: the JDK server's threads always run
-     * under {@code sun.net.httpserver} frames.
+     * cluster transport). So do samples on those threads that no rule claims: JFR keeps only the top 64 frames, so a
+     * deep stack of the API's code can lose the layer's dispatch frames at its bottom. Which layer runs a thread is
+     * read from its frames ({@code sun.net.httpserver} or {@code io.netty}/{@code EdgeServer}), else from its name.
      */
     static String primitive(List<Frame> frames, String threadName) {
         String category = byTiers(frames);
-        if (threadName != null && CpuAccounting.isHttpServer(threadName) && (category.equals(NETTY) || category.equals(SOCKETS))) {
-            boolean jdk = frames.stream().anyMatch(f -> pkg(f, "sun.net.httpserver.") || pkg(f, "com.sun.net.httpserver."));
-            return jdk ? HTTP_JDK : HTTP_EDGE;
+        boolean httpThread = threadName != null && CpuAccounting.isHttpServer(threadName);
+        if (httpThread && (category.equals(NETTY) || category.equals(SOCKETS) || category.startsWith("other"))) {
+            if (frames.stream().anyMatch(f -> pkg(f, "sun.net.httpserver.") || pkg(f, "com.sun.net.httpserver."))) return HTTP_JDK;
+            if (frames.stream().anyMatch(f -> pkg(f, "io.netty.") || pkg(f, "dev.secretstore.http.server."))) return HTTP_EDGE;
+            return CpuAccounting.isJdkHttpServer(threadName) ? HTTP_JDK : HTTP_EDGE;
         }
         return category;
     }

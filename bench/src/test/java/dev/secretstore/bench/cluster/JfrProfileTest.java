@@ -87,6 +87,15 @@ class JfrProfileTest {
     }
 
     @Test
+    void aStackCutBeforeItsDispatchFramesOnTheHttpApisThreadsIsStillTheLayers() {
+        // JFR keeps 64 frames: a deep stack of the API's code loses the server's frames at the bottom
+        List<Frame> cut = stack("java.util.HashMap.get", "dev.secretstore.node.http.HttpApi.route");
+        assertThat(JfrProfile.primitive(cut, "http-api")).isEqualTo(JfrProfile.HTTP_JDK);
+        assertThat(JfrProfile.primitive(cut, "http-api-3-2")).isEqualTo(JfrProfile.HTTP_EDGE);
+        assertThat(JfrProfile.primitive(cut, "cluster-loop-1a2b3c")).isEqualTo("other (java.util)");
+    }
+
+    @Test
     void samplesOutsideEveryRuleNameTheLeafsPackage() {
         assertThat(JfrProfile.primitive(stack("java.util.HashMap.get", "dev.secretstore.node.runtime.KeyServerNode.run"), "cluster-loop-1a2b3c"))
                 .isEqualTo("other (java.util)");
