@@ -141,7 +141,7 @@ public final class Report {
     public static String profile(JfrProfile.Summary s) {
         StringBuilder sb = new StringBuilder();
         sb.append(f("  JFR: %,d CPU samples (Java code), %,d wall-clock samples inside SQLite's native code%n", s.samples(), s.sqliteNativeSamples()));
-        sb.append(f("  HTTP layer (%s, %s): %.1f%% of the samples%n", JfrProfile.HTTP_EDGE, JfrProfile.HTTP_JDK,
+        sb.append(f("  HTTP server layer (the \"HTTP server: …\" categories below): %.1f%% of the samples%n",
                 100.0 * s.httpLayerSamples() / Math.max(1, s.samples())));
         section(sb, "by primitive or library", s.byPrimitive(), s.samples(), 100);
         section(sb, "by thread group", s.byThreadGroup(), s.samples(), 100);
