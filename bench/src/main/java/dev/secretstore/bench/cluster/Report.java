@@ -110,12 +110,13 @@ public final class Report {
 
     /**
      * The idle-connection table (Markdown): per level, the connections opened and still held, the process's heap
-     * after GC, resident set and threads, and the growth per opened connection over the level without connections.
+     * after GC, resident set and threads, and the growth over the level without connections per connection the
+     * server held (a server that closes some at once, like the JDK's beyond 200 idle ones, holds only those).
      */
     public static String idle(String target, List<IdleConnections.Row> rows) {
         StringBuilder sb = new StringBuilder();
         sb.append(f("idle keep-alive connections to %s%n", target));
-        sb.append("| connections | opened | held | heap after GC MiB | Δ heap / conn. KiB | RSS MiB | Δ RSS / conn. KiB "
+        sb.append("| connections | opened | held | heap after GC MiB | Δ heap / held KiB | RSS MiB | Δ RSS / held KiB "
                 + "| threads (OS / Java) | s | load average |\n");
         sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         IdleConnections.Row base = rows.stream().filter(r -> r.requested() == 0).findFirst().orElse(null);
@@ -124,17 +125,17 @@ public final class Report {
             IdleConnections.Memory b = base == null ? null : base.memory();
             sb.append(f("| %d | %d | %d | %s | %s | %s | %s | %s | %.1f | %s |%n", r.requested(), r.opened(), r.held(),
                     m.heapUsedBytes() == null ? "n/a" : f("%.1f", m.heapUsedBytes() / 1048576.0),
-                    perConnection(m.heapUsedBytes(), b == null ? null : b.heapUsedBytes(), r.opened()),
+                    perConnection(m.heapUsedBytes(), b == null ? null : b.heapUsedBytes(), r.held()),
                     m.rssBytes() == null ? "n/a" : f("%.1f", m.rssBytes() / 1048576.0),
-                    perConnection(m.rssBytes(), b == null ? null : b.rssBytes(), r.opened()),
+                    perConnection(m.rssBytes(), b == null ? null : b.rssBytes(), r.held()),
                     m.osThreads() == null ? "n/a" : m.osThreads() + " / " + m.javaThreads(), r.seconds(), r.loadAverage()));
         }
         return sb.toString();
     }
 
-    private static String perConnection(Long now, Long base, int opened) {
-        if (now == null || base == null || opened == 0) return "";
-        return f("%.1f", (now - base) / 1024.0 / opened);
+    private static String perConnection(Long now, Long base, int held) {
+        if (now == null || base == null || held == 0) return "";
+        return f("%.1f", (now - base) / 1024.0 / held);
     }
 
     /** A profile summary: percentages of the samples. */

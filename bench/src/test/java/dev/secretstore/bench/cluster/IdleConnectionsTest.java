@@ -95,12 +95,12 @@ class IdleConnectionsTest {
     }
 
     @Test
-    void theTableShowsGrowthPerConnectionOverTheBaseline() {
+    void theTableShowsGrowthPerHeldConnectionOverTheBaseline() {
         IdleConnections.Memory base = new IdleConnections.Memory(100L << 20, 200L << 20, 50, 40);
         IdleConnections.Memory with = new IdleConnections.Memory((100L << 20) + 1000 * 2048, (200L << 20) + 1000 * 10240, 52, 42);
         String table = Report.idle("http://127.0.0.1:1", List.of(new IdleConnections.Row(0, 0, 0, base, 1.2, "0.5 0.4 0.3"),
                 new IdleConnections.Row(1000, 1000, 200, with, 3.4, "0.6 0.4 0.3")));
         assertThat(table).contains("| 0 | 0 | 0 | 100.0 |  | 200.0 |  | 50 / 40 | 1.2 | 0.5 0.4 0.3 |",
-                "| 1000 | 1000 | 200 | 102.0 | 2.0 | 209.8 | 10.0 | 52 / 42 | 3.4 | 0.6 0.4 0.3 |");
+                "| 1000 | 1000 | 200 | 102.0 | 10.0 | 209.8 | 50.0 | 52 / 42 | 3.4 | 0.6 0.4 0.3 |");
     }
 }
