@@ -26,11 +26,12 @@ public final class CpuAccounting {
     /**
      * The HTTP API's threads under either server: the Netty {@code EdgeServer} names its handler pool and its
      * event loop after the listener ({@code http-api-<pool>-<n>}, {@code http-api-io-<pool>-<n>}, Netty's
-     * {@code DefaultThreadFactory}); the JDK's {@code com.sun.net.httpserver} runs {@code HTTP-Dispatcher} (selector,
-     * parsing) and {@code idle-timeout-task}, with the handlers on the API's own pool {@code http-api}. The cluster
-     * transport's Netty threads ({@code secretstore-transport-…}) are not HTTP.
+     * {@code DefaultThreadFactory}) and the API names its own pools {@code http-api-…} too (such as
+     * {@code http-api-finish}, answers completed off the cluster's threads); the JDK's {@code com.sun.net.httpserver}
+     * runs {@code HTTP-Dispatcher} (selector, parsing) and {@code idle-timeout-task}, with the handlers on the API's
+     * own pool {@code http-api}. The cluster transport's Netty threads ({@code secretstore-transport-…}) are not HTTP.
      */
-    private static final Pattern HTTP_API = Pattern.compile("http-api(-io)?(-\\d+)*");
+    private static final Pattern HTTP_API = Pattern.compile("http-api(-.+)?");
 
     static String group(String threadName) {
         if (threadName.startsWith("bench-worker")) return LOAD;

@@ -16,6 +16,8 @@ class CpuAccountingTest {
         "http-api-3-1                  | HTTP server (parse, recover, respond)",
         "http-api-3-4                  | HTTP server (parse, recover, respond)",
         "http-api-io-4-1               | HTTP server (parse, recover, respond)",
+        // the API's own pool finishing answers off the cluster's threads
+        "http-api-finish               | HTTP server (parse, recover, respond)",
         // the JDK's com.sun.net.httpserver: selector/parser, its idle timer, and the API's handler pool
         "HTTP-Dispatcher               | HTTP server (parse, recover, respond)",
         "idle-timeout-task             | HTTP server (parse, recover, respond)",
@@ -27,7 +29,6 @@ class CpuAccountingTest {
         // other listeners and look-alikes are not the HTTP API
         "ops-5-1                       | other Java threads",
         "rpc-io-6-1                    | other Java threads",
-        "http-api-client               | other Java threads",
         "http-apio                     | other Java threads",
         "secretstore-resolve-1a2b3c-2-1 | other Java threads"})
     void groupsThreadsByName(String thread, String group) {

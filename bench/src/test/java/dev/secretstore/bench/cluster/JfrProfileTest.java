@@ -92,6 +92,7 @@ class JfrProfileTest {
         List<Frame> cut = stack("java.util.HashMap.get", "dev.secretstore.node.http.HttpApi.route");
         assertThat(JfrProfile.primitive(cut, "http-api")).isEqualTo(JfrProfile.HTTP_JDK);
         assertThat(JfrProfile.primitive(cut, "http-api-3-2")).isEqualTo(JfrProfile.HTTP_EDGE);
+        assertThat(JfrProfile.primitive(cut, "http-api-finish")).isEqualTo(JfrProfile.HTTP_EDGE);
         assertThat(JfrProfile.primitive(cut, "cluster-loop-1a2b3c")).isEqualTo("other (java.util)");
     }
 
