@@ -123,6 +123,11 @@ public final class BenchMain implements Callable<Integer> {
             description = "idle connections per loopback source address 127.0.0.x (default: ${DEFAULT-VALUE}; the HTTP API allows 64 per address)")
     int idlePerAddress;
 
+    @Option(names = "--idle-max-connections", paramLabel = "N",
+            description = "with --idle-connections and the in-process cluster: the nodes' HTTP API connection cap (http_max_connections; "
+                    + "default: the node's, 1024)")
+    Integer idleMaxConnections;
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -190,6 +195,9 @@ public final class BenchMain implements Callable<Integer> {
         if (ops != null && !ops.isEmpty()) throw new IllegalArgumentException("--idle-connections runs alone: drop --op");
         if (idlePerAddress < 1) throw new IllegalArgumentException("--idle-per-address must be at least 1");
         if (remote() && urls.size() != 1) throw new IllegalArgumentException("--idle-connections targets one --url");
+        if (idleMaxConnections != null && (remote() || idleMaxConnections < 1)) {
+            throw new IllegalArgumentException("--idle-max-connections sets the in-process nodes' cap (at least 1); not with --url");
+        }
         TreeSet<Integer> levels = new TreeSet<>(idleConnections);
         if (levels.first() < 0) throw new IllegalArgumentException("--idle-connections must be at least 0");
         levels.add(0);
@@ -268,9 +276,11 @@ public final class BenchMain implements Callable<Integer> {
         int t = threshold != null ? threshold : (n - 1) / 2;
         int code;
         try (BenchCluster cluster = BenchCluster.open(dataDir == null ? null : dataDir.resolve("n" + n + "-t" + t), n, t, err)) {
+            if (idleMaxConnections != null) cluster.httpConnectionLimits(idleMaxConnections, 64);
             err.printf("starting %d nodes in %s …%n", n, cluster.dir());
             cluster.start();
-            code = idleAgainst(cluster.urls().get(0), levels, f(" (node 1 of an in-process cluster of %d, t = %d)", n, t), true);
+            code = idleAgainst(cluster.urls().get(0), levels, f(" (node 1 of an in-process cluster of %d, t = %d%s)", n, t,
+                    idleMaxConnections == null ? "" : f(", http_max_connections = %d", idleMaxConnections)), true);
         }
         if (log != null) {
             LogManager.getLogManager().reset();

@@ -85,6 +85,10 @@ class BenchMainTest {
         assertThat(run("--idle-connections", "100", "--idle-per-address", "0").code).isEqualTo(2);
         assertThat(run("--idle-connections", "20000", "--idle-per-address", "10").err).contains("raise --idle-per-address");
         assertThat(run("--idle-connections", "10", "--url", "http://127.0.0.1:1,http://127.0.0.1:2").err).contains("one --url");
+        assertThat(parse("--idle-connections", "4000", "--idle-max-connections", "5000").idleLevels()).containsExactly(0, 4000);
+        assertThat(run("--idle-connections", "10", "--idle-max-connections", "0").code).isEqualTo(2);
+        assertThat(run("--idle-connections", "10", "--idle-max-connections", "100", "--url", "http://127.0.0.1:1").err)
+                .contains("not with --url");
     }
 
     @Test
