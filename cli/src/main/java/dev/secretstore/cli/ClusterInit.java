@@ -249,6 +249,13 @@ public final class ClusterInit {
         return out;
     }
 
+    /** Whether the configuration {@code config} (as init-cluster writes it) serves HTTPS: it sets {@code tls_certificate}. */
+    public static boolean usesTls(Path config) throws IOException {
+        try (Stream<String> lines = Files.lines(config, StandardCharsets.UTF_8)) {
+            return lines.map(String::strip).anyMatch(l -> l.startsWith("tls_certificate") && l.substring("tls_certificate".length()).strip().startsWith("="));
+        }
+    }
+
     static String nodeName(int i) {
         return "node-" + i;
     }
