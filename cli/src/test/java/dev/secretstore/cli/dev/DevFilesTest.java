@@ -34,4 +34,16 @@ class DevFilesTest {
         // read back, not rewritten
         assertThat(DevCluster.rpcAccounts(dir)).isEqualTo(accounts);
     }
+
+    @Test
+    void aDevDirectoryMadeWithoutTlsRefusesDevTls() throws Exception {
+        java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        Path d = dir.resolve("plain");
+        DevCluster.prepare(2, d, 12000, 8082, 8190, false, quiet);
+        assertThat(d.resolve("tls")).doesNotExist();
+        DevCluster.prepare(2, d, 12000, 8082, 8190, false, quiet); // reused as it is
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DevCluster.prepare(2, d, 12000, 8082, 8190, true, quiet))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("made without --tls");
+        assertThat(d.resolve("tls")).doesNotExist();
+    }
 }
