@@ -256,7 +256,7 @@ public final class ClusterInit {
         }
     }
 
-    static String nodeName(int i) {
+    public static String nodeName(int i) {
         return "node-" + i;
     }
 

@@ -6,6 +6,10 @@ import dev.secretstore.crypto.Hex;
 import dev.secretstore.keystore.PrivateFiles;
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.http.CorsPolicy;
+import dev.secretstore.http.HostAllowList;
+import dev.secretstore.http.server.ReloadingTls;
+import dev.secretstore.http.server.ServerLimits;
+import dev.secretstore.http.server.TlsFiles;
 import dev.secretstore.keystore.Keystore;
 import dev.secretstore.keystore.KeystoreFile;
 import dev.secretstore.node.config.ConfigException;
@@ -255,11 +259,12 @@ public final class DevCluster implements DevClusterRunner {
         try {
             running.rpcAccounts = rpcAccounts(dir);
             SecretStoreRpc service = new SecretStoreRpc(new Keystore(dir.resolve(RPC_KEYSTORE)));
+            ReloadingTls rpcTls = tls ? ReloadingTls.load(rpcTlsFiles(plan)) : null;
             try {
-                running.rpc = RpcHttpServer.start(service, "127.0.0.1", rpcPort, CorsPolicy.none());
+                running.rpc = startRpc(service, rpcPort, rpcTls);
             } catch (java.net.BindException e) {
                 out.println("port " + rpcPort + " is in use: the JSON-RPC service takes a free port (see dev.json)");
-                running.rpc = RpcHttpServer.start(service, "127.0.0.1", 0, CorsPolicy.none());
+                running.rpc = startRpc(service, 0, rpcTls);
             }
         } catch (IOException | RuntimeException e) {
             running.close();
@@ -271,6 +276,21 @@ public final class DevCluster implements DevClusterRunner {
 
     /** The certificate of the development JSON-RPC service under TLS: tls/rpc.pem, written with the nodes' by {@link #prepare}. */
     static final String RPC_CERTIFICATE = "rpc";
+
+    /** The development JSON-RPC service on 127.0.0.1:{@code port}: default limits and Host allow-list, HTTPS with {@code tls}. */
+    private static RpcHttpServer startRpc(SecretStoreRpc service, int port, ReloadingTls tls) throws IOException {
+        return RpcHttpServer.start(service, "127.0.0.1", port, CorsPolicy.none(), HostAllowList.defaults(),
+                ServerLimits.defaults(RpcHttpServer.MAX_BODY), tls);
+    }
+
+    /**
+     * The rpc service's certificate: {@code tls/rpc.pem}, or node 0's in a directory made by {@code init-cluster --tls}
+     * (which issues none for it; both name 127.0.0.1 and localhost, and the CA's key is gone).
+     */
+    static TlsFiles rpcTlsFiles(ClusterInit.Plan plan) {
+        String name = Files.exists(plan.certificateFile(RPC_CERTIFICATE)) ? RPC_CERTIFICATE : ClusterInit.nodeName(0);
+        return new TlsFiles(plan.certificateFile(name), plan.certificateKeyFile(name));
+    }
 
     /**
      * The cluster files in {@code dir}: written on first use (with {@code tls}: the development CA, a certificate per node and
