@@ -237,7 +237,8 @@ public final class ClusterInit {
         for (int i = 0; i < plan.nodes(); i++) {
             NodeConfig c = ConfigLoader.load(plan.configFile(i));
             try {
-                if (!c.self().toHex().equals(ids.get(i)) || c.nodes().size() != plan.nodes()) {
+                if (!c.self().toHex().equals(ids.get(i)) || c.nodes().size() != plan.nodes()
+                        || c.listeners().tls().isPresent() != plan.tls()) {
                     throw new IllegalStateException("configuration " + plan.configFile(i) + " does not describe node " + i);
                 }
                 out.add(new Written(i, ids.get(i), plan.configFile(i), plan.keyFile(i), c.dataDir(), c.cluster().port(),

@@ -92,6 +92,39 @@ class ClusterInitTlsTest {
     }
 
     @Test
+    void sec34InitClusterTlsWritesConfigurationsThatServeHttpsWithTheirCertificates() throws Exception {
+        Path out = dir.resolve("cluster");
+        java.io.StringWriter stdout = new java.io.StringWriter();
+        java.io.StringWriter stderr = new java.io.StringWriter();
+        assertThat(Main.execute(new String[] {"init-cluster", "--tls", "--nodes", "3", "--dir", out.toString()},
+                new java.io.PrintWriter(stdout, true), new java.io.PrintWriter(stderr, true), new MainTest.Fake(null, null)))
+                .as(stderr.toString()).isZero();
+        for (int i = 0; i < 3; i++) {
+            dev.secretstore.node.config.NodeConfig c = dev.secretstore.node.config.ConfigLoader.load(out.resolve("node-" + i + ".toml"));
+            try {
+                TlsFiles tls = c.listeners().tls().orElseThrow();
+                assertThat(tls.certificateChain()).isEqualTo(out.resolve("tls/node-" + i + ".pem"));
+                assertThat(tls.privateKey()).isEqualTo(out.resolve("tls/node-" + i + ".key"));
+                assertThat(c.listeners().opsTls()).isTrue(); // ops on HTTPS with the same certificate by default
+                assertThat(c.notices()).isEmpty();
+                ReloadingTls.load(tls);
+                certificates(tls.certificateChain()).get(0).verify(certificates(out.resolve("tls/ca.pem")).get(0).getPublicKey());
+                assertThat(mode(tls.privateKey())).isEqualTo("rw-------");
+            } finally {
+                c.nodeKey().destroy();
+            }
+            assertThat(stdout.toString()).contains("https://127.0.0.1:" + (8082 + i)).contains("ops https://127.0.0.1:" + (8190 + i));
+        }
+        assertThat(stdout.toString()).contains("curl --cacert " + out.resolve("tls/ca.pem") + " https://127.0.0.1:8082/cluster")
+                .contains("--ca-file " + out.resolve("tls/ca.pem"));
+        // a second run refuses to overwrite the TLS files as it refuses the keys
+        stderr.getBuffer().setLength(0);
+        assertThat(Main.execute(new String[] {"init-cluster", "--tls", "--nodes", "3", "--dir", out.toString()},
+                new java.io.PrintWriter(stdout, true), new java.io.PrintWriter(stderr, true), new MainTest.Fake(null, null))).isEqualTo(2);
+        assertThat(stderr.toString()).contains(out.resolve("tls/ca.pem") + " exists");
+    }
+
+    @Test
     void configurationsNameTheCertificateAndKeyRelativeToThemselvesOnlyWithTls() {
         List<String> ids = List.of("aa".repeat(64), "bb".repeat(64));
         ClusterInit.Plan tls = ClusterInit.plan(2, dir, 12000, 8082, 8190, Optional.empty(), true);
