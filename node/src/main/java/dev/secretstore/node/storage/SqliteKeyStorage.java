@@ -735,6 +735,14 @@ public final class SqliteKeyStorage implements KeyStorage {
         return conn.prepareStatement(sql);
     }
 
+    /**
+     * The store's own connection, null once closed (tests: the store holds the file exclusively, so a test that
+     * inspects or alters rows under an open store does it on this connection).
+     */
+    synchronized Connection connection() {
+        return conn;
+    }
+
     /** The number of statements this store prepared since it was opened; a test hook for "one read per request". */
     synchronized long statementCount() {
         return statements;
