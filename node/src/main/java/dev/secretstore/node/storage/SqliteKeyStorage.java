@@ -136,7 +136,7 @@ public final class SqliteKeyStorage implements KeyStorage {
     private final VerifiedShares verified = new VerifiedShares(VerifiedShares.DEFAULT_MAX_ENTRIES);
     private Connection conn;
     /** The identity (device and inode) of the database file when it was opened; writes need it still at {@link #file}. */
-    private Object fileKey;
+    private volatile Object fileKey;
     /** The {@link StorageHealth} state of the last write that failed for a storage reason; null after one succeeded. */
     private volatile String writeFault;
     /** Statements prepared on the connection since opening (tests: one statement per read). */
@@ -942,11 +942,20 @@ public final class SqliteKeyStorage implements KeyStorage {
      * storage reason, one small probe write, whose success clears the state (so a node recovers when the disk does,
      * even when no request writes) and whose failure reports it again.
      */
-    public synchronized String health() {
+    public String health() {
         String state = StorageHealth.probe(file.getParent());
         if (!StorageHealth.OK.equals(state)) return state;
+        try {
+            checkFileInPlace();
+        } catch (SQLException e) {
+            return "missing";
+        }
+        return writeFault == null ? StorageHealth.OK : probeWrite();
+    }
+
+    /** Only after a failed write, so {@code /health} waits for the store's lock (a running write) only then. */
+    private synchronized String probeWrite() {
         if (conn == null) return "missing";
-        if (writeFault == null) return StorageHealth.OK;
         try {
             inTransaction(null, "health probe", () -> {
                 try (PreparedStatement ps = statement("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)")) {

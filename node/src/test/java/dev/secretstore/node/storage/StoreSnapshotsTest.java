@@ -101,7 +101,8 @@ class StoreSnapshotsTest {
                 Set<H256> ids = restored.keyIds();
                 assertThat(ids).hasSize((int) info.keys());
                 for (int i = 1; i <= info.keys(); i++) assertThat(ids).contains(id(i)); // a consistent prefix
-                assertThat(restored.pendingKeyIds()).isEmpty();
+                // at most the key the writer had prepared but not yet committed, still pending (resolved as after a crash)
+                assertThat(restored.pendingKeyIds()).isSubsetOf(Set.of(id((int) info.keys() + 1)));
                 for (H256 k : ids) assertSameKey(restored.get(k).orElseThrow(), store.get(k).orElseThrow());
             }
         }
