@@ -6,6 +6,9 @@ import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.rpc.SecretStoreRpc;
 import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.http.HostAllowList;
+import dev.secretstore.http.server.ReloadingTls;
+import dev.secretstore.http.server.ServerLimits;
+import dev.secretstore.http.server.TlsFiles;
 import dev.secretstore.rpc.http.RpcHttpServer;
 import dev.secretstore.keystore.Keystore;
 import dev.secretstore.keystore.KeystoreFile;
@@ -13,6 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -68,6 +72,59 @@ final class RpcCommands {
                     "a comma-separated list of host names or IP literals ([v6]), each optionally :port, or * for any (SEC-37)"})
         String allowedHosts;
 
+        @Option(names = "--tls-certificate", paramLabel = "FILE",
+                description = "PEM certificate chain (leaf first): serve HTTPS; needs --tls-private-key. Reloaded when the file changes")
+        Path tlsCertificate;
+
+        @Option(names = "--tls-private-key", paramLabel = "FILE", description = "PEM private key of --tls-certificate (unencrypted)")
+        Path tlsPrivateKey;
+
+        @Option(names = "--header-timeout", paramLabel = "S", defaultValue = "10",
+                description = "seconds a client has to send a request's line and headers (default: ${DEFAULT-VALUE})")
+        int headerTimeout;
+
+        @Option(names = "--body-timeout", paramLabel = "S", defaultValue = "30",
+                description = "seconds a client has to send a request body, and to take a response (default: ${DEFAULT-VALUE})")
+        int bodyTimeout;
+
+        @Option(names = "--idle-timeout", paramLabel = "S", defaultValue = "60",
+                description = "seconds a keep-alive connection may wait between requests (default: ${DEFAULT-VALUE})")
+        int idleTimeout;
+
+        @Option(names = "--max-connections", paramLabel = "N", defaultValue = "1024",
+                description = "open connections in total (default: ${DEFAULT-VALUE})")
+        int maxConnections;
+
+        @Option(names = "--max-connections-per-address", paramLabel = "N", defaultValue = "64",
+                description = "open connections from one address, IPv6 by /64 (default: ${DEFAULT-VALUE})")
+        int maxConnectionsPerAddress;
+
+        /** A message naming the first limit option out of range, or null when all are valid. */
+        String limitsError() {
+            if (headerTimeout < 1) return "--header-timeout must be at least 1 (seconds), not " + headerTimeout;
+            if (bodyTimeout < 1) return "--body-timeout must be at least 1 (seconds), not " + bodyTimeout;
+            if (idleTimeout < 1) return "--idle-timeout must be at least 1 (seconds), not " + idleTimeout;
+            if (maxConnections < 1) return "--max-connections must be at least 1, not " + maxConnections;
+            if (maxConnectionsPerAddress < 1) return "--max-connections-per-address must be at least 1, not " + maxConnectionsPerAddress;
+            return null;
+        }
+
+        /** The listener's limits (valid options: see {@link #limitsError()}); the body limit stays {@link RpcHttpServer#MAX_BODY}. */
+        ServerLimits limits() {
+            return ServerLimits.defaults(RpcHttpServer.MAX_BODY)
+                    .withTimeouts(Duration.ofSeconds(headerTimeout), Duration.ofSeconds(bodyTimeout), Duration.ofSeconds(idleTimeout))
+                    .withConnections(maxConnections, maxConnectionsPerAddress);
+        }
+
+        /** The TLS files, or null for plain HTTP; both options or neither. */
+        TlsFiles tlsFiles() {
+            if (tlsCertificate == null && tlsPrivateKey == null) return null;
+            if (tlsCertificate == null || tlsPrivateKey == null) {
+                throw new IllegalArgumentException("--tls-certificate and --tls-private-key go together: give both or neither");
+            }
+            return new TlsFiles(tlsCertificate, tlsPrivateKey);
+        }
+
         @Override
         public Integer call() throws Exception {
             HostAllowList hosts;
@@ -77,13 +134,37 @@ final class RpcCommands {
                 spec.commandLine().getErr().println("error: --allowed-hosts: " + e.getMessage());
                 return Main.USAGE;
             }
+            String limitsError = limitsError();
+            if (limitsError != null) {
+                spec.commandLine().getErr().println("error: " + limitsError);
+                return Main.USAGE;
+            }
+            ReloadingTls tls;
+            try {
+                TlsFiles files = tlsFiles();
+                tls = files == null ? null : ReloadingTls.load(files);
+            } catch (IllegalArgumentException e) {
+                spec.commandLine().getErr().println("error: " + e.getMessage());
+                return Main.USAGE;
+            } catch (IOException e) {
+                spec.commandLine().getErr().println("error: --tls-certificate/--tls-private-key: " + e.getMessage());
+                return Main.USAGE;
+            }
             Keystore ks = new Keystore(keystore);
             if (!Files.isDirectory(keystore)) {
                 spec.commandLine().getErr().println("error: keystore directory " + keystore + " does not exist");
                 return Main.USAGE;
             }
             CountDownLatch stop = new CountDownLatch(1);
-            try (RpcHttpServer server = RpcHttpServer.start(new SecretStoreRpc(ks), iface, port, CorsPolicy.parse(cors), hosts)) {
+            try (RpcHttpServer server = RpcHttpServer.start(new SecretStoreRpc(ks), iface, port, CorsPolicy.parse(cors), hosts,
+                    limits(), tls)) {
+                if (tls == null && !server.address().getAddress().isLoopbackAddress()) {
+                    // every call carries an account password: loud, on every start (SEC-30, SEC-34)
+                    spec.commandLine().getErr().println("WARNING: rpc: plain HTTP on a non-loopback address: "
+                            + (iface.indexOf(':') >= 0 ? "[" + iface + "]" : iface) + ":" + server.address().getPort()
+                            + "; every call carries an account password in clear text: set --tls-certificate and --tls-private-key");
+                    spec.commandLine().getErr().flush();
+                }
                 spec.commandLine().getOut().println("rpc: listening on " + server.uri() + " with "
                         + ks.accounts().size() + " account(s) from " + keystore);
                 spec.commandLine().getOut().flush();

@@ -125,6 +125,17 @@ class ArchitectureTest {
             .orShould().callMethod(java.time.Clock.class, "systemDefaultZone")
             .because("crypto and protocol read time only through an injected Clock");
 
+    /** SEC-34: one HTTP server layer, with its deadlines and caps, for every listener; none on the JDK server. */
+    static final ArchRule ONE_HTTP_SERVER = noClasses().should().dependOnClassesThat().resideInAPackage("com.sun.net.httpserver..")
+            .because("every HTTP listener runs on dev.secretstore.http.server.EdgeServer (deadlines, caps, TLS; SEC-34)");
+
+    @Test
+    void everyListenerRunsOnTheEdgeServer() {
+        ONE_HTTP_SERVER.check(main);
+        JavaClasses fixture = new ClassFileImporter().importClasses(dev.secretstore.node.archfixture.ServesWithTheJdkHttpServer.class);
+        assertThatThrownBy(() -> ONE_HTTP_SERVER.check(fixture)).hasMessageContaining("ServesWithTheJdkHttpServer");
+    }
+
     static List<Named<ArchRule>> layerRules() {
         return List.of(Named.of("no sockets", NO_SOCKETS), Named.of("no files", NO_FILES), Named.of("no SQL", NO_SQL),
                 Named.of("no threads", NO_THREADS), Named.of("no system clock", NO_SYSTEM_CLOCK));

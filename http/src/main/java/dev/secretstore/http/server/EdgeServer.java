@@ -8,7 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
@@ -130,9 +130,11 @@ public final class EdgeServer implements AutoCloseable {
             ssl.setHandshakeTimeoutMillis(limits.headerTimeout().toMillis());
             ch.pipeline().addLast("tls", ssl);
         }
-        Exchange exchange = new Exchange(this, tls != null);
+        RequestDecoder decoder = new RequestDecoder(ServerLimits.MAX_REQUEST_LINE, limits.maxHeaderBytes());
+        Exchange exchange = new Exchange(this, tls != null, decoder);
         ch.pipeline().addLast("bytes", exchange.bytesIn())
-                .addLast("codec", new HttpServerCodec(ServerLimits.MAX_REQUEST_LINE, limits.maxHeaderBytes(), 8192))
+                .addLast("decoder", decoder)
+                .addLast("encoder", new HttpResponseEncoder())
                 .addLast("exchange", exchange);
     }
 

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -27,7 +28,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -36,37 +39,44 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * One connection's exchanges: assembles a request from the codec's parts, runs the handler off the event loop,
- * writes its response, and keeps the connection's deadline. All state is touched on the connection's event loop
- * only. Phases and their deadlines ({@link ServerLimits}): {@code HEADERS} (from connect, or from the first byte
- * after a keep-alive pause, until the headers are complete: header timeout), {@code BODY} (body timeout),
+ * One connection's exchanges: assembles a request from the decoder's parts, runs the handler off the event loop,
+ * writes exactly one response per request, and keeps the connection's deadline. All state is touched on the
+ * connection's event loop only. Phases and their deadlines ({@link ServerLimits}): {@code HEADERS} (from connect,
+ * from the first byte after a keep-alive pause, or from the end of the previous response when bytes of the next
+ * request came before it, until the headers are complete: header timeout), {@code BODY} (body timeout),
  * {@code HANDLING} (none: the handler's own deadlines apply; the connection is not read meanwhile),
  * {@code WRITING} (body timeout) and {@code IDLE} (idle timeout). A deadline that passes closes the connection.
+ * A request refused before its handler (400, 413, 414, 431, 503) is answered and the connection closed.
  */
 final class Exchange extends ChannelDuplexHandler {
     private static final Logger LOG = Logger.getLogger(Exchange.class.getName());
-    private static final DateTimeFormatter DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
+    /** HTTP's IMF-fixdate ({@code Sun, 06 Nov 1994 08:49:37 GMT}): two-digit day, unlike RFC_1123_DATE_TIME. */
+    static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US);
 
     enum Phase { HEADERS, BODY, HANDLING, WRITING, IDLE, CLOSED }
 
     private final EdgeServer server;
     private final boolean secure;
+    private final RequestDecoder decoder;
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.HEADERS;
     private ScheduledFuture<?> deadline;
     /** The request being received: its head, and its body so far. */
     private io.netty.handler.codec.http.HttpRequest head;
     private CompositeByteBuf body;
-    private boolean discarding;
+    /** The request being answered is a HEAD: its response goes out without the body (Content-Length kept). */
+    private boolean answeringHead;
     /** Parts of a pipelined request that arrived while one was being handled, replayed after its response. */
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
 
-    Exchange(EdgeServer server, boolean secure) {
+    /** {@code decoder} is the one in front of this exchange on the same channel. */
+    Exchange(EdgeServer server, boolean secure, RequestDecoder decoder) {
         this.server = server;
         this.secure = secure;
+        this.decoder = decoder;
     }
 
-    /** The handler placed before the codec: any byte after a keep-alive pause starts the header deadline. */
+    /** The handler placed before the decoder: any byte after a keep-alive pause starts the header deadline. */
     ChannelInboundHandlerAdapter bytesIn() {
         return new ChannelInboundHandlerAdapter() {
             @Override
@@ -98,7 +108,11 @@ final class Exchange extends ChannelDuplexHandler {
             if (msg instanceof io.netty.handler.codec.http.HttpRequest request) {
                 if (!start(request)) return;
             }
-            if (msg instanceof HttpContent content && head != null && !discarding) {
+            if (msg instanceof HttpContent content && head != null) {
+                if (content.decoderResult().isFailure()) {
+                    refuse(HttpResponseStatus.BAD_REQUEST); // a malformed chunk: the body so far is not the body
+                    return;
+                }
                 ByteBuf chunk = content.content();
                 if (body.readableBytes() + chunk.readableBytes() > server.limits().maxBodyBytes()) {
                     refuse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
@@ -147,6 +161,7 @@ final class Exchange extends ChannelDuplexHandler {
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         head.headers().iteratorAsString().forEachRemaining(e -> headers.add(Map.entry(e.getKey(), e.getValue())));
         boolean keepAlive = HttpUtil.isKeepAlive(head);
+        answeringHead = HttpMethod.HEAD.equals(head.method());
         HttpRequest request = new HttpRequest(head.method().name(), head.uri(), head.protocolVersion().text(), RequestHeaders.of(headers),
                 bytes, (InetSocketAddress) ctx.channel().remoteAddress(), (InetSocketAddress) ctx.channel().localAddress(), secure);
         head = null;
@@ -158,18 +173,20 @@ final class Exchange extends ChannelDuplexHandler {
         }
     }
 
+    /** On a handler thread: runs the handler; whatever it does, exactly one response goes back to the event loop. */
     private void run(HttpRequest request, boolean keepAlive) {
         CompletionStage<HttpResponse> stage;
         try {
             stage = server.handler().handle(request);
-        } catch (RuntimeException e) {
+            if (stage == null) throw new NullPointerException("handler returned no stage");
+        } catch (Throwable e) {
             LOG.log(Level.WARNING, server.name() + ": handler failed on " + request.method() + " (request not logged)", e);
-            stage = java.util.concurrent.CompletableFuture.completedFuture(HttpResponse.of(500));
+            stage = CompletableFuture.completedFuture(HttpResponse.of(500));
         }
         stage.whenComplete((response, error) -> {
             HttpResponse r = response;
             if (error != null || r == null) {
-                if (error != null) LOG.log(Level.WARNING, server.name() + ": request failed (request not logged)", error);
+                LOG.log(Level.WARNING, server.name() + ": request failed (request not logged)", error);
                 r = HttpResponse.of(500);
             }
             HttpResponse out = r;
@@ -179,8 +196,8 @@ final class Exchange extends ChannelDuplexHandler {
 
     /** Answers a request that is refused before its handler runs, and closes the connection after the answer. */
     private void refuse(HttpResponseStatus status) {
-        discarding = true;
         head = null;
+        answeringHead = false;
         if (body != null) {
             body.release();
             body = null;
@@ -189,12 +206,25 @@ final class Exchange extends ChannelDuplexHandler {
         respond(HttpResponse.of(status.code()), false);
     }
 
-    private void respond(HttpResponse response, boolean keepAlive) {
+    /**
+     * Writes {@code response} with Content-Length, Date and, when the connection closes after it, Connection: close.
+     * The connection closes after it when {@code keepAlive} is false or the handler set {@code Connection: close}.
+     * Once it has left: pipelined parts waiting are replayed, and reading resumes unless one of them is handled.
+     */
+    private void respond(HttpResponse response, boolean requestKeepAlive) {
         if (phase == Phase.CLOSED) return;
         enter(Phase.WRITING);
+        boolean keepAlive = requestKeepAlive && !"close".equalsIgnoreCase(response.header("Connection"));
         FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()),
-                Unpooled.wrappedBuffer(response.body()));
-        for (Map.Entry<String, String> h : response.headers()) out.headers().set(h.getKey(), h.getValue());
+                answeringHead ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(response.body()));
+        try {
+            for (Map.Entry<String, String> h : response.headers()) out.headers().set(h.getKey(), h.getValue());
+        } catch (IllegalArgumentException e) {
+            // a name or value that is not a valid header (CR/LF: response splitting): the handler's bug, answered 500
+            LOG.log(Level.WARNING, server.name() + ": handler set an invalid response header", e);
+            out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.INTERNAL_SERVER_ERROR, Unpooled.EMPTY_BUFFER);
+            response = HttpResponse.of(500);
+        }
         out.headers().set(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
         if (!out.headers().contains(HttpHeaderNames.DATE)) out.headers().set(HttpHeaderNames.DATE, DATE.format(ZonedDateTime.now(ZoneOffset.UTC)));
         if (!keepAlive) out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -203,7 +233,8 @@ final class Exchange extends ChannelDuplexHandler {
                 close();
                 return;
             }
-            enter(Phase.IDLE);
+            // bytes of a next request already in: its header deadline runs; otherwise the connection is idle
+            enter(decoder.midRequest() || !waiting.isEmpty() ? Phase.HEADERS : Phase.IDLE);
             while (!waiting.isEmpty() && !busy() && phase != Phase.CLOSED) receive(waiting.poll());
             if (!busy() && phase != Phase.CLOSED) ctx.channel().config().setAutoRead(true);
         });

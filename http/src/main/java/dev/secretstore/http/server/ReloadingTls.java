@@ -4,7 +4,22 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLException;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -81,12 +96,17 @@ public final class ReloadingTls {
         return files;
     }
 
+    /** Modification time and size of every file, read before the files themselves so a change during a load is seen again. */
     private static List<Object> stamp(TlsFiles files) throws IOException {
         List<Object> out = new ArrayList<>();
         for (Path p : paths(files)) {
-            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-            out.add(a.lastModifiedTime());
-            out.add(a.size());
+            try {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                out.add(a.lastModifiedTime());
+                out.add(a.size());
+            } catch (NoSuchFileException e) {
+                throw new IOException(p + ": no such file", e);
+            }
         }
         return out;
     }
@@ -97,22 +117,77 @@ public final class ReloadingTls {
         return out;
     }
 
+    /** A server context from the files; refuses a key that is not the leaf certificate's (a renewal caught half-way). */
     private static SslContext context(TlsFiles files) throws IOException {
         for (Path p : paths(files)) {
             if (!Files.isReadable(p)) throw new IOException(p + ": not a readable file");
         }
+        List<X509Certificate> chain = certificates(files.certificateChain());
+        PrivateKey key = privateKey(files.privateKey());
+        requireMatch(key, chain.get(0), files);
         try {
-            SslContextBuilder b = SslContextBuilder.forServer(files.certificateChain().toFile(), files.privateKey().toFile())
+            SslContextBuilder b = SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
                     .sslProvider(SslProvider.JDK)
                     .protocols(PROTOCOLS);
             if (files.clientCa().isPresent()) {
-                b.trustManager(files.clientCa().get().toFile()).clientAuth(ClientAuth.REQUIRE);
+                b.trustManager(certificates(files.clientCa().get()).toArray(X509Certificate[]::new)).clientAuth(ClientAuth.REQUIRE);
             }
             return b.build();
-        } catch (IOException e) {
-            throw e;
-        } catch (Exception e) {
+        } catch (SSLException | RuntimeException e) {
             throw new IOException(files.certificateChain() + " / " + files.privateKey() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Every certificate in a PEM file, in order; at least one. */
+    static List<X509Certificate> certificates(Path file) throws IOException {
+        byte[] pem = Files.readAllBytes(file);
+        try {
+            List<X509Certificate> out = new ArrayList<>();
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem))) {
+                out.add((X509Certificate) c);
+            }
+            if (out.isEmpty()) throw new IOException(file + ": no PEM certificate in it");
+            return out;
+        } catch (CertificateException e) {
+            throw new IOException(file + ": not a PEM certificate chain (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The first unencrypted private key in a PEM file: PKCS#8, SEC1 {@code EC PRIVATE KEY} or PKCS#1 RSA. */
+    static PrivateKey privateKey(Path file) throws IOException {
+        try (PEMParser parser = new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
+            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
+            for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
+                if (o instanceof PEMKeyPair pair) return converter.getPrivateKey(pair.getPrivateKeyInfo()); // SEC1: public key optional
+                if (o instanceof PrivateKeyInfo info) return converter.getPrivateKey(info);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new IOException(file + ": not a PEM private key (" + e.getMessage() + ")", e);
+        }
+        throw new IOException(file + ": no unencrypted PEM private key in it");
+    }
+
+    /** Signs with {@code key} and verifies with the leaf's public key: the pair must belong together. */
+    private static void requireMatch(PrivateKey key, X509Certificate leaf, TlsFiles files) throws IOException {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "EC", "ECDSA" -> "SHA256withECDSA";
+            case "RSA" -> "SHA256withRSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> throw new IOException(files.privateKey() + ": unsupported key algorithm " + key.getAlgorithm());
+        };
+        byte[] probe = "secretstore tls key check".getBytes(StandardCharsets.US_ASCII);
+        try {
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(leaf.getPublicKey());
+            verifier.update(probe);
+            if (verifier.verify(signature)) return;
+        } catch (GeneralSecurityException e) {
+            // a key of another type than the certificate's: not its key either
+        }
+        throw new IOException(files.privateKey() + ": not the private key of the first certificate in " + files.certificateChain());
     }
 }

@@ -13,6 +13,8 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.http.HostAllowList;
+import dev.secretstore.http.server.ServerLimits;
+import dev.secretstore.http.server.TlsFiles;
 import dev.secretstore.node.http.Admission;
 import dev.secretstore.node.http.KeyCreators;
 import dev.secretstore.node.config.NodeConfig.Acl;
@@ -93,7 +95,10 @@ public final class ConfigLoader {
             "retrieval_rate_limit", "signing_rate_limit", "concurrency_limit", "generation_concurrency_limit", "key_creators",
             "cluster_accept_from", "cluster_handshakes_per_address", "cluster_handshake_rate",
             "legacy_requester_signatures", "cluster_id", "authorization_max_lifetime", "authorization_clock_skew",
-            "authorization_nonce_capacity");
+            "authorization_nonce_capacity",
+            "http_header_timeout", "http_body_timeout", "http_idle_timeout", "http_max_header_bytes", "http_max_body_bytes",
+            "http_max_connections", "http_max_connections_per_address", "http_threads",
+            "tls_certificate", "tls_private_key", "ops_tls", "ops_tls_client_ca");
 
     static final int DEFAULT_PORT = 8083;
     static final int DEFAULT_HTTP_PORT = 8082;
@@ -273,9 +278,10 @@ public final class ConfigLoader {
                 Availability availability = availability(ext, members.size());
                 NodeConfig.ClusterPort clusterPort = clusterPort(ext);
                 NodeConfig.RequesterAuthorization requesters = requesters(ext);
+                NodeConfig.HttpListeners listeners = listeners(ext);
 
                 checkListenersDistinct(ss, cluster, disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops);
-                exposureNotices(disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops);
+                exposureNotices(disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops, listeners);
                 if (acl.mode() == AclMode.NONE) {
                     notices.add("[secretstore] acl_contract = \"none\": the ACL check is DISABLED, every requester may "
                             + "retrieve every document key; for local development only (SEC-22)");
@@ -288,7 +294,7 @@ public final class ConfigLoader {
                 return new NodeConfig(file, disabled, nodeKey, source, members, cluster,
                         disableHttp ? Optional.empty() : Optional.of(http), cors, httpHosts, dataDir, acl, admin,
                         disableAutoMigrate, eth, rpc, ops, parityStrict, keysPath, allowKeyLoss, limits, heartbeat, availability, clusterPort,
-                        requesters, notices);
+                        requesters, notices, listeners);
             } catch (ConfigException | RuntimeException e) {
                 if (nodeKey != null) nodeKey.destroy();
                 throw e;
@@ -789,18 +795,82 @@ public final class ConfigLoader {
                     || Hosts.literal(a).equals(Hosts.literal(b));
         }
 
-        private void exposureNotices(Listen http, Listen rpc, Listen ops) {
-            if (http != null && !http.isLoopback()) {
-                notices.add("HTTP API listens on " + http + ", beyond this machine, in plain HTTP; put a TLS proxy in "
-                        + "front of it (SEC-30)");
+        private void exposureNotices(Listen http, Listen rpc, Listen ops, NodeConfig.HttpListeners listeners) {
+            if (http != null && !http.isLoopback() && listeners.tls().isEmpty()) {
+                notices.add("HTTP API listens on " + http + ", beyond this machine, in plain HTTP; set [" + EXT
+                        + "] tls_certificate and tls_private_key (or put a TLS proxy in front of it) (SEC-30)");
             }
             if (rpc != null && !rpc.isLoopback()) {
                 notices.add("JSON-RPC service listens on " + rpc + ", beyond this machine; it receives passwords and "
                         + "must only be reached through TLS (SEC-30)");
             }
             if (!ops.isLoopback()) {
-                notices.add("health and metrics listener on " + ops + " is reachable beyond this machine");
+                notices.add("health and metrics listener on " + ops + " is reachable beyond this machine"
+                        + (listeners.opsTls() ? "" : ", in plain HTTP; set [" + EXT + "] tls_certificate and tls_private_key"));
             }
+        }
+
+        /**
+         * The HTTP listeners' limits ({@code http_*}) and TLS files ({@code tls_certificate}, {@code tls_private_key},
+         * {@code ops_tls}, {@code ops_tls_client_ca}): SEC-34, docs/configuration.md. Files are resolved against the
+         * configuration file's directory and must be readable now; their content is checked when the node starts.
+         */
+        private NodeConfig.HttpListeners listeners(Section ext) throws ConfigException {
+            ServerLimits d = NodeConfig.HttpListeners.DEFAULT.limits();
+            int header = ext.integer("http_header_timeout", 1, 3_600, "seconds from 1 to 3600").orElse((int) d.headerTimeout().toSeconds());
+            int body = ext.integer("http_body_timeout", 1, 3_600, "seconds from 1 to 3600").orElse((int) d.bodyTimeout().toSeconds());
+            int idle = ext.integer("http_idle_timeout", 1, 86_400, "seconds from 1 to 86400").orElse((int) d.idleTimeout().toSeconds());
+            int headerBytes = ext.integer("http_max_header_bytes", 1024, 1 << 20, "bytes from 1024 to 1048576")
+                    .orElse(d.maxHeaderBytes());
+            int bodyBytes = ext.integer("http_max_body_bytes", 1024, dev.secretstore.node.http.RequestParser.MAX_BODY_BYTES,
+                    "bytes from 1024 to " + dev.secretstore.node.http.RequestParser.MAX_BODY_BYTES + " (the API's largest body)")
+                    .orElse(d.maxBodyBytes());
+            int connections = ext.integer("http_max_connections", 1, 1_000_000, "connections from 1 to 1000000")
+                    .orElse(d.maxConnections());
+            int perAddress = ext.integer("http_max_connections_per_address", 1, 1_000_000, "connections from 1 to 1000000")
+                    .orElse(d.maxConnectionsPerSource());
+            if (perAddress > connections) {
+                throw ext.error("http_max_connections_per_address", perAddress + " is more than http_max_connections ("
+                        + connections + "); expected at most that");
+            }
+            int threads = ext.integer("http_threads", 1, 256, "threads from 1 to 256").orElse(d.handlerThreads());
+            ServerLimits limits = new ServerLimits(Duration.ofSeconds(header), Duration.ofSeconds(body), Duration.ofSeconds(idle),
+                    headerBytes, bodyBytes, connections, perAddress, threads, d.handlerQueue());
+
+            Optional<Path> certificate = readableFile(ext, "tls_certificate");
+            Optional<Path> key = readableFile(ext, "tls_private_key");
+            if (certificate.isPresent() != key.isPresent()) {
+                String missing = certificate.isPresent() ? "tls_private_key" : "tls_certificate";
+                String given = certificate.isPresent() ? "tls_certificate" : "tls_private_key";
+                throw ext.error(missing, "not set, but " + given + " is; TLS needs both a PEM certificate chain "
+                        + "(tls_certificate) and its PEM private key (tls_private_key), or neither");
+            }
+            Optional<TlsFiles> tls = certificate.map(c -> new TlsFiles(c, key.orElseThrow()));
+            if (ext.has("ops_tls") && tls.isEmpty() && ext.bool("ops_tls", false)) {
+                throw ext.error("ops_tls", "true, but tls_certificate and tls_private_key are not set; the ops listener "
+                        + "serves HTTPS with the HTTP API's certificate, so set them too, or remove ops_tls");
+            }
+            boolean opsTls = ext.bool("ops_tls", tls.isPresent());
+            Optional<Path> clientCa = readableFile(ext, "ops_tls_client_ca");
+            if (clientCa.isPresent() && !opsTls) {
+                throw ext.error("ops_tls_client_ca", "set, but the ops listener does not serve TLS ("
+                        + (tls.isEmpty() ? "tls_certificate and tls_private_key are not set" : "ops_tls = false")
+                        + "); client certificates need ops_tls with tls_certificate and tls_private_key");
+            }
+            return new NodeConfig.HttpListeners(limits, tls, opsTls, clientCa);
+        }
+
+        /** A path option naming a file that must exist and be readable now, resolved against the configuration file. */
+        private Optional<Path> readableFile(Section ext, String option) throws ConfigException {
+            Optional<Path> p = path(ext, option);
+            if (p.isEmpty()) return p;
+            if (!Files.isRegularFile(p.get())) {
+                throw ext.error(option, p.get() + " does not exist or is not a regular file; expected a PEM file");
+            }
+            if (!Files.isReadable(p.get())) {
+                throw ext.error(option, p.get() + " cannot be read; expected a PEM file readable by the node");
+            }
+            return p;
         }
     }
 }

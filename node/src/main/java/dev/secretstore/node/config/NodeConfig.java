@@ -6,6 +6,8 @@ import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.http.HostAllowList;
+import dev.secretstore.http.server.ServerLimits;
+import dev.secretstore.http.server.TlsFiles;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.auth.LegacyPolicy;
 import dev.secretstore.protocol.auth.ReplayGuard;
@@ -61,6 +63,8 @@ import java.util.Optional;
  *                          {@code authorization_*}; SEC-32, docs/auth.md)
  * @param notices           things the node must log at start-up (ignored sections, accepted but
  *                          inactive options, insecure settings); never contains a secret
+ * @param listeners         the HTTP API's and the ops listener's limits and TLS ({@code http_*}, {@code tls_*},
+ *                          {@code ops_tls*}; SEC-34, docs/configuration.md "HTTP listeners" and "TLS")
  */
 public record NodeConfig(
         Path source,
@@ -87,7 +91,51 @@ public record NodeConfig(
         Availability availability,
         ClusterPort clusterPort,
         RequesterAuthorization requesters,
-        List<String> notices) {
+        List<String> notices,
+        HttpListeners listeners) {
+
+    /**
+     * The HTTP listeners' limits and TLS (SEC-34, docs/configuration.md).
+     *
+     * @param limits      the HTTP API's deadlines, sizes, connection caps and handler threads ({@code http_*}); the ops
+     *                    listener takes its deadlines and header size, with its own small fixed caps
+     * @param tls         {@code tls_certificate} and {@code tls_private_key}, resolved and readable: the HTTP API serves HTTPS
+     * @param opsTls      {@code ops_tls}: the ops listener serves HTTPS with the same certificate (needs {@code tls})
+     * @param opsClientCa {@code ops_tls_client_ca}, resolved and readable: the ops listener requires client certificates
+     *                    this CA issued (needs {@code opsTls})
+     */
+    public record HttpListeners(ServerLimits limits, Optional<TlsFiles> tls, boolean opsTls, Optional<Path> opsClientCa) {
+        /** No option set: {@link dev.secretstore.node.http.HttpApi#defaultLimits()}, plain HTTP everywhere. */
+        public static final HttpListeners DEFAULT = new HttpListeners(dev.secretstore.node.http.HttpApi.defaultLimits(),
+                Optional.empty(), false, Optional.empty());
+
+        public HttpListeners {
+            Objects.requireNonNull(limits, "limits");
+            Objects.requireNonNull(tls, "tls");
+            Objects.requireNonNull(opsClientCa, "opsClientCa");
+            if (opsTls && tls.isEmpty()) throw new IllegalArgumentException("ops TLS needs a certificate");
+            if (opsClientCa.isPresent() && !opsTls) throw new IllegalArgumentException("client certificates need ops TLS");
+        }
+
+        /** The ops listener's TLS files (with the client CA when set), if it serves HTTPS. */
+        public Optional<TlsFiles> opsTlsFiles() {
+            if (!opsTls) return Optional.empty();
+            TlsFiles files = tls.orElseThrow();
+            return Optional.of(opsClientCa.map(files::requiringClientCertificates).orElse(files));
+        }
+    }
+
+    /** The configuration before the HTTP listener options existed: {@link HttpListeners#DEFAULT}. */
+    public NodeConfig(Path source, boolean disabled, KeyPair nodeKey, SecretSource secret, List<Member> nodes, Listen cluster,
+                      Optional<Listen> http, CorsPolicy cors, HostAllowList httpHosts, Path dataDir, Acl acl,
+                      Optional<PublicPoint> adminPublic, boolean disableAutoMigrate, EthereumRpc ethereum, RpcService rpc, Listen ops,
+                      boolean parityStrict, Optional<Path> keysPath, boolean allowKeyLossOnSetChange, Limits limits,
+                      Heartbeat heartbeat, Availability availability, ClusterPort clusterPort, RequesterAuthorization requesters,
+                      List<String> notices) {
+        this(source, disabled, nodeKey, secret, nodes, cluster, http, cors, httpHosts, dataDir, acl, adminPublic, disableAutoMigrate,
+                ethereum, rpc, ops, parityStrict, keysPath, allowKeyLossOnSetChange, limits, heartbeat, availability, clusterPort,
+                requesters, notices, HttpListeners.DEFAULT);
+    }
 
     /**
      * The fresh-authorization settings (SEC-32, docs/auth.md §3–§5).
@@ -193,6 +241,7 @@ public record NodeConfig(
         Objects.requireNonNull(requesters, "requesters");
         Objects.requireNonNull(ops, "ops");
         Objects.requireNonNull(keysPath, "keysPath");
+        Objects.requireNonNull(listeners, "listeners");
         notices = List.copyOf(notices);
     }
 

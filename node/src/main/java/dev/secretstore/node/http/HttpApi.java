@@ -2,9 +2,12 @@ package dev.secretstore.node.http;
 
 import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.http.HostAllowList;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.secretstore.http.server.EdgeServer;
+import dev.secretstore.http.server.HttpHandler;
+import dev.secretstore.http.server.HttpRequest;
+import dev.secretstore.http.server.HttpResponse;
+import dev.secretstore.http.server.ReloadingTls;
+import dev.secretstore.http.server.ServerLimits;
 import dev.secretstore.crypto.CryptoException;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.Hex;
@@ -23,16 +26,17 @@ import dev.secretstore.protocol.auth.ReplayGuard;
 import dev.secretstore.protocol.auth.RequesterCheck;
 import dev.secretstore.protocol.auth.WallClock;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -47,42 +51,38 @@ import java.util.stream.Collectors;
  * refused, it is answered at once with {@code Retry-After} and 429 {@code "Too many requests"} (its source is
  * over its limit) or 503 {@code "Server busy"} (this node is at capacity), both in the API's error format. A
  * generation from a requester that {@link KeyCreators} refuses gets 403 {@code "Access denied"}. Answers are written when the session completes, so no
- * request thread waits on the cluster. One audit line per request: operation, key id, requester
+ * request thread waits on the cluster. A target that is not a path ({@code //}, {@code /%}, a bad percent escape,
+ * {@code *}, an absolute URL) gets Parity's empty 400. Served by an {@link EdgeServer} named {@value #LISTENER} under
+ * {@link ServerLimits} (SEC-34: deadlines, sizes, connection caps; docs/configuration.md) and optionally TLS.
+ * One audit line per request: operation, key id, requester
  * address, credential kind ({@code static} or {@code fresh}), outcome, status, duration; never a secret nor a
  * signature (SEC-07, SEC-29).
  */
-public final class HttpApi implements AutoCloseable {
+public final class HttpApi implements AutoCloseable, HttpHandler {
     private static final Logger AUDIT = Logger.getLogger("dev.secretstore.audit");
     private static final Logger LOG = Logger.getLogger(HttpApi.class.getName());
     private static final String JSON = "application/json; charset=utf-8";
     private static final byte[] TOO_MANY_REQUESTS = ErrorResponses.body("Too many requests");
     /** SEC-35: the body of a 503 from {@link Admission} (this node is at capacity), in the API's error format [ext]. */
     static final byte[] SERVER_BUSY = ErrorResponses.body("Server busy");
-    /** The JDK server's switch for TCP_NODELAY on accepted connections; it reads it once, when the first server is made. */
-    static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
     /** The cluster id of an {@code HttpApi} built without a {@link RequesterCheck}. */
     public static final H256 STANDALONE_CLUSTER = ClusterId.ofName("standalone");
-
-    static {
-        // The JDK server writes a response's headers and body in separate writes. With Nagle's algorithm on (its
-        // default), the body then waits for the client's delayed ACK of the headers: about 40 ms on Linux, on a
-        // large share of requests (the cluster benchmark measured p95 56 ms against 18 ms without). An operator who
-        // sets the property explicitly keeps their choice.
-        if (System.getProperty(NODELAY_PROPERTY) == null) System.setProperty(NODELAY_PROPERTY, "true");
-    }
+    /** The listener's name in thread names, logs and metrics. */
+    public static final String LISTENER = "http-api";
+    /** Threads that build answers once sessions complete (audit line, observer, response): off the cluster loop. */
+    private static final int FINISH_THREADS = 2;
 
     private final KeyServer keyServer;
     private final RequestParser parser;
     private final CorsPolicy cors;
     private final HostAllowList hosts;
     private final boolean strict;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final InetAddress bindAddress;
+    private final ThreadPoolExecutor finisher;
+    private final EdgeServer server;
     private final RequestLimits limits;
     private final Admission admission;
     private final KeyCreators creators;
-    /** Admitted requests' tickets, released when they are answered (the JDK 17 server's exchange attributes are shared by all exchanges). */
-    private final java.util.Map<HttpExchange, Admission.Ticket> tickets = new java.util.concurrent.ConcurrentHashMap<>();
     private final Observer observer;
     private final RequesterCheck requesters;
 
@@ -114,13 +114,26 @@ public final class HttpApi implements AutoCloseable {
                 RequesterCheck.Settings.parityCompatible(STANDALONE_CLUSTER), WallClock.SYSTEM, new ReplayGuard()));
     }
 
-    /**
-     * @param requesters how a request's credential becomes its requester: the node's own check (the one its
-     *     {@code ClusterKeyServer} uses), whose settings {@code GET /cluster} also reports
-     */
+    /** With the default listener limits ({@link #defaultLimits()}) in plain HTTP. */
     public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, HostAllowList hosts, boolean strict,
                    RequestLimits limits, Admission admission, KeyCreators creators, Observer observer, RequesterCheck requesters)
             throws IOException {
+        this(keyServer, bind, cors, hosts, strict, limits, admission, creators, observer, requesters, defaultLimits(), null);
+    }
+
+    /**
+     * Binds {@code bind} and serves from then on.
+     *
+     * @param requesters   how a request's credential becomes its requester: the node's own check (the one its
+     *                     {@code ClusterKeyServer} uses), whose settings {@code GET /cluster} also reports
+     * @param serverLimits the listener's deadlines, sizes and connection caps (SEC-34); bodies above
+     *                     {@link RequestParser#MAX_BODY_BYTES} are never accepted whatever it says
+     * @param tls          the HTTPS material, or null for plain HTTP
+     * @throws java.net.BindException naming the listener and the address when the port is taken
+     */
+    public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, HostAllowList hosts, boolean strict,
+                   RequestLimits limits, Admission admission, KeyCreators creators, Observer observer, RequesterCheck requesters,
+                   ServerLimits serverLimits, ReloadingTls tls) throws IOException {
         this.keyServer = keyServer;
         this.requesters = java.util.Objects.requireNonNull(requesters, "requesters");
         this.hosts = java.util.Objects.requireNonNull(hosts, "hosts");
@@ -131,138 +144,186 @@ public final class HttpApi implements AutoCloseable {
         this.parser = new RequestParser(strict);
         this.cors = cors;
         this.strict = strict;
-        this.server = HttpServer.create(bind, 128);
-        this.executor = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "http-api");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
+        this.bindAddress = bind.getAddress();
+        this.finisher = new ThreadPoolExecutor(FINISH_THREADS, FINISH_THREADS, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, LISTENER + "-finish");
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.DiscardPolicy()); // only after close(), when nobody waits for an answer
+        ServerLimits capped = serverLimits.maxBodyBytes() <= RequestParser.MAX_BODY_BYTES ? serverLimits
+                : serverLimits.withSizes(serverLimits.maxHeaderBytes(), RequestParser.MAX_BODY_BYTES);
+        try {
+            this.server = EdgeServer.start(LISTENER, bind, capped, tls, this, ioThreads());
+        } catch (IOException | RuntimeException e) {
+            finisher.shutdownNow();
+            throw e;
+        }
     }
 
+    /**
+     * The largest request head by default: {@code Secretstore-Exclude-Nodes} (SEC-33) may name
+     * {@link ShadowExtension#MAX_EXCLUDED} node ids of 131 characters each (about 33.5 KB), and a list one id too
+     * long must still reach its own 400 rather than a 431.
+     */
+    public static final int DEFAULT_MAX_HEADER_BYTES = 48 * 1024;
+
+    /** The HTTP API's limits when the configuration sets none (docs/configuration.md, "HTTP listeners"). */
+    public static ServerLimits defaultLimits() {
+        return ServerLimits.defaults(RequestParser.MAX_BODY_BYTES).withSizes(DEFAULT_MAX_HEADER_BYTES, RequestParser.MAX_BODY_BYTES);
+    }
+
+    private static int ioThreads() {
+        return Math.min(4, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Kept for callers written against the former listener: this one serves from construction. */
     public void start() {
-        server.start();
+        // nothing to do: EdgeServer.start bound and started the listener in the constructor
     }
 
     /** The bound port (useful with port 0). */
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
+    }
+
+    /** The configured address (a wildcard stays the wildcard it was written as) with the port bound. */
+    public InetSocketAddress address() {
+        return new InetSocketAddress(bindAddress, server.port());
+    }
+
+    /** True when the listener serves HTTPS. */
+    public boolean secure() {
+        return server.secure();
+    }
+
+    /** The listener's connection counters (for metrics). */
+    public EdgeServer.Stats stats() {
+        return server.stats();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
+        finisher.shutdownNow();
         try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
+            finisher.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void handle(HttpExchange exchange) {
-        long started = System.nanoTime();
-        try {
-            Headers in = exchange.getRequestHeaders();
-            if (!hosts.admits(in.get("Host"), exchange.getProtocol(), server.getAddress())) {
-                // SEC-37: before CORS, parsing or any session; the body is read by nobody
-                finish(exchange, null, HostAllowList.REFUSED_STATUS, HostAllowList.REFUSED_CONTENT_TYPE,
-                        HostAllowList.REFUSED_BODY, "host-refused", null, null, started);
-                return;
-            }
-            String origin = in.getFirst("Origin");
-            CorsPolicy.Decision decision = cors.decide(origin, in.getFirst("Host"));
-            if (decision instanceof CorsPolicy.Decision.Rejected) {
-                finish(exchange, null, 404, null, null, "cors", null, null, started);
-                return;
-            }
-            String allowOrigin = decision instanceof CorsPolicy.Decision.Allowed a ? a.origin() : null;
-            String method = exchange.getRequestMethod();
-            if (!strict && method.equals("OPTIONS") && origin != null && in.getFirst("Access-Control-Request-Method") != null) {
-                preflight(exchange, allowOrigin, origin, started);
-                return;
-            }
-            byte[] body = readBody(exchange.getRequestBody());
-            RequestParser.Result parsed = parser.parse(method, exchange.getRequestURI().getRawPath(), body);
-            if (parsed instanceof RequestParser.Result.Invalid invalid) {
-                LOG.fine(() -> "invalid request: " + invalid.reason());
-                finish(exchange, allowOrigin, 400, null, null, "invalid", null, null, started);
-                return;
-            }
-            ApiRequest request = ((RequestParser.Result.Ok) parsed).request();
-            if (request instanceof ApiRequest.ClusterInfo) {
-                // public and constant-cost, like a preflight: before admission
-                finish(exchange, allowOrigin, 200, JSON, clusterBody(), "cluster_info", null, null, started);
-                return;
-            }
-            // SEC-35: by source address and operation, before the signature is recovered; shed at once, never queue
-            Admission.Decision admitted = admission.tryAdmit(exchange.getRemoteAddress().getAddress(), Admission.Op.of(request));
-            if (admitted instanceof Admission.Refused refused) {
-                exchange.getResponseHeaders().set("Retry-After", Long.toString(refused.retryAfterSeconds()));
-                finish(exchange, allowOrigin, refused.status(), JSON, refused.status() == 429 ? TOO_MANY_REQUESTS : SERVER_BUSY,
-                        operation(request) + " error=" + (refused.status() == 429 ? "rate-limited" : "shed") + " (" + refused.reason() + ")",
-                        request instanceof ApiRequest.KeyRequest k ? k.keyId() : null, null, started);
-                return;
-            }
-            tickets.put(exchange, ((Admission.Admitted) admitted).ticket());
-            dispatch(exchange, allowOrigin, request, in.get(Authorization.HEADER), started);
-        } catch (RuntimeException | IOException e) {
-            LOG.log(Level.WARNING, "request handling failed", e);
-            releaseTicket(exchange);
-            exchange.close();
+    /** One request's answer state: when it started, the CORS origin it echoes, and its admission ticket until answered. */
+    private static final class Call {
+        final long started = System.nanoTime();
+        String allowOrigin;
+        final AtomicReference<Admission.Ticket> ticket = new AtomicReference<>();
+
+        void release() {
+            Admission.Ticket t = ticket.getAndSet(null);
+            if (t != null) t.release();
         }
     }
 
-    private void dispatch(HttpExchange exchange, String allowOrigin, ApiRequest request, java.util.List<String> authorization,
-                          long started) {
+    @Override
+    public CompletionStage<HttpResponse> handle(HttpRequest exchange) {
+        Call call = new Call();
+        try {
+            return route(exchange, call);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "request handling failed", e);
+            call.release();
+            throw e;
+        }
+    }
+
+    private CompletionStage<HttpResponse> route(HttpRequest exchange, Call call) {
+        // the address the listener is bound to (a wildcard stays a wildcard), with the port it got
+        InetSocketAddress bound = new InetSocketAddress(bindAddress, exchange.local().getPort());
+        if (!hosts.admits(exchange.headerValues("Host"), exchange.protocol(), bound)) {
+            // SEC-37: before CORS, parsing or any session; the body is read by nobody
+            return done(finish(call, HostAllowList.REFUSED_STATUS, HostAllowList.REFUSED_CONTENT_TYPE,
+                    HostAllowList.REFUSED_BODY, "host-refused", null, null));
+        }
+        String origin = exchange.header("Origin");
+        CorsPolicy.Decision decision = cors.decide(origin, exchange.header("Host"));
+        if (decision instanceof CorsPolicy.Decision.Rejected) {
+            return done(finish(call, 404, null, null, "cors", null, null));
+        }
+        call.allowOrigin = decision instanceof CorsPolicy.Decision.Allowed a ? a.origin() : null;
+        String method = exchange.method();
+        if (!strict && method.equals("OPTIONS") && origin != null && exchange.header("Access-Control-Request-Method") != null) {
+            return done(preflight(call, origin));
+        }
+        // Parity's empty 400 for every target that is not a path: "//", "/%", bad escapes (the parser), "*", absolute URLs
+        RequestParser.Result parsed = exchange.target().startsWith("/")
+                ? parser.parse(method, exchange.rawPath(), exchange.body())
+                : new RequestParser.Result.Invalid("request target is not an absolute path");
+        if (parsed instanceof RequestParser.Result.Invalid invalid) {
+            LOG.fine(() -> "invalid request: " + invalid.reason());
+            return done(finish(call, 400, null, null, "invalid", null, null));
+        }
+        ApiRequest request = ((RequestParser.Result.Ok) parsed).request();
+        if (request instanceof ApiRequest.ClusterInfo) {
+            // public and constant-cost, like a preflight: before admission
+            return done(finish(call, 200, JSON, clusterBody(), "cluster_info", null, null));
+        }
+        // SEC-35: by source address and operation, before the signature is recovered; shed at once, never queue
+        Admission.Decision admitted = admission.tryAdmit(exchange.remote().getAddress(), Admission.Op.of(request));
+        if (admitted instanceof Admission.Refused refused) {
+            return done(finish(call, refused.status(), JSON, refused.status() == 429 ? TOO_MANY_REQUESTS : SERVER_BUSY,
+                    operation(request) + " error=" + (refused.status() == 429 ? "rate-limited" : "shed") + " (" + refused.reason() + ")",
+                    request instanceof ApiRequest.KeyRequest k ? k.keyId() : null, null)
+                    .with("Retry-After", Long.toString(refused.retryAfterSeconds())));
+        }
+        call.ticket.set(((Admission.Admitted) admitted).ticket());
+        return dispatch(exchange, call, request, exchange.headerValues(Authorization.HEADER));
+    }
+
+    private static CompletionStage<HttpResponse> done(HttpResponse response) {
+        return java.util.concurrent.CompletableFuture.completedFuture(response);
+    }
+
+    private CompletionStage<HttpResponse> dispatch(HttpRequest exchange, Call call, ApiRequest request,
+                                                   java.util.List<String> authorization) {
         String op = operation(request);
         H256 keyId = request instanceof ApiRequest.KeyRequest k ? k.keyId() : null;
         Requester requester;
         try {
             requester = request instanceof ApiRequest.KeyRequest k ? requester(k, authorization) : null;
         } catch (SecretStoreException e) {
-            finish(exchange, allowOrigin, ErrorResponses.status(e.kind()), JSON, ErrorResponses.body(e), op + " error=" + e.kind(),
-                    keyId, null, authorization == null ? "static" : "fresh", started);
-            return;
+            return done(finish(call, ErrorResponses.status(e.kind()), JSON, ErrorResponses.body(e), op + " error=" + e.kind(),
+                    keyId, null, authorization == null ? "static" : "fresh"));
         }
         if (requester != null && isGeneration(request) && !creators.mayCreate(requester.address())) {
             // SEC-35: key creation is an ACL decision too ([secretstore_ext] key_creators)
-            respondError(exchange, allowOrigin, SecretStoreException.of(Kind.ACCESS_DENIED), op, keyId, requester, started);
-            return;
+            return done(respondError(call, SecretStoreException.of(Kind.ACCESS_DENIED), op, keyId, requester));
         }
         if (requester != null) {
             Optional<String> refused = limits.tryAcquire(requester.address(), keyId);
             if (refused.isPresent()) {
                 // SEC-23, SEC-28: 429 with Retry-After, body in the API's error format [ext]
-                exchange.getResponseHeaders().set("Retry-After", "1");
-                finish(exchange, allowOrigin, 429, JSON, TOO_MANY_REQUESTS, op + " error=rate-limited (" + refused.get() + ")",
-                        keyId, requester, started);
-                return;
+                return done(finish(call, 429, JSON, TOO_MANY_REQUESTS, op + " error=rate-limited (" + refused.get() + ")",
+                        keyId, requester).with("Retry-After", "1"));
             }
         }
         CompletionStage<byte[]> result;
         try {
-            result = call(request, requester, exchange.getRequestHeaders());
+            result = call(request, requester, exchange);
         } catch (SecretStoreException e) {
             if (requester != null) limits.release(requester.address());
-            respondError(exchange, allowOrigin, e, op, keyId, requester, started);
-            return;
+            return done(respondError(call, e, op, keyId, requester));
         }
         if (requester != null) result.whenComplete((v, e) -> limits.release(requester.address()));
-        // Sessions complete on the node's cluster loop; the response is written on an HTTP thread so a
-        // slow client can never stall the loop (SEC-28).
-        result.whenCompleteAsync((bytes, error) -> {
-            if (error == null) {
-                finish(exchange, allowOrigin, 200, bytes == null ? null : JSON, bytes, op, keyId, requester, started);
-            } else {
-                respondError(exchange, allowOrigin, unwrap(error), op, keyId, requester, started);
-            }
-        }, executor);
+        // Sessions complete on the node's cluster loop; the audit line, the observer and the response are made on
+        // this listener's own threads so that neither a slow observer nor a slow client can stall the loop (SEC-28).
+        return result.handleAsync((bytes, error) -> error == null
+                ? finish(call, 200, bytes == null ? null : JSON, bytes, op, keyId, requester)
+                : respondError(call, unwrap(error), op, keyId, requester), finisher);
     }
 
     /** Runs the endpoint; the stage yields the exact success body (null for an empty 200). */
-    private CompletionStage<byte[]> call(ApiRequest request, Requester requester, Headers headers) {
+    private CompletionStage<byte[]> call(ApiRequest request, Requester requester, HttpRequest headers) {
         if (request instanceof ApiRequest.GenerateServerKey r) {
             return keyServer.generateServerKey(r.keyId(), requester, r.threshold()).thenApply(HttpApi::pointBody);
         } else if (request instanceof ApiRequest.StoreDocumentKey r) {
@@ -283,10 +344,10 @@ public final class HttpApi implements AutoCloseable {
         } else if (request instanceof ApiRequest.ServersSetChange r) {
             return keyServer.changeServersSet(r.oldSetSignature().toBytes(), r.newSetSignature().toBytes(),
                     r.newServersSet().stream().map(NodeId::new).collect(Collectors.toSet()),
-                    authorizationHeader(headers.get(Authorization.HEADER)))
+                    authorizationHeader(headers.headerValues(Authorization.HEADER)))
                     .thenApply(v -> null);
         } else if (request instanceof ApiRequest.RefreshShares r) {
-            return keyServer.refreshShares(r.signature().toBytes(), r.keyIds(), authorizationHeader(headers.get(Authorization.HEADER)))
+            return keyServer.refreshShares(r.signature().toBytes(), r.keyIds(), authorizationHeader(headers.headerValues(Authorization.HEADER)))
                     .thenApply(v -> null);
         }
         throw new IllegalStateException("unrouted request " + request.getClass().getSimpleName());
@@ -366,24 +427,20 @@ public final class HttpApi implements AutoCloseable {
                 + ",\"time\":" + requesters.now() + "}").getBytes(StandardCharsets.US_ASCII);
     }
 
-    private void preflight(HttpExchange exchange, String allowOrigin, String origin, long started) {
-        if (allowOrigin == null) {
-            // Same-origin or Origin: null in any-origin mode: nothing to grant, but answer the preflight.
-            allowOrigin = origin;
-        }
-        Headers out = exchange.getResponseHeaders();
-        out.set("Access-Control-Allow-Origin", allowOrigin);
-        out.set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
-        out.set("Access-Control-Allow-Headers", "Origin, X-Requested-With, Content-Type, Accept, " + Authorization.HEADER);
-        out.set("Access-Control-Max-Age", "600");
-        out.set("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
-        finish(exchange, null, 204, null, null, "preflight", null, null, started);
+    private HttpResponse preflight(Call call, String origin) {
+        // Same-origin or Origin: null in any-origin mode: nothing to grant, but answer the preflight.
+        String allowOrigin = call.allowOrigin == null ? origin : call.allowOrigin;
+        call.allowOrigin = null;
+        return finish(call, 204, null, null, "preflight", null, null)
+                .with("Access-Control-Allow-Origin", allowOrigin)
+                .with("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+                .with("Access-Control-Allow-Headers", "Origin, X-Requested-With, Content-Type, Accept, " + Authorization.HEADER)
+                .with("Access-Control-Max-Age", "600")
+                .with("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
     }
 
-    private void respondError(HttpExchange exchange, String allowOrigin, SecretStoreException e, String op, H256 keyId,
-                              Requester requester, long started) {
-        finish(exchange, allowOrigin, ErrorResponses.status(e.kind()), JSON, ErrorResponses.body(e),
-                op + " error=" + e.kind(), keyId, requester, started);
+    private HttpResponse respondError(Call call, SecretStoreException e, String op, H256 keyId, Requester requester) {
+        return finish(call, ErrorResponses.status(e.kind()), JSON, ErrorResponses.body(e), op + " error=" + e.kind(), keyId, requester);
     }
 
     private static SecretStoreException unwrap(Throwable error) {
@@ -393,21 +450,24 @@ public final class HttpApi implements AutoCloseable {
         return SecretStoreException.of(Kind.INTERNAL, "unexpected " + t.getClass().getSimpleName());
     }
 
-    private void finish(HttpExchange exchange, String allowOrigin, int status, String contentType, byte[] body,
-                        String outcome, H256 keyId, Requester requester, long started) {
-        finish(exchange, allowOrigin, status, contentType, body, outcome, keyId, requester,
-                requester == null ? null : credentialKind(requester.credential()), started);
+    private HttpResponse finish(Call call, int status, String contentType, byte[] body, String outcome, H256 keyId,
+                                Requester requester) {
+        return finish(call, status, contentType, body, outcome, keyId, requester,
+                requester == null ? null : credentialKind(requester.credential()));
     }
 
     private static String credentialKind(Credential c) {
         return c instanceof Credential.Fresh ? "fresh" : c instanceof Credential.Static ? "static" : null;
     }
 
-    /** {@code credential}: the kind the request presented ({@code static}, {@code fresh}), null for none. */
-    private void finish(HttpExchange exchange, String allowOrigin, int status, String contentType, byte[] body,
-                        String outcome, H256 keyId, Requester requester, String credential, long started) {
-        // SEC-29: the audit line is written before the response, so no answer leaves without its record.
-        long nanos = System.nanoTime() - started;
+    /**
+     * The answer to a request, after its audit line and its observer call (SEC-29: no answer leaves without its
+     * record), with the admission ticket given back. {@code credential}: the kind the request presented
+     * ({@code static}, {@code fresh}), null for none. An empty body goes without Content-Type unless one is given.
+     */
+    private HttpResponse finish(Call call, int status, String contentType, byte[] body, String outcome, H256 keyId,
+                                Requester requester, String credential) {
+        long nanos = System.nanoTime() - call.started;
         long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
         AUDIT.info(() -> "op=" + outcome + " status=" + status
                 + " key=" + (keyId == null ? "-" : keyId.toHex())
@@ -416,40 +476,16 @@ public final class HttpApi implements AutoCloseable {
                 + " duration_ms=" + ms);
         int space = outcome.indexOf(' ');
         observer.finished(space < 0 ? outcome : outcome.substring(0, space), status, nanos);
-        releaseTicket(exchange);
-        try (exchange) {
-            Headers out = exchange.getResponseHeaders();
-            if (allowOrigin != null) {
-                out.set("Access-Control-Allow-Origin", allowOrigin);
-                out.set("Vary", "Origin");
-            }
-            if (contentType != null) out.set("Content-Type", contentType);
-            if (body == null || body.length == 0) {
-                exchange.sendResponseHeaders(status, -1);
-            } else {
-                exchange.sendResponseHeaders(status, body.length);
-                try (OutputStream os = exchange.getResponseBody()) {
-                    os.write(body);
-                }
-            }
-        } catch (IOException e) {
-            LOG.fine(() -> "client went away: " + e.getMessage());
+        call.release();
+        HttpResponse response = HttpResponse.of(status, contentType, body);
+        if (call.allowOrigin != null) {
+            response = response.with("Access-Control-Allow-Origin", call.allowOrigin).with("Vary", "Origin");
         }
-    }
-
-    private void releaseTicket(HttpExchange exchange) {
-        Admission.Ticket t = tickets.remove(exchange);
-        if (t != null) t.release();
+        return response;
     }
 
     private static boolean isGeneration(ApiRequest r) {
         return r instanceof ApiRequest.GenerateServerKey || r instanceof ApiRequest.GenerateDocumentKey;
-    }
-
-    private static byte[] readBody(InputStream in) throws IOException {
-        byte[] data = in.readNBytes(RequestParser.MAX_BODY_BYTES + 1);
-        in.close();
-        return data;
     }
 
     private static String operation(ApiRequest r) {

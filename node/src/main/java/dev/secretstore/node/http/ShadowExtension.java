@@ -1,6 +1,6 @@
 package dev.secretstore.node.http;
 
-import com.sun.net.httpserver.Headers;
+import dev.secretstore.http.server.HttpRequest;
 import dev.secretstore.crypto.CryptoException;
 import dev.secretstore.crypto.Hex;
 import dev.secretstore.protocol.KeyServer;
@@ -48,8 +48,8 @@ final class ShadowExtension {
     private ShadowExtension() {}
 
     /** The extension's headers of a request; throws a 400-kind {@link SecretStoreException} for a malformed one. */
-    static Options options(Headers in) {
-        return new Options(check(in.get(CHECK_HEADER)), excluded(in.get(EXCLUDE_HEADER)));
+    static Options options(HttpRequest in) {
+        return new Options(check(in.headerValues(CHECK_HEADER)), excluded(in.headerValues(EXCLUDE_HEADER)));
     }
 
     private static boolean check(List<String> values) {

@@ -1,11 +1,13 @@
 package dev.secretstore.node.ops;
 
+import dev.secretstore.http.server.EdgeServer;
 import dev.secretstore.protocol.AvailabilityStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * The node's counters (design decision 11), rendered in the Prometheus text format. Thread-safe;
@@ -23,6 +25,13 @@ public final class NodeMetrics {
         requests.computeIfAbsent(new RequestLabel(op, status), l -> new LongAdder()).increment();
         durationNanos.computeIfAbsent(op, o -> new LongAdder()).add(nanos);
         durationCount.computeIfAbsent(op, o -> new LongAdder()).increment();
+    }
+
+    private final Map<String, Supplier<EdgeServer.Stats>> listeners = new ConcurrentHashMap<>();
+
+    /** An HTTP listener ({@code http-api}, {@code ops}) whose connection counters {@link #render} exports (SEC-34). */
+    public void listener(String name, Supplier<EdgeServer.Stats> stats) {
+        listeners.put(name, stats);
     }
 
     private record SessionLabel(String type, String role, String outcome) {}
@@ -115,7 +124,37 @@ public final class NodeMetrics {
                 Map.of("", a.refreshedKeys()));
         counter(sb, "secretstore_share_refreshes_failed_total", "Refresh sessions mastered here that failed.",
                 Map.of("", a.refreshesFailed()));
+        renderListeners(sb);
         return sb.toString();
+    }
+
+    /** SEC-34: each HTTP listener's connections, refusals at its caps, deadlines that closed connections, and 503s. */
+    private void renderListeners(StringBuilder sb) {
+        if (listeners.isEmpty()) return;
+        Map<String, EdgeServer.Stats> now = new TreeMap<>();
+        listeners.forEach((name, stats) -> now.put(name, stats.get()));
+        sb.append("# HELP secretstore_http_connections_open Open connections of an HTTP listener.\n");
+        sb.append("# TYPE secretstore_http_connections_open gauge\n");
+        now.forEach((name, st) -> sb.append("secretstore_http_connections_open{listener=\"").append(name).append("\"} ")
+                .append(st.open()).append('\n'));
+        Map<String, Long> accepted = new TreeMap<>();
+        Map<String, Long> refused = new TreeMap<>();
+        Map<String, Long> timeouts = new TreeMap<>();
+        Map<String, Long> busy = new TreeMap<>();
+        now.forEach((name, st) -> {
+            String l = "listener=\"" + name + "\"";
+            accepted.put(l, st.accepted());
+            refused.put(l + ",reason=\"per_address\"", st.refusedPerSource());
+            refused.put(l + ",reason=\"total\"", st.refusedTotal());
+            timeouts.put(l, st.timedOut());
+            busy.put(l, st.busy());
+        });
+        counter(sb, "secretstore_http_connections_accepted_total", "Connections an HTTP listener accepted.", accepted);
+        counter(sb, "secretstore_http_connections_refused_total",
+                "Connections an HTTP listener closed at once, over its cap per source address or in total.", refused);
+        counter(sb, "secretstore_http_timeouts_total",
+                "Connections an HTTP listener closed because a header, body, idle or write deadline passed.", timeouts);
+        counter(sb, "secretstore_http_busy_total", "Requests an HTTP listener answered 503 because its handler queue was full.", busy);
     }
 
     private Map<String, Long> flatten() {

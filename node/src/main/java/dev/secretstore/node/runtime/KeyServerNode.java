@@ -7,6 +7,8 @@ import dev.secretstore.node.config.NodeConfig;
 import dev.secretstore.node.acl.AllowAllAclChecker;
 import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.http.HostAllowList;
+import dev.secretstore.http.server.ReloadingTls;
+import dev.secretstore.http.server.TlsFiles;
 import dev.secretstore.node.http.Admission;
 import dev.secretstore.node.http.HttpApi;
 import dev.secretstore.node.http.KeyCreators;
@@ -61,14 +63,28 @@ public final class KeyServerNode implements AutoCloseable {
     /**
      * What a node needs to run. {@code httpAddress} null disables the HTTP API. {@code admission} and
      * {@code keyCreators}: the HTTP API's admission by cost and who may create keys (SEC-35). {@code requesters}: how
-     * requesters authorize requests (legacy policy, cluster id, clock and nonce rules; SEC-32).
+     * requesters authorize requests (legacy policy, cluster id, clock and nonce rules; SEC-32). {@code listeners}: the
+     * HTTP API's and the ops listener's limits and TLS (SEC-34).
      */
     public record Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                            InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
                            Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
                            AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
                            TransportConfig transport, Availability availability, HostAllowList httpHosts,
-                           Admission.Config admission, KeyCreators keyCreators, NodeConfig.RequesterAuthorization requesters) {
+                           Admission.Config admission, KeyCreators keyCreators, NodeConfig.RequesterAuthorization requesters,
+                           NodeConfig.HttpListeners listeners) {
+        /** With the HTTP listeners' default limits, in plain HTTP. */
+        public Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
+                        InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
+                        Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
+                        AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
+                        TransportConfig transport, Availability availability, HostAllowList httpHosts,
+                        Admission.Config admission, KeyCreators keyCreators, NodeConfig.RequesterAuthorization requesters) {
+            this(nodeKey, clusterAddress, members, httpAddress, dataDir, cors, strict, acl, aclDisabled, sessionTimeout, maxSessions,
+                    admin, httpLimits, opsAddress, transport, availability, httpHosts, admission, keyCreators, requesters,
+                    NodeConfig.HttpListeners.DEFAULT);
+        }
+
         /** With Parity's requester rules (static signatures do everything, cluster id from the members). */
         public Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                         InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
@@ -115,6 +131,7 @@ public final class KeyServerNode implements AutoCloseable {
             Objects.requireNonNull(keyCreators, "keyCreators");
             Objects.requireNonNull(httpHosts, "httpHosts");
             Objects.requireNonNull(requesters, "requesters");
+            Objects.requireNonNull(listeners, "listeners");
             Objects.requireNonNull(transport, "transport");
             Objects.requireNonNull(availability, "availability");
             Objects.requireNonNull(httpLimits, "httpLimits");
@@ -161,6 +178,12 @@ public final class KeyServerNode implements AutoCloseable {
 
     /** Opens storage, starts the transport and the HTTP API. */
     public synchronized void start() throws IOException {
+        NodeConfig.HttpListeners listeners = settings.listeners();
+        // the TLS material first: a certificate that does not load stops the start before anything listens
+        ReloadingTls apiTls = settings.httpAddress() == null || listeners.tls().isEmpty() ? null
+                : loadTls(listeners.tls().get(), "tls_certificate / tls_private_key");
+        ReloadingTls opsTls = settings.opsAddress() == null || listeners.opsTlsFiles().isEmpty() ? null
+                : loadTls(listeners.opsTlsFiles().get(), "tls_certificate / tls_private_key / ops_tls_client_ca");
         SqliteKeyStorage sqlite = new SqliteKeyStorage(settings.dataDir(), settings.nodeKey().secret());
         storage = sqlite;
         try {
@@ -224,13 +247,33 @@ public final class KeyServerNode implements AutoCloseable {
         if (settings.httpAddress() != null) {
             http = new HttpApi(keyServer, settings.httpAddress(), settings.cors(), settings.httpHosts(), settings.strict(),
                     new RequestLimits(settings.httpLimits()), new Admission(settings.admission()), keyCreators(settings.keyCreators(), acl),
-                    metrics::request, requesters);
-            http.start();
+                    metrics::request, requesters, listeners.limits(), apiTls);
+            metrics.listener(HttpApi.LISTENER, http::stats);
+            warnIfPlainBeyondLoopback(HttpApi.LISTENER, http.address(), http.secure(), "set tls_certificate and tls_private_key");
         }
         if (settings.opsAddress() != null) {
-            ops = new OpsServer(settings.opsAddress(), metrics, this::gauges, clusterId());
-            ops.start();
+            ops = new OpsServer(settings.opsAddress(), metrics, this::gauges, clusterId(), OpsServer.limits(listeners.limits()), opsTls);
+            metrics.listener(OpsServer.LISTENER, ops::stats);
+            warnIfPlainBeyondLoopback(OpsServer.LISTENER, ops.address(), ops.secure(), listeners.tls().isPresent()
+                    ? "set ops_tls = true" : "set tls_certificate and tls_private_key");
         }
+    }
+
+    /** The listener's TLS material, loaded now; a failure names the options and the file at fault. */
+    private static ReloadingTls loadTls(TlsFiles files, String options) throws IOException {
+        try {
+            return ReloadingTls.load(files);
+        } catch (IOException e) {
+            throw new IOException("[secretstore_ext] " + options + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** SEC-30, SEC-34: a listener reachable beyond this machine in plain HTTP is one WARNING line at start. */
+    static void warnIfPlainBeyondLoopback(String listener, InetSocketAddress address, boolean secure, String fix) {
+        if (secure || address.getAddress().isLoopbackAddress()) return;
+        String ip = address.getAddress().getHostAddress();
+        String shown = (address.getAddress() instanceof java.net.Inet6Address ? "[" + ip + "]" : ip) + ":" + address.getPort();
+        LOG.warning(() -> listener + ": plain HTTP on a non-loopback address " + shown + "; " + fix + " in [secretstore_ext] to serve HTTPS (SEC-30, SEC-34)");
     }
 
     /** This member's requester check (SEC-31, SEC-32), logged once: the cluster id and the legacy policy. */

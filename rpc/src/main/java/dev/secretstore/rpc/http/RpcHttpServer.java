@@ -1,21 +1,20 @@
 package dev.secretstore.rpc.http;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.secretstore.http.CorsPolicy;
 import dev.secretstore.http.HostAllowList;
+import dev.secretstore.http.SourceKey;
+import dev.secretstore.http.server.EdgeServer;
+import dev.secretstore.http.server.HttpRequest;
+import dev.secretstore.http.server.HttpResponse;
+import dev.secretstore.http.server.ReloadingTls;
+import dev.secretstore.http.server.ServerLimits;
 import dev.secretstore.rpc.SecretStoreRpc;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The rpc service over HTTP/1.1 (jsonrpc.md §1, §2, §6): {@code POST} a JSON-RPC request or batch to
@@ -24,25 +23,34 @@ import java.util.concurrent.Executors;
  * (SEC-30). A request whose {@code Host} the {@link HostAllowList} refuses gets 403
  * {@code Host not allowed} in plain text before anything else, so a page that rebinds its name to this
  * machine cannot reach the accounts (SEC-37). Request bodies are never logged.
+ *
+ * <p>The listener is an {@link EdgeServer} named {@code rpc} (SEC-34): one I/O thread, the calls on its
+ * handler threads (a call blocks on the keystore's key derivation), and the {@link ServerLimits} given
+ * (by default {@link ServerLimits#defaults(int) the defaults} with bodies up to {@link #MAX_BODY}: a
+ * larger body gets 413 from the layer). With a {@link ReloadingTls} it serves HTTPS only.
  */
 public final class RpcHttpServer implements AutoCloseable {
     /** Default port, as Parity's JSON-RPC. */
     public static final int DEFAULT_PORT = 8545;
     /** Largest accepted request body. */
     public static final int MAX_BODY = 16 * 1024 * 1024;
+    /** The listener's name (thread names, logs). */
+    public static final String LISTENER = "rpc";
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private static final String JSON = "application/json; charset=utf-8";
+    private static final byte[] EMPTY = new byte[0];
+
     private final SecretStoreRpc rpc;
     private final CorsPolicy cors;
     private final HostAllowList hosts;
+    /** The bound address, known once the listener is up: the Host check compares against it. */
+    private final CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
+    private EdgeServer server;
 
-    private RpcHttpServer(HttpServer server, ExecutorService executor, SecretStoreRpc rpc, CorsPolicy cors, HostAllowList hosts) {
-        this.server = server;
-        this.executor = executor;
-        this.rpc = rpc;
-        this.cors = cors;
-        this.hosts = hosts;
+    private RpcHttpServer(SecretStoreRpc rpc, CorsPolicy cors, HostAllowList hosts) {
+        this.rpc = Objects.requireNonNull(rpc, "rpc");
+        this.cors = Objects.requireNonNull(cors, "cors");
+        this.hosts = Objects.requireNonNull(hosts, "hosts");
     }
 
     /** Starts on {@code iface:port} ({@code port} 0 picks a free port) with the default Host allow-list. */
@@ -50,112 +58,95 @@ public final class RpcHttpServer implements AutoCloseable {
         return start(rpc, iface, port, cors, HostAllowList.defaults());
     }
 
-    /** Starts on {@code iface:port} ({@code port} 0 picks a free port). */
+    /** Starts on {@code iface:port} ({@code port} 0 picks a free port), plain HTTP with the default limits. */
     public static RpcHttpServer start(SecretStoreRpc rpc, String iface, int port, CorsPolicy cors, HostAllowList hosts)
             throws IOException {
-        java.util.Objects.requireNonNull(hosts, "hosts");
-        HttpServer server = HttpServer.create(new InetSocketAddress(iface, port), 64);
-        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "rpc-http");
-            t.setDaemon(true);
-            return t;
-        });
-        RpcHttpServer s = new RpcHttpServer(server, executor, rpc, cors, hosts);
-        server.createContext("/", s::exchange);
-        server.setExecutor(executor);
-        server.start();
+        return start(rpc, iface, port, cors, hosts, ServerLimits.defaults(MAX_BODY), null);
+    }
+
+    /**
+     * Starts on {@code iface:port} ({@code port} 0 picks a free port) under {@code limits}.
+     *
+     * @param tls null for plain HTTP
+     * @throws java.net.BindException naming the listener and the address when the port is taken
+     */
+    public static RpcHttpServer start(SecretStoreRpc rpc, String iface, int port, CorsPolicy cors, HostAllowList hosts,
+                                      ServerLimits limits, ReloadingTls tls) throws IOException {
+        RpcHttpServer s = new RpcHttpServer(rpc, cors, hosts);
+        s.server = EdgeServer.start(LISTENER, new InetSocketAddress(iface, port), limits, tls,
+                request -> CompletableFuture.completedFuture(s.exchange(request)), 1);
+        s.bound.complete(s.server.address());
         return s;
     }
 
     public InetSocketAddress address() {
-        return server.getAddress();
+        return server.address();
     }
 
-    /** {@code http://host:port} of the listener. */
+    /** True when the listener serves HTTPS. */
+    public boolean secure() {
+        return server.secure();
+    }
+
+    /** The listener's counters: open, accepted and refused connections, deadlines that closed one, requests. */
+    public EdgeServer.Stats stats() {
+        return server.stats();
+    }
+
+    /** {@code http://host:port} of the listener ({@code https://} with TLS). */
     public URI uri() {
-        InetSocketAddress a = server.getAddress();
-        return URI.create("http://" + a.getHostString() + ":" + a.getPort());
+        InetSocketAddress a = server.address();
+        String host = a.getHostString();
+        if (host.indexOf(':') >= 0) host = "[" + host + "]";
+        return URI.create((secure() ? "https://" : "http://") + host + ":" + a.getPort());
     }
 
-    private void exchange(HttpExchange ex) throws IOException {
-        try (ex) {
-            Headers in = ex.getRequestHeaders();
-            if (!hosts.admits(in.get("Host"), ex.getProtocol(), server.getAddress())) {
-                ex.getResponseHeaders().set("Content-Type", HostAllowList.REFUSED_CONTENT_TYPE);
-                ex.sendResponseHeaders(HostAllowList.REFUSED_STATUS, HostAllowList.REFUSED_BODY.length);
-                try (OutputStream os = ex.getResponseBody()) {
-                    os.write(HostAllowList.REFUSED_BODY);
-                }
-                return;
-            }
-            String method = ex.getRequestMethod();
-            String origin = in.getFirst("Origin");
-            CorsPolicy.Decision decision = cors.decide(origin, in.getFirst("Host"));
-            if (decision instanceof CorsPolicy.Decision.Rejected) {
-                ex.sendResponseHeaders(404, -1);
-                return;
-            }
-            String allowOrigin = decision instanceof CorsPolicy.Decision.Allowed a ? a.origin() : null;
-            Headers out = ex.getResponseHeaders();
-            if (method.equals("OPTIONS") && origin != null && in.getFirst("Access-Control-Request-Method") != null) {
-                if (allowOrigin != null) out.set("Access-Control-Allow-Origin", allowOrigin);
-                out.set("Access-Control-Allow-Methods", "POST, OPTIONS");
-                out.set("Access-Control-Allow-Headers", "Origin, X-Requested-With, Content-Type, Accept");
-                out.set("Access-Control-Max-Age", "600");
-                out.set("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
-                ex.sendResponseHeaders(204, -1);
-                return;
-            }
-            if (!method.equals("POST")) {
-                out.set("Allow", "POST, OPTIONS");
-                ex.sendResponseHeaders(405, -1);
-                return;
-            }
-            byte[] body = readBody(ex.getRequestBody());
-            if (body == null) {
-                ex.sendResponseHeaders(413, -1);
-                return;
-            }
-            String response = rpc.handle(new String(body, StandardCharsets.UTF_8), source(ex.getRemoteAddress()));
-            if (allowOrigin != null) {
-                out.set("Access-Control-Allow-Origin", allowOrigin);
-                out.set("Vary", "Origin");
-            }
-            out.set("Content-Type", "application/json; charset=utf-8");
-            if (response == null) {
-                ex.sendResponseHeaders(200, -1);
-                return;
-            }
-            byte[] bytes = response.getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, bytes.length);
-            try (OutputStream os = ex.getResponseBody()) {
-                os.write(bytes);
-            }
+    private HttpResponse exchange(HttpRequest request) {
+        try {
+            return answer(request);
         } catch (RuntimeException e) {
             // never log the request: it carries passwords
             System.err.println("rpc: internal error handling a request: " + e.getClass().getSimpleName());
+            return HttpResponse.of(500);
         }
     }
 
-    /** The lockout's source key: the IPv4 address, or the /64 prefix of an IPv6 address. */
+    private HttpResponse answer(HttpRequest in) {
+        // a request can only race the end of start() by the instant between bind and this future's completion
+        if (!hosts.admits(in.headerValues("Host"), in.protocol(), bound.join())) {
+            return HttpResponse.of(HostAllowList.REFUSED_STATUS, HostAllowList.REFUSED_CONTENT_TYPE, HostAllowList.REFUSED_BODY);
+        }
+        String method = in.method();
+        String origin = in.header("Origin");
+        CorsPolicy.Decision decision = cors.decide(origin, in.header("Host"));
+        if (decision instanceof CorsPolicy.Decision.Rejected) return HttpResponse.of(404);
+        String allowOrigin = decision instanceof CorsPolicy.Decision.Allowed a ? a.origin() : null;
+        if (method.equals("OPTIONS") && origin != null && in.header("Access-Control-Request-Method") != null) {
+            HttpResponse out = HttpResponse.of(204);
+            if (allowOrigin != null) out = out.with("Access-Control-Allow-Origin", allowOrigin);
+            return out.with("Access-Control-Allow-Methods", "POST, OPTIONS")
+                    .with("Access-Control-Allow-Headers", "Origin, X-Requested-With, Content-Type, Accept")
+                    .with("Access-Control-Max-Age", "600")
+                    .with("Vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
+        }
+        if (!method.equals("POST")) return HttpResponse.of(405).with("Allow", "POST, OPTIONS");
+        String response = rpc.handle(new String(in.body(), StandardCharsets.UTF_8), source(in.remote()));
+        HttpResponse out = HttpResponse.of(200, null, response == null ? EMPTY : response.getBytes(StandardCharsets.UTF_8));
+        if (allowOrigin != null) out = out.with("Access-Control-Allow-Origin", allowOrigin).with("Vary", "Origin");
+        return out.with("Content-Type", JSON);
+    }
+
+    /**
+     * The lockout's source key: the client's {@link SourceKey} (the IPv4 address, or the /64 prefix of an
+     * IPv6 address), the same key the listener's per-address connection cap counts by.
+     */
     public static String source(InetSocketAddress remote) {
         if (remote == null || remote.getAddress() == null) return "unknown";
-        InetAddress a = remote.getAddress();
-        if (a instanceof Inet6Address) {
-            byte[] b = a.getAddress();
-            return java.util.HexFormat.of().formatHex(b, 0, 8) + "::/64";
-        }
-        return a.getHostAddress();
-    }
-
-    private static byte[] readBody(InputStream in) throws IOException {
-        byte[] bytes = in.readNBytes(MAX_BODY + 1);
-        return bytes.length > MAX_BODY ? null : bytes;
+        return SourceKey.of(remote.getAddress()).text();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 }
