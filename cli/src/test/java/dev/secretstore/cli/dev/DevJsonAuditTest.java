@@ -31,7 +31,7 @@ class DevJsonAuditTest {
             configs.add(c);
             nodes.add(new KeyServerNode(NodeSettings.from(c))); // not started: the file is known from the configuration
         }
-        JsonNode json = new ObjectMapper().readTree(DevCluster.devJson(nodes, configs));
+        JsonNode json = new ObjectMapper().readTree(DevCluster.devJson(new DevCluster.Running(nodes, configs, dir.resolve("dev.json"), null)));
         for (int i = 0; i < 3; i++) {
             Path expected = configs.get(i).dataDir().resolve("audit.jsonl").toAbsolutePath();
             assertThat(json.at("/nodes/" + i + "/audit").asText()).isEqualTo(expected.toString());

@@ -166,6 +166,7 @@ public final class KeyServerNode implements AutoCloseable {
     private final ScheduledExecutorService loop;
     private final MessageCodec codec = ClusterMessages.codec();
     private KeyStorage storage;
+    private dev.secretstore.node.storage.BackupSocket backupSocket;
     private ClusterTransport transport;
     private ClusterSessions sessions;
     private ClusterKeyServer keyServer;
@@ -199,7 +200,14 @@ public final class KeyServerNode implements AutoCloseable {
                 : loadTls(listeners.tls().get(), "tls_certificate / tls_private_key");
         ReloadingTls opsTls = settings.opsAddress() == null || listeners.opsTlsFiles().isEmpty() ? null
                 : loadTls(listeners.opsTlsFiles().get(), "tls_certificate / tls_private_key / ops_tls_client_ca");
-        storage = new SqliteKeyStorage(settings.dataDir(), settings.nodeKey().secret());
+        SqliteKeyStorage sqlite = new SqliteKeyStorage(settings.dataDir(), settings.nodeKey().secret());
+        storage = sqlite;
+        try {
+            backupSocket = dev.secretstore.node.storage.BackupSocket.start(settings.dataDir(), sqlite);
+        } catch (IOException | RuntimeException e) {
+            LOG.warning(() -> "no online backup: cannot listen on " + settings.dataDir().resolve(
+                    dev.secretstore.node.storage.BackupSocket.SOCKET_NAME) + ": " + e.getMessage());
+        }
         audit = AuditTrail.open(settings.audit(), settings.nodeKey()); // SEC-29: a trail that cannot be opened stops the start
         acl = settings.acl().apply(storage);
         if (settings.aclDisabled()) {
@@ -353,7 +361,8 @@ public final class KeyServerNode implements AutoCloseable {
         SortedSet<NodeId> connectedIds = new TreeSet<>(peerIds);
         connectedIds.add(self);
         java.util.List<String> connected = connectedIds.stream().map(id -> "0x" + id.toHex()).toList();
-        String storageState = dev.secretstore.node.storage.StorageHealth.probe(settings.dataDir());
+        String storageState = storage instanceof SqliteKeyStorage sqlite ? sqlite.health()
+                : dev.secretstore.node.storage.StorageHealth.probe(settings.dataDir());
         java.util.concurrent.Future<NodeMetrics.Gauges> active = null;
         try {
             active = loop.submit(() -> new NodeMetrics.Gauges(members, peers, sessions.activeSessions().size(), true,
@@ -427,6 +436,7 @@ public final class KeyServerNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (audit != null) audit.close(); // the final signed checkpoint
+        if (backupSocket != null) backupSocket.close();
         if (storage != null) storage.close();
     }
 }
