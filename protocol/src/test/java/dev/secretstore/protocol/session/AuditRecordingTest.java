@@ -117,6 +117,27 @@ class AuditRecordingTest {
     }
 
     @Test
+    void sec29_endpoint3IsAGenerationAndAStoreOnEveryMemberWithItsFreshCredentialKind() {
+        InMemoryCluster c = new InMemoryCluster(3);
+        ClusterKeyServer master = servers(c).get(c.node(1).id);
+        CompletionStage<?> generated = master.generateDocumentKey(keyId, TestRequesters.fresh(requester, c,
+                dev.secretstore.crypto.auth.Operation.GENERATE_DOCUMENT_KEY, keyId, dev.secretstore.crypto.auth.Operation.thresholdParams(1)), 1);
+        c.deliverAll();
+        generated.toCompletableFuture().join();
+        for (SessionType type : List.of(SessionType.KEY_GENERATION, SessionType.DOCUMENT_KEY_STORE)) {
+            List<Recorded> of = lines.stream().filter(r -> r.key().type() == type).toList();
+            assertThat(of).as(type.name()).hasSize(3);
+            assertThat(of.stream().map(r -> r.key().sessionId()).distinct()).hasSize(1);
+            assertThat(of).allSatisfy(r -> {
+                assertThat(r.facts().operation()).isEqualTo("generate_document_key");
+                assertThat(r.facts().credential()).contains("fresh");
+                assertThat(r.facts().requester()).contains(requester.address());
+                assertThat(r.facts().aclAllowed()).as("the author check, not an ACL").isEmpty();
+            });
+        }
+    }
+
+    @Test
     void sec29_theMastersAnswerIsAStorageErrorWhenItsOwnRecordFails() {
         InMemoryCluster c = new InMemoryCluster(3);
         ClusterKeyServer master = servers(c).get(c.node(0).id);
