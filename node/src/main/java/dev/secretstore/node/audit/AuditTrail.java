@@ -195,7 +195,8 @@ public final class AuditTrail implements ClusterSessions.Recorder, AutoCloseable
     @Override
     public synchronized void record(Session session, AuditFacts f) {
         boolean master = session.key().master().equals(node);
-        String outcome = session.failure().map(e -> e.kind().name()).orElse("ok");
+        String outcome = f.outcome().orElseGet(() -> session.failure().map(e -> e.kind().name()).orElse("ok"));
+        String role = session.key().type() == dev.secretstore.protocol.session.SessionType.DELEGATION ? "entry" : master ? "master" : "member";
         java.util.Set<NodeId> blamed = session.blamed();
         AuditFormat.Builder b = new AuditFormat.Builder().num("seq", seq).str("time", now()).str("type", "request")
                 .str("request", session.key().sessionId().toHex())
@@ -206,7 +207,7 @@ public final class AuditTrail implements ClusterSessions.Recorder, AutoCloseable
                 .str("credential", f.credential().orElse(null))
                 .str("acl", f.aclAllowed().map(a -> a ? "allowed" : "denied").orElse(null))
                 .num("acl_block", f.aclBlock().isPresent() ? f.aclBlock().getAsLong() : null)
-                .str("role", master ? "master" : "member")
+                .str("role", role)
                 .str("master", session.key().master().toHex())
                 .str("outcome", outcome)
                 .str("blamed", blamed.isEmpty() ? null : blamed.stream().map(NodeId::toHex).sorted().collect(Collectors.joining(",")));

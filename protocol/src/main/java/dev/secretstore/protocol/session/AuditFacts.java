@@ -17,10 +17,18 @@ import java.util.OptionalLong;
  * @param aclAllowed this member's own ACL decision; empty when it did not ask its ACL (no held version, a refused
  *                   credential, a session type without an ACL check)
  * @param aclBlock   the chain block this member's ACL judged at; empty for checkers without a chain
+ * @param outcome    the request's outcome where the session's own failure does not tell it (a forwarded request's
+ *                   answer); empty: {@code ok} or the session's failure
  */
 public record AuditFacts(String operation, H256 keyId, Optional<Address> requester, Optional<String> credential,
-                         Optional<Boolean> aclAllowed, OptionalLong aclBlock) {
+                         Optional<Boolean> aclAllowed, OptionalLong aclBlock, Optional<String> outcome) {
+    public AuditFacts(String operation, H256 keyId, Optional<Address> requester, Optional<String> credential,
+                      Optional<Boolean> aclAllowed, OptionalLong aclBlock) {
+        this(operation, keyId, requester, credential, aclAllowed, aclBlock, Optional.empty());
+    }
+
     public AuditFacts {
+        Objects.requireNonNull(outcome, "outcome");
         Objects.requireNonNull(operation, "operation");
         Objects.requireNonNull(keyId, "keyId");
         Objects.requireNonNull(requester, "requester");

@@ -138,6 +138,29 @@ class AuditRecordingTest {
     }
 
     @Test
+    void sec29_anEntryNodeThatDelegatesRecordsItsPartAndFailsClosedWithoutIt() {
+        InMemoryCluster c = new InMemoryCluster(4);
+        ClusterKeyServer entry = servers(c).get(c.node(0).id);
+        List<NodeId> holders = List.of(c.node(1).id, c.node(2).id, c.node(3).id); // member 0 holds nothing (SEC-40)
+        TestKeys.seed(c, keyId, requester.address(), 1, TestKeys.randomIds(holders, RNG), java.util.Optional.empty(), RNG);
+        CompletionStage<?> sig = entry.signSchnorr(keyId, TestRequesters.ofStatic(requester, keyId), H256.keccak(new byte[] {9}));
+        c.deliverAll();
+        sig.toCompletableFuture().join();
+        List<Recorded> mine = lines.stream().filter(r -> r.node().equals(c.node(0).id)).toList();
+        assertThat(mine).as("one line on the entry node").hasSize(1);
+        assertThat(mine.get(0).key().type()).isEqualTo(SessionType.DELEGATION);
+        assertThat(mine.get(0).facts().operation()).isEqualTo("sign_schnorr");
+        assertThat(mine.get(0).facts().requester()).contains(requester.address());
+        assertThat(mine.get(0).facts().outcome()).contains("ok");
+        assertThat(lines.stream().filter(r -> r.key().type() == SessionType.SCHNORR_SIGNING)).as("the holders' own lines").hasSize(3);
+
+        logs.get(c.node(0).id).failing = true;
+        CompletionStage<?> refused = entry.signSchnorr(keyId, TestRequesters.ofStatic(requester, keyId), H256.keccak(new byte[] {10}));
+        c.deliverAll();
+        assertThat(failureKind(refused)).isEqualTo(Kind.DATABASE);
+    }
+
+    @Test
     void sec29_theMastersAnswerIsAStorageErrorWhenItsOwnRecordFails() {
         InMemoryCluster c = new InMemoryCluster(3);
         ClusterKeyServer master = servers(c).get(c.node(0).id);
