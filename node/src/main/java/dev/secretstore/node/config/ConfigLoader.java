@@ -500,7 +500,16 @@ public final class ConfigLoader {
             List<String> files = account.strings("password", false).orElse(List.of());
             List<String> passwords;
             try {
-                passwords = ParityAccounts.passwords(ParityAccounts.passwordFiles(files, parity.get("parity").string("base_path"), env));
+                List<Path> paths = ParityAccounts.passwordFiles(files, parity.get("parity").string("base_path"), env);
+                for (int i = 0; i < files.size(); i++) {
+                    if (!Path.of(files.get(i)).isAbsolute() && !files.get(i).startsWith("$")) {
+                        notices.add("[account] password: " + quote(files.get(i)) + " is relative, so it is read, as Parity "
+                                + "reads it, from the working directory: " + paths.get(i));
+                    }
+                    FilePermissionChecks.secretFileWarning(paths.get(i), true).ifPresent(w -> notices.add(
+                            "[account] password: " + w.replace("holds the node key", "unlocks the node key")));
+                }
+                passwords = ParityAccounts.passwords(paths);
             } catch (IOException e) {
                 throw account.error("password", e.getMessage());
             } catch (java.nio.file.InvalidPathException e) {

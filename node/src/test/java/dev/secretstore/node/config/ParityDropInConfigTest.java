@@ -80,6 +80,23 @@ class ParityDropInConfigTest {
         // the configuration file holds no key, so it draws no SEC-27 warning
         assertThat(FilePermissionChecks.warnings(c)).isEmpty();
         assertThat(c.toString()).doesNotContain(PASSWORD);
+        assertThat(c.notices()).anyMatch(n -> n.startsWith("[account] password: \"node.pwd\" is relative")
+                && n.endsWith(work.resolve("node.pwd").toString()));
+    }
+
+    /** SEC-27: a password file others may read gives away the node key as much as the key itself. */
+    @Test
+    void sec27_passwordFileOpenToOthersIsNoticed() throws Exception {
+        storeAccount("data/keys/DevelopmentChain");
+        Path pw = work.resolve("node.pwd");
+        Files.writeString(pw, PASSWORD);
+        Files.setPosixFilePermissions(pw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        String toml = "[parity]\nchain = \"dev\"\nbase_path = \"data\"\n[account]\npassword = [\"" + pw + "\"]\n"
+                + secretstore(address, "");
+        assertThat(parse(toml).notices()).anyMatch(n -> n.startsWith("[account] password: " + pw + " unlocks the node key")
+                && n.contains("chmod 600"));
+        Files.setPosixFilePermissions(pw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(parse(toml).notices()).noneMatch(n -> n.startsWith("[account] password:"));
     }
 
     @Test
