@@ -80,16 +80,15 @@ final class AdminRequest {
      * request; {@code --fresh-only} makes that an error). The cluster id and the node's clock come from
      * {@code GET /cluster} unless {@code --cluster-id} is given.
      */
-    static String authorization(CommandSpec spec, AuthorizationOptions options, String target, Path keyFile, Operation operation,
-                                H256 params) throws IOException {
+    static String authorization(CommandSpec spec, AuthorizationOptions options, HttpClient http, String target, Path keyFile,
+                                Operation operation, H256 params) throws IOException {
         SecretStoreClient.AuthorizationMode mode = options.mode(spec);
         if (mode == SecretStoreClient.AuthorizationMode.LEGACY) return null;
         H256 clusterId = options.clusterId(spec);
         long now = System.currentTimeMillis() / 1000;
         long expires = now + LIFETIME_SECONDS;
         if (clusterId == null) {
-            Optional<ClusterInfo> info = ClusterInfo.fetch(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(),
-                    URI.create(target), Duration.ofSeconds(30), now);
+            Optional<ClusterInfo> info = ClusterInfo.fetch(http, URI.create(target), Duration.ofSeconds(30), now);
             if (info.isEmpty()) {
                 if (mode == SecretStoreClient.AuthorizationMode.FRESH_ONLY) {
                     throw new IOException(target + " has no GET /cluster (it does not accept fresh authorizations) and --fresh-only was given");
@@ -115,8 +114,8 @@ final class AdminRequest {
      * null, and prints {@code done} on 200 (exit code 0), or {@code what} failed with the status and body (exit code 1);
      * with {@code printOnly}, prints the equivalent curl command instead.
      */
-    static int post(CommandSpec spec, String url, String body, String authorization, boolean printOnly, String done, String what)
-            throws IOException, InterruptedException {
+    static int post(CommandSpec spec, HttpClient http, String url, String body, String authorization, boolean printOnly, String done,
+                    String what) throws IOException, InterruptedException {
         if (printOnly) {
             spec.commandLine().getOut().println("curl -X POST " + url
                     + (authorization == null ? "" : " -H '" + Authorization.HEADER + ": " + authorization + "'") + " -d '" + body + "'");
@@ -125,7 +124,7 @@ final class AdminRequest {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (authorization != null) request.header(Authorization.HEADER, authorization);
-        HttpResponse<String> response = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(request.build(),
+        HttpResponse<String> response = http.send(request.build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         if (response.statusCode() == 200) {
             spec.commandLine().getOut().println(done);

@@ -11,7 +11,6 @@ import dev.secretstore.crypto.auth.Authorization;
 import dev.secretstore.crypto.auth.Operation;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -80,6 +79,9 @@ final class AuthorizeCommand implements Callable<Integer> {
     @Option(names = "--cluster-id", paramLabel = "HEX", description = "the cluster's identity (64 hex digits); default: asked with GET /cluster")
     String clusterId;
 
+    @picocli.CommandLine.Mixin
+    CaFileOption ca;
+
     @Option(names = "--lifetime", paramLabel = "SECONDS", defaultValue = "60",
             description = "seconds until the authorization expires (default: ${DEFAULT-VALUE}; capped by the node's max_lifetime)")
     long lifetime;
@@ -95,7 +97,7 @@ final class AuthorizeCommand implements Callable<Integer> {
         if (clusterId != null) {
             cluster = hex32(clusterId, "--cluster-id");
         } else {
-            Optional<ClusterInfo> info = ClusterInfo.fetch(HttpClient.newHttpClient(), URI.create(url.replaceAll("/+$", "")),
+            Optional<ClusterInfo> info = ClusterInfo.fetch(ca.httpClient(spec, null), URI.create(url.replaceAll("/+$", "")),
                     Duration.ofSeconds(10), now);
             if (info.isEmpty()) {
                 throw new ParameterException(spec.commandLine(), url + " has no GET /cluster (a Parity node?): it takes only static signatures");

@@ -108,6 +108,9 @@ final class ClientCommands {
         @picocli.CommandLine.Mixin
         AuthorizationOptions authorization;
 
+        @picocli.CommandLine.Mixin
+        CaFileOption ca;
+
         @Override
         public Integer call() throws IOException {
             if (scheme == null) {
@@ -140,7 +143,7 @@ final class ClientCommands {
                 secret.destroy();
             }
             try {
-                var client = authorization.apply(dev.secretstore.client.SecretStoreClient.builder(urls, credentials), spec).build();
+                var client = ca.apply(authorization.apply(dev.secretstore.client.SecretStoreClient.builder(urls, credentials), spec), spec).build();
                 byte[] sig;
                 if (scheme.schnorr != null) {
                     sig = (expected == null ? client.signSchnorr(id, hash) : client.signSchnorr(id, hash, expected)).toBytes();
@@ -339,6 +342,9 @@ final class ClientCommands {
         @picocli.CommandLine.Mixin
         AuthorizationOptions authorization;
 
+        @picocli.CommandLine.Mixin
+        CaFileOption ca;
+
         dev.secretstore.client.SecretStoreClient client(CommandSpec spec) throws IOException {
             dev.secretstore.client.Credentials credentials;
             if (key != null && keystore == null) {
@@ -353,7 +359,12 @@ final class ClientCommands {
             } else {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--id needs one of --key FILE or --keystore FILE");
             }
-            return authorization.apply(dev.secretstore.client.SecretStoreClient.builder(urls, credentials), spec).build();
+            try {
+                return ca.apply(authorization.apply(dev.secretstore.client.SecretStoreClient.builder(urls, credentials), spec), spec).build();
+            } catch (RuntimeException e) {
+                credentials.destroy();
+                throw e;
+            }
         }
     }
 

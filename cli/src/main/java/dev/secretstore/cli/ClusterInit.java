@@ -1,6 +1,7 @@
 package dev.secretstore.cli;
 
 import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.http.tls.DevelopmentCa;
 import dev.secretstore.keystore.PrivateFiles;
 import dev.secretstore.node.config.ConfigException;
 import dev.secretstore.node.config.ConfigLoader;
@@ -39,6 +40,8 @@ import java.util.stream.Stream;
 public final class ClusterInit {
     static final int MAX_NODES = 64;
     static final String POLICY_FILE = "acl-policy.toml";
+    /** With {@code --tls}: the directory of the CA certificate and the nodes' certificates and keys. */
+    static final String TLS_DIR = "tls";
 
     private static final Set<PosixFilePermission> FILE_0644 = PosixFilePermissions.fromString("rw-r--r--");
     private static final Set<PosixFilePermission> DIR_0700 = PosixFilePermissions.fromString("rwx------");
@@ -49,7 +52,12 @@ public final class ClusterInit {
      * A validated request: N nodes in {@code dir} (absolute), node i on ports base+i; {@code clusterName}, if given, is
      * written as every node's {@code cluster_id} (docs/auth.md §3).
      */
-    public record Plan(int nodes, Path dir, int basePort, int httpBasePort, int opsBasePort, java.util.Optional<String> clusterName) {
+    public record Plan(int nodes, Path dir, int basePort, int httpBasePort, int opsBasePort, java.util.Optional<String> clusterName,
+                       boolean tls) {
+        public Plan(int nodes, Path dir, int basePort, int httpBasePort, int opsBasePort, java.util.Optional<String> clusterName) {
+            this(nodes, dir, basePort, httpBasePort, opsBasePort, clusterName, false);
+        }
+
         public Plan(int nodes, Path dir, int basePort, int httpBasePort, int opsBasePort) {
             this(nodes, dir, basePort, httpBasePort, opsBasePort, java.util.Optional.empty());
         }
@@ -74,6 +82,21 @@ public final class ClusterInit {
         public Path policyFile() {
             return dir.resolve(POLICY_FILE);
         }
+
+        /** With {@code --tls}: the development CA's certificate, what clients trust ({@code curl --cacert}, {@code --ca-file}). */
+        public Path caFile() {
+            return dir.resolve(TLS_DIR).resolve("ca.pem");
+        }
+
+        /** With {@code --tls}: the certificate chain named {@code name} (node i: {@code node-<i>}), leaf first. */
+        public Path certificateFile(String name) {
+            return dir.resolve(TLS_DIR).resolve(name + ".pem");
+        }
+
+        /** With {@code --tls}: the PKCS#8 PEM private key of {@link #certificateFile}, mode 0600. */
+        public Path certificateKeyFile(String name) {
+            return dir.resolve(TLS_DIR).resolve(name + ".key");
+        }
     }
 
     /** One node as written. */
@@ -85,6 +108,15 @@ public final class ClusterInit {
 
     /** As {@link #plan(int, Path, int, int, int)}, with a cluster name (1 to 200 characters, no quote, backslash or control character). */
     public static Plan plan(int nodes, Path dir, int basePort, int httpBasePort, int opsBasePort, java.util.Optional<String> clusterName) {
+        return plan(nodes, dir, basePort, httpBasePort, opsBasePort, clusterName, false);
+    }
+
+    /**
+     * As {@link #plan(int, Path, int, int, int, java.util.Optional)}; with {@code tls}, a development CA and a certificate per
+     * node are written too, and the configurations serve HTTPS with them.
+     */
+    public static Plan plan(int nodes, Path dir, int basePort, int httpBasePort, int opsBasePort, java.util.Optional<String> clusterName,
+                            boolean tls) {
         if (clusterName.isPresent()) {
             String n = clusterName.get();
             if (n.isBlank() || n.length() > 200 || n.chars().anyMatch(c -> Character.isISOControl(c) || c == '"' || c == '\\')) {
@@ -101,7 +133,7 @@ public final class ClusterInit {
         checkDisjoint("--base-port", basePort, "--http-base-port", httpBasePort, nodes);
         checkDisjoint("--base-port", basePort, "--ops-base-port", opsBasePort, nodes);
         checkDisjoint("--http-base-port", httpBasePort, "--ops-base-port", opsBasePort, nodes);
-        return new Plan(nodes, dir.toAbsolutePath().normalize(), basePort, httpBasePort, opsBasePort, clusterName);
+        return new Plan(nodes, dir.toAbsolutePath().normalize(), basePort, httpBasePort, opsBasePort, clusterName, tls);
     }
 
     private static void checkRange(String option, int base, int nodes) {
@@ -132,6 +164,13 @@ public final class ClusterInit {
         }
         files.add(plan.policyFile());
         files.add(plan.adminKeyFile());
+        if (plan.tls()) {
+            files.add(plan.caFile());
+            for (int i = 0; i < plan.nodes(); i++) {
+                files.add(plan.certificateFile(nodeName(i)));
+                files.add(plan.certificateKeyFile(nodeName(i)));
+            }
+        }
         for (Path f : files) {
             if (Files.isDirectory(f)) {
                 out.add(f + " exists and is a directory");
@@ -160,8 +199,17 @@ public final class ClusterInit {
 
     /** Writes every file, then loads each configuration back through {@link ConfigLoader} as a self-check. */
     public static List<Written> write(Plan plan) throws IOException, ConfigException {
+        return write(plan, List.of());
+    }
+
+    /**
+     * As {@link #write(Plan)}; with TLS, the development CA also issues a certificate for each of {@code extraCertificates}
+     * (e.g. {@code rpc}: {@code tls/rpc.pem}, {@code tls/rpc.key}) before its key is dropped.
+     */
+    public static List<Written> write(Plan plan, List<String> extraCertificates) throws IOException, ConfigException {
         createDirectory(plan.dir());
         createDirectory(plan.dir().resolve("data"));
+        if (plan.tls()) writeTls(plan, extraCertificates);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < plan.nodes(); i++) {
             KeyPair key = KeyPair.random();
@@ -189,7 +237,8 @@ public final class ClusterInit {
         for (int i = 0; i < plan.nodes(); i++) {
             NodeConfig c = ConfigLoader.load(plan.configFile(i));
             try {
-                if (!c.self().toHex().equals(ids.get(i)) || c.nodes().size() != plan.nodes()) {
+                if (!c.self().toHex().equals(ids.get(i)) || c.nodes().size() != plan.nodes()
+                        || c.listeners().tls().isPresent() != plan.tls()) {
                     throw new IllegalStateException("configuration " + plan.configFile(i) + " does not describe node " + i);
                 }
                 out.add(new Written(i, ids.get(i), plan.configFile(i), plan.keyFile(i), c.dataDir(), c.cluster().port(),
@@ -199,6 +248,37 @@ public final class ClusterInit {
             }
         }
         return out;
+    }
+
+    /** Whether the configuration {@code config} (as init-cluster writes it) serves HTTPS: it sets {@code tls_certificate}. */
+    public static boolean usesTls(Path config) throws IOException {
+        try (Stream<String> lines = Files.lines(config, StandardCharsets.UTF_8)) {
+            return lines.map(String::strip).anyMatch(l -> l.startsWith("tls_certificate") && l.substring("tls_certificate".length()).strip().startsWith("="));
+        }
+    }
+
+    public static String nodeName(int i) {
+        return "node-" + i;
+    }
+
+    /**
+     * The development CA (EC P-256, {@link DevelopmentCa}): its certificate in {@code tls/ca.pem}; for each node and each of
+     * {@code extra} a certificate for localhost, 127.0.0.1 and ::1 (chain {@code tls/<name>.pem}, PKCS#8 key
+     * {@code tls/<name>.key}, mode 0600). The CA's private key is never written: nothing can issue more certificates
+     * under this CA later (run init-cluster --force --tls again for new ones).
+     */
+    static void writeTls(Plan plan, List<String> extra) throws IOException {
+        createDirectory(plan.caFile().getParent());
+        DevelopmentCa ca = DevelopmentCa.create("Secret Store development CA " + plan.dir().getFileName());
+        writeFile(plan.caFile(), ca.certificatePem().getBytes(StandardCharsets.US_ASCII), FILE_0644);
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < plan.nodes(); i++) names.add(nodeName(i));
+        names.addAll(extra);
+        for (String name : names) {
+            DevelopmentCa.Issued issued = ca.issueLocal(name);
+            writeFile(plan.certificateFile(name), issued.chainPem().getBytes(StandardCharsets.US_ASCII), FILE_0644);
+            PrivateFiles.writeString(plan.certificateKeyFile(name), issued.privateKeyPem()); // SEC-39: 0600 from creation
+        }
     }
 
     static String configText(Plan plan, int i, List<String> ids, String adminPublic) {
@@ -231,6 +311,12 @@ public final class ClusterInit {
         sb.append("self_secret_file = \"node-").append(i).append(".key\"\n");
         sb.append("acl_policy_file = \"").append(POLICY_FILE).append("\"\n");
         sb.append("ops_port = ").append(plan.opsBasePort() + i).append('\n');
+        if (plan.tls()) {
+            sb.append("# HTTPS on the HTTP API and the ops listener with a certificate of the development CA; clients trust\n");
+            sb.append("# ").append(TLS_DIR).append("/ca.pem (curl --cacert, ./secretstore ... --ca-file). docs/configuration.md, \"TLS\".\n");
+            sb.append("tls_certificate = \"").append(TLS_DIR).append('/').append(nodeName(i)).append(".pem\"\n");
+            sb.append("tls_private_key = \"").append(TLS_DIR).append('/').append(nodeName(i)).append(".key\"\n");
+        }
         plan.clusterName().ifPresent(n -> sb.append("# What fresh authorizations are signed for (docs/auth.md); the same on every node.\n")
                 .append("cluster_id = \"").append(n).append("\"\n"));
         return sb.toString();
@@ -310,14 +396,24 @@ public final class ClusterInit {
         for (Written w : written) {
             out.println();
             out.println("  node-" + w.index() + "  id " + w.nodeId());
-            out.println("          cluster 127.0.0.1:" + w.clusterPort() + "   http http://127.0.0.1:" + w.httpPort()
-                    + "   ops 127.0.0.1:" + w.opsPort());
+            out.println("          cluster 127.0.0.1:" + w.clusterPort() + "   http " + (plan.tls() ? "https" : "http") + "://127.0.0.1:"
+                    + w.httpPort() + "   ops " + (plan.tls() ? "https://" : "") + "127.0.0.1:" + w.opsPort());
             out.println("          config " + w.config());
             out.println("          key    " + w.keyFile() + " (mode 0600)");
+            if (plan.tls()) {
+                out.println("          tls    " + plan.certificateFile(nodeName(w.index())) + ", "
+                        + plan.certificateKeyFile(nodeName(w.index())) + " (mode 0600)");
+            }
             out.println("          data   " + w.dataDir());
         }
         out.println();
         out.println("ACL: development policy file " + plan.policyFile() + " (key authors only; add [[grant]] entries).");
+        if (plan.tls()) {
+            out.println("TLS: every node serves HTTPS with a certificate of the development CA " + plan.caFile()
+                    + " (its key is not kept). Clients trust that file:");
+            out.println("  curl --cacert " + plan.caFile() + " https://127.0.0.1:" + plan.httpBasePort() + "/cluster");
+            out.println("  ./secretstore encrypt --id ... --url https://127.0.0.1:" + plan.httpBasePort() + " --ca-file " + plan.caFile());
+        }
         out.println("Start each node, one per terminal:");
         for (Written w : written) {
             out.println("  ./secretstore node --config " + w.config());

@@ -10,13 +10,19 @@ import java.util.Objects;
  */
 public interface DevClusterRunner {
     /**
-     * The parsed {@code dev} options: the number of nodes, the working directory (absolute), and
-     * {@code --chain} (a local anvil with the on-chain ACL instead of the policy file).
+     * The parsed {@code dev} options: the number of nodes, the working directory (absolute),
+     * {@code --chain} (a local anvil with the on-chain ACL instead of the policy file) and {@code --tls} (HTTPS with a
+     * development CA).
      */
-    record Options(int nodes, Path dir, boolean chain) {
+    record Options(int nodes, Path dir, boolean chain, boolean tls) {
         public Options {
             Objects.requireNonNull(dir, "dir");
             if (nodes < 1) throw new IllegalArgumentException("nodes must be at least 1");
+        }
+
+        /** Without TLS. */
+        public Options(int nodes, Path dir, boolean chain) {
+            this(nodes, dir, chain, false);
         }
 
         /** Without a chain: the policy-file ACL. */

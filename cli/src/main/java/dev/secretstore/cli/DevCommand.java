@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
         description = {
                 "Run a local development cluster: N key servers in one process on 127.0.0.1, each with its own "
                         + "cluster port (12000+i), HTTP port (8082+i) and store under DIR; writes DIR/dev.json.",
+                "With --tls every listener serves HTTPS with certificates of a development CA (DIR/tls/ca.pem).",
                 "Stops cleanly on Ctrl-C or SIGTERM."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -42,6 +43,10 @@ final class DevCommand implements Callable<Integer> {
             + "and use it on every node instead of the policy file; dev.json gains \"chain\"")
     boolean chain;
 
+    @Option(names = "--tls", description = "serve HTTPS (HTTP API, ops, JSON-RPC) with certificates of a development CA written to "
+            + "DIR/tls; dev.json gains \"ca\" (the CA certificate clients trust: curl --cacert, --ca-file)")
+    boolean tls;
+
     DevCommand(Components components) {
         this.components = components;
     }
@@ -56,6 +61,6 @@ final class DevCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(NOT_ASSEMBLED);
             return Main.NOT_ASSEMBLED;
         }
-        return runner.get().run(new DevClusterRunner.Options(nodes, dir.toAbsolutePath().normalize(), chain));
+        return runner.get().run(new DevClusterRunner.Options(nodes, dir.toAbsolutePath().normalize(), chain, tls));
     }
 }

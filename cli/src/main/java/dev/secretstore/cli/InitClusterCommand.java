@@ -20,7 +20,10 @@ import picocli.CommandLine.Spec;
                 "Writes DIR/node-<i>.key (the node key, 64 hex digits, mode 0600), DIR/node-<i>.toml (accepted as-is "
                         + "by 'secretstore node --config'), DIR/acl-policy.toml (the development ACL: key authors only) "
                         + "and creates DIR/data/node-<i> (mode 0700), for i = 0 .. N-1.",
-                "Node i listens on cluster port P+i, HTTP port H+i and ops port O+i."},
+                "Node i listens on cluster port P+i, HTTP port H+i and ops port O+i.",
+                "With --tls also DIR/tls/ca.pem (a development CA's certificate; its key is not kept), DIR/tls/node-<i>.pem "
+                        + "(certificate chain) and DIR/tls/node-<i>.key (its private key, mode 0600), and every node serves HTTPS "
+                        + "with them (HTTP API and ops)."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:files written",
@@ -52,6 +55,10 @@ final class InitClusterCommand implements Callable<Integer> {
             + "fresh authorizations are signed for the id derived from it (default: the id of the nodes list; docs/auth.md)")
     String clusterName;
 
+    @Option(names = "--tls", description = "write a development CA and a certificate per node; the nodes serve HTTPS "
+            + "(clients trust DIR/tls/ca.pem: curl --cacert, --ca-file)")
+    boolean tls;
+
     @Option(names = "--force", description = "overwrite existing key, configuration and policy files (never deletes key storage)")
     boolean force;
 
@@ -61,7 +68,7 @@ final class InitClusterCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ClusterInit.Plan plan;
         try {
-            plan = ClusterInit.plan(nodes, dir, basePort, httpBasePort, opsBasePort, java.util.Optional.ofNullable(clusterName));
+            plan = ClusterInit.plan(nodes, dir, basePort, httpBasePort, opsBasePort, java.util.Optional.ofNullable(clusterName), tls);
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return Main.USAGE;

@@ -5,6 +5,7 @@ import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.protocol.session.refresh.RefreshAuthorization;
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SortedSet;
@@ -50,6 +51,9 @@ final class RefreshSharesCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     AuthorizationOptions authorization;
 
+    @picocli.CommandLine.Mixin
+    CaFileOption ca;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         SortedSet<H256> ids = new TreeSet<>();
@@ -66,9 +70,10 @@ final class RefreshSharesCommand implements Callable<Integer> {
         String signature = AdminRequest.sign(keyFile, List.of(RefreshAuthorization.message(ids))).get(0);
         String body = ids.stream().map(id -> "\"0x" + id.toHex() + "\"").collect(Collectors.joining(",", "[", "]"));
         String target = AdminRequest.target(url, dev);
-        String header = AdminRequest.authorization(spec, authorization, target, keyFile, Operation.REFRESH_SHARES,
+        HttpClient http = ca.httpClient(spec, dev);
+        String header = AdminRequest.authorization(spec, authorization, http, target, keyFile, Operation.REFRESH_SHARES,
                 RefreshAuthorization.message(ids));
-        return AdminRequest.post(spec, target + "/admin/refresh_shares/" + signature, body, header, printOnly,
+        return AdminRequest.post(spec, http, target + "/admin/refresh_shares/" + signature, body, header, printOnly,
                 "shares refreshed: " + (ids.isEmpty() ? "every key the server holds" : ids.size() + " key(s)"), "share refresh");
     }
 }

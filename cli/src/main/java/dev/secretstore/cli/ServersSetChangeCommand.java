@@ -6,6 +6,7 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.auth.Operation;
 import dev.secretstore.crypto.threshold.NodeIds;
 import java.io.IOException;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -56,6 +57,9 @@ final class ServersSetChangeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     AuthorizationOptions authorization;
 
+    @picocli.CommandLine.Mixin
+    CaFileOption ca;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         List<String> devIds = dev == null ? List.of() : AdminRequest.devNodes(dev, "id");
@@ -66,9 +70,10 @@ final class ServersSetChangeCommand implements Callable<Integer> {
         List<String> signatures = AdminRequest.sign(keyFile, List.of(NodeSetHash.of(old), NodeSetHash.of(next)));
         String body = next.stream().map(p -> "\"0x" + p.toHex() + "\"").collect(Collectors.joining(",", "[", "]"));
         String target = AdminRequest.target(url, dev);
-        String header = AdminRequest.authorization(spec, authorization, target, keyFile, Operation.CHANGE_SERVERS_SET,
+        HttpClient http = ca.httpClient(spec, dev);
+        String header = AdminRequest.authorization(spec, authorization, http, target, keyFile, Operation.CHANGE_SERVERS_SET,
                 Operation.serversSetParams(old, next));
-        return AdminRequest.post(spec, target + "/admin/servers_set_change/" + signatures.get(0) + "/"
+        return AdminRequest.post(spec, http, target + "/admin/servers_set_change/" + signatures.get(0) + "/"
                 + signatures.get(1), body, header, printOnly, "servers set changed: every key is now shared among " + next.size() + " node(s)",
                 "servers set change");
     }

@@ -102,6 +102,12 @@ class MainTest {
         }), "dev");
         assertThat(seen.get().nodes()).isEqualTo(3);
         assertThat(seen.get().dir()).isEqualTo(Path.of("dev-cluster").toAbsolutePath());
+        assertThat(seen.get().tls()).isFalse();
+        run(new Fake(null, o -> {
+            seen.set(o);
+            return 0;
+        }), "dev", "--tls", "--dir", dir.toString());
+        assertThat(seen.get()).isEqualTo(new DevClusterRunner.Options(3, dir, false, true));
     }
 
     @Test

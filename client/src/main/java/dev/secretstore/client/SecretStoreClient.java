@@ -23,6 +23,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,7 +94,9 @@ public final class SecretStoreClient {
         this.configuredClusterId = b.clusterId;
         this.lifetimeSeconds = b.lifetime.toSeconds();
         this.clock = b.clock;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        if (b.trusted != null) http.sslContext(b.trusted);
+        this.http = http.build(); // one client for GET /cluster and every request
     }
 
     /** A client for the key servers at {@code urls} (e.g. {@code http://127.0.0.1:8082}), tried in order. */
@@ -120,6 +123,7 @@ public final class SecretStoreClient {
         private H256 clusterId;
         private Duration lifetime = Duration.ofSeconds(60);
         private LongSupplier clock = () -> System.currentTimeMillis() / 1000;
+        private javax.net.ssl.SSLContext trusted;
 
         private Builder(List<String> urls, Credentials credentials) {
             this.urls = List.copyOf(urls);
@@ -151,6 +155,18 @@ public final class SecretStoreClient {
         public Builder authorizationLifetime(Duration lifetime) {
             if (lifetime.toSeconds() < 1) throw new IllegalArgumentException("the authorization lifetime must be at least 1 s");
             this.lifetime = lifetime;
+            return this;
+        }
+
+        /**
+         * Trust exactly the certificates in {@code pemFile} (one or more PEM certificates, e.g. the {@code tls/ca.pem} of
+         * {@code init-cluster --tls}) for HTTPS to the key servers, instead of the JVM's default trust store. Read now.
+         *
+         * @throws java.io.UncheckedIOException naming the file when it cannot be read
+         * @throws IllegalArgumentException     naming the file when it holds no certificate
+         */
+        public Builder trustedCertificates(Path pemFile) {
+            this.trusted = TrustedCertificates.sslContext(pemFile);
             return this;
         }
 

@@ -4,7 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.secretstore.crypto.Hex;
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.node.acl.AllowAllAclChecker;
+import dev.secretstore.node.config.NodeConfig;
+import dev.secretstore.node.http.Admission;
+import dev.secretstore.node.http.KeyCreators;
 import dev.secretstore.node.http.RequestLimits;
+import dev.secretstore.node.transport.TransportConfig;
+import dev.secretstore.protocol.Availability;
 import dev.secretstore.cli.dev.DevCluster;
 import dev.secretstore.node.runtime.KeyServerNode;
 import dev.secretstore.node.runtime.NodeSettings;
@@ -13,6 +18,7 @@ import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.key.KeyShare;
 import dev.secretstore.protocol.session.admin.AdminPolicy;
 import dev.secretstore.http.CorsPolicy;
+import dev.secretstore.http.HostAllowList;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -62,6 +68,7 @@ public final class BenchCluster implements AutoCloseable {
     private final KeyPair requester;
     private final List<KeyServerNode> nodes = new ArrayList<>();
     private final PrintStream log;
+    private NodeConfig.HttpListeners listeners = NodeConfig.HttpListeners.DEFAULT;
 
     private BenchCluster(Path dir, boolean temporary, State state, PrintStream log) {
         this.dir = dir;
@@ -210,6 +217,16 @@ public final class BenchCluster implements AutoCloseable {
         log.flush();
     }
 
+    /**
+     * The HTTP API's connection caps of every node ({@code http_max_connections}, {@code http_max_connections_per_address}),
+     * before {@link #start}; the node's defaults otherwise.
+     */
+    public void httpConnectionLimits(int total, int perAddress) {
+        if (!nodes.isEmpty()) throw new IllegalStateException("set the limits before start");
+        listeners = new NodeConfig.HttpListeners(listeners.limits().withConnections(total, perAddress), listeners.tls(), listeners.opsTls(),
+                listeners.opsClientCa());
+    }
+
     /** Starts every node on free loopback ports and waits until all are connected. */
     public void start() throws IOException, InterruptedException {
         int n = n();
@@ -223,8 +240,10 @@ public final class BenchCluster implements AutoCloseable {
                         members, new InetSocketAddress(loopback, 0), nodeDir(i), CorsPolicy.none(), false,
                         storage -> new AllowAllAclChecker(), true, NodeSettings.SESSION_TIMEOUT, NodeSettings.MAX_SESSIONS,
                         // no administrator; no per-requester limits (the bench is one requester at hundreds of requests
-                        // per second, which SEC-23's defaults would throttle); no ops listener
-                        AdminPolicy.NONE, RequestLimits.Config.NONE, null);
+                        // per second, which SEC-23's defaults would throttle); no ops listener; no admission by cost
+                        AdminPolicy.NONE, RequestLimits.Config.NONE, null, TransportConfig.defaults(), Availability.DEFAULTS,
+                        HostAllowList.defaults(), Admission.Config.NONE, KeyCreators.anyone(), NodeConfig.RequesterAuthorization.DEFAULT,
+                        listeners);
                 KeyServerNode node = new KeyServerNode(settings);
                 nodes.add(node);
                 node.start();

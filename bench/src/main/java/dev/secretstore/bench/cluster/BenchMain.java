@@ -13,7 +13,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.logging.FileHandler;
 import java.util.logging.Level;
@@ -42,10 +44,11 @@ import picocli.CommandLine.Option;
             "  ./secretstore bench --op shadow --rate 500 --concurrency 64",
             "  ./secretstore bench --op generate,shadow --nodes 3,5,7,10,16 --json scaling.json",
             "  ./secretstore bench --op shadow --keys 1000000 --data-dir /var/tmp/bench   (seeds once)",
-            "  ./secretstore bench --floor --op ecdsa --nodes 5   (the floor table only)"})
+            "  ./secretstore bench --floor --op ecdsa --nodes 5   (the floor table only)",
+            "  ./secretstore bench --idle-connections 0,100,250,500,1000   (memory of idle HTTP connections)"})
 public final class BenchMain implements Callable<Integer> {
-    @Option(names = "--op", split = ",", paramLabel = "OP", required = true,
-            description = "generate, store, shadow, retrieve, schnorr, ecdsa (comma-separated for several)")
+    @Option(names = "--op", split = ",", paramLabel = "OP",
+            description = "generate, store, shadow, retrieve, schnorr, ecdsa (comma-separated for several); required unless --idle-connections")
     List<String> ops;
 
     @Option(names = "--nodes", split = ",", paramLabel = "N", description = "cluster size(s) (default: 3; with --url, the number of URLs)")
@@ -110,6 +113,21 @@ public final class BenchMain implements Callable<Integer> {
             description = "seconds of CPU per primitive price measurement (default: ${DEFAULT-VALUE}; our primitives warm up twice as long)")
     double priceTime;
 
+    @Option(names = "--idle-connections", split = ",", paramLabel = "N",
+            description = "instead of load: for each N, open N keep-alive connections to the first node's HTTP API (or the first --url), "
+                    + "one request each, then idle; print the heap after GC, the resident set and the threads of this process with them open, "
+                    + "and how many the server still held (docs/benchmarks.md)")
+    List<Integer> idleConnections;
+
+    @Option(names = "--idle-per-address", paramLabel = "K", defaultValue = "50",
+            description = "idle connections per loopback source address 127.0.0.x (default: ${DEFAULT-VALUE}; the HTTP API allows 64 per address)")
+    int idlePerAddress;
+
+    @Option(names = "--idle-max-connections", paramLabel = "N",
+            description = "with --idle-connections and the in-process cluster: the nodes' HTTP API connection cap (http_max_connections; "
+                    + "default: the node's, 1024)")
+    Integer idleMaxConnections;
+
     private final PrintStream out;
     private final PrintStream err;
 
@@ -134,6 +152,7 @@ public final class BenchMain implements Callable<Integer> {
 
     /** The runs, in order (clusters grouped by N); throws IllegalArgumentException for an impossible one. */
     List<Plan> plan() {
+        if (ops == null || ops.isEmpty()) throw new IllegalArgumentException("--op is required (or --idle-connections)");
         List<Operation> operations = new ArrayList<>();
         for (String o : ops) {
             Operation op = Operation.parse(o);
@@ -171,8 +190,24 @@ public final class BenchMain implements Callable<Integer> {
         return remote() ? 20 : 1000;
     }
 
+    /** The idle-connection levels, ascending, with the baseline 0 first; throws IllegalArgumentException for a bad one. */
+    List<Integer> idleLevels() {
+        if (ops != null && !ops.isEmpty()) throw new IllegalArgumentException("--idle-connections runs alone: drop --op");
+        if (idlePerAddress < 1) throw new IllegalArgumentException("--idle-per-address must be at least 1");
+        if (remote() && urls.size() != 1) throw new IllegalArgumentException("--idle-connections targets one --url");
+        if (idleMaxConnections != null && (remote() || idleMaxConnections < 1)) {
+            throw new IllegalArgumentException("--idle-max-connections sets the in-process nodes' cap (at least 1); not with --url");
+        }
+        TreeSet<Integer> levels = new TreeSet<>(idleConnections);
+        if (levels.first() < 0) throw new IllegalArgumentException("--idle-connections must be at least 0");
+        levels.add(0);
+        if (levels.last() > 0) IdleConnections.source(levels.last() - 1, idlePerAddress); // enough source addresses for the last
+        return List.copyOf(levels);
+    }
+
     @Override
     public Integer call() throws Exception {
+        if (idleConnections != null && !idleConnections.isEmpty()) return idle();
         List<Plan> plans;
         try {
             plans = plan();
@@ -224,6 +259,70 @@ public final class BenchMain implements Callable<Integer> {
             err.println("wrote " + json);
         }
         return results.stream().anyMatch(r -> r.ops() == 0) ? 1 : 0;
+    }
+
+    /** {@code --idle-connections}: the levels against the first node of an in-process cluster, or against --url. */
+    private int idle() throws Exception {
+        List<Integer> levels;
+        try {
+            levels = idleLevels();
+        } catch (IllegalArgumentException e) {
+            err.println("secretstore bench: " + e.getMessage());
+            return 2;
+        }
+        if (remote()) return idleAgainst(urls.get(0), levels, "", false);
+        Path log = configureLogging();
+        int n = nodes != null && !nodes.isEmpty() ? nodes.get(0) : 3;
+        int t = threshold != null ? threshold : (n - 1) / 2;
+        int code;
+        try (BenchCluster cluster = BenchCluster.open(dataDir == null ? null : dataDir.resolve("n" + n + "-t" + t), n, t, err)) {
+            if (idleMaxConnections != null) cluster.httpConnectionLimits(idleMaxConnections, 64);
+            err.printf("starting %d nodes in %s …%n", n, cluster.dir());
+            cluster.start();
+            code = idleAgainst(cluster.urls().get(0), levels, f(" (node 1 of an in-process cluster of %d, t = %d%s)", n, t,
+                    idleMaxConnections == null ? "" : f(", http_max_connections = %d", idleMaxConnections)), true);
+        }
+        if (log != null) {
+            LogManager.getLogManager().reset();
+            if (dataDir == null && code == 0) Files.deleteIfExists(log);
+            else err.println("node log: " + log);
+        }
+        return code;
+    }
+
+    private int idleAgainst(URI url, List<Integer> levels, String where, boolean measureMemory) throws Exception {
+        IdleConnections idle = new IdleConnections(url, idlePerAddress);
+        String target = url + where + (idle.spread() ? f(", %d per source address from 127.0.0.1", idlePerAddress) : "")
+                + (measureMemory ? "" : "; memory is the target's, not measured here");
+        err.println("warming up the HTTP API with " + Math.min(100, levels.get(levels.size() - 1)) + " connections …");
+        idle.warmUp(Math.min(100, levels.get(levels.size() - 1)));
+        List<IdleConnections.Row> rows = new ArrayList<>();
+        for (int level : levels) {
+            IdleConnections.Row row = idle.measure(level, measureMemory);
+            err.printf("%,d idle connections: %,d opened, %,d held, %.1f s%n", level, row.opened(), row.held(), row.seconds());
+            rows.add(row);
+            Thread.sleep(2000); // the server notices the closes before the next level
+        }
+        out.println();
+        out.print(Report.idle(target, rows));
+        out.flush();
+        if (json != null) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("format", 1);
+            doc.put("machine", machine());
+            Map<String, Object> idleDoc = new LinkedHashMap<>();
+            idleDoc.put("target", target);
+            idleDoc.put("per_address", idle.spread() ? idlePerAddress : null);
+            idleDoc.put("rows", rows);
+            doc.put("idle_connections", idleDoc);
+            Report.writeJson(json, doc);
+            err.println("wrote " + json);
+        }
+        return rows.stream().anyMatch(r -> r.requested() > 0 && r.opened() == 0) ? 1 : 0;
+    }
+
+    private static String f(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
     }
 
     private List<RunResult> runLocal(int n, int t, List<Plan> plans, PrimitiveCosts.Prices prices, boolean several) throws Exception {

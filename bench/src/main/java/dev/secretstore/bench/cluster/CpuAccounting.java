@@ -7,6 +7,7 @@ import java.lang.management.ThreadMXBean;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * CPU time of this process over a window: the whole process ({@code getProcessCpuTime}) and, per thread
@@ -22,12 +23,32 @@ public final class CpuAccounting {
     public static final String OTHER = "other Java threads";
     public static final String VM = "JVM (GC, JIT) and ended threads";
 
+    /**
+     * The HTTP API's threads under either server: the Netty {@code EdgeServer} names its handler pool and its
+     * event loop after the listener ({@code http-api-<pool>-<n>}, {@code http-api-io-<pool>-<n>}, Netty's
+     * {@code DefaultThreadFactory}) and the API names its own pools {@code http-api-…} too (such as
+     * {@code http-api-finish}, answers completed off the cluster's threads); the JDK's {@code com.sun.net.httpserver}
+     * runs {@code HTTP-Dispatcher} (selector, parsing) and {@code idle-timeout-task}, with the handlers on the API's
+     * own pool {@code http-api}. The cluster transport's Netty threads ({@code secretstore-transport-…}) are not HTTP.
+     */
+    private static final Pattern HTTP_API = Pattern.compile("http-api(-.+)?");
+
     static String group(String threadName) {
         if (threadName.startsWith("bench-worker")) return LOAD;
         if (threadName.startsWith("cluster-loop-")) return LOOP;
         if (threadName.startsWith("secretstore-transport-")) return TRANSPORT;
-        if (threadName.equals("http-api") || threadName.startsWith("HTTP-Dispatcher")) return HTTP;
+        if (isHttpServer(threadName)) return HTTP;
         return OTHER;
+    }
+
+    /** True for a thread of the HTTP API's server, the Netty layer's or the JDK's. */
+    static boolean isHttpServer(String threadName) {
+        return HTTP_API.matcher(threadName).matches() || isJdkHttpServer(threadName);
+    }
+
+    /** True for a thread of the HTTP API under the JDK's server (the API's pool had the bare listener name then). */
+    static boolean isJdkHttpServer(String threadName) {
+        return threadName.equals("http-api") || threadName.startsWith("HTTP-Dispatcher") || threadName.equals("idle-timeout-task");
     }
 
     /** A reading at one instant. */

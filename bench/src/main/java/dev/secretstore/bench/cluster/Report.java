@@ -67,6 +67,10 @@ public final class Report {
             StringBuilder g = new StringBuilder();
             r.cpuMsPerOpByThreadGroup().forEach((k, v) -> g.append(g.length() == 0 ? "" : ", ").append(f("%s %.2f", k, v)));
             sb.append("  by threads (ms/op): ").append(g).append('\n');
+            Double http = r.cpuMsPerOpByThreadGroup().get(CpuAccounting.HTTP);
+            if (http != null && r.clusterCpuMsPerOp() > 0) {
+                sb.append(f("  HTTP server threads: %.2f ms/op = %.1f%% of the cluster's CPU%n", http, 100 * http / r.clusterCpuMsPerOp()));
+            }
             sb.append(f("  floor %.3f ms (libsecp256k1), %.3f ms (ours), %.3f ms (BouncyCastle)   cluster CPU / floor: %.1f× libsecp256k1, %.2f× ours, %.2f× BouncyCastle%n",
                     r.floorLibsecpMs(), r.floorOursMs(), r.floorBouncyCastleMs(), r.ratioToLibsecpFloor(), r.ratioToOursFloor(),
                     r.ratioToBouncyCastleFloor()));
@@ -104,10 +108,42 @@ public final class Report {
         return sb.toString();
     }
 
+    /**
+     * The idle-connection table (Markdown): per level, the connections opened and still held, the process's heap
+     * after GC, resident set and threads, and the growth over the level without connections per connection the
+     * server held (a server that closes some at once, like the JDK's beyond 200 idle ones, holds only those).
+     */
+    public static String idle(String target, List<IdleConnections.Row> rows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(f("idle keep-alive connections to %s%n", target));
+        sb.append("| connections | opened | held | heap after GC MiB | Δ heap / held KiB | RSS MiB | Δ RSS / held KiB "
+                + "| threads (OS / Java) | s | load average |\n");
+        sb.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        IdleConnections.Row base = rows.stream().filter(r -> r.requested() == 0).findFirst().orElse(null);
+        for (IdleConnections.Row r : rows) {
+            IdleConnections.Memory m = r.memory();
+            IdleConnections.Memory b = base == null ? null : base.memory();
+            sb.append(f("| %d | %d | %d | %s | %s | %s | %s | %s | %.1f | %s |%n", r.requested(), r.opened(), r.held(),
+                    m.heapUsedBytes() == null ? "n/a" : f("%.1f", m.heapUsedBytes() / 1048576.0),
+                    perConnection(m.heapUsedBytes(), b == null ? null : b.heapUsedBytes(), r.held()),
+                    m.rssBytes() == null ? "n/a" : f("%.1f", m.rssBytes() / 1048576.0),
+                    perConnection(m.rssBytes(), b == null ? null : b.rssBytes(), r.held()),
+                    m.osThreads() == null ? "n/a" : m.osThreads() + " / " + m.javaThreads(), r.seconds(), r.loadAverage()));
+        }
+        return sb.toString();
+    }
+
+    private static String perConnection(Long now, Long base, int held) {
+        if (now == null || base == null || held == 0) return "";
+        return f("%.1f", (now - base) / 1024.0 / held);
+    }
+
     /** A profile summary: percentages of the samples. */
     public static String profile(JfrProfile.Summary s) {
         StringBuilder sb = new StringBuilder();
         sb.append(f("  JFR: %,d CPU samples (Java code), %,d wall-clock samples inside SQLite's native code%n", s.samples(), s.sqliteNativeSamples()));
+        sb.append(f("  HTTP server layer (the \"HTTP server: …\" categories below): %.1f%% of the samples%n",
+                100.0 * s.httpLayerSamples() / Math.max(1, s.samples())));
         section(sb, "by primitive or library", s.byPrimitive(), s.samples(), 100);
         section(sb, "by thread group", s.byThreadGroup(), s.samples(), 100);
         section(sb, "by project frame above the primitives", s.byContext(), s.samples(), 25);

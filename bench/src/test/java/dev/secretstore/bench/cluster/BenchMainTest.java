@@ -76,12 +76,30 @@ class BenchMainTest {
     }
 
     @Test
+    void idleConnectionsRunAloneWithTheBaselineFirst() {
+        BenchMain m = parse("--idle-connections", "1000,100", "--idle-connections", "250");
+        assertThat(m.idleLevels()).containsExactly(0, 100, 250, 1000);
+        assertThat(m.idlePerAddress).isEqualTo(50);
+        assertThat(run("--idle-connections", "100", "--op", "shadow").err).contains("--idle-connections runs alone");
+        assertThat(run("--idle-connections", "-1").code).isEqualTo(2);
+        assertThat(run("--idle-connections", "100", "--idle-per-address", "0").code).isEqualTo(2);
+        assertThat(run("--idle-connections", "20000", "--idle-per-address", "10").err).contains("raise --idle-per-address");
+        assertThat(run("--idle-connections", "10", "--url", "http://127.0.0.1:1,http://127.0.0.1:2").err).contains("one --url");
+        assertThat(parse("--idle-connections", "4000", "--idle-max-connections", "5000").idleLevels()).containsExactly(0, 4000);
+        assertThat(run("--idle-connections", "10", "--idle-max-connections", "0").code).isEqualTo(2);
+        assertThat(run("--idle-connections", "10", "--idle-max-connections", "100", "--url", "http://127.0.0.1:1").err)
+                .contains("not with --url");
+    }
+
+    @Test
     void helpNamesEveryOption() {
         Result r = run("--help");
         assertThat(r.code).isZero();
         assertThat(r.out).contains("--op=OP", "--nodes=N", "--threshold=T", "--concurrency=C", "--duration=S", "--json=FILE", "--url=URL",
-                "--rate=R", "--keys=K", "--data-dir=DIR", "--jfr=FILE", "--floor");
-        assertThat(run().code).isEqualTo(2); // --op is required
+                "--rate=R", "--keys=K", "--data-dir=DIR", "--jfr=FILE", "--floor", "--idle-connections=N", "--idle-per-address=K");
+        Result none = run(); // --op is required without --idle-connections
+        assertThat(none.code).isEqualTo(2);
+        assertThat(none.err).contains("--op is required");
     }
 
     private record Result(int code, String out, String err) {}

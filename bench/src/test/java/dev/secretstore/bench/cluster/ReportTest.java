@@ -112,6 +112,27 @@ class ReportTest {
     }
 
     @Test
+    void textGivesTheHttpServersShareOfTheClusterCpu() {
+        Map<String, Long> groups = new LinkedHashMap<>();
+        groups.put(CpuAccounting.LOOP, 4_500_000_000L);
+        groups.put(CpuAccounting.HTTP, 1_500_000_000L);
+        groups.put(CpuAccounting.LOAD, 500_000_000L);
+        groups.put(CpuAccounting.VM, 1_500_000_000L);
+        CpuAccounting.Window cpu = new CpuAccounting.Window(8_000_000_000L, groups, 120, 7, 30, 4_000_000_000L);
+        LoadRunner.Result r = new LoadRunner.Result(new LatencyHistogram(), 1000, 0, Map.of(), cpu, 4.0, 12.0, 900, 0, 3, false, 0);
+        LoadRunner.Config config = new LoadRunner.Config(8, 0, Duration.ofSeconds(10), Duration.ofSeconds(40), Duration.ofSeconds(4), 3, "x", 1000);
+        RunResult result = RunResult.of(Operation.SHADOW, "in-process cluster", 3, 1, config, 1000, r, true,
+                Floor.totals(Floor.lines(Operation.SHADOW, 3, 1)), prices(), "0", "0", null, null);
+        assertThat(Report.run(result)).contains("HTTP server threads: 1.50 ms/op = 20.0% of the cluster's CPU");
+    }
+
+    @Test
+    void profileGivesTheHttpLayersShareOfTheSamples() {
+        JfrProfile.Summary s = new JfrProfile.Summary(400, Map.of(JfrProfile.HTTP_EDGE, 30L, "Netty", 10L), Map.of(), Map.of(), Map.of(), 0, 30);
+        assertThat(Report.profile(s)).contains("): 7.5% of the samples", "7.5%  " + JfrProfile.HTTP_EDGE);
+    }
+
+    @Test
     void textNamesTheFiguresAndTheFloor() {
         String text = Report.run(sample());
         assertThat(text).contains("1,000 ops in 4.0 s = 250.0 ops/s", "errors 2", "CPU per op 8.00 ms = cluster 7.50 + load generator 0.50",

@@ -57,13 +57,13 @@ public final class DevChain implements AutoCloseable {
     /** Creates the cluster files if needed, starts anvil, deploys the contract if needed, and points every node at it. */
     public static DevChain setUp(int n, Path dir, int clusterBase, int httpBase, int opsBase, PrintStream out)
             throws IOException, ConfigException, InterruptedException {
-        ClusterInit.Plan plan = ClusterInit.plan(n, dir, clusterBase, httpBase, opsBase);
-        if (!Files.exists(plan.configFile(0))) {
-            List<String> blockers = ClusterInit.blockers(plan, false);
-            if (!blockers.isEmpty()) throw new IOException(String.join("; ", blockers));
-            ClusterInit.write(plan);
-            out.println("created a " + n + "-node development cluster in " + dir);
-        }
+        return setUp(n, dir, clusterBase, httpBase, opsBase, false, out);
+    }
+
+    /** As {@link #setUp(int, Path, int, int, int, PrintStream)}; {@code tls}: the cluster files are made with TLS ({@code dev --tls}). */
+    public static DevChain setUp(int n, Path dir, int clusterBase, int httpBase, int opsBase, boolean tls, PrintStream out)
+            throws IOException, ConfigException, InterruptedException {
+        ClusterInit.Plan plan = DevCluster.prepare(n, dir, clusterBase, httpBase, opsBase, tls, out);
         Path bin = Anvil.locate().orElseThrow(() -> new IOException("anvil is not installed: run ./mvnw verify (it installs "
                 + "@foundry-rs/anvil into .tools/anvil with npm) from the project directory, or set -Danvil.bin=PATH"));
         int port = DEFAULT_PORT;
@@ -128,10 +128,10 @@ public final class DevChain implements AutoCloseable {
         out.println("  USER=$(./secretstore acl address --key-file " + d + "/" + DevCluster.REQUESTER_KEY + ")");
         out.println("  ./secretstore acl grant  --rpc " + rpc + " --key-file " + d + "/" + OWNER_KEY + " --contract " + acl
                 + " --key-id $KEY_ID --user $USER");
-        out.println("  curl -s " + running.httpUrl(0) + "/shadow/$KEY_ID/$SIG > shadows.json   # 200 once granted");
+        out.println("  " + running.curl() + " " + running.httpUrl(0) + "/shadow/$KEY_ID/$SIG > shadows.json   # 200 once granted");
         out.println("  ./secretstore acl revoke --rpc " + rpc + " --key-file " + d + "/" + OWNER_KEY + " --contract " + acl
                 + " --key-id $KEY_ID --user $USER");
-        out.println("  curl -s " + running.httpUrl(0) + "/shadow/$KEY_ID/$SIG   # 403 \"Consensus unreachable\"");
+        out.println("  " + running.curl() + " " + running.httpUrl(0) + "/shadow/$KEY_ID/$SIG   # 403 \"Consensus unreachable\"");
         out.println();
     }
 

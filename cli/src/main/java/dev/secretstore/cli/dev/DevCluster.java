@@ -6,6 +6,10 @@ import dev.secretstore.crypto.Hex;
 import dev.secretstore.keystore.PrivateFiles;
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.http.CorsPolicy;
+import dev.secretstore.http.HostAllowList;
+import dev.secretstore.http.server.ReloadingTls;
+import dev.secretstore.http.server.ServerLimits;
+import dev.secretstore.http.server.TlsFiles;
 import dev.secretstore.keystore.Keystore;
 import dev.secretstore.keystore.KeystoreFile;
 import dev.secretstore.node.config.ConfigException;
@@ -56,13 +60,29 @@ public final class DevCluster implements DevClusterRunner {
         private final List<KeyServerNode> nodes;
         private final List<NodeConfig> configs;
         private final Path devJson;
+        private final Path caFile;
         private RpcHttpServer rpc;
         private List<RpcAccount> rpcAccounts = List.of();
 
-        Running(List<KeyServerNode> nodes, List<NodeConfig> configs, Path devJson) {
+        Running(List<KeyServerNode> nodes, List<NodeConfig> configs, Path devJson, Path caFile) {
             this.nodes = new ArrayList<>(nodes);
             this.configs = configs;
             this.devJson = devJson;
+            this.caFile = caFile;
+        }
+
+        /** With {@code --tls}: the development CA's certificate (absolute), which clients trust; null without TLS. */
+        public Path caFile() {
+            return caFile;
+        }
+
+        /** {@code curl -s}, with {@code --cacert} of the development CA under TLS: the banner's commands. */
+        public String curl() {
+            return caFile == null ? "curl -s" : "curl -s --cacert " + caFile;
+        }
+
+        private String scheme() {
+            return caFile == null ? "http://" : "https://";
         }
 
         public List<KeyServerNode> nodes() {
@@ -120,12 +140,13 @@ public final class DevCluster implements DevClusterRunner {
             };
         }
 
+        /** The ops listener of node i; HTTPS under TLS ({@code ops_tls} is on with a certificate). */
         public String opsUrl(int i) {
-            return "http://127.0.0.1:" + nodes.get(i).opsPort();
+            return scheme() + "127.0.0.1:" + nodes.get(i).opsPort();
         }
 
         public String httpUrl(int i) {
-            return "http://127.0.0.1:" + nodes.get(i).httpPort();
+            return scheme() + "127.0.0.1:" + nodes.get(i).httpPort();
         }
 
         /** URL of the development JSON-RPC service, or null if it was not started. */
@@ -152,9 +173,11 @@ public final class DevCluster implements DevClusterRunner {
         DevChain chain = null;
         try {
             if (options.chain()) {
-                chain = DevChain.setUp(options.nodes(), options.dir(), CLUSTER_BASE_PORT, HTTP_BASE_PORT, OPS_BASE_PORT, System.out);
+                chain = DevChain.setUp(options.nodes(), options.dir(), CLUSTER_BASE_PORT, HTTP_BASE_PORT, OPS_BASE_PORT, options.tls(),
+                        System.out);
             }
-            running = start(options.nodes(), options.dir(), CLUSTER_BASE_PORT, HTTP_BASE_PORT, OPS_BASE_PORT, RPC_PORT, System.out);
+            running = start(options.nodes(), options.dir(), CLUSTER_BASE_PORT, HTTP_BASE_PORT, OPS_BASE_PORT, RPC_PORT, options.tls(),
+                    System.out);
             if (chain != null) chain.describeIn(running.devJson());
         } catch (Exception e) {
             if (chain != null) chain.close();
@@ -195,15 +218,16 @@ public final class DevCluster implements DevClusterRunner {
      */
     public static Running start(int n, Path dir, int clusterBase, int httpBase, int opsBase, int rpcPort, PrintStream out)
             throws IOException, ConfigException, InterruptedException {
-        ClusterInit.Plan plan = ClusterInit.plan(n, dir, clusterBase, httpBase, opsBase);
-        if (!Files.exists(plan.configFile(0))) {
-            List<String> blockers = ClusterInit.blockers(plan, false);
-            if (!blockers.isEmpty()) throw new IOException(String.join("; ", blockers));
-            ClusterInit.write(plan);
-            out.println("created a " + n + "-node development cluster in " + dir);
-        } else if (!Files.exists(plan.configFile(n - 1)) || Files.exists(plan.configFile(n))) {
-            throw new IOException(dir + " holds a cluster of a different size; use another --dir or --nodes");
-        }
+        return start(n, dir, clusterBase, httpBase, opsBase, rpcPort, false, out);
+    }
+
+    /**
+     * As {@link #start(int, Path, int, int, int, int, PrintStream)}; with {@code tls} ({@code dev --tls}) every listener serves
+     * HTTPS with a certificate of the development CA in {@code DIR/tls}, and dev.json names the CA ({@code "ca"}).
+     */
+    public static Running start(int n, Path dir, int clusterBase, int httpBase, int opsBase, int rpcPort, boolean tls, PrintStream out)
+            throws IOException, ConfigException, InterruptedException {
+        ClusterInit.Plan plan = prepare(n, dir, clusterBase, httpBase, opsBase, tls, out);
         Path requesterKey = dir.resolve(REQUESTER_KEY);
         if (!Files.exists(requesterKey)) {
             KeyPair demo = KeyPair.random();
@@ -231,22 +255,66 @@ public final class DevCluster implements DevClusterRunner {
             throw e;
         }
         Path devJson = dir.resolve("dev.json");
-        Running running = new Running(nodes, configs, devJson);
+        Running running = new Running(nodes, configs, devJson, tls ? plan.caFile() : null);
         try {
             running.rpcAccounts = rpcAccounts(dir);
             SecretStoreRpc service = new SecretStoreRpc(new Keystore(dir.resolve(RPC_KEYSTORE)));
+            ReloadingTls rpcTls = tls ? ReloadingTls.load(rpcTlsFiles(plan)) : null;
             try {
-                running.rpc = RpcHttpServer.start(service, "127.0.0.1", rpcPort, CorsPolicy.none());
+                running.rpc = startRpc(service, rpcPort, rpcTls);
             } catch (java.net.BindException e) {
                 out.println("port " + rpcPort + " is in use: the JSON-RPC service takes a free port (see dev.json)");
-                running.rpc = RpcHttpServer.start(service, "127.0.0.1", 0, CorsPolicy.none());
+                running.rpc = startRpc(service, 0, rpcTls);
             }
         } catch (IOException | RuntimeException e) {
             running.close();
             throw e;
         }
-        PrivateFiles.writeString(devJson, devJson(nodes, configs, running.rpcUrl(), running.rpcAccounts)); // SEC-39: passwords
+        PrivateFiles.writeString(devJson, devJson(running)); // SEC-39: passwords
         return running;
+    }
+
+    /** The certificate of the development JSON-RPC service under TLS: tls/rpc.pem, written with the nodes' by {@link #prepare}. */
+    static final String RPC_CERTIFICATE = "rpc";
+
+    /** The development JSON-RPC service on 127.0.0.1:{@code port}: default limits and Host allow-list, HTTPS with {@code tls}. */
+    private static RpcHttpServer startRpc(SecretStoreRpc service, int port, ReloadingTls tls) throws IOException {
+        return RpcHttpServer.start(service, "127.0.0.1", port, CorsPolicy.none(), HostAllowList.defaults(),
+                ServerLimits.defaults(RpcHttpServer.MAX_BODY), tls);
+    }
+
+    /**
+     * The rpc service's certificate: {@code tls/rpc.pem}, or node 0's in a directory made by {@code init-cluster --tls}
+     * (which issues none for it; both name 127.0.0.1 and localhost, and the CA's key is gone).
+     */
+    static TlsFiles rpcTlsFiles(ClusterInit.Plan plan) {
+        String name = Files.exists(plan.certificateFile(RPC_CERTIFICATE)) ? RPC_CERTIFICATE : ClusterInit.nodeName(0);
+        return new TlsFiles(plan.certificateFile(name), plan.certificateKeyFile(name));
+    }
+
+    /**
+     * The cluster files in {@code dir}: written on first use (with {@code tls}: the development CA, a certificate per node and
+     * one for the JSON-RPC service), else checked to be a cluster of {@code n} nodes made with the same {@code tls} choice.
+     */
+    public static ClusterInit.Plan prepare(int n, Path dir, int clusterBase, int httpBase, int opsBase, boolean tls, PrintStream out)
+            throws IOException, ConfigException {
+        ClusterInit.Plan plan = ClusterInit.plan(n, dir, clusterBase, httpBase, opsBase, java.util.Optional.empty(), tls);
+        if (!Files.exists(plan.configFile(0))) {
+            List<String> blockers = ClusterInit.blockers(plan, false);
+            if (!blockers.isEmpty()) throw new IOException(String.join("; ", blockers));
+            ClusterInit.write(plan, tls ? List.of(RPC_CERTIFICATE) : List.of());
+            out.println("created a " + n + "-node development cluster in " + dir + (tls ? " (HTTPS, CA " + plan.caFile() + ")" : ""));
+            return plan;
+        }
+        if (!Files.exists(plan.configFile(n - 1)) || Files.exists(plan.configFile(n))) {
+            throw new IOException(dir + " holds a cluster of a different size; use another --dir or --nodes");
+        }
+        boolean made = ClusterInit.usesTls(plan.configFile(0));
+        if (made != tls) {
+            throw new IOException(dir + " holds a development cluster made " + (made ? "with" : "without") + " --tls; run "
+                    + (made ? "with" : "without") + " --tls, or use another --dir");
+        }
+        return plan;
     }
 
     /** Reads the development accounts, or creates them (keystore files, light scrypt, random passwords) on first use. */
@@ -293,36 +361,46 @@ public final class DevCluster implements DevClusterRunner {
 
     /**
      * {@code {"nodes":[{"id","http","ops","cluster"},…],"requester_key_file":…,"cluster_id":"0x…"}} ({@code cluster_id}: what fresh
-     * authorizations are signed for, docs/auth.md §3); later issues add fields, never rename these.
+     * authorizations are signed for, docs/auth.md §3), under TLS {@code "ca"} (the absolute path of the development CA's certificate)
+     * and {@code https://} URLs, then {@code "rpc": {"url", "accounts": [{"address", "password", "keystore"}, …]}} when the rpc
+     * service runs; later issues add fields, never rename these.
      */
-    static String devJson(List<KeyServerNode> nodes, List<NodeConfig> configs) {
+    static String devJson(Running running) {
+        List<KeyServerNode> nodes = running.nodes;
         StringBuilder sb = new StringBuilder("{\n  \"nodes\": [\n");
         for (int i = 0; i < nodes.size(); i++) {
-            NodeConfig c = configs.get(i);
+            NodeConfig c = running.configs.get(i);
             NodeId id = nodes.get(i).id();
-            sb.append("    {\"id\": \"").append(id.toHex()).append("\", \"http\": \"http://127.0.0.1:").append(nodes.get(i).httpPort())
-                    .append("\", \"ops\": \"http://127.0.0.1:").append(nodes.get(i).opsPort())
+            sb.append("    {\"id\": \"").append(id.toHex()).append("\", \"http\": \"").append(running.httpUrl(i))
+                    .append("\", \"ops\": \"").append(running.opsUrl(i))
                     .append("\", \"cluster\": \"").append(c.cluster().ip()).append(':').append(c.cluster().port()).append("\"}")
                     .append(i + 1 < nodes.size() ? ",\n" : "\n");
         }
         sb.append("  ],\n  \"requester_key_file\": \"").append(REQUESTER_KEY).append("\",\n");
-        sb.append("  \"cluster_id\": \"0x").append(nodes.get(0).clusterId().toHex()).append("\"\n}\n");
+        if (running.caFile() != null) sb.append("  \"ca\": \"").append(jsonString(running.caFile().toString())).append("\",\n");
+        sb.append("  \"cluster_id\": \"0x").append(nodes.get(0).clusterId().toHex()).append('"');
+        if (running.rpcUrl() != null) {
+            sb.append(",\n  \"rpc\": {\"url\": \"").append(running.rpcUrl()).append("\", \"accounts\": [\n");
+            List<RpcAccount> accounts = running.rpcAccounts;
+            for (int i = 0; i < accounts.size(); i++) {
+                RpcAccount a = accounts.get(i);
+                sb.append("    {\"address\": \"").append(a.address()).append("\", \"password\": \"").append(a.password())
+                        .append("\", \"keystore\": \"").append(a.keystore()).append("\"}").append(i + 1 < accounts.size() ? ",\n" : "\n");
+            }
+            sb.append("  ]}");
+        }
+        sb.append("\n}\n");
         return sb.toString();
     }
 
-    /** {@link #devJson(List, List)} plus {@code "rpc": {"url", "accounts": [{"address", "password", "keystore"}, …]}}. */
-    static String devJson(List<KeyServerNode> nodes, List<NodeConfig> configs, String rpcUrl, List<RpcAccount> accounts) {
-        String base = devJson(nodes, configs);
-        if (rpcUrl == null) return base;
-        StringBuilder sb = new StringBuilder(base.substring(0, base.lastIndexOf('}')).stripTrailing());
-        sb.append(",\n  \"rpc\": {\"url\": \"").append(rpcUrl).append("\", \"accounts\": [\n");
-        for (int i = 0; i < accounts.size(); i++) {
-            RpcAccount a = accounts.get(i);
-            sb.append("    {\"address\": \"").append(a.address()).append("\", \"password\": \"").append(a.password())
-                    .append("\", \"keystore\": \"").append(a.keystore()).append("\"}").append(i + 1 < accounts.size() ? ",\n" : "\n");
+    /** {@code s} escaped for a JSON string (a directory name may hold quotes or backslashes). */
+    private static String jsonString(String s) {
+        try {
+            String quoted = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(s);
+            return quoted.substring(1, quoted.length() - 1);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
-        sb.append("  ]}\n}\n");
-        return sb.toString();
     }
 
     static void printBanner(Running running, Path dir, PrintStream out) {
@@ -338,6 +416,10 @@ public final class DevCluster implements DevClusterRunner {
         }
         out.println("  cluster id 0x" + running.nodes().get(0).clusterId().toHex() + " (fresh authorizations are signed for it; GET /cluster)");
         out.println("  endpoints for scripts: " + running.devJson());
+        if (running.caFile() != null) {
+            out.println("  HTTPS with the development CA " + running.caFile() + " (\"ca\" in dev.json): curl --cacert "
+                    + running.caFile() + ", ./secretstore encrypt/decrypt --id ... --url " + running.httpUrl(0) + " --ca-file " + running.caFile());
+        }
         out.println();
         String d = dir.toString();
         int t = Math.max(0, (running.nodes().size() - 1) / 2);
@@ -345,11 +427,11 @@ public final class DevCluster implements DevClusterRunner {
         out.println();
         out.println("  KEY_ID=$(./secretstore random-key-id)");
         out.println("  SIG=$(./secretstore sign --key-file " + d + "/" + REQUESTER_KEY + " --key-id $KEY_ID)");
-        out.println("  SERVER_KEY=$(curl -s -X POST " + running.httpUrl(0) + "/shadow/$KEY_ID/$SIG/" + t + " | tr -d '\"')");
+        out.println("  SERVER_KEY=$(" + running.curl() + " -X POST " + running.httpUrl(0) + "/shadow/$KEY_ID/$SIG/" + t + " | tr -d '\"')");
         out.println("  eval \"$(./secretstore document-key --server-key $SERVER_KEY)\"   # sets DOCUMENT_KEY, COMMON_POINT, ENCRYPTED_POINT");
-        out.println("  curl -s -X POST " + running.httpUrl(0) + "/shadow/$KEY_ID/$SIG/$COMMON_POINT/$ENCRYPTED_POINT");
+        out.println("  " + running.curl() + " -X POST " + running.httpUrl(0) + "/shadow/$KEY_ID/$SIG/$COMMON_POINT/$ENCRYPTED_POINT");
         out.println("  CIPHERTEXT=$(./secretstore encrypt --document-key $DOCUMENT_KEY --text 'hello, secret store')");
-        out.println("  curl -s " + running.httpUrl(running.nodes().size() - 1) + "/shadow/$KEY_ID/$SIG > shadows.json");
+        out.println("  " + running.curl() + " " + running.httpUrl(running.nodes().size() - 1) + "/shadow/$KEY_ID/$SIG > shadows.json");
         out.println("  ./secretstore decrypt --key-file " + d + "/" + REQUESTER_KEY + " --shadows shadows.json --data $CIPHERTEXT");
         out.println();
         if (Files.exists(dir.resolve("admin.key")) && running.nodes().size() > 1) {
@@ -362,7 +444,8 @@ public final class DevCluster implements DevClusterRunner {
             out.println("  ./secretstore servers-set-change --dev " + d + " --new-set " + others + "," + (running.nodes().size() - 1));
             out.println();
         }
-        out.println("Health and metrics: " + running.opsUrl(0) + "/health, " + running.opsUrl(0) + "/metrics");
+        out.println("Health and metrics: " + running.opsUrl(0) + "/health, " + running.opsUrl(0) + "/metrics"
+                + (running.caFile() == null ? "" : " (curl --cacert " + running.caFile() + ")"));
         out.println();
     }
 }

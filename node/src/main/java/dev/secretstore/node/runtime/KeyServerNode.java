@@ -151,6 +151,7 @@ public final class KeyServerNode implements AutoCloseable {
     private final ScheduledExecutorService loop;
     private final MessageCodec codec = ClusterMessages.codec();
     private KeyStorage storage;
+    private dev.secretstore.node.storage.BackupSocket backupSocket;
     private ClusterTransport transport;
     private ClusterSessions sessions;
     private ClusterKeyServer keyServer;
@@ -183,7 +184,14 @@ public final class KeyServerNode implements AutoCloseable {
                 : loadTls(listeners.tls().get(), "tls_certificate / tls_private_key");
         ReloadingTls opsTls = settings.opsAddress() == null || listeners.opsTlsFiles().isEmpty() ? null
                 : loadTls(listeners.opsTlsFiles().get(), "tls_certificate / tls_private_key / ops_tls_client_ca");
-        storage = new SqliteKeyStorage(settings.dataDir(), settings.nodeKey().secret());
+        SqliteKeyStorage sqlite = new SqliteKeyStorage(settings.dataDir(), settings.nodeKey().secret());
+        storage = sqlite;
+        try {
+            backupSocket = dev.secretstore.node.storage.BackupSocket.start(settings.dataDir(), sqlite);
+        } catch (IOException | RuntimeException e) {
+            LOG.warning(() -> "no online backup: cannot listen on " + settings.dataDir().resolve(
+                    dev.secretstore.node.storage.BackupSocket.SOCKET_NAME) + ": " + e.getMessage());
+        }
         acl = settings.acl().apply(storage);
         if (settings.aclDisabled()) {
             // SEC-22: loudly, at start-up and every 10 minutes.
@@ -334,7 +342,8 @@ public final class KeyServerNode implements AutoCloseable {
         SortedSet<NodeId> connectedIds = new TreeSet<>(peerIds);
         connectedIds.add(self);
         java.util.List<String> connected = connectedIds.stream().map(id -> "0x" + id.toHex()).toList();
-        String storageState = dev.secretstore.node.storage.StorageHealth.probe(settings.dataDir());
+        String storageState = storage instanceof SqliteKeyStorage sqlite ? sqlite.health()
+                : dev.secretstore.node.storage.StorageHealth.probe(settings.dataDir());
         java.util.concurrent.Future<NodeMetrics.Gauges> active = null;
         try {
             active = loop.submit(() -> new NodeMetrics.Gauges(members, peers, sessions.activeSessions().size(), true,
@@ -402,6 +411,7 @@ public final class KeyServerNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (backupSocket != null) backupSocket.close();
         if (storage != null) storage.close();
     }
 }

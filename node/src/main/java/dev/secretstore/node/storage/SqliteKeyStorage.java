@@ -22,7 +22,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -87,8 +89,8 @@ public final class SqliteKeyStorage implements KeyStorage {
     private static final byte[] SHARE_DOMAIN = "secretstore/v1/key-share\0".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DOCUMENT_KEY_DOMAIN = "secretstore/v1/document-key\0".getBytes(StandardCharsets.US_ASCII);
 
-    private static final String KEY_CHECK_NAME = "storage-key-check";
-    private static final byte[] KEY_CHECK_AAD = "secretstore/v1/storage-key-check".getBytes(StandardCharsets.US_ASCII);
+    static final String KEY_CHECK_NAME = "storage-key-check";
+    static final byte[] KEY_CHECK_AAD = "secretstore/v1/storage-key-check".getBytes(StandardCharsets.US_ASCII);
 
     private static final String PENDING_KEY_ROW = "committed = 0 OR pending_doc_common_point IS NOT NULL";
     private static final String PENDING_VERSION_ROW = "committed = 0";
@@ -133,6 +135,10 @@ public final class SqliteKeyStorage implements KeyStorage {
     /** Sealed shares that passed the SEC-11 read check in this process (see {@link VerifiedShares}). */
     private final VerifiedShares verified = new VerifiedShares(VerifiedShares.DEFAULT_MAX_ENTRIES);
     private Connection conn;
+    /** The identity (device and inode) of the database file when it was opened; writes need it still at {@link #file}. */
+    private volatile Object fileKey;
+    /** The {@link StorageHealth} state of the last write that failed for a storage reason; null after one succeeded. */
+    private volatile String writeFault;
     /** Statements prepared on the connection since opening (tests: one statement per read). */
     private long statements;
 
@@ -163,6 +169,11 @@ public final class SqliteKeyStorage implements KeyStorage {
             StoragePermissions.prepareFile(file);
             conn = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement st = conn.createStatement()) {
+                // SEC-38: set before the first read of the file, so SQLite keeps the WAL index in heap memory and
+                // never memory-maps a -shm file (a -shm truncated or unbacked under a mapping is SIGBUS, which kills
+                // the JVM). The lock it takes on first access is held until close: one process per store.
+                st.execute("PRAGMA locking_mode = EXCLUSIVE");
+                st.execute("PRAGMA mmap_size = 0");
                 st.execute("PRAGMA busy_timeout = 5000");
             }
             int version = checkSchemaVersion(); // before anything is written to a file we may refuse
@@ -175,8 +186,12 @@ public final class SqliteKeyStorage implements KeyStorage {
             if (!"wal".equalsIgnoreCase(pragma("journal_mode"))) {
                 throw db("cannot switch " + file + " to WAL journal mode");
             }
+            if (!"exclusive".equalsIgnoreCase(pragma("locking_mode"))) {
+                throw db("cannot switch " + file + " to exclusive locking mode");
+            }
             migrate(version);
             checkStorageKey();
+            fileKey = fileKey(file);
             StoragePermissions.checkNotOpenToOthers(Path.of(file + "-wal"), "key database WAL");
             StoragePermissions.checkNotOpenToOthers(Path.of(file + "-shm"), "key database shared memory");
         } catch (IOException | SQLException | RuntimeException e) {
@@ -675,6 +690,38 @@ public final class SqliteKeyStorage implements KeyStorage {
         }
     }
 
+    /**
+     * Writes a consistent copy of the whole store, as of now, to {@code target} (absent or empty; one self-contained
+     * file in rollback-journal mode): {@code VACUUM INTO} on this connection, so no write interleaves, then the meta
+     * rows {@link StoreSnapshots#NODE_ID} (this node) and {@link StoreSnapshots#CREATED} are added to the copy. Rows
+     * stay as they are stored: shares sealed under this node's storage key.
+     */
+    public synchronized void snapshot(Path target, java.time.Instant created) {
+        ensureOpen();
+        try {
+            StoragePermissions.prepareFile(target); // 0600 before the first byte
+            try (Statement st = conn.createStatement()) {
+                st.executeUpdate("VACUUM INTO '" + target.toAbsolutePath().toString().replace("'", "''") + "'");
+            }
+            try (Connection copy = DriverManager.getConnection("jdbc:sqlite:" + target.toAbsolutePath());
+                 Statement st = copy.createStatement();
+                 PreparedStatement ps = copy.prepareStatement("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)")) {
+                try (ResultSet mode = st.executeQuery("PRAGMA journal_mode = DELETE")) {
+                    if (!mode.next() || !"delete".equalsIgnoreCase(mode.getString(1))) throw new SQLException("cannot leave WAL mode");
+                }
+                ps.setString(1, StoreSnapshots.NODE_ID);
+                ps.setBytes(2, self.toBytes());
+                ps.executeUpdate();
+                ps.setString(1, StoreSnapshots.CREATED);
+                ps.setBytes(2, created.toString().getBytes(StandardCharsets.US_ASCII));
+                ps.executeUpdate();
+                st.execute("DELETE FROM meta WHERE name = '" + HEALTH_PROBE_NAME + "'");
+            }
+        } catch (SQLException | IOException e) {
+            throw SecretStoreException.of(SecretStoreException.Kind.DATABASE, "key storage snapshot to " + target + " failed: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public synchronized void close() {
         closeQuietly();
@@ -686,6 +733,14 @@ public final class SqliteKeyStorage implements KeyStorage {
     private PreparedStatement statement(String sql) throws SQLException {
         statements++;
         return conn.prepareStatement(sql);
+    }
+
+    /**
+     * The store's own connection, null once closed (tests: the store holds the file exclusively, so a test that
+     * inspects or alters rows under an open store does it on this connection).
+     */
+    synchronized Connection connection() {
+        return conn;
     }
 
     /** The number of statements this store prepared since it was opened; a test hook for "one read per request". */
@@ -808,25 +863,116 @@ public final class SqliteKeyStorage implements KeyStorage {
         }
     }
 
-    /** Runs {@code work} in one transaction: all of its writes land durably, or none does. */
+    /**
+     * Runs {@code work} in one transaction: all of its writes land durably, or none does. Refused (SEC-38) while the
+     * database file is not at its path any more: a moved or deleted data directory would otherwise take writes into
+     * files the next start never sees.
+     */
     private <T> T inTransaction(H256 keyId, String what, Work<T> work) {
         ensureOpen();
         try {
+            checkFileInPlace();
             conn.setAutoCommit(false);
             try {
                 T result = work.run();
                 conn.commit();
+                writeFault = null;
                 return result;
             } catch (SQLException | RuntimeException e) {
-                conn.rollback();
+                rollbackQuietly();
                 throw e;
             } finally {
                 conn.setAutoCommit(true);
             }
         } catch (SQLException e) {
+            String fault = faultOf(e);
+            if (fault != null) writeFault = fault;
             throw failure(keyId, what, e);
         }
     }
+
+    /** A rollback that cannot run (the disk failed mid-transaction) leaves SQLite to roll back on the next access. */
+    private void rollbackQuietly() {
+        try {
+            conn.rollback();
+        } catch (SQLException e) {
+            LOG.warning(() -> "key storage: rollback failed: " + e.getMessage());
+        }
+    }
+
+    /** Throws a storage fault unless the file at {@link #file} is still the one this store opened. */
+    private void checkFileInPlace() throws SQLException {
+        Object now;
+        try {
+            now = fileKey(file);
+        } catch (IOException e) {
+            now = null;
+        }
+        if (fileKey != null && !fileKey.equals(now)) {
+            throw new SQLException("key database " + file + " is no longer at its path (the data directory was moved, "
+                    + "deleted or replaced); writes are refused until it is back", null, STORAGE_MISSING);
+        }
+    }
+
+    /** Vendor code of the {@link SQLException} {@link #checkFileInPlace} throws (outside SQLite's own codes). */
+    private static final int STORAGE_MISSING = 0x10000;
+
+    /**
+     * The {@link StorageHealth} state a failed write reports, or null when the failure is not the disk's (a
+     * constraint, a corrupt row): SQLITE_FULL is {@code full}, SQLITE_READONLY and SQLITE_PERM {@code read_only},
+     * SQLITE_IOERR and SQLITE_CANTOPEN {@code io_error}, a database file not at its path {@code missing}.
+     */
+    private static String faultOf(SQLException e) {
+        if (e.getErrorCode() == STORAGE_MISSING) return "missing";
+        return switch (e.getErrorCode() & 0xff) {
+            case 13 -> "full";
+            case 8, 3 -> "read_only";
+            case 10, 14 -> "io_error";
+            default -> null;
+        };
+    }
+
+    private static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    }
+
+    /**
+     * What {@code /health} reports as {@code storage} (SEC-38): {@link StorageHealth#probe} of the data directory;
+     * else {@code missing} when the database file is not the one this store opened; else, after a write failed for a
+     * storage reason, one small probe write, whose success clears the state (so a node recovers when the disk does,
+     * even when no request writes) and whose failure reports it again.
+     */
+    public String health() {
+        String state = StorageHealth.probe(file.getParent());
+        if (!StorageHealth.OK.equals(state)) return state;
+        try {
+            checkFileInPlace();
+        } catch (SQLException e) {
+            return "missing";
+        }
+        return writeFault == null ? StorageHealth.OK : probeWrite();
+    }
+
+    /** Only after a failed write, so {@code /health} waits for the store's lock (a running write) only then. */
+    private synchronized String probeWrite() {
+        if (conn == null) return "missing";
+        try {
+            inTransaction(null, "health probe", () -> {
+                try (PreparedStatement ps = statement("INSERT OR REPLACE INTO meta (name, value) VALUES (?, ?)")) {
+                    ps.setString(1, HEALTH_PROBE_NAME);
+                    ps.setBytes(2, new byte[] {1});
+                    ps.executeUpdate();
+                }
+                return null;
+            });
+        } catch (SecretStoreException e) {
+            String fault = writeFault;
+            return fault == null ? "io_error" : fault;
+        }
+        return StorageHealth.OK;
+    }
+
+    private static final String HEALTH_PROBE_NAME = "health-probe";
 
     private SecretStoreException failure(H256 keyId, String what, SQLException e) {
         String subject = keyId == null ? "" : " of key " + keyId.toHex();

@@ -64,8 +64,22 @@ class SqliteKeyStorageTest extends KeyStorageContract {
         return dir.resolve(SqliteKeyStorage.FILE_NAME);
     }
 
+    /**
+     * A connection to the database file: while the store is open, its own connection (it holds the file
+     * exclusively, SEC-38) behind a proxy whose close() does nothing; otherwise a new one.
+     */
     private Connection raw() throws SQLException {
-        return DriverManager.getConnection("jdbc:sqlite:" + db().toAbsolutePath());
+        Connection own = storage instanceof SqliteKeyStorage s ? s.connection() : null;
+        if (own == null) return DriverManager.getConnection("jdbc:sqlite:" + db().toAbsolutePath());
+        return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("close")) return null;
+                    try {
+                        return method.invoke(own, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     private KeyShare committed(int i, SecretScalar share) {
