@@ -50,7 +50,7 @@ class ArchitectureTest {
         module("protocol", "crypto");
         module("rpc", "crypto", "keystore", "http");
         module("client", "crypto", "keystore");
-        module("node", "protocol", "crypto", "http");
+        module("node", "protocol", "crypto", "http", "keystore");
         module("cli", "node", "protocol", "crypto", "http", "keystore", "rpc", "client");
     }
 
