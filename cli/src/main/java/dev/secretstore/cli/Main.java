@@ -70,6 +70,7 @@ public final class Main implements Callable<Integer> {
         @Override
         public <K> K create(Class<K> cls) throws Exception {
             if (cls == DevCommand.class) return cls.cast(new DevCommand(components));
+            if (cls == NodeCommand.class) return cls.cast(new NodeCommand(components, new NodeRpcService()));
             return server.create(cls);
         }
     }

@@ -4,8 +4,10 @@ import dev.secretstore.node.config.ConfigException;
 import dev.secretstore.node.config.ConfigLoader;
 import dev.secretstore.node.config.FilePermissionChecks;
 import dev.secretstore.node.config.NodeConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,6 +33,7 @@ public final class NodeCommand implements Callable<Integer> {
     static final String NOT_ASSEMBLED = "the node runtime is not assembled in this build yet";
 
     private final Components components;
+    private final SideServices sideServices;
 
     @Spec
     CommandSpec spec;
@@ -39,7 +42,13 @@ public final class NodeCommand implements Callable<Integer> {
     Path config;
 
     public NodeCommand(Components components) {
+        this(components, SideServices.NONE);
+    }
+
+    /** With {@code sideServices} started beside the key server (the command line's JSON-RPC service). */
+    public NodeCommand(Components components, SideServices sideServices) {
         this.components = components;
+        this.sideServices = sideServices;
     }
 
     @Override
@@ -74,7 +83,27 @@ public final class NodeCommand implements Callable<Integer> {
                 err.println(NOT_ASSEMBLED);
                 return Main.NOT_ASSEMBLED;
             }
-            return runner.get().run(cfg);
+            List<AutoCloseable> started;
+            try {
+                started = sideServices.start(cfg, err);
+            } catch (UnsupportedOperationException e) {
+                err.println("error: " + e.getMessage());
+                return Main.NOT_ASSEMBLED;
+            } catch (IOException e) {
+                err.println("error: " + e.getMessage());
+                return Main.FAILURE;
+            }
+            try {
+                return runner.get().run(cfg);
+            } finally {
+                for (AutoCloseable service : started) {
+                    try {
+                        service.close();
+                    } catch (Exception e) {
+                        err.println("warning: a side service did not close cleanly: " + e.getClass().getSimpleName());
+                    }
+                }
+            }
         } finally {
             cfg.nodeKey().destroy();
         }

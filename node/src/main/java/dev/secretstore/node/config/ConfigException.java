@@ -34,8 +34,15 @@ public final class ConfigException extends Exception {
         return "\"" + redact(value) + "\"";
     }
 
+    /**
+     * Replaces runs of 32 or more hex digits by their length, except an account address written {@code 0x} + exactly
+     * 40 digits (public; the messages about a keystore account name it). A key is 64 digits and never spared.
+     */
     static String redact(String text) {
-        return LONG_HEX.matcher(text).replaceAll(m -> "<" + m.group().length() + " hex digits>");
+        return LONG_HEX.matcher(text).replaceAll(m -> {
+            boolean address = m.group().length() == 40 && m.start() >= 2 && text.startsWith("0x", m.start() - 2);
+            return address ? m.group() : "<" + m.group().length() + " hex digits>";
+        });
     }
 
     private static String format(Path file, String section, String option, String problem) {

@@ -76,6 +76,16 @@ public final class ConfigLoader {
             "parity", "account", "ui", "network", "rpc", "websockets", "ipc", "dapps", "private_tx",
             "ipfs", "mining", "footprint", "snapshots", "misc", "stratum", "whisper", "light");
 
+    /**
+     * Parity's sections and options the node reads: where Parity keeps its keystore and the account passwords (a
+     * {@code self_secret} given as an account address, docs/migrating-from-parity.md), and the JSON-RPC server's
+     * settings (it serves the {@code secretstore} API there, {@link ParityRpcApis}).
+     */
+    static final Map<String, List<String>> USED_PARITY_OPTIONS = Map.of(
+            "parity", List.of("chain", "base_path", "keys_path"),
+            "account", List.of("password"),
+            "rpc", List.of("disable", "port", "interface", "cors", "apis", "hosts"));
+
     /** {@code [secretstore]}: Parity's option names, in the order of spec/acl-and-config.md §4. */
     static final List<String> SECRETSTORE_OPTIONS = List.of(
             "disable", "disable_http", "disable_auto_migrate", "cors", "acl_contract", "service_contract",
@@ -104,7 +114,14 @@ public final class ConfigLoader {
     static final int DEFAULT_PORT = 8083;
     static final int DEFAULT_HTTP_PORT = 8082;
     static final int DEFAULT_RPC_PORT = 8545;
-    static final int DEFAULT_OPS_PORT = 8090;
+    /**
+     * The ops listener's default port is the HTTP API's port plus this: 8182 for Parity's default 8082, 8190–8192 for
+     * configurations with HTTP on 8090–8092 (as {@code init-cluster} lays nodes out). A fixed port would collide between
+     * the nodes of one host, whose unchanged Parity files cannot name an ops port; 8090 itself is a real
+     * {@code http_port}. Parity's own ports (8545/8546, 8180, 8082/8083, 30303, 5001, 8008) are never HTTP port + 100
+     * for the default HTTP port, and a clash with this node's other listeners is refused at start-up.
+     */
+    static final int OPS_PORT_OFFSET = 100;
     static final int DEFAULT_ETH_RPC_TIMEOUT_MS = 5000;
     static final String DEFAULT_PATH = "secretstore";
 
@@ -148,6 +165,11 @@ public final class ConfigLoader {
 
     /** Parses TOML text as if it were the file {@code file} (absolute; used for messages and relative paths). */
     static NodeConfig parse(String toml, Path file) throws ConfigException {
+        return parse(toml, file, ParityAccounts.Environment.current());
+    }
+
+    /** As {@link #parse(String, Path)}, resolving Parity's account paths ({@link ParityAccounts}) in {@code env}. */
+    static NodeConfig parse(String toml, Path file, ParityAccounts.Environment env) throws ConfigException {
         JsonNode root;
         try {
             root = TOML.readTree(toml);
@@ -159,7 +181,7 @@ public final class ConfigLoader {
         if (root == null || !root.isObject()) {
             throw new ConfigException(file, null, null, "is empty; expected a [secretstore] section");
         }
-        return new Builder(file, (ObjectNode) root).build();
+        return new Builder(file, (ObjectNode) root, env).build();
     }
 
     private static String sanitize(JsonProcessingException e) {
@@ -178,11 +200,15 @@ public final class ConfigLoader {
         private final Path baseDir;
         private final ObjectNode root;
         private final List<String> notices = new ArrayList<>();
+        private final ParityAccounts.Environment env;
+        /** Parity's sections the node reads ({@link #USED_PARITY_OPTIONS}); empty tables when absent. */
+        private final Map<String, Section> parity = new java.util.HashMap<>();
 
-        Builder(Path file, ObjectNode root) {
+        Builder(Path file, ObjectNode root, ParityAccounts.Environment env) {
             this.file = file;
             this.baseDir = file.getParent() == null ? Path.of("").toAbsolutePath() : file.getParent();
             this.root = root;
+            this.env = env;
         }
 
         NodeConfig build() throws ConfigException {
@@ -203,6 +229,17 @@ public final class ConfigLoader {
                     ss = new Section(file, name, (ObjectNode) e.getValue());
                 } else if (name.equals(EXT)) {
                     ext = new Section(file, name, (ObjectNode) e.getValue());
+                } else if (USED_PARITY_OPTIONS.containsKey(name)) {
+                    Section used = new Section(file, name, (ObjectNode) e.getValue());
+                    parity.put(name, used);
+                    List<String> ignored = new ArrayList<>();
+                    used.keys().forEachRemaining(k -> {
+                        if (!USED_PARITY_OPTIONS.get(name).contains(k)) ignored.add(k);
+                    });
+                    if (!ignored.isEmpty()) {
+                        notices.add(file + ": [" + name + "] is read for " + String.join(", ", USED_PARITY_OPTIONS.get(name))
+                                + " only; ignored: " + String.join(", ", ignored));
+                    }
                 } else if (PARITY_SECTIONS.contains(name)) {
                     notices.add(file + ": [" + name + "] is a Parity Ethereum section the key server does not use; ignored");
                     if (name.equals("misc")) {
@@ -224,6 +261,7 @@ public final class ConfigLoader {
             if (ext == null) {
                 ext = new Section(file, EXT, TOML.createObjectNode());
             }
+            for (String name : USED_PARITY_OPTIONS.keySet()) parity.putIfAbsent(name, new Section(file, name, TOML.createObjectNode()));
             checkKnown(ss, SECRETSTORE_OPTIONS, EXT, EXT_OPTIONS);
             checkKnown(ext, EXT_OPTIONS, SECRETSTORE, SECRETSTORE_OPTIONS);
 
@@ -257,14 +295,17 @@ public final class ConfigLoader {
                 EthereumRpc eth = ethereum(ext);
                 Acl acl = acl(ss, ext, eth);
 
-                boolean rpcEnabled = ext.bool("rpc_enabled", false);
-                RpcService rpc = new RpcService(rpcEnabled,
-                        new Listen(listenIp(ext, "rpc_interface"), ext.port("rpc_port", DEFAULT_RPC_PORT)),
-                        cors(ext, "rpc_cors"), allowedHosts(ext, "rpc_allowed_hosts"));
+                RpcService rpc = rpcService(ext);
+                boolean rpcEnabled = rpc.enabled();
                 HostAllowList httpHosts = allowedHosts(ext, "http_allowed_hosts");
-                Listen ops = new Listen(listenIp(ext, "ops_interface"), ext.port("ops_port", DEFAULT_OPS_PORT));
+                if (!ext.has("ops_port") && http.port() + OPS_PORT_OFFSET > 65535) {
+                    throw ext.error("ops_port", "not set, and its default (http_port + " + OPS_PORT_OFFSET + ") is beyond 65535; "
+                            + "set ops_port");
+                }
+                Listen ops = new Listen(listenIp(ext, "ops_interface"), ext.port("ops_port", http.port() + OPS_PORT_OFFSET));
                 boolean parityStrict = ext.bool("parity_strict", false);
-                Optional<Path> keysPath = path(ext, "keys_path");
+                Optional<Path> keysPath = ext.has("keys_path") || rpcEnabled || source instanceof SecretSource.KeystoreAccount
+                        ? Optional.of(keysDirectory(ext)) : Optional.empty();
                 boolean allowKeyLoss = ext.bool("allow_key_loss_on_set_change", false);
                 NodeConfig.Limits limits = new NodeConfig.Limits(
                         ext.integer("requester_rate_limit", 0, 1_000_000, "requests per second from 0 (no limit) to 1000000")
@@ -281,7 +322,7 @@ public final class ConfigLoader {
                 NodeConfig.RequesterAuthorization requesters = requesters(ext);
                 NodeConfig.HttpListeners listeners = listeners(ext);
 
-                checkListenersDistinct(ss, cluster, disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops);
+                checkListenersDistinct(ss, rpc.options(), cluster, disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops);
                 exposureNotices(disableHttp ? null : http, rpcEnabled ? rpc.listen() : null, ops, listeners);
                 if (acl.mode() == AclMode.NONE) {
                     notices.add("[secretstore] acl_contract = \"none\": the ACL check is DISABLED, every requester may "
@@ -356,6 +397,14 @@ public final class ConfigLoader {
                 throw ss.error("self_secret", "missing; the node key is required, as 64 hex digits in "
                         + "[secretstore] self_secret or as a key file named by [" + EXT + "] self_secret_file");
             }
+            if (inline && ss.isString("self_secret") && HEX40.matcher(ss.string("self_secret").orElseThrow()).matches()) {
+                Address account = Address.fromHex(ss.string("self_secret").orElseThrow());
+                Path dir = keysDirectory(ext);
+                Path f = new dev.secretstore.keystore.Keystore(dir).fileOf(account).orElseThrow(() -> ss.error("self_secret",
+                        "account " + account.toHex() + " passed as the node key is not found: no keystore file for it in "
+                                + dir + keysDirectoryOrigin(ext)));
+                return new SecretSource.KeystoreAccount(account, f);
+            }
             if (inline) return new SecretSource.InConfigFile();
             Path p = path(ext, "self_secret_file").orElseThrow();
             return new SecretSource.KeyFile(p);
@@ -393,14 +442,12 @@ public final class ConfigLoader {
                     Arrays.fill(chars, '\0');
                 }
             }
+            if (source instanceof SecretSource.KeystoreAccount ka) {
+                return unlockAccount(ss, ka);
+            }
             String value = ss.string("self_secret").orElseThrow();
             if (HEX64.matcher(value).matches()) {
                 return keyFromHex(value, ss, "self_secret");
-            }
-            if (HEX40.matcher(value).matches()) {
-                throw ss.error("self_secret", "an account address (40 hex digits) whose key is in a keystore is not "
-                        + "supported yet; give the raw node key as 64 hex digits, or a key file in [" + EXT
-                        + "] self_secret_file");
             }
             String hint = value.startsWith("0x") || value.startsWith("0X") ? " (without a 0x prefix)" : "";
             throw ss.error("self_secret", "expected 64 hex digits" + hint + " (the raw secp256k1 private key), got a "
@@ -416,6 +463,115 @@ public final class ConfigLoader {
             } finally {
                 Arrays.fill(bytes, (byte) 0);
             }
+        }
+
+        /**
+         * The keystore directory: {@code [secretstore_ext] keys_path} as written, else Parity's ({@link ParityAccounts}:
+         * {@code [parity] base_path}, {@code keys_path} and {@code chain}).
+         */
+        private Path keysDirectory(Section ext) throws ConfigException {
+            Optional<Path> own = path(ext, "keys_path");
+            if (own.isPresent()) return own.get();
+            Section p = parity.get("parity");
+            Optional<String> base = p.string("base_path");
+            Optional<String> keys = p.string("keys_path");
+            String chain = p.string("chain").orElse(ParityAccounts.DEFAULT_CHAIN);
+            for (String option : List.of("base_path", "keys_path")) {
+                if (p.string(option).map(String::isBlank).orElse(false)) throw p.error(option, "is empty; expected a path");
+            }
+            try {
+                return ParityAccounts.keysDirectory(base, keys, chain, env);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw p.error(p.has("keys_path") ? "keys_path" : "base_path", "is not a valid path");
+            } catch (IllegalArgumentException e) {
+                throw p.error("chain", e.getMessage());
+            }
+        }
+
+        /** How {@link #keysDirectory} came about, for messages. */
+        private String keysDirectoryOrigin(Section ext) {
+            if (ext.has("keys_path")) return " ([" + EXT + "] keys_path)";
+            return " (Parity's keys directory: [parity] base_path, keys_path and chain"
+                    + (parity.get("parity").has("base_path") ? "" : "; base_path not set, so Parity's default") + ")";
+        }
+
+        /** SEC-07: the passwords go to the keystore only; messages name files and the account, never a password. */
+        private KeyPair unlockAccount(Section ss, SecretSource.KeystoreAccount ka) throws ConfigException {
+            Section account = parity.get("account");
+            List<String> files = account.strings("password", false).orElse(List.of());
+            List<String> passwords;
+            try {
+                List<Path> paths = ParityAccounts.passwordFiles(files, parity.get("parity").string("base_path"), env);
+                for (int i = 0; i < files.size(); i++) {
+                    if (!Path.of(files.get(i)).isAbsolute() && !files.get(i).startsWith("$")) {
+                        notices.add("[account] password: " + quote(files.get(i)) + " is relative, so it is read, as Parity "
+                                + "reads it, from the working directory: " + paths.get(i));
+                    }
+                    FilePermissionChecks.secretFileWarning(paths.get(i), true).ifPresent(w -> notices.add(
+                            "[account] password: " + w.replace("holds the node key", "unlocks the node key")));
+                }
+                passwords = ParityAccounts.passwords(paths);
+            } catch (IOException e) {
+                throw account.error("password", e.getMessage());
+            } catch (java.nio.file.InvalidPathException e) {
+                throw account.error("password", "an entry is not a valid path");
+            }
+            try {
+                return ParityAccounts.unlock(new dev.secretstore.keystore.Keystore(ka.file().getParent()), ka.account(), passwords);
+            } catch (IllegalArgumentException e) {
+                throw ss.error("self_secret", e.getMessage());
+            }
+        }
+
+        /**
+         * The {@code secretstore_*} JSON-RPC service: from Parity's {@code [rpc]} when it is enabled (Parity's default;
+         * {@code disable = true} turns it off) and its {@code apis} include the secretstore API ({@link ParityRpcApis});
+         * else from {@code [secretstore_ext] rpc_enabled}. Both at once is an error: one service, configured once.
+         */
+        private RpcService rpcService(Section ext) throws ConfigException {
+            Section r = parity.get("rpc");
+            boolean parityServes = false;
+            if (r.keys().hasNext()) {
+                List<String> apis = r.strings("apis", false).orElse(ParityRpcApis.DEFAULT);
+                boolean serves;
+                try {
+                    serves = ParityRpcApis.servesSecretStore(apis);
+                } catch (IllegalArgumentException e) {
+                    throw r.error("apis", e.getMessage());
+                }
+                parityServes = serves && !r.bool("disable", false);
+                if (!parityServes) {
+                    notices.add("[rpc]: " + (serves ? "disable = true" : "its apis do not include the secretstore API")
+                            + ", so the node serves no JSON-RPC there (it serves only secretstore_*)");
+                }
+            }
+            if (!parityServes) {
+                return new RpcService(ext.bool("rpc_enabled", false),
+                        new Listen(listenIp(ext, "rpc_interface"), ext.port("rpc_port", DEFAULT_RPC_PORT)),
+                        cors(ext, "rpc_cors"), allowedHosts(ext, "rpc_allowed_hosts"));
+            }
+            if (ext.bool("rpc_enabled", false)) {
+                throw ext.error("rpc_enabled", "true, and Parity's [rpc] section serves the secretstore API too; the node runs "
+                        + "one JSON-RPC service: remove rpc_enabled (and rpc_*) or take \"secretstore\" out of [rpc] apis");
+            }
+            Listen listen = new Listen(listenIp(r, "interface"), r.port("port", DEFAULT_RPC_PORT));
+            List<String> hosts = r.strings("hosts", false).orElse(List.of("none"));
+            HostAllowList allowed;
+            if (hosts.equals(List.of("none"))) {
+                // Parity (configuration.rs hosts()): on 0.0.0.0 "none" means any Host header
+                allowed = listen.ip().equals("0.0.0.0") ? HostAllowList.anyHost() : HostAllowList.defaults();
+            } else if (hosts.size() == 1 && List.of("*", "all", "any").contains(hosts.get(0))) {
+                allowed = HostAllowList.anyHost();
+            } else {
+                try {
+                    allowed = HostAllowList.of(hosts);
+                } catch (IllegalArgumentException e) {
+                    throw r.error("hosts", ConfigException.redact(e.getMessage()));
+                }
+            }
+            notices.add("[rpc] serves the secretstore_* JSON-RPC on " + listen + " with the accounts of the keystore "
+                    + "directory; Parity's other methods answer \"Method not found\"");
+            return new RpcService(true, listen, cors(r, "cors"), allowed, RpcService.PARITY_OPTIONS);
         }
 
         private List<Member> members(Section ss, NodeId self, Listen cluster) throws ConfigException {
@@ -785,9 +941,9 @@ public final class ConfigLoader {
                     + ", so the policy file would be ignored; set acl_contract = \"policy\" or remove the option");
         }
 
-        private static void checkListenersDistinct(Section ss, Listen... listeners) throws ConfigException {
+        private static void checkListenersDistinct(Section ss, String rpcOptions, Listen... listeners) throws ConfigException {
             String[] names = {"[secretstore] interface/port", "[secretstore] http_interface/http_port",
-                    "[secretstore_ext] rpc_interface/rpc_port", "[secretstore_ext] ops_interface/ops_port"};
+                    rpcOptions, "[secretstore_ext] ops_interface/ops_port"};
             for (int i = 0; i < listeners.length; i++) {
                 for (int j = i + 1; j < listeners.length; j++) {
                     Listen a = listeners[i];

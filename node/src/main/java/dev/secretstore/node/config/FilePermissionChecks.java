@@ -45,11 +45,17 @@ public final class FilePermissionChecks {
                 + "; other users may read the key. Run: chmod 600 " + file);
     }
 
-    /** The start-up warnings of {@code config}: its configuration file or key file, whichever holds the key. */
+    /**
+     * The start-up warnings of {@code config}: its configuration file or key file, whichever holds the key (none for a
+     * keystore account, whose file is encrypted).
+     */
     public static List<String> warnings(NodeConfig config) {
         List<String> out = new ArrayList<>();
         if (config.secret() instanceof NodeConfig.SecretSource.KeyFile kf) {
             secretFileWarning(kf.path(), true).ifPresent(out::add);
+        } else if (config.secret() instanceof NodeConfig.SecretSource.KeystoreAccount) {
+            // the key is in a password-encrypted keystore file; the configuration file names only the account
+            return out;
         } else {
             secretFileWarning(config.source(), true).ifPresent(out::add);
         }

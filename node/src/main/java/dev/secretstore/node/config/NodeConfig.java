@@ -47,10 +47,12 @@ import java.util.Optional;
  * @param adminPublic       {@code admin_public}, if set (never equal to a node id)
  * @param disableAutoMigrate {@code disable_auto_migrate} (accepted, no effect yet)
  * @param ethereum          Ethereum JSON-RPC endpoint settings for ACL and registry calls
- * @param rpc               the {@code secretstore_*} JSON-RPC service settings
+ * @param rpc               the {@code secretstore_*} JSON-RPC service settings ({@code [secretstore_ext] rpc_*}, or
+ *                          Parity's {@code [rpc]} when its {@code apis} include secretstore)
  * @param ops               health and metrics listener
  * @param parityStrict      {@code parity_strict}: turn off every HTTP extension
- * @param keysPath          {@code keys_path}, resolved, if set
+ * @param keysPath          the keystore directory: {@code [secretstore_ext] keys_path}, resolved, if set; otherwise
+ *                          Parity's ({@link ParityAccounts}) when the node key or the JSON-RPC service needs one
  * @param allowKeyLossOnSetChange {@code allow_key_loss_on_set_change} (SEC-26)
  * @param limits            HTTP request limits per requester and per key (SEC-23, SEC-28), per source address and
  *                          operation class, and who may create keys (SEC-35)
@@ -330,6 +332,17 @@ public record NodeConfig(
                 Objects.requireNonNull(path, "path");
             }
         }
+
+        /**
+         * {@code [secretstore] self_secret} names an account (40 hex digits) whose keystore file {@code file} holds
+         * the key, unlocked with a password from the {@code [account] password} files.
+         */
+        record KeystoreAccount(Address account, Path file) implements SecretSource {
+            public KeystoreAccount {
+                Objects.requireNonNull(account, "account");
+                Objects.requireNonNull(file, "file");
+            }
+        }
     }
 
     /** The {@code acl_contract} modes (spec/acl-and-config.md §2.5). */
@@ -382,11 +395,22 @@ public record NodeConfig(
      * The {@code secretstore_*} JSON-RPC service ({@code rpc_enabled}, {@code rpc_interface}, {@code rpc_port},
      * {@code rpc_cors}, {@code rpc_allowed_hosts}).
      */
-    public record RpcService(boolean enabled, Listen listen, CorsPolicy cors, HostAllowList hosts) {
+    public record RpcService(boolean enabled, Listen listen, CorsPolicy cors, HostAllowList hosts, String options) {
+        /** The options of {@code [secretstore_ext]}. */
+        public static final String EXT_OPTIONS = "[secretstore_ext] rpc_interface/rpc_port";
+        /** Parity's {@code [rpc]} section, whose {@code apis} include the secretstore API. */
+        public static final String PARITY_OPTIONS = "[rpc] interface/port";
+
         public RpcService {
             Objects.requireNonNull(listen, "listen");
             Objects.requireNonNull(cors, "cors");
             Objects.requireNonNull(hosts, "hosts");
+            Objects.requireNonNull(options, "options");
+        }
+
+        /** Configured by {@code [secretstore_ext]} ({@link #EXT_OPTIONS}). */
+        public RpcService(boolean enabled, Listen listen, CorsPolicy cors, HostAllowList hosts) {
+            this(enabled, listen, cors, hosts, EXT_OPTIONS);
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The server jar's command line (only {@code node}), run in-process. */
@@ -156,5 +157,58 @@ class MainTest {
             throw new IllegalStateException("port in use");
         }), "node", "--config", validConfig().toString())).isEqualTo(1);
         assertThat(err.toString()).contains("error: IllegalStateException: port in use");
+    }
+
+    Path rpcConfig() throws Exception {
+        Path f = validConfig();
+        Files.writeString(f, "[rpc]\napis = [\"all\"]\nport = 18545\n" + Files.readString(f));
+        return f;
+    }
+
+    /** Parity's [rpc] with the secretstore API: the server jar does not carry the service and says so (exit 3). */
+    @Test
+    void serverJarRefusesAConfigurationThatStartsTheJsonRpcNamingItsOptions() throws Exception {
+        assertThat(run(new Fake(c -> 0), "node", "--config", rpcConfig().toString())).isEqualTo(3);
+        assertThat(err.toString()).contains("error: the configuration starts the secretstore_* JSON-RPC service ([rpc] interface/port)")
+                .contains("./secretstore");
+    }
+
+    /** The command line's side services start after validation, before the runner, and close when it returns. */
+    @Test
+    void sideServicesRunAroundTheNodeAndAPortInUseIsAFailureNamingIt() throws Exception {
+        List<String> events = new java.util.ArrayList<>();
+        SideServices services = (cfg, log) -> {
+            events.add("start " + cfg.rpc().listen());
+            return List.of(() -> events.add("close"));
+        };
+        Components c = new Fake(cfg -> {
+            events.add("run");
+            return 0;
+        });
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                if (cls == NodeCommand.class) return cls.cast(new NodeCommand(c, services));
+                return CommandLine.defaultFactory().create(cls);
+            }
+        };
+        String[] args = {"node", "--config", rpcConfig().toString()};
+        assertThat(Main.run(new Main(), factory, args, new PrintWriter(out, true), new PrintWriter(err, true))).isZero();
+        assertThat(events).containsExactly("start 127.0.0.1:18545", "run", "close");
+
+        SideServices taken = (cfg, log) -> {
+            throw new java.io.IOException("the JSON-RPC service cannot listen on 127.0.0.1:18545 (in use); move it with [rpc] interface/port");
+        };
+        factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                if (cls == NodeCommand.class) return cls.cast(new NodeCommand(c, taken));
+                return CommandLine.defaultFactory().create(cls);
+            }
+        };
+        events.clear();
+        assertThat(Main.run(new Main(), factory, args, new PrintWriter(out, true), new PrintWriter(err, true))).isEqualTo(1);
+        assertThat(events).isEmpty();
+        assertThat(err.toString()).contains("move it with [rpc] interface/port");
     }
 }

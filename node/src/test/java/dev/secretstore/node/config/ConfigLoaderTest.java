@@ -76,6 +76,7 @@ class ConfigLoaderTest {
                 # Parity's wiki example, real ids, plus every [secretstore] option
                 [parity]
                 chain = "dev"
+                mode = "active"
 
                 [secretstore]
                 disable = false
@@ -170,7 +171,8 @@ class ConfigLoaderTest {
         assertThat(c.cluster()).isEqualTo(new NodeConfig.Listen("127.0.0.1", 8083));
         assertThat(c.http()).contains(new NodeConfig.Listen("127.0.0.1", 8082));
         assertThat(c.rpc().listen()).isEqualTo(new NodeConfig.Listen("127.0.0.1", 8545));
-        assertThat(c.ops()).isEqualTo(new NodeConfig.Listen("127.0.0.1", 8090));
+        // the HTTP port + 100, never Parity's 8090 (a real http_port)
+        assertThat(c.ops()).isEqualTo(new NodeConfig.Listen("127.0.0.1", 8182));
         assertThat(c.cluster().isLoopback()).isTrue();
         assertThat(c.http().orElseThrow().isLoopback()).isTrue();
         assertThat(c.rpc().enabled()).isFalse();
@@ -278,13 +280,6 @@ class ConfigLoaderTest {
     void missingServerSetContractIsRefusedBecauseParitysDefaultIsRegistry() throws Exception {
         ConfigException e = error(minimal("").replace("server_set_contract = \"none\"\n", ""));
         assertThat(e.getMessage()).contains("server_set_contract").contains("\"registry\"").contains("server_set_contract = \"none\"");
-    }
-
-    @Test
-    void accountAddressAsSelfSecretIsRefusedAsNotSupportedYet() throws Exception {
-        ConfigException e = error(minimal("").replace(SECRET, "00a329c0648769a73afac7f9381e08fb43dbea72"));
-        assertThat(e.option()).contains("self_secret");
-        assertThat(e.getMessage()).contains("not supported yet");
     }
 
     @ParameterizedTest

@@ -193,7 +193,7 @@ class HttpListenersConfigTest {
         Files.writeString(f, minimal("http_interface = \"all\"\n[secretstore_ext]\nops_interface = \"all\"\n"));
         NodeConfig plain = ConfigLoader.load(f);
         assertThat(plain.notices()).anyMatch(n -> n.startsWith("HTTP API listens on 0.0.0.0:8082") && n.contains("tls_certificate"));
-        assertThat(plain.notices()).anyMatch(n -> n.startsWith("health and metrics listener on 0.0.0.0:8090") && n.contains("plain HTTP"));
+        assertThat(plain.notices()).anyMatch(n -> n.startsWith("health and metrics listener on 0.0.0.0:8182") && n.contains("plain HTTP"));
         Files.writeString(f, minimal("http_interface = \"all\"\n[secretstore_ext]\nops_interface = \"all\"\n"
                 + "tls_certificate = \"node.pem\"\ntls_private_key = \"node.key\"\n"));
         NodeConfig tls = ConfigLoader.load(f);
