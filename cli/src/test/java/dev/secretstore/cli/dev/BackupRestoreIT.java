@@ -80,9 +80,9 @@ class BackupRestoreIT {
         return Hex.encode(b);
     }
 
-    /** Retries {@code work} for up to a minute (members connecting after a start). */
+    /** Retries {@code work} for up to two minutes (members connecting after a start, on a loaded machine). */
     private static <T> T eventually(java.util.concurrent.Callable<T> work) throws Exception {
-        long deadline = System.nanoTime() + 60_000_000_000L;
+        long deadline = System.nanoTime() + 120_000_000_000L;
         while (true) {
             try {
                 return work.call();
