@@ -20,11 +20,47 @@ public final class NodeMetrics {
     private final Map<String, LongAdder> durationNanos = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> durationCount = new ConcurrentHashMap<>();
 
+    private final StatusHistory history;
+
+    public NodeMetrics() {
+        this(System::currentTimeMillis);
+    }
+
+    /** @param clockMillis the wall clock the status page's history runs on */
+    public NodeMetrics(java.util.function.LongSupplier clockMillis) {
+        this.history = new StatusHistory(clockMillis);
+    }
+
     /** One finished HTTP request. */
     public void request(String op, int status, long nanos) {
+        history.request(op, status, nanos);
         requests.computeIfAbsent(new RequestLabel(op, status), l -> new LongAdder()).increment();
         durationNanos.computeIfAbsent(op, o -> new LongAdder()).add(nanos);
         durationCount.computeIfAbsent(op, o -> new LongAdder()).increment();
+    }
+
+    /** The status page's recent past: request buckets, the last requests, blamed members. */
+    public StatusHistory history() {
+        return history;
+    }
+
+    /** This node and the configured members (node ids, {@code 0x}…, this node included) the status page lists. */
+    public record Cluster(String self, List<String> members, java.util.function.LongSupplier keysHeld) {
+        public Cluster {
+            members = List.copyOf(members);
+        }
+    }
+
+    private volatile Cluster cluster;
+
+    /** Names this node, its members and how to count the keys it holds, for the status page. */
+    public void cluster(String self, List<String> members, java.util.function.LongSupplier keysHeld) {
+        cluster = new Cluster(self, members, keysHeld);
+    }
+
+    /** What {@link #cluster} set, or null. */
+    public Cluster cluster() {
+        return cluster;
     }
 
     private final Map<String, Supplier<EdgeServer.Stats>> listeners = new ConcurrentHashMap<>();
@@ -46,6 +82,12 @@ public final class NodeMetrics {
     public void session(String type, boolean master, String outcome, int blamedNodes) {
         sessions.computeIfAbsent(new SessionLabel(type, master ? "master" : "member", outcome), l -> new LongAdder()).increment();
         if (blamedNodes > 0) blamed.computeIfAbsent(type, t -> new LongAdder()).add(blamedNodes);
+    }
+
+    /** {@link #session} naming the members blamed (node ids, {@code 0x}…), which the status page lists. */
+    public void session(String type, boolean master, String outcome, java.util.Collection<String> blamedNodes) {
+        session(type, master, outcome, blamedNodes.size());
+        if (!blamedNodes.isEmpty()) history.blamed(type, blamedNodes);
     }
 
     /**

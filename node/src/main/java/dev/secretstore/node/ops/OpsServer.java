@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  * hold, repair pending, SEC-40), {@code unresponsive} (503: the cluster loop did not answer), {@code storage_failing}
  * (503: SEC-38) or {@code no_quorum} (503: no other member connected), the members connected, the largest threshold
  * servable now, the storage state, the version, and the cluster id requesters sign for ({@code cluster_id}, docs/auth.md §3);
- * {@code GET /metrics} serves {@link NodeMetrics} in the Prometheus text format. Nothing else; no
+ * {@code GET /metrics} serves {@link NodeMetrics} in the Prometheus text format; {@code GET /status} (and {@code /})
+ * the operators' status page and {@code GET /status.json} its data ({@link StatusPage}, issue #16). Nothing else; no
  * key data. Binds to loopback unless configured otherwise (SEC-30); a {@code Host} other than the bound address,
  * {@code localhost} or a loopback literal gets 403 (SEC-37, DNS rebinding). Served by an {@link EdgeServer} named
  * {@value #LISTENER} with small fixed caps ({@link #limits}: SEC-34), optionally over TLS with client certificates.
@@ -126,8 +127,7 @@ public final class OpsServer implements AutoCloseable, HttpHandler {
         } else if (path.equals("/health")) {
             NodeMetrics.Gauges g = gauges.get();
             long missing = g.availability().keysMissingHere();
-            String status = !g.loopResponsive() ? "unresponsive" : !g.storageOk() ? "storage_failing"
-                    : !g.canServe() ? "no_quorum" : missing > 0 ? "under_replicated" : "ok";
+            String status = healthStatus(g);
             return text(g.canServe() ? 200 : 503, "application/json",
                     "{\"status\":\"" + status + "\",\"peers_connected\":" + g.peersConnected()
                             + ",\"members\":" + g.membersConfigured() + ",\"sessions_active\":" + g.sessionsActive()
@@ -138,8 +138,29 @@ public final class OpsServer implements AutoCloseable, HttpHandler {
                             + (clusterId == null ? "" : ",\"cluster_id\":\"0x" + clusterId.toHex() + "\"") + "}");
         } else if (path.equals("/metrics")) {
             return text(200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(gauges.get()));
+        } else if (path.equals("/status") || path.equals("/")) {
+            return page(text(200, "text/html; charset=utf-8", StatusPage.HTML));
+        } else if (path.equals("/status.json")) {
+            NodeMetrics.Gauges g = gauges.get();
+            return page(text(200, "application/json", StatusPage.json(g, healthStatus(g), metrics, VERSION,
+                    clusterId == null ? null : "0x" + clusterId.toHex(), System.currentTimeMillis())));
         }
         return HttpResponse.of(404);
+    }
+
+    /** The {@code status} of {@code /health} for {@code g}. */
+    static String healthStatus(NodeMetrics.Gauges g) {
+        return !g.loopResponsive() ? "unresponsive" : !g.storageOk() ? "storage_failing"
+                : !g.canServe() ? "no_quorum" : g.availability().underReplicated() ? "under_replicated" : "ok";
+    }
+
+    /** The status page's headers: its own CSP, never cached, never framed, never sniffed, no referrer. */
+    private static HttpResponse page(HttpResponse response) {
+        return response.with("Content-Security-Policy", StatusPage.CONTENT_SECURITY_POLICY)
+                .with("Cache-Control", "no-store")
+                .with("X-Content-Type-Options", "nosniff")
+                .with("X-Frame-Options", "DENY")
+                .with("Referrer-Policy", "no-referrer");
     }
 
     /** Values made of hex digits, letters and dots only (node ids, storage states): no escaping needed. */

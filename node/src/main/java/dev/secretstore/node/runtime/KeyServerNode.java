@@ -237,7 +237,8 @@ public final class KeyServerNode implements AutoCloseable {
                 (to, key, reason) -> sessions.onSendFailed(to, key, reason));
         sessions = new ClusterSessions(self, network, loop, Clock.SYSTEM, settings.sessionTimeout(), settings.maxSessions());
         sessions.observe((session, nanos) -> metrics.session(session.key().type().name().toLowerCase(java.util.Locale.ROOT),
-                session.key().master().equals(self), session.failure().map(f -> f.kind().name()).orElse("ok"), session.blamed().size()));
+                session.key().master().equals(self), session.failure().map(f -> f.kind().name()).orElse("ok"),
+                session.blamed().stream().map(id -> "0x" + id.toHex()).sorted().toList()));
         sessions.record(audit); // one line per client request on every member taking part (SEC-29)
         requesters = requesterCheck();
         keyServer = new ClusterKeyServer(sessions, view, storage, acl, settings.admin(), settings.availability(), requesters, loop,
@@ -271,6 +272,8 @@ public final class KeyServerNode implements AutoCloseable {
             warnIfPlainBeyondLoopback(HttpApi.LISTENER, http.address(), http.secure(), "set tls_certificate and tls_private_key");
         }
         if (settings.opsAddress() != null) {
+            metrics.cluster("0x" + self.toHex(), membersWithSelf().stream().map(id -> "0x" + id.toHex()).toList(),
+                    () -> storage.keyIds().size());
             ops = new OpsServer(settings.opsAddress(), metrics, this::gauges, clusterId(), OpsServer.limits(listeners.limits()), opsTls);
             metrics.listener(OpsServer.LISTENER, ops::stats);
             warnIfPlainBeyondLoopback(OpsServer.LISTENER, ops.address(), ops.secure(), listeners.tls().isPresent()

@@ -173,9 +173,81 @@ class OpsServerTest {
                 .contains("secretstore_cluster_loop_responsive 1\n");
     }
 
+    /**
+     * Issue #16: /status.json is what the page renders: members with their links (B down), keys by replication state,
+     * the request series, blamed members and the last requests; no key ids or requester addresses (SEC-07).
+     */
+    @Test
+    void statusJsonHasMembersKeysSeriesBlamedAndRecentRequests() throws Exception {
+        metrics.cluster(A, java.util.List.of(A, B, C), () -> 7);
+        AvailabilityStatus availability = new AvailabilityStatus();
+        availability.missingHere(2);
+        gauges.set(new NodeMetrics.Gauges(3, 1, 0, true, availability.snapshot(), java.util.List.of(A, C), "ok"));
+        metrics.request("retrieve_shadows", 200, 2_000_000);
+        metrics.request("generate", 403, 4_000_000);
+        metrics.session("decryption", true, "ok", java.util.List.of(B));
+        HttpResponse<String> r = get("/status.json");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).contains("application/json");
+        assertThat(r.headers().firstValue("Cache-Control")).contains("no-store");
+        com.fasterxml.jackson.databind.JsonNode s = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+        assertThat(s.get("status").asText()).isEqualTo("under_replicated");
+        assertThat(s.get("self").asText()).isEqualTo(A);
+        assertThat(s.get("members").toString()).isEqualTo("[{\"id\":\"" + A + "\",\"self\":true,\"connected\":true},"
+                + "{\"id\":\"" + B + "\",\"self\":false,\"connected\":false},{\"id\":\"" + C + "\",\"self\":false,\"connected\":true}]");
+        assertThat(s.get("keys").get("held").asLong()).isEqualTo(7);
+        assertThat(s.get("keys").get("missing_here").asLong()).isEqualTo(2);
+        assertThat(s.get("keys").get("under_replicated").asBoolean()).isTrue();
+        com.fasterxml.jackson.databind.JsonNode requests = s.get("requests");
+        assertThat(requests.get("bucket_seconds").asInt()).isEqualTo(StatusHistory.BUCKET_SECONDS);
+        assertThat(requests.get("count")).hasSize(StatusHistory.BUCKETS);
+        long total = 0, clientErrors = 0;
+        for (var n : requests.get("count")) total += n.asLong();
+        for (var n : requests.get("client_errors")) clientErrors += n.asLong();
+        assertThat(total).isEqualTo(2);
+        assertThat(clientErrors).isEqualTo(1);
+        assertThat(s.get("blamed").get(0).get("id").asText()).isEqualTo(B);
+        assertThat(s.get("blamed").get(0).get("session").asText()).isEqualTo("decryption");
+        assertThat(s.get("recent_requests").get(0).get("op").asText()).isEqualTo("generate");
+        assertThat(s.get("recent_requests").get(0).get("status").asInt()).isEqualTo(403);
+        assertThat(s.get("recent_requests").get(1).get("ms").asDouble()).isEqualTo(2.0);
+    }
+
+    /** Issue #16: the page is self-contained: a CSP that allows its own inline script and style by hash and nothing else. */
+    @Test
+    void statusPageIsSelfContainedUnderAStrictContentSecurityPolicy() throws Exception {
+        for (String path : java.util.List.of("/status", "/")) {
+            HttpResponse<String> r = get(path);
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+            String csp = r.headers().firstValue("Content-Security-Policy").orElseThrow();
+            assertThat(csp).startsWith("default-src 'none'; script-src 'sha256-").contains("; style-src 'sha256-")
+                    .contains("connect-src 'self'").contains("frame-ancestors 'none'").doesNotContain("unsafe");
+            assertThat(r.headers().firstValue("X-Frame-Options")).contains("DENY");
+            String page = r.body();
+            assertThat(page).contains("<table id=\"members\"").contains("<svg id=\"rate-plot\"").contains("<svg id=\"latency-plot\"")
+                    .contains("<table id=\"blamed\"").contains("<table id=\"recent\"").contains("fetch(\"status.json\"");
+            assertThat(page).as("no external assets").doesNotContainPattern("(src|href)\\s*=\\s*[\"']?(https?:)?//")
+                    .doesNotContain("<link").doesNotContain("<img").doesNotContain("@import").doesNotContain("url(")
+                    .doesNotContain("innerHTML").doesNotContain(" on" + "click=");
+            String script = StatusPage.inner(page, "script");
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(script.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertThat(csp).contains("script-src 'sha256-" + java.util.Base64.getEncoder().encodeToString(digest) + "'");
+        }
+    }
+
+    /** SEC-37: the status page and its data follow the ops listener's Host allow-list. */
+    @Test
+    void sec37_statusPageRefusesAForeignHost() throws Exception {
+        assertThat(rawGet("/status.json", "evil.example")).startsWith("HTTP/1.1 403 ");
+        assertThat(rawGet("/status", "evil.example")).startsWith("HTTP/1.1 403 ");
+        assertThat(rawGet("/status.json", "localhost")).startsWith("HTTP/1.1 200 ").contains("\"members\":[");
+    }
+
     @Test
     void nothingElseIsServed() throws Exception {
-        assertThat(get("/").statusCode()).isEqualTo(404);
+        assertThat(get("/index.html").statusCode()).isEqualTo(404);
+        assertThat(get("/status/").statusCode()).isEqualTo(404);
         assertThat(get("/metrics/../health").statusCode()).isIn(404, 200);
         assertThat(client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
