@@ -49,14 +49,15 @@ class ReleaseArchiveIT {
         Path archive = Path.of(System.getProperty("secretstore.archive", "target/secretstore.tar.gz"));
         version = System.getProperty("secretstore.version", "");
         assertThat(archive).as("the archive built by the package phase of profile dist").isRegularFile();
-        Result untar = run(List.of("tar", "-xzf", archive.toString(), "-C", tmp.toString()), tmp, Map.of());
+        Path unpacked = Files.createDirectories(tmp.resolve("unpacked"));
+        Result untar = run(List.of("tar", "-xzf", archive.toString(), "-C", unpacked.toString()), tmp, Map.of());
         assertThat(untar.exit()).as("tar: %s", untar.output()).isZero();
-        home = tmp.resolve("secretstore-" + version);
+        home = unpacked.resolve("secretstore-" + version);
     }
 
     @Test
     void archiveHasTheDocumentedLayout() throws IOException {
-        try (Stream<Path> top = Files.list(tmp)) {
+        try (Stream<Path> top = Files.list(home.getParent())) {
             assertThat(top.map(p -> p.getFileName().toString()))
                     .as("one top-level directory, named by the version")
                     .containsExactly("secretstore-" + version);
