@@ -66,16 +66,23 @@ final class InitClusterCommand implements Callable<Integer> {
     @Option(names = "--force", description = "overwrite existing key, configuration and policy files (never deletes key storage)")
     boolean force;
 
+    private void shiftable(int port, String what) {
+        if (port >= 1 && port <= 65535) PortsShift.shift(portsShift, port, what);
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ClusterInit.Plan plan;
         try {
-            int last = Math.max(0, nodes - 1);
-            PortsShift.shift(portsShift, basePort + last, "cluster port of node " + last + " (--base-port " + basePort + ")");
-            PortsShift.shift(portsShift, httpBasePort + last, "HTTP API port of node " + last + " (--http-base-port " + httpBasePort + ")");
-            PortsShift.shift(portsShift, opsBasePort + last, "ops port of node " + last + " (--ops-base-port " + opsBasePort + ")");
+            PortsShift.shift(portsShift, 0, "first port");
+            if (portsShift > 0) { // a base out of range on its own is the plan's to name
+                int last = Math.max(0, nodes - 1);
+                shiftable(basePort + last, "cluster port of node " + last + " (--base-port " + basePort + ")");
+                shiftable(httpBasePort + last, "HTTP API port of node " + last + " (--http-base-port " + httpBasePort + ")");
+                shiftable(opsBasePort + last, "ops port of node " + last + " (--ops-base-port " + opsBasePort + ")");
+            }
             plan = ClusterInit.plan(nodes, dir, basePort + portsShift, httpBasePort + portsShift, opsBasePort + portsShift,
                     java.util.Optional.ofNullable(clusterName), tls);
         } catch (IllegalArgumentException e) {
