@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
  * The {@code secretstore} command line run by {@code ./secretstore} (cli/target/secretstore.jar):
  * the key server ({@code node}, the server jar's one command), and the tools around it:
  * {@code init-cluster}, {@code dev}, the client commands, {@code servers-set-change}, {@code refresh-shares}, {@code rpc},
- * {@code account}, {@code acl}, {@code backup} and {@code restore}. Parsing and exit-code rules are the server's
+ * {@code account}, {@code acl}, {@code backup}, {@code restore} and {@code audit}. Parsing and exit-code rules are the server's
  * ({@link dev.secretstore.node.cli.Main#run}).
  *
  * <p>Exit codes (also in {@code --help} and docs/configuration.md):
@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
         subcommands = {NodeCommand.class, InitClusterCommand.class, DevCommand.class, ClientCommands.RandomKeyId.class,
             ClientCommands.Sign.class, AuthorizeCommand.class, ClientCommands.MakeDocumentKey.class, ClientCommands.Encrypt.class,
             ClientCommands.Decrypt.class, ClientCommands.CombineShadows.class, ServersSetChangeCommand.class, RefreshSharesCommand.class, RpcCommands.Rpc.class, RpcCommands.Account.class, AclCommand.class,
-            BackupCommands.Backup.class, BackupCommands.Restore.class},
+            BackupCommands.Backup.class, BackupCommands.Restore.class, AuditCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
                 "0:success",

@@ -177,13 +177,13 @@ public final class ClusterKeyServer implements KeyServer {
 
     private <T, S extends AbstractSession<T>> CompletionStage<T> startSession(SessionType type, Function<SessionKey, Function<Outbox, S>> create) {
         SessionKey key = newKey(type);
-        return sessions.startMaster(key, create.apply(key)).result();
+        return sessions.recorded(key, sessions.startMaster(key, create.apply(key)).result());
     }
 
     /** As {@link #startSession}, for the key-use sessions composed around a consensus. */
     private <T, S extends KeyUseSession<T>> CompletionStage<T> startKeyUse(SessionType type, Function<SessionKey, Function<Outbox, S>> create) {
         SessionKey key = newKey(type);
-        return sessions.startMaster(key, create.apply(key)).result();
+        return sessions.recorded(key, sessions.startMaster(key, create.apply(key)).result());
     }
 
     private SessionKey newKey(SessionType type) {

@@ -391,7 +391,7 @@ public final class DevCluster implements DevClusterRunner {
     }
 
     /**
-     * {@code {"nodes":[{"id","http","ops","cluster"},…],"requester_key_file":…,"cluster_id":"0x…"}} ({@code cluster_id}: what fresh
+     * {@code {"nodes":[{"id","http","ops","cluster","audit"},…],"requester_key_file":…,"cluster_id":"0x…"}} ({@code cluster_id}: what fresh
      * authorizations are signed for, docs/auth.md §3), under TLS {@code "ca"} (the absolute path of the development CA's certificate)
      * and {@code https://} URLs, then {@code "rpc": {"url", "accounts": [{"address", "password", "keystore"}, …]}} when the rpc
      * service runs; later issues add fields, never rename these.
@@ -404,7 +404,9 @@ public final class DevCluster implements DevClusterRunner {
             NodeId id = nodes.get(i).id();
             sb.append("    {\"id\": \"").append(id.toHex()).append("\", \"http\": \"").append(running.httpUrl(i))
                     .append("\", \"ops\": \"").append(running.opsUrl(i))
-                    .append("\", \"cluster\": \"").append(c.cluster().ip()).append(':').append(c.cluster().port()).append("\"}")
+                    .append("\", \"cluster\": \"").append(c.cluster().ip()).append(':').append(c.cluster().port())
+                    .append("\", \"audit\": \"").append(jsonString(nodes.get(i).auditFile().toAbsolutePath().toString()))
+                    .append("\"}")
                     .append(i + 1 < nodes.size() ? ",\n" : "\n");
         }
         sb.append("  ],\n  \"requester_key_file\": \"").append(REQUESTER_KEY).append("\",\n");

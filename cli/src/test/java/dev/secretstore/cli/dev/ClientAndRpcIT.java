@@ -70,12 +70,21 @@ class ClientAndRpcIT {
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(JSON.readTree(health.body()).get("members_connected")).hasSize(3);
             assertThat(JSON.readTree(health.body()).get("serving_threshold").asInt()).isEqualTo(2);
+            // SEC-29: each node's audit file
+            assertThat(java.nio.file.Path.of(devJson.at("/nodes/" + i + "/audit").asText())).isAbsolute()
+                    .isEqualTo(cluster.nodes().get(i).auditFile().toAbsolutePath()).isRegularFile();
         }
         assertThat(devJson.at("/rpc/url").asText()).isEqualTo(cluster.rpcUrl());
         assertThat(devJson.at("/rpc/accounts/1/address").asText()).isEqualTo(accounts.get(1).address());
         assertThat(devJson.at("/rpc/accounts/1/password").asText()).isEqualTo(accounts.get(1).password());
         assertThat(dir.resolve(devJson.at("/rpc/accounts/1/keystore").asText())).exists();
         cluster.close();
+        for (int i = 0; i < 3; i++) { // SEC-29: closed with a signed checkpoint, the chain checks
+            var report = dev.secretstore.node.audit.AuditVerifier.verify(java.nio.file.Path.of(devJson.at("/nodes/" + i + "/audit").asText()),
+                    java.util.Optional.of(cluster.nodes().get(i).id()));
+            assertThat(report.ok()).as(report.reason()).isTrue();
+            assertThat(report.checkpoints()).isPositive();
+        }
         // grant account 1 every key, then restart: the accounts are reused
         Files.writeString(dir.resolve("acl-policy.toml"), "\n[[grant]]\naddress = \"" + accounts.get(1).address()
                 + "\"\nkey_id = \"*\"\n", StandardOpenOption.APPEND);

@@ -108,7 +108,8 @@ public final class ConfigLoader {
             "authorization_nonce_capacity",
             "http_header_timeout", "http_body_timeout", "http_idle_timeout", "http_max_header_bytes", "http_max_body_bytes",
             "http_max_connections", "http_max_connections_per_address", "http_threads",
-            "tls_certificate", "tls_private_key", "ops_tls", "ops_tls_client_ca");
+            "tls_certificate", "tls_private_key", "ops_tls", "ops_tls_client_ca",
+            "audit_file", "audit_checkpoint_lines", "audit_checkpoint_interval");
 
     static final int DEFAULT_PORT = 8083;
     static final int DEFAULT_HTTP_PORT = 8082;
@@ -335,7 +336,7 @@ public final class ConfigLoader {
                 return new NodeConfig(file, disabled, nodeKey, source, members, cluster,
                         disableHttp ? Optional.empty() : Optional.of(http), cors, httpHosts, dataDir, acl, admin,
                         disableAutoMigrate, eth, rpc, ops, parityStrict, keysPath, allowKeyLoss, limits, heartbeat, availability, clusterPort,
-                        requesters, notices, listeners);
+                        requesters, notices, listeners, audit(ext, dataDir));
             } catch (ConfigException | RuntimeException e) {
                 if (nodeKey != null) nodeKey.destroy();
                 throw e;
@@ -666,6 +667,16 @@ public final class ConfigLoader {
             } catch (IllegalArgumentException e) {
                 throw s.error(option, ConfigException.redact(e.getMessage()));
             }
+        }
+
+        /** SEC-29: {@code audit_file} (default {@code <data dir>/audit.jsonl}) and its checkpoint interval. */
+        private dev.secretstore.node.audit.AuditTrail.Config audit(Section ext, Path dataDir) throws ConfigException {
+            Path file = path(ext, "audit_file").orElse(dataDir.resolve(dev.secretstore.node.audit.AuditTrail.Config.DEFAULT_NAME));
+            int lines = ext.integer("audit_checkpoint_lines", 1, 1_000_000, "lines from 1 to 1000000")
+                    .orElse(dev.secretstore.node.audit.AuditTrail.Config.DEFAULT_CHECKPOINT_LINES);
+            int seconds = ext.integer("audit_checkpoint_interval", 1, 86_400, "seconds from 1 to 86400")
+                    .orElse((int) dev.secretstore.node.audit.AuditTrail.Config.DEFAULT_CHECKPOINT_INTERVAL.toSeconds());
+            return new dev.secretstore.node.audit.AuditTrail.Config(file, lines, java.time.Duration.ofSeconds(seconds));
         }
 
         private Optional<Path> path(Section s, String option) throws ConfigException {

@@ -94,7 +94,20 @@ public record NodeConfig(
         ClusterPort clusterPort,
         RequesterAuthorization requesters,
         List<String> notices,
-        HttpListeners listeners) {
+        HttpListeners listeners,
+        dev.secretstore.node.audit.AuditTrail.Config audit) {
+
+    /** Without audit options: the audit file in its default place, {@code <data dir>/audit.jsonl} (SEC-29). */
+    public NodeConfig(Path source, boolean disabled, KeyPair nodeKey, SecretSource secret, List<Member> nodes, Listen cluster,
+                      Optional<Listen> http, CorsPolicy cors, HostAllowList httpHosts, Path dataDir, Acl acl,
+                      Optional<PublicPoint> adminPublic, boolean disableAutoMigrate, EthereumRpc ethereum, RpcService rpc, Listen ops,
+                      boolean parityStrict, Optional<Path> keysPath, boolean allowKeyLossOnSetChange, Limits limits,
+                      Heartbeat heartbeat, Availability availability, ClusterPort clusterPort, RequesterAuthorization requesters,
+                      List<String> notices, HttpListeners listeners) {
+        this(source, disabled, nodeKey, secret, nodes, cluster, http, cors, httpHosts, dataDir, acl, adminPublic, disableAutoMigrate,
+                ethereum, rpc, ops, parityStrict, keysPath, allowKeyLossOnSetChange, limits, heartbeat, availability, clusterPort,
+                requesters, notices, listeners, dev.secretstore.node.audit.AuditTrail.Config.defaults(dataDir));
+    }
 
     /**
      * The HTTP listeners' limits and TLS (SEC-34, docs/configuration.md).
@@ -244,6 +257,7 @@ public record NodeConfig(
         Objects.requireNonNull(ops, "ops");
         Objects.requireNonNull(keysPath, "keysPath");
         Objects.requireNonNull(listeners, "listeners");
+        Objects.requireNonNull(audit, "audit");
         notices = List.copyOf(notices);
     }
 

@@ -3,6 +3,7 @@ package dev.secretstore.node.runtime;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.KeyPair;
 import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.node.audit.AuditTrail;
 import dev.secretstore.node.config.NodeConfig;
 import dev.secretstore.node.acl.AllowAllAclChecker;
 import dev.secretstore.http.CorsPolicy;
@@ -72,7 +73,20 @@ public final class KeyServerNode implements AutoCloseable {
                            AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
                            TransportConfig transport, Availability availability, HostAllowList httpHosts,
                            Admission.Config admission, KeyCreators keyCreators, NodeConfig.RequesterAuthorization requesters,
-                           NodeConfig.HttpListeners listeners) {
+                           NodeConfig.HttpListeners listeners, AuditTrail.Config audit) {
+        /** With the audit file in its default place ({@code <data dir>/audit.jsonl}, SEC-29). */
+        public Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
+                        InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
+                        Function<KeyStorage, AclChecker> acl, boolean aclDisabled, Duration sessionTimeout, int maxSessions,
+                        AdminPolicy admin, RequestLimits.Config httpLimits, InetSocketAddress opsAddress,
+                        TransportConfig transport, Availability availability, HostAllowList httpHosts,
+                        Admission.Config admission, KeyCreators keyCreators, NodeConfig.RequesterAuthorization requesters,
+                        NodeConfig.HttpListeners listeners) {
+            this(nodeKey, clusterAddress, members, httpAddress, dataDir, cors, strict, acl, aclDisabled, sessionTimeout, maxSessions,
+                    admin, httpLimits, opsAddress, transport, availability, httpHosts, admission, keyCreators, requesters, listeners,
+                    AuditTrail.Config.defaults(dataDir));
+        }
+
         /** With the HTTP listeners' default limits, in plain HTTP. */
         public Settings(KeyPair nodeKey, InetSocketAddress clusterAddress, Map<NodeId, InetSocketAddress> members,
                         InetSocketAddress httpAddress, Path dataDir, CorsPolicy cors, boolean strict,
@@ -132,6 +146,7 @@ public final class KeyServerNode implements AutoCloseable {
             Objects.requireNonNull(httpHosts, "httpHosts");
             Objects.requireNonNull(requesters, "requesters");
             Objects.requireNonNull(listeners, "listeners");
+            Objects.requireNonNull(audit, "audit");
             Objects.requireNonNull(transport, "transport");
             Objects.requireNonNull(availability, "availability");
             Objects.requireNonNull(httpLimits, "httpLimits");
@@ -160,6 +175,7 @@ public final class KeyServerNode implements AutoCloseable {
     private final NodeMetrics metrics = new NodeMetrics();
     private AclChecker acl;
     private RequesterCheck requesters;
+    private AuditTrail audit;
     private boolean closed;
 
     public KeyServerNode(Settings settings) {
@@ -196,6 +212,7 @@ public final class KeyServerNode implements AutoCloseable {
             LOG.warning(() -> "no online backup: cannot listen on " + settings.dataDir().resolve(
                     dev.secretstore.node.storage.BackupSocket.SOCKET_NAME) + ": " + e.getMessage());
         }
+        audit = AuditTrail.open(settings.audit(), settings.nodeKey()); // SEC-29: a trail that cannot be opened stops the start
         acl = settings.acl().apply(storage);
         if (settings.aclDisabled()) {
             // SEC-22: loudly, at start-up and every 10 minutes.
@@ -225,6 +242,7 @@ public final class KeyServerNode implements AutoCloseable {
         sessions = new ClusterSessions(self, network, loop, Clock.SYSTEM, settings.sessionTimeout(), settings.maxSessions());
         sessions.observe((session, nanos) -> metrics.session(session.key().type().name().toLowerCase(java.util.Locale.ROOT),
                 session.key().master().equals(self), session.failure().map(f -> f.kind().name()).orElse("ok"), session.blamed().size()));
+        sessions.record(audit); // one line per client request on every member taking part (SEC-29)
         requesters = requesterCheck();
         keyServer = new ClusterKeyServer(sessions, view, storage, acl, settings.admin(), settings.availability(), requesters, loop,
                 new SecureRandom(), Clock.SYSTEM);
@@ -251,6 +269,7 @@ public final class KeyServerNode implements AutoCloseable {
             try {
                 sessions.tick();
                 keyServer.maintain();
+                audit.maybeCheckpoint();
             } catch (RuntimeException e) { // SEC-19: the maintenance task never dies
                 LOG.log(Level.WARNING, "session maintenance failed", e);
             }
@@ -399,6 +418,11 @@ public final class KeyServerNode implements AutoCloseable {
         return acl;
     }
 
+    /** This node's audit file (SEC-29). */
+    public Path auditFile() {
+        return settings.audit().file();
+    }
+
     public KeyServer keyServer() {
         return keyServer;
     }
@@ -430,6 +454,7 @@ public final class KeyServerNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (audit != null) audit.close(); // the final signed checkpoint
         if (backupSocket != null) backupSocket.close();
         if (storage != null) storage.close();
     }

@@ -43,7 +43,7 @@ public final class NodeSettings {
                 TransportConfig.defaults().withIdle(config.heartbeat().interval(), config.heartbeat().deadline())
                         .withAdmission(admission(config.clusterPort())),
                 config.availability(), config.httpHosts(), config.limits().admission(), config.limits().keyCreators(),
-                config.requesters(), config.listeners());
+                config.requesters(), config.listeners(), config.audit());
     }
 
     /** SEC-36: the cluster port's per-address limits and member filter. */

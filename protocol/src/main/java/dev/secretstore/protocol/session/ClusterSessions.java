@@ -51,6 +51,26 @@ public final class ClusterSessions {
         void finished(Session session, long durationNanos);
     }
 
+    /**
+     * Records a finished session that served a client request ({@link Session#auditFacts()} present) in this node's
+     * audit trail (SEC-29), on the cluster loop, before the request's answer may leave this node. The node layer does
+     * the writing; this manager only calls it.
+     */
+    public interface Recorder {
+        /** Writes {@code session}'s record; throws a {@link SecretStoreException} ({@code DATABASE}) when it cannot. */
+        void record(Session session, AuditFacts facts);
+
+        /**
+         * False while records cannot be written: this node then joins no session another node starts for a client
+         * request (it contributes nothing it could not record). Called on the loop; must not block for long.
+         */
+        default boolean ready() {
+            return true;
+        }
+
+        Recorder NONE = (session, facts) -> { };
+    }
+
     private static final class Entry {
         final Session session;
         final long started;
@@ -72,6 +92,11 @@ public final class ClusterSessions {
     private final int maxSessions;
     private final Map<SessionType, SlaveFactory> factories = new HashMap<>();
     private Observer observer = (session, nanos) -> { };
+    private Recorder recorder = Recorder.NONE;
+    /** Sessions mastered here whose record could not be written, until {@link #recorded} hands the error on. */
+    private final Map<SessionKey, SecretStoreException> unrecorded = new HashMap<>();
+    /** Answers waiting for their session's record ({@link #recorded}). */
+    private final Map<SessionKey, java.util.function.Consumer<SecretStoreException>> awaiting = new HashMap<>();
     private final Map<SessionKey, Entry> active = new HashMap<>();
     /** Finished session keys with the time they finished, oldest first (SEC-18). */
     private final LinkedHashMap<SessionKey, Long> finished = new LinkedHashMap<>();
@@ -97,6 +122,29 @@ public final class ClusterSessions {
 
     public void observe(Observer observer) {
         this.observer = observer;
+    }
+
+    /** Where finished client-request sessions are recorded (SEC-29); {@link Recorder#NONE} by default. */
+    public void record(Recorder recorder) {
+        this.recorder = java.util.Objects.requireNonNull(recorder, "recorder");
+    }
+
+    /**
+     * The answer of the session {@code key} mastered here, released only once its record was written (SEC-29, fail
+     * closed): completes when the session is settled, right after its record, with {@code result}'s outcome, or with
+     * the recorder's error when its record could not be written (the result, if any, is then dropped). Called on
+     * the cluster loop, right after {@link #startMaster}.
+     */
+    public <T> java.util.concurrent.CompletionStage<T> recorded(SessionKey key, java.util.concurrent.CompletionStage<T> result) {
+        java.util.concurrent.CompletableFuture<T> out = new java.util.concurrent.CompletableFuture<>();
+        java.util.function.Consumer<SecretStoreException> release = unwritten -> result.whenComplete((value, error) -> {
+            if (unwritten != null) out.completeExceptionally(unwritten);
+            else if (error != null) out.completeExceptionally(error);
+            else out.complete(value);
+        });
+        if (active.containsKey(key)) awaiting.put(key, release);
+        else release.accept(unrecorded.remove(key)); // settled already, inside startMaster
+        return out;
     }
 
     public void registerFactory(SessionType type, SlaveFactory factory) {
@@ -177,6 +225,10 @@ public final class ClusterSessions {
             }
             if (exclusiveActive() && !isExclusive(key.type()) && !runsBesideExclusive(key.type())) { // an exclusive one is created to refuse (HasActiveSessions)
                 LOG.warning(() -> "exclusive session active; refused " + key + " from " + authenticatedSender.shortId());
+                return;
+            }
+            if (!recorder.ready() && recordsRequests(key.type())) {
+                LOG.warning(() -> "audit trail cannot be written; refused " + key + " from " + authenticatedSender.shortId() + " (SEC-29)");
                 return;
             }
             SlaveFactory factory = factories.get(key.type());
@@ -344,12 +396,49 @@ public final class ClusterSessions {
         return active.containsKey(key);
     }
 
+    /** Session types that serve a client request on their members and are recorded there (SEC-29). */
+    static boolean recordsRequests(SessionType type) {
+        return switch (type) {
+            case KEY_GENERATION, DOCUMENT_KEY_STORE, DECRYPTION, SCHNORR_SIGNING, ECDSA_SIGNING -> true;
+            default -> false;
+        };
+    }
+
+    /** Records a finished session that has audit facts; the recorder's error, or null when recorded or nothing to record. */
+    private SecretStoreException recordFinished(Session session) {
+        Optional<AuditFacts> facts;
+        try {
+            facts = session.auditFacts();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "audit facts of " + session.key() + " unavailable", e);
+            return SecretStoreException.of(SecretStoreException.Kind.INTERNAL, "audit facts unavailable");
+        }
+        if (facts.isEmpty()) return null;
+        try {
+            recorder.record(session, facts.get());
+            return null;
+        } catch (RuntimeException e) {
+            SecretStoreException failure = e instanceof SecretStoreException s ? s
+                    : SecretStoreException.of(SecretStoreException.Kind.DATABASE, "audit trail: " + e.getClass().getSimpleName());
+            LOG.warning(() -> "session " + session.key() + " could not be recorded in the audit trail: " + failure.displayText());
+            return failure;
+        }
+    }
+
     private void settle(SessionKey key) {
         Entry entry = active.get(key);
         if (entry != null && entry.session.isFinished()) {
             active.remove(key);
             long now = clock.nanoTime();
             finished.put(key, now);
+            SecretStoreException unwritten = recordFinished(entry.session);
+            java.util.function.Consumer<SecretStoreException> waiting = awaiting.remove(key);
+            if (waiting != null) {
+                waiting.accept(unwritten);
+            } else if (unwritten != null && key.master().equals(self)) {
+                if (unrecorded.size() >= maxSessions) unrecorded.clear(); // only answers nobody waits for any more
+                unrecorded.put(key, unwritten);
+            }
             try {
                 observer.finished(entry.session, Math.max(0, now - entry.started));
             } catch (RuntimeException e) {

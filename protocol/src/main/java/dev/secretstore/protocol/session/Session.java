@@ -33,6 +33,14 @@ public interface Session {
         return Set.of();
     }
 
+    /**
+     * What this member records about the client request it served, once finished (SEC-29): empty for sessions that
+     * serve no client request (repair, refresh, resolution, delegation) and for member sessions that never learned one.
+     */
+    default Optional<AuditFacts> auditFacts() {
+        return Optional.empty();
+    }
+
     /** The nodes allowed to send messages to this session (SEC-18); the manager drops all others. */
     Set<NodeId> participants();
 

@@ -24,6 +24,8 @@ import java.util.function.Predicate;
 public final class ConsensusMember {
     private final NodeId self;
     private boolean asked;
+    /** The kind of credential the master's request carried (SEC-29); empty until asked. */
+    private Optional<String> credentialKind = Optional.empty();
     private boolean approved;
     /** The requester this node derived itself from the request's credential (SEC-31); null until then or if it refused. */
     private Requester requester;
@@ -46,6 +48,7 @@ public final class ConsensusMember {
     public Optional<List<H256>> open(ConsensusMessage.Request r, H256 keyId, Optional<KeyMetadata> stored, Predicate<VersionMetadata> usable) {
         if (asked || !r.keyId().equals(keyId)) return Optional.empty();
         asked = true;
+        credentialKind = dev.secretstore.protocol.session.AuditFacts.credentialKind(r.credential());
         consensusGroup = r.consensusGroup();
         if (stored.isPresent()) {
             for (H256 hash : r.versions()) {
@@ -77,6 +80,16 @@ public final class ConsensusMember {
     /** The requester this node derived from the request's credential; null if it did not accept the credential. */
     public Requester requester() {
         return requester;
+    }
+
+    /** True once the master's consensus request reached this node. */
+    public boolean wasAsked() {
+        return asked;
+    }
+
+    /** The kind of credential the master's request carried ({@code static}, {@code fresh}); empty until asked. */
+    public Optional<String> credentialKind() {
+        return credentialKind;
     }
 
     /** The operation the requester's credential was accepted for; null if it was not. */

@@ -109,8 +109,9 @@ public final class KeyUse<T> {
     private Optional<KeyMetadata> located = Optional.empty();
     private Attempts attempts;
     private Attempts.Rounds rounds;
-    private String auditSubject;
-    private String auditDetail = "";
+    /** This node's own ACL decision and the block it judged at, once its ACL answered (SEC-29). */
+    private Boolean aclAllowed;
+    private OptionalLong aclBlock = OptionalLong.empty();
 
     /**
      * {@code requester} and {@code operation}: who asked for what, on the master (its credential is forwarded and
@@ -137,7 +138,6 @@ public final class KeyUse<T> {
         this.operation = operation;
         this.log = log;
         this.member = new ConsensusMember(self);
-        this.auditSubject = profile.label();
     }
 
     // ================================================================== creation
@@ -209,12 +209,6 @@ public final class KeyUse<T> {
         }
         attempts.advance();
         return !isFinished();
-    }
-
-    /** Master: the audit line's subject (SEC-29) and its fields after the requester (no secrets). */
-    public void audit(String subject, String detail) {
-        this.auditSubject = subject;
-        this.auditDetail = detail;
     }
 
     /** What to wipe when the session ends either way (the member's secrets). */
@@ -294,7 +288,10 @@ public final class KeyUse<T> {
             }
             log.info(() -> "ACL " + (allowed ? "allowed" : "denied") + " " + profile.label() + " with key " + keyId.toHex() + " for "
                     + address + " in " + key + " at " + (decision == null ? "error: " + error : decision.evaluatedAt()));
-            if (!isFinished()) then.accept(allowed);
+            if (isFinished()) return;
+            aclAllowed = allowed;
+            aclBlock = block;
+            then.accept(allowed);
         }, reentry);
     }
 
@@ -461,7 +458,6 @@ public final class KeyUse<T> {
         if (isFinished()) return;
         finish(true);
         result.complete(value);
-        if (isMaster()) audit("succeeded after " + attempts.count() + " attempt(s)");
     }
 
     /** Ends with {@code error}; on the master the request's culprits are attached unless the error names its own. */
@@ -473,7 +469,6 @@ public final class KeyUse<T> {
         failure = e;
         finish(false);
         result.completeExceptionally(e);
-        if (isMaster()) audit("failed: " + e.kind());
     }
 
     private void finish(boolean success) {
@@ -485,12 +480,20 @@ public final class KeyUse<T> {
         }
     }
 
-    /** SEC-29: one line per client request, no secrets. */
-    private void audit(String outcome) {
-        Set<NodeId> excluded = excludedNodes();
-        log.info(() -> auditSubject + " key " + keyId.toHex() + " requester " + (requester == null ? "?" : requester.address())
-                + auditDetail + " session " + key + ": " + outcome
-                + (excluded.isEmpty() ? "" : "; excluded " + excluded.stream().map(NodeId::shortId).sorted().toList()));
+    /**
+     * This member's audit facts (SEC-29): the operation and requester as this node knows them (the master: as it
+     * claimed them; a member: as it derived them from the forwarded credential), its own ACL decision and block.
+     * Empty on a member that was never asked (no consensus request reached it).
+     */
+    public Optional<dev.secretstore.protocol.session.AuditFacts> auditFacts() {
+        Requester who = isMaster() ? requester : member.requester();
+        Operation op = isMaster() ? operation : member.operation();
+        if (!isMaster() && !member.wasAsked()) return Optional.empty();
+        String opName = op != null ? op.name().toLowerCase(java.util.Locale.ROOT) : key.type().name().toLowerCase(java.util.Locale.ROOT);
+        return Optional.of(new dev.secretstore.protocol.session.AuditFacts(opName, keyId,
+                Optional.ofNullable(who).map(Requester::address),
+                who == null ? member.credentialKind() : dev.secretstore.protocol.session.AuditFacts.credentialKind(who.credential()),
+                Optional.ofNullable(aclAllowed), aclBlock));
     }
 
     // ================================================================== views

@@ -58,6 +58,11 @@ public interface KeyUseSession<T> extends Session {
         return use().blamed();
     }
 
+    @Override
+    default Optional<dev.secretstore.protocol.session.AuditFacts> auditFacts() {
+        return use().auditFacts();
+    }
+
     default boolean isMaster() {
         return use().isMaster();
     }

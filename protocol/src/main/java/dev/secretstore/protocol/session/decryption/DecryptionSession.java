@@ -128,7 +128,6 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
         KeyUse.Located found = KeyUse.locate(cluster, stored, PROFILE);
         KeyUse<Result> use = new KeyUse<>(key, cluster.self(), found.asked(), outbox, PROFILE, storage, acl, requesters, reentry, keyId,
                 requester, operation(shadow), LOG);
-        use.audit("document key retrieval (" + (shadow ? "shadow" : "plain") + ")", "");
         DecryptionSession s = new DecryptionSession(use, storage, rng);
         Optional<DocumentKey> dk = found.key().flatMap(KeyMetadata::documentKey);
         if (found.key().isPresent() && dk.isEmpty()) {

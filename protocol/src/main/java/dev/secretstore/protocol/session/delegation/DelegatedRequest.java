@@ -38,14 +38,25 @@ public final class DelegatedRequest {
     /** Entry node: forwards {@code request} to {@code holder}; never fails, it ends {@link Answered} or {@link Lost}. */
     public static final class Forward extends AbstractSession<Ending> {
         private final NodeId holder;
+        private final DelegationMessage.Request request;
+        /** The requester as the entry node derived it before forwarding (SEC-29); null if not given. */
+        private Requester requester;
 
-        private Forward(SessionKey key, NodeId self, NodeId holder, Outbox outbox) {
+        private Forward(SessionKey key, NodeId self, NodeId holder, Outbox outbox, DelegationMessage.Request request) {
             super(key, self, Set.of(self, holder), outbox);
             this.holder = holder;
+            this.request = request;
         }
 
         public static Forward start(SessionKey key, ClusterView cluster, Outbox outbox, NodeId holder, DelegationMessage.Request request) {
-            Forward session = new Forward(key, cluster.self(), holder, outbox);
+            return start(key, cluster, outbox, holder, request, null);
+        }
+
+        /** As above, naming the requester the entry node derived from the request's credential (for its audit line). */
+        public static Forward start(SessionKey key, ClusterView cluster, Outbox outbox, NodeId holder, DelegationMessage.Request request,
+                                    Requester requester) {
+            Forward session = new Forward(key, cluster.self(), holder, outbox, request);
+            session.requester = requester;
             if (!cluster.isConnected(holder)) {
                 session.succeed(new Lost());
             } else {
@@ -70,6 +81,22 @@ public final class DelegatedRequest {
         @Override
         public void onTimeout() {
             succeed(new Lost());
+        }
+
+        /**
+         * SEC-29: the entry node's part of a client request it forwarded: the request, and as outcome the holder's answer
+         * ({@code ok} or its error kind) or {@code NODE_DISCONNECTED} when the holder was lost.
+         */
+        @Override
+        public Optional<dev.secretstore.protocol.session.AuditFacts> auditFacts() {
+            Ending ending = result().getNow(null);
+            String outcome = ending instanceof Answered a && a.answer() instanceof DelegationMessage.Failed f ? f.kind().name()
+                    : ending instanceof Answered ? "ok" : SecretStoreException.Kind.NODE_DISCONNECTED.name();
+            return Optional.of(new dev.secretstore.protocol.session.AuditFacts(
+                    request.endpoint().operation().name().toLowerCase(java.util.Locale.ROOT), request.keyId(),
+                    Optional.ofNullable(requester).map(Requester::address),
+                    dev.secretstore.protocol.session.AuditFacts.credentialKind(request.credential()), Optional.empty(),
+                    java.util.OptionalLong.empty(), Optional.of(outcome)));
         }
     }
 

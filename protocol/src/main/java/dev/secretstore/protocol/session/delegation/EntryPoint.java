@@ -161,7 +161,8 @@ public final class EntryPoint {
             Requester requester = Answers.requester(requesters, request); // forward only what this node accepts; no nonce spent
             LOG.fine(() -> request.endpoint() + " of key " + request.keyId().toHex() + " for " + requester.address() + " to be delegated");
             CompletableFuture<T> out = new CompletableFuture<>();
-            forward(request, spread(withoutExcluded(d, request.excluded())), 0, decoder, out, SecretStoreException.of(Kind.NODE_DISCONNECTED));
+            forward(request, requester, spread(withoutExcluded(d, request.excluded())), 0, decoder, out,
+                    SecretStoreException.of(Kind.NODE_DISCONNECTED));
             return out;
         });
     }
@@ -200,8 +201,8 @@ public final class EntryPoint {
     }
 
     /** Tries holder {@code index} of the plan; {@code last} is what the client gets when no holder is left. */
-    private <T> void forward(DelegationMessage.Request request, Negotiation.Delegate plan, int index, Answers.Decoder<T> decoder,
-                             CompletableFuture<T> out, SecretStoreException last) {
+    private <T> void forward(DelegationMessage.Request request, Requester requester, Negotiation.Delegate plan, int index,
+                             Answers.Decoder<T> decoder, CompletableFuture<T> out, SecretStoreException last) {
         if (index >= plan.holders().size() || index >= MAX_ATTEMPTS) {
             out.completeExceptionally(last);
             return;
@@ -212,12 +213,13 @@ public final class EntryPoint {
                 + key + " (attempt " + (index + 1) + ")");
         DelegatedRequest.Forward session;
         try {
-            session = sessions.startMaster(key, outbox -> DelegatedRequest.Forward.start(key, cluster, outbox, holder, request));
+            session = sessions.startMaster(key, outbox -> DelegatedRequest.Forward.start(key, cluster, outbox, holder, request, requester));
         } catch (SecretStoreException e) {
             out.completeExceptionally(e);
             return;
         }
-        session.result().whenCompleteAsync((ending, error) -> {
+        // SEC-29: the answer goes on only once this node's line of the attempt was written (a storage error otherwise)
+        sessions.recorded(key, session.result()).whenCompleteAsync((ending, error) -> {
             if (error != null) {
                 out.completeExceptionally(error);
             } else if (ending instanceof DelegatedRequest.Lost) {
@@ -225,13 +227,13 @@ public final class EntryPoint {
                 if (request.endpoint() == Endpoint.STORE_DOCUMENT_KEY) {
                     out.completeExceptionally(SecretStoreException.of(Kind.NODE_DISCONNECTED)); // it may have committed
                 } else {
-                    forward(request, plan, index + 1, decoder, out, SecretStoreException.of(Kind.NODE_DISCONNECTED));
+                    forward(request, requester, plan, index + 1, decoder, out, SecretStoreException.of(Kind.NODE_DISCONNECTED));
                 }
             } else if (((DelegatedRequest.Answered) ending).answer() instanceof DelegationMessage.Failed f) {
                 SecretStoreException e = Answers.error(f, holder);
                 if (e.kind().retryable()) {
                     LOG.info(() -> "delegate " + holder.shortId() + " answered the retryable " + e.kind() + " in " + key);
-                    forward(request, plan, index + 1, decoder, out, e);
+                    forward(request, requester, plan, index + 1, decoder, out, e);
                 } else {
                     out.completeExceptionally(e);
                 }
@@ -242,7 +244,7 @@ public final class EntryPoint {
                     value = decoder.decode(s, plan.threshold());
                 } catch (IllegalArgumentException malformed) {
                     LOG.warning(() -> "delegate " + holder.shortId() + " answered a malformed success in " + key);
-                    forward(request, plan, index + 1, decoder, out, SecretStoreException.of(Kind.INVALID_MESSAGE));
+                    forward(request, requester, plan, index + 1, decoder, out, SecretStoreException.of(Kind.INVALID_MESSAGE));
                     return;
                 }
                 out.complete(value);

@@ -132,6 +132,9 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
 
     private H256 keyId;
     private Address author;
+    /** The request's operation and credential kind, for this member's audit line (SEC-29). */
+    private Operation auditOperation;
+    private Optional<String> auditCredential = Optional.empty();
     private int t;
     private IdNumbers ids;
     /** The participants the master's init named. */
@@ -225,6 +228,8 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         int floor = threshold < 0 || threshold >= members.size() ? 0 : availability.floor((int) threshold);
         KeyGenerationSession s = new KeyGenerationSession(key, cluster.self(), members, outbox, storage, requesters, rng, floor);
         s.keyId = keyId;
+        s.auditOperation = operation;
+        s.auditCredential = dev.secretstore.protocol.session.AuditFacts.credentialKind(requester.credential());
         try {
             s.author = s.derive(requester.credential(), operation, threshold);
         } catch (SecretStoreException e) {
@@ -285,6 +290,15 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
      * retry then gets the final answer (issue #12 defect 3: never "already generated" for a key no member
      * kept).
      */
+    /** SEC-29: the generation request as this member knows it (no ACL here: the author is the requester). */
+    @Override
+    public Optional<dev.secretstore.protocol.session.AuditFacts> auditFacts() {
+        if (keyId == null) return Optional.empty();
+        String op = auditOperation == null ? "generate_server_key" : auditOperation.name().toLowerCase(java.util.Locale.ROOT);
+        return Optional.of(new dev.secretstore.protocol.session.AuditFacts(op, keyId, Optional.ofNullable(author), auditCredential,
+                Optional.empty(), java.util.OptionalLong.empty()));
+    }
+
     private static Kind taken(KeyStorage storage, H256 keyId) {
         if (storage.contains(keyId)) return Kind.SERVER_KEY_ALREADY_GENERATED;
         if (storage.pendingKeyIds().contains(keyId)) return Kind.TOO_EARLY_FOR_REQUEST;
@@ -508,6 +522,8 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
 
     private void acceptInit(Init init) {
         keyId = init.keyId();
+        auditOperation = init.operation();
+        auditCredential = dev.secretstore.protocol.session.AuditFacts.credentialKind(init.credential());
         try {
             author = derive(init.credential(), init.operation(), init.threshold());
         } catch (SecretStoreException e) {

@@ -128,7 +128,6 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
         boolean local = found.key().isPresent() && found.key().get().threshold() == 0;
         KeyUse<byte[]> use = new KeyUse<>(key, cluster.self(), local ? Set.of(cluster.self()) : found.asked(), outbox, PROFILE, storage,
                 acl, requesters, reentry, keyId, requester, Operation.SIGN_ECDSA, LOG);
-        use.audit(PROFILE.label(), " message " + messageHash.toHex());
         EcdsaSigningSession s = new EcdsaSigningSession(use, messageHash, rng);
         if (!local) {
             // 2t ≥ N leaves no candidate: refused at once, no ACL call and no sub-protocol (SEC-14).

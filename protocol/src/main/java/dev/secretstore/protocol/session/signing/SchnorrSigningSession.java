@@ -105,7 +105,6 @@ public final class SchnorrSigningSession implements KeyUseSession<byte[]> {
         KeyUse.Located found = KeyUse.locate(cluster, stored, PROFILE);
         KeyUse<byte[]> use = new KeyUse<>(key, cluster.self(), found.asked(), outbox, PROFILE, storage, acl, requesters, reentry, keyId,
                 requester, Operation.SIGN_SCHNORR, LOG);
-        use.audit(PROFILE.label(), " message " + messageHash.toHex());
         SchnorrSigningSession s = new SchnorrSigningSession(use, messageHash, rng);
         if (use.open(found, s.master, rng)) use.ask(messageHash);
         return s;

@@ -63,6 +63,10 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     private final List<Culprit> culprits = new ArrayList<>();
     /** Holder: the master, if it forwarded a request the requester's credential does not authorize here (SEC-31). */
     private Culprit memberCulprit;
+    /** The request as this node knows it, for its audit line (SEC-29). */
+    private Operation auditOperation;
+    private Optional<String> auditCredential = Optional.empty();
+    private dev.secretstore.crypto.Address auditRequester;
 
     private DocumentKeyStoreSession(SessionKey key, NodeId self, Set<NodeId> participants, Outbox outbox,
                                     KeyStorage storage, RequesterCheck requesters, H256 keyId, Optional<KeyMetadata> stored, int floor) {
@@ -132,6 +136,8 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
         int floor = share.map(s -> availability.floor(s.threshold())).orElse(1);
         DocumentKeyStoreSession session = new DocumentKeyStoreSession(key, cluster.self(), holders, outbox, storage, requesters, keyId,
                 share, floor);
+        session.auditOperation = operation;
+        session.auditCredential = dev.secretstore.protocol.session.AuditFacts.credentialKind(requester.credential());
         Optional<Kind> refusal;
         try {
             refusal = share.isEmpty() ? check(share, null) : check(share, session.author(requester.credential(), operation, documentKey));
@@ -195,7 +201,16 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
             default -> throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA,
                     "operation " + operation.code() + " does not store a document key");
         };
-        return requesters.claim(credential, operation, keyId, params, CredentialUse.of(key, operation, keyId)).address();
+        auditRequester = requesters.claim(credential, operation, keyId, params, CredentialUse.of(key, operation, keyId)).address();
+        return auditRequester;
+    }
+
+    /** SEC-29: the store request as this node knows it; the author check stands in for an ACL here, so none is recorded. */
+    @Override
+    public Optional<dev.secretstore.protocol.session.AuditFacts> auditFacts() {
+        if (auditOperation == null) return Optional.empty();
+        return Optional.of(new dev.secretstore.protocol.session.AuditFacts(auditOperation.name().toLowerCase(java.util.Locale.ROOT), keyId,
+                Optional.ofNullable(auditRequester), auditCredential, Optional.empty(), java.util.OptionalLong.empty()));
     }
 
     /** Parity's check order for a store (http-api.md §6.2). */
@@ -245,6 +260,8 @@ public final class DocumentKeyStoreSession extends AbstractSession<Void> {
     private void onHolderMessage(NodeId from, StoreMessage m) {
         if (m instanceof StoreMessage.Init init) {
             if (member.state() != CommitMember.State.IDLE) return; // duplicate
+            auditOperation = init.operation();
+            auditCredential = dev.secretstore.protocol.session.AuditFacts.credentialKind(init.credential());
             Optional<Kind> refusal;
             try {
                 DocumentKey dk = new DocumentKey(init.commonPoint(), init.encryptedPoint());

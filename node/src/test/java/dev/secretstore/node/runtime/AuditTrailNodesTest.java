@@ -1,0 +1,194 @@
+package dev.secretstore.node.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.secretstore.crypto.Ecdsa;
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.Hex;
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.http.CorsPolicy;
+import dev.secretstore.http.HostAllowList;
+import dev.secretstore.node.acl.AllowAllAclChecker;
+import dev.secretstore.node.audit.AuditVerifier;
+import dev.secretstore.node.config.NodeConfig;
+import dev.secretstore.node.http.RequestLimits;
+import dev.secretstore.node.transport.TransportConfig;
+import dev.secretstore.protocol.Availability;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.session.admin.AdminPolicy;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SEC-29 on real nodes (loopback transport, HTTP): one request gives exactly one audit line on every member that
+ * took part, all with the same request id; and fail closed: the node answering the request does not answer with the
+ * result when its line cannot be written.
+ */
+class AuditTrailNodesTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final KeyPair requester = KeyPair.random();
+    private final List<KeyServerNode> nodes = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stop() {
+        nodes.forEach(KeyServerNode::close);
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private void startCluster(int size) throws Exception {
+        List<KeyPair> keys = new ArrayList<>();
+        Map<NodeId, InetSocketAddress> members = new HashMap<>();
+        for (int i = 0; i < size; i++) {
+            KeyPair k = KeyPair.random();
+            keys.add(k);
+            members.put(new NodeId(k.publicKey()), new InetSocketAddress("127.0.0.1", freePort()));
+        }
+        InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+        for (int i = 0; i < size; i++) {
+            NodeId id = new NodeId(keys.get(i).publicKey());
+            Map<NodeId, InetSocketAddress> others = new HashMap<>(members);
+            others.remove(id);
+            KeyServerNode node = new KeyServerNode(new KeyServerNode.Settings(keys.get(i), members.get(id), others, i == 0 ? any : null,
+                    dir.resolve("node" + i), CorsPolicy.none(), false, storage -> new AllowAllAclChecker(), true, Duration.ofSeconds(10), 64,
+                    AdminPolicy.NONE, RequestLimits.Config.NONE, null, TransportConfig.defaults(), Availability.DEFAULTS,
+                    HostAllowList.defaults(), dev.secretstore.node.http.Admission.Config.NONE, dev.secretstore.node.http.KeyCreators.anyone(),
+                    NodeConfig.RequesterAuthorization.DEFAULT));
+            nodes.add(node);
+            node.start();
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        for (KeyServerNode a : nodes) {
+            for (KeyServerNode b : nodes) {
+                while (a != b && !a.isConnectedTo(b.id())) {
+                    assertThat(System.nanoTime()).as("nodes connect").isLessThan(deadline);
+                    Thread.sleep(20);
+                }
+            }
+        }
+    }
+
+    private HttpResponse<String> send(String method, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodes.get(0).httpPort() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String sig(H256 keyId) {
+        return Hex.encode(Ecdsa.sign(requester.secret(), keyId).toBytes());
+    }
+
+    private static List<JsonNode> requests(Path file) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            JsonNode n = JSON.readTree(line);
+            if (n.get("type").asText().equals("request")) out.add(n);
+        }
+        return out;
+    }
+
+    /** Waits until {@code file} holds {@code count} request lines matching {@code which}; returns them. */
+    private static List<JsonNode> await(Path file, int count, Predicate<JsonNode> which) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (true) {
+            List<JsonNode> lines = requests(file).stream().filter(which).toList();
+            if (lines.size() >= count || System.nanoTime() > deadline) return lines;
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void sec29_oneRequestIsOneLineOnEveryMemberThatTookPartWithTheSameRequestId() throws Exception {
+        startCluster(3);
+        H256 keyId = H256.keccak("audit-cluster".getBytes());
+        assertThat(send("POST", "/shadow/" + keyId.toHex() + "/" + sig(keyId) + "/1").statusCode()).isEqualTo(200);
+        H256 message = H256.keccak("message".getBytes());
+        assertThat(send("GET", "/schnorr/" + keyId.toHex() + "/" + sig(keyId) + "/" + message.toHex()).statusCode()).isEqualTo(200);
+
+        String address = "0x" + Hex.encode(requester.address().toBytes());
+        for (String op : List.of("generate_server_key", "sign_schnorr")) {
+            String requestId = null;
+            for (int i = 0; i < nodes.size(); i++) {
+                Path file = dir.resolve("node" + i).resolve("audit.jsonl");
+                assertThat(nodes.get(i).auditFile()).isEqualTo(file);
+                List<JsonNode> lines = await(file, 1, n -> n.get("operation").asText().equals(op));
+                assertThat(lines).as(op + " on node " + i).hasSize(1);
+                JsonNode line = lines.get(0);
+                if (requestId == null) requestId = line.get("request").asText();
+                assertThat(line.get("request").asText()).as("the same request id on every member").isEqualTo(requestId);
+                assertThat(line.get("role").asText()).isEqualTo(i == 0 ? "master" : "member");
+                assertThat(line.get("key").asText()).isEqualTo(keyId.toHex());
+                assertThat(line.get("requester").asText()).isEqualTo(address);
+                assertThat(line.get("credential").asText()).isEqualTo("static");
+                assertThat(line.get("outcome").asText()).isEqualTo("ok");
+                if (op.equals("sign_schnorr")) {
+                    assertThat(line.get("acl").asText()).as("each member's own ACL decision").isEqualTo("allowed");
+                    assertThat(line.get("acl_block").isNull()).as("no chain: no block").isTrue();
+                }
+                String text = Files.readString(file);
+                assertThat(text).doesNotContain(sig(keyId)).doesNotContain(Hex.encode(requester.secret().toBytes()));
+            }
+        }
+        stop();
+        for (int i = 0; i < nodes.size(); i++) {
+            Path file = dir.resolve("node" + i).resolve("audit.jsonl");
+            assertThat(requests(file)).as("one line per request on node " + i).hasSize(2);
+            AuditVerifier.Report r = AuditVerifier.verify(file, Optional.of(nodes.get(i).id()));
+            assertThat(r.ok()).as(r.reason()).isTrue();
+            assertThat(r.checkpoints()).as("the checkpoint at shutdown").isEqualTo(1);
+            assertThat(r.unsignedTail()).isZero();
+        }
+        nodes.clear();
+    }
+
+    @Test
+    void sec29_failClosed_theAnswerIsAStorageErrorWhenTheMastersLineCannotBeWritten() throws Exception {
+        startCluster(1);
+        H256 first = H256.keccak("audit-first".getBytes());
+        HttpResponse<String> ok = send("POST", "/shadow/" + first.toHex() + "/" + sig(first) + "/0");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        Path file = nodes.get(0).auditFile();
+        assertThat(requests(file)).hasSize(1);
+
+        Files.move(file, dir.resolve("moved.jsonl")); // the audit file is gone: no line can be written
+        H256 second = H256.keccak("audit-second".getBytes());
+        HttpResponse<String> refused = send("POST", "/shadow/" + second.toHex() + "/" + sig(second) + "/0");
+        assertThat(refused.statusCode()).isEqualTo(500);
+        assertThat(refused.body()).contains("Database error").doesNotContain("0x");
+        assertThat(Files.exists(file)).as("no new, unchained file").isFalse();
+
+        Files.move(dir.resolve("moved.jsonl"), file); // back: the trail continues its chain
+        H256 third = H256.keccak("audit-third".getBytes());
+        assertThat(send("POST", "/shadow/" + third.toHex() + "/" + sig(third) + "/0").statusCode()).isEqualTo(200);
+        stop();
+        nodes.clear();
+        AuditVerifier.Report r = AuditVerifier.verify(file, Optional.empty());
+        assertThat(r.ok()).as(r.reason()).isTrue();
+        assertThat(requests(file)).hasSize(2);
+    }
+}

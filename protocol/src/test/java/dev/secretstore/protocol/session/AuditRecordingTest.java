@@ -1,0 +1,197 @@
+package dev.secretstore.protocol.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.secretstore.crypto.H256;
+import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.protocol.ClusterKeyServer;
+import dev.secretstore.protocol.NodeId;
+import dev.secretstore.protocol.SecretStoreException;
+import dev.secretstore.protocol.SecretStoreException.Kind;
+import dev.secretstore.protocol.acl.AclChecker;
+import dev.secretstore.protocol.auth.ReplayGuard;
+import dev.secretstore.protocol.auth.RequesterCheck;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SEC-29 in the session layer: every member's finished client-request session reaches its recorder once, with the
+ * facts it knows itself; the master's answer waits for its own record and is a storage error without it; a member
+ * whose recorder is not ready joins no request session.
+ */
+class AuditRecordingTest {
+    private static final SecureRandom RNG = new SecureRandom();
+    private static final AclChecker ALLOW_ALL = (requester, keyId) -> CompletableFuture.completedFuture(AclChecker.Decision.allow("test"));
+
+    private final KeyPair requester = KeyPair.random();
+    private final H256 keyId = H256.keccak(new byte[] {2, 9});
+
+    record Recorded(NodeId node, SessionKey key, AuditFacts facts, String outcome) {}
+
+    /** A recorder that keeps what it is given, can fail its writes, and can be not ready. */
+    static final class Log implements ClusterSessions.Recorder {
+        final NodeId node;
+        final List<Recorded> lines;
+        boolean failing;
+        boolean ready = true;
+
+        Log(NodeId node, List<Recorded> lines) {
+            this.node = node;
+            this.lines = lines;
+        }
+
+        @Override
+        public void record(Session session, AuditFacts facts) {
+            if (failing) throw SecretStoreException.of(Kind.DATABASE, "audit trail cannot be written");
+            lines.add(new Recorded(node, session.key(), facts, session.failure().map(e -> e.kind().name()).orElse("ok")));
+        }
+
+        @Override
+        public boolean ready() {
+            return ready;
+        }
+    }
+
+    private final List<Recorded> lines = new ArrayList<>();
+    private final Map<NodeId, Log> logs = new HashMap<>();
+
+    private Map<NodeId, ClusterKeyServer> servers(InMemoryCluster c) {
+        Map<NodeId, ClusterKeyServer> out = new HashMap<>();
+        for (InMemoryCluster.Node n : c.nodes()) {
+            RequesterCheck check = new RequesterCheck(RequesterCheck.Settings.parityCompatible(c.clusterId()), c.wallClock, new ReplayGuard());
+            out.put(n.id, new ClusterKeyServer(n.sessions, n, n.storage, ALLOW_ALL, dev.secretstore.protocol.session.admin.AdminPolicy.NONE,
+                    dev.secretstore.protocol.Availability.DEFAULTS, check, c.loop, RNG, c.clock));
+            Log log = new Log(n.id, lines);
+            logs.put(n.id, log);
+            n.sessions.record(log);
+        }
+        return out;
+    }
+
+    private static Kind failureKind(CompletionStage<?> stage) {
+        try {
+            stage.toCompletableFuture().join();
+        } catch (CompletionException e) {
+            return ((SecretStoreException) e.getCause()).kind();
+        }
+        throw new AssertionError("request succeeded");
+    }
+
+    @Test
+    void sec29_everyMemberRecordsOneLinePerRequestWithTheSharedSessionId() {
+        InMemoryCluster c = new InMemoryCluster(3);
+        ClusterKeyServer master = servers(c).get(c.node(0).id);
+        CompletionStage<?> y = master.generateServerKey(keyId, TestRequesters.ofStatic(requester, keyId), 1);
+        c.deliverAll();
+        y.toCompletableFuture().join();
+        H256 message = H256.keccak(new byte[] {7});
+        CompletionStage<?> sig = master.signSchnorr(keyId, TestRequesters.ofStatic(requester, keyId), message);
+        c.deliverAll();
+        sig.toCompletableFuture().join();
+
+        for (SessionType type : List.of(SessionType.KEY_GENERATION, SessionType.SCHNORR_SIGNING)) {
+            List<Recorded> of = lines.stream().filter(r -> r.key().type() == type).toList();
+            assertThat(of).as(type + ": one line on each of the three members").hasSize(3);
+            assertThat(of.stream().map(Recorded::node).distinct()).hasSize(3);
+            assertThat(of.stream().map(r -> r.key().sessionId()).distinct()).as("one request id").hasSize(1);
+            for (Recorded r : of) {
+                assertThat(r.outcome()).isEqualTo("ok");
+                assertThat(r.facts().keyId()).isEqualTo(keyId);
+                assertThat(r.facts().requester()).contains(requester.address());
+                assertThat(r.facts().credential()).contains("static");
+                if (type == SessionType.SCHNORR_SIGNING) {
+                    assertThat(r.facts().operation()).isEqualTo("sign_schnorr");
+                    assertThat(r.facts().aclAllowed()).as("each member's own ACL decision").contains(true);
+                } else {
+                    assertThat(r.facts().operation()).isEqualTo("generate_server_key");
+                }
+            }
+        }
+    }
+
+    @Test
+    void sec29_endpoint3IsAGenerationAndAStoreOnEveryMemberWithItsFreshCredentialKind() {
+        InMemoryCluster c = new InMemoryCluster(3);
+        ClusterKeyServer master = servers(c).get(c.node(1).id);
+        CompletionStage<?> generated = master.generateDocumentKey(keyId, TestRequesters.fresh(requester, c,
+                dev.secretstore.crypto.auth.Operation.GENERATE_DOCUMENT_KEY, keyId, dev.secretstore.crypto.auth.Operation.thresholdParams(1)), 1);
+        c.deliverAll();
+        generated.toCompletableFuture().join();
+        for (SessionType type : List.of(SessionType.KEY_GENERATION, SessionType.DOCUMENT_KEY_STORE)) {
+            List<Recorded> of = lines.stream().filter(r -> r.key().type() == type).toList();
+            assertThat(of).as(type.name()).hasSize(3);
+            assertThat(of.stream().map(r -> r.key().sessionId()).distinct()).hasSize(1);
+            assertThat(of).allSatisfy(r -> {
+                assertThat(r.facts().operation()).isEqualTo("generate_document_key");
+                assertThat(r.facts().credential()).contains("fresh");
+                assertThat(r.facts().requester()).contains(requester.address());
+                assertThat(r.facts().aclAllowed()).as("the author check, not an ACL").isEmpty();
+            });
+        }
+    }
+
+    @Test
+    void sec29_anEntryNodeThatDelegatesRecordsItsPartAndFailsClosedWithoutIt() {
+        InMemoryCluster c = new InMemoryCluster(4);
+        ClusterKeyServer entry = servers(c).get(c.node(0).id);
+        List<NodeId> holders = List.of(c.node(1).id, c.node(2).id, c.node(3).id); // member 0 holds nothing (SEC-40)
+        TestKeys.seed(c, keyId, requester.address(), 1, TestKeys.randomIds(holders, RNG), java.util.Optional.empty(), RNG);
+        CompletionStage<?> sig = entry.signSchnorr(keyId, TestRequesters.ofStatic(requester, keyId), H256.keccak(new byte[] {9}));
+        c.deliverAll();
+        sig.toCompletableFuture().join();
+        List<Recorded> mine = lines.stream().filter(r -> r.node().equals(c.node(0).id)).toList();
+        assertThat(mine).as("one line on the entry node").hasSize(1);
+        assertThat(mine.get(0).key().type()).isEqualTo(SessionType.DELEGATION);
+        assertThat(mine.get(0).facts().operation()).isEqualTo("sign_schnorr");
+        assertThat(mine.get(0).facts().requester()).contains(requester.address());
+        assertThat(mine.get(0).facts().outcome()).contains("ok");
+        assertThat(lines.stream().filter(r -> r.key().type() == SessionType.SCHNORR_SIGNING)).as("the holders' own lines").hasSize(3);
+
+        logs.get(c.node(0).id).failing = true;
+        CompletionStage<?> refused = entry.signSchnorr(keyId, TestRequesters.ofStatic(requester, keyId), H256.keccak(new byte[] {10}));
+        c.deliverAll();
+        assertThat(failureKind(refused)).isEqualTo(Kind.DATABASE);
+    }
+
+    @Test
+    void sec29_theMastersAnswerIsAStorageErrorWhenItsOwnRecordFails() {
+        InMemoryCluster c = new InMemoryCluster(3);
+        ClusterKeyServer master = servers(c).get(c.node(0).id);
+        logs.get(c.node(0).id).failing = true;
+        CompletionStage<?> y = master.generateServerKey(keyId, TestRequesters.ofStatic(requester, keyId), 1);
+        c.deliverAll();
+        assertThat(failureKind(y)).isEqualTo(Kind.DATABASE);
+        assertThat(lines).as("the members recorded their part").hasSize(2);
+    }
+
+    @Test
+    void sec29_aMemberThatCannotRecordJoinsNoRequest() {
+        InMemoryCluster c = new InMemoryCluster(3);
+        Map<NodeId, ClusterKeyServer> servers = servers(c);
+        ClusterKeyServer master = servers.get(c.node(0).id);
+        CompletionStage<?> y = master.generateServerKey(keyId, TestRequesters.ofStatic(requester, keyId), 1);
+        c.deliverAll();
+        y.toCompletableFuture().join();
+        lines.clear();
+        NodeId blind = c.node(2).id;
+        logs.get(blind).ready = false;
+        CompletionStage<?> sig = master.signSchnorr(keyId, TestRequesters.ofStatic(requester, keyId), H256.keccak(new byte[] {8}));
+        c.deliverAll();
+        assertThat(c.node(2).sessions.activeSessions()).isEmpty();
+        assertThat(lines).extracting(Recorded::node).doesNotContain(blind);
+        for (int i = 0; i < 200 && !sig.toCompletableFuture().isDone(); i++) { // the master gives up on the silent member
+            c.clock.advance(java.time.Duration.ofSeconds(1));
+            for (InMemoryCluster.Node n : c.nodes()) n.sessions.tick();
+            c.deliverAll();
+        }
+        assertThat(sig.toCompletableFuture()).isDone();
+        assertThat(lines).extracting(Recorded::node).doesNotContain(blind);
+    }
+}
