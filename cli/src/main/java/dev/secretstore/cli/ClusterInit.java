@@ -250,6 +250,33 @@ public final class ClusterInit {
         return out;
     }
 
+    /** Node's listening ports as a configuration records them. */
+    public record Ports(int cluster, int http, int ops) {
+        @Override
+        public String toString() {
+            return "cluster " + cluster + ", HTTP " + http + ", ops " + ops;
+        }
+    }
+
+    /** The ports the configuration {@code config} (as init-cluster writes it) listens on: {@code port}, {@code http_port}, {@code ops_port}. */
+    public static Ports ports(Path config) throws IOException {
+        java.util.Map<String, Integer> found = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(config, StandardCharsets.UTF_8)) {
+            String l = line.strip();
+            int eq = l.indexOf('=');
+            if (eq < 0) continue;
+            String key = l.substring(0, eq).strip();
+            if (!key.equals("port") && !key.equals("http_port") && !key.equals("ops_port")) continue;
+            try {
+                found.putIfAbsent(key, Integer.parseInt(l.substring(eq + 1).strip()));
+            } catch (NumberFormatException e) {
+                throw new IOException(config + ": " + key + " is not a port number: " + l);
+            }
+        }
+        if (found.size() != 3) throw new IOException(config + " does not set port, http_port and ops_port as init-cluster writes them");
+        return new Ports(found.get("port"), found.get("http_port"), found.get("ops_port"));
+    }
+
     /** Whether the configuration {@code config} (as init-cluster writes it) serves HTTPS: it sets {@code tls_certificate}. */
     public static boolean usesTls(Path config) throws IOException {
         try (Stream<String> lines = Files.lines(config, StandardCharsets.UTF_8)) {

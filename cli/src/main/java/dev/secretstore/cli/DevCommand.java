@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code secretstore dev [--nodes N] [--dir DIR]}: parse, then hand over to the {@link DevClusterRunner}. */
+/** {@code secretstore dev [--nodes N] [--dir DIR] [--chain] [--tls] [--ports-shift K]}: parse, then hand over to the {@link DevClusterRunner}. */
 @Command(name = "dev",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
@@ -17,6 +17,8 @@ import picocli.CommandLine.Spec;
                 "Run a local development cluster: N key servers in one process on 127.0.0.1, each with its own "
                         + "cluster port (12000+i), HTTP port (8082+i) and store under DIR; writes DIR/dev.json.",
                 "With --tls every listener serves HTTPS with certificates of a development CA (DIR/tls/ca.pem).",
+                "--ports-shift K adds K to every port (HTTP, cluster, ops, JSON-RPC 8545, chain 8546), like Parity's option; "
+                        + "a DIR keeps the ports it was made with.",
                 "Stops cleanly on Ctrl-C or SIGTERM."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -47,6 +49,11 @@ final class DevCommand implements Callable<Integer> {
             + "DIR/tls; dev.json gains \"ca\" (the CA certificate clients trust: curl --cacert, --ca-file)")
     boolean tls;
 
+    @Option(names = PortsShift.OPTION, paramLabel = "K", defaultValue = "0", description = "add K to every port the cluster uses: "
+            + "node i's HTTP API 8082+i+K, cluster 12000+i+K, ops 8190+i+K, JSON-RPC 8545+K, with --chain anvil 8546+K "
+            + "(default: ${DEFAULT-VALUE}); an existing DIR must be run with the K it was made with")
+    int portsShift;
+
     DevCommand(Components components) {
         this.components = components;
     }
@@ -56,11 +63,17 @@ final class DevCommand implements Callable<Integer> {
         if (nodes < 1 || nodes > MAX_NODES) {
             throw new ParameterException(spec.commandLine(), "--nodes must be from 1 to " + MAX_NODES + ", got " + nodes);
         }
+        DevClusterRunner.Options options;
+        try {
+            options = new DevClusterRunner.Options(nodes, dir.toAbsolutePath().normalize(), chain, tls, portsShift);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
         Optional<DevClusterRunner> runner = components.devClusterRunner();
         if (runner.isEmpty()) {
             spec.commandLine().getErr().println(NOT_ASSEMBLED);
             return Main.NOT_ASSEMBLED;
         }
-        return runner.get().run(new DevClusterRunner.Options(nodes, dir.toAbsolutePath().normalize(), chain, tls));
+        return runner.get().run(options);
     }
 }

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
                 "Writes DIR/node-<i>.key (the node key, 64 hex digits, mode 0600), DIR/node-<i>.toml (accepted as-is "
                         + "by 'secretstore node --config'), DIR/acl-policy.toml (the development ACL: key authors only) "
                         + "and creates DIR/data/node-<i> (mode 0700), for i = 0 .. N-1.",
-                "Node i listens on cluster port P+i, HTTP port H+i and ops port O+i.",
+                "Node i listens on cluster port P+i+K, HTTP port H+i+K and ops port O+i+K (K: --ports-shift, default 0).",
                 "With --tls also DIR/tls/ca.pem (a development CA's certificate; its key is not kept), DIR/tls/node-<i>.pem "
                         + "(certificate chain) and DIR/tls/node-<i>.key (its private key, mode 0600), and every node serves HTTPS "
                         + "with them (HTTP API and ops)."},
@@ -48,6 +48,10 @@ final class InitClusterCommand implements Callable<Integer> {
     @Option(names = "--ops-base-port", paramLabel = "O", defaultValue = "8190", description = "first health/metrics port (default: ${DEFAULT-VALUE})")
     int opsBasePort;
 
+    @Option(names = PortsShift.OPTION, paramLabel = "K", defaultValue = "0", description = "add K to every port: cluster P+i+K, "
+            + "HTTP H+i+K, ops O+i+K, like Parity's option (default: ${DEFAULT-VALUE})")
+    int portsShift;
+
     @Option(names = "--threshold-hint", description = "also print which key thresholds suit a cluster of N nodes")
     boolean thresholdHint;
 
@@ -62,13 +66,25 @@ final class InitClusterCommand implements Callable<Integer> {
     @Option(names = "--force", description = "overwrite existing key, configuration and policy files (never deletes key storage)")
     boolean force;
 
+    private void shiftable(int port, String what) {
+        if (port >= 1 && port <= 65535) PortsShift.shift(portsShift, port, what);
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ClusterInit.Plan plan;
         try {
-            plan = ClusterInit.plan(nodes, dir, basePort, httpBasePort, opsBasePort, java.util.Optional.ofNullable(clusterName), tls);
+            PortsShift.shift(portsShift, 0, "first port");
+            if (portsShift > 0) { // a base out of range on its own is the plan's to name
+                int last = Math.max(0, nodes - 1);
+                shiftable(basePort + last, "cluster port of node " + last + " (--base-port " + basePort + ")");
+                shiftable(httpBasePort + last, "HTTP API port of node " + last + " (--http-base-port " + httpBasePort + ")");
+                shiftable(opsBasePort + last, "ops port of node " + last + " (--ops-base-port " + opsBasePort + ")");
+            }
+            plan = ClusterInit.plan(nodes, dir, basePort + portsShift, httpBasePort + portsShift, opsBasePort + portsShift,
+                    java.util.Optional.ofNullable(clusterName), tls);
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return Main.USAGE;

@@ -5,6 +5,7 @@ import dev.secretstore.http.server.ServerLimits;
 import dev.secretstore.keystore.Keystore;
 import dev.secretstore.node.cli.SideServices;
 import dev.secretstore.node.config.NodeConfig;
+import dev.secretstore.node.runtime.PortTakenException;
 import dev.secretstore.rpc.SecretStoreRpc;
 import dev.secretstore.rpc.http.RpcHttpServer;
 import java.io.IOException;
@@ -34,6 +35,11 @@ final class NodeRpcService implements SideServices {
         try {
             server = RpcHttpServer.start(new SecretStoreRpc(keystore), rpc.listen().ip(), rpc.listen().port(), rpc.cors(),
                     rpc.hosts(), limits, tls);
+        } catch (java.net.BindException e) {
+            PortTakenException taken = new PortTakenException("JSON-RPC", new java.net.InetSocketAddress(rpc.listen().ip(), rpc.listen().port()),
+                    rpc.options(), e);
+            throw new IOException(taken.getMessage() + "; stop the process that holds it, or move the JSON-RPC listener with "
+                    + rpc.options() + " in " + config.source(), taken);
         } catch (IOException e) {
             throw new IOException("the JSON-RPC service cannot listen on " + rpc.listen() + " (" + e.getMessage()
                     + "); move it with " + rpc.options(), e);

@@ -102,8 +102,9 @@ class NodeRpcServiceTest {
             NodeConfig c = config(taken.getLocalPort(), "");
             assertThatThrownBy(() -> new NodeRpcService().start(c, new PrintWriter(new StringWriter())))
                     .isInstanceOf(IOException.class)
-                    .hasMessageContaining("127.0.0.1:" + taken.getLocalPort())
-                    .hasMessageContaining("move it with [rpc] interface/port");
+                    .hasMessageContaining("port " + taken.getLocalPort() + " is taken: the JSON-RPC listener cannot listen on 127.0.0.1:"
+                            + taken.getLocalPort())
+                    .hasMessageContaining("move the JSON-RPC listener with [rpc] interface/port");
         }
     }
 

@@ -63,14 +63,22 @@ public final class DevChain implements AutoCloseable {
     /** As {@link #setUp(int, Path, int, int, int, PrintStream)}; {@code tls}: the cluster files are made with TLS ({@code dev --tls}). */
     public static DevChain setUp(int n, Path dir, int clusterBase, int httpBase, int opsBase, boolean tls, PrintStream out)
             throws IOException, ConfigException, InterruptedException {
+        return setUp(n, dir, clusterBase, httpBase, opsBase, DEFAULT_PORT, tls, out);
+    }
+
+    /** As {@link #setUp(int, Path, int, int, int, boolean, PrintStream)}, anvil on {@code chainPort} (a free port if it is taken). */
+    public static DevChain setUp(int n, Path dir, int clusterBase, int httpBase, int opsBase, int chainPort, boolean tls, PrintStream out)
+            throws IOException, ConfigException, InterruptedException {
         ClusterInit.Plan plan = DevCluster.prepare(n, dir, clusterBase, httpBase, opsBase, tls, out);
         Path bin = Anvil.locate().orElseThrow(() -> new IOException("anvil is not installed: run ./mvnw verify (it installs "
                 + "@foundry-rs/anvil into .tools/anvil with npm) from the project directory, or set -Danvil.bin=PATH"));
-        int port = DEFAULT_PORT;
+        int port = chainPort;
         try (ServerSocket probe = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
             probe.setReuseAddress(true);
         } catch (IOException busy) {
             port = Anvil.freePort();
+            out.println("port " + chainPort + " is taken: the chain (anvil) listens on 127.0.0.1:" + port + " instead (dev.json \"chain\"); "
+                    + dev.secretstore.cli.PortsShift.OPTION + " K moves it to " + chainPort + "+K");
         }
         Anvil anvil = Anvil.start(bin, port, dir.resolve("chain"));
         try {

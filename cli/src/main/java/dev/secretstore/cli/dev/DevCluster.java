@@ -2,6 +2,7 @@ package dev.secretstore.cli.dev;
 
 import dev.secretstore.cli.ClusterInit;
 import dev.secretstore.cli.DevClusterRunner;
+import dev.secretstore.cli.PortsShift;
 import dev.secretstore.crypto.Hex;
 import dev.secretstore.keystore.PrivateFiles;
 import dev.secretstore.crypto.KeyPair;
@@ -17,6 +18,7 @@ import dev.secretstore.node.config.ConfigLoader;
 import dev.secretstore.node.config.NodeConfig;
 import dev.secretstore.node.runtime.KeyServerNode;
 import dev.secretstore.node.runtime.NodeSettings;
+import dev.secretstore.node.runtime.PortTakenException;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.rpc.SecretStoreRpc;
 import dev.secretstore.rpc.http.RpcHttpServer;
@@ -35,12 +37,12 @@ import java.util.concurrent.CountDownLatch;
  * and prints the endpoints and a ready-to-paste example.
  */
 public final class DevCluster implements DevClusterRunner {
-    public static final int CLUSTER_BASE_PORT = 12000;
-    public static final int HTTP_BASE_PORT = 8082;
-    public static final int OPS_BASE_PORT = 8190;
+    public static final int CLUSTER_BASE_PORT = DevClusterRunner.CLUSTER_BASE_PORT;
+    public static final int HTTP_BASE_PORT = DevClusterRunner.HTTP_BASE_PORT;
+    public static final int OPS_BASE_PORT = DevClusterRunner.OPS_BASE_PORT;
     public static final String REQUESTER_KEY = "requester.key";
     /** Port of the development JSON-RPC service ({@code secretstore dev}); tests pass 0 for a free port. */
-    public static final int RPC_PORT = 8545;
+    public static final int RPC_PORT = DevClusterRunner.RPC_PORT;
     /** Under the dev dir: the rpc service's keystore directory and its accounts' passwords. */
     public static final String RPC_KEYSTORE = "rpc/keystore";
     public static final String RPC_ACCOUNTS = "rpc/accounts.json";
@@ -173,12 +175,16 @@ public final class DevCluster implements DevClusterRunner {
         DevChain chain = null;
         try {
             if (options.chain()) {
-                chain = DevChain.setUp(options.nodes(), options.dir(), CLUSTER_BASE_PORT, HTTP_BASE_PORT, OPS_BASE_PORT, options.tls(),
-                        System.out);
+                chain = DevChain.setUp(options.nodes(), options.dir(), options.clusterBasePort(), options.httpBasePort(),
+                        options.opsBasePort(), options.chainPort(), options.tls(), System.out);
             }
-            running = start(options.nodes(), options.dir(), CLUSTER_BASE_PORT, HTTP_BASE_PORT, OPS_BASE_PORT, RPC_PORT, options.tls(),
-                    System.out);
+            running = start(options.nodes(), options.dir(), options.clusterBasePort(), options.httpBasePort(), options.opsBasePort(),
+                    options.rpcPort(), options.tls(), System.out);
             if (chain != null) chain.describeIn(running.devJson());
+        } catch (PortTakenException e) {
+            if (chain != null) chain.close();
+            System.err.println("secretstore dev: " + portTaken(e, options));
+            return 1;
         } catch (Exception e) {
             if (chain != null) chain.close();
             System.err.println("secretstore dev: " + e.getMessage());
@@ -203,6 +209,16 @@ public final class DevCluster implements DevClusterRunner {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    /**
+     * The line {@code dev} prints when a node's port is taken: the port, the listener, and {@code --ports-shift} with a K that
+     * moves every port (a directory keeps the ports it was made with, so a new K needs a new --dir).
+     */
+    static String portTaken(PortTakenException e, Options options) {
+        int k = options.portsShift() + 100;
+        return e.getMessage() + "; stop the process that holds it, or move every port of the development cluster with "
+                + PortsShift.OPTION + " K and a directory for it (e.g. " + PortsShift.OPTION + " " + k + " --dir " + options.dir() + "-" + k + ")";
     }
 
     /** {@link #start(int, Path, int, int, int, int, PrintStream)} with the rpc service on a free port. */
@@ -263,8 +279,9 @@ public final class DevCluster implements DevClusterRunner {
             try {
                 running.rpc = startRpc(service, rpcPort, rpcTls);
             } catch (java.net.BindException e) {
-                out.println("port " + rpcPort + " is in use: the JSON-RPC service takes a free port (see dev.json)");
                 running.rpc = startRpc(service, 0, rpcTls);
+                out.println("port " + rpcPort + " is taken: the JSON-RPC service listens on " + running.rpc.uri() + " instead (dev.json "
+                        + "\"rpc\"); " + PortsShift.OPTION + " K moves it to " + rpcPort + "+K");
             }
         } catch (IOException | RuntimeException e) {
             running.close();
@@ -309,12 +326,26 @@ public final class DevCluster implements DevClusterRunner {
         if (!Files.exists(plan.configFile(n - 1)) || Files.exists(plan.configFile(n))) {
             throw new IOException(dir + " holds a cluster of a different size; use another --dir or --nodes");
         }
+        ClusterInit.Ports recorded = ClusterInit.ports(plan.configFile(0));
+        ClusterInit.Ports asked = new ClusterInit.Ports(clusterBase, httpBase, opsBase);
+        if (!recorded.equals(asked)) throw new IOException(portsDiffer(dir, recorded, asked));
         boolean made = ClusterInit.usesTls(plan.configFile(0));
         if (made != tls) {
             throw new IOException(dir + " holds a development cluster made " + (made ? "with" : "without") + " --tls; run "
                     + (made ? "with" : "without") + " --tls, or use another --dir");
         }
         return plan;
+    }
+
+    /** Why {@code dir}'s node 0, made with ports {@code recorded}, is not run on {@code asked}: the shift it was made with. */
+    static String portsDiffer(Path dir, ClusterInit.Ports recorded, ClusterInit.Ports asked) {
+        int k = recorded.cluster() - CLUSTER_BASE_PORT;
+        boolean shifted = k >= 0 && recorded.equals(new ClusterInit.Ports(CLUSTER_BASE_PORT + k, HTTP_BASE_PORT + k, OPS_BASE_PORT + k));
+        int askedK = asked.cluster() - CLUSTER_BASE_PORT;
+        return dir + " holds a development cluster made " + (shifted ? "with " + PortsShift.OPTION + " " + k : "with other ports")
+                + " (node 0: " + recorded + "), not " + asked + "; its configurations keep their ports: run with "
+                + (shifted ? PortsShift.OPTION + " " + k : "the ports it was made with") + ", or use another --dir for "
+                + PortsShift.OPTION + " " + askedK;
     }
 
     /** Reads the development accounts, or creates them (keystore files, light scrypt, random passwords) on first use. */

@@ -10,6 +10,12 @@ import java.util.logging.Logger;
 public final class DefaultNodeRunner implements NodeRunner {
     private static final Logger LOG = Logger.getLogger(DefaultNodeRunner.class.getName());
 
+    /** The one line {@code node} prints when a listener's port is taken: port, listener, and the options that move it. */
+    static String portTaken(PortTakenException e, NodeConfig config) {
+        return e.getMessage() + "; stop the process that holds it, or move the " + e.listener() + " listener with " + e.options()
+                + " in " + config.source();
+    }
+
     @Override
     public int run(NodeConfig config) {
         KeyServerNode.Settings settings;
@@ -32,6 +38,10 @@ public final class DefaultNodeRunner implements NodeRunner {
                     + (settings.httpAddress() == null ? ", HTTP disabled" : ", HTTP http://" + settings.httpAddress().getHostString() + ":" + node.httpPort()));
             stopped.await();
             return 0;
+        } catch (PortTakenException e) {
+            node.close();
+            System.err.println("secretstore: " + portTaken(e, config));
+            return 1;
         } catch (Exception e) {
             LOG.log(Level.SEVERE, "key server failed: " + e.getMessage(), e);
             node.close();

@@ -192,7 +192,11 @@ public final class KeyServerNode implements AutoCloseable {
         return self;
     }
 
-    /** Opens storage, starts the transport and the HTTP API. */
+    /**
+     * Opens storage, starts the transport and the HTTP API.
+     *
+     * @throws PortTakenException when the cluster, HTTP API or ops port is held by another process (the caller closes the node)
+     */
     public synchronized void start() throws IOException {
         NodeConfig.HttpListeners listeners = settings.listeners();
         // the TLS material first: a certificate that does not load stops the start before anything listens
@@ -254,7 +258,14 @@ public final class KeyServerNode implements AutoCloseable {
                 loop.execute(() -> sessions.onNodeDisconnected(peer));
             }
         }, settings.transport());
-        transport.start();
+        try {
+            transport.start();
+        } catch (Exception e) { // Netty rethrows the bind failure undeclared
+            if (e instanceof java.net.BindException) {
+                throw new PortTakenException("cluster", settings.clusterAddress(), "[secretstore] interface/port", e);
+            }
+            throw e;
+        }
         loop.scheduleAtFixedRate(() -> {
             try {
                 sessions.tick();
@@ -265,16 +276,24 @@ public final class KeyServerNode implements AutoCloseable {
             }
         }, 1, 1, TimeUnit.SECONDS);
         if (settings.httpAddress() != null) {
-            http = new HttpApi(keyServer, settings.httpAddress(), settings.cors(), settings.httpHosts(), settings.strict(),
-                    new RequestLimits(settings.httpLimits()), new Admission(settings.admission()), keyCreators(settings.keyCreators(), acl),
-                    metrics::request, requesters, listeners.limits(), apiTls);
+            try {
+                http = new HttpApi(keyServer, settings.httpAddress(), settings.cors(), settings.httpHosts(), settings.strict(),
+                        new RequestLimits(settings.httpLimits()), new Admission(settings.admission()), keyCreators(settings.keyCreators(), acl),
+                        metrics::request, requesters, listeners.limits(), apiTls);
+            } catch (java.net.BindException e) {
+                throw new PortTakenException("HTTP API", settings.httpAddress(), "[secretstore] http_interface/http_port", e);
+            }
             metrics.listener(HttpApi.LISTENER, http::stats);
             warnIfPlainBeyondLoopback(HttpApi.LISTENER, http.address(), http.secure(), "set tls_certificate and tls_private_key");
         }
         if (settings.opsAddress() != null) {
             metrics.cluster("0x" + self.toHex(), membersWithSelf().stream().map(id -> "0x" + id.toHex()).toList(),
                     () -> storage.keyIds().size());
-            ops = new OpsServer(settings.opsAddress(), metrics, this::gauges, clusterId(), OpsServer.limits(listeners.limits()), opsTls);
+            try {
+                ops = new OpsServer(settings.opsAddress(), metrics, this::gauges, clusterId(), OpsServer.limits(listeners.limits()), opsTls);
+            } catch (java.net.BindException e) {
+                throw new PortTakenException("ops", settings.opsAddress(), "[secretstore_ext] ops_interface/ops_port", e);
+            }
             metrics.listener(OpsServer.LISTENER, ops::stats);
             warnIfPlainBeyondLoopback(OpsServer.LISTENER, ops.address(), ops.secure(), listeners.tls().isPresent()
                     ? "set ops_tls = true" : "set tls_certificate and tls_private_key");

@@ -150,7 +150,7 @@ public final class ClusterTransport implements AutoCloseable {
         startAdmission(); // before the first accept
         try {
             serverChannel = server.bind(listenAddress).syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // also the java.net.BindException Netty rethrows undeclared
             if (resolverThread != null) resolverThread.shutdownNow();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
