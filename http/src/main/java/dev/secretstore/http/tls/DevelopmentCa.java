@@ -143,6 +143,12 @@ public final class DevelopmentCa {
             return pem("PRIVATE KEY", privateKey.getEncoded());
         }
 
+        /** The subject and serial only: a record's generated form would hand the private key to whatever prints it. */
+        @Override
+        public String toString() {
+            return "Issued[" + certificate.getSubjectX500Principal().getName() + ", serial " + certificate.getSerialNumber().toString(16) + "]";
+        }
+
         /** Writes the chain to {@code chainFile} and the key to {@code keyFile} (owner read/write only where POSIX). */
         public void write(Path chainFile, Path keyFile) throws IOException {
             Files.writeString(chainFile, chainPem(), StandardCharsets.US_ASCII);

@@ -43,6 +43,7 @@ class DevelopmentCaTest {
         assertThat(ca.certificate().getBasicConstraints()).isEqualTo(0);
         assertThat(leaf.certificate().getSubjectAlternativeNames().stream().map(n -> String.valueOf(n.get(1))).toList())
                 .contains("localhost", "127.0.0.1");
+        assertThat(leaf.toString()).contains("node-1").doesNotContain(leaf.privateKeyPem().lines().skip(1).findFirst().orElseThrow());
         assertThat(leaf.certificate().getSerialNumber()).isNotEqualTo(ca.issueLocal("node-2").certificate().getSerialNumber());
     }
 
