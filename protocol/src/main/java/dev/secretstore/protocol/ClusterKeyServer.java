@@ -295,7 +295,7 @@ public final class ClusterKeyServer implements KeyServer {
     private CompletionStage<DecryptionSession.Result> decrypt(H256 keyId, Requester requester, boolean shadow, Optional<KeyMetadata> known,
                                                               Set<NodeId> excluded) {
         return startKeyUse(SessionType.DECRYPTION, key -> outbox -> DecryptionSession.startMaster(key, cluster, outbox,
-                sessions.reentry(key), storage, acl, requesters, keyId, requester, shadow, random, known, excluded));
+                sessions.reentry(key), sessions.offload(key), storage, acl, requesters, keyId, requester, shadow, random, known, excluded));
     }
 
     /** Endpoint 7: threshold Schnorr signature, {@code ecies(requester, c ‖ s)} (crypto.md §10.7). */

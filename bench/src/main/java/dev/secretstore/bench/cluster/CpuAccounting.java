@@ -18,6 +18,7 @@ public final class CpuAccounting {
     /** Thread groups, matched on the thread name in this order. */
     public static final String LOAD = "load generator";
     public static final String LOOP = "cluster loops (sessions, crypto, SQLite)";
+    public static final String WORK = "cluster workers (offloaded crypto, decoding)";
     public static final String TRANSPORT = "transport (Noise, Netty)";
     public static final String HTTP = "HTTP server (parse, recover, respond)";
     public static final String OTHER = "other Java threads";
@@ -36,6 +37,7 @@ public final class CpuAccounting {
     static String group(String threadName) {
         if (threadName.startsWith("bench-worker")) return LOAD;
         if (threadName.startsWith("cluster-loop-")) return LOOP;
+        if (threadName.startsWith("cluster-work-")) return WORK;
         if (threadName.startsWith("secretstore-transport-")) return TRANSPORT;
         if (isHttpServer(threadName)) return HTTP;
         return OTHER;

@@ -45,6 +45,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -56,7 +57,9 @@ import java.util.logging.Logger;
  * One key server, assembled: SQLite storage, the Noise transport, the message codec, the session
  * manager on a single "cluster loop" thread, the {@link ClusterKeyServer} facade and the HTTP API.
  * Network callbacks and HTTP requests only hand work to the cluster loop, so the protocol layer runs
- * single-threaded as it is designed to.
+ * single-threaded as it is designed to. The sessions' pure computations ({@code ClusterSessions.offload})
+ * and the decoding of incoming messages run off the loop, on the worker pool ({@code cluster-work-…}, one
+ * thread per available processor) and the transport's threads, so a node uses every core.
  */
 public final class KeyServerNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KeyServerNode.class.getName());
@@ -164,6 +167,10 @@ public final class KeyServerNode implements AutoCloseable {
     private final Settings settings;
     private final NodeId self;
     private final ScheduledExecutorService loop;
+    /** The sessions' offloaded computations and the decoding of this node's messages to itself. */
+    private final ExecutorService workers;
+    /** Decodes this node's messages to itself in the order they were sent, on the workers. */
+    private final SerialExecutor selfDecoder;
     private final MessageCodec codec = ClusterMessages.codec();
     private KeyStorage storage;
     private dev.secretstore.node.storage.BackupSocket backupSocket;
@@ -183,6 +190,18 @@ public final class KeyServerNode implements AutoCloseable {
         this.self = new NodeId(settings.nodeKey().publicKey());
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cluster-loop-" + self.shortId());
+            t.setDaemon(true);
+            return t;
+        });
+        this.workers = workerPool(self, Runtime.getRuntime().availableProcessors());
+        this.selfDecoder = new SerialExecutor(workers);
+    }
+
+    /** {@code threads} daemon threads {@code cluster-work-<node>-<n>}; tasks queue without bound (sessions, and so their computations, are limited). */
+    static ExecutorService workerPool(NodeId self, int threads) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return Executors.newFixedThreadPool(Math.max(1, threads), r -> {
+            Thread t = new Thread(r, "cluster-work-" + self.shortId() + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -240,6 +259,7 @@ public final class KeyServerNode implements AutoCloseable {
         TransportNetwork network = new TransportNetwork(this::transmit, codec::encode,
                 (to, key, reason) -> sessions.onSendFailed(to, key, reason));
         sessions = new ClusterSessions(self, network, loop, Clock.SYSTEM, settings.sessionTimeout(), settings.maxSessions());
+        sessions.workers(workers);
         sessions.observe((session, nanos) -> metrics.session(session.key().type().name().toLowerCase(java.util.Locale.ROOT),
                 session.key().master().equals(self), session.failure().map(f -> f.kind().name()).orElse("ok"),
                 session.blamed().stream().map(id -> "0x" + id.toHex()).sorted().toList()));
@@ -250,7 +270,7 @@ public final class KeyServerNode implements AutoCloseable {
         transport = new ClusterTransport(settings.nodeKey(), settings.clusterAddress(), settings.members(), new ClusterTransport.Listener() {
             @Override
             public void onMessage(NodeId from, byte[] message) {
-                loop.execute(() -> deliver(from, message));
+                deliver(from, message); // decoded here, on the connection's thread, which keeps each peer's order
             }
 
             @Override
@@ -359,19 +379,29 @@ public final class KeyServerNode implements AutoCloseable {
     private java.util.concurrent.CompletionStage<Void> transmit(NodeId to, byte[] message) {
         if (!to.equals(self)) return transport.send(to, message);
         try {
-            loop.execute(() -> deliver(self, message));
+            selfDecoder.execute(() -> deliver(self, message));
             return java.util.concurrent.CompletableFuture.completedFuture(null);
         } catch (java.util.concurrent.RejectedExecutionException e) { // shutting down
             return java.util.concurrent.CompletableFuture.failedFuture(e);
         }
     }
 
-    /** On the loop: one authenticated message into the session manager. */
+    /**
+     * Off the loop, one sender's messages in order: decodes one authenticated message and hands it to the session
+     * manager on the loop, behind what is queued there.
+     */
     private void deliver(NodeId from, byte[] message) {
+        dev.secretstore.protocol.session.Envelope envelope;
         try {
-            sessions.onEnvelope(from, codec.decode(message));
+            envelope = codec.decode(message);
         } catch (MessageCodec.CodecException e) {
             LOG.warning(() -> "dropped undecodable message from " + from.shortId() + ": " + e.getMessage());
+            return;
+        }
+        try {
+            loop.execute(() -> sessions.onEnvelope(from, envelope));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.fine(() -> "node shutting down; message from " + from.shortId() + " dropped");
         }
     }
 
@@ -452,8 +482,10 @@ public final class KeyServerNode implements AutoCloseable {
         if (http != null) http.close();
         if (transport != null) transport.close();
         loop.shutdown();
+        workers.shutdown();
         try {
             loop.awaitTermination(5, TimeUnit.SECONDS);
+            workers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -91,6 +91,8 @@ public final class ClusterSessions {
     private final long replayMemoryNanos;
     private final int maxSessions;
     private final Map<SessionType, SlaveFactory> factories = new HashMap<>();
+    /** Where offloaded computations run ({@link #workers}); null: in the caller's stack ({@link Offload#INLINE}). */
+    private java.util.concurrent.Executor workers;
     private Observer observer = (session, nanos) -> { };
     private Recorder recorder = Recorder.NONE;
     /** Sessions mastered here whose record could not be written, until {@link #recorded} hands the error on. */
@@ -122,6 +124,55 @@ public final class ClusterSessions {
 
     public void observe(Observer observer) {
         this.observer = observer;
+    }
+
+    /**
+     * Where sessions' offloaded computations run ({@link #offload}): the node's worker pool, so a node spreads the curve
+     * arithmetic of its sessions over every core while each session's state stays on the loop. Unset (the default),
+     * they run at once in the session's own step, as if never offloaded.
+     */
+    public void workers(java.util.concurrent.Executor workers) {
+        this.workers = java.util.Objects.requireNonNull(workers, "workers");
+    }
+
+    /**
+     * Session {@code key}'s way to run pure computations on the {@link #workers} and continue with the outcome as a
+     * step of the session on the loop: the continuation runs only while the session is still active, counts as
+     * progress and is followed by a settle, exactly like a completion through {@link #reentry}. Without workers it
+     * is {@link Offload#INLINE}.
+     */
+    public Offload offload(SessionKey key) {
+        java.util.concurrent.Executor pool = workers;
+        if (pool == null) return Offload.INLINE;
+        java.util.concurrent.Executor back = reentry(key);
+        return new Offload() {
+            @Override
+            public <T> void run(java.util.function.Supplier<T> work, java.util.function.Consumer<T> then,
+                                java.util.function.Consumer<RuntimeException> failed) {
+                try {
+                    pool.execute(() -> {
+                        T value;
+                        try {
+                            value = work.get();
+                        } catch (RuntimeException e) {
+                            post(back, key, () -> failed.accept(e));
+                            return;
+                        }
+                        post(back, key, () -> then.accept(value));
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) { // the node is shutting down
+                    failed.accept(SecretStoreException.of(SecretStoreException.Kind.INTERNAL, "node is shutting down"));
+                }
+            }
+        };
+    }
+
+    private static void post(java.util.concurrent.Executor back, SessionKey key, Runnable step) {
+        try {
+            back.execute(step);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.fine(() -> "node shutting down; a computation of " + key + " was dropped");
+        }
     }
 
     /** Where finished client-request sessions are recorded (SEC-29); {@link Recorder#NONE} by default. */

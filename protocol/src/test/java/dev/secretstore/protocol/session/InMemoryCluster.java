@@ -59,7 +59,9 @@ public final class InMemoryCluster {
         }
 
         private ClusterSessions newSessions() {
-            return new ClusterSessions(id, (to, env) -> send(this, to, env), tasks::add, clock, STALL, MAX_SESSIONS);
+            ClusterSessions s = new ClusterSessions(id, (to, env) -> send(this, to, env), tasks::add, clock, STALL, MAX_SESSIONS);
+            if (deferComputations) s.workers(InMemoryCluster.this::offloaded);
+            return s;
         }
 
         @Override
@@ -124,6 +126,10 @@ public final class InMemoryCluster {
     private Function<Delivery, List<Delivery>> interceptor = List::of;
     private Predicate<Delivery> refused = d -> false;
     private int delivered;
+    /** Sessions' offloaded computations ({@link #deferComputations}), waiting for their turn. */
+    private final Deque<Runnable> computations = new ArrayDeque<>();
+    private boolean deferComputations;
+    private int computed;
 
     /**
      * {@code size} nodes, each with a storage opened for its node: it checks every prepared share and hands
@@ -188,16 +194,52 @@ public final class InMemoryCluster {
         queue.add(d);
     }
 
+    /**
+     * From now on the sessions' offloaded computations ({@code ClusterSessions.offload}) do not run inline but wait on
+     * a queue of their own, as on a node's busy worker pool: {@link #deliverAll} runs the oldest one only when no task
+     * and no message is left, so every message that can overtake a computation does, deterministically. Also for the
+     * session managers of nodes restarted later ({@link #crash}).
+     */
+    public void deferComputations() {
+        deferComputations = true;
+        for (Node n : nodes.values()) n.sessions.workers(this::offloaded);
+    }
+
+    private void offloaded(Runnable computation) {
+        computations.add(computation);
+    }
+
+    /** Runs the computations waiting now (not what their continuations post to the loops); returns how many ran. */
+    public int runComputations() {
+        int n = 0;
+        for (int waiting = computations.size(); waiting > 0; waiting--) {
+            computations.poll().run();
+            computed++;
+            n++;
+        }
+        return n;
+    }
+
+    /** Offloaded computations run so far ({@link #deferComputations}). */
+    public int computedCount() {
+        return computed;
+    }
+
     /** Delivers queued messages (and the messages they cause) until the queue is empty. Returns how many were delivered. */
     public int deliverAll() {
         int count = 0;
-        while (!queue.isEmpty() || !tasks.isEmpty()) {
+        while (!queue.isEmpty() || !tasks.isEmpty() || !computations.isEmpty()) {
             if (++count > 100_000) throw new IllegalStateException("message storm");
             if (!tasks.isEmpty()) {
                 tasks.poll().run();
                 continue;
             }
             Delivery d = queue.poll();
+            if (d == null) {
+                computations.poll().run();
+                computed++;
+                continue;
+            }
             for (Delivery actual : interceptor.apply(d)) {
                 deliver(actual);
             }

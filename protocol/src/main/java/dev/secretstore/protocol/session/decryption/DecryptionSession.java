@@ -24,6 +24,7 @@ import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.session.ClusterSessions;
 import dev.secretstore.protocol.session.ClusterView;
+import dev.secretstore.protocol.session.Offload;
 import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionMessage;
@@ -88,13 +89,16 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
     private final KeyUse<Result> use;
     private final KeyStorage storage;
     private final SecureRandom rng;
+    /** Where the partial's computation (member) and its verification (master) run: off the loop in a node. */
+    private final Offload offload;
     /** The master's role (null on members). */
     private MasterRounds master;
 
-    private DecryptionSession(KeyUse<Result> use, KeyStorage storage, SecureRandom rng) {
+    private DecryptionSession(KeyUse<Result> use, KeyStorage storage, SecureRandom rng, Offload offload) {
         this.use = use;
         this.storage = storage;
         this.rng = rng;
+        this.offload = offload;
     }
 
     // ================================================================== creation
@@ -125,10 +129,19 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
                                                 KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
                                                 Requester requester, boolean shadow, SecureRandom rng,
                                                 Optional<KeyMetadata> stored, Set<NodeId> excluded) {
+        return startMaster(key, cluster, outbox, reentry, Offload.INLINE, storage, acl, requesters, keyId, requester, shadow, rng,
+                stored, excluded);
+    }
+
+    /** As above, verifying partials through {@code offload} ({@link ClusterSessions#offload(SessionKey)} for {@code key}). */
+    public static DecryptionSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry, Offload offload,
+                                                KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
+                                                Requester requester, boolean shadow, SecureRandom rng,
+                                                Optional<KeyMetadata> stored, Set<NodeId> excluded) {
         KeyUse.Located found = KeyUse.locate(cluster, stored, PROFILE);
         KeyUse<Result> use = new KeyUse<>(key, cluster.self(), found.asked(), outbox, PROFILE, storage, acl, requesters, reentry, keyId,
                 requester, operation(shadow), LOG);
-        DecryptionSession s = new DecryptionSession(use, storage, rng);
+        DecryptionSession s = new DecryptionSession(use, storage, rng, offload);
         Optional<DocumentKey> dk = found.key().flatMap(KeyMetadata::documentKey);
         if (found.key().isPresent() && dk.isEmpty()) {
             use.fail(SecretStoreException.of(Kind.DOCUMENT_KEY_IS_NOT_FOUND));
@@ -152,7 +165,7 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
         return KeyUse.memberFactory(cluster, (key, self, m, outbox) -> new DecryptionSession(
                 new KeyUse<>(key, self, Set.of(self, key.master()), outbox, PROFILE, storage, acl, requesters, sessions.reentry(key),
                         m.keyId(), null, null, LOG),
-                storage, rng));
+                storage, rng, sessions.offload(key)));
     }
 
     // ================================================================== routing
@@ -180,6 +193,8 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
         private final Map<NodeId, Decryption.Share> shares = new HashMap<>();
         private final Map<NodeId, Decryption.ShadowShare> shadowShares = new HashMap<>();
         private final Map<NodeId, byte[]> blobs = new TreeMap<>();
+        /** Members whose partial for the running attempt is being verified. */
+        private final Set<NodeId> verifying = new java.util.HashSet<>();
         /** {@code W_i} each member's verified proof covered: what the requester checks its {@code d_i} against (SEC-33). */
         private final Map<NodeId, PublicPoint> proved = new TreeMap<>();
 
@@ -206,37 +221,61 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
             }
         }
 
+        /**
+         * A member's partial: verified through the offload (pure: the attempt's public values are taken here, on the
+         * loop), then used only if its attempt is still the running one (SEC-12: nothing unverified is ever kept).
+         * While it is being verified the member counts as having contributed, so a duplicate is ignored.
+         */
         void onPartial(NodeId from, DecryptionMessage m) {
             if (m instanceof DecryptionMessage.PartialResponse r) {
                 if (shadow || !expects(from, r.attemptId())) return;
-                Decryption.Share share;
-                try {
-                    share = new Decryption.Share(r.shadowPoint(), DleqProof.fromBytes(from.publicKey(), r.proof()));
-                    Decryption.verifyShare(context(from), ids(), attempt.points(), commitments(), accessPoint, share);
-                } catch (RuntimeException e) {
-                    invalid(from, e);
-                    return;
-                }
-                shares.put(from, share);
-                maybeCombine();
+                Attempts.Attempt a = attempt;
+                ProofContext ctx = context(from);
+                Decryption.AccessPoint b = accessPoint;
+                verifying.add(from);
+                offload.run(() -> {
+                    Decryption.Share share = new Decryption.Share(r.shadowPoint(), DleqProof.fromBytes(from.publicKey(), r.proof()));
+                    Decryption.verifyShare(ctx, a.version().thresholdIds(), a.points(), a.version().keyCommitments(), b, share);
+                    return share;
+                }, share -> {
+                    if (!verified(a, from)) return;
+                    shares.put(from, share);
+                    maybeCombine();
+                }, e -> {
+                    if (verified(a, from)) invalid(from, e);
+                });
             } else if (m instanceof DecryptionMessage.ShadowPartialResponse r) {
                 if (!shadow || !expects(from, r.attemptId())) return;
-                Decryption.ShadowShare share;
-                try {
-                    if (r.encryptedDecryptShadow().length != DECRYPT_SHADOW_BLOB_LENGTH) {
-                        throw new IllegalArgumentException("decrypt shadow blob has " + r.encryptedDecryptShadow().length + " bytes");
+                Attempts.Attempt a = attempt;
+                ProofContext ctx = context(from);
+                Decryption.AccessPoint b = accessPoint;
+                byte[] blob = r.encryptedDecryptShadow().clone();
+                verifying.add(from);
+                offload.run(() -> {
+                    if (blob.length != DECRYPT_SHADOW_BLOB_LENGTH) {
+                        throw new IllegalArgumentException("decrypt shadow blob has " + blob.length + " bytes");
                     }
-                    share = new Decryption.ShadowShare(r.shadowPoint(), r.w(), DleqProof.fromBytes(from.publicKey(), r.proof()));
-                    Decryption.verifyShadowShare(context(from), ids(), attempt.points(), commitments(), accessPoint, share);
-                } catch (RuntimeException e) {
-                    invalid(from, e);
-                    return;
-                }
-                shadowShares.put(from, share);
-                blobs.put(from, r.encryptedDecryptShadow().clone());
-                proved.put(from, r.w());
-                maybeCombine();
+                    Decryption.ShadowShare share = new Decryption.ShadowShare(r.shadowPoint(), r.w(),
+                            DleqProof.fromBytes(from.publicKey(), r.proof()));
+                    Decryption.verifyShadowShare(ctx, a.version().thresholdIds(), a.points(), a.version().keyCommitments(), b, share);
+                    return share;
+                }, share -> {
+                    if (!verified(a, from)) return;
+                    shadowShares.put(from, share);
+                    blobs.put(from, blob);
+                    proved.put(from, r.w());
+                    maybeCombine();
+                }, e -> {
+                    if (verified(a, from)) invalid(from, e);
+                });
             }
+        }
+
+        /** A verification of {@code from}'s partial for attempt {@code a} ended: true if that attempt still runs. */
+        private boolean verified(Attempts.Attempt a, NodeId from) {
+            if (attempt != a) return false; // dropped or restarted meanwhile: the result belongs to no running attempt
+            verifying.remove(from);
+            return true;
         }
 
         private void invalid(NodeId from, RuntimeException e) {
@@ -248,17 +287,9 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
             return use.attempts().inAttempt(attemptId, from) && !contributed(from);
         }
 
-        private dev.secretstore.crypto.threshold.IdNumbers ids() {
-            return attempt.version().thresholdIds();
-        }
-
-        private dev.secretstore.crypto.threshold.KeyCommitments commitments() {
-            return attempt.version().keyCommitments();
-        }
-
         @Override
         public boolean contributed(NodeId member) {
-            return shares.containsKey(member) || shadowShares.containsKey(member);
+            return shares.containsKey(member) || shadowShares.containsKey(member) || verifying.contains(member);
         }
 
         private ProofContext context(NodeId prover) {
@@ -299,6 +330,7 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
             accessPoint = null;
             shares.clear();
             shadowShares.clear();
+            verifying.clear();
             blobs.clear();
             proved.clear();
         }
@@ -313,25 +345,54 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
 
     // ================================================================== member (holders, and the master in the group)
 
+    /**
+     * The checks and the storage read run here, on the loop; the partial itself through the offload, which owns the
+     * access key from then on and wipes it when done.
+     */
     private void onPartialRequest(DecryptionMessage.PartialRequest r) {
-        SessionMessage answer;
+        Inputs in;
         try {
-            if (!use.member().firstRequest(r.attemptId())) return; // each attempt id is answered once (duplicates, SEC-18)
-            if (use.refuseIf(r.attemptId(), use.member().refusal(r.group(), r.version()))) return;
+            if (!use.member().firstRequest(r.attemptId())) {
+                r.accessKey().destroy();
+                return; // each attempt id is answered once (duplicates, SEC-18)
+            }
+            if (use.refuseIf(r.attemptId(), use.member().refusal(r.group(), r.version()))) {
+                r.accessKey().destroy();
+                return;
+            }
             Optional<String> unauthorized = unauthorized(r);
             if (unauthorized.isPresent()) {
+                r.accessKey().destroy();
                 use.refuseUnauthorized(r.attemptId(), unauthorized.get());
                 return;
             }
-            answer = partial(r, use.read(r.version()).orElseThrow());
+            in = new Inputs(r, use.read(r.version()).orElseThrow(), use.proofContext(r.attemptId(), use.self()),
+                    use.member().requester().publicKey(), rng);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "decryption " + use.key() + ": cannot compute partial: " + e.getMessage());
-            answer = new ConsensusMessage.Refused(r.attemptId());
-        } finally {
             r.accessKey().destroy();
+            cannotCompute(r, e);
+            return;
         }
-        use.toMaster(answer);
+        offload.run(() -> {
+            try {
+                return partial(in);
+            } finally {
+                r.accessKey().destroy();
+            }
+        }, use::toMaster, e -> {
+            r.accessKey().destroy();
+            cannotCompute(r, e);
+        });
     }
+
+    private void cannotCompute(DecryptionMessage.PartialRequest r, RuntimeException e) {
+        LOG.log(Level.WARNING, "decryption " + use.key() + ": cannot compute partial: " + e.getMessage());
+        use.toMaster(new ConsensusMessage.Refused(r.attemptId()));
+    }
+
+    /** What a member's partial is computed from, taken on the loop: the request, the read share, the proof context, the requester's key. */
+    private record Inputs(DecryptionMessage.PartialRequest request, KeyRead read, ProofContext context, PublicPoint requester,
+                          SecureRandom rng) {}
 
     /**
      * Why the requester's credential, as this node accepted it, does not authorize {@code r} (SEC-31): a partial of
@@ -350,12 +411,14 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
         return Optional.empty();
     }
 
-    /** This node's partial for {@code r}, from its checked share of the requested version (one storage read). */
-    private SessionMessage partial(DecryptionMessage.PartialRequest r, KeyRead read) {
-        KeyVersion v = read.share().orElseThrow().keyVersion();
-        DocumentKey dk = read.key().documentKey().orElseThrow();
+    /** This node's partial for the request, from its checked share of the requested version; pure (an offloaded computation). */
+    private static SessionMessage partial(Inputs in) {
+        DecryptionMessage.PartialRequest r = in.request();
+        KeyVersion v = in.read().share().orElseThrow().keyVersion();
+        DocumentKey dk = in.read().key().documentKey().orElseThrow();
         List<PublicPoint> g = r.group().stream().map(NodeId::publicKey).toList();
-        ProofContext ctx = use.proofContext(r.attemptId(), use.self());
+        ProofContext ctx = in.context();
+        SecureRandom rng = in.rng();
         if (!r.shadow()) {
             Decryption.Share s = Decryption.nodeShare(ctx, v.thresholdIds(), g, v.threshold(), v.share(), r.accessKey(), dk.commonPoint(), rng);
             return new DecryptionMessage.PartialResponse(r.attemptId(), s.shadowPoint(), s.proof().toBytes());
@@ -363,7 +426,7 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
         Decryption.ShadowOutput out = Decryption.nodeShadowShare(ctx, v.thresholdIds(), g, v.threshold(), v.share(), r.accessKey(),
                 dk.commonPoint(), rng);
         try {
-            byte[] blob = encryptScalar(use.member().requester().publicKey(), out.decryptShadow()); // = r.requesterPublic(), checked
+            byte[] blob = encryptScalar(in.requester(), out.decryptShadow()); // = r.requesterPublic(), checked
             Decryption.ShadowShare s = out.toMaster();
             return new DecryptionMessage.ShadowPartialResponse(r.attemptId(), s.shadowPoint(), s.w(), s.proof().toBytes(), blob);
         } finally {

@@ -177,7 +177,8 @@ final class DecryptionFixture {
         InMemoryCluster.Node master = cluster.node(masterIndex);
         SessionKey sk = new SessionKey(SessionType.DECRYPTION, randomId(), master.id);
         return master.sessions.startMaster(sk, outbox -> DecryptionSession.startMaster(sk, master, outbox,
-                master.sessions.reentry(sk), master.storage, acls.get(master.id), master.requesters(), key, who, shadow, RNG));
+                master.sessions.reentry(sk), master.sessions.offload(sk), master.storage, acls.get(master.id), master.requesters(), key,
+                who, shadow, RNG, master.storage.metadata(key), java.util.Set.of()));
     }
 
     /** A shadow retrieval whose groups never contain a node of {@code excluded} (SEC-33). */
