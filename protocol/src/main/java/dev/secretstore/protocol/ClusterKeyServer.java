@@ -50,9 +50,10 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The {@link KeyServer} of one node: each request becomes a cluster session mastered here. All session
- * work runs on the single {@code clusterLoop} executor that also delivers network messages, so the
- * protocol layer never needs locks; callers get a stage that completes when the session ends.
+ * The {@link KeyServer} of one node: each request becomes a cluster session mastered here. Every session
+ * step runs on the single {@code clusterLoop} executor that also delivers network messages, so the
+ * protocol layer never needs locks (pure computations a session offloads come back to it there,
+ * {@link ClusterSessions#offload}); callers get a stage that completes when the session ends.
  */
 public final class ClusterKeyServer implements KeyServer {
     private final ClusterSessions sessions;

@@ -21,7 +21,8 @@ import java.util.logging.Logger;
  * The session manager of one node: routes envelopes to sessions, creates sessions on other nodes'
  * initialization messages, enforces who may talk to a session, ends stalled sessions, and refuses
  * replays of finished sessions (SEC-18, SEC-19). Single-threaded by contract: the node calls it from
- * one executor; it starts no threads and reads time only from the injected {@link Clock}.
+ * one executor; it starts no threads and reads time only from the injected {@link Clock}. Sessions' pure
+ * computations may run on injected {@link #workers}; their results come back to the loop ({@link #offload}).
  */
 public final class ClusterSessions {
     private static final Logger LOG = Logger.getLogger(ClusterSessions.class.getName());
