@@ -178,7 +178,7 @@ final class DecryptionFixture {
         SessionKey sk = new SessionKey(SessionType.DECRYPTION, randomId(), master.id);
         return master.sessions.startMaster(sk, outbox -> DecryptionSession.startMaster(sk, master, outbox,
                 master.sessions.reentry(sk), master.sessions.offload(sk), master.storage, acls.get(master.id), master.requesters(), key,
-                who, shadow, RNG, master.storage.metadata(key), java.util.Set.of()));
+                who, shadow, RNG, master.storage.metadata(key), java.util.Set.of(), java.util.Optional.empty()));
     }
 
     /** A shadow retrieval whose groups never contain a node of {@code excluded} (SEC-33). */
