@@ -51,7 +51,7 @@ class BenchSmokeTest {
         Path svg = dir.resolve("wan.svg");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = BenchMain.run(new String[] {"--op", "shadow", "--link-delay-ms", "20", "--warmup", "0.5", "--duration", "2", "--concurrency", "2",
+        int code = BenchMain.run(new String[] {"--op", "shadow", "--link-delay-ms", "20", "--warmup", "2", "--duration", "3", "--concurrency", "2",
                 "--keys", "20", "--price-time", "0.02", "--checks", "2", "--log", "off", "--json", json.toString(), "--plot", svg.toString()},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
