@@ -24,7 +24,7 @@ class BenchSmokeTest {
         Path json = dir.resolve("smoke.json");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = BenchMain.run(new String[] {"--op", "generate,shadow", "--warmup", "0.5", "--duration", "1", "--concurrency", "2",
+        int code = BenchMain.run(new String[] {"--op", "generate,shadow", "--warmup", "2", "--duration", "3", "--concurrency", "2",
                 "--keys", "20", "--price-time", "0.02", "--checks", "2", "--log", "off", "--json", json.toString()},
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         String text = out.toString(StandardCharsets.UTF_8);
