@@ -26,10 +26,7 @@ import org.openjdk.jmh.annotations.State;
  * response is built in setup the way a key server would build it. The curve backend is the process's
  * ({@code -jvmArgsAppend -Dsecretstore.crypto.backend=java|native}); the setup prints which one.
  *
- * <p>{@link #main} measures the same call by the thread's CPU time instead (a busy shared machine inflates
- * wall-clock time, not CPU time): {@code java -Dsecretstore.crypto.backend=java -cp bench/target/benchmarks.jar
- * dev.secretstore.bench.ClientCombineBench [t [seconds]]} prints the median and minimum ms per combine over
- * one-second slices after a warm-up of the same length.
+ * <p>{@link #main} measures the same call by the thread's CPU time instead.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -73,28 +70,34 @@ public class ClientCombineBench {
         return client.documentKeyFromShadows(response);
     }
 
+    /**
+     * Thread CPU time per combine in half-second slices (a busy shared machine inflates wall-clock time, and CPU time
+     * less so): {@code java -Dsecretstore.crypto.backend=java -cp bench/target/benchmarks.jar
+     * dev.secretstore.bench.ClientCombineBench [t [slices]]}, after as many warm-up slices. Prints the median and the
+     * minimum ms per combine.
+     */
     public static void main(String[] args) {
         ClientCombineBench b = new ClientCombineBench();
         b.t = args.length > 0 ? Integer.parseInt(args[0]) : 30;
-        int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 20;
+        int slices = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         b.setup();
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        double[] perOp = new double[seconds];
+        double[] perOp = new double[slices];
         Object sink = null;
-        for (int s = -seconds; s < seconds; s++) {
+        for (int r = -slices; r < slices; r++) {
             long cpu0 = mx.getCurrentThreadCpuTime();
             long wall0 = System.nanoTime();
             int count = 0;
-            while (System.nanoTime() - wall0 < 1_000_000_000L) {
+            while (System.nanoTime() - wall0 < 500_000_000L) {
                 sink = b.combine();
                 count++;
             }
-            if (s >= 0) {
-                perOp[s] = (mx.getCurrentThreadCpuTime() - cpu0) / 1e6 / count;
+            if (r >= 0) {
+                perOp[r] = (mx.getCurrentThreadCpuTime() - cpu0) / 1e6 / count;
             }
         }
         java.util.Arrays.sort(perOp);
-        System.out.printf(java.util.Locale.ROOT, "client combine, t = %d (%d shadows), backend %s: median %.2f ms, min %.2f ms CPU per combine (%d one-second slices)%s%n",
-                b.t, b.t + 1, CurveBackends.active().name(), perOp[seconds / 2], perOp[0], seconds, sink == null ? "?" : "");
+        System.out.printf(java.util.Locale.ROOT, "client combine, t = %d (%d shadows), backend %s: median %.2f ms, min %.2f ms CPU per combine (%d slices of 0.5 s)%s%n",
+                b.t, b.t + 1, CurveBackends.active().name(), perOp[slices / 2], perOp[0], slices, sink == null ? "?" : "");
     }
 }

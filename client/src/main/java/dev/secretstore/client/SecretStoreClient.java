@@ -355,30 +355,22 @@ public final class SecretStoreClient {
         List<SecretScalar> ds = new ArrayList<>();
         List<PublicPoint> culprits = new ArrayList<>();
         try {
-            List<Integer> checked = new ArrayList<>(); // the response index of each shadow in ds
-            boolean[] bad = new boolean[response.decryptShadows().size()];
             for (int i = 0; i < response.decryptShadows().size(); i++) {
                 byte[] blob = response.decryptShadows().get(i);
                 if (response.checks().isEmpty()) {
                     ds.add(credentials.decryptScalar(blob)); // a server without check data: as before
                     continue;
                 }
+                ShadowResponse.Check check = response.checks().get(i);
+                SecretScalar d;
                 try {
-                    ds.add(credentials.decryptScalar(blob));
-                    checked.add(i);
+                    d = credentials.decryptScalar(blob);
                 } catch (CryptoException e) {
-                    bad[i] = true;
+                    culprits.add(check.node());
+                    continue;
                 }
-            }
-            // All shadows against their proved points in one equation; only if it fails, one by one to name the culprits.
-            List<PublicPoint> proved = checked.stream().map(i -> response.checks().get(i).proved()).toList();
-            if (!checked.isEmpty() && !Decryption.decryptShadowsMatch(ds, proved, RNG)) {
-                for (int k = 0; k < ds.size(); k++) {
-                    bad[checked.get(k)] = !ds.get(k).mulG().equals(proved.get(k));
-                }
-            }
-            for (int i = 0; i < bad.length; i++) {
-                if (bad[i]) culprits.add(response.checks().get(i).node());
+                ds.add(d);
+                if (!d.mulG().equals(check.proved())) culprits.add(check.node());
             }
             if (!culprits.isEmpty()) {
                 throw new SecretStoreException.WrongDecryptShadow("decrypt shadows that do not match what their key servers proved: "

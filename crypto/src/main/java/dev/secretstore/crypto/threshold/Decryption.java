@@ -5,7 +5,6 @@ import dev.secretstore.crypto.PublicPoint;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
 import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -249,51 +248,6 @@ public final class Decryption {
     }
 
     // ------------------------------------------------------------------ client side
-
-    /**
-     * The client's check of decrypt shadows against the points their key servers proved (SEC-33), for all of them at
-     * once: true iff {@code d_i·G = W_i} for every i, except with probability at most 2^-128 (a random 128-bit weight
-     * r_i per shadow, drawn after the shadows arrived, and one equation {@code (Σ r_i·d_i)·G = Σ r_i·W_i}: one
-     * constant-time k·G and one multi-scalar multiplication instead of a k·G per shadow). Shadows whose errors
-     * cancel in the plain sum fail it like any other. False tells only that some shadow is wrong; the caller
-     * checks them one by one to name it.
-     */
-    public static boolean decryptShadowsMatch(List<SecretScalar> shadows, List<PublicPoint> proved, SecureRandom rng) {
-        if (shadows.size() != proved.size()) {
-            throw NodeIds.invalid("decrypt shadows and proved points differ in number");
-        }
-        List<Scalar> weights = new java.util.ArrayList<>(shadows.size());
-        SecretScalar sum = null;
-        byte[] r = new byte[32];
-        for (SecretScalar d : shadows) {
-            rng.nextBytes(r);
-            Arrays.fill(r, 0, 16, (byte) 0); // 128 bits: < n, so a valid public scalar
-            r[31] |= 1; // non-zero
-            Scalar weight = Scalar.fromBytes(r);
-            weights.add(weight);
-            SecretScalar term = d.mul(weight);
-            if (sum == null) {
-                sum = term;
-            } else {
-                SecretScalar next = sum.add(term);
-                sum.destroy();
-                term.destroy();
-                sum = next;
-            }
-        }
-        if (sum == null) {
-            return true;
-        }
-        try {
-            PointSum expected = new PointSum().addSumOfProducts(weights, proved);
-            if (sum.isZero()) {
-                return expected.isInfinity();
-            }
-            return expected.equalsPoint(sum.mulG());
-        } finally {
-            sum.destroy();
-        }
-    }
 
     /**
      * Client combination (§10.6, test vector A.5): {@code M = decrypted_secret + (Σ d_i)·common_point};
