@@ -279,7 +279,7 @@ public final class KeyServerNode implements AutoCloseable {
             try {
                 http = new HttpApi(keyServer, settings.httpAddress(), settings.cors(), settings.httpHosts(), settings.strict(),
                         new RequestLimits(settings.httpLimits()), new Admission(settings.admission()), keyCreators(settings.keyCreators(), acl),
-                        metrics::request, requesters, listeners.limits(), apiTls);
+                        metrics::request, requesters, listeners.limits(), apiTls, audit); // SEC-29: sessionless requests too
             } catch (java.net.BindException e) {
                 throw new PortTakenException("HTTP API", settings.httpAddress(), "[secretstore] http_interface/http_port", e);
             }

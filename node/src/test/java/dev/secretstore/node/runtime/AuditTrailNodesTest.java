@@ -167,6 +167,41 @@ class AuditTrailNodesTest {
     }
 
     @Test
+    void sec29_endpoint3IsOneLinePerMember_endpoint4IsOneLineOnTheNodeThatAnswered() throws Exception {
+        startCluster(3);
+        H256 keyId = H256.keccak("audit-endpoint-3".getBytes());
+        assertThat(send("POST", "/" + keyId.toHex() + "/" + sig(keyId) + "/1").statusCode()).isEqualTo(200);
+        HttpResponse<String> y = send("GET", "/server/" + keyId.toHex() + "/" + sig(keyId));
+        assertThat(y.statusCode()).isEqualTo(200);
+        String address = "0x" + Hex.encode(requester.address().toBytes());
+        for (int i = 0; i < nodes.size(); i++) {
+            Path file = dir.resolve("node" + i).resolve("audit.jsonl");
+            List<JsonNode> lines = await(file, 1, n -> n.get("operation").asText().equals("generate_document_key"));
+            Thread.sleep(100); // a second line would be written right after the first
+            lines = requests(file).stream().filter(n -> n.get("operation").asText().equals("generate_document_key")).toList();
+            assertThat(lines).as("endpoint 3 on node " + i + ": one line, not a generation and a store").hasSize(1);
+            assertThat(lines.get(0).get("session").asText()).isEqualTo("document_key_store");
+            assertThat(lines.get(0).get("outcome").asText()).isEqualTo("ok");
+        }
+        List<JsonNode> served = requests(dir.resolve("node0").resolve("audit.jsonl")).stream()
+                .filter(n -> n.get("operation").asText().equals("retrieve_server_key")).toList();
+        assertThat(served).as("endpoint 4 answered from metadata: the answering node's own line").hasSize(1);
+        assertThat(served.get(0).get("role").asText()).isEqualTo("entry");
+        assertThat(served.get(0).get("requester").asText()).isEqualTo(address);
+        assertThat(served.get(0).get("outcome").asText()).isEqualTo("ok");
+        assertThat(served.get(0).get("status").asInt()).isEqualTo(200);
+        for (int i = 1; i < nodes.size(); i++) {
+            assertThat(requests(dir.resolve("node" + i).resolve("audit.jsonl"))).as("node " + i + " took no part in endpoint 4").hasSize(1);
+        }
+        stop();
+        for (int i = 0; i < nodes.size(); i++) {
+            AuditVerifier.Report r = AuditVerifier.verify(dir.resolve("node" + i).resolve("audit.jsonl"), Optional.of(nodes.get(i).id()));
+            assertThat(r.ok()).as(r.reason()).isTrue();
+        }
+        nodes.clear();
+    }
+
+    @Test
     void sec29_failClosed_theAnswerIsAStorageErrorWhenTheMastersLineCannotBeWritten() throws Exception {
         startCluster(1);
         H256 first = H256.keccak("audit-first".getBytes());
