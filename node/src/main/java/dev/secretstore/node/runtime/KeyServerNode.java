@@ -244,6 +244,7 @@ public final class KeyServerNode implements AutoCloseable {
                 session.key().master().equals(self), session.failure().map(f -> f.kind().name()).orElse("ok"),
                 session.blamed().stream().map(id -> "0x" + id.toHex()).sorted().toList()));
         sessions.record(audit); // one line per client request on every member taking part (SEC-29)
+        metrics.history().audit(audit::recent); // the status page's recent audit events
         requesters = requesterCheck();
         keyServer = new ClusterKeyServer(sessions, view, storage, acl, settings.admin(), settings.availability(), requesters, loop,
                 new SecureRandom(), Clock.SYSTEM);
