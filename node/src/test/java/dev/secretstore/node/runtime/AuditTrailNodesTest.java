@@ -63,6 +63,10 @@ class AuditTrailNodesTest {
     }
 
     private void startCluster(int size) throws Exception {
+        startCluster(size, Duration.ofSeconds(10));
+    }
+
+    private void startCluster(int size, Duration sessionTimeout) throws Exception {
         List<KeyPair> keys = new ArrayList<>();
         Map<NodeId, InetSocketAddress> members = new HashMap<>();
         for (int i = 0; i < size; i++) {
@@ -76,7 +80,7 @@ class AuditTrailNodesTest {
             Map<NodeId, InetSocketAddress> others = new HashMap<>(members);
             others.remove(id);
             KeyServerNode node = new KeyServerNode(new KeyServerNode.Settings(keys.get(i), members.get(id), others, i == 0 ? any : null,
-                    dir.resolve("node" + i), CorsPolicy.none(), false, storage -> new AllowAllAclChecker(), true, Duration.ofSeconds(10), 64,
+                    dir.resolve("node" + i), CorsPolicy.none(), false, storage -> new AllowAllAclChecker(), true, sessionTimeout, 64,
                     AdminPolicy.NONE, RequestLimits.Config.NONE, null, TransportConfig.defaults(), Availability.DEFAULTS,
                     HostAllowList.defaults(), dev.secretstore.node.http.Admission.Config.NONE, dev.secretstore.node.http.KeyCreators.anyone(),
                     NodeConfig.RequesterAuthorization.DEFAULT));
@@ -199,6 +203,28 @@ class AuditTrailNodesTest {
             assertThat(r.ok()).as(r.reason()).isTrue();
         }
         nodes.clear();
+    }
+
+    /**
+     * SEC-29, SEC-38: a member whose audit file cannot be written (here: a directory where the file was) refuses the
+     * request's session at once, so the master excludes it and answers long before its 60 s stall timeout.
+     */
+    @Test
+    void sec38_aMemberWhoseAuditFileFailedIsExcludedAtOnce() throws Exception {
+        startCluster(3, Duration.ofSeconds(60));
+        Path broken = nodes.get(2).auditFile();
+        Files.move(broken, dir.resolve("aside.jsonl"));
+        Files.createDirectory(broken);
+        H256 keyId = H256.keccak("audit-broken-member".getBytes());
+        long started = System.nanoTime();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodes.get(0).httpPort() + "/shadow/"
+                        + keyId.toHex() + "/" + sig(keyId) + "/1")).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("well before the 60 s stall timeout").isLessThan(Duration.ofSeconds(30));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200); // t = 1: the two healthy members generate it
+        List<JsonNode> master = await(nodes.get(0).auditFile(), 1, n -> n.get("operation").asText().equals("generate_server_key"));
+        assertThat(master).hasSize(1);
+        assertThat(master.get(0).get("blamed").asText()).as("the refusing member excluded").isEqualTo(nodes.get(2).id().toHex());
     }
 
     @Test

@@ -236,6 +236,8 @@ public final class ClusterSessions {
             }
             if (!recorder.ready() && recordsRequests(key.type())) {
                 LOG.warning(() -> "audit trail cannot be written; refused " + key + " from " + authenticatedSender.shortId() + " (SEC-29)");
+                // at once, so the master re-plans or fails now instead of at its stall timeout (SEC-38)
+                outboxFor(key).send(authenticatedSender, new SessionRefusal(SecretStoreException.Kind.DATABASE));
                 return;
             }
             SlaveFactory factory = factories.get(key.type());
@@ -255,7 +257,12 @@ public final class ClusterSessions {
             return;
         }
         try {
-            session.onMessage(authenticatedSender, envelope.body());
+            if (envelope.body() instanceof SessionRefusal refusal) {
+                LOG.info(() -> "session " + key + ": member " + authenticatedSender.shortId() + " refused to join (" + refusal.reason() + ")");
+                if (key.master().equals(self)) session.onMemberRefused(authenticatedSender, refusal.reason());
+            } else {
+                session.onMessage(authenticatedSender, envelope.body());
+            }
         } catch (SecretStoreException e) {
             session.fail(e);
         } catch (RuntimeException e) {
