@@ -321,12 +321,13 @@ public final class AuditTrail implements ClusterSessions.Recorder, EdgeAudit, Au
 
     /**
      * False while the file cannot be written: the last write failed and the file could not be cut back to its last
-     * whole line, or the file is gone. Tries that cut again when called.
+     * whole line, the file is gone or no regular file, or it is not writable (a read-only file system, an immutable
+     * file: one {@code access(2)} call, so a member refuses before it contributes). Tries that cut again when called.
      */
     @Override
     public synchronized boolean ready() {
         if (closed) return false;
-        if (!Files.isRegularFile(config.file())) {
+        if (!Files.isRegularFile(config.file()) || !Files.isWritable(config.file())) {
             healthy = false;
             return false;
         }

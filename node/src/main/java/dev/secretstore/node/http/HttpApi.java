@@ -56,9 +56,11 @@ import java.util.stream.Collectors;
  * request thread waits on the cluster. A target that is not a path ({@code //}, {@code /%}, a bad percent escape,
  * {@code *}, an absolute URL) gets Parity's empty 400. Served by an {@link EdgeServer} named {@value #LISTENER} under
  * {@link ServerLimits} (SEC-34: deadlines, sizes, connection caps; docs/configuration.md) and optionally TLS.
- * One audit line per request: operation, key id, requester
+ * One audit log line per request: operation, key id, requester
  * address, credential kind ({@code static} or {@code fresh}), outcome, status, duration; never a secret nor a
- * signature (SEC-07, SEC-29).
+ * signature (SEC-07, SEC-29). A request no session recorded on this node (refused here, endpoint 4, an administrative
+ * request) also gets its line in the node's audit file through {@link EdgeAudit}, before its answer leaves: an answer
+ * whose line cannot be written is {@code 500 "Database error: …"} instead (fail closed).
  */
 public final class HttpApi implements AutoCloseable, HttpHandler {
     private static final Logger AUDIT = Logger.getLogger("dev.secretstore.audit");

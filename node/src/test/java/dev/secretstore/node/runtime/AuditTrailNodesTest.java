@@ -227,6 +227,37 @@ class AuditTrailNodesTest {
         assertThat(master.get(0).get("blamed").asText()).as("the refusing member excluded").isEqualTo(nodes.get(2).id().toHex());
     }
 
+    /**
+     * SEC-29, SEC-38: a member whose audit file is still there but not writable (here immutable, {@code chattr +i}, which
+     * stops root too, as a read-only mount does) refuses before it contributes anything, even to the first request.
+     */
+    @Test
+    void sec38_aMemberWhoseAuditFileTurnedReadOnlyRefusesBeforeContributing() throws Exception {
+        startCluster(3, Duration.ofSeconds(60));
+        Path frozen = nodes.get(2).auditFile();
+        long before = Files.size(frozen);
+        chattr("+i", frozen);
+        try {
+            assertThat(Files.isWritable(frozen)).as("chattr +i took effect (root on ext4)").isFalse();
+            H256 keyId = H256.keccak("audit-read-only-member".getBytes());
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodes.get(0).httpPort() + "/shadow/"
+                            + keyId.toHex() + "/" + sig(keyId) + "/1")).timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            List<JsonNode> master = await(nodes.get(0).auditFile(), 1, n -> n.get("operation").asText().equals("generate_server_key"));
+            assertThat(master.get(0).get("blamed").asText()).as("the read-only member took no part").isEqualTo(nodes.get(2).id().toHex());
+            assertThat(Files.size(frozen)).isEqualTo(before);
+        } finally {
+            chattr("-i", frozen);
+        }
+    }
+
+    private static void chattr(String flag, Path file) throws Exception {
+        Process p = new ProcessBuilder("chattr", flag, file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as("chattr " + flag + ": " + out).isZero();
+    }
+
     @Test
     void sec29_failClosed_theAnswerIsAStorageErrorWhenTheMastersLineCannotBeWritten() throws Exception {
         startCluster(1);
