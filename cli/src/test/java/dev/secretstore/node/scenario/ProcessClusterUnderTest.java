@@ -182,6 +182,11 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
         return ids.get(member);
     }
 
+    /** The operating system's id of member's node process (to sample /proc and jcmd), or -1 if it is not running. */
+    public long pid(int member) {
+        return alive(member) ? processes[member].pid() : -1;
+    }
+
     /** The configurations, keys, policy file, data and logs. */
     public Path dir() {
         return dir;
