@@ -28,7 +28,7 @@ class EciesFuzzTest {
             return;
         }
         int length = input.length > 1 ? Math.min(input[1] & 0xFF, input.length - 2) : 0;
-        byte[] plaintext = Arrays.copyOfRange(input, 2, 2 + length);
+        byte[] plaintext = input.length < 2 ? new byte[0] : Arrays.copyOfRange(input, 2, 2 + length);
         byte[] blob = Ecies.encrypt(KEY.publicKey(), AUTH, plaintext, new DeterministicRandom(Arrays.hashCode(input)));
         byte[] edited = blob.clone();
         for (int i = 2 + length; i + 2 < input.length; i += 3) {

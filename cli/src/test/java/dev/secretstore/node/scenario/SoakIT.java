@@ -180,10 +180,19 @@ class SoakIT {
         return new Sample(group(RSS, status), heapAfterGc(pid), fds, group(THREADS, status));
     }
 
-    /** {@code jcmd PID GC.run} (a full collection), then the heap's "used" from {@code GC.heap_info}, in KB. */
+    /**
+     * {@code GC.run} (a full collection), then the heap's "used" from {@code GC.heap_info}, in KB: both in one
+     * {@code jcmd -f} attach, so what the node allocates under load between the two (seconds on a busy machine
+     * when each is its own jcmd) does not count as live.
+     */
     private static long heapAfterGc(long pid) throws IOException, InterruptedException {
-        run(JCMD.toString(), String.valueOf(pid), "GC.run");
-        return group(HEAP_USED, run(JCMD.toString(), String.valueOf(pid), "GC.heap_info"));
+        Path commands = Files.createTempFile("soak-jcmd", ".txt");
+        try {
+            Files.writeString(commands, "GC.run\nGC.heap_info\n");
+            return group(HEAP_USED, run(JCMD.toString(), String.valueOf(pid), "-f", commands.toString()));
+        } finally {
+            Files.deleteIfExists(commands);
+        }
     }
 
     private static String run(String... command) throws IOException, InterruptedException {
