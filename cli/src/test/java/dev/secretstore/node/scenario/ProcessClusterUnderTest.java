@@ -111,7 +111,12 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
         index.sort(Comparator.comparing(i -> Hex.encode(byIndex.get(i).toBytes()))); // unsigned byte order = hex order
         for (int i : index) ids.add(byIndex.get(i));
         for (int m = 0; m < size; m++) start(m);
-        awaitConnected();
+        try {
+            awaitConnected();
+        } catch (RuntimeException e) {
+            close(); // the caller gets no instance to close: do not leave the node processes behind
+            throw e;
+        }
     }
 
     private void start(int member) {
