@@ -68,16 +68,18 @@ public final class SecretStoreException extends RuntimeException {
     private final Kind kind;
     private final String detail;
     private final transient List<Culprit> culprits;
+    private final boolean audited;
 
-    private SecretStoreException(Kind kind, String detail, Throwable cause, List<Culprit> culprits) {
+    private SecretStoreException(Kind kind, String detail, Throwable cause, List<Culprit> culprits, boolean audited) {
         super(display(kind, detail), cause, false, cause != null);
         this.kind = kind;
         this.detail = detail;
         this.culprits = List.copyOf(culprits);
+        this.audited = audited;
     }
 
     private SecretStoreException(Kind kind, String detail, Throwable cause) {
-        this(kind, detail, cause, List.of());
+        this(kind, detail, cause, List.of(), false);
     }
 
     /**
@@ -86,7 +88,21 @@ public final class SecretStoreException extends RuntimeException {
      * the client-facing text (http-api.md §8 notes).
      */
     public SecretStoreException withCulprits(List<Culprit> blamed) {
-        return new SecretStoreException(kind, detail, getCause(), blamed);
+        return new SecretStoreException(kind, detail, getCause(), blamed, audited);
+    }
+
+    /**
+     * The same error, marked as the outcome of a request whose audit line on this node a session took care of
+     * (SEC-29): written, or refused with this very error when it could not be. The edge that answers the client
+     * writes a line of its own only for a failure without this mark.
+     */
+    public SecretStoreException audited() {
+        return audited ? this : new SecretStoreException(kind, detail, getCause(), culprits, true);
+    }
+
+    /** Whether a session already handled this node's audit line of the failed request ({@link #audited()}). */
+    public boolean isAudited() {
+        return audited;
     }
 
     /** The nodes this failure is attributed to, in the order they were blamed; empty if none. */

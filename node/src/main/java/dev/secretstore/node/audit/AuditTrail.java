@@ -43,7 +43,7 @@ import java.util.stream.Collectors;
  * (a cut line, a bad hash or link, another node's file) moves the file aside to {@code <name>.damaged-<UTC time>},
  * logged as SEVERE, and a new file starts whose header names it.
  */
-public final class AuditTrail implements ClusterSessions.Recorder, AutoCloseable {
+public final class AuditTrail implements ClusterSessions.Recorder, EdgeAudit, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(AuditTrail.class.getName());
     /** How much of an existing file's end is checked on start. */
     static final int TAIL_BYTES = 256 * 1024;
@@ -70,7 +70,37 @@ public final class AuditTrail implements ClusterSessions.Recorder, AutoCloseable
         }
     }
 
+    /**
+     * A client request this node answered without a session that recorded it (SEC-29): refused at the HTTP edge
+     * (Host, CORS, malformed, admission, rate limit, credential, {@code key_creators}), endpoint 4 answered from
+     * metadata, an administrative request. This node is its only member.
+     *
+     * @param operation  the operation ({@code retrieve_server_key}, {@code servers_set_change}, …); null when the
+     *                   request was refused before it was parsed
+     * @param keyId      the key the request names; null for none
+     * @param requester  the requester this node derived from the credential; null when it did not
+     * @param credential {@code static} or {@code fresh}; null when unknown
+     * @param role       {@code entry}: the node that received the request
+     * @param outcome    {@code ok}, an error kind ({@code ACCESS_DENIED}) or a refusal ({@code rate-limited}, …)
+     * @param status     the HTTP status of the answer
+     */
+    public record Alone(String operation, H256 keyId, dev.secretstore.crypto.Address requester, String credential, String role,
+                        String outcome, int status) {
+        public Alone {
+            Objects.requireNonNull(role, "role");
+            Objects.requireNonNull(outcome, "outcome");
+        }
+    }
+
+    /** One request line as the status page lists it (SEC-29); null members were null in the line. */
+    public record Event(long seq, String time, String request, String operation, String keyId, String requester, String role,
+                        String outcome) {}
+
+    /** How many request lines {@link #recent()} keeps. */
+    public static final int RECENT = 50;
+
     private final Config config;
+    private final java.util.ArrayDeque<Event> recent = new java.util.ArrayDeque<>(RECENT);
     private final KeyPair key;
     private final NodeId node;
     private final Clock clock;
@@ -198,7 +228,8 @@ public final class AuditTrail implements ClusterSessions.Recorder, AutoCloseable
         String outcome = f.outcome().orElseGet(() -> session.failure().map(e -> e.kind().name()).orElse("ok"));
         String role = session.key().type() == dev.secretstore.protocol.session.SessionType.DELEGATION ? "entry" : master ? "master" : "member";
         java.util.Set<NodeId> blamed = session.blamed();
-        AuditFormat.Builder b = new AuditFormat.Builder().num("seq", seq).str("time", now()).str("type", "request")
+        String time = now();
+        AuditFormat.Builder b = new AuditFormat.Builder().num("seq", seq).str("time", time).str("type", "request")
                 .str("request", session.key().sessionId().toHex())
                 .str("session", session.key().type().name().toLowerCase(Locale.ROOT))
                 .str("operation", f.operation())
@@ -211,8 +242,54 @@ public final class AuditTrail implements ClusterSessions.Recorder, AutoCloseable
                 .str("master", session.key().master().toHex())
                 .str("outcome", outcome)
                 .str("blamed", blamed.isEmpty() ? null : blamed.stream().map(NodeId::toHex).sorted().collect(Collectors.joining(",")));
+        appendRequest(b, new Event(seq, time, session.key().sessionId().toHex(), f.operation(), f.keyId().toHex(),
+                f.requester().map(AuditTrail::address).orElse(null), role, outcome));
+    }
+
+    /** Records a request no session recorded ({@link Alone}): one line; throws {@code DATABASE} when it cannot. */
+    @Override
+    public synchronized void recordAlone(Alone a) {
+        byte[] id = new byte[32];
+        RANDOM.nextBytes(id);
+        String request = H256.fromBytes(id).toHex();
+        String keyId = a.keyId() == null ? null : a.keyId().toHex();
+        String requester = a.requester() == null ? null : address(a.requester());
+        String time = now();
+        AuditFormat.Builder b = new AuditFormat.Builder().num("seq", seq).str("time", time).str("type", "request")
+                .str("request", request)
+                .str("session", null)
+                .str("operation", a.operation())
+                .str("key", keyId)
+                .str("requester", requester)
+                .str("credential", a.credential())
+                .str("acl", null)
+                .num("acl_block", null)
+                .str("role", a.role())
+                .str("master", null)
+                .str("outcome", a.outcome())
+                .num("status", (long) a.status())
+                .str("blamed", null);
+        appendRequest(b, new Event(seq, time, request, a.operation(), keyId, requester, a.role(), a.outcome()));
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    private static String address(dev.secretstore.crypto.Address a) {
+        return "0x" + dev.secretstore.crypto.Hex.encode(a.toBytes());
+    }
+
+    private void appendRequest(AuditFormat.Builder b, Event event) {
         append(b, false);
+        if (recent.size() == RECENT) recent.removeFirst();
+        recent.addLast(event);
         if (sinceCheckpoint >= config.checkpointLines()) checkpointQuietly();
+    }
+
+    /** The request lines this trail wrote since it opened, newest first, at most {@value #RECENT} (the status page). */
+    public synchronized java.util.List<Event> recent() {
+        java.util.List<Event> out = new java.util.ArrayList<>(recent);
+        java.util.Collections.reverse(out);
+        return out;
     }
 
     /** Appends a checkpoint if the interval passed with lines to cover; for the node's periodic task. */
@@ -244,12 +321,13 @@ public final class AuditTrail implements ClusterSessions.Recorder, AutoCloseable
 
     /**
      * False while the file cannot be written: the last write failed and the file could not be cut back to its last
-     * whole line, or the file is gone. Tries that cut again when called.
+     * whole line, the file is gone or no regular file, or it is not writable (a read-only file system, an immutable
+     * file: one {@code access(2)} call, so a member refuses before it contributes). Tries that cut again when called.
      */
     @Override
     public synchronized boolean ready() {
         if (closed) return false;
-        if (!Files.isRegularFile(config.file())) {
+        if (!Files.isRegularFile(config.file()) || !Files.isWritable(config.file())) {
             healthy = false;
             return false;
         }

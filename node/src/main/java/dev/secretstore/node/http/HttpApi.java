@@ -8,6 +8,8 @@ import dev.secretstore.http.server.HttpRequest;
 import dev.secretstore.http.server.HttpResponse;
 import dev.secretstore.http.server.ReloadingTls;
 import dev.secretstore.http.server.ServerLimits;
+import dev.secretstore.node.audit.AuditTrail;
+import dev.secretstore.node.audit.EdgeAudit;
 import dev.secretstore.crypto.CryptoException;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.Hex;
@@ -54,9 +56,11 @@ import java.util.stream.Collectors;
  * request thread waits on the cluster. A target that is not a path ({@code //}, {@code /%}, a bad percent escape,
  * {@code *}, an absolute URL) gets Parity's empty 400. Served by an {@link EdgeServer} named {@value #LISTENER} under
  * {@link ServerLimits} (SEC-34: deadlines, sizes, connection caps; docs/configuration.md) and optionally TLS.
- * One audit line per request: operation, key id, requester
+ * One audit log line per request: operation, key id, requester
  * address, credential kind ({@code static} or {@code fresh}), outcome, status, duration; never a secret nor a
- * signature (SEC-07, SEC-29).
+ * signature (SEC-07, SEC-29). A request no session recorded on this node (refused here, endpoint 4, an administrative
+ * request) also gets its line in the node's audit file through {@link EdgeAudit}, before its answer leaves: an answer
+ * whose line cannot be written is {@code 500 "Database error: …"} instead (fail closed).
  */
 public final class HttpApi implements AutoCloseable, HttpHandler {
     private static final Logger AUDIT = Logger.getLogger("dev.secretstore.audit");
@@ -85,6 +89,7 @@ public final class HttpApi implements AutoCloseable, HttpHandler {
     private final KeyCreators creators;
     private final Observer observer;
     private final RequesterCheck requesters;
+    private final EdgeAudit audit;
 
     /** Told about every finished request: the operation name, the status and the time taken (for metrics). */
     @FunctionalInterface
@@ -134,6 +139,19 @@ public final class HttpApi implements AutoCloseable, HttpHandler {
     public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, HostAllowList hosts, boolean strict,
                    RequestLimits limits, Admission admission, KeyCreators creators, Observer observer, RequesterCheck requesters,
                    ServerLimits serverLimits, ReloadingTls tls) throws IOException {
+        this(keyServer, bind, cors, hosts, strict, limits, admission, creators, observer, requesters, serverLimits, tls,
+                EdgeAudit.NONE);
+    }
+
+    /**
+     * As above, with the audit trail the lines of requests no session recorded go to ({@code audit}, SEC-29):
+     * requests refused here, endpoint 4 and the administrative requests. The {@link KeyServer} records the others
+     * and marks a failure it recorded ({@link SecretStoreException#isAudited()}).
+     */
+    public HttpApi(KeyServer keyServer, InetSocketAddress bind, CorsPolicy cors, HostAllowList hosts, boolean strict,
+                   RequestLimits limits, Admission admission, KeyCreators creators, Observer observer, RequesterCheck requesters,
+                   ServerLimits serverLimits, ReloadingTls tls, EdgeAudit audit) throws IOException {
+        this.audit = java.util.Objects.requireNonNull(audit, "audit");
         this.keyServer = keyServer;
         this.requesters = java.util.Objects.requireNonNull(requesters, "requesters");
         this.hosts = java.util.Objects.requireNonNull(hosts, "hosts");
@@ -213,10 +231,17 @@ public final class HttpApi implements AutoCloseable, HttpHandler {
         }
     }
 
-    /** One request's answer state: when it started, the CORS origin it echoes, and its admission ticket until answered. */
+    /**
+     * One request's answer state: when it started, the CORS origin it echoes, its admission ticket until answered,
+     * and what its audit line written here says (SEC-29).
+     */
     private static final class Call {
         final long started = System.nanoTime();
         String allowOrigin;
+        /** The operation for the audit line; null until the request was parsed. */
+        String operation;
+        /** True when this listener writes no audit line of its own: a session recorded it, or it is no key request. */
+        boolean recordedElsewhere;
         final AtomicReference<Admission.Ticket> ticket = new AtomicReference<>();
 
         void release() {
@@ -264,8 +289,10 @@ public final class HttpApi implements AutoCloseable, HttpHandler {
             return done(finish(call, 400, null, null, "invalid", null, null));
         }
         ApiRequest request = ((RequestParser.Result.Ok) parsed).request();
+        call.operation = auditOperation(request);
         if (request instanceof ApiRequest.ClusterInfo) {
             // public and constant-cost, like a preflight: before admission
+            call.recordedElsewhere = true; // public and constant: no key, no credential, nothing to audit
             return done(finish(call, 200, JSON, clusterBody(), "cluster_info", null, null));
         }
         // SEC-35: by source address and operation, before the signature is recovered; shed at once, never queue
@@ -317,9 +344,13 @@ public final class HttpApi implements AutoCloseable, HttpHandler {
         if (requester != null) result.whenComplete((v, e) -> limits.release(requester.address()));
         // Sessions complete on the node's cluster loop; the audit line, the observer and the response are made on
         // this listener's own threads so that neither a slow observer nor a slow client can stall the loop (SEC-28).
-        return result.handleAsync((bytes, error) -> error == null
-                ? finish(call, 200, bytes == null ? null : JSON, bytes, op, keyId, requester)
-                : respondError(call, unwrap(error), op, keyId, requester), finisher);
+        return result.handleAsync((bytes, error) -> {
+            SecretStoreException failure = error == null ? null : unwrap(error);
+            // SEC-29: the key server's sessions recorded this request here, except endpoint 4 and the administrative ones
+            call.recordedElsewhere = failure == null ? recordsSuccess(request) : failure.isAudited();
+            return failure == null ? finish(call, 200, bytes == null ? null : JSON, bytes, op, keyId, requester)
+                    : respondError(call, failure, op, keyId, requester);
+        }, finisher);
     }
 
     /** Runs the endpoint; the stage yields the exact success body (null for an empty 200). */
@@ -431,6 +462,7 @@ public final class HttpApi implements AutoCloseable, HttpHandler {
         // Same-origin or Origin: null in any-origin mode: nothing to grant, but answer the preflight.
         String allowOrigin = call.allowOrigin == null ? origin : call.allowOrigin;
         call.allowOrigin = null;
+        call.recordedElsewhere = true; // a browser's question about CORS, no request
         return finish(call, 204, null, null, "preflight", null, null)
                 .with("Access-Control-Allow-Origin", allowOrigin)
                 .with("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
@@ -466,6 +498,45 @@ public final class HttpApi implements AutoCloseable, HttpHandler {
      * ({@code static}, {@code fresh}), null for none. An empty body goes without Content-Type unless one is given.
      */
     private HttpResponse finish(Call call, int status, String contentType, byte[] body, String outcome, H256 keyId,
+                                Requester requester, String credential) {
+        if (!call.recordedElsewhere) {
+            try {
+                audit.recordAlone(new AuditTrail.Alone(call.operation, keyId, requester == null ? null : requester.address(), credential,
+                        "entry", auditOutcome(status, outcome), status));
+            } catch (SecretStoreException e) {
+                // SEC-29, fail closed: no result nor refusal leaves without its line; the same answer as a session's
+                String refused = outcome;
+                LOG.warning(() -> "no audit line for a request (" + refused + "): " + e.displayText());
+                status = ErrorResponses.status(e.kind());
+                contentType = JSON;
+                body = ErrorResponses.body(e);
+                outcome = outcome + " error=" + e.kind();
+            }
+        }
+        return answer(call, status, contentType, body, outcome, keyId, requester, credential);
+    }
+
+    /** Whether the key server's sessions record a success of {@code r} on this node (SEC-29): all but 4, 9 and refresh. */
+    private static boolean recordsSuccess(ApiRequest r) {
+        return r instanceof ApiRequest.KeyRequest && !(r instanceof ApiRequest.RetrieveServerKey);
+    }
+
+    /** The audit line's outcome: {@code ok} for a success, else the error kind or the refusal the log outcome names. */
+    private static String auditOutcome(int status, String outcome) {
+        if (status < 300) return "ok";
+        int error = outcome.indexOf("error=");
+        String what = error < 0 ? outcome : outcome.substring(error + "error=".length());
+        int space = what.indexOf(' ');
+        return space < 0 ? what : what.substring(0, space);
+    }
+
+    /** The audit line's operation: the endpoint's operation name ({@code sign_schnorr}), or the administrative request's. */
+    private static String auditOperation(ApiRequest r) {
+        if (r instanceof ApiRequest.KeyRequest k) return operationOf(k).name().toLowerCase(java.util.Locale.ROOT);
+        return operation(r);
+    }
+
+    private HttpResponse answer(Call call, int status, String contentType, byte[] body, String outcome, H256 keyId,
                                 Requester requester, String credential) {
         long nanos = System.nanoTime() - call.started;
         long ms = TimeUnit.NANOSECONDS.toMillis(nanos);

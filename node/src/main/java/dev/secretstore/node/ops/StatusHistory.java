@@ -10,8 +10,9 @@ import java.util.function.LongSupplier;
 /**
  * The recent past the status page shows: request counts and latencies in {@value #BUCKETS} buckets of
  * {@value #BUCKET_SECONDS} s (a ring: the last {@value #WINDOW_MINUTES} minutes), the last {@value #RECENT} requests,
- * and the members sessions blamed. Bounded memory whatever the traffic; labels are operation names, status codes and
- * node ids only, never key ids, requester addresses or anything secret (SEC-07). Thread-safe.
+ * the members sessions blamed, and this node's last audit lines. Bounded memory whatever the traffic; the request
+ * labels are operation names, status codes and node ids only; the audit lines carry what the audit file does (key ids
+ * and requester addresses, public identifiers), never a secret or a signature (SEC-07). Thread-safe.
  */
 public final class StatusHistory {
     public static final int BUCKET_SECONDS = 10;
@@ -30,6 +31,7 @@ public final class StatusHistory {
     private final Request[] recent = new Request[RECENT];
     private long recorded;
     private final Map<String, Blame> blamed = new TreeMap<>();
+    private volatile java.util.function.Supplier<List<dev.secretstore.node.audit.AuditTrail.Event>> audit = List::of;
 
     /** @param clockMillis wall-clock milliseconds since the epoch (the page shows local times) */
     public StatusHistory(LongSupplier clockMillis) {
@@ -104,6 +106,16 @@ public final class StatusHistory {
         List<Request> out = new ArrayList<>(held);
         for (int i = 1; i <= held; i++) out.add(recent[(int) ((recorded - i) % RECENT)]);
         return out;
+    }
+
+    /** Where {@link #auditEvents} reads this node's last audit lines from (its audit trail, SEC-29). */
+    public void audit(java.util.function.Supplier<List<dev.secretstore.node.audit.AuditTrail.Event>> source) {
+        this.audit = java.util.Objects.requireNonNull(source, "source");
+    }
+
+    /** This node's last request audit lines, newest first, at most {@value dev.secretstore.node.audit.AuditTrail#RECENT}. */
+    public List<dev.secretstore.node.audit.AuditTrail.Event> auditEvents() {
+        return audit.get();
     }
 
     /** Every member blamed since the node started, by node id. */

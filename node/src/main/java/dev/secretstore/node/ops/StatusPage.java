@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
 
 /**
  * The operators' status page (issue #16): {@code /status.json} is what the node knows about its cluster now and in the
- * last minutes, {@code /status} a self-contained page that renders it. Read-only; no key ids, key data, requester
- * addresses, signatures or secrets (SEC-07): node ids, operation names, status codes, counts, times and latencies.
+ * last minutes, {@code /status} a self-contained page that renders it. Read-only; no key data, signatures or secrets
+ * (SEC-07): node ids, operation names, status codes, counts, times and latencies, and this node's last audit lines
+ * with the key ids and requester addresses they name (public identifiers, as in the audit file), rendered as text.
  * The page loads nothing from elsewhere: its one script and one style sheet are inline and allowed by their hashes in
  * {@link #CONTENT_SECURITY_POLICY}, which allows no other script, style, frame, form, plugin or image, and connections
  * to the page's own origin only (for {@code status.json}).
@@ -33,7 +34,8 @@ public final class StatusPage {
 
     /**
      * The status as JSON: the health status and gauges, the members with whether a link to each is up, the keys by
-     * replication state, the request series of {@link StatusHistory}, the members blamed, and the last requests.
+     * replication state, the request series of {@link StatusHistory}, the members blamed, the last requests and this
+     * node's last audit lines ({@code recent_audit}, newest first).
      *
      * @param health    the status {@code /health} reports for {@code g}
      * @param clusterId {@code 0x}… or null
@@ -90,6 +92,15 @@ public final class StatusPage {
             sb.append(i == 0 ? "" : ",").append("{\"time\":").append(r.timeMillis()).append(",\"op\":").append(str(r.op()))
                     .append(",\"status\":").append(r.status()).append(",\"ms\":").append(millis(r.nanos() / 1e6)).append('}');
         }
+        sb.append("],\"recent_audit\":[");
+        List<dev.secretstore.node.audit.AuditTrail.Event> events = history.auditEvents();
+        for (int i = 0; i < events.size(); i++) {
+            var e = events.get(i);
+            sb.append(i == 0 ? "" : ",").append("{\"seq\":").append(e.seq()).append(",\"time\":").append(strOrNull(e.time()))
+                    .append(",\"request\":").append(strOrNull(e.request())).append(",\"operation\":").append(strOrNull(e.operation()))
+                    .append(",\"key\":").append(strOrNull(e.keyId())).append(",\"requester\":").append(strOrNull(e.requester()))
+                    .append(",\"role\":").append(strOrNull(e.role())).append(",\"outcome\":").append(strOrNull(e.outcome())).append('}');
+        }
         return sb.append("]}").toString();
     }
 
@@ -117,6 +128,10 @@ public final class StatusPage {
 
     private static String millis(double ms) {
         return String.format(Locale.ROOT, "%.3f", ms);
+    }
+
+    private static String strOrNull(String value) {
+        return value == null ? "null" : str(value);
     }
 
     /** A JSON string; control characters, quotes and backslashes escaped, and {@code <} so no value can close a tag. */

@@ -250,6 +250,7 @@ public final class KeyServerNode implements AutoCloseable {
             }
         });
         sessions.record(audit); // one line per client request on every member taking part (SEC-29)
+        metrics.history().audit(audit::recent); // the status page's recent audit events
         requesters = requesterCheck();
         keyServer = new ClusterKeyServer(sessions, view, storage, acl, settings.admin(), settings.availability(), requesters, loop,
                 new SecureRandom(), Clock.SYSTEM);
@@ -285,7 +286,7 @@ public final class KeyServerNode implements AutoCloseable {
             try {
                 http = new HttpApi(keyServer, settings.httpAddress(), settings.cors(), settings.httpHosts(), settings.strict(),
                         new RequestLimits(settings.httpLimits()), new Admission(settings.admission()), keyCreators(settings.keyCreators(), acl),
-                        metrics::request, requesters, listeners.limits(), apiTls);
+                        metrics::request, requesters, listeners.limits(), apiTls, audit); // SEC-29: sessionless requests too
             } catch (java.net.BindException e) {
                 throw new PortTakenException("HTTP API", settings.httpAddress(), "[secretstore] http_interface/http_port", e);
             }

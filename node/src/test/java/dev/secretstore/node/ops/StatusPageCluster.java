@@ -71,6 +71,13 @@ final class StatusPageCluster implements AutoCloseable {
         }
     }
 
+    /** One request on node {@code i}'s HTTP API; its status. */
+    int api(int i, String method, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodes.get(i).httpPort() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     /** Stops node {@code i} and waits until node 0 sees its link down. */
     void stop(int i) throws Exception {
         KeyServerNode stopped = nodes.get(i);

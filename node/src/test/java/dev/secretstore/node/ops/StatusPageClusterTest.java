@@ -52,4 +52,44 @@ class StatusPageClusterTest {
             assertThat(data.body()).doesNotContain("not-a-key").doesNotContain("127.0.0.1");
         }
     }
+
+    /**
+     * SEC-29 on the status page: each node lists its own last audit lines, newest first, with the request id,
+     * operation, key id, requester, its role and the outcome; the node that answered endpoint 4 or refused a malformed
+     * request lists its sessionless line, the other members only the request they took part in.
+     */
+    @Test
+    void theStatusListsEachNodesRecentAuditEvents() throws Exception {
+        try (StatusPageCluster cluster = new StatusPageCluster(dir)) {
+            dev.secretstore.crypto.KeyPair requester = dev.secretstore.crypto.KeyPair.random();
+            dev.secretstore.crypto.H256 keyId = dev.secretstore.crypto.H256.keccak("status-audit".getBytes());
+            String sig = dev.secretstore.crypto.Hex.encode(dev.secretstore.crypto.Ecdsa.sign(requester.secret(), keyId).toBytes());
+            assertThat(cluster.api(0, "POST", "/shadow/" + keyId.toHex() + "/" + sig + "/1")).isEqualTo(200);
+            assertThat(cluster.api(0, "GET", "/server/" + keyId.toHex() + "/" + sig)).isEqualTo(200);
+            cluster.traffic(0, 1);
+            String address = "0x" + dev.secretstore.crypto.Hex.encode(requester.address().toBytes());
+
+            JsonNode events = new ObjectMapper().readTree(cluster.get(cluster.status(0, "/status.json")).body()).get("recent_audit");
+            assertThat(events).hasSize(3);
+            JsonNode invalid = events.get(0), served = events.get(1), generated = events.get(2);
+            assertThat(invalid.get("outcome").asText()).isEqualTo("invalid");
+            assertThat(invalid.get("operation").isNull()).isTrue();
+            assertThat(invalid.get("key").isNull()).isTrue();
+            assertThat(served.get("operation").asText()).isEqualTo("retrieve_server_key");
+            assertThat(served.get("role").asText()).isEqualTo("entry");
+            assertThat(served.get("requester").asText()).isEqualTo(address);
+            assertThat(generated.get("operation").asText()).isEqualTo("generate_server_key");
+            assertThat(generated.get("role").asText()).isEqualTo("master");
+            assertThat(generated.get("key").asText()).isEqualTo(keyId.toHex());
+            assertThat(generated.get("outcome").asText()).isEqualTo("ok");
+            assertThat(generated.get("time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+            assertThat(generated.get("seq").asLong()).isLessThan(served.get("seq").asLong());
+
+            JsonNode member = new ObjectMapper().readTree(cluster.get(cluster.status(1, "/status.json")).body()).get("recent_audit");
+            assertThat(member).hasSize(1);
+            assertThat(member.get(0).get("role").asText()).isEqualTo("member");
+            assertThat(member.get(0).get("request").asText()).as("the same request id as the master's line")
+                    .isEqualTo(generated.get("request").asText());
+        }
+    }
 }

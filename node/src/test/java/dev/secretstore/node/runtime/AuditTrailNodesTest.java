@@ -63,6 +63,10 @@ class AuditTrailNodesTest {
     }
 
     private void startCluster(int size) throws Exception {
+        startCluster(size, Duration.ofSeconds(10));
+    }
+
+    private void startCluster(int size, Duration sessionTimeout) throws Exception {
         List<KeyPair> keys = new ArrayList<>();
         Map<NodeId, InetSocketAddress> members = new HashMap<>();
         for (int i = 0; i < size; i++) {
@@ -76,7 +80,7 @@ class AuditTrailNodesTest {
             Map<NodeId, InetSocketAddress> others = new HashMap<>(members);
             others.remove(id);
             KeyServerNode node = new KeyServerNode(new KeyServerNode.Settings(keys.get(i), members.get(id), others, i == 0 ? any : null,
-                    dir.resolve("node" + i), CorsPolicy.none(), false, storage -> new AllowAllAclChecker(), true, Duration.ofSeconds(10), 64,
+                    dir.resolve("node" + i), CorsPolicy.none(), false, storage -> new AllowAllAclChecker(), true, sessionTimeout, 64,
                     AdminPolicy.NONE, RequestLimits.Config.NONE, null, TransportConfig.defaults(), Availability.DEFAULTS,
                     HostAllowList.defaults(), dev.secretstore.node.http.Admission.Config.NONE, dev.secretstore.node.http.KeyCreators.anyone(),
                     NodeConfig.RequesterAuthorization.DEFAULT));
@@ -164,6 +168,94 @@ class AuditTrailNodesTest {
             assertThat(r.unsignedTail()).isZero();
         }
         nodes.clear();
+    }
+
+    @Test
+    void sec29_endpoint3IsOneLinePerMember_endpoint4IsOneLineOnTheNodeThatAnswered() throws Exception {
+        startCluster(3);
+        H256 keyId = H256.keccak("audit-endpoint-3".getBytes());
+        assertThat(send("POST", "/" + keyId.toHex() + "/" + sig(keyId) + "/1").statusCode()).isEqualTo(200);
+        HttpResponse<String> y = send("GET", "/server/" + keyId.toHex() + "/" + sig(keyId));
+        assertThat(y.statusCode()).isEqualTo(200);
+        String address = "0x" + Hex.encode(requester.address().toBytes());
+        for (int i = 0; i < nodes.size(); i++) {
+            Path file = dir.resolve("node" + i).resolve("audit.jsonl");
+            List<JsonNode> lines = await(file, 1, n -> n.get("operation").asText().equals("generate_document_key"));
+            Thread.sleep(100); // a second line would be written right after the first
+            lines = requests(file).stream().filter(n -> n.get("operation").asText().equals("generate_document_key")).toList();
+            assertThat(lines).as("endpoint 3 on node " + i + ": one line, not a generation and a store").hasSize(1);
+            assertThat(lines.get(0).get("session").asText()).isEqualTo("document_key_store");
+            assertThat(lines.get(0).get("outcome").asText()).isEqualTo("ok");
+        }
+        List<JsonNode> served = requests(dir.resolve("node0").resolve("audit.jsonl")).stream()
+                .filter(n -> n.get("operation").asText().equals("retrieve_server_key")).toList();
+        assertThat(served).as("endpoint 4 answered from metadata: the answering node's own line").hasSize(1);
+        assertThat(served.get(0).get("role").asText()).isEqualTo("entry");
+        assertThat(served.get(0).get("requester").asText()).isEqualTo(address);
+        assertThat(served.get(0).get("outcome").asText()).isEqualTo("ok");
+        assertThat(served.get(0).get("status").asInt()).isEqualTo(200);
+        for (int i = 1; i < nodes.size(); i++) {
+            assertThat(requests(dir.resolve("node" + i).resolve("audit.jsonl"))).as("node " + i + " took no part in endpoint 4").hasSize(1);
+        }
+        stop();
+        for (int i = 0; i < nodes.size(); i++) {
+            AuditVerifier.Report r = AuditVerifier.verify(dir.resolve("node" + i).resolve("audit.jsonl"), Optional.of(nodes.get(i).id()));
+            assertThat(r.ok()).as(r.reason()).isTrue();
+        }
+        nodes.clear();
+    }
+
+    /**
+     * SEC-29, SEC-38: a member whose audit file cannot be written (here: a directory where the file was) refuses the
+     * request's session at once, so the master excludes it and answers long before its 60 s stall timeout.
+     */
+    @Test
+    void sec38_aMemberWhoseAuditFileFailedIsExcludedAtOnce() throws Exception {
+        startCluster(3, Duration.ofSeconds(60));
+        Path broken = nodes.get(2).auditFile();
+        Files.move(broken, dir.resolve("aside.jsonl"));
+        Files.createDirectory(broken);
+        H256 keyId = H256.keccak("audit-broken-member".getBytes());
+        long started = System.nanoTime();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodes.get(0).httpPort() + "/shadow/"
+                        + keyId.toHex() + "/" + sig(keyId) + "/1")).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("well before the 60 s stall timeout").isLessThan(Duration.ofSeconds(30));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200); // t = 1: the two healthy members generate it
+        List<JsonNode> master = await(nodes.get(0).auditFile(), 1, n -> n.get("operation").asText().equals("generate_server_key"));
+        assertThat(master).hasSize(1);
+        assertThat(master.get(0).get("blamed").asText()).as("the refusing member excluded").isEqualTo(nodes.get(2).id().toHex());
+    }
+
+    /**
+     * SEC-29, SEC-38: a member whose audit file is still there but not writable (here immutable, {@code chattr +i}, which
+     * stops root too, as a read-only mount does) refuses before it contributes anything, even to the first request.
+     */
+    @Test
+    void sec38_aMemberWhoseAuditFileTurnedReadOnlyRefusesBeforeContributing() throws Exception {
+        startCluster(3, Duration.ofSeconds(60));
+        Path frozen = nodes.get(2).auditFile();
+        long before = Files.size(frozen);
+        chattr("+i", frozen);
+        try {
+            assertThat(Files.isWritable(frozen)).as("chattr +i took effect (root on ext4)").isFalse();
+            H256 keyId = H256.keccak("audit-read-only-member".getBytes());
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodes.get(0).httpPort() + "/shadow/"
+                            + keyId.toHex() + "/" + sig(keyId) + "/1")).timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            List<JsonNode> master = await(nodes.get(0).auditFile(), 1, n -> n.get("operation").asText().equals("generate_server_key"));
+            assertThat(master.get(0).get("blamed").asText()).as("the read-only member took no part").isEqualTo(nodes.get(2).id().toHex());
+            assertThat(Files.size(frozen)).isEqualTo(before);
+        } finally {
+            chattr("-i", frozen);
+        }
+    }
+
+    private static void chattr(String flag, Path file) throws Exception {
+        Process p = new ProcessBuilder("chattr", flag, file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as("chattr " + flag + ": " + out).isZero();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.secretstore.protocol.codec;
 
+import dev.secretstore.protocol.session.SessionRefusal;
 import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.admin.ServersSetChangeMessage;
 import dev.secretstore.protocol.session.consensus.ConsensusMessage;
@@ -102,8 +103,15 @@ public final class ClusterMessages {
     private static final Map<SessionType, String> PREFIX = Map.of(SessionType.DECRYPTION, "dec", SessionType.SCHNORR_SIGNING, "sch",
             SessionType.ECDSA_SIGNING, "ecd", SessionType.KEY_REFRESH, "ref");
 
+    /** Wire prefix of each session type a member may refuse to join ({@link SessionRefusal}). */
+    private static final Map<SessionType, String> REFUSAL = Map.of(SessionType.KEY_GENERATION, "gen", SessionType.DOCUMENT_KEY_STORE,
+            "store", SessionType.DECRYPTION, "dec", SessionType.SCHNORR_SIGNING, "sch", SessionType.ECDSA_SIGNING, "ecd");
+
     /** One family per sub-protocol, named under each session type that uses it: {@code <session>.<sub-protocol>.<message>}. */
     private static void registerSubProtocols(MessageCodec codec) {
+        for (SessionType session : SessionRefusal.USED_BY) {
+            codec.register(session, REFUSAL.get(session) + ".member-refused", SessionRefusal.class);
+        }
         for (SessionType session : ConsensusMessage.USED_BY) {
             String p = PREFIX.get(session) + ".consensus.";
             codec.register(session, p + "request", ConsensusMessage.Request.class)

@@ -133,18 +133,25 @@ public final class ClusterSessions {
      * The answer of the session {@code key} mastered here, released only once its record was written (SEC-29, fail
      * closed): completes when the session is settled, right after its record, with {@code result}'s outcome, or with
      * the recorder's error when its record could not be written (the result, if any, is then dropped). Called on
-     * the cluster loop, right after {@link #startMaster}.
+     * the cluster loop, right after {@link #startMaster}. A {@link SecretStoreException} it fails with is marked
+     * {@link SecretStoreException#audited()}: this node's line of the request was handled here.
      */
     public <T> java.util.concurrent.CompletionStage<T> recorded(SessionKey key, java.util.concurrent.CompletionStage<T> result) {
         java.util.concurrent.CompletableFuture<T> out = new java.util.concurrent.CompletableFuture<>();
         java.util.function.Consumer<SecretStoreException> release = unwritten -> result.whenComplete((value, error) -> {
-            if (unwritten != null) out.completeExceptionally(unwritten);
-            else if (error != null) out.completeExceptionally(error);
+            if (unwritten != null) out.completeExceptionally(unwritten.audited());
+            else if (error != null) out.completeExceptionally(audited(error));
             else out.complete(value);
         });
         if (active.containsKey(key)) awaiting.put(key, release);
         else release.accept(unrecorded.remove(key)); // settled already, inside startMaster
         return out;
+    }
+
+    /** A session's failure, marked as recorded ({@link SecretStoreException#audited()}) when it is one of ours. */
+    private static Throwable audited(Throwable error) {
+        Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null ? error.getCause() : error;
+        return t instanceof SecretStoreException s ? s.audited() : error;
     }
 
     public void registerFactory(SessionType type, SlaveFactory factory) {
@@ -229,6 +236,8 @@ public final class ClusterSessions {
             }
             if (!recorder.ready() && recordsRequests(key.type())) {
                 LOG.warning(() -> "audit trail cannot be written; refused " + key + " from " + authenticatedSender.shortId() + " (SEC-29)");
+                // at once, so the master re-plans or fails now instead of at its stall timeout (SEC-38)
+                outboxFor(key).send(authenticatedSender, new SessionRefusal(SecretStoreException.Kind.DATABASE));
                 return;
             }
             SlaveFactory factory = factories.get(key.type());
@@ -248,7 +257,12 @@ public final class ClusterSessions {
             return;
         }
         try {
-            session.onMessage(authenticatedSender, envelope.body());
+            if (envelope.body() instanceof SessionRefusal refusal) {
+                LOG.info(() -> "session " + key + ": member " + authenticatedSender.shortId() + " refused to join (" + refusal.reason() + ")");
+                if (key.master().equals(self)) session.onMemberRefused(authenticatedSender, refusal.reason());
+            } else {
+                session.onMessage(authenticatedSender, envelope.body());
+            }
         } catch (SecretStoreException e) {
             session.fail(e);
         } catch (RuntimeException e) {

@@ -70,6 +70,15 @@ public interface Session {
     }
 
     /**
+     * Participant {@code node} refused to join this session ({@link SessionRefusal}: it cannot write its audit line,
+     * {@code reason} {@code DATABASE}); it holds no state of the session and sends nothing more. The default treats it
+     * as that participant's disconnection: the session re-plans without it or fails at once.
+     */
+    default void onMemberRefused(NodeId node, dev.secretstore.protocol.SecretStoreException.Kind reason) {
+        onNodeDisconnected(node);
+    }
+
+    /**
      * No progress for the configured stall time: end now. Parity reports a stalled session as a
      * disconnected node, and so does the default.
      */

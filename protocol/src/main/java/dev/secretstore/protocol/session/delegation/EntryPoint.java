@@ -233,7 +233,7 @@ public final class EntryPoint {
     private <T> void forward(DelegationMessage.Request request, Requester requester, Negotiation.Delegate plan, int index,
                              Answers.Decoder<T> decoder, CompletableFuture<T> out, SecretStoreException last) {
         if (index >= plan.holders().size() || index >= MAX_ATTEMPTS) {
-            out.completeExceptionally(last);
+            out.completeExceptionally(index > 0 ? last.audited() : last); // SEC-29: the attempts' lines were written
             return;
         }
         NodeId holder = plan.holders().get(index);
@@ -244,7 +244,7 @@ public final class EntryPoint {
         try {
             session = sessions.startMaster(key, outbox -> DelegatedRequest.Forward.start(key, cluster, outbox, holder, request, requester));
         } catch (SecretStoreException e) {
-            out.completeExceptionally(e);
+            out.completeExceptionally(index > 0 ? e.audited() : e);
             return;
         }
         // SEC-29: the answer goes on only once this node's line of the attempt was written (a storage error otherwise)
@@ -254,7 +254,7 @@ public final class EntryPoint {
             } else if (ending instanceof DelegatedRequest.Lost) {
                 LOG.info(() -> "delegate " + holder.shortId() + " lost in " + key);
                 if (request.endpoint() == Endpoint.STORE_DOCUMENT_KEY) {
-                    out.completeExceptionally(SecretStoreException.of(Kind.NODE_DISCONNECTED)); // it may have committed
+                    out.completeExceptionally(SecretStoreException.of(Kind.NODE_DISCONNECTED).audited()); // it may have committed
                 } else {
                     forward(request, requester, plan, index + 1, decoder, out, SecretStoreException.of(Kind.NODE_DISCONNECTED));
                 }
@@ -264,7 +264,7 @@ public final class EntryPoint {
                     LOG.info(() -> "delegate " + holder.shortId() + " answered the retryable " + e.kind() + " in " + key);
                     forward(request, requester, plan, index + 1, decoder, out, e);
                 } else {
-                    out.completeExceptionally(e);
+                    out.completeExceptionally(e.audited());
                 }
             } else {
                 DelegationMessage.Succeeded s = (DelegationMessage.Succeeded) ((DelegatedRequest.Answered) ending).answer();

@@ -290,10 +290,15 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
      * retry then gets the final answer (issue #12 defect 3: never "already generated" for a key no member
      * kept).
      */
-    /** SEC-29: the generation request as this member knows it (no ACL here: the author is the requester). */
+    /**
+     * SEC-29: the generation request as this member knows it (no ACL here: the author is the requester). The generation
+     * of endpoint 3 is recorded only when it fails: once it succeeded, the document-key store that follows it is
+     * the request's one line on every member.
+     */
     @Override
     public Optional<dev.secretstore.protocol.session.AuditFacts> auditFacts() {
         if (keyId == null) return Optional.empty();
+        if (auditOperation == Operation.GENERATE_DOCUMENT_KEY && failure().isEmpty()) return Optional.empty();
         String op = auditOperation == null ? "generate_server_key" : auditOperation.name().toLowerCase(java.util.Locale.ROOT);
         return Optional.of(new dev.secretstore.protocol.session.AuditFacts(op, keyId, Optional.ofNullable(author), auditCredential,
                 Optional.empty(), java.util.OptionalLong.empty()));
