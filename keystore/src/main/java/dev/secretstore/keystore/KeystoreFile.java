@@ -41,6 +41,16 @@ public final class KeystoreFile {
         public static final ScryptParams LIGHT = new ScryptParams(1 << 12, 8, 6);
     }
 
+    /**
+     * The costliest key derivation a file may ask for; a file over them is refused as invalid, before any work,
+     * because the file chooses the cost: scrypt needs 128·n·r bytes (2^22 → 512 MiB) and time in n·r·p
+     * (2^24: eight times geth's standard n = 2^18, r = 8, p = 1); pbkdf2 time in c (2^22 iterations: sixteen times
+     * the 262,144 of the Web3 Secret Storage example, 400 times Parity's 10,240).
+     */
+    static final long MAX_SCRYPT_NR = 1L << 22;
+    static final long MAX_SCRYPT_NRP = 1L << 24;
+    static final int MAX_PBKDF2_ITERATIONS = 1 << 22;
+
     private KeystoreFile() {}
 
     /** The address a keystore file declares (without decrypting it). */
@@ -143,7 +153,8 @@ public final class KeystoreFile {
                     int n = p.path("n").asInt();
                     int r = p.path("r").asInt();
                     int par = p.path("p").asInt();
-                    if (n < 2 || Integer.bitCount(n) != 1 || r < 1 || par < 1 || (long) n * r > (1L << 26)
+                    if (n < 2 || Integer.bitCount(n) != 1 || r < 1 || par < 1 || (long) n * r > MAX_SCRYPT_NR
+                            || (long) n * r * par > MAX_SCRYPT_NRP
                             || (r == 1 && n >= 1 << 16)) { // BouncyCastle enforces RFC 7914's N < 2^(16r)
                         throw invalid("unsupported scrypt parameters");
                     }
@@ -152,7 +163,7 @@ public final class KeystoreFile {
                 case "pbkdf2" -> {
                     if (!"hmac-sha256".equals(p.path("prf").asText())) throw invalid("unsupported pbkdf2 prf");
                     int c = p.path("c").asInt();
-                    if (c < 1) throw invalid("unsupported pbkdf2 iteration count");
+                    if (c < 1 || c > MAX_PBKDF2_ITERATIONS) throw invalid("unsupported pbkdf2 iteration count");
                     PKCS5S2ParametersGenerator gen = new PKCS5S2ParametersGenerator(new SHA256Digest());
                     gen.init(pw, salt, c);
                     return ((KeyParameter) gen.generateDerivedParameters(dklen * 8)).getKey();

@@ -98,7 +98,8 @@ public final class SecretStoreRpc {
         JsonNode root;
         try {
             root = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
+        } catch (JsonProcessingException | NumberFormatException e) {
+            // NumberFormatException: a float whose exponent BigDecimal cannot hold (e.g. 4E444444444444444)
             root = null;
         }
         if (root == null || root.isMissingNode()) {

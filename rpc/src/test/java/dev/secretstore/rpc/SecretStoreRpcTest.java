@@ -195,6 +195,14 @@ class SecretStoreRpcTest {
 
     // ------------------------------------------------------------------ envelope
 
+    /** A float exponent too large for BigDecimal is a parse error too, not an exception out of handle (found by SecretStoreRpcFuzzTest, issue #17). */
+    @Test
+    void aNumberTooLargeToParseIsAParseError() throws Exception {
+        for (String body : new String[] {"4E444444444444444", "{\"jsonrpc\":\"2.0\",\"method\":\"secretstore_serversSetHash\",\"params\":[1e999999999999999],\"id\":1}"}) {
+            assertThat(rpc.handle(body)).isEqualTo("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32700,\"message\":\"Parse error\"},\"id\":null}");
+        }
+    }
+
     @Test
     void envelope() throws Exception {
         assertThat(rpc.handle("{\"jsonrpc\":\"2.0\",\"method\":\"eth_accounts\",\"params\":[],\"id\":\"abc\"}"))

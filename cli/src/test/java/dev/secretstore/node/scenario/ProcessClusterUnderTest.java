@@ -111,7 +111,12 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
         index.sort(Comparator.comparing(i -> Hex.encode(byIndex.get(i).toBytes()))); // unsigned byte order = hex order
         for (int i : index) ids.add(byIndex.get(i));
         for (int m = 0; m < size; m++) start(m);
-        awaitConnected();
+        try {
+            awaitConnected();
+        } catch (RuntimeException e) {
+            close(); // the caller gets no instance to close: do not leave the node processes behind
+            throw e;
+        }
     }
 
     private void start(int member) {
@@ -180,6 +185,11 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
     /** Member's node id (members in ascending id order). */
     public PublicPoint id(int member) {
         return ids.get(member);
+    }
+
+    /** The operating system's id of member's node process (to sample /proc and jcmd), or -1 if it is not running. */
+    public long pid(int member) {
+        return alive(member) ? processes[member].pid() : -1;
     }
 
     /** The configurations, keys, policy file, data and logs. */
