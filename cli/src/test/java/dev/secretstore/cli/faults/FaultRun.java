@@ -52,6 +52,8 @@ final class FaultRun implements AutoCloseable {
     static final Duration ANSWER = NodeSettings.SESSION_TIMEOUT.plusSeconds(5);
     /** A request during a fault that the nodes notice on their own: 3 × the 6 s peer deadline (SilentPeerIT's bound). */
     static final Duration FAULT_NOTICED = Duration.ofSeconds(18);
+    /** A request sent with every member connected and no fault on: it must not wait a session stall (60 s); half of one. */
+    static final Duration NO_STALL = NodeSettings.SESSION_TIMEOUT.dividedBy(2);
     /** How long the cluster may take to settle after healing: resolve prepared rows, repair, finish what was cut. */
     static final Duration SETTLE = Duration.ofSeconds(90);
     /** Answers a client retries (http-api.md §6.2 marks them retryable), plus no answer and a lost connection. */

@@ -77,7 +77,10 @@ enum Schedule {
             int via = r.anyMember();
             int removed = r.anyMemberBut(via);
             r.storedKey(via);
-            long clean = r.cleanMillis(() -> r.setChange(via, FaultRun.allBut(removed)));
+            long clean = r.cleanMillis(() -> {
+                Outcome<Void> removal = r.setChange(via, FaultRun.allBut(removed));
+                if (!removal.ok()) r.violation("removing member " + removed + " without a fault: " + removal.answer());
+            });
             Outcome<Void> back = r.retried(() -> r.setChange(via, FaultRun.all()));
             if (!back.ok()) r.violation("adding member " + removed + " back without a fault: " + back.answer());
             r.killDuring(r.anyMember(), clean, () -> r.setChange(via, FaultRun.allBut(removed)));
@@ -109,7 +112,10 @@ enum Schedule {
             r.kill(victim, "at +" + delay + " ms after member " + absent + " came back (repairing)");
         }
     },
-    /** A member killed at a random moment of a refresh of every key; the refresh repeated must complete, ECDSA (all shares) must work. */
+    /**
+     * A member killed at a random moment of a refresh of every key; the refresh repeated once every member is back
+     * must complete without waiting a stall timeout ({@link FaultRun#NO_STALL}), and ECDSA (all shares) must work.
+     */
     KILL_DURING_REFRESH {
         @Override
         void run(FaultRun r) {
@@ -119,8 +125,9 @@ enum Schedule {
             int victim = r.anyMember();
             r.killDuring(victim, clean, () -> r.refresh(via));
             r.restartAll();
-            Outcome<Void> repeated = r.retried(() -> r.refresh(via));
-            if (!repeated.ok()) r.violation("the refresh repeated once every member is back answers " + repeated.answer());
+            Outcome<?>[] repeated = new Outcome<?>[1];
+            r.underFault(FaultRun.NO_STALL, false, () -> repeated[0] = r.retried(() -> r.refresh(via)));
+            if (!repeated[0].ok()) r.violation("the refresh repeated once every member is back answers " + repeated[0].answer());
             if (key != null) {
                 Outcome<?> ecdsa = r.retried(() -> r.ecdsa(victim, key));
                 if (!ecdsa.ok()) r.violation("ECDSA (every share) through member " + victim + " after the refresh: " + ecdsa.answer());
