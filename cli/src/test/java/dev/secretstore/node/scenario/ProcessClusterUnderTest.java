@@ -121,8 +121,13 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
         index.sort(Comparator.comparing(i -> Hex.encode(byIndex.get(i).toBytes()))); // unsigned byte order = hex order
         for (int i : index) ids.add(byIndex.get(i));
         beforeStart.accept(dir);
-        for (int m = 0; m < size; m++) start(m);
-        awaitConnected();
+        try {
+            for (int m = 0; m < size; m++) start(m);
+            awaitConnected();
+        } catch (RuntimeException e) {
+            close(); // no caller can close what a failed constructor started
+            throw e;
+        }
     }
 
     /** init-cluster's index of {@code member}: its files are {@code node-<i>.toml}, {@code node-<i>.log}, {@code data/node-<i>}. */
