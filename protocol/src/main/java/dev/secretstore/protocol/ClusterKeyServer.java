@@ -30,6 +30,8 @@ import java.time.Duration;
 import dev.secretstore.crypto.Ecies;
 import dev.secretstore.crypto.threshold.DocumentKey;
 import dev.secretstore.protocol.key.KeyMetadata;
+import dev.secretstore.protocol.key.KeyRead;
+import dev.secretstore.protocol.session.consensus.KeyUse;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.session.AbstractSession;
 import dev.secretstore.protocol.session.ClusterSessions;
@@ -264,11 +266,31 @@ public final class ClusterKeyServer implements KeyServer {
     /** Endpoint 5: the master assembles M and returns it encrypted to the requester (crypto.md §10.5). */
     @Override
     public CompletionStage<byte[]> retrieveDocumentKey(H256 keyId, Requester requester) {
-        return onLoop(() -> entry.retrieveDocumentKey(keyId, requester, known -> documentKeyHere(keyId, requester, known)));
+        return onLoop(() -> {
+            Optional<KeyRead> first = readOnce(keyId, DecryptionSession.PROFILE);
+            return entry.retrieveDocumentKey(keyId, requester, first.map(KeyRead::key),
+                    known -> documentKeyHere(keyId, requester, known, first));
+        });
     }
 
-    private CompletionStage<byte[]> documentKeyHere(H256 keyId, Requester requester, Optional<KeyMetadata> known) {
-        return decrypt(keyId, requester, false, known).thenApply(r -> ((DecryptionSession.Plain) r).encryptedDocumentKey());
+    /**
+     * This request's one storage read on this node (issue #18): the key's metadata with this node's share of the
+     * version a request of {@code profile} most likely uses ({@link KeyUse#preferred}), or the metadata alone when
+     * that share cannot be read ({@link KeyUse#readOnce}).
+     */
+    private Optional<KeyRead> readOnce(H256 keyId, KeyUse.Profile profile) {
+        return KeyUse.readOnce(storage, keyId, KeyUse.preferred(cluster.self(), profile));
+    }
+
+    /** {@code first}: what this node read for the request; its share is used only if {@code known} is that metadata. */
+    private CompletionStage<byte[]> documentKeyHere(H256 keyId, Requester requester, Optional<KeyMetadata> known, Optional<KeyRead> first) {
+        return decrypt(keyId, requester, false, known, Set.of(), sameRead(known, first))
+                .thenApply(r -> ((DecryptionSession.Plain) r).encryptedDocumentKey());
+    }
+
+    /** {@code first} if {@code known} is its metadata (no negotiation read the key again in between), else nothing. */
+    private static Optional<KeyRead> sameRead(Optional<KeyMetadata> known, Optional<KeyRead> first) {
+        return first.filter(r -> known.isPresent() && known.get() == r.key());
     }
 
     /** Endpoint 6: shadows only; M is never assembled on a node (crypto.md §10.6). */
@@ -281,43 +303,57 @@ public final class ClusterKeyServer implements KeyServer {
     @Override
     public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester, Set<NodeId> excluded) {
         Set<NodeId> without = Set.copyOf(excluded);
-        return onLoop(() -> entry.retrieveDocumentKeyShadows(keyId, requester, without, known -> shadowsHere(keyId, requester, known, without)));
+        return onLoop(() -> {
+            Optional<KeyRead> first = readOnce(keyId, DecryptionSession.PROFILE);
+            return entry.retrieveDocumentKeyShadows(keyId, requester, without, first.map(KeyRead::key),
+                    known -> shadowsHere(keyId, requester, known, without, first));
+        });
     }
 
-    private CompletionStage<ShadowRetrieval> shadowsHere(H256 keyId, Requester requester, Optional<KeyMetadata> known, Set<NodeId> excluded) {
-        return decrypt(keyId, requester, true, known, excluded).thenApply(r -> ((DecryptionSession.Shadows) r).retrieval());
-    }
-
-    private CompletionStage<DecryptionSession.Result> decrypt(H256 keyId, Requester requester, boolean shadow, Optional<KeyMetadata> known) {
-        return decrypt(keyId, requester, shadow, known, Set.of());
+    private CompletionStage<ShadowRetrieval> shadowsHere(H256 keyId, Requester requester, Optional<KeyMetadata> known, Set<NodeId> excluded,
+                                                         Optional<KeyRead> first) {
+        return decrypt(keyId, requester, true, known, excluded, sameRead(known, first))
+                .thenApply(r -> ((DecryptionSession.Shadows) r).retrieval());
     }
 
     private CompletionStage<DecryptionSession.Result> decrypt(H256 keyId, Requester requester, boolean shadow, Optional<KeyMetadata> known,
-                                                              Set<NodeId> excluded) {
+                                                              Set<NodeId> excluded, Optional<KeyRead> first) {
         return startKeyUse(SessionType.DECRYPTION, key -> outbox -> DecryptionSession.startMaster(key, cluster, outbox,
-                sessions.reentry(key), storage, acl, requesters, keyId, requester, shadow, random, known, excluded));
+                sessions.reentry(key), storage, acl, requesters, keyId, requester, shadow, random, known, excluded, first));
     }
 
     /** Endpoint 7: threshold Schnorr signature, {@code ecies(requester, c ‖ s)} (crypto.md §10.7). */
     @Override
     public CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash) {
-        return onLoop(() -> entry.signSchnorr(keyId, requester, messageHash, known -> schnorrHere(keyId, requester, messageHash, known)));
+        return onLoop(() -> {
+            Optional<KeyRead> first = readOnce(keyId, SchnorrSigningSession.PROFILE);
+            return entry.signSchnorr(keyId, requester, messageHash, first.map(KeyRead::key),
+                    known -> schnorrHere(keyId, requester, messageHash, known, first));
+        });
     }
 
-    private CompletionStage<byte[]> schnorrHere(H256 keyId, Requester requester, H256 messageHash, Optional<KeyMetadata> known) {
+    private CompletionStage<byte[]> schnorrHere(H256 keyId, Requester requester, H256 messageHash, Optional<KeyMetadata> known,
+                                                Optional<KeyRead> first) {
         return startKeyUse(SessionType.SCHNORR_SIGNING, key -> outbox -> SchnorrSigningSession.startMaster(key, cluster,
-                outbox, sessions.reentry(key), storage, acl, requesters, keyId, requester, messageHash, random, known));
+                outbox, sessions.reentry(key), storage, acl, requesters, keyId, requester, messageHash, random, known,
+                sameRead(known, first)));
     }
 
     /** Endpoint 8: threshold ECDSA signature, {@code ecies(requester, r ‖ s ‖ v)} (crypto.md §10.8); 2t ≥ N → 403 at once. */
     @Override
     public CompletionStage<byte[]> signEcdsa(H256 keyId, Requester requester, H256 messageHash) {
-        return onLoop(() -> entry.signEcdsa(keyId, requester, messageHash, known -> ecdsaHere(keyId, requester, messageHash, known)));
+        return onLoop(() -> {
+            Optional<KeyRead> first = readOnce(keyId, EcdsaSigningSession.PROFILE);
+            return entry.signEcdsa(keyId, requester, messageHash, first.map(KeyRead::key),
+                    known -> ecdsaHere(keyId, requester, messageHash, known, first));
+        });
     }
 
-    private CompletionStage<byte[]> ecdsaHere(H256 keyId, Requester requester, H256 messageHash, Optional<KeyMetadata> known) {
+    private CompletionStage<byte[]> ecdsaHere(H256 keyId, Requester requester, H256 messageHash, Optional<KeyMetadata> known,
+                                              Optional<KeyRead> first) {
         return startKeyUse(SessionType.ECDSA_SIGNING, key -> outbox -> EcdsaSigningSession.startMaster(key, cluster,
-                outbox, sessions.reentry(key), storage, acl, requesters, keyId, requester, messageHash, random, known));
+                outbox, sessions.reentry(key), storage, acl, requesters, keyId, requester, messageHash, random, known,
+                sameRead(known, first)));
     }
 
     /** The administrator's requests are checked with this node's cluster identity, legacy policy, clock and nonces. */
@@ -406,7 +442,10 @@ public final class ClusterKeyServer implements KeyServer {
 
         @Override
         public CompletionStage<byte[]> retrieveDocumentKey(H256 keyId, Requester requester) {
-            return onLoop(() -> documentKeyHere(keyId, requester, storage.metadata(keyId)));
+            return onLoop(() -> {
+                Optional<KeyRead> first = readOnce(keyId, DecryptionSession.PROFILE);
+                return documentKeyHere(keyId, requester, first.map(KeyRead::key), first);
+            });
         }
 
         @Override
@@ -417,17 +456,26 @@ public final class ClusterKeyServer implements KeyServer {
         @Override
         public CompletionStage<ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester, Set<NodeId> excluded) {
             Set<NodeId> without = Set.copyOf(excluded);
-            return onLoop(() -> shadowsHere(keyId, requester, storage.metadata(keyId), without));
+            return onLoop(() -> {
+                Optional<KeyRead> first = readOnce(keyId, DecryptionSession.PROFILE);
+                return shadowsHere(keyId, requester, first.map(KeyRead::key), without, first);
+            });
         }
 
         @Override
         public CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash) {
-            return onLoop(() -> schnorrHere(keyId, requester, messageHash, storage.metadata(keyId)));
+            return onLoop(() -> {
+                Optional<KeyRead> first = readOnce(keyId, SchnorrSigningSession.PROFILE);
+                return schnorrHere(keyId, requester, messageHash, first.map(KeyRead::key), first);
+            });
         }
 
         @Override
         public CompletionStage<byte[]> signEcdsa(H256 keyId, Requester requester, H256 messageHash) {
-            return onLoop(() -> ecdsaHere(keyId, requester, messageHash, storage.metadata(keyId)));
+            return onLoop(() -> {
+                Optional<KeyRead> first = readOnce(keyId, EcdsaSigningSession.PROFILE);
+                return ecdsaHere(keyId, requester, messageHash, first.map(KeyRead::key), first);
+            });
         }
 
         @Override

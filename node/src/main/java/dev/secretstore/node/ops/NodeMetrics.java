@@ -84,6 +84,19 @@ public final class NodeMetrics {
         if (blamedNodes > 0) blamed.computeIfAbsent(type, t -> new LongAdder()).add(blamedNodes);
     }
 
+    private final Map<String, LongAdder> roundTripSum = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> roundTripCount = new ConcurrentHashMap<>();
+
+    /**
+     * A key-use request ({@code decryption}, {@code schnorr_signing}, {@code ecdsa_signing}) mastered here ended after
+     * {@code roundTrips} member round trips (issue #18): exported as the summary {@code secretstore_session_round_trips},
+     * whose {@code _sum / _count} is the mean number of round trips per request.
+     */
+    public void roundTrips(String type, int roundTrips) {
+        roundTripSum.computeIfAbsent(type, t -> new LongAdder()).add(roundTrips);
+        roundTripCount.computeIfAbsent(type, t -> new LongAdder()).increment();
+    }
+
     /** {@link #session} naming the members blamed (node ids, {@code 0x}…), which the status page lists. */
     public void session(String type, boolean master, String outcome, java.util.Collection<String> blamedNodes) {
         session(type, master, outcome, blamedNodes.size());
@@ -146,6 +159,13 @@ public final class NodeMetrics {
         sb.append("# TYPE secretstore_blamed_nodes_total counter\n");
         new TreeMap<>(blamed).forEach((type, v) ->
                 sb.append("secretstore_blamed_nodes_total{type=\"").append(type).append("\"} ").append(v.sum()).append('\n'));
+        sb.append("# HELP secretstore_session_round_trips Member round trips of each key-use request mastered here, by session type.\n");
+        sb.append("# TYPE secretstore_session_round_trips summary\n");
+        new TreeMap<>(roundTripCount).forEach((type, count) -> {
+            sb.append("secretstore_session_round_trips_sum{type=\"").append(type).append("\"} ")
+                    .append(roundTripSum.getOrDefault(type, new LongAdder()).sum()).append('\n');
+            sb.append("secretstore_session_round_trips_count{type=\"").append(type).append("\"} ").append(count.sum()).append('\n');
+        });
         gauge(sb, "secretstore_cluster_members", "Configured members, this node included.", g.membersConfigured());
         gauge(sb, "secretstore_cluster_peers_connected", "Members with a live authenticated connection.", g.peersConnected());
         gauge(sb, "secretstore_cluster_members_connected", "Members connected now, this node included.", g.peersConnected() + 1);

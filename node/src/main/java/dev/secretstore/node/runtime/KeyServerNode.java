@@ -240,9 +240,15 @@ public final class KeyServerNode implements AutoCloseable {
         TransportNetwork network = new TransportNetwork(this::transmit, codec::encode,
                 (to, key, reason) -> sessions.onSendFailed(to, key, reason));
         sessions = new ClusterSessions(self, network, loop, Clock.SYSTEM, settings.sessionTimeout(), settings.maxSessions());
-        sessions.observe((session, nanos) -> metrics.session(session.key().type().name().toLowerCase(java.util.Locale.ROOT),
-                session.key().master().equals(self), session.failure().map(f -> f.kind().name()).orElse("ok"),
-                session.blamed().stream().map(id -> "0x" + id.toHex()).sorted().toList()));
+        sessions.observe((session, nanos) -> {
+            String type = session.key().type().name().toLowerCase(java.util.Locale.ROOT);
+            boolean master = session.key().master().equals(self);
+            metrics.session(type, master, session.failure().map(f -> f.kind().name()).orElse("ok"),
+                    session.blamed().stream().map(id -> "0x" + id.toHex()).sorted().toList());
+            if (master && session instanceof dev.secretstore.protocol.session.consensus.KeyUseSession<?>) {
+                metrics.roundTrips(type, session.roundTrips()); // issue #18: round trips per key-use request
+            }
+        });
         sessions.record(audit); // one line per client request on every member taking part (SEC-29)
         requesters = requesterCheck();
         keyServer = new ClusterKeyServer(sessions, view, storage, acl, settings.admin(), settings.availability(), requesters, loop,

@@ -173,6 +173,21 @@ class OpsServerTest {
                 .contains("secretstore_cluster_loop_responsive 1\n");
     }
 
+    /** Issue #18: member round trips per key-use request mastered here, a summary per session type (sum / count = mean). */
+    @Test
+    void metricsCountRoundTripsPerKeyUseRequest() throws Exception {
+        metrics.roundTrips("decryption", 1);
+        metrics.roundTrips("decryption", 1);
+        metrics.roundTrips("decryption", 2);
+        metrics.roundTrips("schnorr_signing", 5);
+        assertThat(get("/metrics").body())
+                .contains("# TYPE secretstore_session_round_trips summary\n")
+                .contains("secretstore_session_round_trips_sum{type=\"decryption\"} 4\n")
+                .contains("secretstore_session_round_trips_count{type=\"decryption\"} 3\n")
+                .contains("secretstore_session_round_trips_sum{type=\"schnorr_signing\"} 5\n")
+                .contains("secretstore_session_round_trips_count{type=\"schnorr_signing\"} 1\n");
+    }
+
     /**
      * Issue #16: /status.json is what the page renders: members with their links (B down), keys by replication state,
      * the request series, blamed members and the last requests; no key ids or requester addresses (SEC-07).

@@ -41,6 +41,14 @@ public interface Session {
         return Optional.empty();
     }
 
+    /**
+     * On the master of a request: how many member round trips it used (requests to other members sent after one of
+     * them had answered, or first); zero where not counted. For metrics and the bench (issue #18).
+     */
+    default int roundTrips() {
+        return 0;
+    }
+
     /** The nodes allowed to send messages to this session (SEC-18); the manager drops all others. */
     Set<NodeId> participants();
 

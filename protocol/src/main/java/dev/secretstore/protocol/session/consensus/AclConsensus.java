@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -97,6 +98,35 @@ public final class AclConsensus {
         committed.put(node, valid);
         (allowed && !valid.isEmpty() ? yes : no).add(node);
         return true;
+    }
+
+    /** True once {@code node} voted (yes or no). */
+    public boolean voted(NodeId node) {
+        return yes.contains(node) || no.contains(node);
+    }
+
+    /** {@code node} said yes, holds {@code version} committed (by its own report) and is not excluded. */
+    public boolean approved(NodeId node, H256 version) {
+        return yes.contains(node) && !excluded.contains(node) && committed.get(node).contains(version);
+    }
+
+    /**
+     * The group a master presumes before the other votes (one round trip, issue #18): for the newest candidate, this
+     * node ({@code self}, whose own vote said yes with it) and the lowest node ids among the other asked holders that
+     * are not excluded and did not already vote against it (no, or without that version), {@code groupSize} in all,
+     * ascending; empty if there are not enough of them.
+     */
+    public Optional<Ready> presume(NodeId self) {
+        if (candidates.isEmpty()) return Optional.empty();
+        VersionMetadata v = candidates.get(0);
+        if (!approved(self, v.id())) return Optional.empty();
+        SortedSet<NodeId> group = new TreeSet<>();
+        group.add(self);
+        for (NodeId holder : v.idNumbers().keySet()) { // ascending node id
+            if (group.size() >= groupSize) break;
+            if (asked.contains(holder) && !excluded.contains(holder) && (!voted(holder) || approved(holder, v.id()))) group.add(holder);
+        }
+        return group.size() == groupSize ? Optional.of(new Ready(v, new ArrayList<>(group))) : Optional.empty();
     }
 
     /** Excludes a node that misbehaved or refused: it takes no part in any later group. False if it already was excluded. */

@@ -49,6 +49,12 @@ public final class Attempts {
         /** Whether {@code member} already made its last contribution to the running attempt (a refusal then changes nothing). */
         boolean contributed(NodeId member);
 
+        /**
+         * A vote came in while a presumed attempt runs ({@link Attempts#presume}); rounds that wait for
+         * {@link Attempts#confirmed()} before they finish check again.
+         */
+        default void voted() {}
+
         /** Members whose message the running attempt still waits for and whose silence is their fault. */
         default Set<NodeId> awaited() {
             return Set.of();
@@ -63,6 +69,10 @@ public final class Attempts {
     private final String label;
     private final List<Culprit> culprits = new ArrayList<>();
     private Attempt current;
+    /** The running attempt was started before the votes (one round trip); it needs every member's yes to finish. */
+    private boolean presumed;
+    private int presumedCount;
+    private int fallbacks;
     private int count;
     private boolean ended;
 
@@ -87,6 +97,52 @@ public final class Attempts {
         }
     }
 
+    /**
+     * One round trip (issue #18): starts the first attempt before any vote, with the group
+     * {@link AclConsensus#presume} picks, so that its requests travel with the consensus request. Such an attempt
+     * finishes only when every member of its group voted yes holding its version ({@link #confirmed()}); a member
+     * of it that votes no or lacks the version ends it without blame ({@link #onVote}), and the request goes on as
+     * usual from the votes. False if no attempt was started (no such group, or one runs already).
+     */
+    public boolean presume(NodeId self) {
+        if (ended || current != null) return false;
+        java.util.Optional<AclConsensus.Ready> group = consensus.presume(self);
+        if (group.isEmpty()) return false;
+        presumed = true;
+        presumedCount++;
+        start(group.get());
+        return true;
+    }
+
+    /**
+     * After {@code node}'s vote was recorded: a presumed attempt whose member cannot contribute (said no, or does not
+     * hold the attempt's version committed) ends without blame, the fallback to an attempt chosen from the votes;
+     * otherwise the rounds hear of it ({@link Rounds#voted()}).
+     */
+    public void onVote(NodeId node) {
+        if (current == null || !presumed || !current.has(node)) return;
+        if (!consensus.approved(node, current.version().id())) {
+            fallbacks++;
+            log.fine(() -> label + ": presumed group member " + node.shortId() + " cannot contribute; falling back to the votes");
+            end();
+            return;
+        }
+        rounds.voted();
+    }
+
+    /**
+     * Whether every member of the running attempt approved the request with its version: always for an attempt chosen
+     * from the votes, and for a presumed one once every member's yes arrived. Rounds finish only a confirmed attempt.
+     */
+    public boolean confirmed() {
+        if (current == null) return false;
+        if (!presumed) return true;
+        for (NodeId member : current.group()) {
+            if (!consensus.approved(member, current.version().id())) return false;
+        }
+        return true;
+    }
+
     private void start(AclConsensus.Ready r) {
         count++;
         byte[] id = new byte[32];
@@ -107,6 +163,7 @@ public final class Attempts {
     public void end() {
         if (current == null) return;
         current = null;
+        presumed = false;
         rounds.drop();
     }
 
@@ -170,6 +227,20 @@ public final class Attempts {
     /** How many attempts were started. */
     public int count() {
         return count;
+    }
+
+    /** How many attempts were started before the votes ({@link #presume}), and how many of them a vote ended. */
+    public int presumedCount() {
+        return presumedCount;
+    }
+
+    public int fallbacks() {
+        return fallbacks;
+    }
+
+    /** Whether the running attempt was started before the votes. */
+    public boolean isPresumed() {
+        return current != null && presumed;
     }
 
     /** Every node excluded, in the order it was blamed. */

@@ -27,6 +27,8 @@ public final class ConsensusMember {
     /** The kind of credential the master's request carried (SEC-29); empty until asked. */
     private Optional<String> credentialKind = Optional.empty();
     private boolean approved;
+    /** True once this node sent its answer to the consensus request. */
+    private boolean decided;
     /** The requester this node derived itself from the request's credential (SEC-31); null until then or if it refused. */
     private Requester requester;
     private Operation operation;
@@ -69,7 +71,33 @@ public final class ConsensusMember {
     /** This node's answer once its ACL decided: yes only with a held version and a requester it derived itself. */
     public ConsensusMessage.Response answer(boolean allowed) {
         approved = allowed && !held.isEmpty() && requester != null;
+        decided = true;
         return new ConsensusMessage.Response(approved, approved ? new ArrayList<>(held.keySet()) : List.of());
+    }
+
+    /** True once this node answered the consensus request (its ACL decided, or it said no without asking). */
+    public boolean answered() {
+        return decided;
+    }
+
+    /** Whether this node approved the request and holds {@code version} committed: it may contribute to an attempt with it. */
+    public boolean approvedWith(H256 version) {
+        return approved && held.containsKey(version);
+    }
+
+    /**
+     * The newest of the request's versions that this node holds committed and can use: the one a group most likely
+     * uses, whose share this node reads together with the metadata (one storage read per request).
+     */
+    public static dev.secretstore.protocol.key.VersionSelector preferred(NodeId self, List<H256> requested,
+                                                                          Predicate<VersionMetadata> usable) {
+        return key -> {
+            for (H256 hash : requested) {
+                Optional<VersionMetadata> v = key.version(hash).filter(m -> m.isHolder(self) && usable.test(m));
+                if (v.isPresent()) return v;
+            }
+            return Optional.empty();
+        };
     }
 
     /** Withdraws this node's approval: it refuses every later attempt (the master asked for something unauthorized). */

@@ -99,6 +99,18 @@ public final class KeyUse<T> {
     private final ConsensusMember member;
     /** Member: the master, once it asked for work the requester did not authorize (SEC-31); this side then ends failed. */
     private Culprit unauthorized;
+    /**
+     * This request's one storage read (issue #18): the key's metadata with this node's share of the version a group
+     * most likely uses. {@link #read} serves that version from it; any other version is read from storage.
+     */
+    private Optional<KeyRead> firstRead = Optional.empty();
+    /** Member: what runs once this node answered the consensus request (a held presumed attempt). */
+    private Runnable afterAnswer = () -> { };
+    /** Master: start the first attempt together with the consensus request ({@link #askWithFirstAttempt}). */
+    private boolean presumeFirst;
+    /** Master: member round trips this request used, and whether one is in flight (no member answered since). */
+    private int roundTrips;
+    private boolean inFlight;
 
     // ---- master only
     /** Who asked: as the caller passed it until {@link #claim}, then as this node derived it from the credential. */
@@ -245,8 +257,26 @@ public final class KeyUse<T> {
         pinBlock(block -> {
             ConsensusMessage.Request request = new ConsensusMessage.Request(keyId, requester.credential(), operation, versions,
                     messageHash, List.copyOf(participants), PinnedBlock.toWire(block));
-            for (NodeId node : participants) outbox.send(node, request);
+            // Itself first: its own ACL answer (which starts a presumed attempt) is then ahead of every member's.
+            send(self, request);
+            for (NodeId node : participants) {
+                if (!node.equals(self)) send(node, request);
+            }
         });
+    }
+
+    /**
+     * Master: {@link #ask}, and as soon as this node's own ACL said yes (on the loop, long before a member's answer
+     * can come back), the first attempt's requests to the group {@link AclConsensus#presume} picks, so that they
+     * travel in the same round trip as the consensus request (issue #18: the common path costs one member round
+     * trip). Each member answers such a request only after its own ACL said yes and only for a version it holds
+     * committed; the attempt finishes only once every member's yes arrived, and any refusal, fault, missing version
+     * or lost member falls back to the attempts chosen from the votes ({@link Attempts#presume}). A master whose own
+     * ACL refuses asks nobody for a contribution before the votes.
+     */
+    public void askWithFirstAttempt(H256 messageHash) {
+        presumeFirst = true;
+        ask(messageHash);
     }
 
     /**
@@ -302,12 +332,17 @@ public final class KeyUse<T> {
      * outcome must come from the master; answers only matter on the master.
      */
     public boolean handle(NodeId from, SessionMessage m) {
+        if (!from.equals(self)) inFlight = false; // a member answered: the next request to members is another round trip
         if (!(m instanceof ConsensusMessage c)) return false;
         boolean fromMaster = from.equals(key.master());
         if (c instanceof ConsensusMessage.Request r) {
             if (fromMaster) onRequest(r);
         } else if (c instanceof ConsensusMessage.Response r) {
-            if (isMaster() && consensus != null && consensus.record(from, r.allowed(), r.committed())) attempts.advance();
+            if (isMaster() && consensus != null && consensus.record(from, r.allowed(), r.committed())) {
+                attempts.onVote(from);
+                attempts.advance();
+                if (presumeFirst && from.equals(self)) attempts.presume(self); // nothing if an attempt runs or it said no
+            }
         } else if (c instanceof ConsensusMessage.Refused r) {
             if (isMaster() && attempts != null && attempts.inAttempt(r.attemptId(), from) && !rounds.contributed(from)) {
                 attempts.blame(new Culprit(from, Culprit.Reason.REFUSED, "refused the " + profile.label() + " request"));
@@ -329,9 +364,11 @@ public final class KeyUse<T> {
      * consensus from its committed versions and its own ACL about that requester.
      */
     private void onRequest(ConsensusMessage.Request r) {
+        if (member.wasAsked()) return; // repeated (SEC-18): no second read
         Optional<KeyMetadata> stored;
         try {
-            stored = isMaster() ? located : storage.metadata(keyId);
+            if (!isMaster()) firstRead = readOnce(storage, keyId, ConsensusMember.preferred(self, r.versions(), profile.usable()));
+            stored = isMaster() ? located : firstRead.map(KeyRead::key);
         } catch (RuntimeException e) {
             // A damaged store cannot serve this key; answer no at once rather than leaving the master waiting.
             log.log(Level.WARNING, profile.label() + " " + key + ": cannot read key " + keyId.toHex() + ": " + e.getMessage());
@@ -349,10 +386,35 @@ public final class KeyUse<T> {
         member.authorized(derived, r.operation());
         if (held.get().isEmpty()) {
             // acl-and-config.md §1: a node without a requested version says no without calling the ACL.
-            toMaster(member.answer(false));
+            answer(false);
             return;
         }
-        askOwnAcl(derived.address(), PinnedBlock.fromWire(r.block()), allowed -> toMaster(member.answer(allowed)));
+        askOwnAcl(derived.address(), PinnedBlock.fromWire(r.block()), this::answer);
+    }
+
+    /** Member: sends this node's consensus answer, then runs what waited for it ({@link #afterAnswer}). */
+    private void answer(boolean allowed) {
+        toMaster(member.answer(allowed));
+        Runnable then = afterAnswer;
+        afterAnswer = () -> { };
+        then.run();
+    }
+
+    /**
+     * Member: runs {@code work} once this node answered the consensus request: at once if it already did, else right
+     * after its answer (its ACL decided). A presumed attempt's request waits here, so this node never contributes to
+     * a request before its own ACL check allowed it.
+     */
+    public void afterAnswer(Runnable work) {
+        if (member.answered()) {
+            work.run();
+        } else {
+            Runnable before = afterAnswer;
+            afterAnswer = () -> {
+                before.run();
+                work.run();
+            };
+        }
     }
 
     /** The requester of {@code r} as this node's own check derives it; throws the check's error. */
@@ -369,7 +431,7 @@ public final class KeyUse<T> {
      * master for asking (SEC-31); only a full nonce memory (retryable, nobody's fault) blames nobody.
      */
     private void refuseRequest(SecretStoreException e) {
-        toMaster(member.answer(false));
+        answer(false);
         if (isMaster()) return; // claim() already ended the request with this error
         if (e.kind() == Kind.TOO_EARLY_FOR_REQUEST) {
             log.warning(() -> profile.label() + " " + key + ": cannot check the requester now (nonce memory full); answered no");
@@ -392,7 +454,38 @@ public final class KeyUse<T> {
      * (only that share is unsealed); empty if the version is not committed here.
      */
     public Optional<KeyRead> read(H256 versionId) {
+        if (firstRead.flatMap(KeyRead::share).filter(s -> s.version().id().equals(versionId)).isPresent()) return firstRead;
         return storage.read(keyId, versionId).filter(r -> r.share().isPresent());
+    }
+
+    /**
+     * Master: this request's one storage read (the key's metadata, and this node's share of the version
+     * {@link #preferred} picks), so that its own contribution needs no second read.
+     */
+    public void firstRead(Optional<KeyRead> read) {
+        this.firstRead = read;
+    }
+
+    /**
+     * A request's one storage read: the key's metadata with this node's share of the version {@code preferred} picks.
+     * When that share cannot be read (a damaged row: {@code DATABASE}, SEC-11) the metadata alone is read instead, so
+     * the fault shows where it did before: at this node's contribution, which then reads the share again and refuses.
+     */
+    public static Optional<KeyRead> readOnce(KeyStorage storage, H256 keyId, dev.secretstore.protocol.key.VersionSelector preferred) {
+        try {
+            return storage.read(keyId, preferred);
+        } catch (SecretStoreException e) {
+            return storage.metadata(keyId).map(k -> new KeyRead(k, Optional.empty()));
+        }
+    }
+
+    /**
+     * The version a master's request most likely uses, whose share it reads with the metadata: the newest candidate
+     * ({@link AclConsensus#candidates}) that {@code self} holds.
+     */
+    public static dev.secretstore.protocol.key.VersionSelector preferred(NodeId self, Profile profile) {
+        return key -> AclConsensus.candidates(key, profile.groupSize().applyAsInt(key.threshold()), profile.usable()).stream()
+                .filter(v -> v.isHolder(self)).findFirst();
     }
 
     /** To the master (to itself on the master, through the queue like any message). */
@@ -402,10 +495,15 @@ public final class KeyUse<T> {
 
     /** Master: the same message to every member of {@code attempt}, itself included. */
     public void toGroup(Attempts.Attempt attempt, SessionMessage m) {
-        for (NodeId member : attempt.group()) outbox.send(member, m);
+        for (NodeId member : attempt.group()) send(member, m);
     }
 
+    /** Sends {@code m}; on the master, a request to another member starts a round trip unless one is in flight. */
     public void send(NodeId to, SessionMessage m) {
+        if (isMaster() && !to.equals(self) && !inFlight) {
+            roundTrips++;
+            inFlight = true;
+        }
         outbox.send(to, m);
     }
 
@@ -561,5 +659,15 @@ public final class KeyUse<T> {
     /** Master: how many attempts were started. */
     public int attemptCount() {
         return attempts == null ? 0 : attempts.count();
+    }
+
+    /**
+     * Master: how many member round trips this request used: each time it sent requests to other members after
+     * one of them had answered (or first). The consensus request with a presumed attempt is one; the {@code Done}
+     * that ends a request is not counted (nothing waits for it). Zero on members and for a request that asked no
+     * other member.
+     */
+    public int roundTrips() {
+        return isMaster() ? roundTrips : 0;
     }
 }

@@ -77,6 +77,12 @@ public interface KeyUseSession<T> extends Session {
         return use().excludedNodes();
     }
 
+    /** Master: member round trips this request used ({@link KeyUse#roundTrips()}). */
+    @Override
+    default int roundTrips() {
+        return use().roundTrips();
+    }
+
     /** Master: how many attempts were started. */
     default int attemptCount() {
         return use().attemptCount();

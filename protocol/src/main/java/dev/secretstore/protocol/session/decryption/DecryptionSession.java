@@ -91,10 +91,17 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
     /** The master's role (null on members). */
     private MasterRounds master;
 
+    /** Member: a presumed attempt's request that came before this node's own ACL answered; it waits for it. */
+    private DecryptionMessage.PartialRequest waiting;
+
     private DecryptionSession(KeyUse<Result> use, KeyStorage storage, SecureRandom rng) {
         this.use = use;
         this.storage = storage;
         this.rng = rng;
+        use.onEnd(() -> {
+            if (waiting != null) waiting.accessKey().destroy();
+            waiting = null;
+        });
     }
 
     // ================================================================== creation
@@ -125,9 +132,22 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
                                                 KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
                                                 Requester requester, boolean shadow, SecureRandom rng,
                                                 Optional<KeyMetadata> stored, Set<NodeId> excluded) {
+        return startMaster(key, cluster, outbox, reentry, storage, acl, requesters, keyId, requester, shadow, rng, stored, excluded,
+                Optional.empty());
+    }
+
+    /**
+     * As above, with {@code first}: this request's one storage read on this node, the metadata {@code stored} with
+     * this node's share of the version {@link KeyUse#preferred} picks, which its own partial then uses.
+     */
+    public static DecryptionSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
+                                                KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
+                                                Requester requester, boolean shadow, SecureRandom rng,
+                                                Optional<KeyMetadata> stored, Set<NodeId> excluded, Optional<KeyRead> first) {
         KeyUse.Located found = KeyUse.locate(cluster, stored, PROFILE);
         KeyUse<Result> use = new KeyUse<>(key, cluster.self(), found.asked(), outbox, PROFILE, storage, acl, requesters, reentry, keyId,
                 requester, operation(shadow), LOG);
+        use.firstRead(first);
         DecryptionSession s = new DecryptionSession(use, storage, rng);
         Optional<DocumentKey> dk = found.key().flatMap(KeyMetadata::documentKey);
         if (found.key().isPresent() && dk.isEmpty()) {
@@ -137,7 +157,7 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
         MasterRounds rounds = dk.map(d -> s.new MasterRounds(new EncryptedDocumentKey(d.commonPoint(), d.encryptedPoint()), shadow))
                 .orElse(null);
         s.master = rounds;
-        if (use.open(found, rounds, rng, excluded)) use.ask(ConsensusMessage.Request.NO_MESSAGE);
+        if (use.open(found, rounds, rng, excluded)) use.askWithFirstAttempt(ConsensusMessage.Request.NO_MESSAGE);
         return s;
     }
 
@@ -265,9 +285,17 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
             return use.proofContext(attempt.id(), prover);
         }
 
+        /** A presumed attempt may finish once every member's yes is in. */
+        @Override
+        public void voted() {
+            maybeCombine();
+        }
+
         private void maybeCombine() {
             int received = shadow ? shadowShares.size() : shares.size();
             if (received < attempt.group().size()) return;
+            // A presumed attempt (one round trip) finishes only once every member of its group voted yes with its version.
+            if (!use.attempts().confirmed()) return;
             // Every entry was verified on receipt (SEC-12); never combine anything else.
             int t = attempt.version().threshold();
             if (shadow) {
@@ -313,10 +341,40 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
 
     // ================================================================== member (holders, and the master in the group)
 
+    /**
+     * A request that comes before this node answered the consensus (the presumed attempt the master sent with its
+     * consensus request, one round trip) waits for this node's own ACL answer; at most one waits.
+     */
     private void onPartialRequest(DecryptionMessage.PartialRequest r) {
+        if (use.member().answered()) {
+            compute(r, false);
+            return;
+        }
+        if (waiting != null) {
+            r.accessKey().destroy(); // a master sends one presumed attempt
+            return;
+        }
+        waiting = r;
+        use.afterAnswer(() -> {
+            DecryptionMessage.PartialRequest w = waiting;
+            waiting = null;
+            if (w != null) compute(w, true);
+        });
+    }
+
+    /**
+     * This node's partial for {@code r}, or its refusal. A presumed request ({@code presumed}: it came before this
+     * node's answer) that this node's ACL refused, or for a version it does not hold committed, gets no answer at all:
+     * its vote already told the master, which falls back without blame. Never a partial without this node's yes.
+     */
+    private void compute(DecryptionMessage.PartialRequest r, boolean presumed) {
         SessionMessage answer;
         try {
             if (!use.member().firstRequest(r.attemptId())) return; // each attempt id is answered once (duplicates, SEC-18)
+            if (presumed && !use.member().approvedWith(r.version())) {
+                LOG.fine(() -> "decryption " + use.key() + ": presumed attempt " + r.attemptId() + " not answered (this node's vote said why)");
+                return;
+            }
             if (use.refuseIf(r.attemptId(), use.member().refusal(r.group(), r.version()))) return;
             Optional<String> unauthorized = unauthorized(r);
             if (unauthorized.isPresent()) {

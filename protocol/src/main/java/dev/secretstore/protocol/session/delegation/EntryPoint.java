@@ -113,7 +113,13 @@ public final class EntryPoint {
 
     /** Endpoint 5. */
     public CompletionStage<byte[]> retrieveDocumentKey(H256 keyId, Requester requester, Function<Optional<KeyMetadata>, CompletionStage<byte[]>> local) {
-        return serve(request(Endpoint.RETRIEVE_DOCUMENT_KEY, keyId, requester, H256.fromBytes(new byte[32]), List.of()), local,
+        return retrieveDocumentKey(keyId, requester, storage.metadata(keyId), local);
+    }
+
+    /** Endpoint 5, with {@code mine}: this node's metadata of the key as the caller read it for this request. */
+    public CompletionStage<byte[]> retrieveDocumentKey(H256 keyId, Requester requester, Optional<KeyMetadata> mine,
+                                                       Function<Optional<KeyMetadata>, CompletionStage<byte[]>> local) {
+        return serve(request(Endpoint.RETRIEVE_DOCUMENT_KEY, keyId, requester, H256.fromBytes(new byte[32]), List.of()), mine, local,
                 Answers.blob(Endpoint.RETRIEVE_DOCUMENT_KEY));
     }
 
@@ -126,18 +132,37 @@ public final class EntryPoint {
     /** Endpoint 6 without the members {@code excluded} in the decryption group (SEC-33); a delegate is told them. */
     public CompletionStage<KeyServer.ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester, Set<NodeId> excluded,
                                                                                 Function<Optional<KeyMetadata>, CompletionStage<KeyServer.ShadowRetrieval>> local) {
-        return serve(request(Endpoint.RETRIEVE_SHADOWS, keyId, requester, H256.fromBytes(new byte[32]), List.of(), excluded), local,
+        return retrieveDocumentKeyShadows(keyId, requester, excluded, storage.metadata(keyId), local);
+    }
+
+    /** As above, with {@code mine}: this node's metadata of the key as the caller read it for this request. */
+    public CompletionStage<KeyServer.ShadowRetrieval> retrieveDocumentKeyShadows(H256 keyId, Requester requester, Set<NodeId> excluded,
+                                                                                Optional<KeyMetadata> mine,
+                                                                                Function<Optional<KeyMetadata>, CompletionStage<KeyServer.ShadowRetrieval>> local) {
+        return serve(request(Endpoint.RETRIEVE_SHADOWS, keyId, requester, H256.fromBytes(new byte[32]), List.of(), excluded), mine, local,
                 Answers::shadows);
     }
 
     /** Endpoint 7. */
     public CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash, Function<Optional<KeyMetadata>, CompletionStage<byte[]>> local) {
-        return serve(request(Endpoint.SIGN_SCHNORR, keyId, requester, messageHash, List.of()), local, Answers.blob(Endpoint.SIGN_SCHNORR));
+        return signSchnorr(keyId, requester, messageHash, storage.metadata(keyId), local);
+    }
+
+    /** Endpoint 7, with {@code mine}: this node's metadata of the key as the caller read it for this request. */
+    public CompletionStage<byte[]> signSchnorr(H256 keyId, Requester requester, H256 messageHash, Optional<KeyMetadata> mine,
+                                               Function<Optional<KeyMetadata>, CompletionStage<byte[]>> local) {
+        return serve(request(Endpoint.SIGN_SCHNORR, keyId, requester, messageHash, List.of()), mine, local, Answers.blob(Endpoint.SIGN_SCHNORR));
     }
 
     /** Endpoint 8. */
     public CompletionStage<byte[]> signEcdsa(H256 keyId, Requester requester, H256 messageHash, Function<Optional<KeyMetadata>, CompletionStage<byte[]>> local) {
-        return serve(request(Endpoint.SIGN_ECDSA, keyId, requester, messageHash, List.of()), local, Answers.blob(Endpoint.SIGN_ECDSA));
+        return signEcdsa(keyId, requester, messageHash, storage.metadata(keyId), local);
+    }
+
+    /** Endpoint 8, with {@code mine}: this node's metadata of the key as the caller read it for this request. */
+    public CompletionStage<byte[]> signEcdsa(H256 keyId, Requester requester, H256 messageHash, Optional<KeyMetadata> mine,
+                                             Function<Optional<KeyMetadata>, CompletionStage<byte[]>> local) {
+        return serve(request(Endpoint.SIGN_ECDSA, keyId, requester, messageHash, List.of()), mine, local, Answers.blob(Endpoint.SIGN_ECDSA));
     }
 
     private static DelegationMessage.Request request(Endpoint endpoint, H256 keyId, Requester requester, H256 messageHash,
@@ -152,7 +177,11 @@ public final class EntryPoint {
     }
 
     private <T> CompletionStage<T> serve(DelegationMessage.Request request, Function<Optional<KeyMetadata>, CompletionStage<T>> local, Answers.Decoder<T> decoder) {
-        Optional<KeyMetadata> mine = storage.metadata(request.keyId()); // public state only
+        return serve(request, storage.metadata(request.keyId()), local, decoder); // public state only
+    }
+
+    private <T> CompletionStage<T> serve(DelegationMessage.Request request, Optional<KeyMetadata> mine,
+                                         Function<Optional<KeyMetadata>, CompletionStage<T>> local, Answers.Decoder<T> decoder) {
         if (!lookForHolders(request.endpoint(), request.keyId(), mine)) return local.apply(mine);
         return negotiate(request.keyId(), request.endpoint()).thenCompose(reports -> {
             Negotiation.Plan plan = Negotiation.plan(request.endpoint(), reports, mine.map(k -> NegotiationSession.held(k, request.endpoint())));

@@ -123,11 +123,24 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
     public static EcdsaSigningSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
                                                   KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
                                                 Requester requester, H256 messageHash, SecureRandom rng, Optional<KeyMetadata> stored) {
+        return startMaster(key, cluster, outbox, reentry, storage, acl, requesters, keyId, requester, messageHash, rng, stored,
+                Optional.empty());
+    }
+
+    /**
+     * As above, with {@code first}: this request's one storage read on this node, the metadata {@code stored} with
+     * this node's share of the version {@link KeyUse#preferred} picks, which its own contribution then uses.
+     */
+    public static EcdsaSigningSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
+                                                  KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
+                                                  Requester requester, H256 messageHash, SecureRandom rng, Optional<KeyMetadata> stored,
+                                                  Optional<KeyRead> first) {
         // SEC-26: the newest version with 2t+1 holders that hold it committed; SEC-14: only honest-majority versions
         KeyUse.Located found = KeyUse.locate(cluster, stored, PROFILE);
         boolean local = found.key().isPresent() && found.key().get().threshold() == 0;
         KeyUse<byte[]> use = new KeyUse<>(key, cluster.self(), local ? Set.of(cluster.self()) : found.asked(), outbox, PROFILE, storage,
                 acl, requesters, reentry, keyId, requester, Operation.SIGN_ECDSA, LOG);
+        use.firstRead(first);
         EcdsaSigningSession s = new EcdsaSigningSession(use, messageHash, rng);
         if (!local) {
             // 2t ≥ N leaves no candidate: refused at once, no ACL call and no sub-protocol (SEC-14).

@@ -20,6 +20,7 @@ import dev.secretstore.protocol.SecretStoreException.Kind;
 import dev.secretstore.protocol.acl.AclChecker;
 import dev.secretstore.protocol.auth.RequesterCheck;
 import dev.secretstore.protocol.key.KeyMetadata;
+import dev.secretstore.protocol.key.KeyRead;
 import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.key.VersionMetadata;
@@ -102,9 +103,22 @@ public final class SchnorrSigningSession implements KeyUseSession<byte[]> {
     public static SchnorrSigningSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
                                                     KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
                                                 Requester requester, H256 messageHash, SecureRandom rng, Optional<KeyMetadata> stored) {
+        return startMaster(key, cluster, outbox, reentry, storage, acl, requesters, keyId, requester, messageHash, rng, stored,
+                Optional.empty());
+    }
+
+    /**
+     * As above, with {@code first}: this request's one storage read on this node, the metadata {@code stored} with
+     * this node's share of the version {@link KeyUse#preferred} picks, which its own contribution then uses.
+     */
+    public static SchnorrSigningSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
+                                                    KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
+                                                    Requester requester, H256 messageHash, SecureRandom rng, Optional<KeyMetadata> stored,
+                                                    Optional<KeyRead> first) {
         KeyUse.Located found = KeyUse.locate(cluster, stored, PROFILE);
         KeyUse<byte[]> use = new KeyUse<>(key, cluster.self(), found.asked(), outbox, PROFILE, storage, acl, requesters, reentry, keyId,
                 requester, Operation.SIGN_SCHNORR, LOG);
+        use.firstRead(first);
         SchnorrSigningSession s = new SchnorrSigningSession(use, messageHash, rng);
         if (use.open(found, s.master, rng)) use.ask(messageHash);
         return s;
