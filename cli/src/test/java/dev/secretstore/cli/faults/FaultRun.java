@@ -279,7 +279,12 @@ final class FaultRun implements AutoCloseable {
 
     /** Repeats {@code request} while its answer is retryable, within {@link #SETTLE}, as a client would after a fault. */
     <T> Outcome<T> retried(Supplier<Outcome<T>> request) {
-        long end = System.nanoTime() + SETTLE.toNanos();
+        return retried(SETTLE, request);
+    }
+
+    /** {@link #retried(Supplier)} within {@code bound}. */
+    <T> Outcome<T> retried(Duration bound, Supplier<Outcome<T>> request) {
+        long end = System.nanoTime() + bound.toNanos();
         Outcome<T> o = request.get();
         while (retryable(o) && System.nanoTime() - end < 0) {
             sleep(500);
