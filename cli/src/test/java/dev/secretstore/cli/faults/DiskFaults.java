@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Everywhere, also where mounting is refused (an unprivileged container):
  * <ul>
- *   <li>{@link Kind#MISSING}: the directory is renamed away under the node and renamed back to heal.</li>
+ *   <li>{@link Kind#MISSING}: the directory (on a tmpfs, which cannot be renamed: its {@code keys.sqlite}) is
+ *       renamed away under the node and renamed back to heal.</li>
  * </ul>
  */
 final class DiskFaults implements AutoCloseable {
@@ -74,11 +75,13 @@ final class DiskFaults implements AutoCloseable {
                     healing.add(() -> run("umount", d.toString()));
                 }
                 case MISSING -> {
-                    Path away = d.resolveSibling(d.getFileName() + ".away");
-                    Files.move(d, away);
+                    // a mount point cannot be renamed (EBUSY): on a tmpfs the key database file goes away instead
+                    Path gone = mounted.contains(d) ? d.resolve("keys.sqlite") : d;
+                    Path away = gone.resolveSibling(gone.getFileName() + ".away");
+                    Files.move(gone, away);
                     healing.add(() -> {
                         try {
-                            Files.move(away, d);
+                            Files.move(away, gone);
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
