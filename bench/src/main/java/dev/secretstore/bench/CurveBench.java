@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
@@ -49,6 +50,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@code ECAlgorithms.sumOfTwoMultiplies}, {@code sumGQ_ours} the production path
  * ({@code PointSum.addMulGAndMul}, our Strauss/GLV with static G tables).
  */
+// "ours" is the pure-Java backend here (BackendBench compares the two backends); JMH -jvmArgsAppend overrides.
+@Fork(jvmArgsAppend = "-Dsecretstore.crypto.backend=java")
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -7,6 +7,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
@@ -22,6 +23,8 @@ import org.openjdk.jmh.annotations.State;
  * CSPRNG as in the node. The recipient is decoded from bytes every call: a fresh point object, as
  * for a request's public key, so BouncyCastle's per-point comb table is not reused across calls.
  */
+// "ours" is the pure-Java backend here (BackendBench compares the two backends); JMH -jvmArgsAppend overrides.
+@Fork(jvmArgsAppend = "-Dsecretstore.crypto.backend=java")
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)

@@ -1,7 +1,12 @@
 package dev.secretstore.bench;
 
+import dev.secretstore.crypto.CurveBackend;
+import dev.secretstore.crypto.CurveBackends;
+import dev.secretstore.crypto.Ecdsa;
+import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.PointSum;
 import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.RecoverableSignature;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
 import java.lang.management.ManagementFactory;
@@ -10,7 +15,9 @@ import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
+import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.bouncycastle.math.ec.ECAlgorithms;
 import org.bouncycastle.math.ec.ECPoint;
@@ -31,7 +38,9 @@ import org.bouncycastle.math.ec.FixedPointCombMultiplier;
  *
  * <pre>java -cp bench/target/benchmarks.jar dev.secretstore.bench.PairedMulBench [rounds [title-substring]]</pre>
  *
- * With a second argument only the groups whose title contains it run (e.g. {@code "k·G, secret"}).
+ * With a second argument only the groups whose title contains it run (e.g. {@code "k·G, secret"}; {@code "backend:"}
+ * for the java-against-native groups of the {@code CurveBackend} operations). The groups outside those use the
+ * process's backend: run them with {@code -Dsecretstore.crypto.backend=java} for the Java numbers.
  *
  * The inputs are the seeded ones {@link CurveBench} uses; points are decoded from bytes on every call
  * (fresh objects) unless the name says otherwise.
@@ -96,7 +105,38 @@ public final class PairedMulBench {
                 new Variant("BouncyCastle, separate (previous path)", j -> g.multiply(ab[j]).add(fresh.apply(j).multiply(bb[j])).normalize()),
                 new Variant("BouncyCastle sumOfTwoMultiplies", j -> ECAlgorithms.sumOfTwoMultiplies(g, ab[j], fresh.apply(j), bb[j]).normalize()),
                 new Variant("ours (PointSum.addMulGAndMul)", j -> new PointSum().addMulGAndMul(a[j], b[j], PublicPoint.fromUncompressed(pointBytes[j])).toPoint())));
+        runBackends(rounds, a, b, pointBytes, reused, keyBytes, rnd);
         System.out.printf(Locale.ROOT, "load average at end: %s%n", loadAverage());
+    }
+
+    /**
+     * Each {@link CurveBackend} operation with the java and the native backend (called on the backend objects, so the
+     * process's choice does not matter); the points are decoded from bytes on every call, as for points from messages.
+     */
+    private static void runBackends(int rounds, Scalar[] a, Scalar[] b, byte[][] pointBytes, PublicPoint[] reused, byte[][] keyBytes, Random rnd) {
+        int n = BenchInputs.COUNT;
+        SecretScalar[] secrets = new SecretScalar[n];
+        RecoverableSignature[] sigs = new RecoverableSignature[n];
+        H256[] hashes = new H256[n];
+        for (int j = 0; j < n; j++) {
+            secrets[j] = SecretScalar.fromBytes(keyBytes[j]);
+            byte[] h = new byte[32];
+            rnd.nextBytes(h);
+            hashes[j] = H256.fromBytes(h);
+            sigs[j] = Ecdsa.sign(SecretScalar.fromBytes(BenchInputs.key(rnd)), hashes[j]);
+        }
+        IntFunction<PublicPoint> fresh = j -> PublicPoint.fromUncompressed(pointBytes[j]);
+        for (Map.Entry<String, Function<CurveBackend, IntFunction<Object>>> op : List.<Map.Entry<String, Function<CurveBackend, IntFunction<Object>>>>of(
+                Map.entry("backend: k·G, secret k", c -> j -> c.mulG(secrets[j])),
+                Map.entry("backend: k·P, secret k, fresh P", c -> j -> c.mul(secrets[j], fresh.apply(j))),
+                Map.entry("backend: a·P, public a, fresh P", c -> j -> c.mulPublic(a[j], fresh.apply(j))),
+                Map.entry("backend: a·G + b·Q, public, fresh Q", c -> j -> c.mulGAndMulPublic(a[j], b[j], fresh.apply(j))),
+                Map.entry("backend: P + Q", c -> j -> c.add(reused[j], reused[(j + 1) & BenchInputs.MASK])),
+                Map.entry("backend: ECDSA recovery", c -> j -> c.recover(sigs[j], hashes[j])))) {
+            run(op.getKey(), rounds, List.of(
+                    new Variant("java", op.getValue().apply(CurveBackends.java())),
+                    new Variant("native", op.getValue().apply(CurveBackends.nativeBackend()))));
+        }
     }
 
     private static String only = "";

@@ -125,6 +125,22 @@ class ShadowCheckClientTest {
     }
 
     @Test
+    void twoLiarsWhoseErrorsCancelInTheSumAreBothNamed_SEC33() {
+        SecretScalar d0 = SecretScalar.random();
+        SecretScalar d1 = SecretScalar.random();
+        SecretScalar d2 = SecretScalar.random();
+        SecretScalar delta = SecretScalar.random();
+        List<byte[]> sent = List.of(Ecies.encryptToClient(requester.publicKey(), d0.add(delta).toBytes()),
+                Ecies.encryptToClient(requester.publicKey(), d1.sub(delta).toBytes()), Ecies.encryptToClient(requester.publicKey(), d2.toBytes()));
+        List<ShadowResponse.Check> checks = List.of(new ShadowResponse.Check(nodes.get(0), d0.mulG()),
+                new ShadowResponse.Check(nodes.get(1), d1.mulG()), new ShadowResponse.Check(nodes.get(2), d2.mulG()));
+        ShadowResponse r = new ShadowResponse(documentKey, commonPoint, sent, checks);
+        SecretStoreClient c = SecretStoreClient.create(List.of("http://127.0.0.1:9"), requester);
+        assertThatThrownBy(() -> c.documentKeyFromShadows(r)).isInstanceOfSatisfying(SecretStoreException.WrongDecryptShadow.class,
+                e -> assertThat(e.culprits()).containsExactly(nodes.get(0), nodes.get(1)));
+    }
+
+    @Test
     void aShadowThatDoesNotDecryptNamesItsKeyServer_SEC33() throws Exception {
         String good = body(true, List.of(0, 1), List.of());
         String garbage = hex(new byte[145]);

@@ -4,7 +4,6 @@ import java.math.BigInteger;
 import java.util.Arrays;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
-import org.bouncycastle.math.ec.ECPoint;
 
 /**
  * Raw recoverable ECDSA over secp256k1 exactly as Parity's {@code ecdsa_signature.rs} (crypto.md §4):
@@ -106,28 +105,7 @@ public final class Ecdsa {
      * {@code s} is accepted. Public data only, variable time.
      */
     public static PublicPoint recover(RecoverableSignature sig, H256 hash) {
-        BigInteger r = sig.r().toBigInteger();
-        BigInteger x = sig.v() >= 2 ? r.add(Secp256k1.N) : r;
-        if (x.compareTo(Secp256k1.P) >= 0) {
-            throw invalid("signature R.x is not below the field prime");
-        }
-        byte[] compressed = new byte[33];
-        compressed[0] = (byte) ((sig.v() & 1) == 1 ? 0x03 : 0x02);
-        System.arraycopy(Scalar.toBytes32(x), 0, compressed, 1, 32);
-        PublicPoint bigR;
-        try {
-            ECPoint lifted = Secp256k1.CURVE.decodePoint(compressed); // fails if X³+7 is not a square
-            bigR = PublicPoint.of(lifted);
-        } catch (IllegalArgumentException | CryptoException e) {
-            throw invalid("signature R is not on secp256k1");
-        }
-        Scalar e = Scalar.reduce(hash.toBytes());
-        Scalar rInv = sig.r().inverse();
-        PointSum q = new PointSum().addMulGAndMul(e.negate().mul(rInv), sig.s().mul(rInv), bigR); // one double multiplication
-        if (q.isInfinity()) {
-            throw invalid("signature recovers to the point at infinity");
-        }
-        return q.toPoint();
+        return CurveBackends.active().recover(sig, hash);
     }
 
     /** {@code recover(sig, hash).equals(q)}; false (never an exception) when recovery fails. Variable time. */
@@ -139,7 +117,7 @@ public final class Ecdsa {
         }
     }
 
-    private static CryptoException invalid(String message) {
+    static CryptoException invalid(String message) {
         return new CryptoException(CryptoException.Reason.INVALID_SIGNATURE, message);
     }
 }

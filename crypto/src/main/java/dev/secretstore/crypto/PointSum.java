@@ -47,7 +47,11 @@ public final class PointSum {
 
     /** acc += a·G + b·Q (public scalars), one interleaved double multiplication; see {@link #addMuls}. */
     public PointSum addMulGAndMul(Scalar a, Scalar b, PublicPoint q) {
-        return addMuls(a, PublicPoint.generator(), b, q);
+        PublicPoint sum = CurveBackends.active().mulGAndMulPublic(a, b, q);
+        if (sum != null) {
+            acc = acc.add(sum.ecPoint());
+        }
+        return this;
     }
 
     /**

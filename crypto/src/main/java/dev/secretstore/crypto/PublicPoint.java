@@ -129,7 +129,7 @@ public final class PublicPoint {
 
     /** This + other; throws {@code ZERO_RESULT} if the sum is infinity. */
     public PublicPoint add(PublicPoint other) {
-        return of(point.add(other.point));
+        return CurveBackends.active().add(this, other);
     }
 
     /** This − other; throws {@code ZERO_RESULT} if the difference is infinity. */
@@ -147,7 +147,7 @@ public final class PublicPoint {
      * {@link SecretScalar#mul(PublicPoint)} (SEC-06). Throws if k = 0.
      */
     public PublicPoint mul(Scalar k) {
-        return of(Secp256k1.mulPublic(point, k.toBigInteger()));
+        return CurveBackends.active().mulPublic(k, this);
     }
 
     /** The Ethereum address of this public key: {@code keccak256(X‖Y)[12..32]}. */

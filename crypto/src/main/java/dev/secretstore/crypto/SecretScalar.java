@@ -110,9 +110,9 @@ public final class SecretScalar implements Destroyable {
         return this;
     }
 
-    /** s·G with the fixed-base comb (constant time). Throws if s = 0. */
+    /** s·G, constant time ({@link CurveBackends#active()}: the fixed-base comb or libsecp256k1's ecmult_gen). Throws if s = 0. */
     public PublicPoint mulG() {
-        return PublicPoint.of(Secp256k1.mulSecret(Secp256k1.G, live()));
+        return CurveBackends.active().mulG(this);
     }
 
     /**
@@ -120,11 +120,7 @@ public final class SecretScalar implements Destroyable {
      * the GLV multiplier otherwise. Throws if the product is infinity (s = 0).
      */
     public PublicPoint mul(PublicPoint p) {
-        ConstantTimeComb table = p.fixedBaseTable();
-        if (table != null) { // public: which point, not which scalar
-            return PublicPoint.of(Secp256k1.mulSecretFixedBase(table, live()));
-        }
-        return PublicPoint.of(Secp256k1.mulSecret(p.ecPoint(), live()));
+        return CurveBackends.active().mul(this, p);
     }
 
     /** The 32 big-endian bytes. The caller owns the copy and should zero it after use. */

@@ -16,7 +16,7 @@ class EcdsaTest {
     private static final String DEV_SECRET = "4d5db4107d237df6a3d58ee5f70ae63d73d7658d4026f2eefd2f204c81682cb7";
     private static final String DEV_PUBLIC = "3fa8c08c65a83f6b4ea3e04e1cc70cbe3cd391499e3e05ab7dedf28aff9afc538200ff93e3f2b2cb5029f03c7ebee820d63a4c5a9541c83acebe293f54cacf0e";
     private static final String DEV_ADDRESS = "0x00a329c0648769a73afac7f9381e08fb43dbea72";
-    private static final String RPC_SECRET = "82758356bf46b42710d3946a8efa612b7bf5e125e4d49f28facf1139db4a46f4";
+    static final String RPC_SECRET = "82758356bf46b42710d3946a8efa612b7bf5e125e4d49f28facf1139db4a46f4";
     private static final String RPC_PUBLIC = "da7451422738b599d26558d95187b09b64021862d136f160383f059d778e184e51635e6c520194bf1f5d0db359852b001915e75a33d37d9b407f23765279c883";
     private static final String RPC_ADDRESS = "0x00dfe63b22312ab4329ad0d28cad8af987a01932";
     private static final String HASH_ZERO = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -87,9 +87,20 @@ class SecretPathsSourceTest {
                 }
             }
         }
+        // SecretScalar goes through the active backend; the Java backend takes the constant-time multipliers, and the
+        // native one libsecp256k1's constant-time ecmult_gen for k·G and the Java backend for every other secret k·P
         assertThat(Files.readString(SRC.resolve("SecretScalar.java")))
-                .contains("Secp256k1.mulSecret(Secp256k1.G, live())").contains("Secp256k1.mulSecret(p.ecPoint(), live())")
-                .contains("Secp256k1.mulSecretFixedBase(table, live())");
+                .contains("return CurveBackends.active().mulG(this);").contains("return CurveBackends.active().mul(this, p);");
+        assertThat(Files.readString(SRC.resolve("JavaCurveBackend.java")))
+                .contains("Secp256k1.mulSecretG(k.live())").contains("Secp256k1.mulSecret(p.ecPoint(), k.live())")
+                .contains("Secp256k1.mulSecretFixedBase(table, k.live())");
+        String nativeCode = String.join("\n", codeLines(Files.readString(SRC.resolve("NativeCurveBackend.java"))));
+        assertThat(nativeCode).contains("return JavaCurveBackend.INSTANCE.mul(k, p);")
+                .contains("out = lib.pubkeyCreate(kb);").contains("Arrays.fill(kb, (byte) 0);"); // the JNI copy of k is wiped
+        // no secret reaches the variable-time tweak_mul: its only call takes a public Scalar
+        assertThat(nativeCode.split("pubKeyTweakMul\\(", -1)).hasSize(2);
+        assertThat(nativeCode).contains("lib.pubKeyTweakMul(p.toUncompressed(), a.toBytes())").doesNotContain("reveal()")
+                .doesNotContain(".live()");
         assertThat(code).contains("return toEcPoint(table.multiplyAffine(k));"); // a fixed base goes through the comb only
         assertThat(Files.readString(SRC.resolve("Ecdh.java"))).contains("Secp256k1.mulSecretX(p.ecPoint(), d.live())");
     }

@@ -69,6 +69,8 @@ public final class BenchCluster implements AutoCloseable {
     private final List<KeyServerNode> nodes = new ArrayList<>();
     private final PrintStream log;
     private NodeConfig.HttpListeners listeners = NodeConfig.HttpListeners.DEFAULT;
+    private java.time.Duration linkDelay; // null: direct links
+    private final List<DelayProxy> proxies = new ArrayList<>();
 
     private BenchCluster(Path dir, boolean temporary, State state, PrintStream log) {
         this.dir = dir;
@@ -227,6 +229,27 @@ public final class BenchCluster implements AutoCloseable {
                 listeners.opsClientCa());
     }
 
+    /**
+     * WAN mode, before {@link #start}: every member-to-member link goes through a {@link DelayProxy} that holds
+     * each byte for {@code oneWay} in each direction (node i knows peer j at a proxy port forwarding to j).
+     */
+    public void linkDelay(java.time.Duration oneWay) {
+        if (!nodes.isEmpty()) throw new IllegalStateException("choose WAN mode before start; then change the delay with relinkDelay");
+        linkDelay = oneWay;
+    }
+
+    /** WAN mode, after {@link #start}: a new one-way delay on every member link, for bytes read from now on. */
+    public void relinkDelay(java.time.Duration oneWay) {
+        if (linkDelay == null) throw new IllegalStateException("not in WAN mode");
+        linkDelay = oneWay;
+        proxies.forEach(p -> p.delay(oneWay));
+    }
+
+    /** Transport frames the delaying proxies have forwarded so far (0 without {@link #linkDelay}; a zero delay still goes through the proxies). */
+    public long linkFrames() {
+        return proxies.stream().mapToLong(DelayProxy::frames).sum();
+    }
+
     /** Starts every node on free loopback ports and waits until all are connected. */
     public void start() throws IOException, InterruptedException {
         int n = n();
@@ -236,8 +259,9 @@ public final class BenchCluster implements AutoCloseable {
         for (int i = 0; i < n; i++) members.put(new NodeId(nodeKeys.get(i).publicKey()), new InetSocketAddress(loopback, ports.get(i)));
         try {
             for (int i = 0; i < n; i++) {
+                Map<NodeId, InetSocketAddress> view = linkDelay == null ? members : viewThroughProxies(i, members);
                 KeyServerNode.Settings settings = new KeyServerNode.Settings(nodeKeys.get(i), new InetSocketAddress(loopback, ports.get(i)),
-                        members, new InetSocketAddress(loopback, 0), nodeDir(i), CorsPolicy.none(), false,
+                        view, new InetSocketAddress(loopback, 0), nodeDir(i), CorsPolicy.none(), false,
                         storage -> new AllowAllAclChecker(), true, NodeSettings.SESSION_TIMEOUT, NodeSettings.MAX_SESSIONS,
                         // no administrator; no per-requester limits (the bench is one requester at hundreds of requests
                         // per second, which SEC-23's defaults would throttle); no ops listener; no admission by cost
@@ -252,6 +276,41 @@ public final class BenchCluster implements AutoCloseable {
         } catch (IOException | InterruptedException | RuntimeException e) {
             stopNodes();
             throw e;
+        }
+    }
+
+    /** Node i's member map in WAN mode: itself at its own address, every peer at a new delaying proxy to that peer. */
+    private Map<NodeId, InetSocketAddress> viewThroughProxies(int i, Map<NodeId, InetSocketAddress> members) throws IOException {
+        NodeId self = new NodeId(nodeKeys.get(i).publicKey());
+        Map<NodeId, InetSocketAddress> view = new LinkedHashMap<>();
+        for (Map.Entry<NodeId, InetSocketAddress> e : members.entrySet()) {
+            if (e.getKey().equals(self)) {
+                view.put(e.getKey(), e.getValue());
+            } else {
+                DelayProxy proxy = proxyAvoiding(e.getValue(), members);
+                proxies.add(proxy);
+                view.put(e.getKey(), proxy.address());
+            }
+        }
+        return view;
+    }
+
+    /**
+     * A proxy to {@code target} whose own port is none of the members' ports: those were free a moment ago but the
+     * nodes have not all bound them yet, and a proxy's ephemeral port may be one of them.
+     */
+    private DelayProxy proxyAvoiding(InetSocketAddress target, Map<NodeId, InetSocketAddress> members) throws IOException {
+        java.util.Set<Integer> taken = new java.util.HashSet<>();
+        members.values().forEach(a -> taken.add(a.getPort()));
+        List<DelayProxy> rejected = new ArrayList<>();
+        try {
+            while (true) {
+                DelayProxy proxy = new DelayProxy(target, linkDelay);
+                if (!taken.contains(proxy.port())) return proxy;
+                rejected.add(proxy); // held until a good one is found, so the next try gets another port
+            }
+        } finally {
+            rejected.forEach(DelayProxy::close);
         }
     }
 
@@ -277,6 +336,8 @@ public final class BenchCluster implements AutoCloseable {
     private void stopNodes() {
         for (KeyServerNode node : nodes) node.close();
         nodes.clear();
+        proxies.forEach(DelayProxy::close);
+        proxies.clear();
     }
 
     @Override

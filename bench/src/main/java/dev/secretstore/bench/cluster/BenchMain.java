@@ -128,8 +128,29 @@ public final class BenchMain implements Callable<Integer> {
                     + "default: the node's, 1024)")
     Integer idleMaxConnections;
 
+    @Option(names = "--link-delay-ms", split = ",", paramLabel = "D",
+            description = "WAN mode: every member-to-member link goes through a user-space proxy that delays each byte by D ms "
+                    + "each way; the report adds p90, cluster messages per operation and latency in member round trips "
+                    + "(latency / 2D); 0 counts messages through the proxies without delay. Several: each operation is measured "
+                    + "at each D in turn on the same cluster, and the round trips on the critical path are also given as "
+                    + "Δlatency / 2ΔD against the smallest D (in-process cluster only)")
+    List<Double> linkDelayMs;
+
+    @Option(names = "--cores", split = ",", paramLabel = "K",
+            description = "core scaling: run the whole measurement once per K in a child JVM with -XX:ActiveProcessorCount=K, "
+                    + "pinned to CPUs 0 … K−1 with taskset where it exists, and print throughput and cores used per K")
+    List<Integer> cores;
+
+    @Option(names = "--plot", paramLabel = "FILE.svg",
+            description = "also draw the results as SVG: throughput and latency percentiles per run, and the N-scaling and "
+                    + "core-scaling curves when the runs sweep them")
+    Path plot;
+
     private final PrintStream out;
     private final PrintStream err;
+    /** The command line as given (the core sweep passes it on to its children). */
+    private List<String> args = List.of();
+    private int numberOfRun;
 
     BenchMain(PrintStream out, PrintStream err) {
         this.out = out;
@@ -141,7 +162,9 @@ public final class BenchMain implements Callable<Integer> {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        CommandLine cl = new CommandLine(new BenchMain(out, err));
+        BenchMain main = new BenchMain(out, err);
+        main.args = List.of(args);
+        CommandLine cl = new CommandLine(main);
         cl.setOut(new java.io.PrintWriter(out, true));
         cl.setErr(new java.io.PrintWriter(err, true));
         return cl.execute(args);
@@ -163,6 +186,12 @@ public final class BenchMain implements Callable<Integer> {
         if (concurrency < 1) throw new IllegalArgumentException("--concurrency must be at least 1");
         if (rate < 0 || duration <= 0 || warmup < 0) throw new IllegalArgumentException("--rate ≥ 0, --duration > 0 and --warmup ≥ 0");
         if (keys != null && keys < 1) throw new IllegalArgumentException("--keys must be at least 1");
+        if (linkDelayMs != null && (linkDelayMs.isEmpty() || linkDelayMs.stream().anyMatch(d -> d < 0) || remote())) {
+            throw new IllegalArgumentException("--link-delay-ms must be at least 0 and needs the in-process cluster (no --url)");
+        }
+        if (cores != null && (cores.isEmpty() || cores.stream().anyMatch(k -> k < 1) || remote())) {
+            throw new IllegalArgumentException("--cores takes counts of at least 1 and needs the in-process cluster (no --url)");
+        }
         List<Plan> plans = new ArrayList<>();
         for (int n : sizes) {
             if (n < 1) throw new IllegalArgumentException("--nodes must be at least 1");
@@ -215,6 +244,7 @@ public final class BenchMain implements Callable<Integer> {
             err.println("secretstore bench: " + e.getMessage());
             return 2;
         }
+        if (cores != null && !floorOnly) return coreSweep();
         err.printf("measuring primitive prices (libsecp256k1 %s, ours, BouncyCastle) …%n", "0.22.0");
         PrimitiveCosts.Prices prices = PrimitiveCosts.measure(Duration.ofMillis((long) (2000 * priceTime)), Duration.ofMillis((long) (1000 * priceTime)));
         out.println("Primitive prices (µs of CPU per call, measured now):");
@@ -244,6 +274,14 @@ public final class BenchMain implements Callable<Integer> {
         if (results.size() > 1) {
             out.println();
             out.print(Report.table(results));
+        }
+        if (linkDelayMs != null) {
+            out.println();
+            out.print(Report.wanTable(results));
+        }
+        if (plot != null) {
+            Plots.write(plot, Plots.forRuns(results));
+            err.println("wrote " + plot);
         }
         if (log != null) {
             LogManager.getLogManager().reset(); // closes the file
@@ -329,6 +367,7 @@ public final class BenchMain implements Callable<Integer> {
         List<RunResult> results = new ArrayList<>();
         Path dir = dataDir == null ? null : dataDir.resolve("n" + n + "-t" + t);
         try (BenchCluster cluster = BenchCluster.open(dir, n, t, err)) {
+            if (linkDelayMs != null) cluster.linkDelay(millis(linkDelayMs.get(0)));
             boolean needDocumentKeys = plans.stream().anyMatch(p -> p.op().usesKeysWithDocumentKey());
             if (needDocumentKeys) cluster.seedDocumentKeys(documentKeyCount());
             SeededKeys blank = null;
@@ -348,8 +387,15 @@ public final class BenchMain implements Callable<Integer> {
                 KeyPool pool = p.op() == Operation.STORE ? KeyPool.seeded(blank, blankCount)
                         : p.op() == Operation.GENERATE ? null : KeyPool.seeded(cluster.pool(BenchCluster.DOCUMENT_KEY_POOL, true), cluster.documentKeys());
                 Workload w = new Workload(p.op(), pool, cluster.requester(), n, t);
-                RunResult r = measure(p, w, urlsNow, "in-process cluster", stored, true, prices, several);
-                results.add(r);
+                if (linkDelayMs == null) {
+                    results.add(measure(p, w, urlsNow, "in-process cluster", stored, true, prices, several, null, 0));
+                    continue;
+                }
+                for (double d : linkDelayMs) {
+                    cluster.relinkDelay(millis(d));
+                    String target = "in-process cluster, member links delayed " + Report.num(d) + " ms each way";
+                    results.add(measure(p, w, urlsNow, target, stored, true, prices, several || linkDelayMs.size() > 1, cluster::linkFrames, d));
+                }
             }
         }
         return results;
@@ -371,14 +417,14 @@ public final class BenchMain implements Callable<Integer> {
             }
             Workload w = new Workload(p.op(), pool, requester, urls.size(), t);
             results.add(measure(p, w, urls, String.join(",", urls.stream().map(URI::toString).toList()), pool == null ? 0 : pool.size(), false,
-                    prices, several));
+                    prices, several, null, 0));
         }
         return results;
     }
 
     private RunResult measure(Plan p, Workload w, List<URI> targets, String target, long stored, boolean local, PrimitiveCosts.Prices prices,
-                              boolean several) throws Exception {
-        String label = p.op().id() + " N=" + p.n() + " t=" + p.t();
+                              boolean several, java.util.function.LongSupplier linkFrames, double oneWayMs) throws Exception {
+        String label = p.op().id() + " N=" + p.n() + " t=" + p.t() + (linkFrames == null ? "" : " D=" + Report.num(oneWayMs));
         LoadRunner.Config config = new LoadRunner.Config(concurrency, rate, seconds(warmup), seconds(4 * warmup), seconds(duration), checks,
                 label, 120_000);
         String loadBefore = loadAverage();
@@ -388,7 +434,11 @@ public final class BenchMain implements Callable<Integer> {
         // follows must be over before the window; only the window's samples are summarised.
         JfrProfile profile = jfrFile == null ? null : JfrProfile.start(jfrFile);
         Instant[] window = new Instant[2];
-        runner.onWindow(start -> window[start ? 0 : 1] = Instant.now());
+        long[] frames = new long[2];
+        runner.onWindow(start -> {
+            window[start ? 0 : 1] = Instant.now();
+            if (linkFrames != null) frames[start ? 0 : 1] = linkFrames.getAsLong();
+        });
         LoadRunner.Result r;
         try {
             r = runner.run();
@@ -399,6 +449,7 @@ public final class BenchMain implements Callable<Integer> {
         JfrProfile.Summary summary = profile == null ? null : JfrProfile.summarize(jfrFile, window[0], window[1]);
         RunResult result = RunResult.of(p.op(), target, p.n(), p.t(), config, stored, r, local,
                 Floor.totals(Floor.lines(p.op(), p.n(), p.t())), prices, loadBefore, loadAfter, jfrFile == null ? null : jfrFile.toString(), summary);
+        if (linkFrames != null) result = result.withLinks(oneWayMs, r.latency().percentile(90) / 1000.0, frames[1] - frames[0]);
         out.println();
         out.print(Report.run(result));
         if (summary != null) out.print(Report.profile(summary));
@@ -406,12 +457,46 @@ public final class BenchMain implements Callable<Integer> {
         return result;
     }
 
-    private static Path numbered(Path file, Plan p) {
+    /** {@code --cores}: the same measurement once per K in a child JVM, then the scaling table (and plot). */
+    private int coreSweep() throws Exception {
+        CoreSweep sweep = new CoreSweep(args, err);
+        List<CoreSweep.Point> points = new ArrayList<>();
+        List<Map<String, Object>> documents = new ArrayList<>();
+        int code = 0;
+        for (int k : cores) {
+            CoreSweep.Child child = sweep.run(k, out);
+            code = Math.max(code, child.exitCode());
+            points.addAll(child.points());
+            if (child.document() != null) documents.add(child.document());
+        }
+        out.println();
+        out.print(Report.coreTable(points));
+        if (json != null) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("format", 1);
+            doc.put("core_sweep", documents);
+            doc.put("points", points);
+            Report.writeJson(json, doc);
+            err.println("wrote " + json);
+        }
+        if (plot != null) {
+            Plots.write(plot, Plots.forCores(points));
+            err.println("wrote " + plot);
+        }
+        return code;
+    }
+
+    private Path numbered(Path file, Plan p) {
         String name = file.getFileName().toString();
         int dot = name.lastIndexOf('.');
         String stem = dot < 0 ? name : name.substring(0, dot);
         String ext = dot < 0 ? "" : name.substring(dot);
-        return file.resolveSibling(stem + "-" + p.op().id() + "-n" + p.n() + ext);
+        String delay = linkDelayMs == null ? "" : "-d" + numberOfRun++;
+        return file.resolveSibling(stem + "-" + p.op().id() + "-n" + p.n() + delay + ext);
+    }
+
+    private static Duration millis(double ms) {
+        return Duration.ofNanos(Math.round(ms * 1e6));
     }
 
     private static Duration seconds(double s) {

@@ -86,6 +86,77 @@ public final class Report {
                 r.fullyChecked(), r.poolExhausted() ? "; the key pool ran out, the window ended early" : "",
                 r.targetRate() > 0 && r.maxLateSeconds() > 0.1 ? f("; requests started up to %.1f s late (too few threads or saturated)", r.maxLateSeconds()) : ""));
         r.errorKinds().forEach((k, v) -> sb.append(f("  error ×%d: %s%n", v, k)));
+        RunResult.Links l = r.links();
+        if (l != null) {
+            sb.append(f("  member links: %s ms each way; p90 %.1f ms; %s cluster messages per op (%,d transport frames in the window)%s%n",
+                    num(l.oneWayMs()), l.p90Ms(), l.messagesPerOp() == null ? "n/a" : f("%.1f", l.messagesPerOp()), l.frames(),
+                    l.roundTripsP50() == null ? ""
+                            : f("; latency in member round trips (latency / %s ms): p50 %.2f, p99 %.2f", num(2 * l.oneWayMs()),
+                                    l.roundTripsP50(), l.roundTripsP99())));
+        }
+        return sb.toString();
+    }
+
+    static String num(double v) {
+        return v == Math.rint(v) ? f("%.0f", v) : f("%s", v);
+    }
+
+    /**
+     * The WAN table (Markdown): per run the link delay, latency percentiles, the latency in member round trips
+     * (latency / 2D), the round trips on the critical path from the runs of the same operation at the smallest delay
+     * (Δp50 / 2ΔD, which cancels CPU and queueing time common to both) and the cluster messages per operation.
+     */
+    public static String wanTable(List<RunResult> runs) {
+        Map<RunResult, Double> delta = deltaRoundTrips(runs);
+        StringBuilder sb = new StringBuilder();
+        sb.append("| op | N | t | one-way ms | load | ops/s | p50 ms | p90 ms | p99 ms | p50 / 2D | p99 / 2D | Δp50 / 2ΔD "
+                + "| messages / op |\n");
+        sb.append("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (RunResult r : runs) {
+            RunResult.Links l = r.links();
+            if (l == null) continue;
+            Double d = delta.get(r);
+            sb.append(f("| %s | %d | %d | %s | %s | %.1f | %.1f | %.1f | %.1f | %s | %s | %s | %s |%n", r.op(), r.nodes(), r.threshold(),
+                    num(l.oneWayMs()), r.targetRate() > 0 ? f("%.0f/s", r.targetRate()) : "c=" + r.concurrency(), r.opsPerSecond(), r.p50Ms(),
+                    l.p90Ms(), r.p99Ms(), l.roundTripsP50() == null ? "n/a" : f("%.2f", l.roundTripsP50()),
+                    l.roundTripsP99() == null ? "n/a" : f("%.2f", l.roundTripsP99()), d == null ? "" : f("%.2f", d),
+                    l.messagesPerOp() == null ? "n/a" : f("%.1f", l.messagesPerOp())));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * For each WAN run with a larger delay than another run of the same operation, N and t: (p50 − p50 at the smallest
+     * delay) / (2 · (D − smallest D)), the member round trips on the operation's critical path.
+     */
+    static Map<RunResult, Double> deltaRoundTrips(List<RunResult> runs) {
+        Map<String, RunResult> base = new LinkedHashMap<>();
+        for (RunResult r : runs) {
+            if (r.links() == null || r.ops() == 0) continue;
+            String k = r.op() + "/" + r.nodes() + "/" + r.threshold();
+            RunResult b = base.get(k);
+            if (b == null || r.links().oneWayMs() < b.links().oneWayMs()) base.put(k, r);
+        }
+        Map<RunResult, Double> out = new java.util.IdentityHashMap<>();
+        for (RunResult r : runs) {
+            if (r.links() == null || r.ops() == 0) continue;
+            RunResult b = base.get(r.op() + "/" + r.nodes() + "/" + r.threshold());
+            double dd = r.links().oneWayMs() - b.links().oneWayMs();
+            if (dd > 0) out.put(r, (r.p50Ms() - b.p50Ms()) / (2 * dd));
+        }
+        return out;
+    }
+
+    /** The core-scaling table (Markdown): per K and run, throughput, latency and the cores the cluster kept busy. */
+    static String coreTable(List<CoreSweep.Point> points) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| K (active processors) | pinned | op | N | t | ops/s | p50 ms | p99 ms | cores used | CPU ms/op |\n");
+        sb.append("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (CoreSweep.Point p : points) {
+            sb.append(f("| %d | %s | %s | %d | %d | %.1f | %.1f | %.1f | %s | %s |%n", p.cores(), p.pinned() ? "taskset" : "no", p.op(), p.nodes(),
+                    p.threshold(), p.opsPerSecond(), p.p50Ms(), p.p99Ms(), p.coresUsed() == null ? "n/a" : f("%.2f", p.coresUsed()),
+                    p.clusterCpuMsPerOp() == null ? "n/a" : f("%.2f", p.clusterCpuMsPerOp())));
+        }
         return sb.toString();
     }
 

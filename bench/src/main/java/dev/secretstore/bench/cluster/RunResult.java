@@ -20,7 +20,37 @@ public record RunResult(
         Map<String, Long> floorCounts, double floorLibsecpMs, double floorOursMs, double floorBouncyCastleMs,
         Double ratioToLibsecpFloor, Double ratioToOursFloor, Double ratioToBouncyCastleFloor, Double javaRatioToLibsecpFloor,
         String loadAverageBefore, String loadAverageAfter, long fullyChecked, boolean poolExhausted, double maxLateSeconds,
-        String jfrFile, JfrProfile.Summary profile) {
+        String jfrFile, JfrProfile.Summary profile, Links links) {
+
+    /**
+     * WAN mode ({@code --link-delay-ms}): every member link delayed by {@code oneWayMs} each way. {@code messagesPerOp}
+     * counts the cluster transport's frames the delaying proxies forwarded in the window per successful operation
+     * (all members, both directions); {@code roundTripsP50}/{@code P99} are the latency percentiles divided by one
+     * member round trip (2 · {@code oneWayMs}): the round trips on an operation's critical path, plus its CPU and
+     * queueing time expressed in round trips (null without a delay).
+     */
+    public record Links(double oneWayMs, double p90Ms, long frames, Double messagesPerOp, Double roundTripsP50, Double roundTripsP99) {
+        static Links of(double oneWayMs, double p90Ms, long frames, long ops, double p50Ms, double p99Ms) {
+            Double perOp = ops > 0 ? (double) frames / ops : null;
+            return new Links(oneWayMs, p90Ms, frames, perOp, oneWayMs > 0 && ops > 0 ? p50Ms / (2 * oneWayMs) : null,
+                    oneWayMs > 0 && ops > 0 ? p99Ms / (2 * oneWayMs) : null);
+        }
+    }
+
+    /** This result with the member-link figures of a run through delaying proxies ({@code p90Ms}: the run's p90). */
+    RunResult withLinks(double oneWayMs, double p90Ms, long frames) {
+        return new RunResult(op, title, target, nodes, threshold, groupSize, concurrency, targetRate, storedKeys, warmupSeconds, seconds, ops,
+                errors, errorKinds, opsPerSecond, p50Ms, p95Ms, p99Ms, maxMs, meanMs, clusterCpuSeconds, cpuMsPerOp, clusterCpuMsPerOp,
+                clusterJavaCpuMsPerOp, loadGeneratorCpuMsPerOp, cpuMsPerOpByThreadGroup, gcMillis, gcCount, jitMillis, floorCounts,
+                floorLibsecpMs, floorOursMs, floorBouncyCastleMs, ratioToLibsecpFloor, ratioToOursFloor, ratioToBouncyCastleFloor,
+                javaRatioToLibsecpFloor, loadAverageBefore, loadAverageAfter, fullyChecked, poolExhausted, maxLateSeconds, jfrFile, profile,
+                Links.of(oneWayMs, p90Ms, frames, ops, p50Ms, p99Ms));
+    }
+
+    /** Cores the cluster kept busy in the window: its CPU seconds over the window's seconds (null when not measured). */
+    public Double coresUsed() {
+        return clusterCpuSeconds == null || seconds <= 0 ? null : clusterCpuSeconds / seconds;
+    }
 
     /** Builds the result of a local or remote run from what was measured. */
     static RunResult of(Operation op, String target, int n, int t, LoadRunner.Config config, long storedKeys, LoadRunner.Result r,
@@ -54,7 +84,7 @@ public record RunResult(
                 r.cpu().gcMillis(), r.cpu().gcCount(), r.cpu().jitMillis(), counts,
                 floorLib, floorOurs, floorBc, cluster == null ? null : cluster / floorLib, cluster == null ? null : cluster / floorOurs,
                 cluster == null ? null : cluster / floorBc, clusterJava == null ? null : clusterJava / floorLib,
-                loadBefore, loadAfter, r.fullyChecked(), r.exhausted(), r.lateSeconds(), jfrFile, profile);
+                loadBefore, loadAfter, r.fullyChecked(), r.exhausted(), r.lateSeconds(), jfrFile, profile, null);
     }
 
     private static double ms(long nanos, long ops) {
