@@ -84,6 +84,16 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
      *            e.g. {@code share_repair_interval = "2"} → {@code 2})
      */
     public ProcessClusterUnderTest(Path dir, int size, Map<String, String> ext) throws IOException, InterruptedException {
+        this(dir, size, ext, configured -> { });
+    }
+
+    /**
+     * @param beforeStart called with the directory once init-cluster wrote it (and {@code ext} was applied), before
+     *                    any node starts: a chance to change the configurations (e.g. route member links through
+     *                    proxies) or the data directories ({@code data/node-<i>}, i = {@link #configIndex})
+     */
+    public ProcessClusterUnderTest(Path dir, int size, Map<String, String> ext, java.util.function.Consumer<Path> beforeStart)
+            throws IOException, InterruptedException {
         this.dir = dir;
         int base = TestPorts.base();
         this.httpBase = base + 10;
@@ -110,16 +120,23 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
         }
         index.sort(Comparator.comparing(i -> Hex.encode(byIndex.get(i).toBytes()))); // unsigned byte order = hex order
         for (int i : index) ids.add(byIndex.get(i));
-        for (int m = 0; m < size; m++) start(m);
+        beforeStart.accept(dir);
         try {
+            for (int m = 0; m < size; m++) start(m);
             awaitConnected();
         } catch (RuntimeException e) {
-            close(); // the caller gets no instance to close: do not leave the node processes behind
+            close(); // no caller can close what a failed constructor started
             throw e;
         }
     }
 
-    private void start(int member) {
+    /** init-cluster's index of {@code member}: its files are {@code node-<i>.toml}, {@code node-<i>.log}, {@code data/node-<i>}. */
+    public int configIndex(int member) {
+        return index.get(member);
+    }
+
+    /** Starts member's process (on its configuration and data) without waiting for anything. */
+    public void start(int member) {
         int i = index.get(member);
         try {
             processes[member] = new ProcessBuilder(JAVA, "-jar", JAR.toString(), "node", "--config", dir.resolve("node-" + i + ".toml").toString())
@@ -129,7 +146,7 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
         }
     }
 
-    private boolean alive(int member) {
+    public boolean alive(int member) {
         return processes[member] != null && processes[member].isAlive();
     }
 
@@ -160,7 +177,7 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
     }
 
     /** Waits until every live member has a connection to every other live member (and no more). */
-    private void awaitConnected() {
+    public void awaitConnected() {
         Duration bound = START_BOUND;
         BooleanSupplier connected = () -> {
             int live = liveCount();
@@ -216,9 +233,15 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
      * the answer). Non-200 answers become failures with Parity's display text (http-api.md §7).
      */
     private <R> Outcome<R> call(int via, String method, String path, String body, Function<JsonNode, R> decode) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (httpBase + index.get(via)) + path))
+        return call(via, method, path, body, Map.of(), decode);
+    }
+
+    private <R> Outcome<R> call(int via, String method, String path, String body, Map<String, String> headers, Function<JsonNode, R> decode) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (httpBase + index.get(via)) + path))
                 .timeout(answerDeadline())
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(builder::header);
+        HttpRequest request = builder.build();
         Delay fault = armed;
         int victim = armedMember;
         armed = null;
@@ -281,7 +304,17 @@ public final class ProcessClusterUnderTest implements ClusterUnderTest {
 
     @Override
     public Outcome<PublicPoint> retrieveDocumentKeyFromShadows(int via, H256 keyId) {
-        return call(via, "GET", "/shadow/" + keyId.toHex() + "/" + sig(keyId), null, n -> {
+        return retrieveDocumentKeyFromShadows(via, keyId, List.of());
+    }
+
+    /**
+     * Endpoint 6 with the {@code Secretstore-Exclude-Nodes} extension (docs/client.md): the decryption group is chosen
+     * without the {@code excluded} members, so with t+1 members left it is exactly those.
+     */
+    public Outcome<PublicPoint> retrieveDocumentKeyFromShadows(int via, H256 keyId, java.util.Collection<Integer> excluded) {
+        Map<String, String> headers = excluded.isEmpty() ? Map.of()
+                : Map.of("Secretstore-Exclude-Nodes", excluded.stream().map(m -> "0x" + ids.get(m).toHex()).collect(Collectors.joining(",")));
+        return call(via, "GET", "/shadow/" + keyId.toHex() + "/" + sig(keyId), null, headers, n -> {
             List<byte[]> shadows = new ArrayList<>();
             for (JsonNode s : n.get("decrypt_shadows")) shadows.add(hex(s));
             return Decrypted.documentKeyFromShadows(requester, PublicPoint.fromHex(n.get("decrypted_secret").asText()),
