@@ -94,6 +94,22 @@ class OneRoundTripTest {
         assertThat(s.excludedNodes()).isEmpty();
     }
 
+    /**
+     * Every member's session ends with the request (SEC-19): a session left active until its stall timeout holds
+     * the session limit and refuses exclusive sessions (a servers set change) meanwhile.
+     */
+    @ParameterizedTest(name = "master {0}, shadow={1}")
+    @CsvSource({"0,true", "1,true", "0,false"})
+    void everyMembersSessionEndsWithTheRequest(int master, boolean shadow) {
+        DecryptionFixture f = new DecryptionFixture(3, 1);
+        DecryptionSession s = f.start(master, shadow);
+        assertThat(f.run(s)).isEqualTo(f.documentKey);
+        f.cluster.deliverAll();
+        for (var node : f.cluster.nodes()) {
+            assertThat(node.sessions.activeSessions()).as("sessions still active on " + node.id).isEmpty();
+        }
+    }
+
     /** Larger groups too: N = 5, t = 2 is one round trip with three partials. */
     @Test
     void aLargerGroupIsOneRoundTrip() {
