@@ -56,10 +56,20 @@ class AuditTrailNodesTest {
         nodes.forEach(KeyServerNode::close);
     }
 
+    /**
+     * A free port below Linux's ephemeral range (32768 and up): a port the kernel hands out with {@code bind(0)} can
+     * be taken by another node's outgoing connection before this node listens on it.
+     */
     private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_000);
+            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (java.io.IOException taken) {
+                // try another
+            }
         }
+        throw new IllegalStateException("no free port between 20000 and 32000");
     }
 
     private void startCluster(int size) throws Exception {
