@@ -80,6 +80,8 @@ final class FaultRun implements AutoCloseable {
     private volatile Duration deadline = ANSWER;
     /** Whether a 200 must be readable at once through every other live member (off while links are faulted). */
     private volatile boolean readYourWrites = true;
+    /** The member whose data directory is faulted now, or -1 (set by {@link Schedule#DISK_FAULT}). */
+    private volatile int diskFaulted = -1;
 
     FaultRun(long seed) throws Exception {
         this.seed = seed;
@@ -147,6 +149,24 @@ final class FaultRun implements AutoCloseable {
         }
     }
 
+    /** Runs {@code body} while {@code member}'s disk is faulted: that member may refuse any request (see {@link #failsClosed}). */
+    void withDiskFault(int member, Runnable body) {
+        diskFaulted = member;
+        try {
+            body.run();
+        } finally {
+            diskFaulted = -1;
+        }
+    }
+
+    /**
+     * A member that cannot write its audit line answers {@code 500 "Database error: …"} instead of a result (SEC-29,
+     * SEC-38: fail closed); that is not a lost write.
+     */
+    private boolean failsClosed(int member, Outcome<?> o) {
+        return member == diskFaulted && o.status() == 500 && o.error() != null && o.error().startsWith("Database error");
+    }
+
     H256 newId() {
         byte[] b = new byte[32];
         random.nextBytes(b);
@@ -189,7 +209,7 @@ final class FaultRun implements AutoCloseable {
             if (m == via || !cluster.alive(m)) continue;
             int member = m;
             Outcome<PublicPoint> r = history.request("read-your-write", id, member, deadline, () -> cluster.retrieveServerKey(member, id));
-            if (!cluster.alive(member)) continue; // killed while we asked
+            if (!cluster.alive(member) || failsClosed(member, r)) continue; // killed while we asked, or its disk refuses
             if (!r.ok() || !r.value().equals(y)) {
                 violation("key " + History.shortId(id) + " acknowledged by member " + via + " but member " + member + " answered " + r.answer()
                         + " right after the 200");
@@ -217,7 +237,7 @@ final class FaultRun implements AutoCloseable {
                     int member = r;
                     Outcome<PublicPoint> back = history.request("read-your-store", id, member, deadline,
                             () -> cluster.retrieveDocumentKeyFromShadows(member, id));
-                    if (!cluster.alive(member)) continue;
+                    if (!cluster.alive(member) || failsClosed(member, back)) continue;
                     if ((back.ok() && !back.value().equals(m.documentKey())) || (!back.ok() && DOCUMENT_KEY_NOT_FOUND.equals(back.error()))) {
                         violation("document key " + History.shortId(id) + " acknowledged by member " + via + " but member " + member + " answered "
                                 + back.answer() + " right after the 200");

@@ -215,7 +215,7 @@ enum Schedule {
             H256 key = r.storedKey(via);
             r.history.nemesis("disk " + kind + " under member " + victim);
             r.disk.inject(r.configIndex(victim), kind);
-            r.underFault(FaultRun.FAULT_NOTICED, false, () -> workload(r, via, key));
+            r.underFault(FaultRun.FAULT_NOTICED, false, () -> r.withDiskFault(victim, () -> workload(r, via, key)));
             if (!r.cluster.alive(victim)) r.violation("member " + victim + " died of a " + kind + " disk");
             r.disk.heal();
             r.history.nemesis("disk healed under member " + victim);
@@ -294,5 +294,5 @@ enum Schedule {
      * The schedules of the short run in {@code ./mvnw verify}: one of each kind of fault. KILL_DURING_SET_CHANGE is
      * only in the long run while the defects it finds are open (docs/testing.md, "Fault injection").
      */
-    static final List<Schedule> SHORT = List.of(KILL_DURING_GENERATION, KILL_DURING_STORE, SILENT_PARTITION, KILL_ALL);
+    static final List<Schedule> SHORT = List.of(KILL_DURING_GENERATION, KILL_DURING_STORE, SILENT_PARTITION, DISK_FAULT, KILL_ALL);
 }
