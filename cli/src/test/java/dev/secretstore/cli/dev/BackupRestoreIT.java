@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue #16 with real processes: a running member is backed up while it serves, stopped, its data directory wiped,
@@ -28,8 +27,13 @@ class BackupRestoreIT {
     private final Process[] nodes = new Process[3];
     private int httpBase;
 
-    @TempDir
-    Path dir;
+    /** Configurations, data and node logs; kept in {@code cli/target/backup-restore-*} for a failure's diagnosis. */
+    private final Path dir;
+
+    BackupRestoreIT() throws IOException {
+        dir = Files.createTempDirectory(Path.of("target"), "backup-restore-").toAbsolutePath();
+        System.out.println("backup-restore: configurations, data and node logs in " + dir);
+    }
 
     @AfterEach
     void killAll() throws InterruptedException {
