@@ -558,8 +558,18 @@ class ClusterTransportTest {
     void pendingHandshakesAreCapped_SEC28() throws Exception {
         TransportConfig capped = CONFIG.withHandshakeTimeout(Duration.ofSeconds(20)).withMaxPendingHandshakes(1);
         ClusterTransport node = start(KeyPair.random(), new InetSocketAddress(LOOPBACK, 0), Map.of(), new Recorder(), capped);
-        try (RawPeer first = new RawPeer(node.localAddress()); RawPeer second = new RawPeer(node.localAddress())) {
-            assertThat(second.closedWithoutAnyByte()).isTrue();
+        try (RawPeer first = new RawPeer(node.localAddress())) {
+            RawPeer second;
+            try {
+                second = new RawPeer(node.localAddress());
+            } catch (java.net.SocketException resetByTheCap) {
+                // the cap closed it before the socket was even set up: closed without any byte, as asked
+                assertThat(resetByTheCap.getMessage()).contains("reset");
+                return;
+            }
+            try (second) {
+                assertThat(second.closedWithoutAnyByte()).isTrue();
+            }
         }
     }
 
