@@ -111,48 +111,25 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
     // ================================================================== creation
 
     /**
-     * Starts the master side. The returned session may already be finished (404, or too few connected
-     * holders). {@code reentry} must be {@link ClusterSessions#reentry(SessionKey)} for {@code key}.
-     */
-    public static DecryptionSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
-                                                KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
-                                                Requester requester, boolean shadow, SecureRandom rng) {
-        return startMaster(key, cluster, outbox, reentry, storage, acl, requesters, keyId, requester, shadow, rng, storage.metadata(keyId));
-    }
-
-    /** As above, with the key's metadata the caller already read for this request (one storage read per request). */
-    public static DecryptionSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
-                                                KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
-                                                Requester requester, boolean shadow, SecureRandom rng,
-                                                Optional<KeyMetadata> stored) {
-        return startMaster(key, cluster, outbox, reentry, storage, acl, requesters, keyId, requester, shadow, rng, stored, Set.of());
-    }
-
-    /**
-     * As above, never choosing a node of {@code excluded} for a decryption group (the requester left them out after
-     * catching a wrong decrypt shadow, SEC-33).
+     * Starts the master side with partials computed and verified inline, never choosing a node of {@code excluded} for a
+     * decryption group (the requester left them out after catching a wrong decrypt shadow, SEC-33); {@code stored} is the
+     * key's metadata the caller read for this request.
      */
     public static DecryptionSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
                                                 KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
                                                 Requester requester, boolean shadow, SecureRandom rng,
                                                 Optional<KeyMetadata> stored, Set<NodeId> excluded) {
-        return startMaster(key, cluster, outbox, reentry, storage, acl, requesters, keyId, requester, shadow, rng, stored, excluded,
-                Optional.empty());
+        return startMaster(key, cluster, outbox, reentry, Offload.INLINE, storage, acl, requesters, keyId, requester, shadow, rng,
+                stored, excluded, Optional.empty());
     }
 
     /**
-     * As above, with {@code first}: this request's one storage read on this node, the metadata {@code stored} with
-     * this node's share of the version {@link KeyUse#preferred} picks, which its own partial then uses.
+     * Starts the master side. The returned session may already be finished (404, or too few connected holders).
+     * {@code reentry} and {@code offload} must be {@link ClusterSessions#reentry(SessionKey)} and
+     * {@link ClusterSessions#offload(SessionKey)} for {@code key} (partials are computed and verified through it);
+     * {@code first} is this request's one storage read on this node: the metadata {@code stored} with this node's share
+     * of the version {@link KeyUse#preferred} picks, which its own partial then uses.
      */
-    public static DecryptionSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
-                                                KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
-                                                Requester requester, boolean shadow, SecureRandom rng,
-                                                Optional<KeyMetadata> stored, Set<NodeId> excluded, Optional<KeyRead> first) {
-        return startMaster(key, cluster, outbox, reentry, Offload.INLINE, storage, acl, requesters, keyId, requester, shadow, rng,
-                stored, excluded, first);
-    }
-
-    /** As above, computing and verifying partials through {@code offload} ({@link ClusterSessions#offload(SessionKey)} for {@code key}). */
     public static DecryptionSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry, Offload offload,
                                                 KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
                                                 Requester requester, boolean shadow, SecureRandom rng,

@@ -96,15 +96,7 @@ public final class SchnorrSigningSession implements KeyUseSession<byte[]> {
                                                     KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
                                                     Requester requester, H256 messageHash, SecureRandom rng) {
         return startMaster(key, cluster, outbox, reentry, storage, acl, requesters, keyId, requester, messageHash, rng,
-                storage.metadata(keyId));
-    }
-
-    /** As above, with the key's metadata the caller already read for this request (one storage read per request). */
-    public static SchnorrSigningSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
-                                                    KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
-                                                Requester requester, H256 messageHash, SecureRandom rng, Optional<KeyMetadata> stored) {
-        return startMaster(key, cluster, outbox, reentry, storage, acl, requesters, keyId, requester, messageHash, rng, stored,
-                Optional.empty());
+                storage.metadata(keyId), Optional.empty());
     }
 
     /**
