@@ -53,9 +53,10 @@ public final class ClusterSessions {
     }
 
     /**
-     * Records a finished session that served a client request ({@link Session#auditFacts()} present) in this node's
-     * audit trail (SEC-29), on the cluster loop, before the request's answer may leave this node. The node layer does
-     * the writing; this manager only calls it.
+     * Records a session that served a client request ({@link Session#auditFacts()} present) in this node's audit trail
+     * (SEC-29), on the cluster loop: on the master when it finished, before the request's answer may leave this node;
+     * on a member before its first {@linkplain SessionMessage#isContribution() contribution} leaves (or when it
+     * finished, if it never contributed). The node layer does the writing; this manager only calls it.
      */
     public interface Recorder {
         /** Writes {@code session}'s record; throws a {@link SecretStoreException} ({@code DATABASE}) when it cannot. */
@@ -98,6 +99,11 @@ public final class ClusterSessions {
     private Recorder recorder = Recorder.NONE;
     /** Sessions mastered here whose record could not be written, until {@link #recorded} hands the error on. */
     private final Map<SessionKey, SecretStoreException> unrecorded = new HashMap<>();
+    /**
+     * Member sessions of client requests whose line was written before their first contribution (true), or that
+     * refused because it could not be (false): nothing more is recorded or, for a refused one, sent (SEC-29).
+     */
+    private final Map<SessionKey, Boolean> contributed = new HashMap<>();
     /** Answers waiting for their session's record ({@link #recorded}). */
     private final Map<SessionKey, java.util.function.Consumer<SecretStoreException>> awaiting = new HashMap<>();
     private final Map<SessionKey, Entry> active = new HashMap<>();
@@ -295,11 +301,15 @@ public final class ClusterSessions {
             SlaveFactory factory = factories.get(key.type());
             Optional<Session> created = Optional.empty();
             try {
-                created = factory == null ? Optional.empty() : factory.create(envelope, outboxFor(key));
+                created = factory == null ? Optional.empty()
+                        : factory.create(envelope, recordsRequests(key.type()) ? memberOutbox(key) : outboxFor(key));
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "cannot create session " + key + ": " + e.getMessage());
             }
-            if (created.isEmpty()) return;
+            if (created.isEmpty()) {
+                contributed.remove(key);
+                return;
+            }
             entry = new Entry(created.get(), clock.nanoTime());
             active.put(key, entry);
         }
@@ -462,6 +472,54 @@ public final class ClusterSessions {
         return active.containsKey(key);
     }
 
+    /**
+     * The outbox of a member's session of a client request (SEC-29): before the session's first
+     * {@linkplain SessionMessage#isContribution() contribution} leaves, its line is written; when that fails, a
+     * {@link SessionRefusal} ({@code DATABASE}) goes to the master instead, the send throws the recorder's error (the
+     * session fails with it) and nothing more of the session leaves this node. A session without audit facts at that
+     * point (a generation of endpoint 3, recorded by the store that follows it) is recorded when it finishes.
+     */
+    private Outbox memberOutbox(SessionKey key) {
+        Outbox plain = outboxFor(key);
+        return (to, message) -> {
+            Boolean state = contributed.get(key);
+            if (Boolean.FALSE.equals(state)) {
+                LOG.fine(() -> "session " + key + " refused for its audit line; dropped " + message.getClass().getSimpleName());
+                return;
+            }
+            if (state == null && message.isContribution()) {
+                SecretStoreException unwritten = recordContribution(key);
+                if (unwritten != null) {
+                    contributed.put(key, false);
+                    LOG.warning(() -> "session " + key + ": audit line not written; refused to contribute (SEC-29)");
+                    plain.send(key.master(), new SessionRefusal(SecretStoreException.Kind.DATABASE));
+                    throw unwritten;
+                }
+            }
+            plain.send(to, message);
+        };
+    }
+
+    /**
+     * Writes the line of member session {@code key} about to contribute, marking it recorded; null when written or when
+     * the session has no facts yet (then it is recorded when it finishes), else the error (fail closed).
+     */
+    private SecretStoreException recordContribution(SessionKey key) {
+        Entry entry = active.get(key);
+        if (entry == null) return SecretStoreException.of(SecretStoreException.Kind.DATABASE, "no session to record");
+        Optional<AuditFacts> facts;
+        try {
+            facts = entry.session.auditFacts();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "audit facts of " + key + " unavailable", e);
+            return SecretStoreException.of(SecretStoreException.Kind.INTERNAL, "audit facts unavailable");
+        }
+        if (facts.isEmpty()) return null;
+        SecretStoreException unwritten = writeRecord(entry.session, facts.get());
+        if (unwritten == null) contributed.put(key, true);
+        return unwritten;
+    }
+
     /** Session types that serve a client request on their members and are recorded there (SEC-29). */
     static boolean recordsRequests(SessionType type) {
         return switch (type) {
@@ -472,6 +530,7 @@ public final class ClusterSessions {
 
     /** Records a finished session that has audit facts; the recorder's error, or null when recorded or nothing to record. */
     private SecretStoreException recordFinished(Session session) {
+        if (contributed.remove(session.key()) != null) return null; // recorded before it contributed, or refused
         Optional<AuditFacts> facts;
         try {
             facts = session.auditFacts();
@@ -480,8 +539,13 @@ public final class ClusterSessions {
             return SecretStoreException.of(SecretStoreException.Kind.INTERNAL, "audit facts unavailable");
         }
         if (facts.isEmpty()) return null;
+        return writeRecord(session, facts.get());
+    }
+
+    /** Writes {@code session}'s line; the recorder's error, or null when written. */
+    private SecretStoreException writeRecord(Session session, AuditFacts facts) {
         try {
-            recorder.record(session, facts.get());
+            recorder.record(session, facts);
             return null;
         } catch (RuntimeException e) {
             SecretStoreException failure = e instanceof SecretStoreException s ? s
@@ -493,6 +557,10 @@ public final class ClusterSessions {
 
     private void settle(SessionKey key) {
         Entry entry = active.get(key);
+        if (entry != null && !entry.session.isFinished() && Boolean.FALSE.equals(contributed.get(key))) {
+            // refused for its audit line, also where a handler swallowed the send's error (an ACL completion)
+            entry.session.fail(SecretStoreException.of(SecretStoreException.Kind.DATABASE, "audit trail cannot be written"));
+        }
         if (entry != null && entry.session.isFinished()) {
             active.remove(key);
             long now = clock.nanoTime();

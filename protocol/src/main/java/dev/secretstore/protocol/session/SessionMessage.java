@@ -19,4 +19,14 @@ public interface SessionMessage {
     default boolean isInitialization() {
         return false;
     }
+
+    /**
+     * True for the message with which a member of a client request first commits its part (SEC-29): its approving
+     * consensus vote, its acceptance of a generation, its prepared store. Every share, shadow or signature share it
+     * sends comes after that message. The member's audit line is written before the first such message leaves, and
+     * when it cannot be written the member sends a {@link SessionRefusal} instead ({@link ClusterSessions}).
+     */
+    default boolean isContribution() {
+        return false;
+    }
 }

@@ -273,4 +273,142 @@ class AuditRecordingTest {
         assertThat(lines).extracting(Recorded::node).doesNotContain(c.node(1).id);
         assertThat(c.nodes()).allSatisfy(n -> assertThat(n.sessions.activeSessions()).isEmpty());
     }
+
+    // ---- SEC-29/SEC-38: a member whose audit write fails after ready() said yes (a full disk, an I/O error)
+
+    /** Every delivery of session type {@code type} sent by {@code from}, in order. */
+    private static List<SessionMessage> sentBy(List<InMemoryCluster.Delivery> seen, NodeId from, SessionType type) {
+        return seen.stream().filter(d -> d.from().equals(from) && d.envelope().key().type() == type).map(d -> d.envelope().body()).toList();
+    }
+
+    private List<InMemoryCluster.Delivery> watch(InMemoryCluster c) {
+        List<InMemoryCluster.Delivery> seen = new ArrayList<>();
+        c.intercept(d -> {
+            seen.add(d);
+            return List.of(d);
+        });
+        return seen;
+    }
+
+    /** A three-member cluster (t=1) with a server key and a document key stored, and every line of it cleared. */
+    private ClusterKeyServer withDocumentKey(InMemoryCluster c, long threshold) {
+        ClusterKeyServer master = servers(c).get(c.node(0).id);
+        CompletionStage<?> dk = master.generateDocumentKey(keyId, TestRequesters.fresh(requester, c,
+                dev.secretstore.crypto.auth.Operation.GENERATE_DOCUMENT_KEY, keyId, dev.secretstore.crypto.auth.Operation.thresholdParams(threshold)),
+                threshold);
+        c.deliverAll();
+        dk.toCompletableFuture().join();
+        lines.clear();
+        return master;
+    }
+
+    @Test
+    void sec29_sec38_aMemberWhoseLineCannotBeWrittenSendsNoVoteNorShare_theMasterSignsWithTheOthersAtOnce() {
+        InMemoryCluster c = new InMemoryCluster(3);
+        ClusterKeyServer master = withDocumentKey(c, 1);
+        NodeId full = c.node(2).id;
+        logs.get(full).failing = true; // ready() still says yes: the write itself fails
+        List<InMemoryCluster.Delivery> seen = watch(c);
+        CompletionStage<?> sig = master.signSchnorr(keyId, TestRequesters.ofStatic(requester, keyId), H256.keccak(new byte[] {11}));
+        c.deliverAll();
+        assertThat(sig.toCompletableFuture()).as("answered without waiting for the stall timeout (the clock never moved)").isDone();
+        sig.toCompletableFuture().join();
+        assertThat(sentBy(seen, full, SessionType.SCHNORR_SIGNING)).as("its refusal instead of its vote and its share")
+                .singleElement().isEqualTo(new SessionRefusal(Kind.DATABASE));
+        assertThat(lines).extracting(Recorded::node).doesNotContain(full).hasSize(2);
+        assertThat(c.nodes()).allSatisfy(n -> assertThat(n.sessions.activeSessions()).isEmpty());
+    }
+
+    @Test
+    void sec29_sec38_aShadowRetrievalReplansWithoutAMemberWhoseLineCannotBeWritten() {
+        InMemoryCluster c = new InMemoryCluster(3);
+        ClusterKeyServer master = withDocumentKey(c, 1);
+        NodeId full = c.node(1).id;
+        logs.get(full).failing = true;
+        List<InMemoryCluster.Delivery> seen = watch(c);
+        CompletionStage<dev.secretstore.protocol.KeyServer.ShadowRetrieval> shadows = master.retrieveDocumentKeyShadows(keyId,
+                TestRequesters.ofStatic(requester, keyId));
+        c.deliverAll();
+        assertThat(shadows.toCompletableFuture()).as("answered without waiting for the stall timeout").isDone();
+        assertThat(shadows.toCompletableFuture().join().decryptShadows()).as("t+1 shadows, from the master and the other member")
+                .hasSize(2);
+        assertThat(sentBy(seen, full, SessionType.DECRYPTION)).singleElement().isEqualTo(new SessionRefusal(Kind.DATABASE));
+        assertThat(lines).extracting(Recorded::node).doesNotContain(full).hasSize(2);
+    }
+
+    @Test
+    void sec29_sec38_anEcdsaSignatureThatNeedsTheMemberFailsAtOnceWithoutItsShare() {
+        InMemoryCluster c = new InMemoryCluster(3);
+        ClusterKeyServer master = withDocumentKey(c, 1); // ECDSA needs 2t+1 = 3: every member
+        NodeId full = c.node(1).id;
+        logs.get(full).failing = true;
+        List<InMemoryCluster.Delivery> seen = watch(c);
+        CompletionStage<?> sig = master.signEcdsa(keyId, TestRequesters.ofStatic(requester, keyId), H256.keccak(new byte[] {12}));
+        c.deliverAll();
+        assertThat(sig.toCompletableFuture()).as("failed at once, not at the stall timeout").isDone();
+        SecretStoreException e = failure(sig);
+        assertThat(e.kind()).as("the error a lost member gives: retry later").isEqualTo(Kind.CONSENSUS_TEMPORARY_UNREACHABLE);
+        assertThat(sentBy(seen, full, SessionType.ECDSA_SIGNING)).singleElement().isEqualTo(new SessionRefusal(Kind.DATABASE));
+        assertThat(c.nodes()).allSatisfy(n -> assertThat(n.sessions.activeSessions()).isEmpty());
+    }
+
+    @Test
+    void sec29_sec38_aGenerationMemberWhoseLineCannotBeWrittenDealsNothingAndHoldsNoShare() {
+        InMemoryCluster c = new InMemoryCluster(3);
+        ClusterKeyServer master = servers(c).get(c.node(0).id);
+        NodeId full = c.node(1).id;
+        logs.get(full).failing = true;
+        List<InMemoryCluster.Delivery> seen = watch(c);
+        CompletionStage<?> y = master.generateServerKey(keyId, TestRequesters.ofStatic(requester, keyId), 1);
+        c.deliverAll();
+        assertThat(y.toCompletableFuture()).as("answered without waiting for the stall timeout").isDone();
+        assertThat(sentBy(seen, full, SessionType.KEY_GENERATION)).as("no acknowledgement, no deal")
+                .singleElement().isEqualTo(new SessionRefusal(Kind.DATABASE));
+        assertThat(c.node(1).storage.contains(keyId)).isFalse();
+        assertThat(c.node(1).storage.pendingKeyIds()).doesNotContain(keyId);
+        assertThat(lines).extracting(Recorded::node).doesNotContain(full);
+        assertThat(c.nodes()).allSatisfy(n -> assertThat(n.sessions.activeSessions()).isEmpty());
+    }
+
+    @Test
+    void sec29_sec38_aStoreHolderWhoseLineCannotBeWrittenSendsNoPreparedAndKeepsNoPendingRow() {
+        InMemoryCluster c = new InMemoryCluster(3);
+        ClusterKeyServer master = servers(c).get(c.node(0).id);
+        CompletionStage<?> y = master.generateServerKey(keyId, TestRequesters.ofStatic(requester, keyId), 1);
+        c.deliverAll();
+        y.toCompletableFuture().join();
+        lines.clear();
+        NodeId full = c.node(2).id;
+        logs.get(full).failing = true;
+        List<InMemoryCluster.Delivery> seen = watch(c);
+        CompletionStage<?> stored = master.storeDocumentKey(keyId, TestRequesters.ofStatic(requester, keyId),
+                dev.secretstore.crypto.SecretScalar.random().mulG(), dev.secretstore.crypto.SecretScalar.random().mulG());
+        c.deliverAll();
+        assertThat(stored.toCompletableFuture()).as("answered without waiting for the stall timeout").isDone();
+        assertThat(sentBy(seen, full, SessionType.DOCUMENT_KEY_STORE)).as("no Prepared")
+                .singleElement().isEqualTo(new SessionRefusal(Kind.DATABASE));
+        assertThat(c.node(2).storage.pendingKeyIds()).as("its prepared row discarded: the master cannot decide it").doesNotContain(keyId);
+        assertThat(c.node(2).storage.metadata(keyId).orElseThrow().documentKey()).isEmpty();
+        assertThat(lines).extracting(Recorded::node).doesNotContain(full);
+        assertThat(c.nodes()).allSatisfy(n -> assertThat(n.sessions.activeSessions()).isEmpty());
+    }
+
+    @Test
+    void sec29_aMembersLineIsWrittenBeforeItsFirstContributionLeaves() {
+        InMemoryCluster c = new InMemoryCluster(3);
+        ClusterKeyServer master = withDocumentKey(c, 1);
+        NodeId member = c.node(1).id;
+        List<String> order = new ArrayList<>();
+        c.intercept(d -> {
+            if (d.from().equals(member) && d.envelope().key().type() == SessionType.SCHNORR_SIGNING) {
+                order.add(d.envelope().body().getClass().getSimpleName() + (lines.stream().anyMatch(r -> r.node().equals(member)) ? "+line" : ""));
+            }
+            return List.of(d);
+        });
+        CompletionStage<?> sig = master.signSchnorr(keyId, TestRequesters.ofStatic(requester, keyId), H256.keccak(new byte[] {13}));
+        c.deliverAll();
+        sig.toCompletableFuture().join();
+        assertThat(order).isNotEmpty().allSatisfy(m -> assertThat(m).as("sent after its line").endsWith("+line"));
+        assertThat(lines.stream().filter(r -> r.node().equals(member))).as("still one line").hasSize(1);
+    }
 }

@@ -67,7 +67,9 @@ public final class CommitMember {
 
     /**
      * Runs the durable prepare of {@code keys} and reports {@code Prepared}. A storage error is reported to
-     * the master as a refusal with its kind and rethrown, so the session fails with it.
+     * the master as a refusal with its kind and rethrown, so the session fails with it. When {@code Prepared} cannot
+     * be sent (the member's audit line cannot be written, SEC-29: it refuses instead) the prepared writes are
+     * discarded, since the master cannot decide them, and the error is rethrown.
      */
     public void prepare(Set<H256> keys, Runnable write) {
         try {
@@ -78,7 +80,12 @@ public final class CommitMember {
             throw e;
         }
         markPrepared(keys);
-        wire.prepared();
+        try {
+            wire.prepared();
+        } catch (SecretStoreException e) {
+            discardPrepared();
+            throw e;
+        }
     }
 
     /** Records writes the session prepared itself (several keys, some of which may have failed); the session reports. */

@@ -74,6 +74,12 @@ public sealed interface ConsensusMessage extends SessionMessage {
         public Response {
             committed = List.copyOf(committed);
         }
+
+        /** An approval commits the member: it contributes only after it (SEC-29). */
+        @Override
+        public boolean isContribution() {
+            return allowed;
+        }
     }
 
     /** Member → master: it will not take part in (or contribute to) this attempt. */

@@ -51,7 +51,13 @@ public sealed interface GenerationMessage extends SessionMessage {
     }
 
     /** Slave → master: session exists and accepted the init (barrier before any dealing). */
-    record InitAck() implements GenerationMessage {}
+    record InitAck() implements GenerationMessage {
+        /** The acceptance commits the member: it deals only after it (SEC-29). */
+        @Override
+        public boolean isContribution() {
+            return true;
+        }
+    }
 
     /** Slave → master: refused the init (key exists, participant set or id numbers wrong). */
     record Refused(SecretStoreException.Kind reason) implements GenerationMessage {}

@@ -34,7 +34,13 @@ public sealed interface StoreMessage extends SessionMessage {
     }
 
     /** Holder → master: prepared durably. */
-    record Prepared() implements StoreMessage {}
+    record Prepared() implements StoreMessage {
+        /** The holder's promise to keep the document key (SEC-29). */
+        @Override
+        public boolean isContribution() {
+            return true;
+        }
+    }
 
     /** Holder → master: refused, with the reason the holder found. */
     record Refused(SecretStoreException.Kind reason) implements StoreMessage {}
