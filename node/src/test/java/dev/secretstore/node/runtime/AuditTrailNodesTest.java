@@ -77,6 +77,11 @@ class AuditTrailNodesTest {
     }
 
     private void startCluster(int size, Duration sessionTimeout) throws Exception {
+        startCluster(size, sessionTimeout, Map.of());
+    }
+
+    /** {@code auditFiles}: where some nodes (by index) keep their audit file instead of {@code <data dir>/audit.jsonl}. */
+    private void startCluster(int size, Duration sessionTimeout, Map<Integer, Path> auditFiles) throws Exception {
         List<KeyPair> keys = new ArrayList<>();
         Map<NodeId, InetSocketAddress> members = new HashMap<>();
         for (int i = 0; i < size; i++) {
@@ -93,7 +98,9 @@ class AuditTrailNodesTest {
                     dir.resolve("node" + i), CorsPolicy.none(), false, storage -> new AllowAllAclChecker(), true, sessionTimeout, 64,
                     AdminPolicy.NONE, RequestLimits.Config.NONE, null, TransportConfig.defaults(), Availability.DEFAULTS,
                     HostAllowList.defaults(), dev.secretstore.node.http.Admission.Config.NONE, dev.secretstore.node.http.KeyCreators.anyone(),
-                    NodeConfig.RequesterAuthorization.DEFAULT));
+                    NodeConfig.RequesterAuthorization.DEFAULT, NodeConfig.HttpListeners.DEFAULT,
+                    auditFiles.containsKey(i) ? new dev.secretstore.node.audit.AuditTrail.Config(auditFiles.get(i), 1000, Duration.ofSeconds(60))
+                            : dev.secretstore.node.audit.AuditTrail.Config.defaults(dir.resolve("node" + i))));
             nodes.add(node);
             node.start();
         }
@@ -292,5 +299,73 @@ class AuditTrailNodesTest {
         AuditVerifier.Report r = AuditVerifier.verify(file, Optional.empty());
         assertThat(r.ok()).as(r.reason()).isTrue();
         assertThat(requests(file)).hasSize(2);
+    }
+
+    /**
+     * SEC-29, SEC-38: a member whose audit file system is full (the file still there and writable, so {@code access(2)}
+     * says yes; the write itself fails with ENOSPC) refuses instead of contributing. With a key of t = 2 on three nodes
+     * every signature needs that member: each request is then answered with an error, never with a signature the member
+     * has no line of; each one it took part in with a line is one more line in its file.
+     */
+    @Test
+    void sec29_sec38_aMemberWhoseAuditDiskIsFullGivesNoShareWithoutItsLine() throws Exception {
+        Path mount = Files.createDirectories(dir.resolve("audit-tmpfs"));
+        run("mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", mount.toString());
+        try {
+            startCluster(3, Duration.ofSeconds(60), Map.of(2, mount.resolve("audit.jsonl")));
+            H256 keyId = H256.keccak("audit-full-member".getBytes());
+            assertThat(send("POST", "/shadow/" + keyId.toHex() + "/" + sig(keyId) + "/2").statusCode()).isEqualTo(200);
+            Path full = nodes.get(2).auditFile();
+            await(full, 1, n -> n.get("operation").asText().equals("generate_server_key"));
+            fill(mount.resolve("filler"));
+            int refused = 0;
+            for (int i = 0; i < 16 && refused < 3; i++) {
+                int before = requests(full).size();
+                H256 message = H256.keccak(("full-" + i).getBytes());
+                long started = System.nanoTime();
+                HttpResponse<String> r = send("GET", "/schnorr/" + keyId.toHex() + "/" + sig(keyId) + "/" + message.toHex());
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered at once, not at the 60 s stall timeout")
+                        .isLessThan(Duration.ofSeconds(30));
+                int after = requests(full).size();
+                if (r.statusCode() == 200) {
+                    assertThat(after).as("request " + i + " signed: the full member wrote its line first").isEqualTo(before + 1);
+                } else {
+                    assertThat(after).as("request " + i + " refused: no line on the full member").isEqualTo(before);
+                    assertThat(r.body()).doesNotContain("0x");
+                    refused++;
+                }
+            }
+            assertThat(refused).as("the full disk refused the member's lines (the page of the file filled up)").isEqualTo(3);
+            Files.delete(mount.resolve("filler"));
+            H256 healed = H256.keccak("healed".getBytes());
+            assertThat(send("GET", "/schnorr/" + keyId.toHex() + "/" + sig(keyId) + "/" + healed.toHex()).statusCode())
+                    .as("room again: the member takes part again").isEqualTo(200);
+            stop();
+            for (int i = 0; i < nodes.size(); i++) {
+                AuditVerifier.Report v = AuditVerifier.verify(nodes.get(i).auditFile(), Optional.of(nodes.get(i).id()));
+                assertThat(v.ok()).as("node " + i + ": " + v.reason()).isTrue();
+            }
+            nodes.clear();
+        } finally {
+            stop();
+            nodes.clear();
+            run("umount", "-l", mount.toString());
+        }
+    }
+
+    /** Writes zeros until the file system refuses (ENOSPC). */
+    private static void fill(Path filler) throws Exception {
+        byte[] block = new byte[4096];
+        try (java.io.OutputStream out = Files.newOutputStream(filler)) {
+            while (true) out.write(block);
+        } catch (java.io.IOException full) {
+            assertThat(full.getMessage()).contains("No space left");
+        }
+    }
+
+    private static void run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(String.join(" ", command) + ": " + out).isZero();
     }
 }
