@@ -118,6 +118,10 @@ final class AuditChain {
             if (seq != 0) throw new Bad(n, "a segment header after the start");
         } else if ("checkpoint".equals(type)) {
             checkpoint(n, m, seq, prev);
+        } else if ("refusals".equals(type)) {
+            if (!(m.get("count") instanceof Long count) || count < 1 || !(m.get("outcome") instanceof String)) {
+                throw new Bad(n, "a refusals line without a positive count and an outcome");
+            }
         } else if (!"request".equals(type)) {
             throw new Bad(n, "unknown type " + type);
         }

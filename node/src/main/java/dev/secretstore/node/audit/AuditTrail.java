@@ -35,7 +35,9 @@ import java.util.stream.Collectors;
  * lines, every {@code checkpointInterval} with lines to cover ({@link #maybeCheckpoint}), and at {@link #close}.
  *
  * <p><b>Durability.</b> Each line is written to the file (the write returns) before {@link #record} returns, so
- * before the request's answer leaves the node; the file is fsynced at every checkpoint. A write that fails throws
+ * before the request's answer leaves the node (on a member: before its contribution leaves it); the file is fsynced at
+ * every checkpoint. The edge's cheap refusals ({@link #AGGREGATED}) are counted per source and written as one
+ * {@code refusals} line per interval after the first one ({@link #recordAlone}). A write that fails throws
  * {@code DATABASE} (the request is then answered with that error), the file is cut back to its last whole line, and
  * {@link #ready()} is false until that cut succeeds again.
  *
@@ -83,14 +85,34 @@ public final class AuditTrail implements ClusterSessions.Recorder, EdgeAudit, Au
      * @param role       {@code entry}: the node that received the request
      * @param outcome    {@code ok}, an error kind ({@code ACCESS_DENIED}) or a refusal ({@code rate-limited}, …)
      * @param status     the HTTP status of the answer
+     * @param source     the client's address ({@code 203.0.113.5}); null when unknown. Refusals of the
+     *                   {@link #AGGREGATED} outcomes are counted by it (no own line beyond the first per interval)
      */
     public record Alone(String operation, H256 keyId, dev.secretstore.crypto.Address requester, String credential, String role,
-                        String outcome, int status) {
+                        String outcome, int status, String source) {
         public Alone {
             Objects.requireNonNull(role, "role");
             Objects.requireNonNull(outcome, "outcome");
         }
+
+        /** A line of no known source: always written on its own. */
+        public Alone(String operation, H256 keyId, dev.secretstore.crypto.Address requester, String credential, String role,
+                     String outcome, int status) {
+            this(operation, keyId, requester, credential, role, outcome, status, null);
+        }
     }
+
+    /**
+     * The refusals a client can cause in bulk at no cost to itself, before any key, credential or session work: Host
+     * not allowed, refused by CORS, malformed, refused by admission or over a requester's rate. From one source they are
+     * written as one line per interval with a count ({@code "type":"refusals"}) after the first one of the interval,
+     * which is a request line as any other (SEC-29, SEC-35: a flood of them cannot fill the disk).
+     */
+    public static final java.util.Set<String> AGGREGATED = java.util.Set.of("rate-limited", "shed", "host-refused", "cors", "invalid");
+    /** How many sources are counted at once; refusals from further ones are counted as "other sources". */
+    public static final int TALLY_SOURCES = 256;
+    /** How long a source's refusals are counted before their line is written. */
+    public static final Duration TALLY_INTERVAL = Duration.ofSeconds(60);
 
     /** One request line as the status page lists it (SEC-29); null members were null in the line. */
     public record Event(long seq, String time, String request, String operation, String keyId, String requester, String role,
@@ -112,18 +134,25 @@ public final class AuditTrail implements ClusterSessions.Recorder, EdgeAudit, Au
     private boolean lastIsCheckpoint;
     private boolean healthy = true;
     private boolean closed;
+    private final RefusalTally tally;
 
-    private AuditTrail(Config config, KeyPair key, Clock clock) {
+    private AuditTrail(Config config, KeyPair key, Clock clock, int tallySources, Duration tallyInterval) {
         this.config = config;
         this.key = key;
         this.node = new NodeId(key.publicKey());
         this.clock = clock;
         this.lastCheckpointMillis = clock.millis();
+        this.tally = new RefusalTally(tallySources, tallyInterval.toMillis());
     }
 
     /** Opens (or creates) the file and continues its chain; see the class comment for a damaged one. */
     public static AuditTrail open(Config config, KeyPair nodeKey, Clock clock) throws IOException {
-        AuditTrail trail = new AuditTrail(config, nodeKey, clock);
+        return open(config, nodeKey, clock, TALLY_SOURCES, TALLY_INTERVAL);
+    }
+
+    /** As above, counting the {@link #AGGREGATED} refusals of at most {@code tallySources} sources per {@code tallyInterval}. */
+    static AuditTrail open(Config config, KeyPair nodeKey, Clock clock, int tallySources, Duration tallyInterval) throws IOException {
+        AuditTrail trail = new AuditTrail(config, nodeKey, clock, tallySources, tallyInterval);
         trail.start();
         return trail;
     }
@@ -246,9 +275,24 @@ public final class AuditTrail implements ClusterSessions.Recorder, EdgeAudit, Au
                 f.requester().map(AuditTrail::address).orElse(null), role, outcome));
     }
 
-    /** Records a request no session recorded ({@link Alone}): one line; throws {@code DATABASE} when it cannot. */
+    /**
+     * Records a request no session recorded ({@link Alone}): one line, or for an {@link #AGGREGATED} refusal from a
+     * known source that is not the first of its interval, a count in that source's next {@code refusals} line; throws
+     * {@code DATABASE} when a line cannot be written (nothing is counted while the trail cannot write).
+     */
     @Override
     public synchronized void recordAlone(Alone a) {
+        boolean tallied = a.source() != null && AGGREGATED.contains(a.outcome()) && healthy && !closed;
+        if (tallied && !tally.offer(a.source(), a.outcome(), clock.millis())) return;
+        try {
+            writeAlone(a);
+        } catch (RuntimeException e) {
+            if (tallied) tally.forget(a.source(), a.outcome()); // the next one from the source is written as a first again
+            throw e;
+        }
+    }
+
+    private void writeAlone(Alone a) {
         byte[] id = new byte[32];
         RANDOM.nextBytes(id);
         String request = H256.fromBytes(id).toHex();
@@ -292,11 +336,40 @@ public final class AuditTrail implements ClusterSessions.Recorder, EdgeAudit, Au
         return out;
     }
 
-    /** Appends a checkpoint if the interval passed with lines to cover; for the node's periodic task. */
+    /**
+     * Writes the {@code refusals} lines of the counting intervals that ended, then appends a checkpoint if the
+     * checkpoint interval passed with lines to cover; for the node's periodic task.
+     */
     public synchronized void maybeCheckpoint() {
-        if (closed || sinceCheckpoint == 0) return;
+        if (closed) return;
+        writeTallies(false);
+        if (sinceCheckpoint == 0) return;
         if (clock.millis() - lastCheckpointMillis < config.checkpointInterval().toMillis()) return;
         checkpointQuietly();
+    }
+
+    /**
+     * One {@code refusals} line per counted source and outcome whose interval ended (every one when {@code all}): the
+     * source ({@code null}: the sources beyond the ones counted one by one), the outcome, how many refusals were
+     * counted (the interval's first, written as a request line of its own, not included), and the interval.
+     */
+    private void writeTallies(boolean all) {
+        long now = clock.millis();
+        for (RefusalTally.Count c : tally.due(now, all)) {
+            AuditFormat.Builder b = new AuditFormat.Builder().num("seq", seq).str("time", now()).str("type", "refusals")
+                    .str("source", c.key().source())
+                    .str("outcome", c.key().outcome())
+                    .num("count", c.count())
+                    .str("from", TIME.format(java.time.Instant.ofEpochMilli(c.fromMillis()).truncatedTo(ChronoUnit.MILLIS)))
+                    .str("to", now());
+            try {
+                append(b, false);
+            } catch (SecretStoreException e) {
+                LOG.severe(() -> "audit trail: " + c.count() + " refusals (" + c.key().outcome() + ") from "
+                        + (c.key().source() == null ? "other sources" : c.key().source()) + " not recorded: " + e.displayText());
+            }
+        }
+        if (sinceCheckpoint >= config.checkpointLines()) checkpointQuietly();
     }
 
     private void checkpointQuietly() {
@@ -381,10 +454,11 @@ public final class AuditTrail implements ClusterSessions.Recorder, EdgeAudit, Au
         return sinceCheckpoint;
     }
 
-    /** Appends a final checkpoint (unless the last line is one) and stops writing. */
+    /** Writes the counted refusals, appends a final checkpoint (unless the last line is one) and stops writing. */
     @Override
     public synchronized void close() {
         if (closed) return;
+        writeTallies(true);
         if (!lastIsCheckpoint) checkpointQuietly();
         closed = true;
     }

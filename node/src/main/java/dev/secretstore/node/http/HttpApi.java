@@ -242,6 +242,8 @@ public final class HttpApi implements AutoCloseable, HttpHandler {
         String operation;
         /** True when this listener writes no audit line of its own: a session recorded it, or it is no key request. */
         boolean recordedElsewhere;
+        /** The client's address, by which the edge's cheap refusals are counted in the audit file (SEC-29); null if unknown. */
+        String source;
         final AtomicReference<Admission.Ticket> ticket = new AtomicReference<>();
 
         void release() {
@@ -263,6 +265,8 @@ public final class HttpApi implements AutoCloseable, HttpHandler {
     }
 
     private CompletionStage<HttpResponse> route(HttpRequest exchange, Call call) {
+        InetSocketAddress remote = exchange.remote();
+        call.source = remote == null || remote.getAddress() == null ? null : remote.getAddress().getHostAddress();
         // the address the listener is bound to (a wildcard stays a wildcard), with the port it got
         InetSocketAddress bound = new InetSocketAddress(bindAddress, exchange.local().getPort());
         if (!hosts.admits(exchange.headerValues("Host"), exchange.protocol(), bound)) {
@@ -502,7 +506,7 @@ public final class HttpApi implements AutoCloseable, HttpHandler {
         if (!call.recordedElsewhere) {
             try {
                 audit.recordAlone(new AuditTrail.Alone(call.operation, keyId, requester == null ? null : requester.address(), credential,
-                        "entry", auditOutcome(status, outcome), status));
+                        "entry", auditOutcome(status, outcome), status, call.source));
             } catch (SecretStoreException e) {
                 // SEC-29, fail closed: no result nor refusal leaves without its line; the same answer as a session's
                 String refused = outcome;

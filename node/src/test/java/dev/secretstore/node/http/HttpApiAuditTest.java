@@ -204,10 +204,40 @@ class HttpApiAuditTest {
         int third = send("GET", path).statusCode();
         assertThat(List.of(second, third)).contains(429);
         List<JsonNode> lines = lines();
-        assertThat(lines).hasSize(3);
-        JsonNode refused = lines.get(second == 429 ? 1 : 2);
+        JsonNode refused = lines.stream().filter(l -> l.get("status").asInt() == 429).findFirst().orElseThrow();
         assertLine(refused, "retrieve_server_key", KEY.toHex(), null, null, "rate-limited", 429);
         assertVerifies();
+        // the first refusal from this source is a line of its own; a second one in the same interval is counted (SEC-35)
+        assertThat(lines.size() + countedRefusals()).isEqualTo(3);
+    }
+
+    /** The refusals counted into {@code "type":"refusals"} lines (after {@link #assertVerifies} closed the trail). */
+    private long countedRefusals() throws Exception {
+        long n = 0;
+        for (String line : Files.readAllLines(trail.file())) {
+            JsonNode m = JSON.readTree(line);
+            if (m.get("type").asText().equals("refusals")) n += m.get("count").asLong();
+        }
+        return n;
+    }
+
+    @Test
+    void sec29_sec35_aFloodOfMalformedRequestsIsOneLineAndACount() throws Exception {
+        start();
+        int n = 40;
+        for (int i = 0; i < n; i++) assertThat(send("GET", "/shadow/zz").statusCode()).isEqualTo(400);
+        assertLine(onlyLine(), null, null, null, null, "invalid", 400);
+        assertVerifies(); // closing writes the count before the final checkpoint
+        List<JsonNode> counted = new ArrayList<>();
+        for (String line : Files.readAllLines(trail.file())) {
+            JsonNode m = JSON.readTree(line);
+            if (m.get("type").asText().equals("refusals")) counted.add(m);
+        }
+        assertThat(counted).singleElement().satisfies(m -> {
+            assertThat(m.get("source").asText()).isEqualTo("127.0.0.1");
+            assertThat(m.get("outcome").asText()).isEqualTo("invalid");
+            assertThat(m.get("count").asLong()).isEqualTo(n - 1);
+        });
     }
 
     @Test
