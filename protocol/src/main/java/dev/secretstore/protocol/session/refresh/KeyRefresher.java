@@ -253,7 +253,12 @@ public final class KeyRefresher {
      */
     private boolean notReadyYet(Job job, H256 keyId, Set<NodeId> exclude, Set<NodeId> notReady, SecretStoreException e, int retry) {
         long now = clock.nanoTime();
-        if (job.waitUntil == null) job.waitUntil = now + NOT_READY_WAIT.toNanos();
+        if (job.waitUntil == null) {
+            job.waitUntil = now + NOT_READY_WAIT.toNanos();
+            LOG.info(() -> "share refresh: " + notReady.stream().map(NodeId::shortId).toList() + " not ready for key " + keyId
+                    + " (repairing it?); keys like it are tried again every " + NOT_READY_GAP.toSeconds() + " s for up to "
+                    + NOT_READY_WAIT.toSeconds() + " s, then without the members still not ready");
+        }
         if (now - job.waitUntil < 0) {
             LOG.fine(() -> "share refresh of key " + keyId + ": " + notReady.stream().map(NodeId::shortId).toList()
                     + " not ready yet; trying it again later");
