@@ -279,18 +279,21 @@ public final class ClusterSessions {
                 LOG.fine(() -> "dropped message for unknown session " + key + " from " + authenticatedSender.shortId());
                 return;
             }
+            // Every refusal to join is said at once, so the master re-plans or fails now instead of at its stall timeout,
+            // holding a session (and so refusing exclusive sessions) all that while.
             if (active.size() >= maxSessions) {
                 LOG.warning(() -> "session limit reached; refused " + key);
+                refuseToJoin(key, authenticatedSender, SecretStoreException.Kind.TOO_EARLY_FOR_REQUEST);
                 return;
             }
             if (exclusiveActive() && !isExclusive(key.type()) && !runsBesideExclusive(key.type())) { // an exclusive one is created to refuse (HasActiveSessions)
                 LOG.warning(() -> "exclusive session active; refused " + key + " from " + authenticatedSender.shortId());
+                refuseToJoin(key, authenticatedSender, SecretStoreException.Kind.EXCLUSIVE_SESSION_ACTIVE);
                 return;
             }
             if (!recorder.ready() && recordsRequests(key.type())) {
                 LOG.warning(() -> "audit trail cannot be written; refused " + key + " from " + authenticatedSender.shortId() + " (SEC-29)");
-                // at once, so the master re-plans or fails now instead of at its stall timeout (SEC-38)
-                outboxFor(key).send(authenticatedSender, new SessionRefusal(SecretStoreException.Kind.DATABASE));
+                refuseToJoin(key, authenticatedSender, SecretStoreException.Kind.DATABASE); // SEC-38
                 return;
             }
             SlaveFactory factory = factories.get(key.type());
@@ -326,6 +329,11 @@ public final class ClusterSessions {
         }
         entry.lastProgress = clock.nanoTime();
         settle(key);
+    }
+
+    /** Tells the master of {@code key} that this node does not join its session ({@link SessionRefusal}). */
+    private void refuseToJoin(SessionKey key, NodeId master, SecretStoreException.Kind reason) {
+        if (SessionRefusal.USED_BY.contains(key.type())) outboxFor(key).send(master, new SessionRefusal(reason));
     }
 
     /** A peer's connection dropped: every session it takes part in is told. */
