@@ -105,7 +105,9 @@ public final class ClusterMessages {
 
     /** Wire prefix of each session type a member may refuse to join ({@link SessionRefusal}). */
     private static final Map<SessionType, String> REFUSAL = Map.of(SessionType.KEY_GENERATION, "gen", SessionType.DOCUMENT_KEY_STORE,
-            "store", SessionType.DECRYPTION, "dec", SessionType.SCHNORR_SIGNING, "sch", SessionType.ECDSA_SIGNING, "ecd");
+            "store", SessionType.DECRYPTION, "dec", SessionType.SCHNORR_SIGNING, "sch", SessionType.ECDSA_SIGNING, "ecd",
+            SessionType.SERVERS_SET_CHANGE, "ssc", SessionType.PENDING_RESOLUTION, "res", SessionType.SHARE_REPAIR, "rep",
+            SessionType.KEY_REFRESH, "ref", SessionType.DELEGATION, "del");
 
     /** One family per sub-protocol, named under each session type that uses it: {@code <session>.<sub-protocol>.<message>}. */
     private static void registerSubProtocols(MessageCodec codec) {

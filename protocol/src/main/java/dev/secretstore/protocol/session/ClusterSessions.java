@@ -234,6 +234,7 @@ public final class ClusterSessions {
             throw SecretStoreException.of(SecretStoreException.Kind.EXCLUSIVE_SESSION_ACTIVE);
         }
         if (isExclusive(key.type()) && !active.isEmpty()) {
+            LOG.info(() -> "refused " + key + ": " + describeActive());
             throw SecretStoreException.of(SecretStoreException.Kind.HAS_ACTIVE_SESSIONS);
         }
         if (active.size() >= maxSessions) {
@@ -284,18 +285,21 @@ public final class ClusterSessions {
                 LOG.fine(() -> "dropped message for unknown session " + key + " from " + authenticatedSender.shortId());
                 return;
             }
+            // Every refusal to join is said at once, so the master re-plans or fails now instead of at its stall timeout,
+            // holding a session (and so refusing exclusive sessions) all that while.
             if (active.size() >= maxSessions) {
                 LOG.warning(() -> "session limit reached; refused " + key);
+                refuseToJoin(key, authenticatedSender, SecretStoreException.Kind.TOO_EARLY_FOR_REQUEST);
                 return;
             }
             if (exclusiveActive() && !isExclusive(key.type()) && !runsBesideExclusive(key.type())) { // an exclusive one is created to refuse (HasActiveSessions)
                 LOG.warning(() -> "exclusive session active; refused " + key + " from " + authenticatedSender.shortId());
+                refuseToJoin(key, authenticatedSender, SecretStoreException.Kind.EXCLUSIVE_SESSION_ACTIVE);
                 return;
             }
             if (!recorder.ready() && recordsRequests(key.type())) {
                 LOG.warning(() -> "audit trail cannot be written; refused " + key + " from " + authenticatedSender.shortId() + " (SEC-29)");
-                // at once, so the master re-plans or fails now instead of at its stall timeout (SEC-38)
-                outboxFor(key).send(authenticatedSender, new SessionRefusal(SecretStoreException.Kind.DATABASE));
+                refuseToJoin(key, authenticatedSender, SecretStoreException.Kind.DATABASE); // SEC-38
                 return;
             }
             SlaveFactory factory = factories.get(key.type());
@@ -312,6 +316,8 @@ public final class ClusterSessions {
             }
             entry = new Entry(created.get(), clock.nanoTime());
             active.put(key, entry);
+            LOG.fine(() -> "session " + key + " joined on " + envelope.body().getClass().getSimpleName() + " from "
+                    + authenticatedSender.shortId());
         }
         Session session = entry.session;
         if (!session.participants().contains(authenticatedSender)) {
@@ -333,6 +339,11 @@ public final class ClusterSessions {
         }
         entry.lastProgress = clock.nanoTime();
         settle(key);
+    }
+
+    /** Tells the master of {@code key} that this node does not join its session ({@link SessionRefusal}). */
+    private void refuseToJoin(SessionKey key, NodeId master, SecretStoreException.Kind reason) {
+        if (SessionRefusal.USED_BY.contains(key.type())) outboxFor(key).send(master, new SessionRefusal(reason));
     }
 
     /** A peer's connection dropped: every session it takes part in is told. */
@@ -463,9 +474,32 @@ public final class ClusterSessions {
         return active.keySet().stream().anyMatch(k -> isExclusive(k.type()));
     }
 
-    /** True while any session runs (an exclusive session's other members refuse to start then). */
+    /**
+     * True while any session runs (an exclusive session's other members refuse to start then); when true, says which
+     * in the log, since the caller is about to refuse an exclusive session because of them.
+     */
     public boolean hasActiveSessions() {
-        return !active.isEmpty();
+        if (active.isEmpty()) return false;
+        LOG.info(() -> "an exclusive session cannot start here: " + describeActive());
+        return true;
+    }
+
+    /** The running sessions for a log line: how many, and the first few with their age and idle time. */
+    String describeActive() {
+        long now = clock.nanoTime();
+        StringBuilder out = new StringBuilder().append(active.size()).append(" session(s) active");
+        int shown = 0;
+        for (Map.Entry<SessionKey, Entry> e : active.entrySet()) {
+            if (shown++ == 5) {
+                out.append(", ...");
+                break;
+            }
+            out.append(shown == 1 ? ": " : ", ").append(e.getKey())
+                    .append(" (started ").append(Duration.ofNanos(Math.max(0, now - e.getValue().started)).toMillis())
+                    .append(" ms ago, idle ").append(Duration.ofNanos(Math.max(0, now - e.getValue().lastProgress)).toMillis())
+                    .append(" ms)");
+        }
+        return out.toString();
     }
 
     public boolean isActive(SessionKey key) {
@@ -573,6 +607,8 @@ public final class ClusterSessions {
                 if (unrecorded.size() >= maxSessions) unrecorded.clear(); // only answers nobody waits for any more
                 unrecorded.put(key, unwritten);
             }
+            LOG.fine(() -> "session " + key + " ended " + entry.session.failure().map(f -> f.kind().name()).orElse("ok") + " after "
+                    + Duration.ofNanos(Math.max(0, now - entry.started)).toMillis() + " ms");
             try {
                 observer.finished(entry.session, Math.max(0, now - entry.started));
             } catch (RuntimeException e) {
