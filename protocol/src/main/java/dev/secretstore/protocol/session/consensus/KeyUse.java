@@ -288,9 +288,19 @@ public final class KeyUse<T> {
             claimedFor = params;
             then.run();
         }, e -> {
-            if (!(e instanceof SecretStoreException s)) throw e;
-            refuseCredential(s);
+            if (refusal(e)) {
+                refuseCredential((SecretStoreException) e);
+            } else if (e instanceof SecretStoreException s) {
+                fail(s); // not the credential's fault (the node is shutting down, say): the request just fails
+            } else {
+                throw e;
+            }
         });
+    }
+
+    /** Whether an offloaded recovery failed because of the credential ({@link RequesterCheck.Admitted#recover()}'s error). */
+    private static boolean refusal(RuntimeException e) {
+        return e instanceof SecretStoreException s && s.kind() == Kind.INSUFFICIENT_REQUESTER_DATA;
     }
 
     private void refuseCredential(SecretStoreException e) {
@@ -455,8 +465,8 @@ public final class KeyUse<T> {
             }
             consider(r, derived, held.get());
         }, e -> {
-            if (!(e instanceof SecretStoreException s)) throw e;
-            refuseRequest(s);
+            if (!refusal(e)) throw e; // not the credential's fault: this side fails without blaming the master
+            refuseRequest((SecretStoreException) e);
         });
     }
 

@@ -12,6 +12,7 @@ import dev.secretstore.protocol.session.TestRequesters;
 import dev.secretstore.protocol.session.consensus.ConsensusMessage;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -104,6 +105,23 @@ class OffloadedConsensusTest {
                     .extracting(Culprit::node, Culprit::reason)
                     .containsExactly(org.assertj.core.groups.Tuple.tuple(master, Culprit.Reason.UNAUTHORIZED_REQUEST));
         }
+        assertThat(f.cluster.allIdle()).isTrue();
+    }
+
+    /**
+     * A master whose worker pool refuses work (the node is shutting down) fails the request it is asked for with an
+     * internal error, blaming nobody: the refusal is not the requester's credential's fault.
+     */
+    @Test
+    void aPoolThatRefusesWorkFailsTheRequestWithoutBlame() {
+        DecryptionFixture f = new DecryptionFixture(3, 1);
+        f.node(2).sessions.workers(task -> {
+            throw new java.util.concurrent.RejectedExecutionException("shut down");
+        });
+        DecryptionSession s = f.start(2, true);
+        f.cluster.deliverAll();
+        assertThat(DecryptionFixture.failureKind(s)).isEqualTo(Kind.INTERNAL);
+        assertThat(s.blamed()).isEmpty();
         assertThat(f.cluster.allIdle()).isTrue();
     }
 
