@@ -111,7 +111,7 @@ public final class ClusterKeyServer implements KeyServer {
         sessions.registerFactory(SessionType.DOCUMENT_KEY_STORE, DocumentKeyStoreSession.factory(cluster.self(), storage, requesters));
         sessions.registerFactory(SessionType.PENDING_RESOLUTION, PendingResolutionSession.factory(cluster, storage, sessions));
         this.resolver = new PendingResolver(sessions, cluster, storage, clock, random, Duration.ofSeconds(2));
-        sessions.registerFactory(SessionType.KEY_GENERATION, KeyGenerationSession.factory(cluster, storage, requesters, random));
+        sessions.registerFactory(SessionType.KEY_GENERATION, KeyGenerationSession.factory(cluster, sessions, storage, requesters, random));
         sessions.registerFactory(SessionType.DECRYPTION, DecryptionSession.factory(cluster, sessions, storage, acl, requesters, random));
         sessions.registerFactory(SessionType.SCHNORR_SIGNING, SchnorrSigningSession.factory(cluster, sessions, storage, acl, requesters,
                 random));
@@ -207,7 +207,7 @@ public final class ClusterKeyServer implements KeyServer {
 
     private CompletionStage<PublicPoint> generate(H256 keyId, Requester requester, Operation operation, long threshold) {
         return onLoop(() -> startSession(SessionType.KEY_GENERATION, key -> outbox -> KeyGenerationSession.startMaster(key, cluster,
-                outbox, storage, requesters, keyId, requester, operation, threshold, availability, random)));
+                outbox, sessions.offload(key), storage, requesters, keyId, requester, operation, threshold, availability, random)));
     }
 
     @Override

@@ -64,31 +64,14 @@ public final class RequesterCheck {
 
     /**
      * The requester of {@code credential} for {@code operation} on {@code keyId} with {@code params}
-     * ({@link Operation}'s parameter field), without spending a nonce.
+     * ({@link Operation}'s parameter field), without spending a nonce: {@link #admit}, then {@link Admitted#recover()}.
      *
      * @throws SecretStoreException {@code INSUFFICIENT_REQUESTER_DATA} for a signature that does not recover or an
      *     authorization that is malformed, signed for something else, or outside its validity window;
      *     {@code FRESH_AUTHORIZATION_REQUIRED} for a static signature the legacy policy does not allow here
      */
     public dev.secretstore.protocol.Requester verify(Credential credential, Operation operation, H256 keyId, H256 params) {
-        if (credential instanceof Credential.Static s) {
-            if (!settings.legacy().allowsStatic(operation)) {
-                throw SecretStoreException.of(Kind.FRESH_AUTHORIZATION_REQUIRED, freshRequiredDetail(operation));
-            }
-            return requester(recoverStatic(s, keyId), credential);
-        }
-        Authorization a = ((Credential.Fresh) credential).authorization();
-        long now = clock.epochSecond();
-        long skew = settings.clockSkew().toSeconds();
-        if (a.expires() + skew < now) throw bad("expired");
-        if (a.expires() > now + settings.maxLifetime().toSeconds() + skew) {
-            throw bad("expires more than " + settings.maxLifetime().toSeconds() + " s ahead");
-        }
-        try {
-            return requester(a.verify(settings.clusterId(), operation, keyId, params), credential);
-        } catch (CryptoException e) {
-            throw bad(e.getMessage());
-        }
+        return admit(credential, operation, keyId, params).recover().requester();
     }
 
     /**
@@ -99,8 +82,44 @@ public final class RequesterCheck {
      *     authorization; {@code TOO_EARLY_FOR_REQUEST} (retryable) while the nonce memory is full
      */
     public dev.secretstore.protocol.Requester claim(Credential credential, Operation operation, H256 keyId, H256 params, Object use) {
-        dev.secretstore.protocol.Requester requester = verify(credential, operation, keyId, params);
-        if (credential instanceof Credential.Fresh f) {
+        return spend(admit(credential, operation, keyId, params).recover(), use);
+    }
+
+    /**
+     * The checks of {@link #verify} that need this member's policy and clock, in its order (the legacy policy for a
+     * static signature; the validity window of a fresh authorization), without the signature's recovery. A caller
+     * that runs the recovery elsewhere (off the cluster loop) calls {@link Admitted#recover()} there and
+     * {@link #spend} back on its own thread: together the three are {@link #claim}.
+     *
+     * @throws SecretStoreException as {@link #verify}, except for the signature's faults, which {@link Admitted#recover()} throws
+     */
+    public Admitted admit(Credential credential, Operation operation, H256 keyId, H256 params) {
+        Objects.requireNonNull(credential, "credential");
+        if (credential instanceof Credential.Static) {
+            if (!settings.legacy().allowsStatic(operation)) {
+                throw SecretStoreException.of(Kind.FRESH_AUTHORIZATION_REQUIRED, freshRequiredDetail(operation));
+            }
+        } else {
+            Authorization a = ((Credential.Fresh) credential).authorization();
+            long now = clock.epochSecond();
+            long skew = settings.clockSkew().toSeconds();
+            if (a.expires() + skew < now) throw bad("expired");
+            if (a.expires() > now + settings.maxLifetime().toSeconds() + skew) {
+                throw bad("expires more than " + settings.maxLifetime().toSeconds() + " s ahead");
+            }
+        }
+        return new Admitted(credential, operation, keyId, params, settings.clusterId());
+    }
+
+    /**
+     * Spends the nonce of {@code recovered}'s fresh authorization on {@code use}, as {@link #claim} does after the
+     * recovery; a static signature spends nothing. Call it on the thread that calls {@link #admit}.
+     *
+     * @throws SecretStoreException {@code INSUFFICIENT_REQUESTER_DATA} for a replayed authorization;
+     *     {@code TOO_EARLY_FOR_REQUEST} (retryable) while the nonce memory is full
+     */
+    public dev.secretstore.protocol.Requester spend(Recovered recovered, Object use) {
+        if (recovered.requester().credential() instanceof Credential.Fresh f) {
             Authorization a = f.authorization();
             long forgetAfter = a.expires() + settings.clockSkew().toSeconds();
             switch (nonces.claim(a.signer(), a.nonce(), use, forgetAfter, clock.epochSecond())) {
@@ -109,7 +128,56 @@ public final class RequesterCheck {
                 case FULL -> throw SecretStoreException.of(Kind.TOO_EARLY_FOR_REQUEST);
             }
         }
-        return requester;
+        return recovered.requester();
+    }
+
+    /**
+     * A credential {@link #admit}ted by this member's policy and clock, for one operation, key, parameters and cluster;
+     * immutable. Its {@link #recover()} is the check's one curve computation (an ECDSA public-key recovery).
+     */
+    public static final class Admitted {
+        private final Credential credential;
+        private final Operation operation;
+        private final H256 keyId;
+        private final H256 params;
+        private final H256 clusterId;
+
+        private Admitted(Credential credential, Operation operation, H256 keyId, H256 params, H256 clusterId) {
+            this.credential = credential;
+            this.operation = operation;
+            this.keyId = keyId;
+            this.params = params;
+            this.clusterId = clusterId;
+        }
+
+        /**
+         * The requester whose signature this is: a pure function of the admitted values, safe on any thread.
+         *
+         * @throws SecretStoreException {@code INSUFFICIENT_REQUESTER_DATA} for a signature that does not recover, or an
+         *     authorization signed by another signer or for another operation, key, parameters or cluster
+         */
+        public Recovered recover() {
+            if (credential instanceof Credential.Static s) return new Recovered(requester(recoverStatic(s, keyId), credential));
+            try {
+                return new Recovered(requester(((Credential.Fresh) credential).authorization().verify(clusterId, operation, keyId, params),
+                        credential));
+            } catch (CryptoException e) {
+                throw bad(e.getMessage());
+            }
+        }
+    }
+
+    /** The requester {@link Admitted#recover()} derived; only that method makes one, so {@link #spend} never takes a key on anyone's word. */
+    public static final class Recovered {
+        private final dev.secretstore.protocol.Requester requester;
+
+        private Recovered(dev.secretstore.protocol.Requester requester) {
+            this.requester = requester;
+        }
+
+        public dev.secretstore.protocol.Requester requester() {
+            return requester;
+        }
     }
 
     private static PublicPoint recoverStatic(Credential.Static s, H256 keyId) {

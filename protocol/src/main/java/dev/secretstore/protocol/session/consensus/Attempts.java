@@ -55,6 +55,14 @@ public final class Attempts {
          */
         default void voted() {}
 
+        /**
+         * The running attempt has every contribution it needs and computes its result (off the loop, say): a member it
+         * loses now is no longer needed, so it is not blamed and the attempt goes on ({@link Attempts#lost}).
+         */
+        default boolean finishing() {
+            return false;
+        }
+
         /** Members whose message the running attempt still waits for and whose silence is their fault. */
         default Set<NodeId> awaited() {
             return Set.of();
@@ -194,7 +202,7 @@ public final class Attempts {
 
     /** A node's connection dropped: blamed if the running attempt needs it, otherwise just no longer asked. */
     public void lost(NodeId node) {
-        if (current != null && current.has(node)) {
+        if (current != null && current.has(node) && !rounds.finishing()) {
             blame(new Culprit(node, Culprit.Reason.DISCONNECTED, "disconnected during the computation"));
         } else if (consensus.lose(node)) {
             advance(); // an undecided voter counts as lost; a spare yes-sayer is no longer usable

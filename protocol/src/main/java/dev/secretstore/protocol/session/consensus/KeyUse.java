@@ -18,6 +18,7 @@ import dev.secretstore.protocol.key.KeyStorage;
 import dev.secretstore.protocol.key.VersionMetadata;
 import dev.secretstore.protocol.session.ClusterSessions;
 import dev.secretstore.protocol.session.ClusterView;
+import dev.secretstore.protocol.session.Offload;
 import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.Session;
 import dev.secretstore.protocol.session.SessionKey;
@@ -55,7 +56,9 @@ import java.util.logging.Logger;
  * <p><b>Who asked</b> (SEC-31, SEC-32). The request carries the requester's own credential, never an address
  * on the master's word. Every node asked, the master included, derives the requester from it with its own
  * {@link RequesterCheck} (signature, legacy policy, expiry, the nonce spent on this session's key) and asks
- * its ACL about that requester only. A node that cannot derive one answers no and ends its side of the
+ * its ACL about that requester only; the master derives it once, when it asks, and answers its own request with it.
+ * The derivation's ECDSA recovery is pure and runs through the session's {@link Offload} ({@link #offload(Offload)});
+ * the policy, the expiry and the nonce are checked in the session's steps. A node that cannot derive one answers no and ends its side of the
  * session blaming the master ({@link Culprit.Reason#UNAUTHORIZED_REQUEST}); the master's request then ends
  * with the usual consensus error.
  *
@@ -112,9 +115,14 @@ public final class KeyUse<T> {
     private int roundTrips;
     private boolean inFlight;
 
+    /** Where this node's derivation of the requester from a credential runs (its ECDSA recovery); {@link #offload(Offload)}. */
+    private Offload offload = Offload.INLINE;
+
     // ---- master only
     /** Who asked: as the caller passed it until {@link #claim}, then as this node derived it from the credential. */
     private Requester requester;
+    /** Master: the message hash {@link #ask} derived {@link #requester} for; null until then. */
+    private H256 claimedFor;
     private final Operation operation;
     private AclConsensus consensus;
     /** Master: the key as {@link #locate} read it; its own consensus request is answered from it, not a second read. */
@@ -238,21 +246,79 @@ public final class KeyUse<T> {
     public boolean claim(H256 params) {
         try {
             requester = requesters.claim(requester.credential(), operation, keyId, params, key);
+            claimedFor = params;
             return true;
         } catch (SecretStoreException e) {
-            log.warning(() -> profile.label() + " with key " + keyId.toHex() + " in " + key + ": requester's credential refused: "
-                    + e.displayText());
-            fail(e);
+            refuseCredential(e);
             return false;
         }
     }
 
     /**
+     * Where this node derives the requester from a credential (the ECDSA recovery of the master's {@link #ask} and of
+     * every member's answer to the consensus request): through the session's {@link Offload}, off the cluster loop in
+     * a node. Every check that needs this node's policy, clock or nonce memory stays in the session's steps
+     * ({@link RequesterCheck#admit}, {@link RequesterCheck#spend}). {@link Offload#INLINE} unless set; set it before
+     * the first message.
+     */
+    public void offload(Offload offload) {
+        this.offload = java.util.Objects.requireNonNull(offload, "offload");
+    }
+
+    /**
+     * Master: {@link #claim}, with the recovery through the {@link #offload(Offload)}: {@code then} runs, as a step of
+     * the session, once the requester is derived; a refused credential ends the request as in {@link #claim}.
+     */
+    private void claimThen(H256 params, Runnable then) {
+        RequesterCheck.Admitted admitted;
+        try {
+            admitted = requesters.admit(requester.credential(), operation, keyId, params);
+        } catch (SecretStoreException e) {
+            refuseCredential(e);
+            return;
+        }
+        offload.run(admitted::recover, recovered -> {
+            if (isFinished()) return;
+            try {
+                requester = requesters.spend(recovered, key);
+            } catch (SecretStoreException e) {
+                refuseCredential(e);
+                return;
+            }
+            claimedFor = params;
+            then.run();
+        }, e -> {
+            if (refusal(e)) {
+                refuseCredential((SecretStoreException) e);
+            } else if (e instanceof SecretStoreException s) {
+                fail(s); // not the credential's fault (the node is shutting down, say): the request just fails
+            } else {
+                throw e;
+            }
+        });
+    }
+
+    /** Whether an offloaded recovery failed because of the credential ({@link RequesterCheck.Admitted#recover()}'s error). */
+    private static boolean refusal(RuntimeException e) {
+        return e instanceof SecretStoreException s && s.kind() == Kind.INSUFFICIENT_REQUESTER_DATA;
+    }
+
+    private void refuseCredential(SecretStoreException e) {
+        log.warning(() -> profile.label() + " with key " + keyId.toHex() + " in " + key + ": requester's credential refused: "
+                + e.displayText());
+        fail(e);
+    }
+
+    /**
      * Master: {@link #claim}s the requester for {@code messageHash}, pins the chain block and asks every node of
-     * the consensus, itself included, forwarding the requester's credential.
+     * the consensus, itself included, forwarding the requester's credential. With an {@link #offload(Offload)} the
+     * claim's recovery runs off the loop and the rest follows as a step of the session.
      */
     public void ask(H256 messageHash) {
-        if (!claim(messageHash)) return;
+        claimThen(messageHash, () -> askClaimed(messageHash));
+    }
+
+    private void askClaimed(H256 messageHash) {
         List<H256> versions = consensus.candidateVersions().stream().map(VersionMetadata::id).toList();
         pinBlock(block -> {
             ConsensusMessage.Request request = new ConsensusMessage.Request(keyId, requester.credential(), operation, versions,
@@ -376,15 +442,48 @@ public final class KeyUse<T> {
         }
         Optional<List<H256>> held = member.open(r, keyId, stored, profile.usable());
         if (held.isEmpty()) return; // repeated
-        Requester derived;
+        if (isMaster() && ownRequest(r)) {
+            consider(r, requester, held.get()); // derived by this node's own check when it asked (claim)
+            return;
+        }
+        RequesterCheck.Admitted admitted;
         try {
-            derived = derive(r);
+            admitted = admit(r);
         } catch (SecretStoreException e) {
             refuseRequest(e);
             return;
         }
+        // the recovery is pure; the nonce, the answer and the ACL call are steps of the session again
+        offload.run(admitted::recover, recovered -> {
+            if (isFinished()) return;
+            Requester derived;
+            try {
+                derived = requesters.spend(recovered, key);
+            } catch (SecretStoreException e) {
+                refuseRequest(e);
+                return;
+            }
+            consider(r, derived, held.get());
+        }, e -> {
+            if (!refusal(e)) throw e; // not the credential's fault: this side fails without blaming the master
+            refuseRequest((SecretStoreException) e);
+        });
+    }
+
+    /**
+     * Master: {@code r} is the request this node built in {@link #ask} from the requester it derived ({@link #claim}):
+     * the same credential, operation and message hash, with the nonce already spent on this session. Its answer then
+     * uses that requester instead of deriving it a second time.
+     */
+    private boolean ownRequest(ConsensusMessage.Request r) {
+        return claimedFor != null && r.operation() == operation && r.messageHash().equals(claimedFor)
+                && java.util.Arrays.equals(r.credential().encode(), requester.credential().encode());
+    }
+
+    /** Member: the requester is derived; answers no without a held version, else asks this node's ACL about it. */
+    private void consider(ConsensusMessage.Request r, Requester derived, List<H256> held) {
         member.authorized(derived, r.operation());
-        if (held.get().isEmpty()) {
+        if (held.isEmpty()) {
             // acl-and-config.md §1: a node without a requested version says no without calling the ACL.
             answer(false);
             return;
@@ -417,13 +516,13 @@ public final class KeyUse<T> {
         }
     }
 
-    /** The requester of {@code r} as this node's own check derives it; throws the check's error. */
-    private Requester derive(ConsensusMessage.Request r) {
+    /** {@code r}'s credential as this node's own check admits it, its recovery still to run; throws the check's error. */
+    private RequesterCheck.Admitted admit(ConsensusMessage.Request r) {
         if (!profile.operations().contains(r.operation())) {
             throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA,
                     "operation " + r.operation().code() + " is not a " + profile.label() + " operation");
         }
-        return requesters.claim(r.credential(), r.operation(), keyId, r.messageHash(), key);
+        return requesters.admit(r.credential(), r.operation(), keyId, r.messageHash());
     }
 
     /**

@@ -102,6 +102,7 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
         this.storage = storage;
         this.rng = rng;
         this.offload = offload;
+        use.offload(offload); // this node's derivation of the requester, too
         use.onEnd(() -> {
             if (waiting != null) waiting.accessKey().destroy();
             waiting = null;
@@ -179,14 +180,22 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
 
     // ================================================================== master
 
-    /** The master's decryption rounds: per attempt an access key, the verified partials, the combination. */
+    /**
+     * The master's decryption rounds: per attempt an access key, the verified partials, the combination. Its curve
+     * work runs through the {@link Offload} (B = a·C, each verification, the combination with the ECIES of endpoint 5),
+     * each from values taken on the loop; every decision (what is kept, who is blamed, when to combine) stays here.
+     */
     private final class MasterRounds implements Attempts.Rounds {
         private final EncryptedDocumentKey documentKey;
         private final boolean shadow;
         private Attempts.Attempt attempt;
         private SecretScalar accessKey;
-        /** B = a·C for this attempt, once (every member's proof is checked against it). */
+        /** B = a·C for this attempt, once computed (every member's proof is checked against it); null until then. */
         private Decryption.AccessPoint accessPoint;
+        /** Verifications of partials that arrived before {@link #accessPoint} was computed, in arrival order. */
+        private final List<Runnable> awaitingAccessPoint = new ArrayList<>();
+        /** Every partial of the attempt is verified and the result is being computed: the attempt needs its members no more. */
+        private boolean combining;
         private final Map<NodeId, Decryption.Share> shares = new HashMap<>();
         private final Map<NodeId, Decryption.ShadowShare> shadowShares = new HashMap<>();
         private final Map<NodeId, byte[]> blobs = new TreeMap<>();
@@ -205,7 +214,25 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
         public void begin(Attempts.Attempt a) {
             attempt = a;
             accessKey = SecretScalar.random(rng);
-            accessPoint = Decryption.AccessPoint.of(accessKey, documentKey.commonPoint());
+            SecretScalar forB = accessKey.copy(); // owned by the computation
+            PublicPoint c = documentKey.commonPoint();
+            offload.run(() -> {
+                try {
+                    return Decryption.AccessPoint.of(forB, c);
+                } finally {
+                    forB.destroy();
+                }
+            }, b -> {
+                if (attempt != a) return;
+                accessPoint = b;
+                List<Runnable> waiting = List.copyOf(awaitingAccessPoint);
+                awaitingAccessPoint.clear();
+                waiting.forEach(Runnable::run);
+            }, e -> {
+                forB.destroy();
+                if (attempt == a) use.fail(SecretStoreException.of(Kind.INTERNAL, "cannot compute the access point: " + e.getMessage()));
+            });
+            if (attempt != a) return;
             for (NodeId member : a.group()) {
                 // The outbox encodes synchronously and a member wipes what it is handed, so the copy can be wiped right after.
                 SecretScalar copy = accessKey.copy();
@@ -228,9 +255,8 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
                 if (shadow || !expects(from, r.attemptId())) return;
                 Attempts.Attempt a = attempt;
                 ProofContext ctx = context(from);
-                Decryption.AccessPoint b = accessPoint;
                 verifying.add(from);
-                offload.run(() -> {
+                withAccessPoint(b -> offload.run(() -> {
                     Decryption.Share share = new Decryption.Share(r.shadowPoint(), DleqProof.fromBytes(from.publicKey(), r.proof()));
                     Decryption.verifyShare(ctx, a.version().thresholdIds(), a.points(), a.version().keyCommitments(), b, share);
                     return share;
@@ -240,15 +266,14 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
                     maybeCombine();
                 }, e -> {
                     if (verified(a, from)) invalid(from, e);
-                });
+                }));
             } else if (m instanceof DecryptionMessage.ShadowPartialResponse r) {
                 if (!shadow || !expects(from, r.attemptId())) return;
                 Attempts.Attempt a = attempt;
                 ProofContext ctx = context(from);
-                Decryption.AccessPoint b = accessPoint;
                 byte[] blob = r.encryptedDecryptShadow().clone();
                 verifying.add(from);
-                offload.run(() -> {
+                withAccessPoint(b -> offload.run(() -> {
                     if (blob.length != DECRYPT_SHADOW_BLOB_LENGTH) {
                         throw new IllegalArgumentException("decrypt shadow blob has " + blob.length + " bytes");
                     }
@@ -264,7 +289,16 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
                     maybeCombine();
                 }, e -> {
                     if (verified(a, from)) invalid(from, e);
-                });
+                }));
+            }
+        }
+
+        /** Runs {@code verification} with this attempt's B: now if it is computed, else as soon as it is (same attempt only). */
+        private void withAccessPoint(java.util.function.Consumer<Decryption.AccessPoint> verification) {
+            if (accessPoint != null) {
+                verification.accept(accessPoint);
+            } else {
+                awaitingAccessPoint.add(() -> verification.accept(accessPoint));
             }
         }
 
@@ -299,30 +333,65 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
             maybeCombine();
         }
 
+        /**
+         * Once every partial of a confirmed attempt is verified: the combination, computed through the offload from
+         * copies taken here (the access key's copy is the computation's to wipe), and the request's result, set back
+         * here if the attempt still runs. While it is computed the attempt is {@link #finishing()}.
+         */
         private void maybeCombine() {
+            if (combining) return;
             int received = shadow ? shadowShares.size() : shares.size();
             if (received < attempt.group().size()) return;
             // A presumed attempt (one round trip) finishes only once every member of its group voted yes with its version.
             if (!use.attempts().confirmed()) return;
+            combining = true;
             // Every entry was verified on receipt (SEC-12); never combine anything else.
-            int t = attempt.version().threshold();
+            Attempts.Attempt a = attempt;
+            int t = a.version().threshold();
+            EncryptedDocumentKey dk = documentKey;
+            SecretScalar key = accessKey.copy();
             if (shadow) {
-                Decryption.ShadowResult r = Decryption.combineShadow(documentKey, accessKey, t, byPoint(shadowShares));
+                Map<PublicPoint, Decryption.ShadowShare> verified = byPoint(shadowShares);
                 List<byte[]> ordered = new ArrayList<>(blobs.values()); // TreeMap: ascending node id
                 List<KeyServer.ShadowCheck> checks = new ArrayList<>();
                 proved.forEach((node, w) -> checks.add(new KeyServer.ShadowCheck(node, w))); // the same order
-                use.succeed(new Shadows(new KeyServer.ShadowRetrieval(r.decryptedSecret(), r.commonPoint(), ordered, checks)));
+                offload.run(() -> {
+                    try {
+                        return Decryption.combineShadow(dk, key, t, verified);
+                    } finally {
+                        key.destroy();
+                    }
+                }, r -> {
+                    if (attempt != a) return;
+                    use.succeed(new Shadows(new KeyServer.ShadowRetrieval(r.decryptedSecret(), r.commonPoint(), ordered, checks)));
+                }, e -> combineFailed(a, key, e));
             } else {
-                PublicPoint m = Decryption.combine(documentKey, accessKey, t, byPoint(shares));
-                byte[] plain = m.toBytes();
-                byte[] blob;
-                try {
-                    blob = Ecies.encryptToClient(use.requester().publicKey(), plain);
-                } finally {
-                    Arrays.fill(plain, (byte) 0);
-                }
-                use.succeed(new Plain(blob));
+                Map<PublicPoint, Decryption.Share> verified = byPoint(shares);
+                PublicPoint requesterKey = use.requester().publicKey();
+                offload.run(() -> {
+                    byte[] plain = null;
+                    try {
+                        plain = Decryption.combine(dk, key, t, verified).toBytes();
+                        return Ecies.encryptToClient(requesterKey, plain);
+                    } finally {
+                        key.destroy();
+                        if (plain != null) Arrays.fill(plain, (byte) 0);
+                    }
+                }, blob -> {
+                    if (attempt == a) use.succeed(new Plain(blob));
+                }, e -> combineFailed(a, key, e));
             }
+        }
+
+        /** The combination threw: as if it had thrown in the step that started it (the session fails), if its attempt still runs. */
+        private void combineFailed(Attempts.Attempt a, SecretScalar key, RuntimeException e) {
+            key.destroy();
+            if (attempt == a) throw e;
+        }
+
+        @Override
+        public boolean finishing() {
+            return combining;
         }
 
         @Override
@@ -333,6 +402,8 @@ public final class DecryptionSession implements KeyUseSession<DecryptionSession.
             }
             attempt = null;
             accessPoint = null;
+            awaitingAccessPoint.clear();
+            combining = false;
             shares.clear();
             shadowShares.clear();
             verifying.clear();

@@ -28,6 +28,7 @@ import dev.secretstore.protocol.key.KeyVersion;
 import dev.secretstore.protocol.session.AbstractSession;
 import dev.secretstore.protocol.session.ClusterSessions;
 import dev.secretstore.protocol.session.ClusterView;
+import dev.secretstore.protocol.session.Offload;
 import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionMessage;
@@ -180,6 +181,15 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
     /** A member's role in the commit. */
     private final CommitMember commitMember;
 
+    /** Where the rounds' checks of dealt values run ({@link #compute}): off the loop in a node; inline unless given. */
+    private Offload offload = Offload.INLINE;
+    /** A step's computation runs ({@link #compute}): no other step runs until its result is back. */
+    private boolean computing;
+    /** Inside {@link #advance()}: a computation's result that comes back inline continues in the same run of steps. */
+    private boolean advancing;
+    /** Feldman vectors this node already checked against its pair from their dealer and found good: never checked twice. */
+    private final Map<NodeId, CommitmentVector> feldmanGood = new TreeMap<>();
+
     private KeyGenerationSession(SessionKey key, NodeId self, Set<NodeId> members, Outbox outbox, KeyStorage storage,
                                  RequesterCheck requesters, SecureRandom rng, int floor) {
         super(key, self, members, outbox);
@@ -224,47 +234,70 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
     public static KeyGenerationSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, KeyStorage storage,
                                                    RequesterCheck requesters, H256 keyId, Requester requester, Operation operation,
                                                    long threshold, Availability availability, SecureRandom rng) {
+        return startMaster(key, cluster, outbox, Offload.INLINE, storage, requesters, keyId, requester, operation, threshold,
+                availability, rng);
+    }
+
+    /**
+     * As above, with the rounds' checks of dealt values (the Pedersen and Feldman checks, the aggregation and the
+     * own-share check) run through {@code offload}, which must be {@link ClusterSessions#offload(SessionKey)} for
+     * {@code key}.
+     */
+    public static KeyGenerationSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Offload offload,
+                                                   KeyStorage storage, RequesterCheck requesters, H256 keyId, Requester requester,
+                                                   Operation operation, long threshold, Availability availability, SecureRandom rng) {
         SortedSet<NodeId> members = cluster.members();
         int floor = threshold < 0 || threshold >= members.size() ? 0 : availability.floor((int) threshold);
         KeyGenerationSession s = new KeyGenerationSession(key, cluster.self(), members, outbox, storage, requesters, rng, floor);
+        s.offload = offload;
         s.keyId = keyId;
         s.auditOperation = operation;
         s.auditCredential = dev.secretstore.protocol.session.AuditFacts.credentialKind(requester.credential());
+        RequesterCheck.Admitted admitted;
         try {
-            s.author = s.derive(requester.credential(), operation, threshold);
+            admitted = s.admit(operation, requester.credential(), threshold);
         } catch (SecretStoreException e) {
             s.fail(e);
             return s;
         }
+        s.derive(admitted, operation, author -> {
+            s.author = author;
+            s.open(cluster, requester, operation, threshold);
+        }, s::fail);
+        return s;
+    }
+
+    /** Master: the checks after the author's (in Parity's order), then the init to every connected member. */
+    private void open(ClusterView cluster, Requester requester, Operation operation, long threshold) {
+        SortedSet<NodeId> members = cluster.members();
         Kind taken = taken(storage, keyId);
         if (taken != null) {
-            s.fail(SecretStoreException.of(taken));
-            return s;
+            fail(SecretStoreException.of(taken));
+            return;
         }
         if (threshold < 0 || threshold >= members.size()) {
-            s.fail(SecretStoreException.of(Kind.NOT_ENOUGH_NODES_FOR_THRESHOLD));
-            return s;
+            fail(SecretStoreException.of(Kind.NOT_ENOUGH_NODES_FOR_THRESHOLD));
+            return;
         }
         for (NodeId m : members) {
-            if (m.equals(s.self) || cluster.isConnected(m)) s.invited.add(m);
+            if (m.equals(self) || cluster.isConnected(m)) invited.add(m);
         }
-        if (s.invited.size() < floor) {
-            LOG.warning(() -> "generation " + key + ": " + s.invited.size() + " of " + members.size()
+        if (invited.size() < floor) {
+            LOG.warning(() -> "generation " + key + ": " + invited.size() + " of " + members.size()
                     + " members connected, fewer than the floor " + floor);
-            s.fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
-            return s;
+            fail(SecretStoreException.of(Kind.NODE_DISCONNECTED));
+            return;
         }
-        s.t = (int) threshold;
-        s.ids = IdNumbers.random(members.stream().map(NodeId::publicKey).toList(), rng);
-        s.active.addAll(s.invited);
-        Init init = new Init(keyId, requester.credential(), operation, s.t, GenerationWire.toWire(s.ids), List.copyOf(s.invited));
-        s.initSent = true;
-        for (NodeId n : s.invited) {
-            if (!n.equals(s.self)) outbox.send(n, init);
+        t = (int) threshold;
+        ids = IdNumbers.random(members.stream().map(NodeId::publicKey).toList(), rng);
+        active.addAll(invited);
+        Init init = new Init(keyId, requester.credential(), operation, t, GenerationWire.toWire(ids), List.copyOf(invited));
+        initSent = true;
+        for (NodeId n : invited) {
+            if (!n.equals(self)) outbox.send(n, init);
         }
-        s.put(s.self, new InitAck());
-        s.advance();
-        return s;
+        put(self, new InitAck());
+        advance();
     }
 
     /**
@@ -274,12 +307,21 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
      */
     public static ClusterSessions.SlaveFactory factory(ClusterView cluster, KeyStorage storage, RequesterCheck requesters,
                                                       SecureRandom rng) {
+        return factory(cluster, null, storage, requesters, rng);
+    }
+
+    /** As above, each session's checks of dealt values run through {@code sessions}' {@link ClusterSessions#offload}; null: inline. */
+    public static ClusterSessions.SlaveFactory factory(ClusterView cluster, ClusterSessions sessions, KeyStorage storage,
+                                                      RequesterCheck requesters, SecureRandom rng) {
         return (init, outbox) -> {
             if (!(init.body() instanceof Init) || !cluster.members().contains(init.master())
                     || !cluster.members().contains(cluster.self())) {
                 return Optional.empty();
             }
-            return Optional.of(new KeyGenerationSession(init.key(), cluster.self(), cluster.members(), outbox, storage, requesters, rng, 0));
+            KeyGenerationSession s = new KeyGenerationSession(init.key(), cluster.self(), cluster.members(), outbox, storage, requesters,
+                    rng, 0);
+            if (sessions != null) s.offload = sessions.offload(init.key());
+            return Optional.of(s);
         };
     }
 
@@ -430,15 +472,63 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
 
     /** Runs every step whose messages are complete, both roles. A crypto failure on relayed data blames its sender. */
     private void advance() {
+        advance(() -> { });
+    }
+
+    /** {@code first} (a computation's continuation), then every step that can run, as {@link #advance()}. */
+    private void advance(Runnable first) {
+        boolean outer = advancing;
+        advancing = true;
         try {
+            first.run();
             boolean progressed = true;
-            while (progressed && !isFinished()) {
+            while (progressed && !isFinished() && !computing) {
                 progressed = memberStep();
-                if (isMaster() && !isFinished()) progressed |= masterStep();
+                if (isMaster() && !isFinished() && !computing) progressed |= masterStep();
             }
         } catch (CryptoException e) {
             blameAndFail(culpritOf(e), e.getMessage());
+        } finally {
+            advancing = outer;
         }
+    }
+
+    /**
+     * Runs the pure {@code work} of a step through the {@link Offload} and continues the step with its result
+     * ({@code then}, on the loop, if the session is still running), then the steps that can run after it. No step runs
+     * meanwhile; messages wait in the inbox. {@code work} reads only what it captured: immutable values and copies of
+     * secrets it wipes itself. A {@link CryptoException} of {@code work} or {@code then} blames as in any step.
+     */
+    private <R> void compute(java.util.function.Supplier<R> work, java.util.function.Consumer<R> then, Runnable release) {
+        computing = true;
+        offload.run(work, result -> {
+            computing = false;
+            if (isFinished()) return;
+            if (advancing) then.accept(result); // inline: the step that asked continues in the same run
+            else advance(() -> then.accept(result));
+        }, e -> {
+            release.run(); // the work may not have run at all (a pool that refuses it)
+            computing = false;
+            if (isFinished()) return;
+            if (advancing) throw e;
+            advance(() -> {
+                throw e;
+            });
+        });
+    }
+
+    /** Copies of the pairs from {@code dealers} for a computation, which wipes them ({@link #wipe}). */
+    private static Map<NodeId, SharePair> copies(Map<NodeId, SharePair> pairs, Set<NodeId> dealers) {
+        Map<NodeId, SharePair> out = new TreeMap<>();
+        for (NodeId i : dealers) {
+            SharePair p = pairs.get(i);
+            out.put(i, new SharePair(p.f().copy(), p.g().copy()));
+        }
+        return out;
+    }
+
+    private static void wipe(Map<NodeId, SharePair> copies) {
+        copies.values().forEach(SharePair::destroy);
     }
 
     // ------------------------------------------------------------------ member role
@@ -514,27 +604,65 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
     }
 
     /**
-     * The author: the requester of {@code credential} for {@code operation} (1 or 3) with {@code threshold}, as this
-     * node's own check derives it, spending a fresh authorization on this request (SEC-31, SEC-32).
+     * The master's init: derives the author from the forwarded credential (its recovery through the offload, the
+     * nonce back here), then checks the init ({@link #acceptAuthorized}).
      */
-    private Address derive(Credential credential, Operation operation, long threshold) {
-        if (operation != Operation.GENERATE_SERVER_KEY && operation != Operation.GENERATE_DOCUMENT_KEY) {
-            throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "operation " + operation.code() + " generates no key");
-        }
-        return requesters.claim(credential, operation, keyId, Operation.thresholdParams(threshold),
-                CredentialUse.of(key, operation, keyId)).address();
-    }
-
     private void acceptInit(Init init) {
         keyId = init.keyId();
         auditOperation = init.operation();
         auditCredential = dev.secretstore.protocol.session.AuditFacts.credentialKind(init.credential());
+        RequesterCheck.Admitted admitted;
         try {
-            author = derive(init.credential(), init.operation(), init.threshold());
+            admitted = admit(init.operation(), init.credential(), init.threshold());
         } catch (SecretStoreException e) {
             refuseUnauthorized(e);
             return;
         }
+        derive(admitted, init.operation(), a -> {
+            author = a;
+            acceptAuthorized(init);
+        }, this::refuseUnauthorized);
+    }
+
+    /**
+     * The author: the requester of the {@code admitted} credential, as this node's own check derives it (SEC-31): its
+     * recovery through the offload, then the fresh authorization's nonce spent on this request (SEC-32), back here;
+     * {@code then} gets it, or {@code refused} the check's error.
+     */
+    private void derive(RequesterCheck.Admitted admitted, Operation operation, java.util.function.Consumer<Address> then,
+                        java.util.function.Consumer<SecretStoreException> refused) {
+        compute(() -> {
+            try {
+                return new Derivation(admitted.recover(), null);
+            } catch (SecretStoreException e) {
+                return new Derivation(null, e);
+            }
+        }, d -> {
+            Address derived;
+            try {
+                if (d.error() != null) throw d.error();
+                derived = requesters.spend(d.recovered(), CredentialUse.of(key, operation, keyId)).address();
+            } catch (SecretStoreException e) {
+                refused.accept(e);
+                return;
+            }
+            then.accept(derived);
+        }, () -> { });
+    }
+
+    /** A credential's recovery: the requester, or why the credential does not name one. */
+    private record Derivation(RequesterCheck.Recovered recovered, SecretStoreException error) {}
+
+    /** {@code credential} admitted for {@code operation} (1 or 3) with {@code threshold} by this node's check, its recovery still to run. */
+    private RequesterCheck.Admitted admit(Operation operation, Credential credential, long threshold) {
+        if (operation != Operation.GENERATE_SERVER_KEY && operation != Operation.GENERATE_DOCUMENT_KEY) {
+            throw SecretStoreException.of(Kind.INSUFFICIENT_REQUESTER_DATA, "operation " + operation.code() + " generates no key");
+        }
+        return requesters.admit(credential, operation, keyId, Operation.thresholdParams(threshold));
+    }
+
+    /** The master's init from an author this node derived itself: refused if the key is taken here or the init is malformed. */
+    private void acceptAuthorized(Init init) {
         Kind refusal = taken(storage, keyId);
         if (refusal == null) refusal = initRefusal(init);
         if (refusal != null) {
@@ -621,30 +749,65 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         return ids.of(self.publicKey());
     }
 
-    /** Round 2: check every dealer's pair against its Pedersen vector; a missing deal is a complaint. Report to the master. */
+    /**
+     * Round 2: check every dealer's pair against its Pedersen vector (one computation for all of them); a missing deal
+     * is a complaint. Report to the master.
+     */
     private void verifyDeals() {
-        List<Verdict> verdicts = new ArrayList<>();
+        List<NodeId> missingDeals = new ArrayList<>();
         for (NodeId i : dealers) {
             if (i.equals(self)) continue;
             Deal d = take(Deal.class, i);
             if (d == null) {
+                missingDeals.add(i);
+                continue;
+            }
+            pedersen.put(i, GenerationWire.vector(d.pedersen()));
+            pairs.put(i, new SharePair(d.f().copy(), d.g().copy()));
+        }
+        Map<NodeId, CommitmentVector> vectors = new TreeMap<>(pedersen);
+        vectors.remove(self);
+        if (vectors.isEmpty()) { // nothing dealt to check (a single dealer, or every deal missing)
+            reportDeals(missingDeals, vectors, Map.of());
+            return;
+        }
+        Map<NodeId, SharePair> dealt = copies(pairs, vectors.keySet());
+        int threshold = t;
+        Scalar x = myX();
+        compute(() -> {
+            try {
+                Map<NodeId, String> faults = new TreeMap<>();
+                vectors.forEach((i, c) -> {
+                    try {
+                        Dkg.verifyPedersenShare(i.publicKey(), c, threshold, x, dealt.get(i), H);
+                    } catch (CryptoException e) {
+                        faults.put(i, e.getMessage());
+                    }
+                });
+                return faults;
+            } finally {
+                wipe(dealt);
+            }
+        }, faults -> reportDeals(missingDeals, vectors, faults), () -> wipe(dealt));
+    }
+
+    /** Round 2's report, once the checks of the dealt pairs are done: a complaint for every missing deal and failed check. */
+    private void reportDeals(List<NodeId> missingDeals, Map<NodeId, CommitmentVector> vectors, Map<NodeId, String> faults) {
+        List<Verdict> verdicts = new ArrayList<>();
+        for (NodeId i : dealers) {
+            if (i.equals(self)) continue;
+            if (missingDeals.contains(i)) {
                 LOG.warning(() -> "generation " + key + ": no deal from " + i.shortId() + "; complaint");
                 complainedAbout.add(i);
                 verdicts.add(new Verdict(i, GenerationWire.MISSING, true));
                 continue;
             }
-            CommitmentVector c = GenerationWire.vector(d.pedersen());
-            pedersen.put(i, c);
-            pairs.put(i, new SharePair(d.f().copy(), d.g().copy()));
-            boolean complaint = false;
-            try {
-                Dkg.verifyPedersenShare(i.publicKey(), c, t, myX(), pairs.get(i), H);
-            } catch (CryptoException e) {
-                LOG.warning(() -> "generation " + key + ": complaint against dealer " + i + ": " + e.getMessage());
-                complaint = true;
+            boolean complaint = faults.containsKey(i);
+            if (complaint) {
+                LOG.warning(() -> "generation " + key + ": complaint against dealer " + i + ": " + faults.get(i));
                 complainedAbout.add(i);
             }
-            verdicts.add(new Verdict(i, c.hash(), complaint));
+            verdicts.add(new Verdict(i, vectors.get(i).hash(), complaint));
         }
         myVerdicts = new Verdicts(verdicts);
         verdictsResent = take(Deadline.class, master) != null;
@@ -713,25 +876,71 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         phase = Phase.AWAIT_FELDMAN_ALL;
     }
 
-    /** Round 4: check the relayed Feldman vectors against this node's pairs; complain (pair in clear) to the master. */
+    /**
+     * Round 4: check the relayed Feldman vectors against this node's pairs (one computation; a vector this node found
+     * good already, as the master did in {@link #judgeFeldmanVectors}, is not checked again); complain (pair in clear)
+     * to the master.
+     */
     private void checkFeldman(FeldmanAll all) {
-        List<FeldmanComplaint> mine = new ArrayList<>();
-        Set<NodeId> seen = new TreeSet<>();
+        Map<NodeId, CommitmentVector> relayed = new LinkedHashMap<>(); // the relay's order
         for (DealerVector v : all.feldman()) {
             NodeId i = v.dealer();
-            if (!qual.contains(i) || !seen.add(i)) throw fault(master, "Feldman vectors of dealers outside QUAL or twice");
-            if (i.equals(self)) continue;
-            CommitmentVector a = GenerationWire.vector(v.points());
-            try {
-                Dkg.verifyFeldmanShare(i.publicKey(), a, t, myX(), pairs.get(i).f());
-            } catch (CryptoException e) {
-                LOG.warning(() -> "generation " + key + ": Feldman complaint against dealer " + i + ": " + e.getMessage());
+            if (!qual.contains(i) || relayed.containsKey(i)) throw fault(master, "Feldman vectors of dealers outside QUAL or twice");
+            relayed.put(i, i.equals(self) ? null : GenerationWire.vector(v.points()));
+        }
+        relayed.values().removeIf(java.util.Objects::isNull);
+        checkFeldmanVectors(relayed, faults -> {
+            List<FeldmanComplaint> mine = new ArrayList<>();
+            relayed.keySet().forEach(i -> {
+                if (!faults.containsKey(i)) return;
+                LOG.warning(() -> "generation " + key + ": Feldman complaint against dealer " + i + ": " + faults.get(i));
                 SharePair p = pairs.get(i); // copies: the transport may encode after onFinish destroyed the pairs
                 mine.add(new FeldmanComplaint(i, p.f().copy(), p.g().copy()));
-            }
+            });
+            toMaster(new FeldmanVerdicts(mine));
+            phase = Phase.AWAIT_FINAL;
+        });
+    }
+
+    /**
+     * Checks each of {@code vectors} (other dealers' A_i) against this node's pair from that dealer, in one computation,
+     * and continues with the faults found, by dealer. A vector already found good ({@link #feldmanGood}) is not checked
+     * again: the check is a function of the vector and the pair, and the pairs are fixed once QUAL is.
+     */
+    private void checkFeldmanVectors(Map<NodeId, CommitmentVector> vectors, java.util.function.Consumer<Map<NodeId, String>> then) {
+        Map<NodeId, CommitmentVector> unchecked = new TreeMap<>();
+        vectors.forEach((i, a) -> {
+            if (!a.equals(feldmanGood.get(i))) unchecked.put(i, a);
+        });
+        if (unchecked.isEmpty()) {
+            then.accept(Map.of());
+            return;
         }
-        toMaster(new FeldmanVerdicts(mine));
-        phase = Phase.AWAIT_FINAL;
+        Map<NodeId, SecretScalar> fs = new TreeMap<>();
+        unchecked.keySet().forEach(i -> fs.put(i, pairs.get(i).f().copy()));
+        int threshold = t;
+        Scalar x = myX();
+        Runnable release = () -> fs.values().forEach(SecretScalar::destroy);
+        compute(() -> {
+            try {
+                Map<NodeId, String> faults = new TreeMap<>();
+                unchecked.forEach((i, a) -> {
+                    try {
+                        Dkg.verifyFeldmanShare(i.publicKey(), a, threshold, x, fs.get(i));
+                    } catch (CryptoException e) {
+                        faults.put(i, e.getMessage());
+                    }
+                });
+                return faults;
+            } finally {
+                release.run();
+            }
+        }, faults -> {
+            unchecked.forEach((i, a) -> {
+                if (!faults.containsKey(i)) feldmanGood.put(i, a);
+            });
+            then.accept(faults);
+        }, release);
     }
 
     /** GJKR reconstruction: reveal the pairs this node holds from the named QUAL dealers. */
@@ -745,7 +954,11 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         toMaster(new Shares(out));
     }
 
-    /** Round 5: results over QUAL, own-share check, durable prepare (members) and the transcript hash to the master. */
+    /**
+     * Round 5: results over QUAL, own-share check, durable prepare (members) and the transcript hash to the master.
+     * The checks of the final vectors (those not found good in round 4), the aggregation and the own-share check are
+     * one computation; the state changes follow it.
+     */
     private void prepare(Final f) {
         Map<NodeId, CommitmentVector> vectors = new TreeMap<>();
         for (DealerVector v : f.feldman()) {
@@ -755,18 +968,46 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         }
         if (!vectors.keySet().equals(qual)) throw fault(master, "final Feldman vectors do not cover QUAL exactly");
         if (!new TreeSet<>(f.holders()).contains(self)) throw fault(master, "final holder list without this node");
-        for (Map.Entry<NodeId, CommitmentVector> e : vectors.entrySet()) {
-            NodeId i = e.getKey();
-            if (i.equals(self)) {
-                if (!e.getValue().equals(feldman.get(self))) throw fault(master, "relays a different Feldman vector of this node");
-                continue;
-            }
-            try {
-                Dkg.verifyFeldmanShare(i.publicKey(), e.getValue(), t, myX(), pairs.get(i).f());
-            } catch (CryptoException x) {
+        if (!vectors.get(self).equals(feldman.get(self))) throw fault(master, "relays a different Feldman vector of this node");
+        Map<NodeId, CommitmentVector> others = new TreeMap<>(vectors);
+        others.remove(self);
+        checkFeldmanVectors(others, faults -> {
+            if (!faults.isEmpty()) {
+                NodeId i = faults.keySet().iterator().next();
                 throw fault(master, "final Feldman vector of " + i.shortId() + " does not match this node's pair");
             }
-        }
+            aggregate(f, vectors);
+        });
+    }
+
+    /** Round 5 with every final vector checked: the aggregated key, checked against this node's share, in one computation. */
+    private void aggregate(Final f, Map<NodeId, CommitmentVector> vectors) {
+        Map<PublicPoint, CommitmentVector> byDealer = new HashMap<>();
+        vectors.forEach((n, a) -> byDealer.put(n.publicKey(), a));
+        List<SecretScalar> fs = new ArrayList<>();
+        for (NodeId i : qual) fs.add(pairs.get(i).f().copy());
+        Runnable release = () -> fs.forEach(SecretScalar::destroy);
+        int threshold = t;
+        Scalar x = myX();
+        PublicPoint me = self.publicKey();
+        compute(() -> {
+            try {
+                KeyCommitments commitments = Dkg.aggregate(byDealer, threshold);
+                SecretScalar share = Dkg.combineShares(fs);
+                try {
+                    Dkg.checkOwnShare(me, share, commitments, x);
+                } finally {
+                    share.destroy();
+                }
+                return commitments;
+            } finally {
+                release.run();
+            }
+        }, commitments -> prepareChecked(f, vectors, commitments), release);
+    }
+
+    /** Round 5's state changes and prepare, once the final vectors and the own share are checked. */
+    private void prepareChecked(Final f, Map<NodeId, CommitmentVector> vectors, KeyCommitments commitments) {
         feldman.clear();
         feldman.putAll(vectors);
         if (isMaster()) {
@@ -778,10 +1019,6 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
         List<SecretScalar> fs = new ArrayList<>();
         for (NodeId i : qual) fs.add(pairs.get(i).f());
         SecretScalar share = Dkg.combineShares(fs);
-        Map<PublicPoint, CommitmentVector> byDealer = new HashMap<>();
-        feldman.forEach((n, a) -> byDealer.put(n.publicKey(), a));
-        KeyCommitments commitments = Dkg.aggregate(byDealer, t);
-        Dkg.checkOwnShare(self.publicKey(), share, commitments, myX());
         publicKey = commitments.publicKey();
         transcript = GenerationWire.transcriptHash(keyId, author, t, ids, pedersen, feldman, complaints);
         KeyVersion version = new KeyVersion(GenerationWire.byNodeId(ids), share, commitments.vector().points());
@@ -966,18 +1203,23 @@ public final class KeyGenerationSession extends AbstractSession<PublicPoint> {
 
     /** Feldman phase: every QUAL holder's A_i, checked for length and against the master's own pair; relay the good ones. */
     private void judgeFeldmanVectors() {
+        Map<NodeId, CommitmentVector> received = new LinkedHashMap<>(); // active's order
+        for (NodeId i : List.copyOf(active)) received.put(i, GenerationWire.vector(take(Feldman.class, i).feldman()));
+        Map<NodeId, CommitmentVector> others = new TreeMap<>(received);
+        others.remove(self);
+        checkFeldmanVectors(others, faults -> acceptFeldmanVectors(received, faults));
+    }
+
+    /** The Feldman vectors checked: exclude every dealer whose vector failed, relay the good ones. */
+    private void acceptFeldmanVectors(Map<NodeId, CommitmentVector> received, Map<NodeId, String> faults) {
         Map<NodeId, CommitmentVector> accepted = new TreeMap<>();
-        for (NodeId i : List.copyOf(active)) {
-            CommitmentVector a = GenerationWire.vector(take(Feldman.class, i).feldman());
-            if (!i.equals(self)) {
-                try {
-                    Dkg.verifyFeldmanShare(i.publicKey(), a, t, myX(), pairs.get(i).f());
-                } catch (CryptoException e) {
-                    exclude(i, Culprit.Reason.INVALID_CONTRIBUTION, "bad Feldman vector: " + e.getMessage());
-                    continue;
-                }
+        for (Map.Entry<NodeId, CommitmentVector> e : received.entrySet()) {
+            NodeId i = e.getKey();
+            if (faults.containsKey(i)) {
+                exclude(i, Culprit.Reason.INVALID_CONTRIBUTION, "bad Feldman vector: " + faults.get(i));
+                continue;
             }
-            accepted.put(i, a);
+            accepted.put(i, e.getValue());
         }
         if (isFinished()) return;
         feldman.clear();

@@ -36,7 +36,8 @@ final class GenerationFixture {
     static InMemoryCluster cluster(int n, SecureRandom rng) {
         InMemoryCluster c = new InMemoryCluster(n);
         for (InMemoryCluster.Node node : c.nodes()) {
-            node.sessions.registerFactory(SessionType.KEY_GENERATION, KeyGenerationSession.factory(node, node.storage, node.requesters(), rng));
+            node.sessions.registerFactory(SessionType.KEY_GENERATION,
+                    KeyGenerationSession.factory(node, node.sessions, node.storage, node.requesters(), rng));
         }
         return c;
     }
@@ -58,8 +59,8 @@ final class GenerationFixture {
         InMemoryCluster.Node master = c.node(masterIndex);
         SessionKey key = new SessionKey(SessionType.KEY_GENERATION, randomId(rng), master.id);
         return master.sessions.startMaster(key, outbox ->
-                KeyGenerationSession.startMaster(key, master, outbox, master.storage, master.requesters(), keyId, requester, operation, t,
-                        availability, rng));
+                KeyGenerationSession.startMaster(key, master, outbox, master.sessions.offload(key), master.storage, master.requesters(),
+                        keyId, requester, operation, t, availability, rng));
     }
 
     /** Delivers everything and lets stall timeouts pass until the master's session ended and every node is idle. */
@@ -147,6 +148,21 @@ final class GenerationFixture {
             assertThat(n.storage.get(keyId)).as(n.id.shortId()).isEmpty();
             assertThat(n.storage.pendingKeyIds()).as(n.id.shortId()).doesNotContain(keyId);
         }
+    }
+
+    /** An interceptor that replaces each {@code type} message {@code which} matches by {@code change} of it. */
+    static java.util.function.Function<InMemoryCluster.Delivery, List<InMemoryCluster.Delivery>> modify(
+            Class<? extends GenerationMessage> type, java.util.function.Predicate<InMemoryCluster.Delivery> which,
+            java.util.function.Function<GenerationMessage, GenerationMessage> change) {
+        return d -> {
+            dev.secretstore.protocol.session.SessionMessage body = d.envelope().body();
+            if (type.isInstance(body) && which.test(d)) {
+                dev.secretstore.protocol.session.Envelope e = d.envelope();
+                return List.of(new InMemoryCluster.Delivery(d.from(), d.to(), new dev.secretstore.protocol.session.Envelope(e.type(),
+                        e.sessionId(), e.master(), e.sender(), change.apply((GenerationMessage) body))));
+            }
+            return List.of(d);
+        };
     }
 
     static Availability floor(int generationFloor) {

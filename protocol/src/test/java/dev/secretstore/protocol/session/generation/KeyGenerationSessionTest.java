@@ -1,5 +1,6 @@
 package dev.secretstore.protocol.session.generation;
 
+import static dev.secretstore.protocol.session.generation.GenerationFixture.modify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.secretstore.crypto.H256;
@@ -117,20 +118,6 @@ class KeyGenerationSessionTest {
             assertThat(n.storage.get(keyId)).as(n.id.shortId()).isEmpty();
             if (!cut.contains(n.id)) assertThat(n.storage.pendingKeyIds()).as(n.id.shortId()).isEmpty();
         }
-    }
-
-    private static Function<Delivery, List<Delivery>> modify(Class<? extends GenerationMessage> type,
-                                                             java.util.function.Predicate<Delivery> which,
-                                                             Function<GenerationMessage, GenerationMessage> change) {
-        return d -> {
-            SessionMessage body = d.envelope().body();
-            if (type.isInstance(body) && which.test(d)) {
-                Envelope e = d.envelope();
-                return List.of(new Delivery(d.from(), d.to(), new Envelope(e.type(), e.sessionId(), e.master(), e.sender(),
-                        change.apply((GenerationMessage) body))));
-            }
-            return List.of(d);
-        };
     }
 
     private static PublicPoint randomPoint() {
