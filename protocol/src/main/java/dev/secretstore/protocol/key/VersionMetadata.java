@@ -44,7 +44,7 @@ public final class VersionMetadata {
         this.nonce = Objects.requireNonNull(nonce, "nonce");
         this.idNumbers = Collections.unmodifiableSortedMap(new TreeMap<>(idNumbers));
         this.commitments = List.copyOf(commitments);
-        this.id = nonce.isEmpty() ? parityHash(this.idNumbers) : nonceId(this.idNumbers, nonce.get());
+        this.id = deriveId(this.idNumbers, nonce);
     }
 
     /** A version identified by Parity's hash of its id numbers (generation, servers set change). */
@@ -66,6 +66,16 @@ public final class VersionMetadata {
         VersionMetadata v = new VersionMetadata(nonce, idNumbers, commitments);
         if (!v.id.equals(storedId)) throw new IllegalArgumentException("version id does not match its id numbers");
         return v;
+    }
+
+    /**
+     * The id a version with these id numbers and this nonce has (the class comment): Parity's hash without a nonce,
+     * the nonce derivation with one. What a party that knows a version's id numbers and nonce, but not (yet) the
+     * version, checks a claimed id against.
+     */
+    public static H256 deriveId(SortedMap<NodeId, Scalar> idNumbers, Optional<H256> nonce) {
+        if (idNumbers.isEmpty()) throw new IllegalArgumentException("a key version needs holders");
+        return nonce.isEmpty() ? parityHash(idNumbers) : nonceId(idNumbers, nonce.get());
     }
 
     /** Parity's key version hash: keccak256 over ascending node id of (node id ‖ id number) (crypto.md §8). */

@@ -3,14 +3,19 @@ package dev.secretstore.protocol.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.secretstore.crypto.Address;
 import dev.secretstore.crypto.H256;
 import dev.secretstore.crypto.KeyPair;
+import dev.secretstore.crypto.PublicPoint;
+import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
 import dev.secretstore.protocol.session.Envelope;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.SessionType;
+import dev.secretstore.protocol.session.admin.ServersSetChangeMessage;
+import dev.secretstore.protocol.session.generation.GenerationMessage.IdNumber;
 import dev.secretstore.protocol.session.store.StoreMessage;
 import java.util.Arrays;
 import java.util.List;
@@ -41,7 +46,33 @@ class MessageCodecTest {
                 new dev.secretstore.protocol.session.generation.GenerationMessage.Committed(),
                 new dev.secretstore.protocol.session.resolution.ResolutionMessage.Status(
                         List.of(H256.keccak(new byte[] {3}), H256.keccak(new byte[] {4})), true, false),
-                new dev.secretstore.protocol.session.resolution.ResolutionMessage.Status(List.of(), false, true));
+                new dev.secretstore.protocol.session.resolution.ResolutionMessage.Status(List.of(), false, true),
+                subshares(List.of(H256.keccak(new byte[] {5}))), // a refreshed old version: its id nonce travels (issue #17)
+                subshares(List.of()));
+    }
+
+    /** A set change's subshares for one key whose old version has {@code oldNonce} (0 or 1 value). */
+    private static ServersSetChangeMessage.Subshares subshares(List<H256> oldNonce) {
+        NodeId holder = new NodeId(KeyPair.random().publicKey());
+        PublicPoint p = SecretScalar.random().mulG();
+        return new ServersSetChangeMessage.Subshares(3, List.of(new ServersSetChangeMessage.Subshare(H256.keccak(new byte[] {6}),
+                List.of(p, p), SecretScalar.random(), Address.fromBytes(new byte[20]), p, List.of(), List.of(p, p),
+                List.of(new IdNumber(holder, Scalar.of(7))), oldNonce)));
+    }
+
+    /** The old version's nonce is 0 or 1 value: two are refused by the decoder, not misread (SEC-03, SEC-05). */
+    @Test
+    void subshareWithTwoOldNoncesIsRejected() throws java.io.IOException {
+        com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper cbor = new com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper();
+        com.fasterxml.jackson.databind.node.ArrayNode tree =
+                (com.fasterxml.jackson.databind.node.ArrayNode) cbor.readTree(codec.encode(envelope(subshares(List.of(H256.keccak(new byte[] {5}))))));
+        com.fasterxml.jackson.databind.node.ArrayNode nonces = (com.fasterxml.jackson.databind.node.ArrayNode) tree.get(6).get("items").get(0).get("oldNonce");
+        assertThat(nonces).hasSize(1);
+        nonces.add(H256.keccak(new byte[] {8}).toBytes());
+        byte[] twice = cbor.writeValueAsBytes(tree);
+        assertThatThrownBy(() -> codec.decode(twice)).isInstanceOf(MessageCodec.CodecException.class);
+        nonces.remove(1);
+        assertThat(codec.decode(cbor.writeValueAsBytes(tree)).body()).isInstanceOf(ServersSetChangeMessage.Subshares.class);
     }
 
     @Test

@@ -85,15 +85,21 @@ public sealed interface ServersSetChangeMessage extends SessionMessage {
     /**
      * One dealer's contribution for one key to one new holder: its Feldman vector F_i, the subshare
      * f_i(x'_j), and the public data a new holder needs (author, Y, the document key as 0 or 2 points,
-     * the old version's commitments and id numbers).
+     * the old version's commitments, id numbers and id nonce as 0 or 1 value: none for a version identified by
+     * Parity's hash, the nonce of a refreshed one, {@link dev.secretstore.protocol.key.VersionMetadata}). The new
+     * holder derives the old version's id from the id numbers and the nonce and accepts the subshare only if it is
+     * the planned version.
      */
     record Subshare(H256 keyId, List<PublicPoint> feldman, SecretScalar value, Address author, PublicPoint publicKey,
-                    List<PublicPoint> documentKey, List<PublicPoint> oldCommitments, List<IdNumber> oldIdNumbers) {
+                    List<PublicPoint> documentKey, List<PublicPoint> oldCommitments, List<IdNumber> oldIdNumbers,
+                    List<H256> oldNonce) {
         public Subshare {
             feldman = List.copyOf(feldman);
             documentKey = List.copyOf(documentKey);
             oldCommitments = List.copyOf(oldCommitments);
             oldIdNumbers = List.copyOf(oldIdNumbers);
+            oldNonce = List.copyOf(oldNonce);
+            if (oldNonce.size() > 1) throw new IllegalArgumentException("at most one nonce");
         }
 
         @Override

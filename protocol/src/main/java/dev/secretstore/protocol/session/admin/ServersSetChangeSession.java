@@ -399,7 +399,7 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
             List<IdNumber> oldIds = idNumbers(v.idNumbers());
             for (Map.Entry<PublicPoint, SecretScalar> e : dealer.deal(VersionMetadata.thresholdIds(newIds)).entrySet()) {
                 outgoing.computeIfAbsent(new NodeId(e.getKey()), n -> new ArrayList<>()).add(new Subshare(kp.keyId(), feldman, e.getValue(),
-                        meta.author(), meta.publicKey(), doc, v.commitments(), oldIds));
+                        meta.author(), meta.publicKey(), doc, v.commitments(), oldIds, v.nonce().stream().toList()));
             }
         } finally {
             dealer.destroy();
@@ -486,8 +486,10 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
                 } catch (SecretStoreException e) {
                     throw new KeyFailure(Optional.of(dealer), "duplicate id numbers");
                 }
-                if (!KeyVersion.versionHash(oldIds).equals(kp.oldVersion())) {
-                    throw new KeyFailure(Optional.of(dealer), "old id numbers do not hash to the planned version");
+                // The id binds the id numbers (and a refreshed version's nonce): a dealer cannot hand over other id numbers
+                // than the planned version's (that would change every holder's Lagrange weights, crypto.md §11.5).
+                if (!VersionMetadata.deriveId(oldIds, s.oldNonce().stream().findFirst()).equals(kp.oldVersion())) {
+                    throw new KeyFailure(Optional.of(dealer), "old id numbers and nonce do not derive the planned version");
                 }
                 Optional<String> mismatch = own.flatMap(o -> disagreement(o, s, kp.oldVersion()));
                 if (mismatch.isPresent()) throw new KeyFailure(Optional.of(dealer), mismatch.get());
@@ -556,7 +558,8 @@ public final class ServersSetChangeSession extends AbstractSession<Void> {
 
     private static boolean sameKeyData(Subshare a, Subshare b) {
         return a.author().equals(b.author()) && a.publicKey().equals(b.publicKey()) && a.documentKey().equals(b.documentKey())
-                && a.oldCommitments().equals(b.oldCommitments()) && a.oldIdNumbers().equals(b.oldIdNumbers());
+                && a.oldCommitments().equals(b.oldCommitments()) && a.oldIdNumbers().equals(b.oldIdNumbers())
+                && a.oldNonce().equals(b.oldNonce());
     }
 
     private void onCommit(Commit c) {

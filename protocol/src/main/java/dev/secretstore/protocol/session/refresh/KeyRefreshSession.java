@@ -52,7 +52,10 @@ import java.util.logging.Logger;
  *   <li><b>Group.</b> The master (a holder of the latest version) sends {@link RefreshMessage.Init} to itself
  *       and every connected holder of that version; at least {@code quorum} ({@code t+1} and a majority of the
  *       holders) are needed. Holders that are down
- *       keep the old version; the repair component gives them the new one later.</li>
+ *       keep the old version; the repair component gives them the new one later. A member that cannot take part
+ *       yet (it lacks the version and awaits repair, the master is behind it, another write of the key runs there)
+ *       refuses at once with {@code TooEarlyForRequest}, and the session ends at once, retryably, naming it in
+ *       {@link #notReady()} ({@link KeyRefresher} tries the key again later).</li>
  *   <li><b>Zero-sharing</b> ({@link FeldmanDealing}, one {@code Sharing(purpose, t, zero = true)}, commit-then-
  *       reveal, Feldman-checked, equivocation-checked). A culprit (bad deal, complaint, equivocation, wrong
  *       reveal, refusal, lost connection) is excluded and named, and a new attempt starts with the rest while
@@ -112,6 +115,8 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
     // ---- master state
     private final Set<NodeId> excluded = new HashSet<>();
     private final List<Culprit> culprits = new ArrayList<>();
+    /** Members (this node included) that could not take part yet; the session ended retryably because of them. */
+    private final Set<NodeId> notReady = new TreeSet<>();
     private int threshold;
     /** The smallest group an attempt may have: {@code quorum}. */
     private int needed;
@@ -172,6 +177,7 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
             return s;
         }
         if (!latest.isHolder(cluster.self()) || storage.pendingKeyIds().contains(keyId)) {
+            s.notReady.add(cluster.self());
             s.fail(SecretStoreException.of(Kind.TOO_EARLY_FOR_REQUEST));
             return s;
         }
@@ -191,12 +197,11 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
     public static ClusterSessions.SlaveFactory factory(ClusterView cluster, ClusterSessions sessions, KeyStorage storage, SecureRandom rng) {
         return (init, outbox) -> {
             if (!(init.body() instanceof RefreshMessage.Init m) || !cluster.members().contains(init.master())) return Optional.empty();
-            Optional<KeyMetadata> meta = storage.metadata(m.keyId());
-            Optional<VersionMetadata> version = meta.flatMap(k -> k.version(m.version()));
-            if (version.isEmpty() || !version.get().isHolder(cluster.self()) || !version.get().isHolder(init.master())) {
-                return Optional.empty(); // not a holder of that version: the master's dealing request goes unanswered and names us
-            }
-            Set<NodeId> participants = new TreeSet<>(version.get().idNumbers().keySet());
+            // Also without the version (this member missed it and awaits repair, or the master is behind this member): the
+            // session then answers the master's dealing request with a prompt refusal (onRequest) instead of leaving the
+            // master to wait for its stall timeout (issue #17 defect 2).
+            Set<NodeId> participants = new TreeSet<>(List.of(cluster.self(), init.master()));
+            storage.metadata(m.keyId()).flatMap(k -> k.version(m.version())).ifPresent(v -> participants.addAll(v.idNumbers().keySet()));
             return Optional.of(new KeyRefreshSession(init.key(), cluster, participants, outbox, storage, sessions::isWriting, rng));
         };
     }
@@ -295,19 +300,25 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
         Optional<KeyMetadata> meta = storage.metadata(keyId);
         oldVersion = meta.flatMap(k -> k.version(r.version())).orElse(null);
         String problem = null;
-        if (oldVersion == null || !r.version().equals(oldVersionId)) {
-            problem = "version " + r.version() + " is not held committed here";
+        String notYet = null; // this member cannot take part now, and will be able to (repair, resolution, another write ends)
+        if (!r.version().equals(oldVersionId)) {
+            problem = "version " + r.version() + " is not the one the session was started for";
+        } else if (oldVersion == null) {
+            notYet = "version " + r.version() + " is not held committed here (a version this member missed awaits repair)";
         } else if (!r.group().contains(self) || !r.group().contains(key.master()) || r.group().size() < quorum(oldVersion)
                 || !r.group().stream().allMatch(oldVersion::isHolder) || new HashSet<>(r.group()).size() != r.group().size()) {
             problem = "the group is not a quorum of distinct holders of the version with this node and the master";
         } else if (!meta.get().latestVersion().id().equals(r.version())) {
-            problem = "version " + r.version() + " is not the newest version held here";
+            notYet = "version " + r.version() + " is not the newest version held here (the master awaits repair)";
         } else if (storage.pendingKeyIds().contains(keyId) || writing.test(keyId)) {
-            refuse(r.attemptId(), Kind.TOO_EARLY_FOR_REQUEST, "another write of the key is running or awaits resolution");
-            return;
+            notYet = "another write of the key is running or awaits resolution";
         }
         if (problem != null) {
             refuse(r.attemptId(), Kind.INVALID_MESSAGE, problem);
+            return;
+        }
+        if (notYet != null) {
+            refuse(r.attemptId(), Kind.TOO_EARLY_FOR_REQUEST, notYet);
             return;
         }
         ownShare = storage.read(keyId, r.version()).flatMap(KeyRead::share).orElse(null);
@@ -428,7 +439,11 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
             if (phase == Phase.PREPARING && inAttempt(p.attemptId(), from)) onPrepared(from, p);
         } else if (m instanceof RefreshMessage.Refused r) {
             if (inAttempt(r.attemptId(), from) && (phase == Phase.DEALING || phase == Phase.PREPARING)) {
-                blame(List.of(new Culprit(from, Culprit.Reason.REFUSED, "refused the refresh: " + r.reason())));
+                if (r.reason() == Kind.TOO_EARLY_FOR_REQUEST) {
+                    notReady(from);
+                } else {
+                    blame(List.of(new Culprit(from, Culprit.Reason.REFUSED, "refused the refresh: " + r.reason())));
+                }
             }
         } else if (m instanceof RefreshMessage.Committed c) {
             if (phase == Phase.COMMITTING && inAttempt(c.attemptId(), from) && commit.onAck(from)) afterCommit();
@@ -548,6 +563,19 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
         broadcast(new RefreshMessage.Done(true));
         dropMember();
         succeed(r);
+    }
+
+    /**
+     * A member answered that it cannot take part yet ({@code TooEarlyForRequest}: it lacks the version and awaits its
+     * repair, the master is behind it, or another write of the key runs there). Before the decision: the attempt is
+     * aborted and the session ends at once, retryably, naming the member in {@link #notReady()}, so the refresher can try
+     * the key again a moment later with every holder, or, if the member stays unready, without it ({@link KeyRefresher}).
+     * Not a culprit: a member that refuses this way can only delay the refresher's wait, like a member that is down.
+     */
+    private void notReady(NodeId node) {
+        notReady.add(node);
+        LOG.info(() -> "refresh of key " + keyId + " " + key + ": member " + node.shortId() + " is not ready for it yet");
+        fail(SecretStoreException.of(Kind.TOO_EARLY_FOR_REQUEST));
     }
 
     /** Culprits are excluded and named; before the decision the attempt is aborted and restarted with the rest. */
@@ -689,6 +717,11 @@ public final class KeyRefreshSession extends AbstractSession<KeyRefreshSession.R
     /** Master: the nodes excluded so far, with why. */
     public List<Culprit> culprits() {
         return List.copyOf(culprits);
+    }
+
+    /** Master: the members, this node included, that could not take part yet ({@link #notReady(NodeId)}); empty unless it failed so. */
+    public Set<NodeId> notReady() {
+        return Set.copyOf(notReady);
     }
 
     /** Master: how many attempts were started. */

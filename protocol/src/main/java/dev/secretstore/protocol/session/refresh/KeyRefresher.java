@@ -49,10 +49,20 @@ import java.util.logging.Logger;
  * A key whose refresh named culprits is tried again at once without them (a member that stalls is found only
  * by the session's stall timeout, which ends the session), at most {@value #RETRIES} times; the job's later keys
  * leave them out from the start, so a silent member costs one stall per job rather than one per key.
+ *
+ * <p>A key whose refresh ended because a member (or this node) was not ready for it ({@link KeyRefreshSession#notReady()}:
+ * typically a member that just came back and is repairing the key) is put aside and tried again
+ * {@link #NOT_READY_GAP} later, after the job's other keys, so the member takes part once its repair is done and does not
+ * need another one; a job waits so for at most {@link #NOT_READY_WAIT} in all, then such a key is refreshed without the
+ * members that are still not ready (issue #17 defect 2).
  */
 public final class KeyRefresher {
     private static final Logger LOG = Logger.getLogger(KeyRefresher.class.getName());
     static final int RETRIES = 2;
+    /** How long one job waits in all for members that are not ready (a returning member sweeps within 5 s and repairs). */
+    static final java.time.Duration NOT_READY_WAIT = java.time.Duration.ofSeconds(10);
+    /** The least time between two tries of a key put aside for a member that was not ready. */
+    static final java.time.Duration NOT_READY_GAP = java.time.Duration.ofSeconds(1);
 
     private final ClusterSessions sessions;
     private final ClusterView cluster;
@@ -81,6 +91,11 @@ public final class KeyRefresher {
         final Set<String> blamed = new TreeSet<>();
         /** Members a refresh of this job named: left out of the job's later keys, so a silent member costs one stall per job. */
         final Set<NodeId> suspects = new HashSet<>();
+        /** Keys put aside because a member was not ready, tried again from {@link #asideDue} on. */
+        final Deque<H256> aside = new ArrayDeque<>();
+        long asideDue;
+        /** Until when this job waits for members that are not ready; set by the first key put aside. */
+        Long waitUntil;
 
         Job(boolean scheduled, Collection<H256> listed) {
             this.scheduled = scheduled;
@@ -163,6 +178,12 @@ public final class KeyRefresher {
             Optional<H256> next;
             try {
                 next = job.next();
+                if (next.isEmpty() && !job.aside.isEmpty()) {
+                    if (clock.nanoTime() - job.asideDue < 0) return; // the keys put aside are tried again by a later tick
+                    job.keys.addAll(job.aside);
+                    job.aside.clear();
+                    next = job.next();
+                }
             } catch (SecretStoreException e) {
                 jobs.poll();
                 job.done.completeExceptionally(e);
@@ -182,16 +203,18 @@ public final class KeyRefresher {
 
     private void refreshKey(Job job, H256 keyId, Set<NodeId> exclude, int retry) {
         CompletionStage<KeyRefreshSession.Refreshed> result;
-        if (sessions.isWriting(keyId)) {
+        Set<NodeId> notReady = new HashSet<>();
+        if (sessions.isWriting(keyId)) { // e.g. this node repairs the key
+            notReady.add(cluster.self());
             result = CompletableFuture.failedFuture(SecretStoreException.of(Kind.TOO_EARLY_FOR_REQUEST));
         } else {
             try {
                 byte[] id = new byte[32];
                 rng.nextBytes(id);
                 SessionKey key = new SessionKey(SessionType.KEY_REFRESH, H256.fromBytes(id), cluster.self());
-                result = sessions.startMaster(key, outbox -> KeyRefreshSession.startMaster(key, cluster, outbox, storage, keyId, exclude,
-                        sessions::isWriting, rng))
-                        .result();
+                KeyRefreshSession session = sessions.startMaster(key, outbox -> KeyRefreshSession.startMaster(key, cluster, outbox, storage,
+                        keyId, exclude, sessions::isWriting, rng));
+                result = session.result().whenComplete((r, error) -> notReady.addAll(session.notReady()));
             } catch (SecretStoreException e) {
                 if (e.kind() == Kind.EXCLUSIVE_SESSION_ACTIVE || (e.kind() == Kind.TOO_EARLY_FOR_REQUEST && retry == 0)) {
                     // a servers set change runs, or this node is at its session limit: try the key again next tick
@@ -205,6 +228,9 @@ public final class KeyRefresher {
         }
         result.whenComplete((r, error) -> loop.execute(() -> {
             SecretStoreException e = error == null ? null : unwrap(error);
+            if (e != null && e.kind() == Kind.TOO_EARLY_FOR_REQUEST && !notReady.isEmpty() && notReadyYet(job, keyId, exclude, notReady, e, retry)) {
+                return;
+            }
             if (e != null && !e.culprits().isEmpty() && retry < RETRIES) {
                 Set<NodeId> more = new HashSet<>(exclude);
                 e.culprits().forEach(c -> { if (!c.node().equals(cluster.self())) more.add(c.node()); });
@@ -218,6 +244,39 @@ public final class KeyRefresher {
             running = false;
             pump();
         }));
+    }
+
+    /**
+     * The refresh of {@code keyId} ended because {@code notReady} could not take part yet. While the job's wait lasts the
+     * key is put aside for a later try; after it, the key is tried again at once without them (and without {@code e}'s
+     * culprits). True when the key was handled so; false to record the failure.
+     */
+    private boolean notReadyYet(Job job, H256 keyId, Set<NodeId> exclude, Set<NodeId> notReady, SecretStoreException e, int retry) {
+        long now = clock.nanoTime();
+        if (job.waitUntil == null) {
+            job.waitUntil = now + NOT_READY_WAIT.toNanos();
+            LOG.info(() -> "share refresh: " + notReady.stream().map(NodeId::shortId).toList() + " not ready for key " + keyId
+                    + " (repairing it?); keys like it are tried again every " + NOT_READY_GAP.toSeconds() + " s for up to "
+                    + NOT_READY_WAIT.toSeconds() + " s, then without the members still not ready");
+        }
+        if (now - job.waitUntil < 0) {
+            LOG.fine(() -> "share refresh of key " + keyId + ": " + notReady.stream().map(NodeId::shortId).toList()
+                    + " not ready yet; trying it again later");
+            e.culprits().forEach(c -> { if (!c.node().equals(cluster.self())) job.suspects.add(c.node()); });
+            job.aside.add(keyId);
+            job.asideDue = now + NOT_READY_GAP.toNanos();
+            running = false;
+            pump();
+            return true;
+        }
+        Set<NodeId> more = new HashSet<>(exclude);
+        notReady.forEach(n -> { if (!n.equals(cluster.self())) more.add(n); });
+        e.culprits().forEach(c -> { if (!c.node().equals(cluster.self())) more.add(c.node()); });
+        if (more.size() == exclude.size() || retry >= RETRIES) return false;
+        LOG.info(() -> "share refresh of key " + keyId + ": " + notReady.stream().map(NodeId::shortId).toList()
+                + " still not ready; refreshing it without them");
+        refreshKey(job, keyId, more, retry + 1);
+        return true;
     }
 
     private void record(Job job, H256 keyId, KeyRefreshSession.Refreshed r, SecretStoreException e) {

@@ -25,6 +25,7 @@ import dev.secretstore.protocol.session.SessionType;
 import dev.secretstore.protocol.session.TestKeys;
 import dev.secretstore.protocol.session.admin.ServersSetChangeMessage.Subshare;
 import dev.secretstore.protocol.session.admin.ServersSetChangeMessage.Subshares;
+import dev.secretstore.protocol.session.refresh.KeyRefreshSession;
 import dev.secretstore.protocol.session.resolution.PendingResolutionSession;
 import dev.secretstore.protocol.session.resolution.PendingResolver;
 import java.time.Duration;
@@ -39,6 +40,8 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Endpoint 9 over an in-memory cluster that sends every message through the real codec (SEC-20, SEC-24, SEC-26). */
 class ServersSetChangeSessionTest {
@@ -307,7 +310,7 @@ class ServersSetChangeSessionTest {
                 List<Subshare> bad = new ArrayList<>();
                 for (Subshare i : s.items()) {
                     bad.add(new Subshare(i.keyId(), i.feldman(), SecretScalar.random(), i.author(), i.publicKey(), i.documentKey(),
-                            i.oldCommitments(), i.oldIdNumbers()));
+                            i.oldCommitments(), i.oldIdNumbers(), i.oldNonce()));
                 }
                 Envelope e = d.envelope();
                 return List.of(new InMemoryCluster.Delivery(d.from(), d.to(),
@@ -586,5 +589,96 @@ class ServersSetChangeSessionTest {
 
     private static CountingKeyStorage counting(InMemoryCluster.Node n) {
         return (CountingKeyStorage) n.storage;
+    }
+
+    // ------------------------------------------------------------------ issue #17 defect 1: keys whose version came from a refresh
+
+    /** Refreshes {@code keyId} through node {@code master} (SEC-40) and returns the new version, whose id is derived with a nonce. */
+    private static H256 refresh(InMemoryCluster c, int master, H256 keyId) {
+        for (InMemoryCluster.Node node : c.nodes()) {
+            node.sessions.registerFactory(SessionType.KEY_REFRESH, KeyRefreshSession.factory(node, node.sessions, node.storage, RNG));
+        }
+        InMemoryCluster.Node m = c.node(master);
+        SessionKey key = new SessionKey(SessionType.KEY_REFRESH, randomId(), m.id);
+        KeyRefreshSession s = m.sessions.startMaster(key, outbox -> KeyRefreshSession.startMaster(key, m, outbox, m.storage, keyId,
+                Set.of(), m.sessions::isWriting, RNG));
+        c.deliverAll();
+        H256 version = s.result().join().newVersion();
+        assertThat(m.storage.metadata(keyId).orElseThrow().latestVersion().nonce()).as("a refreshed version's id has a nonce").isPresent();
+        return version;
+    }
+
+    /**
+     * Issue #17 defect 1: after a share refresh (its version id derived with a nonce) a set change removing a member
+     * moved no key ("old id numbers do not hash to the planned version" on every new holder, on every repeat). It
+     * moves the key now, and so does every later step of a chain of set changes and refreshes (SEC-15, SEC-26, SEC-40).
+     */
+    @Test
+    void issue17_defect1_aRefreshedKeyMovesAndKeepsMovingThroughChainsOfChangesAndRefreshes() {
+        InMemoryCluster c = cluster(3, false);
+        H256 keyId = seed(c, List.of(0, 1, 2), 1, true);
+        KeyShare before = c.node(0).storage.get(keyId).orElseThrow();
+        refresh(c, 0, keyId);
+        ServersSetChangeSession removal = start(c, 0, List.of(0, 1), admin, false);
+        c.deliverAll();
+        assertThat(removal.result().join()).as("removing a member after a refresh").isNull();
+        assertConsistentSharing(c, keyId, List.of(0, 1));
+        assertThat(c.node(2).storage.get(keyId)).isEmpty();
+
+        ServersSetChangeSession back = start(c, 1, List.of(0, 1, 2), admin, false);
+        c.deliverAll();
+        assertThat(back.result().join()).as("adding it back after the change").isNull();
+        assertConsistentSharing(c, keyId, List.of(0, 1, 2));
+        refresh(c, 2, keyId);
+        refresh(c, 1, keyId);
+        ServersSetChangeSession again = start(c, 2, List.of(1, 2), admin, false);
+        c.deliverAll();
+        assertThat(again.result().join()).as("a change after two refreshes in a row").isNull();
+        assertConsistentSharing(c, keyId, List.of(1, 2));
+        KeyShare after = c.node(1).storage.get(keyId).orElseThrow();
+        assertThat(after.publicKey()).isEqualTo(before.publicKey());
+        assertThat(after.documentKey()).isEqualTo(before.documentKey());
+        c.nodes().forEach(n -> assertThat(n.storage.pendingKeyIds()).isEmpty());
+    }
+
+    /**
+     * Issue #17 defect 1, the check the fix keeps: a new holder derives the old version's id from the id numbers and the
+     * nonce the dealers send and takes nothing unless it is the planned version, so a dealer sending another nonce (or
+     * none) is named, nothing moves, and the refreshed version keeps serving (SEC-15, SEC-26).
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"another nonce", "no nonce"})
+    void issue17_defect1_aDealerSendingAnotherNonceIsNamedAndTheRefreshedVersionStays_SEC15(String lie) {
+        InMemoryCluster c = cluster(4, false);
+        H256 keyId = seed(c, List.of(0, 1, 2), 1, false);
+        H256 refreshed = refresh(c, 0, keyId);
+        NodeId added = c.node(3).id;
+        List<NodeId> liar = new ArrayList<>();
+        c.intercept(d -> {
+            if (d.envelope().body() instanceof Subshares s && d.to().equals(added) && !s.items().isEmpty()
+                    && (liar.isEmpty() || liar.contains(d.from()))) {
+                if (liar.isEmpty()) liar.add(d.from());
+                List<H256> nonce = lie.equals("no nonce") ? List.of() : List.of(randomId());
+                List<Subshare> forged = new ArrayList<>();
+                for (Subshare i : s.items()) {
+                    forged.add(new Subshare(i.keyId(), i.feldman(), i.value(), i.author(), i.publicKey(), i.documentKey(),
+                            i.oldCommitments(), i.oldIdNumbers(), nonce));
+                }
+                Envelope e = d.envelope();
+                return List.of(new InMemoryCluster.Delivery(d.from(), d.to(),
+                        new Envelope(e.type(), e.sessionId(), e.master(), e.sender(), new Subshares(s.batch(), forged))));
+            }
+            return List.of(d);
+        });
+        ServersSetChangeSession s = start(c, 0, List.of(0, 1, 2, 3), admin, false);
+        c.deliverAll();
+        assertThat(liar).hasSize(1);
+        assertThat(failure(s)).isEqualTo(Kind.INTERNAL);
+        assertThat(s.blamed()).containsExactly(liar.get(0));
+        for (int i = 0; i < 3; i++) {
+            assertThat(c.node(i).storage.get(keyId).orElseThrow().versions()).extracting(KeyVersion::hash).containsExactly(refreshed);
+        }
+        assertThat(c.node(3).storage.get(keyId)).isEmpty();
+        c.nodes().forEach(n -> assertThat(n.storage.pendingKeyIds()).isEmpty());
     }
 }

@@ -9,6 +9,7 @@ import dev.secretstore.crypto.NodeSetHash;
 import dev.secretstore.crypto.Scalar;
 import dev.secretstore.crypto.SecretScalar;
 import dev.secretstore.crypto.threshold.Polynomial;
+import dev.secretstore.protocol.Availability;
 import dev.secretstore.protocol.Culprit;
 import dev.secretstore.protocol.NodeId;
 import dev.secretstore.protocol.SecretStoreException;
@@ -19,6 +20,7 @@ import dev.secretstore.protocol.session.InMemoryCluster;
 import dev.secretstore.protocol.session.InMemoryCluster.Delivery;
 import dev.secretstore.protocol.session.SessionMessage;
 import dev.secretstore.protocol.session.dealing.DealingMessage;
+import dev.secretstore.protocol.session.repair.RepairMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -454,11 +456,7 @@ class KeyRefreshSessionTest {
     void memberDownDuringRefreshIsRepairedWhenBack_SEC40() {
         RefreshFixture f = new RefreshFixture(3, 1);
         NodeId down = f.node(2).id;
-        f.cluster.disconnect(down);
-        KeyRefreshSession s = f.refresh(0);
-        f.cluster.deliverAll();
-        H256 fresh = s.result().join().newVersion();
-        f.cluster.reconnect(down);
+        H256 fresh = f.refreshedWhileAway(down);
         f.maintain(40, Duration.ofSeconds(1));
         assertThat(f.versions(down)).contains(fresh);
         Scalar x = f.latest(down).idNumbers().get(down);
@@ -470,6 +468,77 @@ class KeyRefreshSessionTest {
         assertThat(f.versions(down)).containsExactly(again.result().join().newVersion());
         f.cluster.disconnect(f.node(0).id);
         assertThat(f.retrieveDocumentKey(2)).as("served by the repaired member with another one down").isEqualTo(f.documentKey);
+    }
+
+    /**
+     * Issue #17 defect 2: a member came back without the key's newest version and is repairing it (its repair held
+     * mid-recovery) when a refresh of the key arrives. Before, the member did not answer (its session factory dropped
+     * the refresh's init) and the master waited its whole stall timeout (60 s). Now it refuses at once as not ready,
+     * the refresher puts the key aside, the member's sweeps go on every interval, and once its repair is done the key
+     * is refreshed with every holder, seconds later, with no stall (SEC-19, SEC-40).
+     */
+    @Test
+    void issue17_defect2_aRefreshOverlappingAMembersRepairOfTheKeyWaitsForItWithoutAStall_SEC40() {
+        RefreshFixture f = new RefreshFixture(3, 1, Availability.DEFAULTS.withRepairInterval(Duration.ofSeconds(2)));
+        NodeId back = f.node(2).id;
+        H256 missed = f.refreshedWhileAway(back);
+        List<Delivery> held = new ArrayList<>();
+        f.cluster.intercept(d -> {
+            SessionMessage body = d.envelope().body();
+            if (d.to().equals(back) && (body instanceof RepairMessage.Points || body instanceof RepairMessage.Sum)) {
+                held.add(d);
+                return List.of();
+            }
+            return List.of(d);
+        });
+        f.maintain(1, Duration.ofSeconds(3));
+        assertThat(held).as("the member's repair of the key is under way").isNotEmpty();
+        assertThat(f.versions(back)).doesNotContain(missed);
+        long sweeps = f.server(2).availabilityStatus().sweepsCompleted();
+
+        CompletionStage<Void> done = f.server(0).refreshShares(sign(f.admin, List.of(f.keyId)), List.of(f.keyId));
+        f.cluster.deliverAll();
+        f.maintain(4, Duration.ofSeconds(1));
+        assertThat(done.toCompletableFuture()).as("waits for the member's repair").isNotDone();
+        assertThat(f.server(2).availabilityStatus().sweepsCompleted()).as("the member's sweeps go on").isGreaterThan(sweeps);
+        assertThat(f.server(0).availabilityStatus().refreshesFailed()).isZero();
+
+        f.cluster.intercept(List::of);
+        held.forEach(f.cluster::inject);
+        f.cluster.deliverAll();
+        assertThat(f.versions(back)).as("repaired").contains(missed);
+        f.maintain(2, Duration.ofSeconds(1));
+        assertThat(done.toCompletableFuture()).as("refreshed seconds later, no stall").isCompletedWithValue(null);
+        H256 fresh = f.latest(f.node(0).id).id();
+        assertThat(fresh).isNotEqualTo(missed);
+        for (InMemoryCluster.Node n : f.cluster.nodes()) {
+            assertThat(f.versions(n.id)).as("every holder took part, the returning member too").containsExactly(fresh);
+        }
+        assertThat(f.cluster.allIdle()).isTrue();
+        assertThat(f.retrieveDocumentKey(2)).isEqualTo(f.documentKey);
+    }
+
+    /**
+     * Issue #17 defect 2: a member that stays not ready (its repair never gets through) costs a request at most the
+     * refresher's 10 s wait, not a stall: then the key is refreshed without it, and it is named nowhere (SEC-19, SEC-40).
+     */
+    @Test
+    void issue17_defect2_aMemberThatStaysNotReadyIsLeftOutAfterTheWaitNotAStall() {
+        RefreshFixture f = new RefreshFixture(3, 1);
+        NodeId back = f.node(2).id;
+        H256 missed = f.refreshedWhileAway(back);
+        f.cluster.intercept(d -> d.to().equals(back) && d.envelope().body() instanceof RepairMessage ? List.of() : List.of(d));
+        CompletionStage<Void> done = f.server(0).refreshShares(sign(f.admin, List.of(f.keyId)), List.of(f.keyId));
+        f.cluster.deliverAll();
+        f.maintain(5, Duration.ofSeconds(1));
+        assertThat(done.toCompletableFuture()).as("still waiting for the member").isNotDone();
+        f.maintain(7, Duration.ofSeconds(1));
+        assertThat(done.toCompletableFuture()).as("12 s, well within one stall timeout").isCompletedWithValue(null);
+        H256 fresh = f.latest(f.node(0).id).id();
+        assertThat(fresh).isNotEqualTo(missed);
+        assertThat(f.versions(f.node(1).id)).containsExactly(fresh);
+        assertThat(f.versions(back)).doesNotContain(fresh);
+        assertThat(f.server(0).availabilityStatus().refreshesFailed()).isZero();
     }
 
     @Test

@@ -114,6 +114,16 @@ final class RefreshFixture {
                 m.sessions::isWriting, RNG));
     }
 
+    /** Refreshes the key through node 0 while {@code absent} is cut off, then reconnects it; returns the version it missed. */
+    H256 refreshedWhileAway(NodeId absent) {
+        cluster.disconnect(absent);
+        KeyRefreshSession s = refresh(0);
+        cluster.deliverAll();
+        H256 fresh = s.result().join().newVersion();
+        cluster.reconnect(absent);
+        return fresh;
+    }
+
     /** The key as node {@code id} holds it committed (unsealed: tests only). */
     Optional<KeyShare> stored(NodeId id) {
         return cluster.node(id).storage.get(keyId);
