@@ -336,7 +336,7 @@ public final class ClusterKeyServer implements KeyServer {
     private CompletionStage<byte[]> schnorrHere(H256 keyId, Requester requester, H256 messageHash, Optional<KeyMetadata> known,
                                                 Optional<KeyRead> first) {
         return startKeyUse(SessionType.SCHNORR_SIGNING, key -> outbox -> SchnorrSigningSession.startMaster(key, cluster,
-                outbox, sessions.reentry(key), storage, acl, requesters, keyId, requester, messageHash, random, known,
+                outbox, sessions.reentry(key), sessions.offload(key), storage, acl, requesters, keyId, requester, messageHash, random, known,
                 sameRead(known, first)));
     }
 
@@ -353,7 +353,7 @@ public final class ClusterKeyServer implements KeyServer {
     private CompletionStage<byte[]> ecdsaHere(H256 keyId, Requester requester, H256 messageHash, Optional<KeyMetadata> known,
                                               Optional<KeyRead> first) {
         return startKeyUse(SessionType.ECDSA_SIGNING, key -> outbox -> EcdsaSigningSession.startMaster(key, cluster,
-                outbox, sessions.reentry(key), storage, acl, requesters, keyId, requester, messageHash, random, known,
+                outbox, sessions.reentry(key), sessions.offload(key), storage, acl, requesters, keyId, requester, messageHash, random, known,
                 sameRead(known, first)));
     }
 

@@ -607,6 +607,14 @@ public final class KeyUse<T> {
     }
 
     /**
+     * A member's message within a round the master started (a nonce deal to another member of the group): sent, never
+     * counted as a round trip of the master's, since it travels while the master's request of that round is out.
+     */
+    public void sendWithinRound(NodeId to, SessionMessage m) {
+        outbox.send(to, m);
+    }
+
+    /**
      * Member: refuses {@code attempt} because the master asked for something the requester did not authorize (a
      * partial of another operation, or for another requester key). This node withdraws its approval (it refuses
      * every later attempt too, so the master learns at once that no group remains) and its side ends, when the

@@ -224,6 +224,10 @@ public final class FeldmanDealing {
         private boolean failed;
         private boolean ready;
         private final Map<NodeId, List<CommitmentVector>> seen = new HashMap<>();
+        /** The hashes every dealer committed to, as the master's {@link DealingMessage.Hashes} named them. */
+        private final Map<NodeId, H256> committed = new HashMap<>();
+        /** Runs once every deal arrived and passed its checks, before the {@link DealingMessage.Ready} is sent. */
+        private Runnable beforeReady = () -> { };
         /** Own evaluations and checked shares by sharing, when the session needs their sums. */
         private final List<List<SecretScalar>> kept = new ArrayList<>();
 
@@ -293,6 +297,7 @@ public final class FeldmanDealing {
                 return Optional.of("the hashes do not match this group and this node's commitment");
             }
             revealed = true;
+            committed.putAll(hashes);
             seen.put(self, own);
             try {
                 for (NodeId other : group) {
@@ -347,6 +352,7 @@ public final class FeldmanDealing {
         private void maybeReady() {
             if (!revealed || failed || ready || seen.size() < group.size()) return;
             ready = true;
+            beforeReady.run();
             List<DealingMessage.VectorHash> hashes = new ArrayList<>();
             for (NodeId dealer : group) hashes.add(new DealingMessage.VectorHash(dealer, hash(seen.get(dealer))));
             send.accept(master, new DealingMessage.Ready(attempt, hashes));
@@ -355,6 +361,31 @@ public final class FeldmanDealing {
         /** Every deal arrived and passed its checks, and no complaint was made. */
         public boolean ready() {
             return ready && !failed;
+        }
+
+        /**
+         * {@code hook} runs once, when every deal arrived and passed its checks, right before this member's
+         * {@link DealingMessage.Ready} is sent (so that what it sends the master arrives ahead of the report).
+         */
+        public void beforeReady(Runnable hook) {
+            this.beforeReady = hook;
+        }
+
+        /**
+         * {@link #ready()}, and every dealer's vectors as this member received them hash to the commitment that dealer
+         * made before anyone revealed ({@link #commitmentHash}, as the master's {@link DealingMessage.Hashes} named it).
+         * Then no dealer chose its vectors after seeing another member's, and every member given the same hashes sees
+         * the same vectors, so the master's equivocation check ({@link Master#onReady}) finds no honest member's view to differ:
+         * a member may contribute with them before that check.
+         */
+        public boolean boundToHashes() {
+            if (!ready()) return false;
+            for (NodeId dealer : group) {
+                List<CommitmentVector> v = seen.get(dealer);
+                H256 h = committed.get(dealer);
+                if (v == null || h == null || !commitmentHash(attempt, dealer, points(v)).equals(h)) return false;
+            }
+            return true;
         }
 
         /** The checked vectors of {@code dealer} (this node included). */

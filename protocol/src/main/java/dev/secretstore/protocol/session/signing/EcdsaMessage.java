@@ -19,7 +19,7 @@ public sealed interface EcdsaMessage extends SessionMessage {
         return SessionType.ECDSA_SIGNING;
     }
 
-    /** Master → members, once the sharings agreed: send {@code u_i}. */
+    /** Master → a member whose {@code u_i} did not come with its ready report, once the sharings agreed: send it (once). */
     record URequest(H256 attemptId) implements EcdsaMessage {}
 
     /** Member → master: {@code u_i = k_i·e_i + z_i} and its DLEQ proof (64 bytes, tag {@code ecdsa-u}). */

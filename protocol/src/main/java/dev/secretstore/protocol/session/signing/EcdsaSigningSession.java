@@ -30,6 +30,7 @@ import dev.secretstore.protocol.key.OwnShare;
 import dev.secretstore.protocol.key.VersionMetadata;
 import dev.secretstore.protocol.session.ClusterSessions;
 import dev.secretstore.protocol.session.ClusterView;
+import dev.secretstore.protocol.session.Offload;
 import dev.secretstore.protocol.session.Outbox;
 import dev.secretstore.protocol.session.SessionKey;
 import dev.secretstore.protocol.session.SessionMessage;
@@ -62,12 +63,18 @@ import java.util.logging.Logger;
  * nonce {@code k} and inversion nonce {@code e} of degree {@code t}, zero of degree {@code 2t} — with
  * their Feldman vectors; receivers check every share ({@link Dkg#verifyFeldmanShare},
  * {@link Dkg#verifyZeroShare}) and report what they saw; the master checks for equivocation, aggregates
- * the vectors ({@code R = Σ A^k_{i,0}}, public shares {@code K_i}, {@code E_i}, {@code Z_i}), collects
+ * the vectors ({@code R = Σ A^k_{i,0}}, public shares {@code K_i}, {@code E_i}, {@code Z_i}), verifies the
  * {@code u_i} with their DLEQ proofs ({@link ThresholdEcdsa#verifyU}; a bad one is blamed and the attempt
- * restarts with fresh nonces), sends {@code u⁻¹}, collects {@code ss_i}, combines and verifies; the
+ * restarts with fresh nonces), which each member sends unasked once its dealing completed with every vector
+ * bound to its dealer's committed hash (a member whose {@code u_i} did not come is asked), sends
+ * {@code u⁻¹}, collects {@code ss_i}, combines and verifies; the
  * signature must also recover to {@code Y} ({@link Ecdsa#recover}). A bad combined signature is a
  * terminal failure (no retry with the same nonces; a bad {@code ss_i} is not attributable, §11.5).
- * Members compute {@code u_i} and {@code ss_i} at most once per nonce sharing (SEC-08).
+ * Members compute {@code u_i} and {@code ss_i} at most once per nonce sharing (SEC-08). The first attempt is
+ * presumed ({@link KeyUse#askWithFirstAttempt}: its dealing request rides with the consensus request, a
+ * member deals only after its own ACL said yes), so the common path is three member round trips (consensus
+ * with the dealing request, the hashes, the sign request). The master's verifications and combination run
+ * through the {@link Offload}.
  *
  * <p>Composed of {@link KeyUse} (consensus, attempts, blame, audit), {@link NonceDealing} (the three
  * sharings, {@link FeldmanDealing}) and the {@code u} and signature-share rounds: the master's in
@@ -92,6 +99,8 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
     private final SecureRandom rng;
     private final NonceDealing dealing;
     private final MasterRounds master;
+    /** Where the master verifies the {@code u_i} and combines the signature: off the loop in a node. */
+    private final Offload offload;
 
     // ---- member state: the summed (k, e, z) shares of the attempt once every deal is in
     private ThresholdEcdsa.NonceShares nonceShares;
@@ -99,13 +108,14 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
     private boolean uSent;
     private boolean signed;
 
-    private EcdsaSigningSession(KeyUse<byte[]> use, H256 messageHash, SecureRandom rng) {
+    private EcdsaSigningSession(KeyUse<byte[]> use, H256 messageHash, SecureRandom rng, Offload offload) {
         this.use = use;
+        this.offload = offload;
         this.messageHash = messageHash;
         this.rng = rng;
         this.master = use.isMaster() ? new MasterRounds() : null;
         this.dealing = new NonceDealing(use, EcdsaSigningSession::sharings, t -> 2 * t + 1, true, own -> { }, this::dropNonces,
-                (a, vectors) -> master.agreed(a, vectors), rng, LOG);
+                (a, vectors) -> master.agreed(a, vectors), this::sendU, rng, LOG);
         use.onEnd(dealing::dropMember);
     }
 
@@ -115,16 +125,18 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
     public static EcdsaSigningSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
                                                   KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
                                                   Requester requester, H256 messageHash, SecureRandom rng) {
-        return startMaster(key, cluster, outbox, reentry, storage, acl, requesters, keyId, requester, messageHash, rng,
+        return startMaster(key, cluster, outbox, reentry, Offload.INLINE, storage, acl, requesters, keyId, requester, messageHash, rng,
                 storage.metadata(keyId), Optional.empty());
     }
 
     /**
      * As above, with {@code first}: this request's one storage read on this node, the metadata {@code stored} with
-     * this node's share of the version {@link KeyUse#preferred} picks, which its own contribution then uses.
+     * this node's share of the version {@link KeyUse#preferred} picks, which its own contribution then uses, and
+     * {@code offload}: {@link ClusterSessions#offload(SessionKey)} for {@code key} (the {@code u_i} verification and the
+     * combination run through it).
      */
     public static EcdsaSigningSession startMaster(SessionKey key, ClusterView cluster, Outbox outbox, Executor reentry,
-                                                  KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
+                                                  Offload offload, KeyStorage storage, AclChecker acl, RequesterCheck requesters, H256 keyId,
                                                   Requester requester, H256 messageHash, SecureRandom rng, Optional<KeyMetadata> stored,
                                                   Optional<KeyRead> first) {
         // SEC-26: the newest version with 2t+1 holders that hold it committed; SEC-14: only honest-majority versions
@@ -133,10 +145,10 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
         KeyUse<byte[]> use = new KeyUse<>(key, cluster.self(), local ? Set.of(cluster.self()) : found.asked(), outbox, PROFILE, storage,
                 acl, requesters, reentry, keyId, requester, Operation.SIGN_ECDSA, LOG);
         use.firstRead(first);
-        EcdsaSigningSession s = new EcdsaSigningSession(use, messageHash, rng);
+        EcdsaSigningSession s = new EcdsaSigningSession(use, messageHash, rng, offload);
         if (!local) {
             // 2t ≥ N leaves no candidate: refused at once, no ACL call and no sub-protocol (SEC-14).
-            if (use.open(found, s.master, rng)) use.ask(messageHash);
+            if (use.open(found, s.master, rng)) use.askWithFirstAttempt(messageHash);
             return s;
         }
         // t = 0: the master signs locally with its share (every share equals x); its own ACL decides.
@@ -161,7 +173,7 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
                                                        AclChecker acl, RequesterCheck requesters, SecureRandom rng) {
         return KeyUse.memberFactory(cluster, (key, self, m, outbox) -> new EcdsaSigningSession(
                 new KeyUse<>(key, self, new TreeSet<>(m.consensusGroup()), outbox, PROFILE, storage, acl, requesters, sessions.reentry(key),
-                        m.keyId(), null, null, LOG), m.messageHash(), rng));
+                        m.keyId(), null, null, LOG), m.messageHash(), rng, sessions.offload(key)));
     }
 
     private static boolean honestMajority(VersionMetadata v) {
@@ -192,18 +204,35 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
 
     /** The signature must recover to Y before it is released (§11.5). */
     private void release(VersionMetadata version, byte[] signature) {
+        byte[] blob;
+        try {
+            blob = checkedBlob(version, signature, messageHash, use.requester().publicKey());
+        } catch (RuntimeException e) {
+            rejected(e);
+            return;
+        }
+        use.succeed(blob);
+    }
+
+    /**
+     * {@code ecies(requester, signature)} if {@code signature} recovers to the version's server key {@code Y} (§11.5); throws
+     * otherwise. Pure: the master's combination runs it through the offload.
+     */
+    private static byte[] checkedBlob(VersionMetadata version, byte[] signature, H256 messageHash, PublicPoint requester) {
         PublicPoint recovered;
         try {
             recovered = Ecdsa.recover(RecoverableSignature.fromBytes(signature), messageHash);
         } catch (RuntimeException e) {
             recovered = null;
         }
-        if (!version.commitments().get(0).equals(recovered)) {
-            LOG.warning(() -> "ECDSA signing " + use.key() + ": signature does not recover to the server key; not released");
-            use.fail(SecretStoreException.of(Kind.INTERNAL, "combined signature does not verify"));
-            return;
-        }
-        use.succeed(Ecies.encryptToClient(use.requester().publicKey(), signature));
+        if (!version.commitments().get(0).equals(recovered)) throw new IllegalStateException("signature does not recover to the server key");
+        return Ecies.encryptToClient(requester, signature);
+    }
+
+    /** Terminal (§11.5): no automatic retry with these nonces; a bad {@code ss_i} is not attributable. */
+    private void rejected(RuntimeException e) {
+        LOG.log(Level.WARNING, "ECDSA signing " + use.key() + ": combined signature rejected: " + e.getMessage() + "; not released");
+        use.fail(SecretStoreException.of(Kind.INTERNAL, "combined signature does not verify"));
     }
 
     /** The master's rounds after the nonce generation. */
@@ -217,7 +246,13 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
         private KeyCommitments inversionAggregate;
         private CommitmentVector zeroAggregate;
         private final Map<NodeId, Scalar> us = new HashMap<>();
+        /** {@code u_i} of the running attempt that arrived before its vectors agreed (sent ahead of the member's ready report). */
+        private final Map<NodeId, EcdsaMessage.UShare> early = new HashMap<>();
+        /** Members whose {@code u_i} for the running attempt is being verified. */
+        private final Set<NodeId> verifying = new java.util.HashSet<>();
         private final Map<NodeId, Scalar> signatureShares = new HashMap<>();
+        /** The running attempt's signature is being combined. */
+        private boolean combining;
 
         @Override
         public void begin(Attempts.Attempt a) {
@@ -245,22 +280,62 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
                 return;
             }
             round = Round.U;
-            use.toGroup(a, new EcdsaMessage.URequest(a.id()));
+            // Members send u_i as soon as their dealing is complete and bound to the committed hashes, ahead of their ready
+            // report; only a member whose u_i did not come with it is asked (another round trip).
+            for (NodeId member : a.group()) {
+                if (!early.containsKey(member)) use.send(member, new EcdsaMessage.URequest(a.id()));
+            }
+            Map<NodeId, EcdsaMessage.UShare> received = new HashMap<>(early);
+            early.clear();
+            for (Map.Entry<NodeId, EcdsaMessage.UShare> entry : received.entrySet()) {
+                if (attempt != a) return; // a blamed u_i ended the attempt (inline verification)
+                verify(entry.getKey(), entry.getValue());
+            }
         }
 
         void onU(NodeId from, EcdsaMessage.UShare u) {
-            if (round != Round.U || !use.attempts().inAttempt(u.attemptId(), from) || us.containsKey(from)) return;
-            VersionMetadata v = attempt.version();
-            try {
-                ThresholdEcdsa.UShare share = new ThresholdEcdsa.UShare(u.u(), DleqProof.fromBytes(from.publicKey(), u.proof()));
-                ThresholdEcdsa.verifyU(use.proofContext(attempt.id(), from), v.thresholdIds(), nonceAggregate, inversionAggregate,
-                        zeroAggregate, share);
-            } catch (RuntimeException e) {
-                use.attempts().blame(new Culprit(from, Culprit.Reason.INVALID_CONTRIBUTION, "invalid u_i or proof: " + e.getMessage()));
+            if (!use.attempts().inAttempt(u.attemptId(), from) || us.containsKey(from) || verifying.contains(from) || early.containsKey(from)) {
                 return;
             }
-            us.put(from, u.u());
-            if (us.size() < attempt.group().size()) return;
+            if (round == Round.NONE) {
+                early.put(from, u); // verified once the vectors agreed (the public shares K_i, E_i, Z_i are known then)
+            } else if (round == Round.U) {
+                verify(from, u);
+            }
+        }
+
+        /**
+         * {@code u_i} and its DLEQ proof, verified through the offload (pure: the attempt's public values are taken here, on
+         * the loop), kept only if its attempt still runs (SEC-14: nothing unverified is ever used).
+         */
+        private void verify(NodeId from, EcdsaMessage.UShare u) {
+            Attempts.Attempt a = attempt;
+            VersionMetadata v = a.version();
+            dev.secretstore.crypto.threshold.ProofContext ctx = use.proofContext(a.id(), from);
+            KeyCommitments k = nonceAggregate;
+            KeyCommitments e = inversionAggregate;
+            CommitmentVector z = zeroAggregate;
+            verifying.add(from);
+            offload.run(() -> {
+                ThresholdEcdsa.UShare share = new ThresholdEcdsa.UShare(u.u(), DleqProof.fromBytes(from.publicKey(), u.proof()));
+                ThresholdEcdsa.verifyU(ctx, v.thresholdIds(), k, e, z, share);
+                return u.u();
+            }, ok -> {
+                if (attempt != a) return;
+                verifying.remove(from);
+                us.put(from, ok);
+                maybeInvert();
+            }, ex -> {
+                if (attempt != a) return;
+                verifying.remove(from);
+                use.attempts().blame(new Culprit(from, Culprit.Reason.INVALID_CONTRIBUTION, "invalid u_i or proof: " + ex.getMessage()));
+            });
+        }
+
+        /** Every {@code u_i} verified: {@code u⁻¹} to the group, for the signature shares. */
+        private void maybeInvert() {
+            if (round != Round.U || us.size() < attempt.group().size()) return;
+            VersionMetadata v = attempt.version();
             Scalar uInverse;
             try {
                 uInverse = ThresholdEcdsa.invertU(v.thresholdIds(), attempt.points(), v.threshold(), byPoint(us));
@@ -275,19 +350,38 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
         void onSignatureShare(NodeId from, EcdsaMessage.SignatureShare s) {
             if (round != Round.SHARES || !use.attempts().inAttempt(s.attemptId(), from) || signatureShares.containsKey(from)) return;
             signatureShares.put(from, s.share());
-            if (signatureShares.size() < attempt.group().size()) return;
-            VersionMetadata v = attempt.version();
-            ThresholdEcdsaSignature sig;
-            try {
-                sig = ThresholdEcdsa.combineSignature(v.thresholdIds(), attempt.points(), v.threshold(), byPoint(signatureShares),
-                        nonceAggregate.publicKey(), messageHash, v.commitments().get(0));
-            } catch (RuntimeException e) {
-                // Terminal (§11.5): no automatic retry with these nonces; a bad ss_i is not attributable.
-                LOG.log(Level.WARNING, "ECDSA signing " + use.key() + ": combined signature rejected: " + e.getMessage());
-                use.fail(SecretStoreException.of(Kind.INTERNAL, "combined signature does not verify"));
-                return;
-            }
-            release(v, sig.toBytes());
+            maybeCombine();
+        }
+
+        /** A presumed attempt may finish once every member's yes is in. */
+        @Override
+        public void voted() {
+            if (attempt != null && round == Round.SHARES) maybeCombine();
+        }
+
+        /**
+         * Combines once every signature share is in (and, for a presumed attempt, every member's yes), through the offload:
+         * the signature must verify and recover to {@code Y} before it is encrypted to the requester and released (§11.5).
+         */
+        private void maybeCombine() {
+            if (combining || signatureShares.size() < attempt.group().size()) return;
+            // A presumed attempt (issue #18) finishes only once every member of its group voted yes with its version.
+            if (!use.attempts().confirmed()) return;
+            Attempts.Attempt a = attempt;
+            VersionMetadata v = a.version();
+            Map<PublicPoint, Scalar> shares = byPoint(signatureShares);
+            PublicPoint r = nonceAggregate.publicKey();
+            PublicPoint requesterKey = use.requester().publicKey();
+            combining = true;
+            offload.run(() -> {
+                ThresholdEcdsaSignature sig = ThresholdEcdsa.combineSignature(v.thresholdIds(), a.points(), v.threshold(), shares, r,
+                        messageHash, v.commitments().get(0));
+                return checkedBlob(v, sig.toBytes(), messageHash, requesterKey);
+            }, blob -> {
+                if (attempt == a) use.succeed(blob);
+            }, e -> {
+                if (attempt == a) rejected(e);
+            });
         }
 
         @Override
@@ -295,9 +389,16 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
             return signatureShares.containsKey(member);
         }
 
+        /** The dealing's silent members; then the members whose {@code u_i}, or signature share, never came. */
         @Override
         public Set<NodeId> awaited() {
-            return dealing.awaited();
+            Set<NodeId> out = new TreeSet<>(dealing.awaited());
+            if (round == Round.NONE) return out;
+            for (NodeId member : attempt.group()) {
+                boolean in = round == Round.U ? us.containsKey(member) || verifying.contains(member) : signatureShares.containsKey(member);
+                if (!in) out.add(member);
+            }
+            return out;
         }
 
         @Override
@@ -309,7 +410,10 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
             inversionAggregate = null;
             zeroAggregate = null;
             us.clear();
+            early.clear();
+            verifying.clear();
             signatureShares.clear();
+            combining = false;
         }
     }
 
@@ -338,6 +442,7 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
         signed = false;
     }
 
+    /** The master asks for {@code u_i}: answered once per nonce sharing; a member that already sent it ({@link #sendU}) ignores it. */
     private void onURequest(EcdsaMessage.URequest r) {
         if (dealing.isAttempt(r.attemptId()) && uSent) {
             LOG.warning(() -> "ECDSA signing " + use.key() + ": ignored a repeated u request for attempt " + r.attemptId() + " (SEC-08)");
@@ -348,17 +453,33 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
             use.toMaster(new ConsensusMessage.Refused(r.attemptId()));
             return;
         }
+        computeU(r.attemptId(), shares);
+    }
+
+    /**
+     * The dealing of {@code attempt} completed here and every vector is bound to its dealer's committed hash
+     * ({@link FeldmanDealing.Member#boundToHashes}): the public shares {@code K_i, E_i, Z_i} are fixed as every honest
+     * member sees them, so this member sends {@code u_i} at once, ahead of its ready report (issue #18: no u request round
+     * trip). It dealt only after its own ACL said yes; {@code u_i} is sent once per nonce sharing (SEC-08).
+     */
+    private void sendU(H256 attempt) {
+        if (uSent) return;
+        ThresholdEcdsa.NonceShares shares = nonceShares(attempt);
+        if (shares != null) computeU(attempt, shares);
+    }
+
+    private void computeU(H256 attempt, ThresholdEcdsa.NonceShares shares) {
         uSent = true;
         ThresholdEcdsa.UShare u;
         try {
-            u = shares.computeU(use.proofContext(r.attemptId(), use.self()), rng);
+            u = shares.computeU(use.proofContext(attempt, use.self()), rng);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "ECDSA signing " + use.key() + ": cannot compute u_i: " + e.getMessage());
             destroyShares();
-            use.toMaster(new ConsensusMessage.Refused(r.attemptId()));
+            use.toMaster(new ConsensusMessage.Refused(attempt));
             return;
         }
-        use.toMaster(new EcdsaMessage.UShare(r.attemptId(), u.u(), u.proof().toBytes()));
+        use.toMaster(new EcdsaMessage.UShare(attempt, u.u(), u.proof().toBytes()));
     }
 
     private void onSignRequest(EcdsaMessage.SignRequest r) {

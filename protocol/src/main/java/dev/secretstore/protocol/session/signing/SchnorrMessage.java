@@ -18,7 +18,10 @@ public sealed interface SchnorrMessage extends SessionMessage {
         return SessionType.SCHNORR_SIGNING;
     }
 
-    /** Master → members: {@code R} is fixed; sign once with your nonce. */
+    /**
+     * Master → a member whose partial did not come with its ready report: {@code R} is fixed; sign once with your nonce
+     * (refused if it already did).
+     */
     record PartialRequest(H256 attemptId) implements SchnorrMessage {}
 
     /** Member → master: {@code s_i} (crypto.md §10.7). */

@@ -160,7 +160,10 @@ class EcdsaSigningSessionTest {
         assertThat(s.excludedNodes()).containsExactlyInAnyOrder(pair[0], pair[1]);
     }
 
-    /** SEC-08: replayed u and sign requests for the same nonce sharing are not answered again; one u_i and one ss_i per member. */
+    /**
+     * SEC-08: replayed sign requests, and u requests for a nonce sharing whose u_i the member already sent (it sends u_i once
+     * its dealing is complete, ahead of its ready report), are not answered again; one u_i and one ss_i per member.
+     */
     @Test
     void duplicateSignRequestIsRefused_SEC08() {
         SigningFixture f = new SigningFixture(3, 1);
@@ -174,6 +177,11 @@ class EcdsaSigningSessionTest {
             if ((body instanceof EcdsaMessage.SignRequest || body instanceof EcdsaMessage.URequest) && !d.to().equals(master)) {
                 return List.of(d, d);
             }
+            if (body instanceof EcdsaMessage.UShare u && !d.from().equals(master)) {
+                Envelope e = d.envelope();
+                return List.of(d, new Delivery(master, d.from(), new Envelope(e.type(), e.sessionId(), e.master(), master,
+                        new EcdsaMessage.URequest(u.attemptId()))));
+            }
             return List.of(d);
         });
         EcdsaSigningSession s = f.startEcdsa(2, messageHash);
@@ -185,13 +193,14 @@ class EcdsaSigningSessionTest {
         assertThat(s.excludedNodes()).isEmpty();
     }
 
+    /** A member lost before its signature share is replaced, with fresh nonces. */
     @Test
     void memberDisconnectingMidSigningIsReplaced() {
         SigningFixture f = new SigningFixture(5, 1);
         NodeId master = f.node(4).id;
         NodeId[] victim = new NodeId[1];
         f.cluster.intercept(d -> {
-            if (victim[0] == null && !d.to().equals(master) && d.envelope().body() instanceof EcdsaMessage.URequest) {
+            if (victim[0] == null && !d.to().equals(master) && d.envelope().body() instanceof EcdsaMessage.SignRequest) {
                 victim[0] = d.to();
                 f.cluster.disconnect(d.to());
                 return List.of();

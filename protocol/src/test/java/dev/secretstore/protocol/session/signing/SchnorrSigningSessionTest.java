@@ -128,9 +128,12 @@ class SchnorrSigningSessionTest {
         }
     }
 
-    /** A member lost during the nonce generation or before its partial is replaced, with fresh nonces. */
+    /**
+     * A member lost during the nonce generation, or when the hashes reach it (before it reveals and signs), is replaced,
+     * with fresh nonces.
+     */
     @ParameterizedTest
-    @CsvSource({"Deal", "PartialRequest"})
+    @CsvSource({"Deal", "Hashes"})
     void memberDisconnectingMidSigningIsReplaced(String when) {
         SigningFixture f = new SigningFixture(5, 1);
         NodeId[] victim = new NodeId[1];
@@ -184,7 +187,10 @@ class SchnorrSigningSessionTest {
         assertThat(SigningFixture.failureKind(s)).isEqualTo(Kind.CONSENSUS_UNREACHABLE);
     }
 
-    /** SEC-08: a replayed partial request for the same nonce is refused; only one partial is ever produced. */
+    /**
+     * SEC-08: a partial request for a nonce the member already signed with (it signs once its dealing is complete, ahead
+     * of its ready report) is refused; only one partial is ever produced.
+     */
     @Test
     void duplicatePartialRequestForTheSameNonceIsRefused_SEC08() {
         SigningFixture f = new SigningFixture(3, 1);
@@ -195,7 +201,12 @@ class SchnorrSigningSessionTest {
             SessionMessage body = d.envelope().body();
             if (body instanceof SchnorrMessage.Partial) partialsFrom.add(d.from());
             if (body instanceof ConsensusMessage.Refused) refusedFrom.add(d.from());
-            if (body instanceof SchnorrMessage.PartialRequest && !d.to().equals(master)) return List.of(d, d); // replayed
+            if (body instanceof SchnorrMessage.Partial p && !d.from().equals(master)) {
+                Envelope e = d.envelope();
+                Delivery request = new Delivery(master, d.from(), new Envelope(e.type(), e.sessionId(), e.master(), master,
+                        new SchnorrMessage.PartialRequest(p.attemptId())));
+                return List.of(d, request); // the master asks again for the same nonce
+            }
             return List.of(d);
         });
         SchnorrSigningSession s = f.startSchnorr(2, messageHash);

@@ -40,9 +40,11 @@ import java.util.concurrent.CompletionStage;
 final class SigningFixture {
     static final SecureRandom RNG = new SecureRandom();
 
-    /** Test ACL: an allow-list or deny everything or fail. */
+    /** Test ACL: an allow-list or deny everything or fail, or stay pending until {@link #release}d. */
     static final class TestAcl implements AclChecker {
-        enum Mode { LIST, DENY, THROW }
+        enum Mode { LIST, DENY, THROW, PENDING }
+
+        final List<CompletableFuture<Decision>> pending = new ArrayList<>();
 
         final Set<Address> allowed = new HashSet<>();
         Mode mode = Mode.LIST;
@@ -77,13 +79,26 @@ final class SigningFixture {
             return switch (mode) {
                 case DENY -> CompletableFuture.completedFuture(Decision.deny("block 7"));
                 case THROW -> CompletableFuture.failedFuture(new IllegalStateException("chain endpoint down"));
+                case PENDING -> {
+                    CompletableFuture<Decision> f = new CompletableFuture<>();
+                    pending.add(f);
+                    yield f;
+                }
                 default -> CompletableFuture.completedFuture(new Decision(allowed.contains(requester), "block 7"));
             };
         }
     }
 
+    /** Completes every pending check of {@code acl} (the completion is posted to its node's loop, not run here). */
+    static void release(TestAcl acl, boolean allow) {
+        for (CompletableFuture<AclChecker.Decision> f : List.copyOf(acl.pending)) f.complete(new AclChecker.Decision(allow, "block 8"));
+        acl.pending.clear();
+    }
+
     final InMemoryCluster cluster;
     final int t;
+    /** Masters started from now on verify and combine through their session manager's offload, not inline. */
+    boolean offloaded;
     final H256 keyId = randomId();
     final KeyPair requesterKeys = KeyPair.random();
     final Requester requester = TestRequesters.ofStatic(requesterKeys, keyId);
@@ -150,6 +165,11 @@ final class SigningFixture {
     SchnorrSigningSession startSchnorr(int masterIndex, H256 messageHash, H256 key, Requester who) {
         InMemoryCluster.Node master = cluster.node(masterIndex);
         SessionKey sk = new SessionKey(SessionType.SCHNORR_SIGNING, randomId(), master.id);
+        if (offloaded) {
+            return master.sessions.startMaster(sk, outbox -> SchnorrSigningSession.startMaster(sk, master, outbox,
+                    master.sessions.reentry(sk), master.sessions.offload(sk), master.storage, acls.get(master.id), master.requesters(), key,
+                    who, messageHash, RNG, master.storage.metadata(key), Optional.empty()));
+        }
         return master.sessions.startMaster(sk, outbox -> SchnorrSigningSession.startMaster(sk, master, outbox,
                 master.sessions.reentry(sk), master.storage, acls.get(master.id), master.requesters(), key, who, messageHash, RNG));
     }
@@ -161,8 +181,54 @@ final class SigningFixture {
     EcdsaSigningSession startEcdsa(int masterIndex, H256 messageHash, H256 key, Requester who) {
         InMemoryCluster.Node master = cluster.node(masterIndex);
         SessionKey sk = new SessionKey(SessionType.ECDSA_SIGNING, randomId(), master.id);
+        if (offloaded) {
+            return master.sessions.startMaster(sk, outbox -> EcdsaSigningSession.startMaster(sk, master, outbox,
+                    master.sessions.reentry(sk), master.sessions.offload(sk), master.storage, acls.get(master.id), master.requesters(), key,
+                    who, messageHash, RNG, master.storage.metadata(key), Optional.empty()));
+        }
         return master.sessions.startMaster(sk, outbox -> EcdsaSigningSession.startMaster(sk, master, outbox,
                 master.sessions.reentry(sk), master.storage, acls.get(master.id), master.requesters(), key, who, messageHash, RNG));
+    }
+
+    /** Starts a session of {@code scheme} ({@code "schnorr"} or {@code "ecdsa"}) mastered by node {@code masterIndex}. */
+    KeyUseSession<byte[]> start(String scheme, int masterIndex, H256 messageHash) {
+        return scheme.equals("schnorr") ? startSchnorr(masterIndex, messageHash) : startEcdsa(masterIndex, messageHash);
+    }
+
+    /** The requester's side of {@link #start}: the blob decrypts to a signature of {@code messageHash} under {@code Y}. */
+    void assertSigned(String scheme, KeyUseSession<byte[]> s, H256 messageHash) {
+        boolean valid;
+        if (scheme.equals("schnorr")) {
+            byte[] sig = open(s, SchnorrSigningSession.SIGNATURE_BLOB_LENGTH);
+            valid = dev.secretstore.crypto.threshold.Schnorr.verify(serverKey, messageHash,
+                    dev.secretstore.crypto.threshold.SchnorrSignature.fromBytes(sig));
+        } else {
+            byte[] sig = open(s, EcdsaSigningSession.SIGNATURE_BLOB_LENGTH);
+            valid = serverKey.equals(dev.secretstore.crypto.Ecdsa.recover(dev.secretstore.crypto.RecoverableSignature.fromBytes(sig),
+                    messageHash));
+        }
+        if (!valid) throw new AssertionError(scheme + " signature does not verify under the server key");
+    }
+
+    /** {@code d} with another body. */
+    static InMemoryCluster.Delivery with(InMemoryCluster.Delivery d, dev.secretstore.protocol.session.SessionMessage body) {
+        dev.secretstore.protocol.session.Envelope e = d.envelope();
+        return new InMemoryCluster.Delivery(d.from(), d.to(),
+                new dev.secretstore.protocol.session.Envelope(e.type(), e.sessionId(), e.master(), e.sender(), body));
+    }
+
+    /** An interceptor: every partial signature (Schnorr) and {@code u_i} (ECDSA) that {@code liar} sends is off by one. */
+    static java.util.function.Function<InMemoryCluster.Delivery, List<InMemoryCluster.Delivery>> lying(NodeId liar) {
+        return d -> {
+            dev.secretstore.protocol.session.SessionMessage b = d.envelope().body();
+            if (d.from().equals(liar) && b instanceof SchnorrMessage.Partial p) {
+                return List.of(with(d, new SchnorrMessage.Partial(p.attemptId(), p.partial().add(Scalar.ONE))));
+            }
+            if (d.from().equals(liar) && b instanceof EcdsaMessage.UShare u) {
+                return List.of(with(d, new EcdsaMessage.UShare(u.attemptId(), u.u().add(Scalar.ONE), u.proof())));
+            }
+            return List.of(d);
+        };
     }
 
     /** What the requester does with the HTTP result: decrypts the blob of the expected length. */
