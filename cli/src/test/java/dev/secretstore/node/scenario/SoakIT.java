@@ -41,7 +41,9 @@ import org.junit.jupiter.api.Test;
  * <p>Not part of {@code ./mvnw verify}: run by the {@code soak} profile (docs/testing.md, "Soak"). Linux only
  * ({@code /proc}, {@code jcmd} of the JDK running the test).
  *
- * <p>The load, from {@code soak.clients} (default 2) client threads, each through the members in turn: a new
+ * <p>The load, {@code soak.rounds} rounds a second (default 5) from {@code soak.clients} (default 2) client threads,
+ * each through the members in turn (a steady rate, because what a node keeps for a while after each request, such
+ * as its memory of finished sessions, grows with the rate; the growth rule compares thirds of the run): a new
  * server key (t = 1 of 3), its document key stored, the document key retrieved as shadows and decrypted, a
  * Schnorr and an ECDSA signature with it (verified); and every round two requests the node must refuse: a
  * server key that does not exist (404) and a second store on a key that has one (400).
@@ -76,8 +78,10 @@ class SoakIT {
         Duration length = Duration.ofSeconds(Math.round(Double.parseDouble(System.getProperty("soak.minutes", "60")) * 60));
         Duration every = Duration.ofSeconds(Long.parseLong(System.getProperty("soak.sampleSeconds", "60")));
         int clients = Integer.parseInt(System.getProperty("soak.clients", "2"));
+        double roundsPerSecond = Double.parseDouble(System.getProperty("soak.rounds", "5"));
+        long roundInterval = Math.round(1e9 / roundsPerSecond);
         Path dir = Files.createTempDirectory(Path.of("target"), "soak-").toAbsolutePath();
-        System.out.println("soak: " + length.toMinutes() + " min, samples every " + every.toSeconds() + " s; configurations, data, logs and samples.csv in " + dir);
+        System.out.println("soak: " + length.toMinutes() + " min, " + roundsPerSecond + " rounds/s, samples every " + every.toSeconds() + " s; configurations, data, logs and samples.csv in " + dir);
 
         List<String> errors = new CopyOnWriteArrayList<>();
         AtomicLong keys = new AtomicLong();
@@ -90,11 +94,13 @@ class SoakIT {
             long started = System.nanoTime();
             long end = started + length.toNanos();
             ExecutorService load = Executors.newFixedThreadPool(clients);
+            AtomicLong nextRound = new AtomicLong(started);
             for (int i = 0; i < clients; i++) {
                 int first = i;
                 load.submit(() -> {
                     int via = first % NODES;
                     while (System.nanoTime() < end && errors.isEmpty()) {
+                        pace(nextRound.getAndAdd(roundInterval));
                         round(c, via, keys, requests, errors);
                         via = (via + 1) % NODES;
                     }
@@ -139,6 +145,18 @@ class SoakIT {
         }
         System.out.println("soak: " + keys.get() + " keys, " + requests.get() + " requests; samples in " + dir.resolve("samples.csv"));
         assertThat(growth).as("series that do not level off (samples in %s)", dir.resolve("samples.csv")).isEmpty();
+    }
+
+    /** Sleeps until {@code due} (a {@link System#nanoTime()}); a round that is late starts at once. */
+    private static void pace(long due) {
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void check(List<String> growth, int member, GrowthRule rule, List<Long> samples) {
