@@ -247,7 +247,7 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
         private CommitmentVector zeroAggregate;
         private final Map<NodeId, Scalar> us = new HashMap<>();
         /** {@code u_i} of the running attempt that arrived before its vectors agreed (sent ahead of the member's ready report). */
-        private final Map<NodeId, EcdsaMessage.UShare> early = new HashMap<>();
+        private final EarlyContributions<EcdsaMessage.UShare> early = new EarlyContributions<>();
         /** Members whose {@code u_i} for the running attempt is being verified. */
         private final Set<NodeId> verifying = new java.util.HashSet<>();
         private final Map<NodeId, Scalar> signatureShares = new HashMap<>();
@@ -282,23 +282,16 @@ public final class EcdsaSigningSession implements KeyUseSession<byte[]> {
             round = Round.U;
             // Members send u_i as soon as their dealing is complete and bound to the committed hashes, ahead of their ready
             // report; only a member whose u_i did not come with it is asked (another round trip).
-            for (NodeId member : a.group()) {
-                if (!early.containsKey(member)) use.send(member, new EcdsaMessage.URequest(a.id()));
-            }
-            Map<NodeId, EcdsaMessage.UShare> received = new HashMap<>(early);
-            early.clear();
-            for (Map.Entry<NodeId, EcdsaMessage.UShare> entry : received.entrySet()) {
-                if (attempt != a) return; // a blamed u_i ended the attempt (inline verification)
-                verify(entry.getKey(), entry.getValue());
-            }
+            early.release(a.group(), member -> use.send(member, new EcdsaMessage.URequest(a.id())), this::verify,
+                    () -> attempt == a);
         }
 
         void onU(NodeId from, EcdsaMessage.UShare u) {
-            if (!use.attempts().inAttempt(u.attemptId(), from) || us.containsKey(from) || verifying.contains(from) || early.containsKey(from)) {
+            if (!use.attempts().inAttempt(u.attemptId(), from) || us.containsKey(from) || verifying.contains(from) || early.holds(from)) {
                 return;
             }
             if (round == Round.NONE) {
-                early.put(from, u); // verified once the vectors agreed (the public shares K_i, E_i, Z_i are known then)
+                early.hold(from, u); // verified once the vectors agreed (the public shares K_i, E_i, Z_i are known then)
             } else if (round == Round.U) {
                 verify(from, u);
             }

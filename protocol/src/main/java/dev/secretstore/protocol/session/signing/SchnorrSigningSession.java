@@ -156,7 +156,7 @@ public final class SchnorrSigningSession implements KeyUseSession<byte[]> {
         private Scalar challenge;
         private final Map<NodeId, Scalar> partials = new HashMap<>();
         /** Partials of the running attempt that arrived before its vectors agreed (sent ahead of the member's ready report). */
-        private final Map<NodeId, Scalar> early = new HashMap<>();
+        private final EarlyContributions<Scalar> early = new EarlyContributions<>();
         /** Members whose partial for the running attempt is being verified. */
         private final Set<NodeId> verifying = new java.util.HashSet<>();
         /** The running attempt's signature is being combined. */
@@ -181,15 +181,8 @@ public final class SchnorrSigningSession implements KeyUseSession<byte[]> {
             }
             // Members sign as soon as their dealing is complete and bound to the committed hashes, ahead of their ready
             // report; only a member whose partial did not come with it is asked (another round trip).
-            for (NodeId member : a.group()) {
-                if (!early.containsKey(member)) use.send(member, new SchnorrMessage.PartialRequest(a.id()));
-            }
-            Map<NodeId, Scalar> received = new HashMap<>(early);
-            early.clear();
-            for (Map.Entry<NodeId, Scalar> entry : received.entrySet()) {
-                if (attempt != a) return; // a blamed partial ended the attempt (inline verification)
-                verify(entry.getKey(), entry.getValue());
-            }
+            early.release(a.group(), member -> use.send(member, new SchnorrMessage.PartialRequest(a.id())), this::verify,
+                    () -> attempt == a);
         }
 
         /**
@@ -200,7 +193,7 @@ public final class SchnorrSigningSession implements KeyUseSession<byte[]> {
         void onPartial(NodeId from, SchnorrMessage.Partial p) {
             if (!use.attempts().inAttempt(p.attemptId(), from) || contributed(from)) return;
             if (challenge == null) {
-                early.put(from, p.partial()); // verified once the vectors agreed (R_i and c are known then)
+                early.hold(from, p.partial()); // verified once the vectors agreed (R_i and c are known then)
                 return;
             }
             verify(from, p.partial());
@@ -270,7 +263,7 @@ public final class SchnorrSigningSession implements KeyUseSession<byte[]> {
 
         @Override
         public boolean contributed(NodeId member) {
-            return partials.containsKey(member) || verifying.contains(member) || early.containsKey(member);
+            return partials.containsKey(member) || verifying.contains(member) || early.holds(member);
         }
 
         /** The dealing's silent members; once the vectors agreed, the members whose partial never came. */
